@@ -3,6 +3,7 @@ library, which vcam did not foresee, points at VCAM_DEBUG."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -516,6 +517,117 @@ def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     assert main(["download"]) == 130
     err = capsys.readouterr().err
     assert "download stopped; the files it finished are kept: run `vcam download` again to fetch the rest" in err
+
+
+
+@pytest.fixture
+def stop_handlers():
+    """SIGTERM's and SIGHUP's handlers put back after a test whose command sets them (this process goes on)."""
+    import signal
+
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    yield
+    for sig, handler in kept.items():
+        signal.signal(sig, handler)
+
+
+def test_a_sigterm_while_taehvs_file_downloads_stops_it_as_the_models_download(capsys, monkeypatch, stop_handlers):
+    """`vcam download --decoder taehv` fetched TAEHV's file with SIGTERM's and SIGHUP's defaults back: `docker stop`
+    or a dropped SSH session ended it without a word, its partial file left in the cache."""
+    import signal
+
+    import vcam.engine.hub
+    import vcam.engine.taehv_weights
+    from vcam.engine.weight_files import layout
+
+    monkeypatch.setattr(vcam.engine.taehv_weights, "check_taehv", lambda *args, **kw: None)
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", lambda spec, **kw: layout(Path("krea"), Path("wan")))
+
+    def find_taehv():
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            pytest.fail("TAEHV's file is fetched with SIGTERM's default: it would end the process without a word")
+        signal.raise_signal(signal.SIGTERM)
+        pytest.fail("SIGTERM did not stop the download")
+
+    monkeypatch.setattr(vcam.engine.taehv_weights, "find_taehv", find_taehv)
+    assert main(["download", "--decoder", "taehv"]) == 143
+    err = capsys.readouterr().err
+    assert "vcam: download stopped; the files it finished are kept" in err and "Traceback" not in err, err
+
+
+def test_a_second_stop_while_a_stopped_download_leaves_is_ignored(monkeypatch, stop_handlers):
+    """SIGHUP then SIGTERM (an SSH session dropped, then its shell's children stopped), or docker's SIGTERM twice:
+    the second came as SIGTERM's default was back, before the partial file in transfer was removed, and ended the
+    process with the file left (tens of GB, never resumed)."""
+    import signal
+
+    import vcam.engine.hub
+    from vcam.live.signals import StoppedLoading
+
+    def stopped(spec, **kw):
+        monkeypatch.setitem(vcam.engine.hub._TRANSFERS, object(), ("krea/krea-realtime-video", Path("blobs")))
+        raise StoppedLoading(signal.SIGHUP)
+
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)
+    assert main(["download"]) == 129  # the process itself then leaves at once (cli.main: leave_mid_download)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+
+
+SECOND_STOPS = """
+import os, signal, sys
+from pathlib import Path
+import vcam.engine.hub as hub
+
+blobs = Path(sys.argv[1])
+partial = open(blobs / "0123abcd.1a2b3c4d.incomplete", "wb")  # huggingface_hub 2.x's, in transfer in this process
+partial.write(b"x" * 1000)
+partial.flush()
+hub._TRANSFERS[object()] = ("krea/krea-realtime-video", blobs)
+remove = hub._remove
+
+def stopped_again(path):  # SIGTERM and SIGHUP as the partial file is about to go, their defaults back
+    os.kill(os.getpid(), signal.SIGTERM)
+    os.kill(os.getpid(), signal.SIGHUP)
+    return remove(path)
+
+hub._remove = stopped_again
+hub.leave_mid_download(129)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial file in transfer is told by /proc")
+def test_a_second_stop_sent_while_a_stopped_download_leaves_still_has_its_partial_file_removed(tmp_path):
+    """The signals themselves, sent to a process leaving mid-download, not only its handlers looked at."""
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    done = subprocess.run([sys.executable, "-c", SECOND_STOPS, str(blobs)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 129, (done.returncode, done.stderr)
+    assert not list(blobs.iterdir()) and "in transfer removed" in done.stderr, done.stderr
+
+
+def test_a_download_stopped_by_sighup_with_its_terminal_gone_leaves_without_a_traceback(monkeypatch, stop_handlers):
+    """The SSH session that sent SIGHUP took the terminal with it: "download stopped" failed with EIO and came out as
+    vcam's internal error."""
+    import errno
+    import signal
+
+    import vcam.engine.hub
+    from vcam.live.signals import StoppedLoading
+
+    class Gone:
+        def write(self, text):
+            raise OSError(errno.EIO, "Input/output error")
+
+        def flush(self):
+            raise OSError(errno.EIO, "Input/output error")
+
+    def stopped(spec, **kw):
+        raise StoppedLoading(signal.SIGHUP)
+
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)
+    monkeypatch.setattr(sys, "stderr", Gone())
+    assert main(["download"]) == 129
 
 
 @pytest.mark.parametrize("argv,fragment", [

@@ -1820,6 +1820,25 @@ def test_input_typed_alone_says_what_an_input_is_with_one_to_type(tmp_path, monk
     assert ctl.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: {usage('input')}"
 
 
+def test_a_camera_refused_to_a_vcam_cam_is_told_as_read_on_its_machine():
+    """On a machine with no video device, `input camera` from a vcam cam was answered "the camera of the machine you
+    watch from: here input net in vcam serve (vcam run takes none: …), and there vcam cam ws://… --send camera",
+    read on the laptop with here and there the wrong way round, and a restart of the server offered."""
+    from vcam.errors import VcamError
+    from vcam.live.inputs.camera import NONE_HERE
+
+    def check_input(spec):
+        raise VcamError("no capture device /dev/video0", NONE_HERE)
+
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input)
+    sent = ctl.handle_line("input camera", "net bob", network=True)
+    assert sent.endswith("or the camera of the machine you watch from: restart vcam cam with --send camera)"), sent
+    assert "vcam serve" not in sent and "there" not in sent, sent
+    typed = ctl.handle_line("input camera", "stdin")  # at the server's own console: here is the server
+    assert "here input net in vcam serve" in typed and "and there vcam cam ws://… --send camera" in typed, typed
+
+
 @pytest.mark.parametrize("network", [False, True])
 def test_an_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_path, monkeypatch, network):
     """`input file:loop.mp4@bar` was said to name no file, with "check the path": the path was right, the timing

@@ -367,6 +367,25 @@ def test_a_faders_count_held_back_is_said_before_a_press_that_came_after_it(fake
     assert told[2].startswith("preset 3") and len(told) == 3, told
 
 
+def test_a_faders_count_held_back_is_said_before_the_unplug_that_came_after_it(fake_midi_backend):
+    """A fader swept, then the cable pulled: the count naming the fader's last blend came after "unplugged", as if
+    the controller had moved the blend once gone."""
+    ctl = controller()
+    said = []
+    router = MidiRouter(MidiMap(knobs=(Knob(0, "blend", 0, 1),)), ctl)
+    midi, _ = watched("nanokontrol", said, router.handle)
+    try:
+        for value in range(0, 128, 8):
+            fake_midi.send(NANO, cc(0, value))
+        assert wait_for(lambda: ctl.state.blend is not None and ctl.state.blend[2] == 120 / 127, 60)
+        fake_midi.unplug(NANO)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 60), said
+    finally:
+        midi.stop()
+    told = [s for s in said if "blend" in s or "unplugged" in s]
+    assert "more like it, the last: blend 'city' / 'ocean' at 0.94" in told[1] and "unplugged" in told[2], told
+
+
 class Held:
     """A controller whose knob commands wait while `go` is clear (its lock held by a reload, a remote server slow to
     answer), recording each value; the strength starts at 0, where a knob on it is picked up at once."""
@@ -818,6 +837,25 @@ def test_a_port_name_typed_wrong_is_waited_for_with_the_controller_it_is_near():
     assert waiting_line("mdimix", names).endswith("plug it in, or did you mean 'MIDImix'?")
     for other in ("nanokey", "launchpad", "thru"):  # another controller, not plugged in yet: no guess
         assert waiting_line(other, names).endswith("); plug it in"), other
+
+
+@pytest.mark.parametrize("typed, plugged, meant", [
+    ("midimixx", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix"),
+    ("MIDIMIXX", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix"),
+    ("midi  mixx", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix"),
+    ("MIDI Mixx MIDI 1 20:0", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix MIDI 1"),
+    ("nanokontrl2:nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0",
+     "nanoKONTROL2:nanoKONTROL2 MIDI 1"),
+    ("NanoKontrl 2", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0", "nanoKONTROL2")])
+def test_a_port_name_slip_in_case_spaces_short_words_or_alsa_numbers_is_waited_for_with_the_name_meant(typed, plugged,
+                                                                                                         meant):
+    """`midimixx` for a 'MIDI Mix' (words too short to guess from), a slip beside ALSA's numbers of another boot, or
+    one in case and spaces, was waited for without a word of the controller plugged in all along."""
+    from vcam.control.midi import find_port, waiting_line
+
+    names = ["Midi Through:Midi Through Port-0 14:0", plugged]
+    assert waiting_line(typed, names).endswith(f"); plug it in, or did you mean {meant!r}?")
+    assert find_port(meant, names) == plugged
 
 
 @pytest.mark.parametrize("typed, plugged", [("nanokontrol2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),

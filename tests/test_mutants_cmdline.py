@@ -94,6 +94,37 @@ def test_a_listen_address_with_a_port_or_broken_brackets_says_what_to_give(text,
     assert str(e.value).startswith(said)
 
 
+@pytest.mark.parametrize("text, said", [
+    ("ws://0.0.0.0", "give --host 0.0.0.0"),
+    ("ws://0.0.0.0:8765", "give --host 0.0.0.0 --port 8765"),
+    ("wss://[::1]:9000/", "give --host ::1 --port 9000"),
+    ("http://gpu-box:8765/?role=watch", "give --host gpu-box --port 8765")])
+def test_a_listen_address_written_as_vcam_cam_s_says_the_flags(text, said):
+    """`vcam serve --host ws://0.0.0.0`, vcam cam's address pasted, was told to set a token, then, with one, that it
+    "cannot listen on [ws://0.0.0.0]:8765 (Name or service not known)"."""
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.listen_host(text)
+    assert str(e.value) == f"{text!r} is an address vcam cam connects to; --host takes this machine's address " \
+                           f"alone: {said}"
+
+
+@pytest.mark.parametrize("text, said, flags", [
+    ("ws://vj:s3cret@0.0.0.0:8765/?token=t0ken", "ws://vj:***@0.0.0.0:8765/?token=***",
+     ": give --host 0.0.0.0 --port 8765"),
+    ("ws://0.0.0.0:8765#x", "ws://0.0.0.0:8765#x", ": give --host 0.0.0.0 --port 8765"),
+    ("ws://::1:8765", "ws://::1:8765", ": give --host ::1 --port 8765"),
+    ("ws://gpu-box:99999", "ws://gpu-box:99999", ", --port its port"),
+    ("ws://gpu-box:0", "ws://gpu-box:0", ", --port its port"),
+    ("ws://u:p/w@gpu-box:8765", "ws://u:***@gpu-box:8765", ", --port its port")])
+def test_a_listen_address_written_as_vcam_cam_s_hides_its_secrets_and_offers_only_good_flags(text, said, flags):
+    """It was echoed in full, password and token, and offered flags --host or --port refused in turn (--host
+    0.0.0.0:8765#x, --port 99999, --port 0, --host ::1:8765, --host u:p)."""
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.listen_host(text)
+    assert str(e.value) == f"{said!r} is an address vcam cam connects to; --host takes this machine's address " \
+                           f"alone{flags}"
+
+
 @pytest.mark.parametrize("text, host", [("[::1]", "::1"), ("::1", "::1"), ("[::]", "::"), (" 0.0.0.0 ", "0.0.0.0"),
                                         ("fe80::1", "fe80::1"), ("gpu-box", "gpu-box")])
 def test_a_listen_address_is_taken_without_its_brackets(text, host):

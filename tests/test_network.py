@@ -2274,11 +2274,13 @@ def test_cam_s_token_fixes_say_where_the_password_goes():
 @pytest.mark.parametrize("url, said, offered", [
     ("ws://vj:p/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
     ("ws://vj:p?s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
+    ("ws://vj:12/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
     ("ws:/vj:s3cret@gpu.box", "ws:/vj:***@gpu.box", "ws://vj:***@gpu.box"),
     ("ws//vj:s3cret@gpu.box", "ws//vj:***@gpu.box", "ws://vj:***@gpu.box"),
     ("ws:vj:s3cret@gpu.box", "ws:vj:***@gpu.box", "ws://vj:***@gpu.box")])
 def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
-    """A raw / ? or # in the password was echoed whole; ws:/…, ws//… said the password twice and offered
+    """A raw / ? or # in the password was echoed whole (one after digits, vj:12/s3cret@, taken for port 12 and
+    dialled there); ws:/…, ws//… said the password twice and offered
     ws://ws:/vj:s3cret@…; ws:vj:s3cret@… was offered as ws://ws:***@… (the user lost, the password wrong)."""
     from vcam.remote.urls import check_url, said_url
 
@@ -2289,3 +2291,178 @@ def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
         assert f"use {offered} (with the password where *** stands)" in str(e.value), str(e.value)
     else:
         assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)
+
+
+def test_a_token_in_the_address_s_query_is_hidden():
+    """vcam serve takes its token as ?token= too: `vcam cam ws://gpu.box:8765/?token=s3cret` said it in full in each
+    connecting line, and a refused one was offered again in the line to type beside --token TOKEN."""
+    from vcam.remote.client import _refusal
+    from vcam.remote.urls import said_url
+
+    url = "ws://gpu.box:8765/?role=watch&token=s3cret"
+    assert said_url(url) == "ws://gpu.box:8765/?role=watch&token=***"
+    for why in ("missing token", "bad token"):
+        fix = _refusal(SimpleNamespace(url=url), why).fix
+        assert "vcam cam 'ws://gpu.box:8765/?role=watch' --token TOKEN" in fix and "s3cret" not in fix, fix
+    assert said_url("ws://gpu.box:8765/?tokens=a") == "ws://gpu.box:8765/?tokens=a"
+
+
+@pytest.mark.parametrize("url, said", [
+    ("ws://gpu.box:8765/?x=a@b", "ws://gpu.box:8765/?x=a@b"),
+    ("ws://gpu.box:8765/?role=watch&by=vj@studio", "ws://gpu.box:8765/?role=watch&by=vj@studio"),
+    ("ws://vj:s3cret@gpu.box:8765/?x=a@b", "ws://vj:***@gpu.box:8765/?x=a@b")])
+def test_an_at_in_the_query_hides_no_host(url, said):
+    """Read from the last @, a query's x=a@b was taken for a password: ws://gpu.box:***@b was said of an address
+    that vcam cam dialled at gpu.box:8765, the host and port a message is about hidden, a made-up host shown."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+
+
+@pytest.mark.parametrize("url, said", [
+    ("ws://vj:ab?c=1@gpu.box:8765", "ws://vj:***@gpu.box:8765"),
+    ("ws://vj:12?x=hunter2@127.0.0.1", "ws://vj:***@127.0.0.1")])
+def test_a_raw_question_mark_in_a_password_is_no_query(url, said):
+    """A user: before a ? before the @ was read as a query's x=a@b: the address was said in full, password and all,
+    and ws://vj:12?x=hunter2@… was dialled at host vj, port 12."""
+    from vcam.remote.urls import check_url, said_url
+
+    assert said_url(url) == said
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r}") and "%3F" in str(e.value), str(e.value)
+    assert "ab?c" not in str(e.value) and "hunter2" not in str(e.value)
+
+
+def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
+    """?token= was hidden over the whole address before the password was found: a password holding &token= was
+    said as ws://vj:hunter2&token=***, its start shown and the host lost, and a token hidden in an offered address
+    was said to be the password."""
+    from vcam.remote.urls import check_url, cam_command, said_url
+
+    url = "ws://vj:hunter2&token=b@127.0.0.1:18777"
+    check_url(url)
+    assert said_url(url) == "ws://vj:***@127.0.0.1:18777"
+    assert cam_command(url) == "vcam cam 'ws://vj:***@127.0.0.1:18777' --token TOKEN " \
+                               "(with the password where *** stands)"
+    assert said_url("ws://vj:s3cret?token=x@gpu.box:8765") == "ws://vj:***@gpu.box:8765"
+    with pytest.raises(ValueError) as e:
+        check_url("http://gpu.box:8765/?token=s3cret")
+    assert str(e.value).endswith("use ws://gpu.box:8765/?token=*** (with the token where *** stands)"), str(e.value)
+    with pytest.raises(ValueError) as e:
+        check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
+    assert str(e.value).endswith("(with the password and the token where each *** stands)"), str(e.value)
+    assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
+
+
+@pytest.mark.parametrize("url", ["ws://gpu.box/?by=vj@studio&cc=ops@studio", "ws://gpu.box/a@b", "ws://gpu.box/%23a@b",
+                                 "ws://gpu.box/media/a@b.mp4", "ws://gpu.box/?token=p@ss@word"])
+def test_an_at_after_a_host_with_no_password_is_taken(url):
+    """With no : before the path there is no password to end, yet an @ after the host was refused as a / ? or # in
+    "the user name or password" the address lacks, its host and port hidden."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == url.replace("p@ss@word", "***")
+
+
+@pytest.mark.parametrize("url, said", [("ws://gpu.box:8765/media/a@b.mp4", "ws://gpu.box:***@b.mp4"),
+                                       ("ws://vj:12/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765")])
+def test_an_at_after_a_port_says_both_readings(url, said):
+    """host:port/…@… reads as an @ in the path or as a password after a user: the message gave only the second."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r} reads two ways: an @ after the server's host and port goes as %40")
+    assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("url, said", [("ws://[::1]:8765/a@b", "ws://[::1]:8765/a@b"),
+                                       ("ws://[::1]:8765?x=a@b", "ws://[::1]:8765?x=a@b"),
+                                       ("ws://[::1]/a@b", "ws://[::1]/a@b"),
+                                       ("ws://vj:pw@[::1]:8765/a@b", "ws://vj:***@[::1]:8765/a@b")])
+def test_an_at_after_a_bracketed_host_is_the_paths(url, said):
+    """No user name or password holds a raw [: an @ after a bracketed host was read as a password's end, and the
+    address (dialled at [::1]:8765) refused and said as ws://[:***@b."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+
+
+@pytest.mark.parametrize("url, said", [("ws://h:8765/@", "ws://h:8765/@"),
+                                       ("ws://vj:pw@h:8765/@", "ws://vj:***@h:8765/@")])
+def test_an_at_ending_the_address_ends_no_password(url, said):
+    """An @ with nothing after it has no host after it to end a password before: ws://h:8765/@ (dialled at h port
+    8765) was refused and said as ws://h:***@."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+
+
+@pytest.mark.parametrize("url, said", [("ws://h:8765?token=ab@cd", "ws://h:***@***"),
+                                       ("ws://h:8765?token=SECtk/x@y", "ws://h:***@***"),
+                                       ("ws://h:8765?token=ab@cd&x=1", "ws://h:***@***&x=1")])
+def test_a_token_read_as_a_password_is_hidden_to_its_end(url, said):
+    """host:port?token=…@… reads as a user and password too: said that way, the token's end after the @ was shown
+    (ws://h:***@cd)."""
+    from vcam.remote.urls import check_url, said_url
+
+    assert said_url(url) == said
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r} reads two ways"), str(e.value)
+
+
+@pytest.mark.parametrize("url, said, offered", [
+    ("ws://h:8765/?token=SEC#SECtk", "ws://h:8765/?token=***", "ws://h:8765/"),
+    ("ws://vj:SEC?token=SECx@h", "ws://vj:***@h", "'ws://vj:***@h'")])
+def test_a_token_is_hidden_to_its_end_and_a_password_with_a_query_in_it_stays_hidden(url, said, offered):
+    """A # after ?token= left the token's end shown (?token=***#SECtk), and a ?token= inside a password (no port
+    before its ?) was cut off as a query, the line to type again saying the password (vcam cam ws://vj:SEC)."""
+    from vcam.remote.urls import cam_command, said_url
+
+    assert said_url(url) == said
+    assert cam_command(url).startswith(f"vcam cam {offered} --token TOKEN"), cam_command(url)
+    assert "SEC" not in cam_command(url)
+
+@pytest.mark.parametrize("url, said", [("ws://vj:pw@h:8765/a@b", "ws://vj:***@h:8765/a@b"),
+                                       ("ws://vj:pw@h/a@b", "ws://vj:***@h/a@b")])
+def test_an_at_after_a_full_user_password_host_is_the_paths(url, said):
+    """The address is dialled at h with user:password@ before it: read from its last @, it was said as
+    ws://vj:***@b, and the line to type again sent the password to host b."""
+    from vcam.remote.urls import cam_command, check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+    assert cam_command(url) == f"vcam cam '{said}' --token TOKEN (with the password where *** stands)"
+
+
+@pytest.mark.parametrize("url, said", [("ws://gpu.box/#a@b", "ws://gpu.box/#a@b"),
+                                       ("ws://vj:SECpw@h:8765/?token=SECtk#x", "ws://vj:***@h:8765/?token=***")])
+def test_a_hash_in_the_address_is_refused_before_any_try(url, said):
+    """The websockets library refuses an address with a # at each try: it was taken, then refused every few seconds
+    with the address in full (its password and token) in each connecting line and the last one."""
+    from websockets.exceptions import InvalidURI
+
+    from vcam.remote.reasons import unreachable
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r}: a # starts no part of a server's address"), str(e.value)
+    assert "as %23" in str(e.value)
+    line = unreachable(url, InvalidURI(url, "fragment is not allowed"))
+    assert "SEC" not in line and said in line, line
+def test_a_colon_in_the_path_before_an_at_may_be_a_password():
+    """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
+    in full and dialled at host ws."""
+    from vcam.remote.urls import check_url, said_url
+
+    assert said_url("ws://ws//vj:s3cret@gpu.box") == "ws://ws//vj:***@gpu.box"
+    with pytest.raises(ValueError) as e:
+        check_url("ws://ws//vj:s3cret@gpu.box")
+    assert "s3cret" not in str(e.value) and "%2F" in str(e.value), str(e.value)

@@ -1189,6 +1189,21 @@ def test_help_over_osc_lists_only_what_osc_takes():
     assert "quit is not taken from OSC" in refused
 
 
+def test_help_over_osc_at_vcam_cam_says_the_inputs_are_the_server_s():
+    """vcam cam's help over OSC listed `input SRC  restyle none, camera…, file:PATH…` as the server's own console
+    says it, as if the machine the tablet steers had the camera and files meant."""
+    from vcam.remote.controller import RemoteController
+
+    cam = OscRouter(None, RemoteController(lambda line: True))
+    [listed], [asked] = cam.handle("/vcam/help", []), cam.handle("/vcam/cmd", ["help input"])
+    for said in (listed, asked):
+        [line] = [line for line in said.splitlines() if line.strip().startswith("input")]
+        assert "restyle the server's none, camera[:N]" in line and "(in the folders it shares)" in line, line
+        assert "net (vcam cam --send)" in line, line
+    [own] = OscRouter(None, Spy()).handle("/vcam/help", ["input"])  # vcam run's, whose inputs are its own
+    assert own.startswith("input SRC - restyle none, camera[:N or :/dev/videoN]"), own
+
+
 @pytest.mark.parametrize("address, args", [("/vcam/blend", ["\x1b", "b", 0.5]), ("/vcam/preset", ["\x07"]),
                                            ("/vcam/cmd", ["preset \x1b"])])
 def test_a_control_character_in_a_value_is_named(address, args):

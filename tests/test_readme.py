@@ -267,3 +267,36 @@ def test_a_controller_on_the_wrong_channel_is_said_once_as_the_readme_says():
     assert ("the first control to come on that channel says so, once for the whole controller (not again for each "
             "knob and button that follows it there), with the channel it came on, the one to set the controller to, "
             "and the map's file and line") in FLAT
+
+
+def test_the_repair_of_a_cached_file_cut_short_is_the_readmes(tmp_path):
+    """The README said vcam deletes no file in the hub cache it did not write, while a file held cut short is removed
+    to be fetched again: what it removes, and what it never does, as the code does."""
+    import io
+    import os
+    from types import SimpleNamespace
+
+    from vcam.engine import hub
+
+    blobs = tmp_path / "models--a--b" / "blobs"
+    store = tmp_path / "blobs" / "ab" / ("ab" * 32)
+    snap = tmp_path / "models--a--b" / "snapshots" / "0"
+    for folder in (blobs, store.parent, snap):
+        folder.mkdir(parents=True)
+    store.write_bytes(b"x" * 10)
+    (blobs / "e1").symlink_to(os.path.relpath(store, blobs))
+    (snap / "short").symlink_to("../../blobs/e1")
+    (blobs / "e2").write_bytes(b"x" * 10)
+    (snap / "long").symlink_to("../../blobs/e2")
+
+    def cut(name: str, size: int) -> bool:
+        info = SimpleNamespace(filename=name, local_path=str(snap / name))
+        return hub._cut_short("a/b", info, size, tmp_path, io.StringIO())
+
+    assert not cut("long", 5) and (blobs / "e2").read_bytes() == b"x" * 10
+    assert cut("short", 20) and not os.path.lexists(blobs / "e1") and store.read_bytes() == b"x" * 10
+    assert "vcam deletes none it did not write" not in FLAT
+    assert ("A file the cache holds cut short (smaller than the hub says it is: a full disk, a crash) is removed at "
+            "the next download and fetched again, its snapshot link and the repo's blob only (huggingface_hub 2.4's "
+            "store of Xet files that all repos share replaces its own); one the same size or larger is never "
+            "removed") in FLAT

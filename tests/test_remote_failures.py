@@ -3,6 +3,7 @@ or giving nothing), a file OpenCV cannot read, a device node that is no camera, 
 port below 1024."""
 import errno
 import queue
+import socket
 import threading
 
 import cv2
@@ -158,6 +159,29 @@ def test_a_port_below_1024_says_it_needs_root(monkeypatch):
     assert raised.value.message == "cannot listen on 127.0.0.1:80 (Permission denied)"
     assert raised.value.fix == f"ports below 1024 need root: pick --port 1024 or above (the default is " \
                                f"{proto.DEFAULT_PORT})"
+
+
+@pytest.mark.parametrize("host, said", [("0.0.0.0:18795/?token=SECtk", "[0.0.0.0:18795/?token=***]"),
+                                        ("vj:SECpw@127.0.0.1:18795", "[vj:***@127.0.0.1:18795]"),
+                                        ("ws:/vj:SECpw@127.0.0.1:18795", "[ws:/vj:***@127.0.0.1:18795]")])
+def test_a_host_typed_with_its_secrets_is_said_without_them(monkeypatch, host, said):
+    """--host typed as vcam cam's address with its password or ?token= was said in full in "cannot listen on"."""
+    import websockets.sync.server
+
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    def refused(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(websockets.sync.server, "serve", refused)
+    server = FrameServer(ServeSettings(host=host, port=8765, token="t0ken"), lambda line, source: "ok", dict,
+                         lambda s: None)
+    with pytest.raises(VcamError) as raised:
+        server.start()
+    assert raised.value.message == f"cannot listen on {said}:8765 (Name or service not known)"
+    with pytest.raises(VcamError) as raised:
+        FrameServer(ServeSettings(host=host, port=8765), lambda line, source: "ok", dict, lambda s: None)
+    assert raised.value.message.startswith(f"listening on {said[1:-1]} lets anyone"), raised.value.message
 
 
 # --- frames damaged on the way ----------------------------------------------------------------------------------

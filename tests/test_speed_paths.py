@@ -210,6 +210,19 @@ def test_bench_json_is_valid(capsys):
     assert "pass 3" not in data["stages_ms"]
 
 
+def test_bench_json_names_the_pytorch_it_ran_on(capsys):
+    """The plain `vcam bench --json` named no PyTorch version, which --tune's key does: two runs' numbers could not be
+    told apart by the kernels a new PyTorch brings."""
+    import torch
+
+    from vcam.bench.tuning import TuningKey
+    from vcam.cli import main
+
+    assert main(["bench", "--model", "tiny", "--blocks", "1", "--json", "--steps", "1", "--device", "cpu"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["torch"] == torch.__version__ == TuningKey.of(BenchSettings(model="tiny", device="cpu")).torch
+
+
 def test_bench_json_that_fails_prints_its_error_as_json_too(capsys):
     """A tool reading --json got an empty stdout on a refused run; stderr and exit 2 stay as without --json."""
     from vcam.cli import main

@@ -1961,3 +1961,41 @@ def test_a_tune_on_too_few_blocks_says_its_pick_may_be_noise(monkeypatch):
     assert said[0] == few.replace("was timed", "is timed")  # before the candidates' minutes
     enough = tune(dataclasses.replace(TINY, blocks=3), log=said.append)
     assert "timing noise;" not in enough.table() and json.loads(enough.to_json())["warning"] is None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_as_the_write_probe_is_made_leaves_no_probe_behind(monkeypatch, cache_dir, sig):
+    """A Ctrl-C or SIGTERM landing as mkstemp returned, before its clean-up was set, left a .tuning-XXXX.probe file
+    in the cache folder for good; the stop is still raised, once the probe is gone."""
+    from vcam.live.signals import stops_raised
+
+    made = tuning.tempfile.mkstemp
+
+    def stopped_as_it_returns(*args, **kwargs):
+        opened = made(*args, **kwargs)
+        signal.raise_signal(sig)  # Python runs the handler at once, before the caller's next line
+        return opened
+
+    monkeypatch.setattr(tuning.tempfile, "mkstemp", stopped_as_it_returns)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises((KeyboardInterrupt, StoppedLoading)) as stop, stops_raised():
+            tuning._check_writable(cache_dir / "tuning.json")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert getattr(stop.value, "sig", signal.SIGINT) == sig
+    assert list(cache_dir.glob(".tuning-*")) == []
+
+
+def test_a_show_running_a_pick_tuned_on_too_few_blocks_says_it_may_be_noise(monkeypatch):
+    """A `--blocks 1` tune was saved, and each show after it ran its pick as one measured, without a word."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    assert tune(TINY, log=lambda s: None).saved  # --blocks 1
+    noisy = choose_speed(cpu_key(), NO_FLAGS).message
+    assert noisy.endswith("; picked from candidates timed on 1 block each, too few to tell a faster one from timing "
+                          "noise: run `vcam bench --tune --model tiny --steps 1` (8 blocks each) for a pick to "
+                          "keep"), noisy
+    assert tune(dataclasses.replace(TINY, blocks=3), log=lambda s: None).saved
+    kept = choose_speed(cpu_key(), NO_FLAGS).message
+    assert kept.startswith("speed: tuned on ") and "timing noise" not in kept, kept

@@ -887,3 +887,96 @@ def test_a_cgroup_without_a_memory_limit_leaves_the_hosts_free_memory(tmp_path):
     proc = _proc(tmp_path / "large", f"MemAvailable:   {64 * GIB // 1024} kB\n")
     mount = _cgroup_tree(tmp_path / "large", True, str(512 * GIB), used=9 * GIB, cache=0, proc=proc)
     assert memory.host_ram_free(proc, mount).total == 64 * GIB
+
+
+def test_a_weights_path_with_a_part_too_long_for_a_folder_name_is_said_with_the_fix(tmp_path):
+    """A path pasted twice over, or a line of text in place of it: the file system's "File name too long" came with
+    no fix (and from `--weights DIR` on a GPU machine, as an OSError vcam did not expect)."""
+    long = "weights-" * 40
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / long / "x")
+    assert "longer than a folder's name can be (255 bytes)" in err.value.message
+    assert f"of {len(long)} bytes" in err.value.message and KREA_FILE in err.value.fix
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").is_file(), reason="the bytes read are told by /proc")
+def test_the_text_encoders_load_says_how_far_it_has_come_by_the_bytes_it_reads(tmp_path, monkeypatch):
+    """transformers reads the text encoder's 11.4 GB itself, its bar off: a minute or more said nothing, a show
+    starting on a stage looked hung. Told by the shard held open or mapped, transformers 5 (which maps every shard
+    before it reads any) showed 75 % of four shards at once, and stayed there. A look after each tensor transformers
+    reads shows the percentage climb from low; 100 % once it has returned."""
+    import io
+
+    import transformers.core_model_loading as loading
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    from vcam.engine.weights import ShardsRead
+    from vcam.live.progress import ByteProgress
+
+    folder = tmp_path / "text_encoder"
+    UMT5EncoderModel(UMT5Config(vocab_size=256, d_model=128, d_ff=512, num_layers=4, num_heads=4, d_kv=32)) \
+        .save_pretrained(str(folder), max_shard_size="1200KB")
+    assert len(list(folder.glob("*.safetensors"))) == 4
+    UMT5EncoderModel.from_pretrained(str(folder), dtype=torch.bfloat16)  # its modules imported: not counted below
+    out, said = io.StringIO(), []
+    shards = ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: 0.0, every_s=0.0),
+                        said.append)
+    read = loading._materialize_copy
+
+    def looked(*args, **kwargs):
+        tensor = read(*args, **kwargs)
+        shards.look()
+        return tensor
+
+    monkeypatch.setattr(loading, "_materialize_copy", looked)
+    UMT5EncoderModel.from_pretrained(str(folder), dtype=torch.bfloat16)
+    percents = [int(text.removeprefix("loading text encoder ").removesuffix("%")) for text in said]
+    assert len(percents) >= 3 and percents[0] < 50 and percents[-1] < 100, said
+    assert out.getvalue().splitlines()[-1].endswith("(%d%%)" % percents[-1]), out.getvalue()
+    shards.done()
+    assert out.getvalue().splitlines()[-1] == "vcam: loading text encoder: 4.3 of 4.3 MB (100%)", out.getvalue()
+
+
+def test_the_text_encoders_load_says_its_size_and_time_where_how_far_cannot_be_told(tmp_path, monkeypatch):
+    """No /proc (not Linux): the size and the time so far, not a percentage that never moves."""
+    import io
+
+    import vcam.engine.weights as weights
+    from vcam.live.progress import ByteProgress
+
+    monkeypatch.setattr(weights, "_taken_in", lambda: None)
+    folder = tmp_path / "text_encoder"
+    folder.mkdir()
+    (folder / "model-00001-of-00002.safetensors").write_bytes(b"x" * 1_000_000)
+    (folder / "model-00002-of-00002.safetensors").write_bytes(b"x" * 2_000_000)
+    now = [0.0]
+    out, said = io.StringIO(), []
+    shards = weights.ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: now[0],
+                                                     every_s=0.0), said.append)
+    now[0] = 65.0
+    shards.look()
+    assert out.getvalue() == "vcam: loading text encoder: 3.0 MB, 1:05 so far\n" and said == []
+    shards.done()
+    assert out.getvalue().splitlines()[-1] == "vcam: loading text encoder: 3.0 of 3.0 MB (100%)"
+
+
+def test_a_text_encoder_folder_with_no_shard_says_no_load_progress(tmp_path):
+    """No *.safetensors in the folder (the load itself says what it lacks): "loading text encoder: 0 bytes" read as
+    a load of nothing that had worked."""
+    import io
+
+    from vcam.engine.weights import ShardsRead
+    from vcam.live.progress import ByteProgress
+
+    out, said = io.StringIO(), []
+    shards = ShardsRead(tmp_path, ByteProgress("loading text encoder", 0, out, clock=lambda: 0.0, every_s=0.0),
+                        said.append)
+    shards.look()
+    shards.done()
+    assert out.getvalue() == "" and said == []
+
+
+def test_loading_a_weights_folder_says_the_text_encoders_progress(weights_folder, capfd):
+    vcam.load("tiny", weights=weights_folder)
+    err = capfd.readouterr().err
+    assert "vcam: loading text encoder: " in err and "(100%)" in err.split("vcam: loading text encoder: ")[-1], err

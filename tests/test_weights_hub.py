@@ -6,7 +6,9 @@ import json
 import os
 import threading
 import shutil
+import signal
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -227,16 +229,22 @@ def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path
     partial_blob(tmp_path, "99998888", 20_000_000_000)
     partial_blob(tmp_path, "0123abcd.1a2b3c4d", 5_000_000_000)  # huggingface_hub 2.x's name: never resumed
     partial_blob(tmp_path, "0123abcd", 1_000_000_000)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    for partial in blobs.iterdir():
+        aged(partial, 2 * 3600)
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
     fake_hub(monkeypatch, never, dry=sizes_at)
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.message == f"the weights need 50.6 GB more in {tmp_path / 'hub'}, and its disk has 40.0 GB free"
-    # the partial file that is never resumed takes room deleting it wins back
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
-    assert err.value.fix.startswith(f"partial files of downloads cut short take 25.0 GB and are never resumed: with no "
-                                    f"other download running, delete them ({blobs / '*.incomplete'}); if that is not "
-                                    "room enough, point HF_HOME")
+    # the partial files that are never resumed take room deleting them wins back
+    assert err.value.fix.startswith(
+        f"25.0 GB of partial files in the hub cache {tmp_path / 'hub'}, none written for 2 h, are not gone on from by "
+        "this download; they may be another download's (running in another container, or on another machine sharing "
+        "this cache), or an older huggingface_hub's (1.x and 0.x go on from BLOB.incomplete): where none is, delete "
+        f"them (`rm -- {blobs / '0123abcd.1a2b3c4d.incomplete'} {blobs / '99998888.incomplete'}`); if that is not "
+        "room enough, point HF_HOME"), err.value.fix
+    assert len(list(blobs.iterdir())) == 3
 
 
 def test_no_partial_file_counts_towards_the_room_under_a_hub_that_never_resumes_one(tmp_path, monkeypatch):
@@ -252,12 +260,14 @@ def test_no_partial_file_counts_towards_the_room_under_a_hub_that_never_resumes_
     for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
         monkeypatch.delenv(name, raising=False)
     partial_blob(tmp_path, "0123abcd", 20_000_000_000)
+    aged(tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs" / "0123abcd.incomplete", 3600)
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
     fake_hub(monkeypatch, never, dry=sizes_at)
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.message == f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 40.0 GB free"
-    assert err.value.fix.startswith("partial files of downloads cut short take 20.0 GB and are never resumed")
+    assert err.value.fix.startswith(f"20.0 GB of partial files in the hub cache {tmp_path / 'hub'}, none written for "
+                                    "60 min, are not gone on from by this download")
     assert not asked
 
 
@@ -1333,7 +1343,7 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
         raise Left(code)
 
     monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
-    monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
     monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, tmp_path / "blobs"))
     assert W.downloading()
     with pytest.raises(Left) as left:
@@ -1356,7 +1366,7 @@ def test_a_download_stopped_mid_transfer_names_the_file_cut_short(tmp_path, monk
 
     online_hub(monkeypatch)
     monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
-    monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
     monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
 
     def online(repo, **kw):  # huggingface_hub 2.x's listing and partial file of the checkpoint, open, as a Ctrl-C comes
@@ -1537,3 +1547,467 @@ def test_the_exports_a_cache_variable_is_told_quote_a_path_with_a_space(tmp_path
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), out=io.StringIO())
     assert err.value.fix.startswith(f"`export HF_HUB_CACHE='{drive / 'hub'}'` and run again"), err.value.fix
+
+
+def test_a_relative_cache_variable_inside_the_cache_that_holds_the_weights_names_that_cache_whole(
+        tmp_path, weights_folder, monkeypatch):
+    """HF_HUB_CACHE=sub set inside the hub cache that holds the weights was told `export HF_HUB_CACHE=.`: a cache
+    that moves with the folder vcam starts in, the same slip again."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    monkeypatch.chdir(tmp_path / "hub")
+    monkeypatch.setenv("HF_HUB_CACHE", "sub")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "sub")
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert f"; {tmp_path / 'hub'} is a hub cache that holds them" in err.value.message
+    assert err.value.fix.startswith(f"`export HF_HUB_CACHE={tmp_path / 'hub'}` and run again"), err.value.fix
+
+
+def test_a_disk_that_fills_as_the_last_bytes_are_written_says_no_100_percent_before_it(tmp_path, monkeypatch):
+    """hf_xet counts the bytes as they arrive and writes them after: the log said "(100%)" and then "the disk
+    holding … is full". The total reached is said once the hub has returned, the file kept."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+
+    def online(repo, **kw):
+        bar = kw["tqdm_class"](total=KREA_BYTES, unit="B", desc="Reconstructing")
+        for _ in range(4):
+            bar.update(KREA_BYTES // 4)
+        raise OSError(28, "No space left on device")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "is full" in err.value.message
+    assert f"vcam: downloading {KREA_REPO}: " in out.getvalue() and "(100%)" not in out.getvalue(), out.getvalue()
+
+
+def test_vcam_download_fetches_again_a_file_the_hub_cache_holds_cut_short(tmp_path, weights_folder, monkeypatch):
+    """A checkpoint cut short in the cache (a full disk, a crash): `vcam download` said "fetching …", fetched nothing
+    (huggingface_hub takes any file there for a whole one) and ended telling the user to delete it by hand."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    link = next(hub.rglob(KREA_FILE))
+    blob = link.parent.parent.parent / "blobs" / "ab12"
+    blob.parent.mkdir()
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob.write_bytes(whole[: len(whole) // 2])
+    link.unlink()
+    link.symlink_to(blob)
+    tokenizer = next(hub.rglob("tokenizer/*"))
+    kept = tokenizer.read_bytes()
+
+    def dry(repo, **kw):  # as huggingface_hub's: a file there is cached, at its size on disk
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        return [SimpleNamespace(filename=str(f.relative_to(snap)), file_size=f.stat().st_size, local_path=str(f),
+                                will_download=False, commit_hash="0") for f in snap.rglob("*") if f.is_file()]
+
+    from huggingface_hub import HfApi
+
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=name, size=(weights_folder / name).stat().st_size) for name in paths])
+
+    fetched = []
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        if repo == KREA_REPO and not (snap / KREA_FILE).exists():
+            fetched.append(KREA_FILE)
+            shutil.copy(weights_folder / KREA_FILE, snap / KREA_FILE)
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=dry)
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert fetched == [KREA_FILE] and paths.transformer.read_bytes() == whole and not blob.exists()
+    assert f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds " in out.getvalue(), out.getvalue()
+    assert "(cut short): removed, to be fetched again" in out.getvalue()
+    assert tokenizer.read_bytes() == kept  # a whole file stays
+
+
+def cached_dry(hub):
+    """huggingface_hub's dry run over `hub`: a file there is cached, at its size on disk."""
+    def dry(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        return [SimpleNamespace(filename=str(f.relative_to(snap)), file_size=f.stat().st_size, local_path=str(f),
+                                will_download=False, commit_hash="0") for f in snap.rglob("*") if f.is_file()]
+    return dry
+
+
+def linked_checkpoint(hub: Path, data: bytes) -> Path:
+    """The checkpoint in `hub` as huggingface_hub lays it out: a snapshot link to a blob holding `data`."""
+    link = next(hub.rglob(KREA_FILE))
+    blob = link.parent.parent.parent / "blobs" / "ab12"
+    blob.parent.mkdir(exist_ok=True)
+    blob.write_bytes(data)
+    link.unlink()
+    link.symlink_to(blob)
+    return blob
+
+
+def test_a_cached_file_the_hub_says_smaller_than_it_is_is_kept_whole(tmp_path, weights_folder, monkeypatch):
+    """A hub mirror or proxy (HF_ENDPOINT) that gives an LFS file's pointer size, 135 bytes, as its size: the whole
+    checkpoint in the cache was taken for one cut short and deleted, 28 GB to fetch again. Only a file smaller than
+    the hub's size is cut short."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob = linked_checkpoint(hub, whole)
+    tokenizer = next(hub.rglob("tokenizer/*"))
+    name = str(tokenizer.relative_to(tokenizer.parent.parent))
+    tokenizer.unlink()  # a file to fetch: the cache is not whole, so the hub is asked
+    held = cached_dry(hub)
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=135, lfs=None) for path in paths])
+    fetched = []
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        path = KREA_FILE if repo == KREA_REPO else name
+        if not (snap / path).exists():
+            fetched.append(path)
+            shutil.copy(weights_folder / path, snap / path)
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=lambda repo, **kw: held(repo) + (
+        [SimpleNamespace(filename=name, file_size=100, will_download=True)] if repo == WAN_REPO else []))
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert blob.read_bytes() == whole and paths.transformer.read_bytes() == whole, "a whole checkpoint deleted"
+    assert fetched == [name] and "cut short" not in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_is_measured_against_its_lfs_size_not_a_pointer_size_said_as_its_own(
+        tmp_path, weights_folder, monkeypatch):
+    """Where the hub's paths info gives an LFS file's pointer size as its size, its LFS object's size is the one a
+    file in the cache is measured against (a line said "holds 14 kB of its 135 bytes")."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob = linked_checkpoint(hub, whole[: len(whole) // 2])
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=135, lfs=SimpleNamespace(size=(weights_folder / path).stat().st_size))
+        for path in paths])
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        if not (snap / KREA_FILE).exists():
+            shutil.copy(weights_folder / KREA_FILE, snap / KREA_FILE)
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=cached_dry(hub))
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert paths.transformer.read_bytes() == whole and not blob.exists()
+    assert (f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds {size_text(len(whole) // 2)} of its "
+            f"{size_text(len(whole))} (cut short): removed, to be fetched again") in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_in_huggingface_hubs_shared_blob_store_is_fetched_again(tmp_path, weights_folder,
+                                                                                    monkeypatch):
+    """huggingface_hub 2.4 keeps a Xet file once for all repos, in `<cache>/blobs/ab/<xet hash>`, the repo's blob a
+    link to it. Only the snapshot link was removed: huggingface_hub linked the repo's blob again, the same file cut
+    short, and fetched nothing, where vcam had said it would. The repo's link goes too (never the store's file,
+    which another repo may link to): huggingface_hub then finds the store's file short of its size and fetches it."""
+    shared = pytest.importorskip("huggingface_hub.utils._shared_blobs")
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    xet = "ab" + "3c" * 31
+    repo_blob = linked_checkpoint(hub, whole)
+    assert shared.publish_blob_to_shared_store(blob_path=str(repo_blob), xet_hash=xet, cache_dir=hub,
+                                               expected_size=len(whole))
+    store = shared.shared_blob_path(hub, xet)
+    assert repo_blob.is_symlink() and store.is_file() and not store.is_symlink()
+    link = next(hub.rglob(KREA_FILE))
+    link.unlink()
+    link.symlink_to(os.path.relpath(repo_blob, link.parent))
+    os.chmod(store, 0o600)
+    store.write_bytes(whole[: len(whole) // 3])  # cut short: a full disk, a crash of a copying tool
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=(weights_folder / path).stat().st_size) for path in paths])
+    fetched = []
+
+    def online(repo, **kw):  # as huggingface_hub 2.4 fetches a Xet file into its cache
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        pointer = snap / KREA_FILE
+        if repo == KREA_REPO and not os.path.exists(pointer):
+            assert store.stat().st_size == len(whole) // 3, "the shared store's file was removed"
+            if not os.path.exists(repo_blob) and not shared.try_link_from_shared_store(
+                    blob_path=str(repo_blob), xet_hash=xet, cache_dir=hub, expected_size=len(whole)):
+                fetched.append(KREA_FILE)
+                repo_blob.write_bytes(whole)
+                shared.publish_blob_to_shared_store(blob_path=str(repo_blob), xet_hash=xet, cache_dir=hub,
+                                                    expected_size=len(whole))
+            pointer.symlink_to(os.path.relpath(repo_blob, pointer.parent))
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=cached_dry(hub))
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert fetched == [KREA_FILE] and paths.transformer.read_bytes() == whole and store.read_bytes() == whole
+    assert "(cut short): removed, to be fetched again" in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_whose_blob_cannot_be_removed_is_not_said_to_be_fetched_again(
+        tmp_path, weights_folder, monkeypatch):
+    """The snapshot link removed but not the blob it links to (a blobs folder another user owns): huggingface_hub
+    links the same cut-short blob again and fetches nothing, where the line said "removed, to be fetched again"."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob = linked_checkpoint(hub, whole[:1000])
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=(weights_folder / path).stat().st_size) for path in paths])
+    unlink = Path.unlink
+
+    def refused(self, missing_ok=False):
+        if self == blob:
+            raise PermissionError(13, "Permission denied")
+        unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        if not (snap / KREA_FILE).exists():
+            (snap / KREA_FILE).symlink_to(blob)  # as huggingface_hub: the blob is there
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=cached_dry(hub))
+    out = io.StringIO()
+    with pytest.raises(WeightsError):
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert (f"(cut short): it cannot be removed here (delete {blob}, then run `vcam download` again)"
+            in out.getvalue()), out.getvalue()
+    assert "to be fetched again" not in out.getvalue()
+
+
+@pytest.mark.slow
+def test_vcam_download_from_a_served_hub_repairs_a_checkpoint_cut_short(served_hub):
+    """huggingface_hub's own download: its dry run takes the cut-short blob for a whole file; vcam's download fetches
+    it again and ends with the weights ready."""
+    import subprocess
+
+    hub, env, blobs = served_hub
+    hub.stall = None
+    done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    blob = blobs / hub.blob(KREA_REPO, KREA_FILE)
+    whole = blob.read_bytes()
+    blob.write_bytes(whole[: len(whole) // 3])  # cut short: a full disk, a crash of a copying tool
+    done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+    assert "(cut short): removed, to be fetched again" in done.stderr and blob.read_bytes() == whole, done.stderr
+
+
+def aged(path: Path, seconds: float) -> Path:
+    """`path` as last written `seconds` ago."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_partial_files_no_download_wrote_for_minutes_are_named_with_their_delete_command_never_deleted(
+        cached, tmp_path, weights_folder, monkeypatch):
+    """A download killed mid-file (kill -9, a machine reset) left its partial file, tens of GB that huggingface_hub
+    2.x never goes on from, until a disk too small for a download named it. They were then deleted at the next
+    download, where they may be another download's: one in another container (its processes out of /proc's sight),
+    on another machine sharing the cache, or an older huggingface_hub's BLOB.incomplete, which it goes on from. Now
+    those no one wrote for minutes are named with the command that deletes them, and none is deleted."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    if cached:
+        fill_hub_cache(hub, weights_folder)
+    krea_blobs = hub / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    partial_blob(tmp_path, "0123abcd.1a2b3c4d", 3_000_000_000)
+    partial_blob(tmp_path, "0123 it's", 1_000_000_000)  # an older huggingface_hub's name, which it goes on from
+    killed = [aged(krea_blobs / "0123abcd.1a2b3c4d.incomplete", 3 * 3600), aged(krea_blobs / "0123 it's.incomplete",
+                                                                                 5 * 3600)]
+    (krea_blobs / "f00d").write_bytes(b"whole")
+    wan_blobs = hub / ("models--" + WAN_REPO.replace("/", "--")) / "blobs"
+    wan_blobs.mkdir(parents=True, exist_ok=True)
+    running = wan_blobs / "beef.5678abcd.incomplete"  # being written now, by a download no process here shows
+    running.write_bytes(b"x" * 100)
+    out = io.StringIO()
+    if not cached:
+        fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes)
+        monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert [p.stat().st_size for p in killed] == [3_000_000_000, 1_000_000_000], "a partial file deleted"
+    assert running.exists() and (krea_blobs / "f00d").read_bytes() == b"whole"
+    done = "are not needed here (the cache holds every file whole)" if cached else ("are not gone on from by this "
+                                                                                    "download")
+    assert (f"vcam: 4.0 GB of partial files in the hub cache {hub}, none written for 3 h, {done}; they may be another "
+            "download's (running in another container, or on another machine "
+            "sharing this cache), or an older huggingface_hub's (1.x and 0.x go on from BLOB.incomplete): where none "
+            f"is, delete them (`rm -- \"{killed[1]}\" {killed[0]}`)\n") in out.getvalue(), out.getvalue()
+    assert str(running) not in out.getvalue()
+
+
+def test_dozens_of_partial_files_are_named_a_few_with_a_command_that_deletes_them_all_and_no_other(
+        tmp_path, monkeypatch):
+    """A download killed again and again left dozens of partial files, each named in one line too long to read or to
+    paste. A few are named, and a `find` deletes them all, not a partial file written since nor a whole blob."""
+    import subprocess
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    for n in range(12):
+        partial_blob(tmp_path, f"0123abcd.{n:08x}", 1_000_000)
+        aged(blobs / f"0123abcd.{n:08x}.incomplete", 3600 + n)
+    partial_blob(tmp_path, "0123abcd.running", 1_000_000)  # a download writing now
+    (blobs / "f00d").write_bytes(b"whole")
+    aged(blobs / "f00d", 3600)
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    line = next(line for line in out.getvalue().splitlines() if "partial files" in line)
+    assert line.count(str(blobs / "0123abcd.")) == 3 and ", … 9 more: `" in line, line
+    command = line.split("`")[-2]
+    assert command == f"find {blobs} -maxdepth 1 -name '*.incomplete' -mmin +10 -delete", line
+    subprocess.run(command, shell=True, check=True)
+    assert sorted(f.name for f in blobs.iterdir()) == ["0123abcd.running.incomplete", "f00d"]
+
+
+def test_dozens_of_partial_files_beside_one_an_older_hub_goes_on_from_are_each_named(tmp_path, monkeypatch):
+    """Where a folder also holds a partial file this huggingface_hub (1.x) goes on from, a `find` over the folder
+    would delete it too once it has aged (its download killed): each file is named in the command instead."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: True)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    for n in range(5):
+        partial_blob(tmp_path, f"0123abcd.{n:08x}", 1_000_000)
+        aged(blobs / f"0123abcd.{n:08x}.incomplete", 3600)
+    partial_blob(tmp_path, "0123abcd", 1_000_000)  # written now: a `find` run minutes later takes it as well
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes_at)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    line = next(line for line in out.getvalue().splitlines() if "partial files" in line)
+    assert "find" not in line and line.count(str(blobs / "0123abcd.")) == 5, line
+    assert str(blobs / "0123abcd.incomplete") not in line
+
+
+def test_a_disk_too_short_says_the_partial_files_written_minutes_ago_as_room_taken_not_to_delete(
+        tmp_path, monkeypatch):
+    """A disk too small named the partial files nothing wrote for 10 minutes, and said nothing of those written since,
+    which may be a download running now: the room they take was not told."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    partial_blob(tmp_path, "0123abcd.00000001", 20_000_000_000)
+    aged(blobs / "0123abcd.00000001.incomplete", 3600)
+    partial_blob(tmp_path, "0123abcd.00000002", 7_000_000_000)  # written now
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes_at)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.fix.startswith(
+        f"20.0 GB of partial files in the hub cache {tmp_path / 'hub'}, none written for 60 min, are not gone on from "
+        "by this download"), err.value.fix
+    assert (f"; 7.0 GB of partial files in the hub cache {tmp_path / 'hub'} were written within the last 10 min, maybe "
+            "by a download running now (in another container, or on another machine sharing this cache); if that is "
+            "not room enough, point HF_HOME") in err.value.fix, err.value.fix
+    assert "00000002" not in err.value.fix
+
+
+def test_partial_files_written_minutes_ago_are_not_named(tmp_path, monkeypatch):
+    """A partial file written within STALE_AFTER_S may be a download's running now (its writes come every few
+    seconds): not named as one to delete."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    partial_blob(tmp_path, "0123abcd.1a2b3c4d", 3_000_000_000)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    aged(blobs / "0123abcd.1a2b3c4d.incomplete", W.STALE_AFTER_S - 60)
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "partial files" not in out.getvalue() and (blobs / "0123abcd.1a2b3c4d.incomplete").exists()
+
+
+def test_a_repo_the_cache_holds_whole_is_not_said_as_fetched(tmp_path, monkeypatch):
+    """The text encoder's repo whole in the cache, the checkpoint's not: the download said "fetching Wan-AI/… into …"
+    and then "downloading Wan-AI/…: 0 bytes", which read as a download that had failed."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo),
+             dry=lambda repo, **kw: sizes(repo) if repo == KREA_REPO else [])
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert f"vcam: fetching {KREA_REPO} " in out.getvalue() and WAN_REPO not in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_in_a_read_only_cache_is_said_as_cut_short_not_only_as_lacking(
+        tmp_path, weights_folder, monkeypatch):
+    """A shared read-only cache holding the checkpoint cut short was said to lack it, which its owner, who sees the
+    file there, could not make sense of."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    link = next(hub.rglob(KREA_FILE))
+    link.write_bytes(link.read_bytes()[:1000])
+
+    def dry(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        return [SimpleNamespace(filename=str(f.relative_to(snap)), file_size=f.stat().st_size, local_path=str(f),
+                                will_download=False, commit_hash="0") for f in snap.rglob("*") if f.is_file()]
+
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=name, size=(weights_folder / name).stat().st_size) for name in paths])
+    fake_hub(monkeypatch, never, dry=dry)
+    monkeypatch.setattr(W, "_writable", lambda path: False)
+
+    def refused(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert "is read-only" in err.value.message and link.exists()
+    assert f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds 1.0 kB of its " in out.getvalue(), out.getvalue()
+    assert "(cut short): it cannot be removed here" in out.getvalue()

@@ -1306,6 +1306,163 @@ def test_a_list_dash_without_its_space_is_told_with_the_line_to_write(loader, te
     assert len(parse_show(text.replace("-name:", "- name:"), "show.yaml").presets) == row // 2
 
 
+@pytest.mark.parametrize("text, row", [
+    ("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n  -{cc: 16, param: steps}\n", 4),
+    ("name: my nano\ncontrols:\n  -{cc: 0, param: blend}\n  - {cc: 16, param: steps}\n", 3),
+])
+def test_a_map_entrys_dash_without_its_space_is_told_with_the_line_to_write(tmp_path, loader, text, row):
+    """`-{cc: 16, param: steps}` in a MIDI map was told "did not find expected '-' indicator" and to check indentation,
+    quotes and brackets; written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    entry = text.split("\n")[row - 1].strip().removeprefix("-")
+    assert only_problem(err) == (f"{path}:{row}: not valid YAML: line {row} starts -{{ with no space after its '-'; a "
+                                 f"list item is a '-' and a space: write - {entry}")
+    path.write_text(text.replace("-{", "- {"))
+    assert len(load_map(path).knobs) == 2
+
+
+@pytest.mark.parametrize("first, second, fix", [
+    ("  ", "    ", "indent it 2 spaces"), ("  ", " ", "indent it 2 spaces"),
+    ("", "  ", "start it at the start of the line")])
+def test_a_map_entry_indented_otherwise_than_the_one_above_is_told_how_far_to_indent_it(tmp_path, loader, first,
+                                                                                         second, fix):
+    """A line of vcam midi learn pasted at another indentation than the entry above was told "did not find expected
+    '-' indicator" (or key) and to check indentation, quotes and brackets; indented as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n{first}- {{cc: 0, param: blend}}\n\n"
+                    f"{second}- {{cc: 32, command: next}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:5: not valid YAML: this '- ' is indented {len(second)} "
+                                 f"{'space' if len(second) == 1 else 'spaces'} and the '- ' of line 3 above it "
+                                 f"{len(first)}: the entries of one list line up; {fix}")
+    path.write_text(path.read_text().replace(f"\n{second}- {{cc: 32", f"\n{first}- {{cc: 32"))
+    assert len(load_map(path).buttons) == 1
+
+
+@pytest.mark.parametrize("line, entry", [("  - cc: 0, param: blend   # fader 1", "{cc: 0, param: blend}   # fader 1"),
+                                         ("  - note: 36, command: preset 3", "{note: 36, command: preset 3}")])
+def test_a_map_control_written_without_its_braces_is_told_to_put_them_around_its_keys(tmp_path, loader, line, entry):
+    """`- cc: 0, param: blend` was told a ': ' inside a value reads as a new key, with a prompt's fix (quotes); written
+    as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: a control's keys on one line go in braces, or YAML reads "
+                                 f"the ', ' as part of the first key's value: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n  - {entry}\n")
+    assert len(load_map(path).knobs + load_map(path).buttons) == 2
+
+
+@pytest.mark.parametrize("line", ["  - note: 36, command: prompt city at night, style: noir",
+                                  "  - note: 36, command: prompt city at night, light: red",
+                                  "  - cc: 0, param: blend, command: next"])
+def test_a_map_control_without_braces_whose_keys_a_control_has_not_is_not_offered_them(tmp_path, loader, line):
+    """`- note: 36, command: prompt city at night, style: noir` was offered `- {note: 36, command: ..., style: noir}`,
+    refused as written ("unknown key 'style'"), and with `light: red` (a button's key, but no light) too: the
+    ', light: red' is the prompt's, and quotes are the fix."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: a ': ' inside a value reads as a new key; a prompt with a "
+                                 "colon: put it in quotes; a key indented deeper than the line before: line it up")
+
+
+@pytest.mark.parametrize("line, said", [
+    ("  - {cc: 60, command: next}}", "this } closes nothing opened before it on its line; remove it: "
+                                     "- {cc: 60, command: next}"),
+    ("  - {cc: 60, command: next]", "the { that opens at column 5 is closed by a ]; close it with }: "
+                                    "- {cc: 60, command: next}")])
+def test_a_map_control_closed_with_a_bracket_too_many_or_of_the_other_kind_is_told_the_line_to_write(tmp_path, loader,
+                                                                                                    line, said):
+    """`- {cc: 60, command: next}}` and `- {cc: 60, command: next]` were told YAML's "did not find expected '-'
+    indicator" (or ',' or '}') and to check indentation, quotes and brackets; written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n{line}\n  - {{cc: 16, param: steps}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == f"{path}:3: not valid YAML: {said}"
+    path.write_text(f"name: my nano\ncontrols:\n  {said[said.index(': - ') + 2:]}\n  - {{cc: 16, param: steps}}\n")
+    assert len(load_map(path).knobs + load_map(path).buttons) == 2
+
+
+@pytest.mark.parametrize("line, closer, entry", [
+    ("  -{cc: 16, param: steps", "}", "{cc: 16, param: steps}"),
+    ("  -{cc: 16, param: steps   # fader 2", "}", "{cc: 16, param: steps}   # fader 2"),
+    ("  -{cc: 16, param: blend, between: [city, ocean", "]}", "{cc: 16, param: blend, between: [city, ocean]}")])
+def test_a_map_entrys_dash_without_its_space_and_its_close_is_offered_the_line_closed(tmp_path, loader, line, closer,
+                                                                                      entry):
+    """`-{cc: 16, param: steps` was offered `- {cc: 16, param: steps`, the } still left out; written as offered, the
+    map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                                 f"{closer} closes what it opens; a list item is a '-' and a space: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n  - {entry}\n")
+    assert len(load_map(path).knobs) == 2
+
+
+@pytest.mark.parametrize("lines, row, entry", [
+    (["  -{cc: 16, param: blend,", "    between: [neon city, forest]}"], 4, "{cc: 16, param: blend,"),
+    (["  -{cc: 16,", "    param: steps}"], 4, "{cc: 16,"),
+    (["  -{cc: 16, param: steps,   # fader 2", "    range: [1, 8]}"], 4, "{cc: 16, param: steps,   # fader 2")])
+def test_a_map_entrys_dash_without_its_space_over_lines_is_offered_the_space_alone(tmp_path, loader, lines, row,
+                                                                                   entry):
+    """`-{cc: 16, param: blend,` continued on the next line was offered `- {cc: 16, param: blend,}`, closed early and
+    refused again, and `-{cc: 16,` over `param: steps}` was said at the line after the one it named; written as
+    offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n" + "\n".join(lines) + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:{row}: not valid YAML: line {row} starts -{{ with no space after its '-'; "
+                                 f"a list item is a '-' and a space: write - {entry}")
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n" + "\n".join([f"  - {entry}", *lines[1:]])
+                    + "\n")
+    assert len(load_map(path).knobs) == 2
+
+
+@pytest.mark.parametrize("line, closer, entry", [
+    ("  -{cc: 16, param: steps, range: [1, 8], curve: 'log'", "}",
+     "{cc: 16, param: steps, range: [1, 8], curve: 'log'}"),
+    ("  -{cc: 16, param: steps, curve: \"log\"  # fader 2", "}", "{cc: 16, param: steps, curve: \"log\"}  # fader 2"),
+    ("  -{note: 36, command: 'prompt city [night]'", "}", "{note: 36, command: 'prompt city [night]'}")])
+def test_a_map_entrys_dash_without_its_space_and_its_close_with_a_quote_is_offered_the_line_closed(tmp_path, loader,
+                                                                                                  line, closer, entry):
+    """`-{cc: 16, param: steps, range: [1, 8], curve: 'log'` was offered the line with its } still left out (a quote
+    on the line kept it from being closed); written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                                 f"{closer} closes what it opens; a list item is a '-' and a space: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n  - {entry}\n")
+    loaded = load_map(path)
+    assert len(loaded.knobs + loaded.buttons) == 2
+
+
+@pytest.mark.parametrize("line", ["  }", "]", "  }  # controls end"])
+def test_a_lone_closer_on_its_own_line_is_told_to_go_with_its_line(tmp_path, loader, line):
+    """A } or ] alone on a line was told "remove it: " with nothing after the colon; deleted, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n  - {{cc: 16, param: steps}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    closer = line.strip()[0]
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 holds a lone {closer}, which closes nothing "
+                                 "opened before it; delete the line")
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n  - {cc: 16, param: steps}\n")
+    assert len(load_map(path).knobs) == 2
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

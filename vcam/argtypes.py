@@ -11,12 +11,15 @@ import math
 import os
 import re
 import shlex
+from typing import NoReturn
+from urllib.parse import urlsplit
 
 from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt
 from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.wholenumbers import based_int, based_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
+from vcam.remote import urls
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import (check_output_size, check_size, checked_size, no_size, not_a_size,
                          width_height as read_size)
@@ -67,6 +70,9 @@ def listen_host(text: str) -> str:
     was not seen as loopback and asked for a token); one with its port is refused with the two flags to give (the
     lookup failed on it as a name)."""
     host = text.strip()
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", host):
+        # ws://0.0.0.0:8765, copied from vcam cam's line: first told to set a token, then that the name is unknown
+        _listen_host_of_url(text, host)
     if host.startswith("["):  # [::1] or [::1]:8765
         inner, bracket, rest = host[1:].partition("]")
         if rest.startswith(":") and rest[1:].isdigit():
@@ -83,6 +89,31 @@ def listen_host(text: str) -> str:
         raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
                                          "(every address, with --token) or :: (IPv6 too)")
     return host
+
+
+def _listen_host_of_url(text: str, url: str) -> NoReturn:
+    """The refusal of an address written as vcam cam's (ws://HOST:PORT), said as vcam cam says it (its password and
+    token hidden), with the flags that say it to vcam serve where its host and port are ones they take."""
+    flags = _listen_flags(url)
+    raise argparse.ArgumentTypeError(f"{urls.said_url(text)!r} is an address vcam cam connects to; --host takes this "
+                                     "machine's address alone" + (f": give {flags}" if flags else
+                                                                  ", --port its port"))
+
+
+def _listen_flags(url: str) -> str | None:
+    """--host and --port as they say `url`'s host and port, read as vcam cam reads it, or None where it names no
+    host and port that they take (ws://h:99999, ws://u:p/w@h: a guess offered there was refused in turn)."""
+    meant = "ws://" + url.partition("://")[2]
+    meant = urls.unbracketed_ipv6(meant) or meant  # ws://::1:8765 is dialled as [::1]:8765
+    if "@" not in meant.partition("#")[2]:  # vcam cam refuses a # (its library does), which --host never reads
+        meant = meant.partition("#")[0]
+    try:
+        urls.check_url(meant)
+        parts = urlsplit(meant)
+        host = listen_host(parts.hostname or "")
+    except (ValueError, argparse.ArgumentTypeError):
+        return None
+    return f"--host {host}" + (f" --port {parts.port}" if parts.port else "")
 
 
 def _port(text: str) -> str:

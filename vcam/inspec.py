@@ -177,17 +177,25 @@ SERVE_NET = f"here vcam serve with {FLAG} net"
 SERVE_NET_ON_AIR = f"here input net in vcam serve (vcam run takes none: restart it as vcam serve {FLAG} net)"
 
 
-def command_fix(fix: str) -> str:
-    """`fix` as said to an input given by a command on air: `input camera:N` where it names `--in camera:N`."""
-    return fix.replace(f"{FLAG} ", "input ").replace(SERVE_NET.replace(f"{FLAG} ", "input "), SERVE_NET_ON_AIR)
+# The same camera, as a vcam cam that sent the command reads it: its own machine is the one watched from
+CAM_SEND = "restart vcam cam with --send camera"
 
 
-def typed_fix(fix: str, written: InputSpec) -> str:
+def command_fix(fix: str, network: bool = False) -> str:
+    """`fix` as said to an input given by a command on air: `input camera:N` where it names `--in camera:N`.
+    `network`: said to a vcam cam, on the machine watched from, where "here … and there …" read the wrong way
+    round."""
+    fixed = fix.replace(f"{FLAG} ", "input ").replace(SERVE_NET.replace(f"{FLAG} ", "input "), SERVE_NET_ON_AIR)
+    return fixed.replace(f"{SERVE_NET_ON_AIR}, and there vcam cam ws://… --send camera", CAM_SEND) if network \
+        else fixed
+
+
+def typed_fix(fix: str, written: InputSpec, network: bool = False) -> str:
     """The fix for an input that did not open, as said for the `input` command (`written`: its input as given): the
     command where the fix names the flag (`input camera:N`, not `--in camera:N`), and a path given relative is
     read from the folder vcam was started in (the controller makes it whole there), not the show file's."""
     if written.kind not in ("file", "image") or fix != missing_fix(written.kind):
-        return command_fix(fix)
+        return command_fix(fix, network)
     if os.path.isabs(os.path.expanduser(written.target)):
         return "check the path"
     return f"check the path; a typed {written.kind}: path is relative to the folder vcam was started in, not to " \

@@ -193,6 +193,9 @@ class BenchResult:
     split: Split | None = None  # with BenchSettings.split: where a pass's time went
     compile_mode: str = "default"  # torch.compile's mode for the blocks (SpeedOptions.compile_mode)
     attention_quant: str = "none"  # "int8": the self-attention through SageAttention's INT8 kernel
+    # the PyTorch the blocks ran on, as --tune's key names it: a new one changes the kernels, so a number without it
+    # could not be compared with another machine's or a later run's
+    torch: str = field(default_factory=lambda: torch.__version__)
 
     def table(self) -> str:
         compiled = "off" if not self.compile else "on" if self.compile_mode == "default" else self.compile_mode

@@ -624,13 +624,16 @@ def _check_writable(path: Path) -> None:
                         f"move {path} out of the way, or set VCAM_CACHE_DIR to another folder, then tune")
     try:
         _make_folder(path)
-        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
-        try:  # bytes too, not a name alone: a full disk still makes an empty file
-            if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        finally:
-            os.close(fd)
-            os.unlink(probe)
+        # a stop (Ctrl-C, SIGTERM) as mkstemp returned, before the unlink was set to run, left the probe in the
+        # cache folder: it waits for the probe to be gone
+        with stops_deferred():
+            fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
+            try:  # bytes too, not a name alone: a full disk still makes an empty file
+                if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            finally:
+                os.close(fd)
+                os.unlink(probe)
     except (FileExistsError, NotADirectoryError):
         raise VcamError(f"cannot save the tuning to {path}: a file stands where its folder goes, on the path of "
                         "VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
@@ -871,8 +874,8 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
             fps = _rate(entry)  # checked in _find: a rate, or none kept
             measured = f": {fps:.1f} frames/s in bench" if fps is not None else ""
             how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
-            return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})",
-                               entry)
+            return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})"
+                                                 f"{_few_blocks_note(entry, tuned)}", entry)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
         return SpeedChoice(defaults, "defaults")
     said = f"speed: {defaults.describe()} (the defaults"
@@ -880,6 +883,20 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
         return SpeedChoice(defaults, "defaults", f"{said}, --no-tuning)")
     return SpeedChoice(defaults, "defaults", f"{said}; run `{tune_command(key)}` once to pick the fastest "
                                              "settings for this card)")
+
+
+def _few_blocks_note(entry: dict, key: TuningKey) -> str:
+    """What a pick saved from candidates timed on too few blocks (`--blocks 1`) is worth, said as each show runs
+    it: the tune's own table said so once, then every show ran the pick as if it were measured."""
+    blocks, candidates = entry.get("blocks"), entry.get("candidates")
+    if isinstance(blocks, bool) or not isinstance(blocks, int) or not 0 < blocks < TRUSTED_BLOCKS:
+        return ""
+    timed = sum(isinstance(c, dict) and "frames_per_second" in c for c in candidates) if isinstance(
+        candidates, list) else 0
+    if timed < 2:
+        return ""
+    return (f"; picked from candidates timed on {counted(blocks, 'block')} each, too few to tell a faster one from "
+            f"timing noise: run `{tune_command(key)}` (8 blocks each) for a pick to keep")
 
 
 def tune_command(key: TuningKey) -> str:

@@ -76,23 +76,32 @@ def cmd_download(args) -> int:
     from vcam.engine.taehv_weights import check_taehv
 
     check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
-    from vcam.live.signals import StoppedLoading, stop_code, stop_signal, stops_raised
+    from vcam.live.signals import StoppedLoading, ignore_stops, stop_code, stop_signal, stops_raised
 
     try:
         # SIGTERM (docker stop, a job's time limit) and SIGHUP (an SSH session dropped) stop it as Ctrl-C does: their
-        # default ended it without a word, its partial file (tens of GB, never resumed) left taking room
+        # default ended it without a word, its partial file (tens of GB, never resumed) left taking room. TAEHV's
+        # file too: stopped by them, its partial file was left behind.
         with stops_raised():
-            paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command that takes --weights
+            try:
+                paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command taking --weights
+                print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
+                if args.decoder == "taehv":
+                    from vcam.engine.taehv_weights import find_taehv
+
+                    print(f"TAEHV's weights ready: {find_taehv()}")
+            except (KeyboardInterrupt, StoppedLoading):
+                if downloading():  # the process leaves at once (cli.main), removing its partial file: a second stop
+                    ignore_stops()  # (docker's, a dropped SSH's SIGHUP then SIGTERM) ended it first, the file left
+                raise
     except (KeyboardInterrupt, StoppedLoading) as stop:  # tens of GB in: what is kept matters more than the code
         code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
             return code
-        print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
-              "rest", file=sys.stderr)
+        try:
+            print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
+                  "rest", file=sys.stderr)
+        except OSError:  # the terminal gone with the SSH session that sent SIGHUP: there is no one to tell
+            pass
         return code
-    print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
-    if args.decoder == "taehv":
-        from vcam.engine.taehv_weights import find_taehv
-
-        print(f"TAEHV's weights ready: {find_taehv()}")
     return 0

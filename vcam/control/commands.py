@@ -155,11 +155,12 @@ class Command:
         return text + (f" @{self.at}" if self.at else "")
 
 
-def usage(name: str) -> str:
+def usage(name: str, usages: Mapping[str, str] = USAGE) -> str:
     """How command `name` is written, for one line of a message: `seed N - noise seed, from the next block`. The
     help table's entries are padded into columns, which inside a sentence read as a gap; and in parentheses, the
-    ones a description holds (`steps N (denoising steps per block (1-50))`) read as nested."""
-    form, _, what = USAGE[name].partition("  ")
+    ones a description holds (`steps N (denoising steps per block (1-50))`) read as nested. `usages`: the table
+    the help says them from (vcam cam's names the server's inputs)."""
+    form, _, what = usages[name].partition("  ")
     return f"{form} - {what.strip()}" if what.strip() else form
 
 
@@ -168,19 +169,19 @@ def _not_taken(name: str, leaving_out: tuple[str, ...]) -> str:
     return f"; not taken from OSC or the network: {TYPED_ONLY[name]}" if name in leaving_out else ""
 
 
-def help_text(*names: str, leaving_out: tuple[str, ...] = ()) -> str:
+def help_text(*names: str, leaving_out: tuple[str, ...] = (), usages: Mapping[str, str] = USAGE) -> str:
     """The commands, or how each command of `names` is written (`help blend`; `help seed, steps`: one a line).
     `leaving_out`: commands the whole list leaves out (those a sender that is not the console may not give), and
-    that `help quit` says this sender may not give."""
+    that `help quit` says this sender may not give. `usages`: the table they are said from (USAGE's order)."""
     if len(names) == 1:
         timing = "" if names[0] in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
-        return f"{usage(names[0])}{timing}{_not_taken(names[0], leaving_out)}"
+        return f"{usage(names[0], usages)}{timing}{_not_taken(names[0], leaving_out)}"
     if names:  # laid out as the whole list is, the timing said once, after the commands that take one
         timed = [name for name in names if name not in UNTIMED]
         said = f"\n  {listed(timed)} may end in @beat, @bar, @N (beats) or @off to land on the beat" if timed else ""
-        return (f"{listed(list(names))}:\n" + "\n".join("  " + usage(name) + _not_taken(name, leaving_out)
+        return (f"{listed(list(names))}:\n" + "\n".join("  " + usage(name, usages) + _not_taken(name, leaving_out)
                                                         for name in names) + said)
-    return ("commands:\n" + "\n".join("  " + line for name, line in USAGE.items() if name not in leaving_out)
+    return ("commands:\n" + "\n".join("  " + line for name, line in usages.items() if name not in leaving_out)
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 

@@ -740,7 +740,8 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network)
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network,
+                          cam=origin.source.startswith("net "))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
@@ -805,17 +806,18 @@ class Controller:
         met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
         return f"{reply} ({met})" if met is not None else reply
 
-    def _check_input(self, spec: str, typed: InputSpec | None = None, network: bool = False) -> None:
+    def _check_input(self, spec: str, typed: InputSpec | None = None, network: bool = False,
+                     cam: bool = False) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
         `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
         a preset's is said as the show file gives it. `network`: a line from the network, whose fix tells nothing of
-        the files outside the shared folders (media)."""
+        the files outside the shared folders (media). `cam`: a vcam cam's, told as read on its machine."""
         if self.check_input is None:
             return
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
+            fix = typed_fix(e.fix, typed, cam) if typed is not None else _gone_fix(e.fix, spec)
             shared = self.media.holds if network else None
             glued = typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed, shared))
             fix = glued or fix

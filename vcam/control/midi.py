@@ -4,6 +4,7 @@ whole name winning over a part. The input that watches and reads the port is mid
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -268,20 +269,27 @@ def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str
     name came from when it is a show file's (`where`)."""
     listed = ", ".join(map(readable, names)) or "none"
     source = f"the midi: port of {where}; " if where else ""
-    meant = _name_meant(wanted, names)
+    meant = name_meant(wanted, names)
     # a typo waited for a controller that was there all along, the inputs alone left to read it in
     hint = f", or did you mean {meant!r}?" if meant else ""
     return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in{hint}"
 
 
-def _name_meant(wanted: str, names: list[str]) -> str | None:
-    """The word of a controller's name (not a loopback's) that `wanted` is a slip for (`nanokontrl` for
-    nanoKONTROL2), which names that controller; None where none is near."""
+def name_meant(wanted: str, names: list[str]) -> str | None:
+    """The word or name part of a controller's name (not a loopback's) that `wanted` is a slip for (`nanokontrl` for
+    nanoKONTROL2, `midimixx` for the 'MIDI Mix', whose words alone are too short to guess from), which names that
+    controller; None where none is near. Case, spaces and ALSA's client and port numbers (which change between
+    boots) are left out of both."""
     words = {w.casefold(): w for n in names if not is_loopback(n) for w in re.findall(r"[^\W_]+", readable(n))
              if len(w) > 3 and not w.isdigit() and w.casefold() not in ("midi", "port")}
-    typed = re.sub(r"\s+", "", wanted).casefold()
-    near = nearest(typed, words, cutoff=0.75)
-    if not near or typed == near or _another_model(typed, near):
+    for n in names:
+        if not is_loopback(n):
+            bare = same_port(readable(n))
+            for part in {bare, *bare.split(":")}:
+                words.setdefault(_squeezed(_folded(part)), part.strip())
+    typed = _squeezed(_folded(stable_name(wanted.strip())))
+    near = nearest(typed, [w for w in words if w], cutoff=0.75)
+    if not near or typed == near or _another_model(typed, near) or _another_model(typed, words[near]):
         return None
     return words[near] if find_port(words[near], names) else None
 
@@ -289,11 +297,21 @@ def _name_meant(wanted: str, names: list[str]) -> str | None:
 def _another_model(typed: str, word: str) -> bool:
     """Whether `typed` names another model of the make whose name has `word`: the word with a model's number or
     word after it (nanokontrol2 beside a nanoKONTROL Studio, keystep37 beside a KeyStep Pro, minilab3 beside a
-    MiniLab mkII), or a model number other than the word's (nanokontrl2 beside a nanoKONTROL Studio). Such a
-    controller, not plugged in yet, was said to be a slip for the one plugged in."""
+    MiniLab mkII, launchpadx beside a Launchpad Mini), or a model number other than the word's (nanokontrl2 beside a
+    nanoKONTROL Studio). Such a controller, not plugged in yet, was said to be a slip for the one plugged in. A
+    letter typed twice (midimixx) is a slip."""
+    parts = re.findall(r"[^\W_]+", _folded(word))
+    for i in range(1, len(parts)):  # the make's word typed whole, then another model's word after it
+        head, rest = "".join(parts[:i]), "".join(parts[i:])
+        if typed.startswith(head) and typed != head + rest and \
+                difflib.SequenceMatcher(None, typed[len(head):], rest).ratio() < 0.6:
+            return True
+    word = "".join(parts)
     stem = word.rstrip("0123456789")
+    extra = typed[len(stem):]
+    doubled = bool(stem) and extra == stem[-1] * len(extra)
     numbered = re.search(r"\d+$", typed)
-    return (typed.startswith(stem) and len(typed) > len(stem) and typed != word) or \
+    return (typed.startswith(stem) and len(typed) > len(stem) and typed != word and not doubled) or \
         (numbered is not None and not word.endswith(numbered.group()))
 
 

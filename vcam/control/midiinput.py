@@ -173,8 +173,10 @@ class MidiInput:
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None, where: str | None = None,
-                 unheeded: Callable | None = None, meanwhile: str = "the show goes on"):
+                 unheeded: Callable | None = None, meanwhile: str = "the show goes on",
+                 waiting: Callable[[str, list[str], str | None], str] = waiting_line):
         self.wanted = wanted
+        self.waiting = waiting  # what is said where no input `wanted` names is there at the start
         self.meanwhile = meanwhile  # what goes on while an unplugged controller is waited for
         self.on_message = on_message
         # told of what no control acts on (pitch bend, aftertouch) on the controls' thread, in its place among the
@@ -211,7 +213,7 @@ class MidiInput:
         names = input_names()
         port = find_port(self.wanted, names)
         if port is None:
-            self.say(waiting_line(self.wanted, names, self.where))
+            self.say(self.waiting(self.wanted, names, self.where))
             self._known = set(names)  # none of them is it: the one that comes is new
         else:
             self._open(port)
@@ -372,6 +374,9 @@ class MidiInput:
                 else:
                     self._close()
                     self._lost = self.port_name
+                    # a knob's count held back speaks of values that came before the unplug: said after its line, it
+                    # read as if the controller acted once gone
+                    self._say_held_back(None)
                     self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
                              f"({self.meanwhile})")
             elif (found := self._returned(names)) is not None:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, readable, stable_name
+from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, name_meant, readable, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 from vcam.errors import VcamError
+from vcam.words import shell_word
 
 if TYPE_CHECKING:
     import mido
@@ -92,6 +93,10 @@ def _kind(seen: _Control, value: int) -> str | None:
     return seen.kind
 
 
+def _waits(seen: _Control) -> bool:
+    return seen.kept or (seen.kind is None and seen.said is None)
+
+
 class Learner:
     """Messages in, lines to print out; `now` is the caller's clock."""
 
@@ -114,6 +119,14 @@ class Learner:
         key = (msg.channel, msg.control) if msg.type == "control_change" else None
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
         return kept + self._learn_one(msg, now)
+
+    def waiting(self, msg=None) -> bool:
+        """Whether a control waits on its next value to be said for what it is, not guessed: a press kept
+        (_Control.kept), or a single value so far; any, or `msg`'s control."""
+        if msg is None:
+            return any(_waits(seen) for seen in self._cc.values())
+        seen = self._cc.get((msg.channel, msg.control)) if msg.type == "control_change" else None
+        return seen is not None and _waits(seen)
 
     def _say_kept(self, key: tuple) -> str:
         """The button line kept back for `key` (_Control.kept), said now."""
@@ -348,6 +361,22 @@ def default_port(say: Callable[[str], None]) -> str:
     return stable_name((controllers or names)[0])
 
 
+MOVE = "move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)"
+
+
+def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str:
+    """What learn says where no input `wanted` names is there: the name typed may be a slip for one that is (said
+    with the command that learns from it), or the controller is not plugged in yet (it is waited for)."""
+    listed = ", ".join(map(readable, names)) or "none"
+    meant = name_meant(wanted, names)
+    missing = f"waiting for MIDI input {wanted!r}, which is not plugged in (inputs now: {listed})"
+    if meant is not None:
+        return (f"{missing}: did you mean {meant!r}? run vcam midi learn --midi {shell_word(meant)}; else plug it "
+                "in, and learning starts when it comes (Ctrl-C to stop)")
+    other = ", or run vcam midi learn --midi NAME with part of one of those names" if names else ""
+    return f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop){other}"
+
+
 def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], count: int | None = None,
           stop: threading.Event | None = None, poll: float = 1.0) -> None:
     """Prints the mapping line of each control touched on the input matching `wanted`, until `count` messages
@@ -357,13 +386,29 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     learner = Learner()
     # no show runs here: "the show goes on" of an unplug read as if something were on air
     midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put,
-                     meanwhile="plug it back in to go on learning; what was learnt stays")
+                     meanwhile="plug it back in to go on learning; what was learnt stays", waiting=waiting_line)
+    opened = threading.Event()
+
+    def first_open(port: str) -> None:
+        # said before an input was there, "move a knob" read as if one were being listened to
+        if not opened.is_set():
+            opened.set()
+            say(MOVE)
+
+    midi.on_opened = first_open
     midi.start()
-    say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
     presses = Presses()
+    counted: float | None = None  # when --count ran out
     try:
-        while not (stop is not None and stop.is_set()) and not (count and seen >= count):
+        while not (stop is not None and stop.is_set()):
+            if count and seen >= count:
+                # the last control counted is said once its next value shows what it is (a knob's next step, a
+                # button's release, a fader pushed fast from 0 past its 0 and 127): ended at once, it was guessed
+                # from one value, a fader said a button; waited for at most as long as a guess is
+                counted = time.monotonic() if counted is None else counted
+                if not learner.waiting() or time.monotonic() - counted >= QUIET:
+                    break
             try:
                 msg = inbox.get(timeout=0.2)
             except queue.Empty:
@@ -371,6 +416,8 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                     out(line)
                 continue
             now = time.monotonic()
+            if counted is not None and not learner.waiting(msg):
+                continue  # past --count: only what shows a counted control for what it is
             seen += learnable(msg) and not presses.released(msg)  # a wheel is said, not counted (--count)
             # MIDI clock running never leaves the inbox empty for long: what is due is said between its messages
             for line in learner.feed(msg, now) + learner.due(now):

@@ -129,7 +129,8 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
+            said = _syntax_error(e, line, text, top, keys, groups)
+            self.problems.append(f"{self.path}:{getattr(said, 'line', line)}: {said}")
         except yaml.reader.ReaderError as e:
             self._record_unreadable(e, text)
         except yaml.YAMLError as e:
@@ -908,6 +909,17 @@ def _article(char: str) -> str:
 LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
 
 
+class _AtLine(str):
+    """A message of a slip on another line than the one YAML complained at: filed at the line to mend."""
+
+    line: int
+
+    def __new__(cls, line: int, message: str) -> "_AtLine":
+        said = super().__new__(cls, message)
+        said.line = line
+        return said
+
+
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
                   keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
@@ -917,8 +929,10 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     said = (_slip_said(e, here) or _closed_early(e, here) or _colon_left_out(e, lines, keys)
             or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
-            or _item_misaligned(e, lines) or _left_open(e, lines, here) or _flow_gap(e, here, keys)
-            or _flow_mended(e, lines) or _deeper_key(e, lines, keys)
+            or _item_misaligned(e, lines) or _entry_misaligned(e, lines)
+            or _left_open(e, lines, here) or _flow_gap(e, here, keys)
+            or _flow_mended(e, lines) or _deeper_key(e, lines, keys) or _braces_left_out(e, lines)
+            or _wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -965,6 +979,83 @@ def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | No
 
 # YAML's complaint at a ': ' where no key goes, as libyaml says it and as PyYAML does
 _MAPPING_VALUES = ("mapping values are not allowed in this context", "mapping values are not allowed here")
+
+
+# a map's control written with its keys on one line but without its braces: `- cc: 60, command: tap`
+_UNBRACED = re.compile(r"( *- +)((?:cc|note|nrpn|program): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)( *#.*)?")
+
+
+def _braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a MIDI map's control whose keys are on one line without the braces around them, said by
+    YAML as a ': ' where no key goes; None for any other complaint."""
+    if e.problem not in _MAPPING_VALUES or e.problem_mark is None or e.problem_mark.line >= len(lines):
+        return None
+    row = e.problem_mark.line
+    found = _UNBRACED.fullmatch(lines[row].rstrip())
+    if found is None:
+        return None
+    keys = found[2].rstrip()
+    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[3]}" if found[3] else "")  # its comment kept
+    if not _reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not _control_loads(entry):
+        # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
+        # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
+        return None
+    return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
+            f"key's value: write - {entry}")
+
+
+def _control_loads(entry: str) -> bool:
+    """Whether `entry` ({note: 36, command: next}), a map's only control, loads as a map's control does."""
+    from vcam.control.midimap import read_map  # here: midimap reads its files through this module
+
+    r = Reader("")
+    try:
+        node = r.compose(f"controls:\n  - {entry}\n")
+        if node is not None:
+            read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+    except ConfigError:  # problems enough to stop the reading
+        return False
+    return node is not None and not r.problems
+
+
+def _wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a } or ] on one line that closes nothing opened there (`{cc: 60, command: tap}}`) or closes
+    a bracket of the other kind (`{cc: 60, command: tap]`, `between: [a, b}`), where YAML stopped at it; None for any
+    other complaint, and where the line holds quotes (a bracket in a text)."""
+    mark = e.problem_mark
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return None
+    line, column = lines[mark.line], mark.column
+    closer = line[column]
+    if closer not in "}]" or "'" in line[:column] or '"' in line[:column]:
+        return None
+    opened = []
+    for i, char in enumerate(line[:column]):
+        if char in "{[":
+            opened.append(i)
+        elif char in "}]":
+            if not opened or _CLOSING[line[opened[-1]]] != char:  # a mix-up earlier on the line: not this one
+                return None
+            opened.pop()
+    ended = [*lines, ""]
+    if not opened:
+        mended = line[:column] + line[column + 1:]
+        if _reads_past(ended, mark.line, mended, len(lines)):
+            if not re.sub(r"(^| )#.*$", "", mended).strip():  # a lone }: nothing left to write in its place
+                return (f"not valid YAML: line {mark.line + 1} holds a lone {closer}, which closes nothing opened "
+                        "before it; delete the line")
+            return (f"not valid YAML: this {closer} closes nothing opened before it on its line; remove it: "
+                    f"{mended.strip()}")
+        return None
+    want = _CLOSING[line[opened[-1]]]
+    if want == closer:
+        return None
+    for mended, how in ((line[:column] + want + line[column + 1:], f"close it with {want}"),
+                        (line[:column] + want + line[column:], f"close it before this {closer}")):
+        if _reads_past(ended, mark.line, mended, len(lines)):
+            return (f"not valid YAML: the {line[opened[-1]]} that opens at column {opened[-1] + 1} is closed by a "
+                    f"{closer}; {how}: {mended.strip()}")
+    return None
 
 
 def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
@@ -1112,6 +1203,15 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     item goes, at the complaint's line or the one above it; None where neither is one."""
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
+        flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        offered = _flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
+        if offered is not None:
+            # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
+            entry, closers = offered
+            unclosed = f", and no {closers} closes what it opens" if closers else ""
+            # filed at the line to mend: YAML complains at the line after one whose flow goes on there
+            return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its "
+                                  f"'-'{unclosed}; a list item is a '-' and a space: write - {entry}")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
@@ -1305,6 +1405,69 @@ def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
     return True
 
 
+def _flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tuple[str, str] | None:
+    """What to write after '- ' for the flow `flow` written `-{...` at line `row` (after `indent`), and the closers
+    added to it: as written where what it opens closes (on its line or on the lines after it), else closed on its
+    line (`-{cc: 16, param: steps`); None where neither parses past the line."""
+    ended = [*lines, ""]
+    if _flow_closes(ended, row, f"{indent}- {flow}"):
+        return flow, ""
+    left = _left_unclosed(flow)
+    if left is None or not left[0]:
+        return None
+    closers, end = left
+    entry = f"{flow[:end]}{closers}{flow[end:]}"  # its comment kept after the closers
+    if _reads_past(ended, row, f"{indent}- {entry}", row):
+        return entry, closers
+    return None
+
+
+def _flow_closes(lines: list[str], line: int, mended: str) -> bool:
+    """Whether the text with line `line` written `mended` parses past it, what that line opens closed (a complaint
+    while parsing a flow that opens on the line: left open, and read on to the file's end or the next entry)."""
+    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    try:
+        for _ in yaml.parse(text, Loader=_Loader):
+            pass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        opened_here = e.context_mark is not None and e.context_mark.line == line and "flow" in (e.context or "")
+        return mark is not None and mark.line > line and not opened_here
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+def _left_unclosed(text: str) -> tuple[str, int] | None:
+    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens),
+    and where what it holds ends (before its comment, if any); None where it closes one of the other kind or one it
+    never opened, or leaves a quote open. A bracket inside quotes is the text's own."""
+    opened: list[str] = []
+    quote = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quote == "'" and text.startswith("''", i):
+            i += 1  # a single-quoted text's own apostrophe
+        elif quote == '"' and char == "\\":
+            i += 1  # an escape: the character after it is the text's
+        elif quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"" and (i == 0 or text[i - 1] in " {[,:"):
+            quote = char
+        elif char == "#" and i > 0 and text[i - 1] in " \t":
+            break
+        elif char in "{[":
+            opened.append(_CLOSING[char])
+        elif char in "}]" and (not opened or opened.pop() != char):
+            return None
+        i += 1
+    if quote is not None:
+        return None
+    end = len(text[:i].rstrip(" \t")) if i < len(text) else len(text)
+    return "".join(reversed(opened)), end
+
+
 def _braces_around(line: str, column: int) -> str | None:
     """The braces or brackets of `line` that hold `column`, from their opening to their close; None where they do
     not both lie on the line."""
@@ -1379,6 +1542,26 @@ def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         if (key := _KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
             return None
     return None
+
+
+def _entry_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented otherwise than the entry in braces on the line above it (a map's
+    `  - {cc: 0, param: blend}` over `    - {cc: 32, command: next}`, a line of vcam midi learn pasted at another
+    indentation), said by YAML as a '-' or a key not found; None for any other complaint."""
+    if e.problem_mark is None or e.problem not in (*_ITEM_NOT_FOUND, "did not find expected '-' indicator"):
+        return None
+    row = e.problem_mark.line
+    item = re.match(r"( *)- ", lines[row]) if row < len(lines) else None
+    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+                 None)
+    entry = re.match(r"( *)- +[{\[]", lines[above]) if item is not None and above is not None else None
+    if entry is None or len(entry[1]) == len(item[1]):
+        return None
+    if not _reads_past([*lines, ""], row, entry[1] + lines[row].lstrip(" "), row):
+        return None
+    return (f"not valid YAML: this '- ' is indented {counted(len(item[1]), 'space')} and the '- ' of line {above + 1} "
+            f"above it {len(entry[1])}: the entries of one list line up; "
+            f"{'indent it ' + counted(len(entry[1]), 'space') if entry[1] else 'start it at the start of the line'}")
 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)

@@ -8,10 +8,10 @@ import importlib
 import json
 import os
 import shutil
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,9 +86,12 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x. `folder_fix`:
     how a fix says to use a folder of the files instead, as the command that runs takes one."""
     cached = _in_cache(spec, cache_dir)
-    if cached is not None:
-        return cached
     out = out if out is not None else sys.stderr
+    if cached is not None:
+        where = _hub_cache(cache_dir)
+        _say_stale(_partials(_repo_folder(where, repo) / "blobs" for repo, _ in spec.hub_files), where, out,
+                   whole=True)
+        return cached
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
@@ -100,8 +103,9 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     plans = {}
     for repo, patterns in spec.hub_files:
         with _still_waiting(repo, out):
-            plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix)
-    _check_room(plans, where, folder_fix)
+            plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix, out)
+    _check_room(plans, where, folder_fix)  # too little room: the partial files never resumed are named there
+    _say_stale([path for plan in plans.values() for path in plan.left], where, out)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
              for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
@@ -180,13 +184,15 @@ class DownloadPlan:
     sizes: dict[str, int] | None
     partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from (hub 1.x and older)
     stale: int = 0  # bytes of partial files it will not resume (another revision; huggingface_hub 2.x's own names)
+    left: tuple[Path, ...] = ()  # those files
 
     @property
     def total(self) -> int:
         return sum(self.sizes.values()) if self.sizes else 0
 
 
-def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, folder_fix: str) -> DownloadPlan:
+def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, folder_fix: str,
+          out: TextIO) -> DownloadPlan:
     from huggingface_hub import snapshot_download
 
     if _offline():  # the download answers from the cache alone, and says what it lacks
@@ -203,9 +209,86 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
     except Exception as e:
         raise _said(repo, e, where, folder_fix) from None
-    pending = [f for f in files if f.will_download]
-    sizes = {f.filename: f.file_size or 0 for f in pending}
+    held = [f for f in files if not f.will_download and getattr(f, "local_path", None)]
+    said = _paths_sizes(repo, [f.filename for f in held], getattr(held[0], "commit_hash", None)) if held else None
+    cut = [f for f in held if said and _cut_short(repo, f, said.get(f.filename), where, out)]
+    pending = [f for f in files if f.will_download] + cut
+    sizes = {f.filename: (said[f.filename] if f in cut else f.file_size) or 0 for f in pending}
     return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+def _paths_sizes(repo: str, names: list[str], revision: str | None) -> dict[str, int] | None:
+    """The size the hub gives each of `names` at `revision`, as it says within PATHS_INFO_S; None where it does not
+    (asked on a thread of its own, left behind where the hub keeps silent, as in _blob_sizes)."""
+    from huggingface_hub import HfApi
+
+    said: dict[str, dict[str, int]] = {}
+
+    def ask() -> None:
+        try:
+            said["sizes"] = {i.path: size for i in HfApi().get_paths_info(repo, names, revision=revision)
+                             if (size := _file_size(i))}
+        except Exception:  # noqa: BLE001 - the hub could not say: the files are taken as they are
+            pass
+
+    thread = threading.Thread(target=ask, name="vcam-hub-sizes", daemon=True)
+    thread.start()
+    thread.join(PATHS_INFO_S)
+    return said.get("sizes")
+
+
+def _file_size(info) -> int | None:
+    """The size of a file as the hub's paths info gives it: its LFS object's where it has one (a hub mirror or proxy
+    may give the pointer's size, 135 bytes, as the file's), else its own."""
+    lfs = getattr(info, "lfs", None)
+    return getattr(lfs, "size", None) or getattr(info, "size", None)
+
+
+def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> bool:
+    """Whether a file the hub cache holds is smaller than the `size` the hub gives it (a copy cut short by a full
+    disk, a crash, a tool that copied the cache): its snapshot link and the repo's blob it links to are removed where
+    they can be, so that the download fetches it again. huggingface_hub takes any file there for a whole one (its dry
+    run says the size on disk), and the download that said "fetching …" ended telling the user to delete it by hand.
+    A file of the hub's size or larger is never touched: a size said too small (a mirror's pointer size) cost a
+    whole checkpoint."""
+    local = getattr(info, "local_path", None)
+    if not size or not local:
+        return False
+    link = Path(local)
+    try:
+        held = link.stat().st_size
+    except OSError:  # not there after all: the download fetches it
+        return False
+    if held >= size:
+        return False
+    removed, kept = [], []
+    for path in (link, *_repo_blob(link, _repo_folder(where, repo) / "blobs")):
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:  # a read-only cache: _check_room says it lacks the file
+            kept.append(path)
+    done = ("removed, to be fetched again" if removed and not kept else
+            f"it cannot be removed here (delete {' and '.join(str(path) for path in kept)}, then run "
+            "`vcam download` again)")
+    print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
+          f"(cut short): {done}", file=out, flush=True)
+    return True
+
+
+def _repo_blob(link: Path, blobs: Path) -> tuple[Path, ...]:
+    """The entry in the repo's `blobs` folder that a snapshot `link` points at, itself, not followed further: under
+    huggingface_hub 2.4 it is a link into the store of blobs all repos share (`<cache>/blobs/ab/<xet hash>`), which
+    another repo may link to and which huggingface_hub replaces itself where it finds it cut short. Removing only the
+    snapshot link left the repo's link, and the download linked the same cut-short file again, fetching nothing. ()
+    where the link is a file itself (a cache without links) or points elsewhere."""
+    try:
+        target = Path(os.path.normpath(link.parent / os.readlink(link)))
+        if os.path.samefile(target.parent, blobs):
+            return (target,)
+    except (OSError, ValueError):
+        pass
+    return ()
 
 
 # What huggingface_hub logs where it cannot write a repo's ref (a read-only cache): _check_room says that in one line.
@@ -230,29 +313,147 @@ def _ref_warning_off() -> Iterator[None]:
         logger.removeFilter(keep)
 
 
-def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
-    """Bytes of the partial files the download will resume, and of those it will not. Resumed: only under
-    huggingface_hub 1.x and older, and only BLOB.incomplete ones of the blobs it is about to fetch. A partial file of
-    another revision, or one huggingface_hub 2.x named for a process killed mid-download, is left aside, as is every
-    one under 2.x (it starts each file afresh under a name of its own): counting it would pass a disk that fills up
-    tens of GB later, and it only takes room."""
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int, tuple[Path, ...]]:
+    """Bytes of the partial files the download will resume, and of those it will not, and those files. Resumed: only
+    under huggingface_hub 1.x and older, and only BLOB.incomplete ones of the blobs it is about to fetch. A partial
+    file of another revision, or one huggingface_hub 2.x named for a process killed mid-download, is left aside, as is
+    every one under 2.x (it starts each file afresh under a name of its own): counting it would pass a disk that fills
+    up tens of GB later, and it only takes room."""
     try:
-        partial = {f.name: f.stat().st_size for f in blobs.glob("*.incomplete")}
+        partial = {f: f.stat().st_size for f in blobs.glob("*.incomplete")}
     except OSError:
-        return 0, 0
+        return 0, 0, ()
     everything = sum(partial.values())
-    resumable = {name.removesuffix(".incomplete"): size for name, size in partial.items()
-                 if _resumed(name)} if _hub_resumes() else {}
+    resumable = {f: size for f, size in partial.items() if _resumed(f.name)} if _hub_resumes() else {}
     # asked only where a file may be resumed: a stale partial file (a killed download's, another download's in the
     # same cache) had every download ask, and a hub that never answered held it for ever
     if not resumable or not pending:
-        return 0, everything
+        return 0, everything, tuple(partial)
     sizes = _blob_sizes(repo, pending)
     if sizes is None:  # the hub could not say, or not in time: the files are taken as the download's, as before
-        resumed = sum(resumable.values())
+        resumed = resumable
     else:
-        resumed = sum(min(size, sizes[blob]) for blob, size in resumable.items() if blob in sizes)
-    return resumed, everything - resumed
+        resumed = {f: min(size, sizes[blob]) for f, size in resumable.items()
+                   if (blob := f.name.removesuffix(".incomplete")) in sizes}
+    done = sum(resumed.values())
+    return done, everything - done, tuple(f for f in partial if f not in resumed)
+
+
+def _partials(folders: Iterable[Path]) -> list[Path]:
+    """The partial files in `folders`, but for BLOB.incomplete ones where this huggingface_hub (1.x) goes on from
+    them."""
+    found = []
+    for folder in folders:
+        try:
+            found += [f for f in folder.glob("*.incomplete") if not (_hub_resumes() and _resumed(f.name))]
+        except OSError:
+            continue
+    return found
+
+
+# How long a partial file must have gone unwritten to be named as one a download cut short left: a download running
+# now, wherever it runs (another container, another machine sharing the cache), writes its own every few seconds.
+STALE_AFTER_S = 600.0
+
+
+def _say_stale(partials: list[Path], where: Path, out: TextIO, whole: bool = False) -> None:
+    """Names the partial files this download will not go on from that nothing has written for STALE_AFTER_S, with the
+    command that deletes them: they stayed, tens of GB, until a disk too small named them. Never deleted here: which
+    process writes a file cannot be told from another container (its own processes), another machine (a lock on a
+    shared file system may be no lock at all), nor an older huggingface_hub sharing the cache (it goes on from
+    BLOB.incomplete). `whole`: the cache holds every file, and nothing is downloaded."""
+    said = _stale_said(partials, where, whole)
+    if said:
+        try:
+            print(f"vcam: {said}", file=out, flush=True)
+        except (OSError, ValueError):  # the terminal gone: a note only
+            pass
+
+
+# How many partial files a line names one by one: a download killed again and again left dozens, in one line
+# too long to read or to copy.
+NAMED_PARTIALS = 3
+
+
+def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
+    """Those of `partials` nothing has written for STALE_AFTER_S, said with their size, how long since they were
+    written and the command that deletes them; "" where there are none."""
+    now = time.time()
+    found = []
+    for path in partials:
+        try:
+            stat = path.stat()
+        except OSError:  # gone since the listing
+            continue
+        if now - stat.st_mtime >= STALE_AFTER_S:
+            found.append((path, stat.st_size, now - stat.st_mtime))
+    if not found:
+        return ""
+    whose = "another download's (running in another container, or on another machine sharing this cache)"
+    if any(_resumed(path.name) for path, _, _ in found):
+        whose += ", or an older huggingface_hub's (1.x and 0.x go on from BLOB.incomplete)"
+    done = ("are not needed here (the cache holds every file whole)" if whole else
+            "are not gone on from by this download")
+    return (f"{size_text(sum(size for _, size, _ in found))} of partial files in the hub cache {where}, none written "
+            f"for {_while(min(age for _, _, age in found))}, {done}; they may be {whose}: where none is, delete them "
+            f"{_delete_said(sorted(path for path, _, _ in found), now)}")
+
+
+def _delete_said(paths: list[Path], now: float) -> str:
+    """The command that deletes `paths` (partial files nothing wrote for STALE_AFTER_S), in parentheses: each named
+    where they are few; where they are many, the first few and a `find` over their folders that deletes no other
+    file there (one written since, one an older huggingface_hub goes on from), else each named all the same."""
+    words = [shell_word(str(path)) for path in paths]
+    if os.name == "nt":
+        return f"(`del {' '.join(words)}`)"
+    if len(paths) > NAMED_PARTIALS:
+        folders = sorted({path.parent for path in paths})
+        minutes = int(STALE_AFTER_S // 60)
+        if minutes * 60 == STALE_AFTER_S and not _others_old(folders, set(paths), now):
+            # a relative folder starting with "-" would be taken for one of find's options
+            named = " ".join(shell_word(str(folder) if folder.is_absolute() else f"./{folder}") for folder in folders)
+            find = f"find {named} -maxdepth 1 -name '*.incomplete' -mmin +{minutes} -delete"
+            return f"({few(words, NAMED_PARTIALS)}: `{find}`)"
+    return f"(`rm -- {' '.join(words)}`)"
+
+
+def _others_old(folders: list[Path], paths: set[Path], now: float) -> bool:
+    """Whether `folders` hold a partial file not in `paths` that a `find -mmin` may take for one of them: one within a
+    minute of STALE_AFTER_S unwritten, or one this huggingface_hub (1.x) goes on from, which a killed download leaves
+    to age; True where a folder cannot be read."""
+    resumes = _hub_resumes()
+    try:
+        return any(f not in paths and (now - f.stat().st_mtime >= STALE_AFTER_S - 60 or resumes and _resumed(f.name))
+                   for folder in folders for f in folder.glob("*.incomplete"))
+    except OSError:
+        return True
+
+
+def _young_said(partials: list[Path], where: Path) -> str:
+    """The bytes of `partials` written within STALE_AFTER_S, which may be a download's running now, said as such
+    (never as files to delete); "" where there are none."""
+    now, size = time.time(), 0
+    for path in partials:
+        try:
+            stat = path.stat()
+        except OSError:  # gone since the listing
+            continue
+        if now - stat.st_mtime < STALE_AFTER_S:
+            size += stat.st_size
+    if not size:
+        return ""
+    return (f"{size_text(size)} of partial files in the hub cache {where} were written within the last "
+            f"{_while(STALE_AFTER_S)}, maybe by a download running now (in another container, or on another machine "
+            "sharing this cache)")
+
+
+def _while(seconds: float) -> str:
+    """12 min, 3 h, 2 days: how long since a file was written."""
+    if seconds < 2 * 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
 
 
 def _hub_resumes() -> bool:
@@ -387,9 +588,11 @@ def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
         if cache == where or not any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
             continue
         if _in_cache(spec, str(cache)) is None:
-            print(f"vcam: {cache} holds part of the weights, not all; downloading into the hub cache {where}",
-                  file=out, flush=True)
+            print(f"vcam: {cache.absolute()} holds part of the weights, not all; downloading into the hub cache "
+                  f"{where}", file=out, flush=True)
             return
+        # whole paths: a relative variable's "." or ".." would name another folder from wherever vcam starts next
+        where, cache = where.absolute(), cache.absolute()
         raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
                            f"{cache} is a hub cache that holds them",
                            f"`export HF_HUB_CACHE={shell_word(str(cache))}` and run again (HF_HUB_CACHE names the "
@@ -508,14 +711,11 @@ def _device(path: Path) -> int:
 
 
 def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
-    """Deleting the partial files no download will resume, where there are any: room won back in place."""
-    stale = sum(plan.stale for plan in plans.values())
-    if not stale:
-        return ""
-    files = ", ".join(str(_repo_folder(where, repo) / "blobs" / "*.incomplete")
-                      for repo, plan in plans.items() if plan.stale)
-    return (f"partial files of downloads cut short take {size_text(stale)} and are never resumed: with no other "
-            f"download running, delete them ({files}); if that is not room enough, ")
+    """Deleting the partial files no download goes on from, named where there are any: room won back in place; and
+    those written within STALE_AFTER_S, which take room too but may be a download's running now."""
+    left = [path for plan in plans.values() for path in plan.left]
+    said = [text for text in (_stale_said(left, where), _young_said(left, where)) if text]
+    return f"{'; '.join(said)}; if that is not room enough, " if said else ""
 
 
 def _room_fix(roomy: Path | None, folder_fix: str) -> str:
@@ -548,10 +748,15 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
            out: TextIO, folder_fix: str) -> Path:
     from huggingface_hub import snapshot_download
 
-    size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
-    print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
-    bars, stop = {}, None
-    if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off
+    bars, stop, progress = {}, None, None
+    whole = plan.sizes == {}  # every file here, as the dry run found: "fetching …" then "0 bytes" read as a fault
+    if whole:
+        bars = {"tqdm_class": _silent_bars()}
+    else:
+        size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
+        print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
+    # the hub draws its bars on a terminal, unless they are turned off
+    if not whole and (not out.isatty() or _hub_bars_off()):
         line = ByteProgress(f"downloading {repo}", plan.total, out)
         progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
@@ -560,6 +765,8 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     try:
         root = Path(_aside(repo, _repo_folder(where, repo) / "blobs", lambda: snapshot_download(
             repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline)))
+        if progress is not None:
+            progress.complete()
     except Exception as e:
         raise _said(repo, e, where, folder_fix) from None
     finally:
@@ -624,10 +831,10 @@ def leave_mid_download(code: int) -> None:
     under_way = list(_TRANSFERS.values())
     if not under_way:
         return
+    from vcam.live.signals import ignore_stops
     from vcam.stdio import leave_now
 
-    if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the line or the removal
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
         print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
@@ -842,19 +1049,33 @@ class DownloadLine:
         self._written = 0
         self._lock = threading.Lock()
         self._before = _blob_bytes(blobs) - resumed
+        self._last = 0
 
     def add(self, n: int, total: int) -> None:
         with self._lock:
             self.fed = True
             self._written += n
             self.line.total = max(self.line.total, total)  # the hub's total grows as each file starts
-            self.line.update(self._written)
+            self._show(self._written)
 
     def measure(self) -> None:
         """One look at the disk, where the hub's bars report no bytes."""
         with self._lock:
             if not self.fed:
-                self.line.update(max(0, _blob_bytes(self.blobs) - self._before))
+                self._show(max(0, _blob_bytes(self.blobs) - self._before))
+
+    def _show(self, done: int) -> None:
+        self._last = done
+        # The total reached is said once the hub has returned (complete): hf_xet counts bytes as they arrive and
+        # writes them after, and a disk that filled then said "(100%)" just before "the disk is full". Past it, the
+        # total is one grown so far (no dry run), not the whole: said as it comes.
+        if done != self.line.total or not done:
+            self.line.update(done)
+
+    def complete(self) -> None:
+        """The download returned whole: its last count said, the total reached."""
+        with self._lock:
+            self.line.update(self._last)
 
     def done(self) -> None:
         with self._lock:
@@ -930,11 +1151,6 @@ def _line_bars(progress: DownloadLine):
             if self._counts and n:
                 progress.add(int(n), int(self.total or 0))
             return super().update(n)
-
-        def close(self):
-            if self._counts:
-                progress.done()
-            return super().close()
 
     return LineBars
 

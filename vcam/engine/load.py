@@ -28,6 +28,7 @@ from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, check_host_ram, memory_plan, out_of_memory_said_as_error
 from vcam.errors import VcamError
+from vcam.live.progress import ByteProgress
 from vcam.words import size_text
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
@@ -219,10 +220,20 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     log(f"loading text encoder from {paths.text_encoder}{_sized_as(paths.text_encoder)}")
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
-    with _library_bars_off(), _library_warnings_off():
-        # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
-        umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
-                                                      ignore_mismatched_sizes=True, device_map={"": str(text_device)})
+    # its bar off, transformers said nothing for the minute or more of its 11.4 GB: the bytes it reads tell
+    shards = W.ShardsRead(paths.text_encoder, ByteProgress("loading text encoder", 0, sys.stderr) if progress
+                          else None, report)
+    shards.watch()
+    whole = False
+    try:
+        with _library_bars_off(), _library_warnings_off():
+            # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
+            umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
+                                                          ignore_mismatched_sizes=True,
+                                                          device_map={"": str(text_device)})
+        whole = True
+    finally:
+        shards.done(whole)
     # transformers loads weights the files lack (a shard of another model) as random ones, and goes on
     if info["missing_keys"] or info["mismatched_keys"]:
         other = W.with_shapes(paths.text_encoder, sorted(info["mismatched_keys"]), umt5)

@@ -54,6 +54,7 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
                            f"pass the folder that holds {KREA_FILE}, or leave out --weights to download the weights "
                            "from the Hugging Face hub")
     root = home_expanded(folder)  # a quoted ~ with no home to read it as: as written, not found
+    _check_name_lengths(root)
     if root.is_file():  # the checkpoint itself, most likely: the other parts sit beside it
         raise WeightsError(f"weights folder {root} is a file: --weights takes the folder that holds {KREA_FILE} "
                            "and the text_encoder/, tokenizer/ and vae/ folders",
@@ -80,6 +81,23 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
         hint = f"{hint}; {fix}"
     check_files(paths, hint or fix)
     return paths
+
+
+# The longest name of one folder or file most file systems take (ext4, XFS, btrfs, NTFS), in bytes
+NAME_MAX = 255
+
+
+def _check_name_lengths(root: Path) -> None:
+    """Refuses a path with a part longer than any folder's name can be (a variable pasted twice, a line of text
+    pasted in place of a path), which the file system refuses as "File name too long" with no word of which part or
+    of the fix."""
+    long = [part for part in root.parts if len(os.fsencode(part)) > NAME_MAX]
+    if long:
+        shown = long[0] if len(long[0]) <= 60 else f"{long[0][:40]}…{long[0][-12:]}"
+        raise WeightsError(f"--weights names a folder {shown!r} of {len(os.fsencode(long[0]))} bytes, longer than a "
+                           f"folder's name can be ({NAME_MAX} bytes)",
+                           f"pass the path of the folder that holds {KREA_FILE} (where it came from a variable, "
+                           "check what the variable holds: `echo \"$WEIGHTS\"`, say)")
 
 
 def _folder_meant(root: Path) -> Path | None:

@@ -136,6 +136,12 @@ class ByteProgress(_Line):
                 line += f", {clock_time((self.total - done) / rate)} left"
         return line
 
+    def wait(self) -> None:
+        """The total and the time so far, no percentage: where how much is done cannot be told."""
+        now = self.clock()
+        if self._due(now):
+            self._write(f"{self.what}: {size_text(self.total)}, {clock_time(now - self.started)} so far")
+
     def update(self, done: int) -> None:
         now = self.clock()
         if not self._begun:  # the first figure is where a resumed download starts, not what this run fetched

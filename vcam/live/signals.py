@@ -352,6 +352,15 @@ def stops_raised() -> Iterator[None]:
         raise StoppedLoading(lost[0])
 
 
+def ignore_stops() -> None:
+    """Every stop signal ignored from here on (in the main thread, the one that can set handlers): for a process
+    about to leave at once, whose leaving (a partial file removed, its line said) a second stop must not cut
+    short."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in _stop_signals():
+            signal.signal(sig, signal.SIG_IGN)
+
+
 def _kept_lost(hook: Callable, lost: list[int]) -> Callable:
     """`hook`, but a stop _raise_stop raised where Python cannot raise it on is kept in `lost` instead."""
     def unraisable(info) -> None:

@@ -8,13 +8,19 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
-                                   name_typed, parse, preset_choices, preset_index, setting_now)
+from vcam.control.commands import (TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
+                                   keyed_names, name_typed, parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
+
+# help's lines as an OSC or MIDI sender at vcam cam reads them, away from the console: the sources `input` names are
+# the server's, not those of the machine the sender's tablet steers (typed, help reads as on the server's console)
+CAM_USAGE = {**USAGE,
+             "input": "input SRC              restyle the server's none, camera[:N], file:PATH or image:PATH (in the "
+                      "folders it shares), or net (vcam cam --send)"}
 
 
 # What each of these keys of the server's state must hold to be mirrored: a value of another kind (a server of
@@ -161,7 +167,9 @@ class RemoteController:
 
             # `help blend`: how blend is written, as the server's console says it; OSC's list without quit, which
             # it refuses
-            return help_text(*cmd.args, leaving_out=() if source == TYPED else tuple(TYPED_ONLY))
+            if source == TYPED:
+                return help_text(*cmd.args)
+            return help_text(*cmd.args, leaving_out=tuple(TYPED_ONLY), usages=CAM_USAGE)
         if (self._send_typed if source == TYPED else self._send)(str(cmd)):
             return _here_only(cmd, self._here_said, self.sending)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)

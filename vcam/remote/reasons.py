@@ -13,7 +13,7 @@ import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from vcam.remote.urls import shown_host, url_port
+from vcam.remote.urls import said_url, shown_host, url_port
 
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
 LOG_IN = "open any web page in a browser and log in to the network first"
@@ -86,6 +86,8 @@ def unreachable(url: str, error: Exception) -> str:
                 "tunnel, vcam serve is not running on the GPU machine at the port the tunnel leads to (start it, or "
                 "check the tunnel's ports); else another program listens there (vcam serve's first line names its "
                 "port)")
+    if isinstance(error, InvalidURI):  # its text holds the address in full, its password and token with it
+        return f"{said_url(error.uri)} is refused by the connection ({error.msg}): check the address"
     detail = f": {error}" if str(error) else ""
     return f"{error.__class__.__name__}{detail}"
 

@@ -33,6 +33,7 @@ from vcam.remote.intake import Dropped, Intake, Uploads
 from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix, listen_options, listen_reason
 from vcam.remote.rate import ByteRate
 from vcam.remote.served import ServedClient
+from vcam.remote.urls import said_url
 
 TOKEN_ENV = proto.TOKEN_ENV
 INTERNAL_ERROR = 1011  # RFC 6455's close code for a server that cannot go on serving a client
@@ -97,7 +98,8 @@ class FrameServer:
                  input_fit: str = "crop", close_first: Callable[[], None] | None = None):
         if not is_loopback(settings.host) and not settings.token:
             raise VcamError(
-                f"listening on {settings.host} lets anyone who can reach this machine watch and steer the show",
+                f"listening on {said_url(settings.host)} lets anyone who can reach this machine watch and steer the "
+                "show",
                 f"set a token: --token SECRET (or the {TOKEN_ENV} environment variable), and give the same "
                 "token to vcam cam; or listen on 127.0.0.1 and use an SSH tunnel (ssh -L 8765:127.0.0.1:8765 ...)",
             )
@@ -141,7 +143,8 @@ class FrameServer:
                                  compression=None, logger=LibraryLog(), **self.settings.keepalive.options(),
                                  **listen_options(self.settings.host))
         except OSError as e:
-            where = f"{url_host(self.settings.host)}:{self.settings.port}"
+            # a --host typed as an address with its password or ?token= (vj:pw@host, host:port/?token=) said them
+            where = f"{url_host(said_url(self.settings.host))}:{self.settings.port}"
             raise VcamError(f"cannot listen on {where} ({listen_reason(e)})",
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]

@@ -6,23 +6,27 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from typing import NamedTuple
 from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
-PUT_BACK = " (with the password where *** stands)"
-
-
 def said_url(url: str) -> str:
-    """`url` as said on the terminal: a password in it (user:password@) as ***, as a screen shared or filmed at a
-    show must not show it (the operator has typed it: the rest of the address is what a message is about). Read
-    from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password): hiding too
-    much of an odd address is better than saying a password."""
-    head, at, host = url.rpartition("@")
-    if not at:
+    """`url` as said on the terminal: a password in it (user:password@) and a ?token= as ***, as a screen shared or
+    filmed at a show must not show them (the operator has typed them: the rest of the address is what a message is
+    about). Read from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password):
+    hiding too much of an odd address is better than saying a password. An @ in a query's name=value pair (?x=a@b)
+    after a host part with no password in it ends no password: read as one, the host and port were hidden."""
+    return _token_hidden(_password_hidden(url))
+
+
+def _password_hidden(url: str) -> str:
+    at = userinfo_at(url)
+    if at < 0:
         return url
+    head, host = url[:at], url[at + 1:]
     scheme, slashes = re.match(r"([A-Za-z][A-Za-z0-9+.-]*:)?(/*)", head).groups()
     userinfo = head[len(scheme or "") + len(slashes):]
     if ":" not in userinfo:
@@ -31,14 +35,115 @@ def said_url(url: str) -> str:
         else:
             return url  # a user without a password
     prefix = f"{scheme or ''}{slashes}"
-    return f"{prefix}{userinfo.partition(':')[0]}:***@{host}"
+    return f"{prefix}{userinfo.partition(':')[0]}:***@{_token_tail_hidden(head, host)}"
+
+
+def _token_tail_hidden(head: str, host: str) -> str:
+    """`host` (what follows the @ read as a password's end) with the end of a ?token= begun before that @ as ***:
+    ws://h:8765?token=ab@cd reads as user h and password 8765?token=ab too, and was said as ws://h:***@cd."""
+    rest, netloc = _host_part(head)
+    query = head.find("?", len(head) - len(rest) + len(netloc))
+    if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
+        return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
+    if query < 0 or not re.search(r"(?i)[?&]token=[^&]*$", head[query:]):
+        return host
+    end = host.find("&")
+    return "***" + (host[end:] if end >= 0 else "")
+
+
+def _token_hidden(url: str) -> str:
+    """`url` (its password hidden) with the value of a ?token= in its query as ***: vcam serve takes its token there
+    too (in place of --token), and the address is said in every connecting and status line. Only the query after
+    the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
+    at = url.rfind(":***@")
+    query = url.find("?", at + 1 if at >= 0 else 0)
+    if query < 0:
+        return url
+    return url[:query] + re.sub(r"(?i)([?&]token=)[^&]+", r"\1***", url[query:])  # a # too: vcam cam refuses it
+
+
+def put_back(url: str) -> str:
+    """What to say after an address offered as said_url says `url`: where the password or token goes back."""
+    hidden = [word for word, shown in (("password", _password_hidden(url) != url),
+                                       ("token", said_url(url) != _password_hidden(url))) if shown]
+    if not hidden:
+        return ""
+    return f" (with the {' and the '.join(hidden)} where " + ("each *** stands)" if len(hidden) > 1 else "*** stands)")
+
+
+def _without_token(url: str) -> str:
+    """`url` without a ?token= in its query (a ? left alone dropped too), as far as said_url hides it."""
+    if "?" in url[:max(userinfo_at(url), 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an IPv6 host without its closing bracket: check_url says so
+        return url
+    query = re.sub(r"(?i)[?&]token=[^&#]*", "", "?" + parts.query)[1:]
+    # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
+    return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
+
+
+def userinfo_at(url: str) -> int:
+    """Where the @ that ends the address's user name or password stands, -1 where there is none: the last @, but
+    for one in a query's name=value pair (?x=a@b) after a host part that holds no password (gpu.box, gpu.box:8765/,
+    vj:pw@gpu.box). Where a user: stands before the ? (ws://vj:ab?c=1@host), a raw ? in the password is as likely:
+    read as the query's, the password was said in full."""
+    at = url.rfind("@")
+    rest, netloc = _host_part(url)
+    after_netloc = len(url) - len(rest) + len(netloc)
+    bracket = netloc.find("[")
+    if bracket == 0 or bracket > 0 and netloc[bracket - 1] == "@":
+        # a bracketed host ends the host part's user name and password (neither holds a raw [): an @ after it is
+        # the path's or the query's, read as a password's end, ws://[::1]:8765/a@b was said as ws://[:***@b
+        return bracket - 1 + after_netloc - len(netloc) if bracket else -1
+    if at == len(url) - 1 and at >= after_netloc and netloc.rpartition(":")[2].isdecimal():
+        # no host after it, so it ends no password: ws://h:8765/@ (dialled at h port 8765) was said as ws://h:***@
+        at = url.rfind("@", 0, at)
+    if ":" not in netloc and ":" not in url[after_netloc:max(at, 0)] and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
+        # no password before the path (ws://gpu.box/?by=vj@studio): an @ after it is the path's (ws//vj:pw@host, a
+        # scheme mistyped, and ws://ws//vj:pw@host, one typed twice, are read from their last @)
+        return -1 if "@" not in netloc else after_netloc - len(netloc) + netloc.rfind("@")
+    if at < after_netloc:
+        return at
+    user_at = netloc.rfind("@")
+    if ":" in netloc[:max(user_at, 0)]:
+        # user:password@host typed in full, which is what is dialled: an @ after it is the path's or the query's
+        # (ws://vj:pw@h/a@b was said, and offered to type again, as ws://vj:***@b: the password sent to host b)
+        return after_netloc - len(netloc) + user_at
+    no_password = ":" not in netloc or ":" in netloc[:max(user_at, 0)] or (
+        url[after_netloc] == "/" and netloc.rpartition(":")[2].isdigit())
+    if no_password and all(_in_query_pair(url, a) for a in range(after_netloc, len(url)) if url[a] == "@"):
+        return -1 if user_at < 0 else after_netloc - len(netloc) + user_at
+    return at
+
+
+class _HostPart(NamedTuple):
+    rest: str  # the address after its scheme and slashes (all of it where none were typed: u:pw@host)
+    netloc: str  # rest up to its first / ? or #
+
+
+def _host_part(url: str) -> _HostPart:
+    scheme, slashes = re.match(r"([A-Za-z][A-Za-z0-9+.-]*:)?(/*)", url).groups()
+    rest = url[len(scheme or "") + len(slashes):] if slashes else url
+    return _HostPart(rest, re.split(r"[/?#]", rest, maxsplit=1)[0])
+
+
+def _in_query_pair(url: str, at: int) -> bool:
+    """Whether the @ at `at` stands in the value of a name=value pair of the address's query."""
+    query = url.find("?")
+    fragment = url.find("#", query)
+    if query < 0 or at < query or 0 <= fragment < at:
+        return False
+    return "=" in url[max(url.rfind("&", query, at), query) + 1:at]
 
 
 def cam_command(url: str) -> str:
     """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
     pasted as shown, it would connect with *** as the password."""
+    url = _without_token(url)  # --token gives it: the one in the query was refused or missing
     said = said_url(url)
-    return f"vcam cam {shell_word(said)} --token TOKEN" + (PUT_BACK if said != url else "")
+    return f"vcam cam {shell_word(said)} --token TOKEN" + put_back(url)
 
 
 def shown_host(parts: SplitResult) -> str:
@@ -83,7 +188,7 @@ def _meant_url(url: str) -> str | None:
         meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
     else:
         return None
-    meant = _unbracketed_ipv6(meant) or meant
+    meant = unbracketed_ipv6(meant) or meant
     try:
         check_url(meant)
     except ValueError:
@@ -100,7 +205,7 @@ def check_url(url: str) -> None:
         meant = _meant_url(url)
         raise ValueError(f"{shown!r} is not a server address; {_use(meant)}" if meant
                          else f"{shown!r} is not a server address; {looks}")
-    if (bracketed := _unbracketed_ipv6(url)) is not None:
+    if (bracketed := unbracketed_ipv6(url)) is not None:
         # read as host ':' port, it named no host or a port of its last group, and it was said as such
         raise ValueError(f"{shown!r}: an IPv6 address goes in brackets (a port after them): "
                          f"{_use(bracketed)}")
@@ -122,10 +227,19 @@ def check_url(url: str) -> None:
                          f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{shown!r}: {why}; {looks}")
-    if port == 0 and "@" not in parts.netloc and "@" in url and not parts.netloc.rpartition(":")[2].isdigit():
-        # ws://user:p/w@host:8765 is read as host "user" and port "p": the port message would mislead
-        raise ValueError(f"{shown!r}: a / ? or # in the user name or password ends the host part there; write them "
-                         "as %2F, %3F and %23 (ws://user:p%2Fw@host:8765)")
+    port_typed = parts.netloc.rpartition(":")[2]
+    if "@" not in parts.netloc and userinfo_at(url) >= 0:
+        # ws://user:p/w@host:8765 is read as host "user" and port "p" (ws://user:12/w@host as port 12, and dialled
+        # there): the port message would mislead
+        passworded = ("a / ? or # in the user name or password ends the host part there; write them as %2F, %3F "
+                      "and %23 (ws://user:p%2Fw@host:8765)")
+        if port_typed.isdecimal():  # ws://host:8765/a@b: an @ in the path, or a password 8765/a for user host
+            raise ValueError(f"{shown!r} reads two ways: an @ after the server's host and port goes as %40 "
+                             f"(ws://host:8765/a%40b); read as user:password@ before the last @, {passworded}")
+        raise ValueError(f"{shown!r}: {passworded}")
+    if "#" in url:  # the websockets library refuses a fragment at each try, saying the address in full
+        raise ValueError(f"{shown!r}: a # starts no part of a server's address, and the connection refuses it at "
+                         "each try; write a # in the path, query or password as %23 (ws://host:8765/a%23b)")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{shown!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
@@ -137,7 +251,7 @@ def check_url(url: str) -> None:
 def _use(fixed: str) -> str:
     """The fixed address offered, its password hidden (said_url) and said where to put it back."""
     said = said_url(fixed)
-    return f"use {said}" + (PUT_BACK if said != fixed else "")
+    return f"use {said}" + put_back(fixed)
 
 
 def _stray_by_brackets(parts: SplitResult) -> tuple[str, str] | None:
@@ -158,7 +272,7 @@ def _bracketed_form(parts: SplitResult, port: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _unbracketed_ipv6(url: str) -> str | None:
+def unbracketed_ipv6(url: str) -> str | None:
     """The address `url` meant where its host is an IPv6 address without brackets (ws://::1:8765, ws://fe80::2), else
     None. A last group of digits after an address is taken for the port (fe80::1:8765 is [fe80::1]:8765): an address
     that ends in a decimal group is rarer than a port copied after it."""
