@@ -2307,6 +2307,15 @@ def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
         assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
 
 
+@pytest.mark.parametrize("word", ["quit?", "quit.", "quit!", "Quit?", "QUIT…"])
+def test_quit_with_punctuation_off_the_console_is_answered_as_exit_is_there(word):
+    """`qiut?` in a show's line or from the network was told the show ends where vcam runs, but `quit?` itself got
+    only "unknown command 'quit?'", where `exit?` is answered as exit."""
+    assert refusal(word).endswith("(did you mean quit?); type 'help' for the list")
+    for where in ({"console": False}, {"console": False, "network": True}):
+        assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
+
+
 @pytest.mark.parametrize("word, meant", [("quite", "quantize"), ("quiz", "quantize"), ("suit", None), ("uit", None),
                                          ("qui", None), ("quot", None), ("quits", None), ("quit2", None)])
 def test_a_word_only_near_quit_off_the_console_keeps_its_own_answer(word, meant):

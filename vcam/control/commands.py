@@ -1057,8 +1057,8 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;
-    # `qiut?`, `qiut.` alike, as `exit?` is answered as exit
-    if not console and _quit_slipped(_unpunctuated(name)):
+    # `qiut?`, `qiut.` and `quit?` itself alike, as `exit?` is answered as exit
+    if not console and ((bare := _unpunctuated(name)) == "quit" or _quit_slipped(bare)):
         return f" ({MEANT_IN_FILES['exit']})", None
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
