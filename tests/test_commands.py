@@ -2120,6 +2120,15 @@ def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path
     assert parse(line).read_as == ("ｌｏｇｏ．ｐｎｇ read as logo.png" if "ｌｏｇｏ" in line else "")
 
 
+@pytest.mark.parametrize("line", ["input image:'logo.png’ ＠ｂａｒ", 'input image:"logo.png” ＠ｂａｒ'])
+def test_a_full_width_timing_after_a_path_in_a_mixed_pair_of_quotes_is_its_timing(tmp_path, monkeypatch, line):
+    """`input image:'logo.png’ ＠ｂａｒ`, its closing quote curled by a phone's keyboard, was told the quote was not
+    closed and no such file "logo.png’ ＠ｂａｒ", where `input image:'logo.png' ＠ｂａｒ` landed on the bar."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logo.png").write_bytes(b"png")
+    assert parse(line) == Command("input", ("image:logo.png",), at="bar")
+
+
 @pytest.mark.parametrize("line", ["quantize " + "1" * 400 + "/4", "next @" + "9" * 310 + "/4",
                                   "quantize 1/" + "2" * 400])
 def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
@@ -2249,6 +2258,78 @@ def test_an_input_without_its_kind_is_offered_the_line_with_its_timing(line, mea
     for where in ({}, {"console": False}, {"console": False, "network": True}):
         assert refusal(line, **where).endswith(f"did you mean {meant}?")
     assert str(parse(meant)) == meant
+
+
+@pytest.mark.parametrize("line,meant", [("input loop.mp4@bar", "input file:loop.mp4 @bar"),
+                                        ("input pic.png＠４", "input image:pic.png @4")])
+def test_an_input_without_its_kind_and_a_timing_glued_on_is_offered_the_line_meant(line, meant):
+    """`input loop.mp4@bar` was told unknown input 'loop.mp4@bar' and the forms, where `input loop.mp4 @bar` is
+    offered the line meant."""
+    from vcam.control.linesource import from_network
+
+    said = f"a timing is set apart by a space, and a path needs its kind first: did you mean {meant}?"
+    for where in ({}, {"console": False}):
+        assert refusal(line, **where).endswith(said)
+    with from_network(lambda path: False):  # from the network, where the shared folders hold no file named so
+        assert refusal(line, console=False, network=True).endswith(said)
+    assert str(parse(meant)) == meant
+
+
+def test_an_input_without_its_kind_naming_a_file_with_the_timing_is_not_offered_it_apart(tmp_path, monkeypatch):
+    """`input loop.mp4@bar` typed where a file is named `loop.mp4@bar` was offered input file:loop.mp4 @bar, a
+    line that opens another file (or none) on the bar; it is refused as before, offering nothing to set apart."""
+    monkeypatch.chdir(tmp_path)
+    offer = "did you mean input file:loop.mp4 @bar?"
+    assert refusal("input loop.mp4@bar").endswith(offer)
+    (tmp_path / "loop.mp4@bar").write_bytes(b"")
+    assert "set apart" not in refusal("input loop.mp4@bar")
+    assert refusal("input loop.mp4@bar", console=False).endswith(offer)  # a show's path is looked for beside it
+
+
+def test_an_input_without_its_kind_whose_file_may_be_on_another_machine_is_not_offered_it_apart():
+    """`input loop.mp4@bar` at a vcam cam, or in a map whose commands run on another machine, was offered input
+    file:loop.mp4 @bar, though the server may hold a file named `loop.mp4@bar` (the line offered opens another file
+    there); its files are not known here, so nothing is offered to set apart."""
+    from vcam.control.linesource import found_beside
+
+    assert "set apart" not in refusal("input loop.mp4@bar", console=False, network=True)
+    with found_beside(None):
+        assert "set apart" not in refusal("input loop.mp4@bar", console=False)
+
+
+@pytest.mark.parametrize("word", ["qiut", "quitt", "QIUT", "qiut?", "qiut.", "qiut!", "qiut…", "quti?"])
+def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
+    """`qiut` in a show's line or from the network was offered input (the nearest spelling of a command those may
+    give), where `exit` there is told the show ends where vcam runs; `qiut?` and `qiut.` were still, where `exit?`
+    is answered as exit."""
+    assert refusal(word).endswith("(did you mean quit?); type 'help' for the list")
+    for where in ({"console": False}, {"console": False, "network": True}):
+        assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
+
+
+@pytest.mark.parametrize("word", ["quit?", "quit.", "quit!", "Quit?", "QUIT…"])
+def test_quit_with_punctuation_off_the_console_is_answered_as_exit_is_there(word):
+    """`qiut?` in a show's line or from the network was told the show ends where vcam runs, but `quit?` itself got
+    only "unknown command 'quit?'", where `exit?` is answered as exit."""
+    assert refusal(word).endswith("(did you mean quit?); type 'help' for the list")
+    for where in ({"console": False}, {"console": False, "network": True}):
+        assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
+
+
+@pytest.mark.parametrize("word, meant", [("quite", "quantize"), ("quiz", "quantize"), ("suit", None), ("uit", None),
+                                         ("qui", None), ("quot", None), ("quits", None), ("quit2", None)])
+def test_a_word_only_near_quit_off_the_console_keeps_its_own_answer(word, meant):
+    """Any word the console answers with quit (`quiz`, `quite`, `suit`, `quits`) was told, in a show's line or from
+    the network, that the show ends where vcam runs; `quiz` lost its "did you mean quantize?". Only quit mistyped
+    (two letters swapped, one dropped or doubled within it) is told so."""
+    exit_said = refusal("exit", console=False).split("(", 1)[1]
+    for where in ({"console": False}, {"console": False, "network": True}):
+        said = refusal(word, **where)
+        assert exit_said not in said
+        assert said.endswith(f"(did you mean {meant}?); type 'help' for the list" if meant else
+                             f"'{word}'; type 'help' for the list")
+    for typo in ("quti", "uqit", "qut", "qit"):
+        assert exit_said in refusal(typo, console=False)
 
 
 def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():

@@ -19,7 +19,7 @@ from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.prompter import Prompter
-from vcam.control.show import parse_show
+from vcam.control.show import Show, parse_show
 from vcam.control.showedit import Playing, ShowEdit, in_words
 from vcam.control.tempo import Tempo
 
@@ -441,6 +441,23 @@ def test_a_number_and_a_timing_typed_in_full_width_are_answered_with_the_line_me
         "error: no cue named '１ ＠ｂｅａｔ' (did you mean go 1 @beat?); the cues: ")
     for line in ("preset ９ ＠ｂａｒ", "go ２ ＠ｂａｒ", "preset ２ ＠ｈｏｍｅ"):  # no such preset or cue, or no timing
         assert "did you mean" not in ctl.handle_line(line, "stdin"), line
+    assert ctl.state.preset == 0
+
+
+def test_a_name_and_a_timing_typed_in_full_width_are_answered_with_the_line_meant():
+    """`preset misty forest ＠ｂａｒ`, its timing typed in full-width mode, was offered preset 'misty forest' alone,
+    which lands at once, where `preset ２ ＠ｂａｒ` is offered preset 2 @bar; `go the drop ＠ｂａｒ` likewise."""
+    from vcam.control.cues import CueList
+
+    cues = "cues:\n  - {name: the drop, do: preset 2}\n"
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest") + cues, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for line in ("preset misty forest ＠ｂａｒ", "ｐｒｅｓｅｔ　ｍｉｓｔｙ　ｆｏｒｅｓｔ　＠ｂａｒ"):
+        assert "(did you mean preset misty forest @bar?)" in ctl.handle_line(line, "stdin"), line
+    assert "(did you mean go the drop @bar?)" in ctl.handle_line("go the drop ＠ｂａｒ", "stdin")
+    assert "@" not in ctl.handle_line("preset misty forest ＠ｈｏｍｅ", "stdin").split("did you mean")[-1]
     assert ctl.state.preset == 0
 
 
@@ -1842,6 +1859,92 @@ def test_an_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_pat
     assert "check the path" in ctl.handle_line("input file:loop.mp4@barr", "stdin", network=network)
 
 
+@pytest.mark.parametrize("network", [False, True])
+@pytest.mark.parametrize("path", ["'loop.mp4'", '"loop.mp4"', "'don't.mp4’"])
+def test_an_input_in_quotes_with_its_timing_run_into_them_says_to_set_it_apart(tmp_path, monkeypatch, network, path):
+    """`input file:'don't.mp4’@bar` (one quote curled by a phone's keyboard) and `input file:'loop.mp4'@bar` were
+    said to name no file, with "check the path", where `input file:loop.mp4@bar` is told to set its timing apart."""
+    from helpers import write_clip
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    write_clip(tmp_path / path.strip("'\"’"), count=2)
+    monkeypatch.chdir(tmp_path)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(tmp_path),)))
+    reply = ctl.handle_line(f"input file:{path}@bar", "stdin", network=network)
+    assert reply.endswith("no such file (the file is there without '@bar': a timing is set apart by a space, as in "
+                          "input file:PATH @bar)"), reply
+    assert "check the path" in ctl.handle_line(f"input file:{path}@barr", "stdin", network=network)
+
+
+@pytest.mark.parametrize("line", ["input file:loop.mp4", 'input file:"loop.mp4"', "input image:pic.png @bar",
+                                  "input file:loop.mp4@bar", "input file:'loop.mp4'@bar", "input loop.mp4"])
+def test_a_network_line_looks_for_no_file_outside_the_shared_folders(tmp_path, monkeypatch, line):
+    """An input line from the network had its path looked for in the folder vcam was started in, outside the
+    folders the show shares, as it was read (each line's path, whatever the folder)."""
+    from vcam.control.media import MediaFolders
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    monkeypatch.chdir(work)
+    looked: list[str] = []
+    lexists = os.path.lexists
+    monkeypatch.setattr(os.path, "lexists", lambda path: looked.append(os.path.abspath(path)) or lexists(path))
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     media=MediaFolders((str(shared),)))
+    ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert all(path.startswith(str(shared)) for path in looked), looked
+
+
+def test_a_network_input_without_its_kind_naming_a_shared_file_with_the_timing_is_not_offered_it_apart(tmp_path,
+                                                                                                       monkeypatch):
+    """`input loop.mp4@bar` from the network, the shared folder holding a file named `loop.mp4@bar`, was offered
+    input file:loop.mp4 @bar, a line opening another file on the bar. A file named so outside the shared folder
+    changes nothing (the reply tells nothing of it), and the line offered is taken where none is shared."""
+    from vcam.control.media import MediaFolders
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    monkeypatch.chdir(work)
+    (work / "loop.mp4@bar").write_bytes(b"")
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     media=MediaFolders((str(shared),)))
+    offer = "did you mean input file:loop.mp4 @bar?"
+    assert ctl.handle_line("input loop.mp4@bar", "net 10.0.0.2:5000", network=True).endswith(offer)
+    assert not ctl.handle_line(offer[13:-1], "net 10.0.0.2:5000", network=True).startswith("error")
+    # `file:loop.mp4＠ｂａｒ` opens the file `loop.mp4@bar` (its ASCII fold), as `file:loop.mp4@bar` does
+    for name, lines in (("loop.mp4@bar", ("input loop.mp4@bar", "input loop.mp4＠ｂａｒ")),
+                        ("loop.mp4＠ｂａｒ", ("input loop.mp4＠ｂａｒ",))):
+        (shared / name).write_bytes(b"")
+        for line in lines:
+            assert "set apart" not in ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+        (shared / name).unlink()
+
+
+@pytest.mark.parametrize("path", ["'../work/loop.mp4'", "\"../work/loop.mp4\""])
+def test_a_network_input_in_quotes_glued_to_its_timing_looks_for_no_file_outside_the_shared_folder(tmp_path,
+                                                                                                   monkeypatch, path):
+    """`input file:'../work/loop.mp4'@bar` from the network, the quotes taken off, looked for the file beside the
+    shared folder and answered "the file is there without '@bar'": its sender learned which files exist outside."""
+    from helpers import write_clip
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir()
+    work.mkdir()
+    monkeypatch.chdir(shared)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(shared),)))
+    line = f"input file:{path}@bar"
+    unknown = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    write_clip(work / "loop.mp4", count=2)
+    assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True) == unknown
+    assert "without '@bar'" not in unknown
+    assert "without '@bar'" in ctl.handle_line(line, "stdin")  # the console names any file
+
+
 def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_path, monkeypatch):
     """A show's clip on another drive than the working folder (Windows: D: from C:) has no path relative to it:
     `input` alone failed with the ValueError os.path.relpath raises there."""
@@ -2095,6 +2198,106 @@ def test_a_full_width_hash_after_a_name_or_an_input_is_told_as_a_hash_is(line, m
     assert said.startswith("error: ") and f"a # starts a comment only at the start of a line: did you mean {meant}?" \
         in said
     assert said.replace("＃", "#") == ctl.handle_line(line.replace("＃", "#"), "stdin")
+
+
+@pytest.mark.parametrize("line", ["preset 'sunset @ beach’", "preset “sunset @ beach”", "preset ‘sunset @ beach'",
+                                  "preset 'sunset @ beach’ @bar"])
+def test_a_name_holding_an_at_in_a_mixed_or_curled_pair_of_quotes_is_the_preset(line):
+    """`preset 'sunset @ beach’`, its closing quote curled by a phone's keyboard, read the @ as its timing (after @
+    comes beat, bar…), where `preset 'sunset @ beach'` picked the preset."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: sunset @ beach"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    assert ctl.handle_line(line, "stdin").startswith("preset 3 'sunset @ beach'")
+    assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("preset 3 'sunset @ beach'")
+
+
+@pytest.mark.parametrize("line, meant", [("blend misty forest ocean 0.3", "blend 'misty forest' ocean 0.3"),
+                                         ("blend ocean misty forest 0.3 @bar", "blend ocean 'misty forest' 0.3 @bar")])
+def test_a_blend_of_a_name_with_spaces_unquoted_is_offered_the_line_with_the_show_s_names(line, meant):
+    """`blend misty forest ocean 0.3` was told to put a name with spaces in quotes "as in blend "neon city" ocean
+    0.5", where the show's names tell the words apart one way only."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said == f"error: blend takes two presets and a position: a name with spaces goes in quotes: did you " \
+            f"mean {meant}?"
+    assert ctl.handle_line(meant, "stdin").startswith("blend ")
+    assert "neon city" in ctl.handle_line("blend misty forest ocean 1.5", "stdin")  # the line offered refused too
+
+
+@pytest.mark.parametrize("words", [600, 3000])
+def test_a_long_refused_blend_line_costs_look_ups_as_long_as_the_line_only(monkeypatch, words):
+    """A refused blend line was tried cut after each of its words, each cut looked up whole: a 16 KB network line
+    cost the controller seconds, its look-ups growing as the square of its words. A line of more words than two
+    names hold (600, under the line limit) or over the limit (3000) is no blend mistyped."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    looked_up = []
+    named = Show.named
+    monkeypatch.setattr(Show, "named", lambda show, name: looked_up.append(len(name)) or named(show, name))
+    line = "blend " + "misty " * words + "0.3"
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        assert "did you mean blend" not in ctl.handle_line(line, source, network=network)
+    assert sum(looked_up) <= 4 * len(line)
+
+
+@pytest.mark.parametrize("mark", ["＃", "#"])
+def test_a_hash_after_a_name_of_two_words_is_told_as_after_a_number(mark):
+    """`preset misty forest ＃ x` was told only "did you mean 'misty forest'?", the name before the comment being
+    near the whole, where `preset 2 ＃ the drop` is told a # starts a comment only at a line's start."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(f"preset misty forest {mark} x", source, network=network)
+        assert said.startswith("error: ") and "a # starts a comment only at the start of a line: did you mean " \
+            "preset misty forest?" in said
+
+
+@pytest.mark.parametrize("line, meant", [('preset "misty forest" # x', 'preset "misty forest"'),
+                                         ("preset 'misty forest’ ＃ x", "preset 'misty forest’"),
+                                         ("go 'the drop’ ＃ x", "go 'the drop’"),
+                                         ("go 'the drop' # x", "go 'the drop'")])
+def test_a_hash_after_a_name_in_quotes_is_told_as_after_the_name_unquoted(line, meant):
+    """`preset "misty forest" # x` and `go 'the drop’ ＃ x` were told only "did you mean 'misty forest'?" or nothing,
+    the name in its quotes not looked up, where `preset misty forest ＃ x` is told a # starts a comment only at a
+    line's start."""
+    from vcam.control.cues import CueList
+
+    cues = "cues:\n  - {name: the drop, do: [preset 1]}\n"
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest") + cues, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and "a # starts a comment only at the start of a line: did you mean " \
+            f"{meant}?" in said, said
+        assert not ctl.handle_line(meant, source, network=network).startswith("error")
+
+
+@pytest.mark.parametrize("line", ["preset 'quoted' # x", "preset 'quoted' ＃ x", "go 'quoted' # x", 'preset "dq" # x',
+                                  "preset \"'quoted'\" # x", "go \"'quoted'\" ＃ x", "preset 'misty forest' # x"])
+def test_a_hash_after_a_name_written_with_quotes_offers_only_lines_taken_when_typed_back(line):
+    """A preset named `'quoted'`, its quotes its name's: `preset 'quoted' # x` was offered "did you mean preset
+    'quoted'?", which `preset` reads as the name without them (no preset named 'quoted'): the name was looked up
+    as written before as the command reads it. Every line offered now is taken when typed back."""
+    import re
+
+    from vcam.control.cues import CueList
+
+    cues = "cues:\n  - {name: \"'quoted'\", do: [preset 1]}\n"
+    extra = ("  - {name: \"'quoted'\", prompt: a}\n  - {name: '\"dq\"', prompt: b}\n"
+             "  - {name: misty forest, prompt: c}\n")
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n" + extra) + cues, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        offers = re.findall(r"did you mean (.+?)\?(?:\)|;|$)", said)
+        assert said.startswith("error: ") and (offers or '"dq"' in line), said  # `dq` is near no name: none offered
+        for offer in offers:
+            typed = offer if offer.startswith(line.split()[0]) else f"{line.split()[0]} {offer}"
+            assert not ctl.handle_line(typed, source, network=network).startswith("error"), (said, typed)
 
 
 @pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),

@@ -1498,6 +1498,24 @@ def test_go_to_a_cue_with_a_timing_glued_to_its_name_is_answered_with_the_line_m
         assert rig.ran == []
 
 
+@pytest.mark.parametrize("do", ["input file:loop.mp4@bar", "'input file:\"loop.mp4\"@bar'"])
+def test_a_cue_s_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_path, monkeypatch, do):
+    """`do: input file:loop.mp4@bar`, loop.mp4 beside the show, was told "file loop.mp4@bar not found (…); put it
+    there", where the file was there: the timing was read as part of its name."""
+    (tmp_path / "loop.mp4").write_bytes(b"x")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: x}}\ncues:\n  - name: o\n    do: {do}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert "not found, loop.mp4 is: a timing is set apart by a space: did you mean input file:loop.mp4 @bar?" \
+        in str(err.value), str(err.value)
+    (tmp_path / "loop.mp4").unlink()
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert "put it there" in str(err.value) and "set apart" not in str(err.value)
+
+
 @pytest.mark.parametrize("do", ["input file:logo.png ＠ｂａｒ", "input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ", "input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ ＠ｂａｒ"])
 def test_a_cue_s_full_width_input_line_is_read_by_what_is_beside_the_show(tmp_path, monkeypatch, do):
     """`do: input file:logo.png ＠ｂａｒ`, logo.png beside the show, was refused from every folder vcam was started in

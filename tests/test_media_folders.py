@@ -818,3 +818,27 @@ def test_a_shared_file_named_with_a_quote_alone_plays_from_the_network(tree):
     ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
     ctl.handle_line('input image:"', "net 10.0.0.2:5000", network=True)
     assert producer.actions == [SetInput(f'image:{shared}/"')]
+
+
+@pytest.mark.parametrize("shares", [True, False])
+def test_a_network_line_looks_at_no_path_outside_the_shared_folders(tree, monkeypatch, shares):
+    """`input /etc/passwd@bar` or `input ~/x@bar` from the network: reading the @ as part of the name or a timing
+    resolved the whole path first, a stat of /etc, /etc/passwd@bar and ~/x@bar on the server's disk."""
+    shared, outside = tree
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None) if shares else MediaFolders())
+    looked: list[str] = []
+
+    def recorded(call):
+        return lambda path, *args, **kw: looked.append(os.fspath(path)) or call(path, *args, **kw)
+
+    for module, name in ((os, "stat"), (os, "lstat"), (os.path, "realpath")):
+        monkeypatch.setattr(module, name, recorded(getattr(module, name)))
+    # a folder above the shared one is stood on to resolve a path inside it: telling nothing about its files
+    above = {str(shared), *map(str, shared.parents)}
+    for target in (f"{outside}/secret.png@bar", "~/x@bar", f"{shared}/../private/secret.png@bar", "/etc/passwd@bar"):
+        looked.clear()
+        try:  # told of a glued timing, or refused as outside the folders
+            ctl.handle_line(f"input {target}", "net 10.0.0.2:5000", network=True)
+        except Refused:
+            pass
+        assert [path for path in looked if not path.startswith(f"{shared}/") and path not in above] == [], target

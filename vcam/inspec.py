@@ -402,7 +402,9 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"unknown input {clipped(text, 41)!r}: {USAGE}")
     # a path in quotes after its kind (`file:"my clip.mp4"` in a show, `--in "image:'a b.png'"`), as the typed
     # command reads it: kept, they named no file. Not a file named with them, which is there (`"x.mp4"`)
-    if kind in ("file", "image") and not os.path.lexists(target):
+    # only a path in quotes is looked for: one without names the same either way (a network line's, which looks
+    # for nothing outside the shared folders, is read with no file of this machine looked at)
+    if kind in ("file", "image") and unquoted(target) != target and not os.path.lexists(target):
         target = unquoted(target)
     if kind in ("none", "net") and sep:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
-from vcam.control.linesource import from_network, gone_since_read, in_a_file, line_source, looks_here, names_file_here
+from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
+                                     may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
 from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
                                  OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import (BarePathError, InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped,
+                         unquoted)
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
                         quoted, spelled_number, width_folded)
@@ -779,6 +781,16 @@ def _ref(command: str, text: str) -> str | int:
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
 
+def ref_read(command: str, text: str) -> str | int | None:
+    """The preset (`command` is preset) or cue (go) `text` names, read as the line `command text` reads it (_ref):
+    a name in quotes, straight, typographic or a mixed pair (`"misty forest"`, `'the drop’`), without them; None
+    for quotes round nothing."""
+    try:
+        return _ref(command, text)
+    except CommandError:
+        return None
+
+
 def _without_quotes(text: str) -> str:
     """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
     phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none
@@ -835,14 +847,26 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     return head.strip(), at
 
 
-def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
+def wide_timing_meant(command: str, ref: str, count: int,
+                      names: Callable[[str | int], bool] | None = None) -> str | None:
     """`２ ＠ｂａｒ`, a number and a timing typed in full width after preset or go (`command`), as a line typed in an
     input method's full-width mode has them: read as a name (a show may name one so), which none is: the line meant
-    (`preset 2 @bar`) where the number is one of `count`; None for any other."""
+    (`preset 2 @bar`) where the number is one of `count`, or where the words before it, in full width or not,
+    `names` one (`laser tunnel ＠ｂａｒ`: preset laser tunnel @bar); None for any other."""
     found = re.fullmatch(r"(\d+)\s+＠(\S+)", ref.strip())
-    if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
+    if found is not None and 1 <= int(found[1]) <= count and at_timing(timing := width_folded(found[2])) is not None:
+        return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+    found = re.fullmatch(r"(.*\S)\s+＠(\S+)", ref.strip(), re.DOTALL)
+    if names is None or found is None or (timing := at_timing(width_folded(found[2]))) is None:
         return None
-    return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+    for head in dict.fromkeys((found[1], " ".join(width_folded(found[1]).split()))):
+        try:
+            named = _ref(command, head)
+        except CommandError:  # `"" ＠ｂａｒ`: quotes round nothing
+            return None
+        if not isinstance(named, int) and names(named):
+            return clipped(str(Command(command, (named,), at=timing)), SHOWN_CHARS + 1)
+    return None
 
 
 def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:
@@ -861,6 +885,23 @@ def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool
     if names(whole):
         return None
     return clipped(str(Command(command, (head,), at=timing)), SHOWN_CHARS + 1) if names(head) else None
+
+
+def timing_glued(spec: InputSpec) -> tuple[InputSpec, str] | None:
+    """`file:loop.mp4@bar`, `file:'loop.mp4'@bar` → (file:loop.mp4, "bar"): a file's or image's path with a timing
+    glued to its end, and its quotes, read as the line with the timing set apart reads them; None for any other."""
+    head, _, tail = spec.target.rpartition("@")
+    if spec.kind not in ("file", "image") or not head or (timing := at_timing(tail)) is None:
+        return None
+    if head[:1] in OPENING_QUOTES or head[-1:] in CLOSING_QUOTES:
+        try:  # as a show's line reads it: the quotes are a pair, no file looked for under either reading
+            meant = parse(f"input {spec.kind}:{head}", console=False)
+        except CommandError:
+            return None
+        if meant is None or meant.name != "input":
+            return None
+        head = parse_input(meant.args[0]).target
+    return InputSpec(spec.kind, head), timing
 
 
 def at_timing(word: str) -> str | None:
@@ -896,9 +937,16 @@ def _last_at(name: str, rest: str, end: int) -> int:
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
-    if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
+    if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\" or name != "input" and cut < _name_quoted_end(rest):
         return _last_at(name, rest, cut + 1)
     return cut
+
+
+def _name_quoted_end(text: str) -> int:
+    """Where the quotes round a preset's or a cue's name at the start of `text` close, opened one way and closed the
+    other (`'sunset @ beach’`, as _ref reads them) or typographic (`“sunset @ beach”`); 0 where none do."""
+    pair = MIXED_WORDS.match(text) or TYPOGRAPHIC_PAIR.match(text)
+    return pair.end() - 1 if pair else 0
 
 
 def _shell_quoted(text: str) -> set[int]:
@@ -1008,6 +1056,10 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
         return f" ({MEANT_IN_FILES[name]})", None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
+    # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;
+    # `qiut?`, `qiut.` and `quit?` itself alike, as `exit?` is answered as exit
+    if not console and ((bare := _unpunctuated(name)) == "quit" or _quit_slipped(bare)):
+        return f" ({MEANT_IN_FILES['exit']})", None
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
@@ -1052,6 +1104,27 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
         meant = nearest(name, [c for c in known if _one_slip(name, c)])
     return _meant_alone(meant) if meant else ("", None)
+
+
+def _quit_slipped(name: str) -> bool:
+    """Whether `name` is quit mistyped (`qiut`, `qut`, `quitt`): two letters side by side swapped, or a letter within
+    it dropped or doubled, and one slip from no command a file or the network may give. A word one letter off
+    otherwise is a word of its own (`quite`, `suit`, `quits`), or nearer another command (`quiz`: quantize)."""
+    if not _one_slip(name, "quit") or any(_one_slip(name, c) for c in _commands_named(False)):
+        return False
+    if len(name) == len("quit"):
+        return sorted(name) == sorted("quit")  # one slip with the same letters: two swapped
+    if len(name) < len("quit"):
+        return name[0] == "q" and name[-1] == "t"
+    return any(name[i] == name[i - 1] and name[:i] + name[i + 1:] == "quit" for i in range(1, len(name)))
+
+
+def _unpunctuated(word: str) -> str:
+    """`word` without the punctuation it ends in (`qiut?`, `qiut.`, `qiut…`)."""
+    end = len(word)
+    while end and unicodedata.category(word[end - 1]).startswith("P"):
+        end -= 1
+    return word[:end]
 
 
 def _commands_named(console: bool) -> list[str]:
@@ -1466,6 +1539,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
+            if name == "input" and (kindless := _kindless_glued(rest, at, console)) is not None:
+                raise CommandError(kindless, e.missing, e.unknown) from None
             raise
         raise CommandError(f"a timing is set apart by a space: did you mean {spaced}?", e.missing, e.unknown) from None
 
@@ -1490,6 +1565,26 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
         return None
     line = f"{name} {head} @{timing}"
     return clipped(line, SHOWN_CHARS + 1) if _parsed(line, console) else None
+
+
+def _kindless_glued(rest: str, at: str | None, console: bool) -> str | None:
+    """`loop.mp4@bar`, a path typed without its kind and a timing glued to it, answered with the line meant (`input
+    file:loop.mp4 @bar`), as `loop.mp4 @bar` is; None for any other input."""
+    glued = re.fullmatch(r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
+    if at is not None or glued is None or at_timing(timing := width_folded(glued[2])) is None:
+        return None
+    # a file named `loop.mp4@bar` may be there (from afar: in the shared folders, where known): the @ may be its name's
+    if may_name_a_file(unquoted(rest.strip())):
+        return None
+    try:
+        parse_input(glued[1])
+    except BarePathError as e:
+        line = f"input {_quoted_at(str(e.meant))} @{timing}"
+        if _parsed(line, console) is not None:
+            return f"a timing is set apart by a space, and {e.why}: did you mean {clipped(line, SHOWN_CHARS + 1)}?"
+    except ValueError:
+        pass
+    return None
 
 
 COMMENT_WHERE = "a # starts a comment only at the start of a line"

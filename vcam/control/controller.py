@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
+from vcam.control.commands import (MAX_LINE, NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
                                    CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
                                    name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
                                    setting_now, typed_only)
@@ -43,7 +43,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, typed_fix)
-from vcam.words import clipped, counted, name_said, quoted
+from vcam.words import as_typed, clipped, counted, name_said, quoted, shell_word, width_folded
 
 
 @dataclass
@@ -182,7 +182,8 @@ class Controller:
         # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
         # as typed, a cue the file checked ok for was refused on air
         console = not network and not source.startswith("cue ")
-        with from_network() if network else nullcontext():  # the show's own lines (a cue's) not among them
+        # the show's own lines (a cue's) not among them; a network line's paths name files in the shared folders
+        with from_network(self.media.names) if network else nullcontext():
             read = self._read_line(line, source, console, network)
         return self.apply(read, source, network=network, aim=aim) if isinstance(read, Command) else read
 
@@ -202,6 +203,9 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
+            if self.show is not None and (spaced := _blend_spaced(self.show, line, console)) is not None:
+                return f"error: blend takes two presets and a position: a name with spaces goes in quotes: did you " \
+                       f"mean {spaced}?"
             return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
         if cmd is None:
             return None
@@ -519,7 +523,7 @@ class Controller:
             reply = self._screen(name, origin, spec, aim)
             return Reply(reply, _no_tempo_notes("it is set at once", cmd.at)) if untimed else reply
         with self._gathering(spec) as made:
-            reply = Reply.of(self._change(cmd, origin))
+            reply = Reply.of(self._change(cmd, origin, network))
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
@@ -532,14 +536,14 @@ class Controller:
             return _landing_said(reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
         return _landing_said(reply, lands=f"{lands_on(spec)}, block {at}")
 
-    def _change(self, cmd: Command, origin: Origin) -> Reply | str:
+    def _change(self, cmd: Command, origin: Origin, network: bool = False) -> Reply | str:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
         if name in ("seed", "transition", "steps", "reset", "bias"):
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
-            return self._set_input(cmd, origin)
+            return self._set_input(cmd, origin, network)
         if name in ("tap", "bpm"):
             return self._set_tempo(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
@@ -726,7 +730,7 @@ class Controller:
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
 
-    def _set_input(self, cmd: Command, origin: Origin) -> Reply | str:
+    def _set_input(self, cmd: Command, origin: Origin, network: bool = False) -> Reply | str:
         st = self.state
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
@@ -736,8 +740,8 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]),
-                          network=origin.source.startswith("net "))
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network,
+                          cam=origin.source.startswith("net "))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
@@ -802,17 +806,21 @@ class Controller:
         met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
         return f"{reply} ({met})" if met is not None else reply
 
-    def _check_input(self, spec: str, typed: InputSpec | None = None, network: bool = False) -> None:
+    def _check_input(self, spec: str, typed: InputSpec | None = None, network: bool = False,
+                     cam: bool = False) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
         `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
-        a preset's is said as the show file gives it. `network`: a vcam cam's, told as read on its machine."""
+        a preset's is said as the show file gives it. `network`: a line from the network, whose fix tells nothing of
+        the files outside the shared folders (media). `cam`: a vcam cam's, told as read on its machine."""
         if self.check_input is None:
             return
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed, network) if typed is not None else _gone_fix(e.fix, spec)
-            fix = (typed is not None and _glued_timing(parse_input(spec))) or fix
+            fix = typed_fix(e.fix, typed, cam) if typed is not None else _gone_fix(e.fix, spec)
+            shared = self.media.holds if network else None
+            glued = typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed, shared))
+            fix = glued or fix
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {name_said(spec)}: {e}") from None
@@ -1072,6 +1080,60 @@ def _glued_timing(spec: InputSpec) -> str | None:
         return None
     return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
             f"@{tail}")
+
+
+# The most words two presets' names are read from in a blend's line offered with its names in quotes (_blend_spaced)
+_BLEND_WORDS = 32
+
+
+def _blend_spaced(show: Show, line: str, console: bool) -> str | None:
+    """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
+    position name two of its presets one way only (and that line is taken); None for any other line."""
+    # a line too long to be taken, or of more words than two names hold, is no blend mistyped: each word tried as
+    # a cut would cost a look-up as long as the line, and a network sender could stall the controller with one
+    if len(line) > MAX_LINE:
+        return None
+    name, *words = as_typed(line).split()
+    timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
+    if width_folded(name).lower() != "blend" or not 4 <= len(words) <= _BLEND_WORDS + 1:  # the names and a position
+        return None
+    joined = " ".join(words[:-1])
+    spaces = [i for i, ch in enumerate(joined) if ch == " "]
+    cuts = [(a, b) for i in spaces if show.named(a := joined[:i]) is not None
+            and show.named(b := joined[i + 1:]) is not None]
+    if len(cuts) != 1:
+        return None
+    spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
+    try:
+        parse(spaced, console=console)
+    except CommandError:  # its position or timing refused too: the refusal says what is wrong
+        return None
+    return spaced
+
+
+def _glued_after_quotes(typed: InputSpec, shared: Callable[[str], bool] | None = None) -> str | None:
+    """_glued_timing's fix for a typed path in quotes with a timing glued after them (`file:'loop.mp4'@bar`,
+    `file:'don't.mp4’@bar`, one quote curled by a phone's keyboard): read as the line set apart reads it, the quotes
+    are not the path's. None for any other input. `shared`: for a network line, whether a path lies in the shared
+    folders; one outside them is not looked for (`file:'../work/loop.mp4'@bar` after the shared folder: the reply
+    would tell the sender which files exist outside)."""
+    head, at, tail = typed.target.rpartition("@")
+    if typed.kind not in ("file", "image") or head[-1:] not in "'\"’”":
+        return None
+    # the quotes open the path as typed, or its part after a network line's shared folder, made whole before it
+    opened = next((i for i, c in enumerate(head) if c in "'\"‘“" and head[i - 1:i] in ("", "/")), None)
+    if opened is None:
+        return None
+    try:  # as a show's line reads it: the quotes are a pair, with no file looked for under either reading
+        meant = parse(f"input {typed.kind}:{head[opened:]}", console=False)
+    except CommandError:
+        return None
+    if meant is None or meant.name != "input":
+        return None
+    path = head[:opened] + parse_input(meant.args[0]).target
+    if shared is not None and not shared(path):
+        return None
+    return _glued_timing(parse_input(_whole_path(str(InputSpec(typed.kind, path + at + tail)))))
 
 
 def _whole_path(text: str) -> str:

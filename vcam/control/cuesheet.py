@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
-                                   read_command, typed_only, wide_timing_meant)
+                                   read_command, ref_read, typed_only, wide_timing_meant)
 from vcam.control.linesource import found_beside, in_a_file, line_source
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
@@ -604,19 +604,26 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     # `go three`: after the names, a name near it being the one meant (`four` of a show's `Fourth`)
     elif not number and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
         number = f" (did you mean go {spelled}?)"
-    if (line := wide_timing_meant("go", cue, len(cues))) is not None:  # `２ ＠ｂａｒ`, typed in full-width mode
+    # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
+    def names(head: str | int) -> bool:
+        return (1 <= head <= len(cues)) if isinstance(head, int) else any(name_key(c.name) == name_key(head)
+                                                                          for c in cues)
+
+    # `２ ＠ｂａｒ`, `the drop ＠ｂａｒ`, typed in full-width mode
+    if (line := wide_timing_meant("go", cue, len(cues), names)) is not None:
         number = f" (did you mean {line}?)"
     # `go drop@bar`, typed in a hurry: the timing read as part of the cue's name
-    # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
-    elif (line := glued_timing_meant("go", cue, lambda head: (1 <= head <= len(cues)) if isinstance(head, int)
-                                     else any(name_key(c.name) == name_key(head) for c in cues))) is not None:
+    elif (line := glued_timing_meant("go", cue, names)) is not None:
         number = f" (a timing is set apart by a space: did you mean {line}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 
 def _cue_named(cues: tuple[Cue, ...], ref: str) -> bool:
-    """Whether `ref`, typed after go, names one of `cues` (by number or name)."""
-    return isinstance(cue_index(cues, int(ref) if ref.isdecimal() else ref), int) if ref else True  # go: the next
+    """Whether `ref`, typed after go, names one of `cues` (by number or name; in quotes too, `'the drop’`), read as
+    go reads it: a cue named `'quoted'`, quotes and all, is not what `go 'quoted'` fires."""
+    if not ref:
+        return True  # go: the next
+    return (read := ref_read("go", ref)) is not None and isinstance(cue_index(cues, read), int)
 
 
 def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:

@@ -89,7 +89,9 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
 
     def names_file(path: str) -> bool:
-        path = unquoted(path.strip())
+        path = path.strip()
+        # `'x.png’`: one quote of the pair curled by a phone's keyboard, as the commands' reader pairs them
+        path = path[1:-1] if path[:1] in "'\"" and path[-1:] in "’”" and len(path) > 1 else unquoted(path)
         return bool(path) and names_file_here(path)
 
     path, whole = text[start:end.start()], text[start:]

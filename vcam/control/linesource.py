@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -33,6 +33,9 @@ class LineSource:
     # read as a file's with no folder (a watcher's, a hint's) may come from another machine, whose paths are not
     # looked for here
     read_again: bool = False
+    # a line from another machine read by the server: whether a path names a file in the folders it shares (media),
+    # the only ones such a path names; None where they are not known (a vcam cam reads its lines before the server)
+    shared: Callable[[str], bool] | None = None
 
 
 _SOURCE: ContextVar[LineSource] = ContextVar("LINE_SOURCE", default=LineSource())
@@ -53,10 +56,11 @@ def _within(**changes: object) -> Iterator[None]:
         _SOURCE.reset(token)
 
 
-def from_network() -> AbstractContextManager[None]:
+def from_network(shared: Callable[[str], bool] | None = None) -> AbstractContextManager[None]:
     """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
-    parts too (joined_commands, name_typed)."""
-    return _within(from_afar=True)
+    parts too (joined_commands, name_typed). `shared`: whether a path names a file in the folders the network may
+    name (media.MediaFolders.names), where known."""
+    return _within(from_afar=True, shared=shared)
 
 
 def in_a_file() -> AbstractContextManager[None]:
@@ -90,6 +94,17 @@ def looks_here(path: str | None = None) -> bool:
     if not source.in_a_file or source.beside is not None:
         return True
     return path is not None and source.read_again and os.path.isabs(os.path.expanduser(path))
+
+
+def may_name_a_file(path: str) -> bool:
+    """Whether `path`, of the line being read, may name a file: one there (names_file_here) for a line of this
+    machine; one in the shared folders (`shared`) for a line from another machine, and any path where those are not
+    known, nor for a file whose commands run on another machine: a hint must not offer to read its name otherwise
+    where the file may be there."""
+    source = _SOURCE.get()
+    if source.from_afar:
+        return source.shared is None or source.shared(path)
+    return source.elsewhere or names_file_here(path)
 
 
 def gone_since_read(path: str) -> bool:

@@ -138,6 +138,27 @@ class MediaFolders:
             path = os.path.join(self.folders[0], path)
         return os.path.realpath(path)
 
+    def holds(self, path: str) -> bool:
+        """Whether `path`, resolved as admit resolves it, lies in a shared folder: only such a path of a network
+        line is looked for."""
+        real = self._resolve(path)
+        return real is not None and self._shares(real)
+
+    def names(self, path: str) -> bool:
+        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder."""
+        return any((real := self._resolve_shared(each)) is not None and self._found(real)
+                   for each in dict.fromkeys((path, width_folded(path))))
+
+    def _resolve_shared(self, path: str) -> str | None:
+        """The path resolved only where, made whole, it already lies in a shared folder; else None, and nothing on
+        the disk looked at: each network line asks this of its path (`/etc/passwd@bar`), and a stat outside the
+        folders is a question about files the network may not name."""
+        if not self.folders:
+            return None
+        whole = os.path.expanduser(path)
+        whole = os.path.abspath(whole if os.path.isabs(whole) else os.path.join(self.folders[0], whole))
+        return self._resolve(whole) if self._shares(whole) else None
+
     def _shares(self, real: str) -> bool:
         return any(_within(real, folder) for folder in self.folders)
 

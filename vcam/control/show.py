@@ -50,7 +50,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION, MIN_BPM,
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
                                    blank_prompt, blank_said, comment_meant, folded, glued_timing_meant, keyed_names,
-                                   listed_meant, name_key, number_like, parse_quantize, preset_index,
+                                   listed_meant, name_key, number_like, parse_quantize, preset_index, ref_read,
                                    wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.control.linesource import line_source
@@ -158,7 +158,9 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        if (line := wide_timing_meant("preset", ref, len(self.presets))) is not None:  # `２ ＠ｂａｒ`
+        # `２ ＠ｂａｒ`, `laser tunnel ＠ｂａｒ`
+        if (line := wide_timing_meant("preset", ref, len(self.presets), lambda head: self.named(head) is not None)) \
+                is not None:
             return f" (did you mean {line}?)"
         # `ocean@bar`, typed in a hurry: the timing read as part of the name
         if (line := glued_timing_meant("preset", ref, lambda head: preset_index(
@@ -178,6 +180,12 @@ class Show:
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = bare[0] if len(bare) == 1 else starts[0] if len(starts) == 1 else nearest(typed, self._by_name,
                                                                                           cutoff=0.8)
+        # in a show's or map's line a # is YAML's to read: one that reached the name was in quotes or a block
+        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]),
+                             console=not line_source().in_a_file)
+        # `laser tunnel ＃ x`: the name before a comment is the near one, so the comment is what went wrong
+        if meant and said and self._by_name[meant] == self._before_comment(ref):
+            return f" ({said})"
         if meant:
             return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
         if starts:  # `neon`, the start of two names: each with its number, the short form to type
@@ -189,15 +197,24 @@ class Show:
         # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
         if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
             return f" (did you mean {spelled}?)"
-        # in a show's or map's line a # is YAML's to read: one that reached the name was in quotes or a block
-        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]),
-                             console=not line_source().in_a_file)
         return f" ({said})" if said else ""
 
+    def _before_comment(self, ref: str) -> int | None:
+        """The index of the preset `ref` names before a # or ＃ set apart by a space (`laser tunnel ＃ x`), if any."""
+        found = re.search(r"\s[#＃]", ref)
+        return None if found is None else self._index(ref[:found.start()].strip())
+
+    def _index(self, ref: str) -> int | None:
+        """The index of the preset `preset REF` picks, read as that line reads it (`"misty forest"`, `'laser
+        tunnel’`: the name in its quotes); None where it names none. Never `ref` as it stands: a preset named
+        `'quoted'`, quotes and all, is not what `preset 'quoted'` picks, so that line is not offered for it."""
+        read = ref_read("preset", ref)
+        return preset_index(len(self.presets), self._by_name, read) if read is not None else None
+
     def _names(self, ref: str) -> bool:
-        """Whether `ref`, typed after preset, names one of the show's (by number or name)."""
+        """Whether `ref`, typed after preset, names one of the show's (by number or name, in quotes too)."""
         number = ref.isdecimal() and 1 <= int(ref) <= len(self.presets)
-        return number or self.named(ref) is not None
+        return number or self._index(ref) is not None
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""

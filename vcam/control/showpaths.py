@@ -14,7 +14,7 @@ from pathlib import Path
 
 from yaml.nodes import ScalarNode
 
-from vcam.control.commands import Command
+from vcam.control.commands import Command, timing_glued
 from vcam.control.quotes import CLOSING_QUOTES, OPENING_QUOTES
 from vcam.control.yamlcheck import Reader, constructed
 from vcam.control.yamlwrite import BOOL_TAG, NULL_TAG
@@ -66,7 +66,16 @@ def whole_command(r: Reader, node, what: str, cmd: Command, base: Path | None) -
     command run on another machine (vcam cam's maps), which finds the file there."""
     if cmd.name != "input" or base is None:
         return cmd
-    spec = found_input(r, node, what, parse_input(cmd.args[0]), base)
+    written = parse_input(cmd.args[0])
+    # `input file:loop.mp4@bar`: not found as named, where the file is there without the timing run into its name
+    if cmd.at is None and (glued := timing_glued(written)) is not None \
+            and not os.path.lexists(os.path.expanduser(written.relative_to(str(base)).target)) \
+            and os.path.isfile(os.path.expanduser(glued[0].relative_to(str(base)).target)):
+        line = f"input {shell_word(str(glued[0]))} @{glued[1]}"
+        r.error(node, f"{what}: {written.kind} {written.target} not found, {glued[0].target} is: a timing is set "
+                      f"apart by a space: did you mean {line}?")
+        return None
+    spec = found_input(r, node, what, written, base)
     return None if spec is None else Command("input", (str(spec),), cmd.at)
 
 
