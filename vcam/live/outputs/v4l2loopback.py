@@ -331,39 +331,35 @@ def pass_in(device: str) -> str:
     return f"in a container, pass it in: docker run --device {device}"
 
 
-def _no_node(device: str, calls: DeviceCalls) -> bool:
-    """Whether `device` has no node here (where /sys shows it: the host's, seen from a container)."""
+def _open_error(device: str, calls: DeviceCalls) -> OSError | None:
+    """What opening `device` as vcam would (read-write, not blocking) raises, None where it opens."""
     try:
         calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
-    except FileNotFoundError:
-        return True
-    except OSError:
-        pass
-    return False
+    except OSError as e:
+        return e
+    return None
+
+
+def _no_node(device: str, calls: DeviceCalls) -> bool:
+    """Whether `device` has no node here (where /sys shows it: the host's, seen from a container)."""
+    return isinstance(_open_error(device, calls), FileNotFoundError)
 
 
 def _denied(device: str, calls: DeviceCalls) -> str | None:
     """Why this user cannot open `device` as vcam would, None where it can."""
-    try:
-        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
-    except PermissionError:
+    e = _open_error(device, calls)
+    if e is None:
+        return None
+    if isinstance(e, PermissionError):
         return f"this user may not open it; {VIDEO_GROUP}"
-    except FileNotFoundError:
+    if isinstance(e, FileNotFoundError):
         return f"there is no {device} here; {pass_in(device)}"
-    except OSError as e:
-        return f"cannot be opened ({e.strerror or e})"
-    return None
+    return f"cannot be opened ({e.strerror or e})"
 
 
 def _shut_out(device: str, calls: DeviceCalls) -> bool:
     """Whether this user may not open `device` (not in the video group)."""
-    try:
-        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
-    except PermissionError:
-        return True
-    except OSError:
-        pass
-    return False
+    return isinstance(_open_error(device, calls), PermissionError)
 
 
 def describe_device(device: str, calls: DeviceCalls) -> str:
