@@ -560,12 +560,15 @@ OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2
               "the modprobe line makes two)")
 
 
+# what another writer does to vcam's frames, said of its device wherever it is refused as taken
+_MIXES = "writes to it, so vcam's frames would mix with its own or be lost"
+
+
 def _in_use(device: str, checked: Checked) -> VcamError:
     """A device another program writes to: taking it as well would make both programs' frames alternate in it (0.12),
     or, while its writer streams, make each of vcam's writes fail (0.13, where pyvirtualcam only prints it)."""
     who, stop, elsewhere = _taken(device, checked)
-    return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
-                     f"{stop}, or {elsewhere}")
+    return VcamError(f"{device} is taken: {who} {_MIXES}", f"{stop}, or {elsewhere}")
 
 
 def _taken(device: str, checked: Checked) -> tuple[str, str, str]:
@@ -734,8 +737,8 @@ def _matched_refused(device: str, head: str, checked: Checked) -> VcamError | No
     if (any(h.writes for h in programs) or state is Output.IN_USE
             or state is Output.REFUSES and gives_output_back(calls.module_version())):
         who, stop, elsewhere = _taken(device, checked)
-        return VcamError(f"{head}, and it is taken: {who} writes to it, so vcam's frames would mix with its own or "
-                         "be lost", f"{stop}, then name it by its path ({device}), or {elsewhere}")
+        return VcamError(f"{head}, and it is taken: {who} {_MIXES}",
+                         f"{stop}, then name it by its path ({device}), or {elsewhere}")
     if state is Output.UNKNOWN and _shut_out(device, calls):
         return VcamError(f"{head}, which this user may not open", f"{VIDEO_GROUP}, then name it by its path: "
                          f"--out vcam:{device}")
