@@ -219,22 +219,13 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
 
 def _paths_sizes(repo: str, names: list[str], revision: str | None) -> dict[str, int] | None:
     """The size the hub gives each of `names` at `revision`, as it says within PATHS_INFO_S; None where it does not
-    (asked on a thread of its own, left behind where the hub keeps silent, as in _blob_sizes)."""
+    (asked through _asked_within)."""
     from huggingface_hub import HfApi
 
-    said: dict[str, dict[str, int]] = {}
+    def ask() -> dict[str, int]:
+        return {i.path: size for i in HfApi().get_paths_info(repo, names, revision=revision) if (size := _file_size(i))}
 
-    def ask() -> None:
-        try:
-            said["sizes"] = {i.path: size for i in HfApi().get_paths_info(repo, names, revision=revision)
-                             if (size := _file_size(i))}
-        except Exception:  # noqa: BLE001 - the hub could not say: the files are taken as they are
-            pass
-
-    thread = threading.Thread(target=ask, name="vcam-hub-sizes", daemon=True)
-    thread.start()
-    thread.join(PATHS_INFO_S)
-    return said.get("sizes")
+    return _asked_within(ask, "vcam-hub-sizes")  # where the hub cannot say, the files are taken as they are
 
 
 def _file_size(info) -> int | None:
@@ -473,21 +464,29 @@ PATHS_INFO_S = 20.0
 
 def _blob_sizes(repo: str, pending: list) -> dict[str, int] | None:
     """The size of each blob the download fetches (named by its LFS sha256, or its git hash for a small file), as the
-    hub says within PATHS_INFO_S; None where it does not. Asked on a thread of its own that is left behind when the
-    hub keeps silent: the question itself cannot be cut short."""
+    hub says within PATHS_INFO_S; None where it does not (asked through _asked_within)."""
     from huggingface_hub import HfApi
 
+    def ask() -> dict[str, int]:
+        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
+        return {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
+                if hasattr(i, "blob_id")}
+
+    return _asked_within(ask, "vcam-hub-blobs")  # where the hub cannot say, the caller goes on without
+
+
+def _asked_within(ask: Callable[[], dict[str, int]], name: str) -> dict[str, int] | None:
+    """What `ask` answers within PATHS_INFO_S, None where it fails or is still waiting then: it runs on a daemon thread
+    named `name` that is left behind when the hub keeps silent, as the question itself cannot be cut short."""
     said: dict[str, dict[str, int]] = {}
 
-    def ask() -> None:
+    def run() -> None:
         try:
-            infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
-            said["sizes"] = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
-                             if hasattr(i, "blob_id")}
-        except Exception:  # noqa: BLE001 - the hub could not say: the caller goes on without
+            said["sizes"] = ask()
+        except Exception:  # noqa: BLE001 - the hub could not say
             pass
 
-    thread = threading.Thread(target=ask, name="vcam-hub-blobs", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     thread.join(PATHS_INFO_S)
     return said.get("sizes")
