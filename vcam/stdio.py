@@ -153,6 +153,31 @@ def _escapes_file_name_bytes(stream) -> bool:
     return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
 
 
+def stop_signals() -> list[int]:
+    """SIGINT, SIGTERM and, where it exists and is not ignored (nohup), SIGHUP: the terminal the show runs in was
+    closed. Its default ended the process at once, leaving the control log without its end line (vcam render then
+    needs --blocks) and a recording without its last second."""
+    found = [signal.SIGINT, signal.SIGTERM]
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        found.append(hangup)
+    # Windows' Ctrl-Break, and how a program there stops a console child it started in a group of its own
+    # (os.kill(pid, signal.CTRL_BREAK_EVENT)): its default ended vcam at once, as SIGHUP's did
+    brk = getattr(signal, "SIGBREAK", None)
+    if brk is not None and signal.getsignal(brk) is not signal.SIG_IGN:
+        found.append(brk)
+    return found
+
+
+def ignore_stops() -> None:
+    """Every stop signal ignored from here on (in the main thread, the one that can set handlers): for a process
+    about to leave at once, whose leaving (a partial file removed, its line said) a second stop must not cut
+    short."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in stop_signals():
+            signal.signal(sig, signal.SIG_IGN)
+
+
 LEFT_AT_ONCE = 130  # the shell's exit code for a command ended by Ctrl-C
 
 

@@ -76,7 +76,8 @@ def cmd_download(args) -> int:
     from vcam.engine.taehv_weights import check_taehv
 
     check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
-    from vcam.live.signals import StoppedLoading, ignore_stops, stop_code, stop_signal, stops_raised
+    from vcam.live.signals import StoppedLoading, stop_code, stop_signal, stops_raised
+    from vcam.stdio import ignore_stops
 
     try:
         # SIGTERM (docker stop, a job's time limit) and SIGHUP (an SSH session dropped) stop it as Ctrl-C does: their

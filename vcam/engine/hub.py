@@ -830,8 +830,7 @@ def leave_mid_download(code: int) -> None:
     under_way = list(_TRANSFERS.values())
     if not under_way:
         return
-    from vcam.live.signals import ignore_stops
-    from vcam.stdio import leave_now
+    from vcam.stdio import ignore_stops, leave_now
 
     ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:

@@ -10,7 +10,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from collections.abc import Callable, Iterator
 
-from vcam.stdio import flush_standard_streams
+from vcam.stdio import flush_standard_streams, stop_signals
 
 
 class StopEvent(threading.Event):
@@ -96,22 +96,6 @@ class StopSignals:
         self.stop.set()
 
 
-def _stop_signals() -> list[int]:
-    """SIGINT, SIGTERM and, where it exists and is not ignored (nohup), SIGHUP: the terminal the show runs in was
-    closed. Its default ended the process at once, leaving the control log without its end line (vcam render then
-    needs --blocks) and a recording without its last second."""
-    found = [signal.SIGINT, signal.SIGTERM]
-    hangup = getattr(signal, "SIGHUP", None)
-    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
-        found.append(hangup)
-    # Windows' Ctrl-Break, and how a program there stops a console child it started in a group of its own
-    # (os.kill(pid, signal.CTRL_BREAK_EVENT)): its default ended vcam at once, as SIGHUP's did
-    brk = getattr(signal, "SIGBREAK", None)
-    if brk is not None and signal.getsignal(brk) is not signal.SIG_IGN:
-        found.append(brk)
-    return found
-
-
 @contextmanager
 def stop_on_signals(stop: StopEvent, raising: ExitStack | None = None) -> Iterator[StopSignals]:
     """While inside, SIGINT and SIGTERM set `stop`, and a SIGINT once `stop` is set raises KeyboardInterrupt in the
@@ -125,7 +109,7 @@ def stop_on_signals(stop: StopEvent, raising: ExitStack | None = None) -> Iterat
     previous = {}
     try:  # a stop raised as they go in (stops_raised's) leaves none of these behind
         if threading.current_thread() is threading.main_thread():
-            for sig in _stop_signals():
+            for sig in stop_signals():
                 # kept before it is replaced: a stop raised as signal.signal returns (by a handler of stops_raised
                 # not yet replaced) left this one installed, never put back
                 handler = signal.getsignal(sig)
@@ -181,7 +165,7 @@ def stops_deferred() -> Iterator[None]:
 
     # installed inside: a stop raised by a handler not yet taken (an outer stops_raised's) must not leave `wait`
     with _put_back_raising(taken, came, _stop):
-        for sig in _stop_signals():
+        for sig in stop_signals():
             handler = signal.getsignal(sig)
             if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
                                                      else signal.SIG_DFL):
@@ -352,15 +336,6 @@ def stops_raised() -> Iterator[None]:
         raise StoppedLoading(lost[0])
 
 
-def ignore_stops() -> None:
-    """Every stop signal ignored from here on (in the main thread, the one that can set handlers): for a process
-    about to leave at once, whose leaving (a partial file removed, its line said) a second stop must not cut
-    short."""
-    if threading.current_thread() is threading.main_thread():
-        for sig in _stop_signals():
-            signal.signal(sig, signal.SIG_IGN)
-
-
 def _kept_lost(hook: Callable, lost: list[int]) -> Callable:
     """`hook`, but a stop _raise_stop raised where Python cannot raise it on is kept in `lost` instead."""
     def unraisable(info) -> None:
@@ -385,7 +360,7 @@ def _take_defaults(handler: Callable[[int, object], None], ctrl_c: bool = False,
     taken: dict[int, object] = {} if into is None else into
     if threading.current_thread() is not threading.main_thread():
         return taken
-    for sig in _stop_signals():
+    for sig in stop_signals():
         own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
         if (ctrl_c or sig != signal.SIGINT) and signal.getsignal(sig) is own:
             taken[sig] = own  # kept before it is replaced: a stop between the two must not lose it
