@@ -230,19 +230,11 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
     # its bar off, transformers said nothing for the minute or more of its 11.4 GB: the bytes it reads tell
-    shards = W.ShardsRead(paths.text_encoder, ByteProgress("loading text encoder", 0, sys.stderr) if progress
-                          else None, report)
-    shards.watch()
-    whole = False
-    try:
-        with _library_bars_off(), _library_warnings_off():
-            # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
-            umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
-                                                          ignore_mismatched_sizes=True,
-                                                          device_map={"": str(text_device)})
-        whole = True
-    finally:
-        shards.done(whole)
+    line = ByteProgress("loading text encoder", 0, sys.stderr) if progress else None
+    with W.ShardsRead(paths.text_encoder, line, report), _library_bars_off(), _library_warnings_off():
+        # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
+        umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
+                                                      ignore_mismatched_sizes=True, device_map={"": str(text_device)})
     # transformers loads weights the files lack (a shard of another model) as random ones, and goes on
     if info["missing_keys"] or info["mismatched_keys"]:
         other = W.with_shapes(paths.text_encoder, sorted(info["mismatched_keys"]), umt5)

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
 import torch
@@ -209,8 +210,8 @@ class ShardsRead:
     transformers 5 maps every shard before it reads any. Counted as it grows, never back (a shard read is unmapped),
     and held under 100 % until the load returns: other files read or mapped meanwhile count too. Said on `line`
     (None: not said there) and to `report` (a show's status line). `look()` once; `watch()` in a thread of its own
-    until `done()`. Where /proc cannot tell (not Linux), the line says the size and the time so far, no percentage;
-    with no shard in the folder, nothing."""
+    until `done()`, or as a `with` block, watched within it and done as it ends. Where /proc cannot tell (not Linux),
+    the line says the size and the time so far, no percentage; with no shard in the folder, nothing."""
 
     def __init__(self, folder: Path, line: ByteProgress | None, report: Callable[[str], None] | None = None,
                  what: str = "text encoder"):
@@ -257,6 +258,14 @@ class ShardsRead:
 
         self._thread = threading.Thread(target=run, name="vcam-shards-read", daemon=True)
         self._thread.start()
+
+    def __enter__(self) -> ShardsRead:
+        self.watch()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.done(exc is None)  # a load that raised has not read the whole: its total is not said
 
     def done(self, whole: bool = True) -> None:
         """Stops the watch; `whole`: the load returned, its total said (not said where it failed)."""
