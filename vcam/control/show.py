@@ -67,7 +67,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import (INVALID, ConfigError, Reader, as_written, constructed, in_line_order, key_nodes,
                                     number_written_as, read_file, written_as)
-from vcam.control.yamlwrite import NULL_TAG, STR_TAG, _built_or_none, flow_yaml
+from vcam.control.yamlwrite import NULL_TAG, STR_TAG, built_or_none, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
@@ -490,7 +490,7 @@ def _keyed_entry(key: str, value: str, path: str) -> str | None:
     key and its value, a number where the key takes one, with a name and a prompt to fill in where it lacks them
     (NAME, TEXT); None where that preset is refused as a show's only one (`- input:off`, `- name:7`), as the
     item offered alone was (its name missing, its seed quoted)."""
-    read = _built_or_none(f"{key}: {value}")
+    read = built_or_none(f"{key}: {value}")
     number = read.get(key) if isinstance(read, dict) and key in ("seed", "transition", "strength", "bias") else None
     # `- prompt:"neon city"`: quotes round the whole value are YAML's, as after a colon and a space
     quoted = read.get(key) if isinstance(read, dict) and value[:1] in "'\"" else None
