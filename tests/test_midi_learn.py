@@ -490,22 +490,23 @@ def test_learn_with_a_port_name_typed_wrong_says_it_is_not_there_with_the_name_m
 
 
 def test_learn_with_a_port_not_plugged_in_says_so_and_how_to_pick_another(fake_midi_backend):
-    from vcam.control.midilearn import waiting_line
+    from vcam.control.midilearn import learn_waiting_line
 
-    assert waiting_line("launchpad", ["Fake MIDImix"]) == (
+    assert learn_waiting_line("launchpad", ["Fake MIDImix"]) == (
         "waiting for MIDI input 'launchpad', which is not plugged in (inputs now: Fake MIDImix): plug it in, and "
         "learning starts when it comes (Ctrl-C to stop), or run vcam midi learn --midi NAME with part of one of those "
         "names")
     # no input at all: no names to pick from
-    assert waiting_line("launchpad", []) == ("waiting for MIDI input 'launchpad', which is not plugged in (inputs now: "
-                                             "none): plug it in, and learning starts when it comes (Ctrl-C to stop)")
+    assert learn_waiting_line("launchpad", []) == (
+        "waiting for MIDI input 'launchpad', which is not plugged in (inputs now: none): plug it in, and learning "
+        "starts when it comes (Ctrl-C to stop)")
 
 
 def test_learn_offers_a_name_meant_with_an_apostrophe_as_it_pastes():
     """'Dave's Pads' was offered as --midi 'Dave'"'"'s Pads', as no one types it."""
-    from vcam.control.midilearn import waiting_line
+    from vcam.control.midilearn import learn_waiting_line
 
-    said = waiting_line("daves pad", ["Dave's Pads:Dave's Pads MIDI 1 20:0"])
+    said = learn_waiting_line("daves pad", ["Dave's Pads:Dave's Pads MIDI 1 20:0"])
     assert """run vcam midi learn --midi "Dave's Pads"; else plug it in""" in said, said
 
 
