@@ -120,7 +120,7 @@ class Learner:
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
         return kept + self._learn_one(msg, now)
 
-    def waiting(self, msg=None) -> bool:
+    def waiting(self, msg: mido.Message | None = None) -> bool:
         """Whether a control waits on its next value to be said for what it is, not guessed: a press kept
         (_Control.kept), or a single value so far; any, or `msg`'s control."""
         if msg is None:
