@@ -34,6 +34,8 @@ from vcam.control.yamlwrite import STR_TAG, built_or_none, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import counted, name_listed, nearest, plain, shell_word
 
+# typed where a key's colon goes: an '=', or an input method's full-width colon or equals sign (regex class text)
+COLON_SLIPS = "=\uff1a\uff1d"
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
 # values (scalars, lists and mappings), each counted as often as an alias (*name) repeats it: a show of 1,000
@@ -1306,12 +1308,12 @@ def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
     line = line.rstrip(" \t")
     # `prompt == x`, `prompt = = x`, `prompt = `: a run of marks (spaces between them or not) is one slip, and one
     # with nothing after it is no text '='
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a\uff1d])[=:\uff1a\uff1d \t]*"
-                              r"([^\s:#=\uff1a\uff1d].*)?", line)):
+    if (found := re.fullmatch(rf"( *(?:- +)?)([A-Za-z_]+)[ \t]*([{COLON_SLIPS}])[:{COLON_SLIPS} \t]*"
+                              rf"([^\s:#{COLON_SLIPS}].*)?", line)):
         mark = f"a full-width {found[3]} (an input method's)" if found[3] != "=" else "'='"
         return (found[1], found[2], found[4] or "", f"has {mark} after {found[2]} where a key takes a colon, and YAML "
                                                     "read it as a text where a key goes")
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#=\uff1a\uff1d].*)", line)):
+    if (found := re.fullmatch(rf"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#{COLON_SLIPS}].*)", line)):
         return found[1], found[2], found[3], f"has no ':' after {found[2]}, and YAML read it as a text where a key goes"
     if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*)", line)):
         return (found[1], found[2], found[3], f"has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} "
