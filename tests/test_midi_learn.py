@@ -7,6 +7,31 @@ def cc(control, value, channel=0):
     return mido.Message("control_change", control=control, value=value, channel=channel)
 
 
+def learned_by_count(count, control, values):
+    """What `vcam midi learn --count COUNT` on the fake nanoKONTROL2 prints for `values` sent on CC `control`, once
+    the count has ended it."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, count, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        for value in values:
+            fake_midi.send(nano, cc(control, value))
+        thread.join(30)
+        ended = not thread.is_alive()  # by --count
+    finally:
+        stop.set()
+    thread.join(30)
+    assert ended and errors == []
+    return out
+
+
 def test_learn_listens_on_the_controller_not_on_alsas_midi_through(monkeypatch):
     from vcam.control import midilearn
 
@@ -436,27 +461,9 @@ def test_learn_says_a_press_from_0_and_a_guess_while_midi_clock_keeps_coming(fak
 def test_learn_count_running_out_on_a_fader_pushed_fast_from_0_waits_for_its_next_value(fake_midi_backend):
     """--count 2 ended on a fader's 0 and 127 (pushed fast from the bottom) and said it a button, its next value
     never read; a button's press from 0 with nothing after it is still said a button."""
-    import threading
-
-    import fake_midi
-    from helpers import in_thread, wait_for
-    from vcam.control.midilearn import learn
-
-    nano = "Fake nanoKONTROL2 MIDI 1"
     for values, said_as in (((0, 127, 120, 90), "{cc: 0, param: blend, channel: 1}    # a knob or fader"),
                             ((0, 127), "{cc: 0, command: next, channel: 1}    # a button")):
-        said, out, stop = [], [], threading.Event()
-        thread, errors = in_thread(learn, "nano", out.append, said.append, 2, stop, 0.02)
-        try:
-            assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
-            for value in values:
-                fake_midi.send(nano, cc(0, value))
-            thread.join(30)
-            ended = not thread.is_alive()  # by --count
-        finally:
-            stop.set()
-        thread.join(30)
-        assert ended and errors == []
+        out = learned_by_count(2, 0, values)
         assert len(out) == 1 and said_as in out[0], out
 
 
@@ -490,22 +497,23 @@ def test_learn_with_a_port_name_typed_wrong_says_it_is_not_there_with_the_name_m
 
 
 def test_learn_with_a_port_not_plugged_in_says_so_and_how_to_pick_another(fake_midi_backend):
-    from vcam.control.midilearn import waiting_line
+    from vcam.control.midilearn import learn_waiting_line
 
-    assert waiting_line("launchpad", ["Fake MIDImix"]) == (
+    assert learn_waiting_line("launchpad", ["Fake MIDImix"]) == (
         "waiting for MIDI input 'launchpad', which is not plugged in (inputs now: Fake MIDImix): plug it in, and "
         "learning starts when it comes (Ctrl-C to stop), or run vcam midi learn --midi NAME with part of one of those "
         "names")
     # no input at all: no names to pick from
-    assert waiting_line("launchpad", []) == ("waiting for MIDI input 'launchpad', which is not plugged in (inputs now: "
-                                             "none): plug it in, and learning starts when it comes (Ctrl-C to stop)")
+    assert learn_waiting_line("launchpad", []) == (
+        "waiting for MIDI input 'launchpad', which is not plugged in (inputs now: none): plug it in, and learning "
+        "starts when it comes (Ctrl-C to stop)")
 
 
 def test_learn_offers_a_name_meant_with_an_apostrophe_as_it_pastes():
     """'Dave's Pads' was offered as --midi 'Dave'"'"'s Pads', as no one types it."""
-    from vcam.control.midilearn import waiting_line
+    from vcam.control.midilearn import learn_waiting_line
 
-    said = waiting_line("daves pad", ["Dave's Pads:Dave's Pads MIDI 1 20:0"])
+    said = learn_waiting_line("daves pad", ["Dave's Pads:Dave's Pads MIDI 1 20:0"])
     assert """run vcam midi learn --midi "Dave's Pads"; else plug it in""" in said, said
 
 
@@ -514,23 +522,5 @@ def test_learn_offers_a_name_meant_with_an_apostrophe_as_it_pastes():
 def test_learn_count_1_says_the_control_for_what_its_next_value_shows_not_a_guess(fake_midi_backend, values, said_as):
     """`vcam midi learn --count 1` ended on a knob's first value and on a button's press, and guessed each from that
     one value ("a knob? one value (64) so far"), though the knob's next step and the button's release came at once."""
-    import threading
-
-    import fake_midi
-    from helpers import in_thread, wait_for
-    from vcam.control.midilearn import learn
-
-    nano = "Fake nanoKONTROL2 MIDI 1"
-    said, out, stop = [], [], threading.Event()
-    thread, errors = in_thread(learn, "nano", out.append, said.append, 1, stop, 0.02)
-    try:
-        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
-        for value in values:
-            fake_midi.send(nano, cc(16, value))
-        thread.join(30)
-        ended = not thread.is_alive()  # by --count
-    finally:
-        stop.set()
-    thread.join(30)
-    assert ended and errors == []
+    out = learned_by_count(1, 16, values)
     assert len(out) == 1 and said_as in out[0], out

@@ -120,7 +120,7 @@ class Learner:
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
         return kept + self._learn_one(msg, now)
 
-    def waiting(self, msg=None) -> bool:
+    def waiting(self, msg: mido.Message | None = None) -> bool:
         """Whether a control waits on its next value to be said for what it is, not guessed: a press kept
         (_Control.kept), or a single value so far; any, or `msg`'s control."""
         if msg is None:
@@ -364,7 +364,7 @@ def default_port(say: Callable[[str], None]) -> str:
 MOVE = "move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)"
 
 
-def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str:
+def learn_waiting_line(wanted: str, names: list[str]) -> str:
     """What learn says where no input `wanted` names is there: the name typed may be a slip for one that is (said
     with the command that learns from it), or the controller is not plugged in yet (it is waited for)."""
     listed = ", ".join(map(readable, names)) or "none"
@@ -386,7 +386,9 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     learner = Learner()
     # no show runs here: "the show goes on" of an unplug read as if something were on air
     midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put,
-                     meanwhile="plug it back in to go on learning; what was learnt stays", waiting=waiting_line)
+                     meanwhile="plug it back in to go on learning; what was learnt stays",
+                     # no show file here to name as the input's place
+                     waiting=lambda typed, names, _where: learn_waiting_line(typed, names))
     opened = threading.Event()
 
     def first_open(port: str) -> None:

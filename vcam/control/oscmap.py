@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import NamedTuple
 
 from yaml.nodes import MappingNode, ScalarNode
 
@@ -277,16 +278,26 @@ def builtin_command(address: str) -> str | None:
     return name if name in USAGE or name == CMD else None
 
 
-def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int], Command | None, bool]]:
-    """(what, preset, where, command, in a block) for every preset the map names: faders' `between` (no command)
-    and buttons' commands, each written as a | or > block or not."""
+class PresetRef(NamedTuple):
+    """One preset a map names, and where and how it is written."""
+    what: str  # the entry as a problem names it
+    preset: str | int
+    where: tuple[str, int]  # (file, line)
+    command: Command | None  # None for a fader's `between`
+    in_block: bool  # the command written as a | or > block
+
+
+def preset_refs(mapping: OscMap) -> list[PresetRef]:
+    """Every preset the map names: faders' `between` (no command) and buttons' commands, each written as a | or >
+    block or not."""
     refs = []
     for f in mapping.faders:
-        refs += [(f"{f.address} between", ref, f.where, None, False) for ref in f.between or ()]
+        refs += [PresetRef(f"{f.address} between", ref, f.where, None, False) for ref in f.between or ()]
     for b in mapping.buttons:
         for key, cmd in (("command", b.command), ("release", b.release)):
             named = () if cmd is None else presets_named(cmd)
-            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where, cmd, key in b.blocks) for ref in named]
+            refs += [PresetRef(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where, cmd, key in b.blocks)
+                     for ref in named]
     return refs
 
 

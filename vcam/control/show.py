@@ -65,9 +65,9 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, ConfigError, Reader, as_written, constructed, in_line_order, key_nodes,
-                                    number_written_as, read_file, written_as)
-from vcam.control.yamlwrite import NULL_TAG, STR_TAG, _built_or_none, flow_yaml
+from vcam.control.yamlcheck import (COLON_SLIPS, INVALID, ConfigError, Reader, as_written, constructed, in_line_order,
+                                    key_nodes, number_written_as, read_file, written_as)
+from vcam.control.yamlwrite import NULL_TAG, STR_TAG, built_or_none, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
@@ -459,7 +459,7 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         return True
     # a run of marks (`prompt == x`, `prompt = = x`) is one slip, none of it the text's; with nothing after it
     # (`prompt =`) the value is still to write
-    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a\uff1d])([=:\uff1a\uff1d \t]*)([^=:\uff1a\uff1d \t].*)?",
+    unmarked = re.fullmatch(rf"([a-z]+)(:|[ \t]*[{COLON_SLIPS}])([:{COLON_SLIPS} \t]*)([^:{COLON_SLIPS} \t].*)?",
                             node.value) if not node.style else None
     if unmarked and unmarked[1] in PRESET_KEYS:
         # `- name:neon`, `- name：neon`: the space after the colon left out, or the colon an input method's full-width
@@ -490,7 +490,7 @@ def _keyed_entry(key: str, value: str, path: str) -> str | None:
     key and its value, a number where the key takes one, with a name and a prompt to fill in where it lacks them
     (NAME, TEXT); None where that preset is refused as a show's only one (`- input:off`, `- name:7`), as the
     item offered alone was (its name missing, its seed quoted)."""
-    read = _built_or_none(f"{key}: {value}")
+    read = built_or_none(f"{key}: {value}")
     number = read.get(key) if isinstance(read, dict) and key in ("seed", "transition", "strength", "bias") else None
     # `- prompt:"neon city"`: quotes round the whole value are YAML's, as after a colon and a space
     quoted = read.get(key) if isinstance(read, dict) and value[:1] in "'\"" else None
@@ -787,7 +787,7 @@ def _without_a_prompt_key(r: Reader, node, i: int) -> Node:
             written = r.written(value, value) if value.value else ""
             on_line = written is not None and written[:1] not in ("&", "*", "!", "|", ">") and "\n" not in value.value
             # `prompt =: neon`, `prompt :: neon`: marks typed for the colon before it, none of them the text's
-            rest = re.sub(r"^[=:\uff1a\uff1d\s]+", "", words[1])
+            rest = re.sub(rf"^[:{COLON_SLIPS}\s]+", "", words[1])
             text = f"{rest}: {value.value}" if rest and value.value else rest or value.value
             offered = flow_yaml({"prompt": text}) if on_line and text else None
             if not value.value:

@@ -30,10 +30,12 @@ from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLO
 from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
-from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
+from vcam.control.yamlwrite import STR_TAG, built_or_none, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import counted, name_listed, nearest, plain, shell_word
 
+# typed where a key's colon goes: an '=', or an input method's full-width colon or equals sign (regex class text)
+COLON_SLIPS = "=\uff1a\uff1d"
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
 # values (scalars, lists and mappings), each counted as often as an alias (*name) repeats it: a show of 1,000
@@ -1156,7 +1158,7 @@ def _escaped_head(key: str, value: str) -> str | None:
     if key not in _TEXT_KEYS or value[0] not in "'\"" or found is None:
         return None
     extra = re.split(r"[ \t]#", value[found.end():], maxsplit=1)[0].rstrip()
-    inner = _built_or_none(found[0])
+    inner = built_or_none(found[0])
     if not isinstance(inner, str) or not extra:
         return None
     plain, kept = flow_yaml({key: inner + extra}), flow_yaml({key: value[0] + inner + value[0] + extra})
@@ -1283,7 +1285,7 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
         what, blank = ("text", "TEXT") if key in _TEXT_KEYS else ("value", "VALUE")
         return f"{said}; its {what} is still to write, after a colon and a space: {key}: {blank}"
     # as YAML reads the value: quoted, `name:"7"`, `name = '7'`, it is refused too (`preset 7` selects by position)
-    read = _built_or_none(f"{key}: {value}") if key == "name" else None
+    read = built_or_none(f"{key}: {value}") if key == "name" else None
     digits = read["name"].strip() if isinstance(read, dict) and isinstance(read.get("name"), str) else value
     if key == "name" and digits.isdecimal() and _top_key(lines, row) == "presets":
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
@@ -1306,12 +1308,12 @@ def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
     line = line.rstrip(" \t")
     # `prompt == x`, `prompt = = x`, `prompt = `: a run of marks (spaces between them or not) is one slip, and one
     # with nothing after it is no text '='
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a\uff1d])[=:\uff1a\uff1d \t]*"
-                              r"([^\s:#=\uff1a\uff1d].*)?", line)):
+    if (found := re.fullmatch(rf"( *(?:- +)?)([A-Za-z_]+)[ \t]*([{COLON_SLIPS}])[:{COLON_SLIPS} \t]*"
+                              rf"([^\s:#{COLON_SLIPS}].*)?", line)):
         mark = f"a full-width {found[3]} (an input method's)" if found[3] != "=" else "'='"
         return (found[1], found[2], found[4] or "", f"has {mark} after {found[2]} where a key takes a colon, and YAML "
                                                     "read it as a text where a key goes")
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#=\uff1a\uff1d].*)", line)):
+    if (found := re.fullmatch(rf"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#{COLON_SLIPS}].*)", line)):
         return found[1], found[2], found[3], f"has no ':' after {found[2]}, and YAML read it as a text where a key goes"
     if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*)", line)):
         return (found[1], found[2], found[3], f"has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} "
@@ -1327,7 +1329,7 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     """`key: value` as a line to write at `row` (after `head`, its indentation) that reads as `value` was written
     and parses past the line: plain where it does so, quoted where a text's does not (`prompt *star`, `prompt
     null`); None where neither does (`seed 3 4`, `seed 010`, read as 8, `input off`, read as false)."""
-    read = _built_or_none(f"{key}: {value}")
+    read = built_or_none(f"{key}: {value}")
     meant = read[key] if isinstance(read, dict) and key in read else None
     # a number is written plain only where the key takes one: `prompt: 7` is refused, a prompt being a text
     written = isinstance(meant, str) and meant == value or type(meant) in (int, float) and key not in _TEXT_KEYS \
@@ -1686,7 +1688,7 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             return None
     else:
         return None
-    flow = _built_or_none("\n".join([opened[3], *lines[i + 1:row]]))
+    flow = built_or_none("\n".join([opened[3], *lines[i + 1:row]]))
     offered = [flow_yaml(item) for item in flow[:3]] if isinstance(flow, list) and flow else []
     as_lines = (" (those in brackets: " + ", ".join(f"- {item}" for item in offered)
                 + (", …" if len(flow) > 3 else "") + ")") if offered and None not in offered else ""
@@ -1826,7 +1828,7 @@ def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, 
         repeated = i if found[2] == key and repeated is None else repeated
         if "-" in found[1]:
             entry = lines[row].strip()
-            read = _built_or_none(entry)
+            read = built_or_none(entry)
             value = re.split(r"[ \t]#", entry[len(key) + 1:], maxsplit=1)[0].strip()
             if key in _TEXT_KEYS and isinstance(read, dict) and not isinstance(read.get(key), str) and value:
                 if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":

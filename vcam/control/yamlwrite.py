@@ -35,7 +35,7 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
         if "\n" in text or len(text) > limit:
             continue
-        if _built_or_none(text) == value:
+        if built_or_none(text) == value:
             return text
     return None
 
@@ -64,11 +64,11 @@ def _plain(text: str) -> bool:
     `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
     if not text or text != text.strip() or "\n" in text:
         return False
-    return (_built_or_none(f"[{text}]") == [text] and _built_or_none(f"{{k: {text}}}") == {"k": text} and
-            _built_or_none(f"{{{text}: k}}") == {text: "k"})
+    return (built_or_none(f"[{text}]") == [text] and built_or_none(f"{{k: {text}}}") == {"k": text} and
+            built_or_none(f"{{{text}: k}}") == {text: "k"})
 
 
-def _built_or_none(text: str) -> object:
+def built_or_none(text: str) -> object:
     """What a safe load of `text` builds; None where it builds nothing or fails to."""
     try:
         return yaml.safe_load(text)
