@@ -4,6 +4,7 @@ error or a handler that raises, a camera tick that fails, a cue that breaks."""
 import errno
 import socket
 import threading
+from types import SimpleNamespace
 
 import mido
 import numpy as np
@@ -260,6 +261,32 @@ def test_a_failing_camera_tick_is_said_at_once_then_once_a_minute_and_the_camera
     err = capsys.readouterr().err.splitlines()
     line = "vcam: a camera tick failed (ValueError: operands could not be broadcast together); the camera goes on"
     assert err == [line, f"{line} (and 899 more like it)", f"{line} (and 899 more like it)"]  # at 0, 60 and 120 s
+
+
+def test_a_failing_camera_tick_is_said_in_one_write_that_wipes_the_status_line_first(monkeypatch):
+    """It was printed as its text, then its line end apart, after the status line's text on the row: the line ran on
+    from it, and the status line's thread could write between the two."""
+    from vcam.live.pacer import Pacer, PacerSettings
+
+    writes: list[str] = []
+    terminal = SimpleNamespace(write=lambda text: writes.append(text), flush=lambda: None, isatty=lambda: True)
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
+    now = [0.0]
+    pacer = Pacer(PacerSettings(fps=30.0), clock=lambda: now[0])
+    pacer.push(np.zeros((2, 8, 8, 3), np.uint8))
+    stop = threading.Event()
+
+    def emit(frame, tick):
+        stop.set()
+        raise ValueError("a frame of the wrong shape")
+
+    def sleep(dt):
+        now[0] += dt
+
+    pacer.run(emit, stop, sleep=sleep)
+    line = "vcam: a camera tick failed (ValueError: a frame of the wrong shape); the camera goes on"
+    assert [w for w in writes if w] == [f"\r\x1b[K{line}\n"]  # print's empty end: nothing written between
 
 
 def test_a_cue_that_breaks_is_said_and_the_cue_timer_goes_on():

@@ -533,3 +533,36 @@ def test_a_pair_whose_size_changed_is_left_to_the_pacer_not_flowed():
         assert smoother.stats.pairs == 0 and smoother.stats.failed == 0
     finally:
         smoother.close()
+
+
+class _Terminal:
+    """stderr as a terminal, each write kept apart: a line split over two writes can have the status line's thread
+    write between them."""
+
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_flow_that_breaks_is_said_in_one_write_that_wipes_the_status_line_first(monkeypatch):
+    """It was printed as its text, then its line end apart, over the status line's text left on the row."""
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
+
+    def broken(x, y):
+        raise TypeError("unsupported operand")
+
+    _flow_pairs(broken, 2)
+    said = [w for w in terminal.writes if "could not be flowed" in w]
+    assert len(said) == 1 and said[0].startswith("\r\x1b[Kvcam: smooth flow: ") and said[0].endswith("goes on\n"), \
+        terminal.writes

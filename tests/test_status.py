@@ -352,3 +352,17 @@ def test_a_status_line_written_to_a_log_escapes_a_name_holding_a_terminals_escap
     out = io.StringIO()
     StatusLine(out, log_every=0.0).update("LIVE | in a\x1b[2Jb.png 1/1")
     assert out.getvalue() == "LIVE | in a\\x1b[2Jb.png 1/1\n"
+
+
+def test_a_line_written_beside_the_status_line_wipes_its_row_first_on_a_terminal_alone(monkeypatch):
+    """A line a thread writes straight to stderr (a load's step) ran on from the end of the status line's text."""
+    from vcam.live.status import line_start
+
+    out = io.StringIO()
+    assert line_start(out) == ""  # a log: the status line is a line of its own there
+    out.isatty = lambda: True
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert line_start(out) == "\r\x1b[K"
+    monkeypatch.setenv("TERM", "dumb")  # prints an escape as ^[[K: blanks over the row's columns but its last
+    monkeypatch.setattr("vcam.live.status.terminal_columns", lambda out: 12)
+    assert line_start(out) == "\r" + " " * 11 + "\r"

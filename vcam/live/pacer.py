@@ -33,6 +33,7 @@ from vcam.control.protocol import Shown, ShownListener
 from vcam.control.throttle import ErrorThrottle
 from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
+from vcam.live.status import line_start
 from vcam.outspec import MAX_FPS, rate_said
 
 
@@ -786,7 +787,8 @@ class Pacer:
                 what = f"a camera tick failed ({e.__class__.__name__}: {e}); the camera goes on"
                 line = self._tick_errors.admit((e.__class__.__name__,), what, self.clock())
                 if line is not None:
-                    print(f"vcam: {line}", file=sys.stderr, flush=True)
+                    # one write, its line end in it: the status line's thread writes between two
+                    print(f"{line_start(sys.stderr)}vcam: {line}\n", end="", file=sys.stderr, flush=True)
             tick += 1
             now = self.clock()
             if now - (start + tick * period) > 0.5:

@@ -128,6 +128,22 @@ def typed_on(out: TextIO) -> bool:
         return False
 
 
+def line_start(out: TextIO) -> str:
+    """What goes before a line written straight to `out` (a load's step, a camera tick that failed) while the status
+    line may be drawn on the cursor's row: on a terminal that row wiped and the cursor at its start, where the line
+    ran on from the end of the status line's text; nothing elsewhere (a log)."""
+    try:
+        if not out.isatty():
+            return ""
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return ""
+    if os.environ.get("TERM", "dumb") != "dumb":
+        return "\r" + ERASE_TO_END
+    # a terminal that takes no escape (Emacs' shell, a Windows console) printed it as `^[[K`: blanks wipe the row
+    columns = terminal_columns(out)
+    return "\r" + " " * (columns - 1) + "\r" if columns else "\r"
+
+
 class StatusLine:
     def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
                  columns: Callable[[], int | None] | None = None, pinned: bool | None = None,
