@@ -1,5 +1,6 @@
 """The generator thread keeps the show going through bad changes and failing blocks."""
 import contextlib
+import io
 import sys
 import threading
 import time
@@ -849,3 +850,17 @@ def test_a_load_without_stderr_says_nothing_and_builds(monkeypatch):
     said = []
     _logger(True, said.append)("building tiny (random weights)")
     assert said == ["building tiny (random weights)"]
+
+
+def test_a_loads_step_on_a_terminal_wipes_the_status_line_drawn_on_its_row_first(monkeypatch):
+    """A show's status line is drawn from its start, as `LOADING | …` on the cursor's row: a load's next step
+    ("loading transformer from …") was printed after it, on the same line."""
+    from vcam.engine.load import _logger
+
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
+    terminal.write("\rLOADING | gen     - fps | out  30.0 fps")
+    _logger(True, None)("loading transformer from /weights")
+    assert terminal.getvalue().endswith("fps\r\x1b[Kvcam: loading transformer from /weights\n")
