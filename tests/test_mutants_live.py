@@ -9,6 +9,7 @@ import pytest
 from vcam.live import status as status_module
 from vcam.live.attachment import attached
 from vcam.engine.speed import SpeedOptions
+from vcam.errors import LoadStopped
 from vcam.live.producer import FailureNews
 from vcam.live.status import StatusLine, TickCounter, fit_line
 from vcam.live.streamopen import first_prompt_fix, stream_opener
@@ -168,6 +169,32 @@ def test_a_show_on_a_cpu_uncompiled_goes_on_air_without_a_warm_up(monkeypatch):
     way, or the condition dropped)."""
     said, card, stream = _opened(monkeypatch, "cpu", False)
     assert not stream.warmed and said == [] and card == []
+
+
+def test_a_show_stopped_as_its_model_finishes_loading_starts_no_stream_and_warms_nothing_up(monkeypatch):
+    """A `quit` or Ctrl-C that comes as the load's last step ends: the stream's prompts and warm-up (seconds, minutes
+    on a card) are not begun, the open ends in LoadStopped (caught: the check after the load dropped)."""
+    import vcam.engine.load as load_module
+
+    stop, begun = [], []
+    engine = SimpleNamespace(width=416, height=240, device=SimpleNamespace(type="cuda"), offload_text_after_start=True,
+                             text=SimpleNamespace(on_cut=None), stream=lambda prompts, **kw: begun.append("stream"))
+
+    def load(*args, stopped, **kw):
+        assert not stopped()  # asked at each of the load's steps: none stopped it
+        stop.append(True)  # the stop comes as the load returns
+        return engine
+
+    monkeypatch.setattr(load_module, "load", load)
+    cfg = SimpleNamespace(width=832, height=480, prompts={"a neon city": 1.0}, seed=0, steps=4, transition=4,
+                          pin_first_latent=False, bias=1.0, strength=0.6, adapt=True)
+    said, card = [], []
+    opener = stream_opener(SimpleNamespace(weights=None, replay=None), "krea-14b", cfg,
+                           SimpleNamespace(options=SpeedOptions(compile=True)), ["a forest"],
+                           SimpleNamespace(resize=lambda w, h: None), said.append, stopped=lambda: bool(stop))
+    with pytest.raises(LoadStopped):
+        opener(card.append)
+    assert begun == [] and said == [] and card == [] and engine.text.on_cut is None
 
 
 def test_a_first_prompt_the_encoder_overflows_on_is_fixed_by_other_words_live_and_by_the_model_in_a_replay():
