@@ -2324,3 +2324,16 @@ def test_a_full_width_at_in_the_name_of_a_preset_so_named_is_answered_with_that_
                      threading.Event(), print)
     said = ctl.handle_line("preset ocean＠bar", "stdin")
     assert "did you mean 'ocean@bar'?" in said and "set apart" not in said, said
+
+
+def test_a_blend_on_air_is_named_on_the_status_line_with_both_presets_and_its_position(rig):
+    """After `blend 1 2 0.5` the status line said "preset ocean": the blend looked like ocean alone on air."""
+    from vcam.live.run import on_air_named
+    from vcam.live.status import format_status
+
+    ctl = rig[0]
+    ctl.handle_line("blend 1 2 0.5", "stdin")
+    assert format_status(None, 30.0, 0, 0.0, None, on_air_named(ctl), "LIVE").endswith(
+        " | blend 'city' / 'ocean' at 0.50")
+    ctl.handle_line("preset forest", "stdin")
+    assert format_status(None, 30.0, 0, 0.0, None, on_air_named(ctl), "LIVE").endswith(" | preset forest")

@@ -46,7 +46,7 @@ VRAM_EVERY_S = 1.0
 
 class ModelFeed:
     def __init__(self, producer: Generator, say: Callable[[str], None], on_air_text: str,
-                 preset_name: Callable[[], str | None], screen: Callable[[], str],
+                 preset_name: Callable[[], str | tuple[str, str, float] | None], screen: Callable[[], str],
                  extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic,
                  duration: float | None = None, first_block_wait: float | None = None,
                  paused_after: float | None = None):

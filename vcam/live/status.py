@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from vcam.words import starts_a_character, terminal_safe
+from vcam.words import quoted, starts_a_character, terminal_safe
 
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
 
@@ -246,13 +246,14 @@ def with_screen(state: str, mode: str) -> str:
 
 
 def format_status(gen_fps: float | None, out_fps: float, buffered: float, latency: float,
-                  vram_gb: tuple[float, float] | None, preset: str | None, state: str,
+                  vram_gb: tuple[float, float] | None, preset: str | tuple[str, str, float] | None, state: str,
                   failed: Sequence[str] = (), lost: int = 0) -> str:
     """`gen_fps`: None until blocks have come far enough apart to be timed (the first one alone says no rate: "gen 0.0"
     beside frames on screen read as a generator that makes nothing). `vram_gb`: (used, total) of the card, every
     process counted: what an operator needs to see coming.
     `failed`: outputs that stopped while the show goes on, kept in view until the end. `lost`: generated frames
-    that never came on screen (dropped past the latency cap, or passed over), shown once there is one."""
+    that never came on screen (dropped past the latency cap, or passed over), shown once there is one. `preset`:
+    the name of the preset on air, or the two of a blend and its position, said as the blend's reply says it."""
     vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
     parts = [
         f"{state}",
@@ -263,9 +264,18 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
         f"latency {latency:4.1f} s",
         *([f"lost {lost}"] if lost else []),
         f"VRAM {vram}",
-        f"preset {preset or '-'}",
+        on_air_said(preset),
     ]
     return " | ".join(parts)
+
+
+def on_air_said(preset: str | tuple[str, str, float] | None) -> str:
+    """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
+    0.50` (named as one of its presets alone, a blend looked like that preset on air)."""
+    if isinstance(preset, tuple):
+        a, b, x = preset
+        return f"blend {quoted(a)} / {quoted(b)} at {x:.2f}"
+    return f"preset {preset or '-'}"
 
 
 class TickCounter:
