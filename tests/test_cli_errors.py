@@ -1324,3 +1324,11 @@ def test_a_flag_in_hex_or_binary_miswritten_is_told_as_the_command_typed_is(flag
     hint = str(typed.value).split(f"not {value!r}")[1].split("; usage:")[0]
     assert hint and "did you mean" not in hint, str(typed.value)
     assert _last_line(["run", flag, value], capsys).endswith(f"{value!r} is not a whole number{hint}")
+
+
+@pytest.mark.parametrize("argv", [["render", "show.jsonl"], ["render"]])
+def test_vcam_render_without_its_out_says_the_form_to_give_it_in(argv, capsys):
+    """`vcam render show.jsonl` was told "the following arguments are required: --out" and no more: what --out
+    takes (file:PATH.mp4, not a camera) was in the help alone."""
+    assert _last_line(argv, capsys).endswith(
+        "--out; give the file to make, as in vcam render LOG.jsonl --out file:show.mp4")

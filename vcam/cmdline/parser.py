@@ -141,6 +141,10 @@ class _Parser(argparse.ArgumentParser):
             message = ("give what to do: vcam midi learn prints each control touched on the controller with the line "
                        "to paste into a map (vcam midi learn --midi NAME for another input than the first; vcam "
                        "devices lists the inputs)")
+        elif self.prog == "vcam render" and message.startswith("the following arguments are required: ") \
+                and "--out" in message:
+            # argparse named the option alone: what it takes (a file, not a device) was in the help only
+            message += "; give the file to make, as in vcam render LOG.jsonl --out file:show.mp4"
         message = _switch_valued(message) + (self._dash_value(message) or self._value_left_out(message))
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
