@@ -366,3 +366,18 @@ def test_a_line_written_beside_the_status_line_wipes_its_row_first_on_a_terminal
     monkeypatch.setenv("TERM", "dumb")  # prints an escape as ^[[K: blanks over the row's columns but its last
     monkeypatch.setattr("vcam.live.status.terminal_columns", lambda out: 12)
     assert line_start(out) == "\r" + " " * 11 + "\r"
+
+
+def test_a_line_written_beside_a_pinned_status_line_leaves_the_row_typed_on_as_it_is(monkeypatch):
+    """Pinned to the last row, the status line is not on the cursor's row: wiping that row wiped a command being
+    typed there."""
+    from vcam.live import status as status_module
+
+    out = io.StringIO()
+    out.isatty = lambda: True
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(status_module, "typed_on", lambda out: True)
+    monkeypatch.setattr(status_module, "terminal_size", lambda out: (80, 24))
+    assert status_module.line_start(out) == ""
+    monkeypatch.setattr(status_module, "terminal_size", lambda out: (80, None))  # no rows: the line is not pinned
+    assert status_module.line_start(out) == "\r\x1b[K"

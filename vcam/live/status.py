@@ -131,11 +131,14 @@ def typed_on(out: TextIO) -> bool:
 def line_start(out: TextIO) -> str:
     """What goes before a line written straight to `out` (a load's step, a camera tick that failed) while the status
     line may be drawn on the cursor's row: on a terminal that row wiped and the cursor at its start, where the line
-    ran on from the end of the status line's text; nothing elsewhere (a log)."""
+    ran on from the end of the status line's text; nothing elsewhere (a log), nor where the status line is pinned
+    to the last row (StatusLine): the cursor's row is then the one commands are typed on, whose echo it would wipe."""
     try:
         if not out.isatty():
             return ""
     except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return ""
+    if typed_on(out) and (size := terminal_size(out)) is not None and (size[1] or 0) >= 3:
         return ""
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r" + ERASE_TO_END
