@@ -67,34 +67,57 @@ def list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
 
 
 def dash_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
-    """What to write for a '- ' item indented off the '- ' of the list it goes on (`   - name: b` under `  - name:
-    a`), said by YAML as a '-' not found: the column of the list whose '- ' is nearest, where the line then reads on;
-    None otherwise."""
-    if e.problem not in ("did not find expected '-' indicator", *ITEM_NOT_FOUND) or e.context_mark is None \
-            or e.problem_mark is None or not e.context_mark.line < e.problem_mark.line < len(lines):
+    """What to write for a '- ' item indented off the list it goes on, said by YAML as a '-' or a key not found: the
+    column of the entry in braces on the line above it (a map's `  - {cc: 0, param: blend}` over `    - {cc: 32,
+    command: next}`, a line of vcam midi learn pasted at another indentation), else of the list whose '- ' is
+    nearest (`   - name: b` under `  - name: a`), where the line then reads on; None otherwise."""
+    if e.problem not in (*ITEM_NOT_FOUND, "did not find expected '-' indicator") or e.problem_mark is None:
         return None
     row = e.problem_mark.line
-    if (here := re.match(r"( *)- ", lines[row])) is None:
+    if row >= len(lines) or (item := re.match(r"( *)- ", lines[row])) is None:
         return None
-    # the lists above it, up to the key that holds them all: the one meant is the one whose '- ' is nearest its own
-    # (`     - text: y` a space short of its prompts' list, not the presets' list around it)
+    column = len(item[1])
+    for lined_up in (_entry_above(lines, row), _nearest_list(e, lines, row, column)):
+        if lined_up is None or lined_up[0] == column:
+            continue
+        meant, said = lined_up
+        if reads_past([*lines, ""], row, " " * meant + lines[row].lstrip(" "), row):
+            return f"not valid YAML: this '- ' is indented {counted(column, 'space')} and {said}"
+    return None
+
+
+def _entry_above(lines: list[str], row: int) -> tuple[int, str] | None:
+    """The column of the '- ' of an entry in braces or brackets on the line above `row` (past blank lines and
+    comments), and what to say of it; None where that line is no such entry."""
+    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+                 None)
+    entry = re.match(r"( *)- +[{\[]", lines[above]) if above is not None else None
+    if entry is None:
+        return None
+    meant = len(entry[1])
+    return meant, (f"the '- ' of line {above + 1} above it {meant}: the entries of one list line up; "
+                   f"{'indent it ' + counted(meant, 'space') if meant else 'start it at the start of the line'}")
+
+
+def _nearest_list(e: yaml.MarkedYAMLError, lines: list[str], row: int, column: int) -> tuple[int, str] | None:
+    """The column of the list above `row`, up to the key that holds them all, whose '- ' is nearest `column`, and
+    what to say of it; None where YAML's complaint opened on no line above, or two lists are as near."""
+    if e.context_mark is None or not e.context_mark.line < row:
+        return None
+    # the one meant is the one whose '- ' is nearest its own (`     - text: y` a space short of its prompts' list,
+    # not the presets' list around it)
     dashes: dict[int, int] = {}
     for i in range(row - 1, -1, -1):
-        if (key := KEY_LINE.match(lines[i])) is not None and "-" not in key[1] and len(key[1]) <= len(here[1]):
+        if (key := KEY_LINE.match(lines[i])) is not None and "-" not in key[1] and len(key[1]) <= column:
             break
         if (dash := re.match(r"( *)- ", lines[i])) is not None:
             dashes.setdefault(len(dash[1]), i)
-    near = sorted(dashes, key=lambda column: abs(column - len(here[1])))
-    if not near or near[0] == len(here[1]) or len(near) > 1 and abs(near[0] - len(here[1])) == abs(
-            near[1] - len(here[1])):
-        return None  # lined up already, or as near one list as another
-    column = near[0]
-    first = dashes[column]
-    mended = " " * column + lines[row].lstrip(" ")
-    if not reads_past([*lines, ""], row, mended, row):
-        return None
-    return (f"not valid YAML: this '- ' is indented {counted(len(here[1]), 'space')} and the '- ' of its list (line "
-            f"{first + 1}) {column}: the items of one list line up; indent it {counted(column, 'space')} as well")
+    near = sorted(dashes, key=lambda c: abs(c - column))
+    if not near or len(near) > 1 and abs(near[0] - column) == abs(near[1] - column):
+        return None  # as near one list as another
+    meant = near[0]
+    return meant, (f"the '- ' of its list (line {dashes[meant] + 1}) {meant}: the items of one list line up; indent "
+                   f"it {counted(meant, 'space')} as well")
 
 
 def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
@@ -113,26 +136,6 @@ def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         if (key := KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
             return None
     return None
-
-
-def entry_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
-    """What to write for a '- ' item indented otherwise than the entry in braces on the line above it (a map's
-    `  - {cc: 0, param: blend}` over `    - {cc: 32, command: next}`, a line of vcam midi learn pasted at another
-    indentation), said by YAML as a '-' or a key not found; None for any other complaint."""
-    if e.problem_mark is None or e.problem not in (*ITEM_NOT_FOUND, "did not find expected '-' indicator"):
-        return None
-    row = e.problem_mark.line
-    item = re.match(r"( *)- ", lines[row]) if row < len(lines) else None
-    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
-                 None)
-    entry = re.match(r"( *)- +[{\[]", lines[above]) if item is not None and above is not None else None
-    if entry is None or len(entry[1]) == len(item[1]):
-        return None
-    if not reads_past([*lines, ""], row, entry[1] + lines[row].lstrip(" "), row):
-        return None
-    return (f"not valid YAML: this '- ' is indented {counted(len(item[1]), 'space')} and the '- ' of line {above + 1} "
-            f"above it {len(entry[1])}: the entries of one list line up; "
-            f"{'indent it ' + counted(len(entry[1]), 'space') if entry[1] else 'start it at the start of the line'}")
 
 
 def misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = (),

@@ -9,8 +9,7 @@ import yaml
 from vcam.control.yamlbrackets import CLOSING, closed_head
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open,
                                     wrong_closer)
-from vcam.control.yamlindents import (dash_misaligned, deeper_key, entry_misaligned, item_misaligned, list_after_flow,
-                                      misaligned)
+from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
 from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, top_key
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
@@ -49,7 +48,7 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
             or _dash_unspaced(e, lines, keys) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
-            or item_misaligned(e, lines) or entry_misaligned(e, lines) or dash_misaligned(e, lines)
+            or item_misaligned(e, lines) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
             or braces_left_out(e, lines) or wrong_closer(e, lines)
