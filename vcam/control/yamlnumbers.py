@@ -12,7 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from vcam.control.commands import DECIMAL, parse
 from vcam.control.numberreadings import number_meant
-from vcam.control.wholenumbers import BASED
+from vcam.control.wholenumbers import BASED, in_decimal_digits
 
 
 # keys read as words or paths, where digits and commas are no number: a comma cutting one is told to quote it
@@ -189,7 +189,7 @@ def _based_said(text: str, fits: Callable[[int], bool]) -> str | None:
     except ValueError:
         pass
     else:
-        return f"; write it in decimal digits: {n}" if fits(n) else f"; {text} is {n} in decimal digits, out of range"
+        return in_decimal_digits(text, n, fits(n))
     kind, digits = ("hexadecimal", "0 to 9 and a to f") if found[1] in "xX" else ("binary", "0 and 1")
     said = (f"{text} starts a {kind} number, but no digits follow" if not found[2].replace("_", "") else
             f"{text} is no {kind} number (its digits are {digits})")

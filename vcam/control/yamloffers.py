@@ -27,7 +27,7 @@ def offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple[
     if (key := KEY_LINE.match(mended)) is not None and (word := key[2].strip()) not in keys \
             and nearest(word, keys, cutoff=0.75) in TEXT_KEYS:
         return False
-    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    text = _with_line(lines, line, mended)
     if len(text) <= _WHOLE_BUILD_CHARS:
         ended = _parsed_to_end(text, row)
         return ended is not None and (not ended or _builds(text))
@@ -77,16 +77,11 @@ def _value_key_line(lines: list[str], start: int) -> int:
 def _parsed_to_end(text: str, row: int, stop: int | None = None) -> bool | None:
     """Whether `text` parses to its end (True), or to a problem past line `row` (False); None where a problem
     comes at or before it. `stop`: the parse ends, as True, at the first event past that line."""
-    try:
-        for event in yaml.parse(text, Loader=yamlloaders.Loader):
-            if stop is not None and event.start_mark.line > stop:
-                break
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        return False if mark is not None and mark.line > row else None
-    except yaml.YAMLError:
-        return None
-    return True
+    problem = _first_problem(text, stop)
+    if problem is None:
+        return True
+    mark = _mark(problem)
+    return False if mark is not None and mark.line > row else None
 
 
 def _builds(text: str) -> bool:
@@ -100,28 +95,41 @@ def _builds(text: str) -> bool:
 def reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
     """Whether the text with line `line` written `mended` parses past line `row` (to its end, or to a problem of
     some later line)."""
-    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
-    try:
-        for _ in yaml.parse(text, Loader=yamlloaders.Loader):
-            pass
-    except yaml.MarkedYAMLError as e:
-        return (e.problem_mark or e.context_mark) is not None and (e.problem_mark or e.context_mark).line > row
-    except yaml.YAMLError:
-        return False
-    return True
+    problem = _first_problem(_with_line(lines, line, mended))
+    return problem is None or (mark := _mark(problem)) is not None and mark.line > row
 
 
 def flow_closes(lines: list[str], line: int, mended: str) -> bool:
     """Whether the text with line `line` written `mended` parses past it, what that line opens closed (a complaint
     while parsing a flow that opens on the line: left open, and read on to the file's end or the next entry)."""
-    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
-    try:
-        for _ in yaml.parse(text, Loader=yamlloaders.Loader):
-            pass
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        opened_here = e.context_mark is not None and e.context_mark.line == line and "flow" in (e.context or "")
-        return mark is not None and mark.line > line and not opened_here
-    except yaml.YAMLError:
+    problem = _first_problem(_with_line(lines, line, mended))
+    if problem is None:
+        return True
+    if (mark := _mark(problem)) is None:
         return False
-    return True
+    context = problem.context_mark
+    opened_here = context is not None and context.line == line and "flow" in (problem.context or "")
+    return mark.line > line and not opened_here
+
+
+def _with_line(lines: list[str], line: int, mended: str) -> str:
+    """The text of `lines` with line `line` written `mended`."""
+    return "\n".join([*lines[:line], mended, *lines[line + 1:]])
+
+
+def _first_problem(text: str, stop: int | None = None) -> yaml.YAMLError | None:
+    """YAML's complaint parsing `text` with the loader in force; None where it parses to its end, or with `stop` to
+    the first event past that line."""
+    try:
+        for event in yaml.parse(text, Loader=yamlloaders.Loader):
+            if stop is not None and event.start_mark.line > stop:
+                break
+    except yaml.YAMLError as e:
+        return e
+    return None
+
+
+def _mark(problem: yaml.YAMLError) -> yaml.Mark | None:
+    """Where YAML said `problem` is (the problem's own mark, else where what it was reading started); None where
+    it said nowhere (a character the reader refused)."""
+    return (problem.problem_mark or problem.context_mark) if isinstance(problem, yaml.MarkedYAMLError) else None
