@@ -33,7 +33,8 @@ from vcam.control.yamlspaces import odd_line_start
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.words import nearest, plain
 
-# what the tests import from here, beside the Reader: the limits, and the error a file's problems are raised in
+# the Reader and what reads with it; the limits and ConfigError, whose homes are yamlfiles, yamlloaders and
+# yamlproblems, are named here too: the tests read them as the limits of reading a show
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "MAX_PROBLEMS", "ConfigError", "INVALID", "Reader", "as_written_in",
            "constructed", "in_a_block", "key_nodes", "top_keys", "written_as", "written_in_a_block"]
 
