@@ -290,6 +290,29 @@ def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
     assert link.refused == "missing token"
 
 
+def test_a_camera_whose_address_gives_a_wrong_token_is_told_the_token_was_refused():
+    """A token given in the address (?token=, which vcam serve reads as it reads --token) and refused was told "asks
+    for a token and none was given": the operator hunted for a missing flag where the token itself was wrong."""
+    from vcam.remote.client import _refusal
+
+    def handle(conn):
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+
+    with loopback_port(handle) as url:
+        url += "/?token=s3cret"
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None)
+        link.start()
+        try:
+            assert wait_for(lambda: not link._thread.is_alive(), 60)
+        finally:
+            link.stop()
+    error = _refusal(SimpleNamespace(url=url), link.refused)
+    said = f"{error.message} {error.fix}"
+    assert "refused the token given" in error.message and "none was given" not in said, said
+    assert "--token TOKEN" in error.fix and "s3cret" not in said, said
+
+
 def test_drops_held_back_are_counted_once_a_connection_holds():
     """Connections that drop as they open are said once, then counted; the count comes when a connection holds,
     before the line that says it holds, where dropped it never came (the window is a minute: no later drop flushed

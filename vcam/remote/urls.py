@@ -84,6 +84,14 @@ def _without_token(url: str) -> str:
     return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
 
 
+def query_token(url: str) -> str:
+    """The token `url` gives in its ?token=, as vcam serve reads it; "" where it gives none."""
+    try:
+        return parse_qs(urlsplit(url).query).get("token", [""])[0]
+    except ValueError:  # an IPv6 host without its closing bracket: check_url says so
+        return ""
+
+
 def userinfo_at(url: str) -> int:
     """Where the @ that ends the address's user name or password stands, -1 where there is none: the last @, but
     for one in a query's name=value pair (?x=a@b) after a host part that holds no password (gpu.box, gpu.box:8765/,
