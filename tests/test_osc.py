@@ -498,6 +498,24 @@ def test_a_port_in_use_is_one_clear_error():
     assert "another --osc port" in e.value.fix
 
 
+@pytest.mark.parametrize("platform, finder", [("linux", "ss -lunp 'sport = :{}'"), ("darwin", "lsof -nP -iUDP:{}"),
+                                              ("win32", "netstat -ano -p udp | findstr :{}")])
+def test_a_port_in_use_names_the_command_that_finds_who_holds_it(monkeypatch, platform, finder):
+    """--osc 9000 with the port in use named no way to find the program holding it, nor a port to pick instead."""
+    import vcam.control.oscinput as oscinput
+
+    monkeypatch.setattr(oscinput.sys, "platform", platform)
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(VcamError) as e:
+            OscInput("127.0.0.1", port, lambda a, v, s: [], lambda s: None).start()
+    finally:
+        taken.close()
+    assert finder.format(port) in e.value.fix and f"--osc {port + 1}" in e.value.fix, e.value.fix
+
+
 def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):
     """--osc 53 as a user was told to stop the program that uses the port: there is none, and no other program's
     stop would have helped."""
