@@ -2307,6 +2307,27 @@ def test_a_token_in_the_address_s_query_is_hidden():
     assert said_url("ws://gpu.box:8765/?tokens=a") == "ws://gpu.box:8765/?tokens=a"
 
 
+@pytest.mark.parametrize("url, said, offered", [
+    ("ws://gpu.box:8765/?to%6Ben=s3cret", "ws://gpu.box:8765/?to%6Ben=***", "ws://gpu.box:8765/"),
+    ("ws://gpu.box:8765/?%74oken=s3cret&role=watch", "ws://gpu.box:8765/?%74oken=***&role=watch",
+     "'ws://gpu.box:8765/?role=watch'"),
+    ("ws://gpu.box:8765/#token=s3cret", "ws://gpu.box:8765/#token=***", None),
+    ("ws://gpu.box:8765/?x=1#token=s3cret", "ws://gpu.box:8765/?x=1#token=***", None),
+    ("ws://gpu.box:8765?to%6Ben=s3cret@b", "ws://gpu.box:***@***", None)])
+def test_a_token_named_with_percent_escapes_or_after_a_hash_is_hidden(url, said, offered):
+    """vcam serve reads ?to%6Ben= as ?token= (its name decoded), and a #token= (refused, as every #) is the token
+    typed in the wrong place: both were said in full, in each connecting line and in the refusal."""
+    from vcam.remote.urls import cam_command, check_url, said_url
+
+    assert said_url(url) == said
+    try:
+        check_url(url)
+    except ValueError as e:
+        assert "s3cret" not in str(e) and said in str(e), str(e)
+    if offered:
+        assert cam_command(url) == f"vcam cam {offered} --token TOKEN", cam_command(url)
+
+
 @pytest.mark.parametrize("url, said", [
     ("ws://gpu.box:8765/?x=a@b", "ws://gpu.box:8765/?x=a@b"),
     ("ws://gpu.box:8765/?role=watch&by=vj@studio", "ws://gpu.box:8765/?role=watch&by=vj@studio"),
