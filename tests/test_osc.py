@@ -191,6 +191,22 @@ def test_quit_over_osc_is_refused_and_the_show_goes_on(rig, address, values):
     assert len(refused) == 1 and "the show goes on" in refused[0] and "blackout" in refused[0], r.said
 
 
+@pytest.mark.parametrize("address,values", [("/vcam/quit", []), ("/vcam/cmd", ["quit"])])
+def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values):
+    """At vcam cam, /vcam/quit was told "the show ends where vcam runs": read there as the server's machine, where
+    a quit typed would end the show for every camera, while the console that ends this camera is vcam cam's own."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    said: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False)  # as vcam cam makes them
+    replies = parts[0].handle(address, values, "10.0.0.7:9000")
+    assert sent == [] and len(replies) == 1, replies
+    assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
+    assert "the server's show goes on" in replies[0] and "where vcam runs" not in replies[0], replies
+
+
 @pytest.mark.parametrize("word", ["exit", "stop", "quti"])
 def test_a_word_for_ending_sent_over_osc_or_the_network_is_not_pointed_at_quit_which_they_are_refused(rig, word):
     """`exit` from a tablet was answered "did you mean quit?", and quit sent next was refused."""

@@ -51,7 +51,8 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     if listen is not None and replaying:
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
-        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller)
+        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller,
+                           client=not whole_paths)
     replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
     parts: list = []
     if router is not None:

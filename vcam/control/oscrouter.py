@@ -64,9 +64,10 @@ class OscRouter:
     show file replaces). `controller` is the show's Controller or vcam cam's RemoteController."""
 
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, client: bool = False):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
+        self.client = client  # vcam cam's: the commands go to a vcam serve, whose show goes on when this one ends
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
         # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
@@ -191,6 +192,9 @@ class OscRouter:
         except CommandError:
             cmd = None  # the controller says what is wrong with it
         if (why := typed_only(cmd, "OSC")) is not None:
+            if self.client and cmd.name == "quit":  # "where vcam runs" read as the server's machine
+                why = ("quit is not taken from OSC: this vcam cam ends where it runs (quit typed at its console, or "
+                       "Ctrl-C), and the server's show goes on without it; blackout hides the picture")
             return f"error: OSC sender {sender}: {why}; the show goes on"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
