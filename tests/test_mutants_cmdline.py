@@ -125,6 +125,25 @@ def test_a_listen_address_written_as_vcam_cam_s_hides_its_secrets_and_offers_onl
                            f"alone{flags}"
 
 
+@pytest.mark.parametrize("text, host", [("ws://[fe80::1%25eth0]:8765", "fe80::1%eth0"),
+                                        ("[fe80::1%25eth0]:8765", "fe80::1%eth0"),
+                                        ("ws://[fe80::1%eth0]:8765", "fe80::1%eth0"),
+                                        ("ws://-h:8765", None), ("-h:8765", None), ("gpu-box:8765", "gpu-box")])
+def test_the_listen_flags_offered_are_read_back_as_the_host_meant(text, host):
+    """The --host offered was typed back to a different end: fe80::1%25eth0 (a URL's zone) is looked up as zone
+    25eth0, which fails, and --host -h is read as -h, vcam serve's help."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.listen_host(text)
+    flags = re.search(r"give (--host \S+ --port \d+)", str(e.value))
+    if host is None:  # no host starts with a -: no line is offered with one
+        assert flags is None or "ADDRESS" in flags.group(1), str(e.value)
+        return
+    args = build_parser().parse_args(["serve", *flags.group(1).split()])
+    assert (args.host, args.port) == (host, 8765), str(e.value)
+
+
 @pytest.mark.parametrize("text, host", [("[::1]", "::1"), ("::1", "::1"), ("[::]", "::"), (" 0.0.0.0 ", "0.0.0.0"),
                                         ("fe80::1", "fe80::1"), ("gpu-box", "gpu-box")])
 def test_a_listen_address_is_taken_without_its_brackets(text, host):

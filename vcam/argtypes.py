@@ -76,14 +76,15 @@ def listen_host(text: str) -> str:
     if host.startswith("["):  # [::1] or [::1]:8765
         inner, bracket, rest = host[1:].partition("]")
         if rest.startswith(":") and rest[1:].isdigit():
-            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {inner} --port {_port(rest[1:])}")
+            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {_offered_host(inner)} "
+                                             f"--port {_port(rest[1:])}")
         if not bracket or rest:
             raise argparse.ArgumentTypeError(f"{text!r} is no address: an IPv6 one in brackets ends with them, "
                                              "as [::1] (or give it without: ::1)")
         host = inner
     elif host.count(":") == 1 and host.partition(":")[2].isdigit():  # 0.0.0.0:8765, gpu-box:8765
         name, _, port = host.partition(":")
-        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {name or '127.0.0.1'} "
+        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {_offered_host(name or '127.0.0.1')} "
                                          f"--port {_port(port)}")
     if not host:
         raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
@@ -113,7 +114,18 @@ def _listen_flags(url: str) -> str | None:
         host = listen_host(parts.hostname or "")
     except (ValueError, argparse.ArgumentTypeError):
         return None
-    return f"--host {host}" + (f" --port {parts.port}" if parts.port else "")
+    if host.startswith("-"):  # no host name starts so, and --host -h typed back is read as -h (help)
+        return None
+    return f"--host {_offered_host(host)}" + (f" --port {parts.port}" if parts.port else "")
+
+
+def _offered_host(host: str) -> str:
+    """`host` as --host is to be given it: an IPv6 zone as an address writes it (fe80::1%25eth0, RFC 6874's) as the
+    system reads it (fe80::1%eth0: a zone 25eth0 is looked for, and the lookup fails); ADDRESS for one that starts
+    with a - (no host name does, and typed back it is read as a flag)."""
+    if host.startswith("-"):
+        return "ADDRESS"
+    return re.sub(r"%25(?=.)", "%", host, count=1) if ":" in host else host
 
 
 def _port(text: str) -> str:
