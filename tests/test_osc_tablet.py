@@ -433,6 +433,31 @@ def test_a_tablet_whose_address_changes_and_a_second_one_get_the_state(tablets):
             part.stop()
 
 
+def test_help_asked_over_osc_is_answered_where_the_state_goes(tablets):
+    """/vcam/help printed its list at the operator's console only: the tablet that asked got nothing, even with
+    --osc-reply sending it the state. Only the tablet that asked gets the answer."""
+    asking = tablets("127.0.0.2")
+    said = []
+    ctl = Spy()
+    listen = str(free_port(socket.SOCK_DGRAM))
+    parts = osc_parts(listen, str(asking.port), None, ctl.show, ctl, said.append)
+    inp, replies = parts
+    for part in parts:
+        part.start()
+    try:
+        other = tablets("127.0.0.3", asking.port)
+        other.send(inp.port, "/vcam/next")
+        asking.send(inp.port, "/vcam/help", "blend")
+        assert wait_for(lambda: asking.last("/vcam/help") is not None, 30), asking.got
+        assert asking.last("/vcam/help")[0].startswith("blend A B X"), asking.got
+        assert wait_for(lambda: other.last("/vcam/preset") is not None, 30), other.got
+        assert other.last("/vcam/help") is None, other.got
+        assert any(line.startswith("blend A B X") for line in said), said  # the console says it as before
+    finally:
+        for part in parts:
+            part.stop()
+
+
 class Unreachable:
     """A socket whose sends fail, as they do to a tablet that left the network."""
 

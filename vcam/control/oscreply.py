@@ -3,7 +3,8 @@ tempo, the frame rate and the status line's text, the screen (live, freeze, blac
 fader of the map stands (a tablet's faders follow a preset change, so there is nothing to pick up), and whether
 each toggle of the map is on (a freeze typed at the console lights the tablet's freeze toggle; a live puts it
 out), so that a toggle's light says the show's state and its next tap changes it. Sent on every change and once a
-second (a tablet that comes later, or a datagram lost on Wi-Fi, is caught up).
+second (a tablet that comes later, or a datagram lost on Wi-Fi, is caught up). `/vcam/help` sent is answered there
+too: `/vcam/help TEXT`, the list the console prints.
 
 `HOST:PORT` sends to one address; `PORT` alone to that port of each machine that sends OSC here, as it sends: a
 tablet whose address changed mid-show (DHCP) is found again at its next touch, and two tablets both get the state.
@@ -162,6 +163,7 @@ class OscReplies:
         self._resolved: set[str] = set()  # the addresses HOST stands for
         self._others: set[str] = set()  # other hosts that sent OSC, said to get no state
         self._lock = threading.Lock()  # the input's thread adds senders, this one sends and drops them
+        self._answers: list[tuple[str, bytes]] = []  # (host, datagram) answers to senders, sent by this thread
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._errors = ErrorThrottle(30.0)  # an unreachable tablet is said twice a minute at most
@@ -230,6 +232,13 @@ class OscReplies:
                  f"{written(self.host, self.port)} only; --osc-reply {self.port} sends it to whichever machine sends "
                  "(a tablet whose address changed, a second tablet)")
 
+    def answer(self, host: str, address: str, values: list) -> None:
+        """One message for the sender at `host` (help's answer), sent where the state goes for it: to HOST:PORT,
+        else to the port on `host` (heard already, as its message came). Sent by this thread, at once."""
+        with self._lock:
+            self._answers.append((host, _dgram(address, values)))
+        self._wake.set()
+
     def own(self, peer: tuple) -> bool:
         """Whether a packet from `peer` is one of these replies come back in (`--osc 8000 --osc-reply 8000`: vcam's
         own input): it is from the port they are sent from, at a host they go to. A host a port alone sent it to
@@ -257,6 +266,12 @@ class OscReplies:
             self._wake.wait(max(self.every_s - MIN_GAP_S, 0.0))
 
     def _send(self) -> None:
+        with self._lock:
+            answers, self._answers = self._answers, []
+            targets = {host: self._targets.get(self.host if self.host is not None else host) for host, _ in answers}
+        for host, dgram in answers:
+            if (target := targets[host]) is not None:
+                self._send_to(target, [dgram])
         try:
             fps = self.fps() if self.fps is not None else None
             faders = self.faders() if self.faders is not None else None

@@ -68,6 +68,9 @@ class OscRouter:
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
         self.client = client  # vcam cam's: the commands go to a vcam serve, whose show goes on when this one ends
+        # where an answer meant for the sender goes (help's list, which the console prints too): the OSC replies'
+        # answer, given the sender's host and the message; None without --osc-reply (OSC itself answers no sender)
+        self.answer: Callable[[str, str, list], None] | None = None
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
         # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
@@ -200,9 +203,12 @@ class OscRouter:
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
         # only, as the operator's account (with the folders) and whose message it was.
         try:
-            return self.controller.handle_line(line, "osc", network=True)
+            reply = self.controller.handle_line(line, "osc", network=True)
         except Refused as e:
             return f"error: OSC sender {sender} was refused {e.detail}"
+        if cmd is not None and cmd.name == "help" and reply and self.answer is not None:
+            self.answer(_host(sender).strip("[]"), f"{BUILTIN}help", [reply])
+        return reply
 
     def _surface(self, sender: str) -> _Surface:
         """The sender's surface, by its host (a tablet sends from one address; the port may change as it
