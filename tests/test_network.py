@@ -395,6 +395,17 @@ def test_cam_refuses_an_address_without_ws_and_names_the_one_to_give(url, meant,
     assert f"use {meant}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url, meant", [("wss//proxy.example/vcam", "wss://proxy.example/vcam"),
+                                        ("ws//gpu-box:8765", "ws://gpu-box:8765"),
+                                        ("ws/gpu-box:8765", "ws://gpu-box:8765"),
+                                        ("https:/proxy.example", "wss://proxy.example")])
+def test_cam_offers_the_address_meant_where_the_scheme_lost_its_colon_or_a_slash(url, meant, capsys):
+    """wss//proxy.example/vcam was offered as ws://wss//proxy.example/vcam: typed back, it dialled a host named wss
+    (a password's @ alone was read as the scheme mistyped)."""
+    assert main(["cam", url, "--out", "null"]) == 2
+    assert capsys.readouterr().err.splitlines()[0].endswith(f"is not a server address; use {meant}")
+
+
 def test_cam_names_no_address_to_give_where_none_would_do():
     from vcam.remote.urls import check_url
 

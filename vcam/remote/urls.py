@@ -192,8 +192,10 @@ def _meant_url(url: str) -> str | None:
     """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
     (host:port), or None where none is sure to be a good one."""
     scheme, sep, rest = url.partition("://")
-    if not sep and (mistyped := re.match(r"(?i)(wss?|https?)(:/*|/+)", url)) and "@" in url:
-        # ws:/user:pw@host, ws//…, ws:user:pw@host: the scheme mistyped, else read as a user ws (a mangled address)
+    mistyped = re.match(r"(?i)(wss?|https?)(:/*|/+)", url) if not sep else None
+    if mistyped and ("@" in url or "/" in mistyped[2]):
+        # ws:/user:pw@host, ws//…, ws:user:pw@host: the scheme mistyped, else read as a user ws (a mangled address);
+        # wss//h:8765 (no @) was offered as ws://wss//h:8765, dialled at a host named wss
         meant = f"{_SCHEMES_MEANT[mistyped[1].lower()]}://{url[mistyped.end():]}"
     elif not sep:
         meant = "ws://" + url.removeprefix("//")
