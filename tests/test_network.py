@@ -506,6 +506,22 @@ def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():
     assert "port 8765 does not answer" in unreachable("ws://10.0.0.5", TimeoutError("timed out"))
 
 
+def test_an_ipv6_zone_written_as_a_web_address_writes_it_is_told_with_the_form_that_is_looked_up():
+    """ws://[fe80::1%25eth0]:8765, RFC 6874's form, is looked up with a zone named 25eth0, which no machine has: it
+    was told "check the spelling" of a host spelt as the standard has it, and never reached."""
+    import socket
+
+    from vcam.remote.reasons import unreachable
+    from vcam.remote.urls import check_url
+
+    url = "ws://vj:p%25w@[fe80::1%25eth0]:8765"
+    said = unreachable(url, socket.gaierror(-2, "Name or service not known"))
+    fixed = "ws://vj:p%25w@[fe80::1%eth0]:8765"
+    assert said.endswith("write it with a bare %: ws://vj:***@[fe80::1%eth0]:8765"), said
+    assert "zone for one named 25eth0" in said and "p%25w" not in said, said
+    check_url(fixed)  # the form offered is taken, and dialled with its zone as the system names it
+
+
 def untrusted(code, message):
     import ssl
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 import ssl
 import sys
@@ -14,6 +15,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from vcam.remote.urls import said_url, shown_host, url_port
+from vcam.words import terminal_safe
 
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
 LOG_IN = "open any web page in a browser and log in to the network first"
@@ -40,6 +42,12 @@ def unreachable(url: str, error: Exception) -> str:
     if isinstance(error, socket.gaierror) and error.errno in _NAME_SERVER_UNANSWERED:
         return (f"the name {host} could not be looked up (no name server answered): check that this machine is on a "
                 f"network (on a hotel, café or train network, {LOG_IN}), or give the server's IP address")
+    if isinstance(error, socket.gaierror) and "%25" in (parts.hostname or "").partition(":")[2]:
+        # RFC 6874 writes an IPv6 zone as %25eth0 in an address; the lookup takes it whole, as a zone named 25eth0
+        fixed = re.sub(r"\[([^\]]*?)%25", r"[\1%", url, count=1)
+        zone = terminal_safe(parts.hostname.partition("%25")[2])
+        return (f"this machine finds no host named {host}: the lookup takes its zone for one named 25{zone} (%25 is "
+                f"how a web address writes a %); write it with a bare %: {said_url(fixed)}")
     if isinstance(error, socket.gaierror):
         return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
     if isinstance(error, OSError) and error.errno in _NO_ROUTE:
