@@ -169,7 +169,9 @@ class OscInput:
         if not self.swept(address):
             # a press: what was held back came before it, and acts first (a fader moved, then a preset pressed)
             self._release_held(now, every=True)
-            if self._presses.admit(address, now):
+            # vcam's own addresses are read in any case (/vcam/HeLp is /vcam/help): each spelling must not get a
+            # burst of its own (a map's two addresses apart only in case share one, which no hand sends past)
+            if self._presses.admit(address.lower(), now):
                 self._act(address, values, sender, now)
             else:
                 self._complain((address,), f"OSC: {shown(address)}: presses faster than {1 / MIN_GAP_S:.0f} a "
