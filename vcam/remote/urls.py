@@ -90,10 +90,15 @@ def _without_token(url: str) -> str:
 
 
 def query_token(url: str) -> str:
-    """The token `url` gives in its ?token=, as vcam serve reads it; "" where it gives none."""
+    """The token `url` gives in its ?token=, as vcam serve reads it: in the query the websockets library sends, not
+    the one typed (an address holding a non-ASCII letter is sent with each % written %25, so ?to%6Ben= names no
+    token there); "" where it gives none."""
+    from websockets.exceptions import InvalidURI
+    from websockets.uri import parse_uri
+
     try:
-        return parse_qs(urlsplit(url).query).get("token", [""])[0]
-    except ValueError:  # an IPv6 host without its closing bracket: check_url says so
+        return parse_qs(parse_uri(dialled(url)).query).get("token", [""])[0]
+    except (InvalidURI, ValueError):  # not dialled at all (an IPv6 host without its closing bracket): no token sent
         return ""
 
 
