@@ -522,6 +522,18 @@ def test_an_ipv6_zone_written_as_a_web_address_writes_it_is_told_with_the_form_t
     check_url(fixed)  # the form offered is taken, and dialled with its zone as the system names it
 
 
+@pytest.mark.parametrize("url", ["ws://[fe80::1%25]:8765", "ws://vj:pw@[fe80::1%25]"])
+def test_an_ipv6_zone_left_empty_after_its_25_is_offered_no_address_vcam_cam_refuses(url):
+    """ws://[fe80::1%25]:8765, its zone left empty, was offered ws://[fe80::1%]:8765, which vcam cam refuses."""
+    import socket
+
+    from vcam.remote.reasons import unreachable
+
+    said = unreachable(url, socket.gaierror(-2, "Name or service not known"))
+    assert "%]" not in said and "bare %" not in said, said
+    assert said.startswith("this machine finds no host named [fe80::1%25]: check the spelling"), said
+
+
 def untrusted(code, message):
     import ssl
 

@@ -14,7 +14,7 @@ import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from vcam.remote.urls import said_url, shown_host, url_port
+from vcam.remote.urls import check_url, said_url, shown_host, url_port
 from vcam.words import terminal_safe
 
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
@@ -30,6 +30,20 @@ class HandshakeUnanswered(TimeoutError):
         self.seconds = seconds
 
 
+def _bare_zone(url: str, hostname: str | None) -> str | None:
+    """`url` with its IPv6 zone written %25eth0 (RFC 6874's form, which the lookup takes whole, as a zone named
+    25eth0) written %eth0, as the system names it; None where it has no such zone, or the address that makes is not
+    one vcam cam takes (an empty zone: ws://[fe80::1%]:8765)."""
+    if not hostname or "%25" not in hostname.partition(":")[2] or not hostname.partition("%25")[2]:
+        return None
+    fixed = re.sub(r"\[([^\]]*?)%25", r"[\1%", url, count=1)
+    try:
+        check_url(fixed)
+    except ValueError:
+        return None
+    return fixed
+
+
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
     on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
@@ -42,9 +56,7 @@ def unreachable(url: str, error: Exception) -> str:
     if isinstance(error, socket.gaierror) and error.errno in _NAME_SERVER_UNANSWERED:
         return (f"the name {host} could not be looked up (no name server answered): check that this machine is on a "
                 f"network (on a hotel, café or train network, {LOG_IN}), or give the server's IP address")
-    if isinstance(error, socket.gaierror) and "%25" in (parts.hostname or "").partition(":")[2]:
-        # RFC 6874 writes an IPv6 zone as %25eth0 in an address; the lookup takes it whole, as a zone named 25eth0
-        fixed = re.sub(r"\[([^\]]*?)%25", r"[\1%", url, count=1)
+    if isinstance(error, socket.gaierror) and (fixed := _bare_zone(url, parts.hostname)) is not None:
         zone = terminal_safe(parts.hostname.partition("%25")[2])
         return (f"this machine finds no host named {host}: the lookup takes its zone for one named 25{zone} (%25 is "
                 f"how a web address writes a %); write it with a bare %: {said_url(fixed)}")
