@@ -68,7 +68,11 @@ def output_size(text: str) -> tuple[int, int]:
 def listen_host(text: str) -> str:
     """vcam serve's --host: an address as a URL writes it is taken ([::1], the brackets copied from ws://[::1]:8765,
     was not seen as loopback and asked for a token); one with its port is refused with the two flags to give (the
-    lookup failed on it as a name)."""
+    lookup failed on it as a name), and one with its zone written %25eth0 where only %eth0 is this machine's."""
+    return _zone_checked(_listen_host(text), text)
+
+
+def _listen_host(text: str) -> str:
     host = text.strip()
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", host):
         # ws://0.0.0.0:8765, copied from vcam cam's line: first told to set a token, then that the name is unknown
@@ -92,6 +96,37 @@ def listen_host(text: str) -> str:
     return host
 
 
+def _zone_checked(host: str, text: str) -> str:
+    """`host` (read from `text`), refused where its zone is written as an address writes it and only the bare form
+    names one of this machine's: it was taken, and its lookup failed once the model had loaded."""
+    if (fixed := _bare_zone(host)) is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: the lookup takes its zone for one named "
+                                         f"{host.partition('%')[2]}, which this machine has not (%25 is how a web "
+                                         f"address writes a %): give --host {fixed}")
+    return host
+
+
+def _bare_zone(host: str) -> str | None:
+    """`host`, an IPv6 address with its zone written as an address writes it (fe80::1%25eth0, RFC 6874's), with a
+    bare % (fe80::1%eth0), where only that form names a zone of this machine; None for any other (one whose zone
+    this machine has as written, an interface named 25eth0 or index 25, binds as it did). Read without a name
+    server: an address with a zone is no name."""
+    if ":" not in host or not re.search(r"%25(?=.)", host):
+        return None
+    fixed = re.sub(r"%25(?=.)", "%", host, count=1)
+    return fixed if not _numeric_host(host) and _numeric_host(fixed) else None
+
+
+def _numeric_host(host: str) -> bool:
+    import socket
+
+    try:
+        socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
+        return False
+    return True
+
+
 def _listen_host_of_url(text: str, url: str) -> NoReturn:
     """The refusal of an address written as vcam cam's (ws://HOST:PORT), said as vcam cam says it (its password and
     token hidden), with the flags that say it to vcam serve where its host and port are ones they take."""
@@ -111,7 +146,7 @@ def _listen_flags(url: str) -> str | None:
     try:
         urls.check_url(meant)
         parts = urlsplit(meant)
-        host = listen_host(parts.hostname or "")
+        host = _listen_host(parts.hostname or "")  # its zone as an address writes it: offered bare
     except (ValueError, argparse.ArgumentTypeError):
         return None
     if host.startswith("-"):  # no host name starts so, and --host -h typed back is read as -h (help)
