@@ -206,6 +206,8 @@ def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values
     assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
     assert "the server's show goes on" in replies[0] and "where vcam runs" not in replies[0], replies
     assert replies[0].endswith("; this camera goes on"), replies  # said once, not "the show goes on" again
+    # blackout, sent on to the server, hides its show from every viewer: "hides the picture" read as this camera's
+    assert "blackout would hide that show from every viewer" in replies[0], replies
 
 
 @pytest.mark.parametrize("word", ["exit", "stop", "quti"])

@@ -197,8 +197,8 @@ class OscRouter:
         if (why := typed_only(cmd, "OSC")) is not None:
             if self.client and cmd.name == "quit":  # "where vcam runs" read as the server's machine
                 return (f"error: OSC sender {sender}: quit is not taken from OSC: this vcam cam ends where it runs "
-                        "(quit typed at its console, or Ctrl-C), and the server's show goes on without it; blackout "
-                        "hides the picture; this camera goes on")
+                        "(quit typed at its console, or Ctrl-C), and the server's show goes on without it (blackout "
+                        "would hide that show from every viewer, not this camera alone); this camera goes on")
             return f"error: OSC sender {sender}: {why}; the show goes on"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
