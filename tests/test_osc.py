@@ -517,8 +517,9 @@ def test_a_port_in_use_is_one_clear_error():
     assert "another --osc port" in e.value.fix
 
 
-@pytest.mark.parametrize("platform, finder", [("linux", "ss -lunp 'sport = :{}'"), ("darwin", "lsof -nP -iUDP:{}"),
-                                              ("win32", "netstat -ano -p udp | findstr :{}")])
+@pytest.mark.parametrize("platform, finder", [("linux", "sudo ss -lunp 'sport = :{}'"),
+                                              ("darwin", "sudo lsof -nP -iUDP:{}"),
+                                              ("win32", 'netstat -ano -p udp | findstr /c:":{} "')])
 def test_a_port_in_use_names_the_command_that_finds_who_holds_it(monkeypatch, platform, finder):
     """--osc 9000 with the port in use named no way to find the program holding it, nor a port to pick instead."""
     import vcam.control.oscinput as oscinput
@@ -533,6 +534,21 @@ def test_a_port_in_use_names_the_command_that_finds_who_holds_it(monkeypatch, pl
     finally:
         taken.close()
     assert finder.format(port) in e.value.fix and f"--osc {port + 1}" in e.value.fix, e.value.fix
+
+
+def test_the_windows_command_that_finds_who_holds_a_port_matches_that_port_alone(monkeypatch):
+    """findstr :800 found port 8000's line too (and 8001's): the PID read off it was another program's. findstr's
+    /c: searches for its text as written, the space after the port included."""
+    import re
+
+    import vcam.control.oscinput as oscinput
+
+    monkeypatch.setattr(oscinput.sys, "platform", "win32")
+    netstat = ["  UDP    0.0.0.0:800            *:*                                    4242",
+               "  UDP    0.0.0.0:8000           *:*                                    1717",
+               "  UDP    127.0.0.1:8001         *:*                                    1818"]
+    searched = re.search(r'findstr /c:"([^"]*)"', oscinput._udp_finder(800)).group(1)
+    assert [line for line in netstat if searched in line] == [netstat[0]]
 
 
 def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):

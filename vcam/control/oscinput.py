@@ -291,12 +291,14 @@ def _first_unprivileged_port() -> int:
 
 
 def _udp_finder(port: int) -> str:
-    """The command that names the program holding UDP `port`, of this system: Windows and macOS have no ss."""
+    """The command that names the program holding UDP `port`, of this system: Windows and macOS have no ss. The port
+    is matched whole, with the space netstat writes after it (findstr :800 finds port 8000's lines too); ss and lsof
+    name another user's program to root only."""
     if sys.platform == "win32":
-        return f"netstat -ano -p udp | findstr :{port} (its last number is the program's PID)"
+        return f'netstat -ano -p udp | findstr /c:":{port} " (its last number is the program\'s PID)'
     if sys.platform == "darwin":
-        return f"lsof -nP -iUDP:{port}"
-    return f"ss -lunp 'sport = :{port}'"
+        return f"sudo lsof -nP -iUDP:{port}"
+    return f"sudo ss -lunp 'sport = :{port}'"
 
 
 def _bind(host: str, port: int) -> socket.socket:
