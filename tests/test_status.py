@@ -381,3 +381,38 @@ def test_a_line_written_beside_a_pinned_status_line_leaves_the_row_typed_on_as_i
     assert status_module.line_start(out) == ""
     monkeypatch.setattr(status_module, "terminal_size", lambda out: (80, None))  # no rows: the line is not pinned
     assert status_module.line_start(out) == "\r\x1b[K"
+
+
+def _fitted_at(columns: int, on_air, failed=()) -> str:
+    """The status line of a show as an 80-column terminal shows it (the feed's text, fitted by the status line)."""
+    from types import SimpleNamespace
+
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    out = io.StringIO()
+    out.isatty = lambda: True
+    line = StatusLine(out, columns=lambda: columns, pinned=False)
+    feed = ModelFeed(SimpleNamespace(state="running", stream=None), lambda s: None, "on air", lambda: on_air,
+                     lambda: "live", extra_status=lambda: "in clip.avi 3/20", columns=line.columns)
+    line.update(feed.status(PacerStats(pushed=12, production_fps=30.0, buffered=13, latency=0.8), 30.0, list(failed)))
+    return out.getvalue()
+
+
+def test_what_is_on_air_shows_on_a_terminal_80_columns_wide():
+    """What is on air came last, after the buffer, latency and memory: an 80-column terminal cut the line before it."""
+    written = _fitted_at(80, "forest dusk")
+    assert written.startswith("\rLIVE | gen  30.0 fps | out  30.0 fps | preset forest dusk | buffer   13 |"), written
+    assert len(written) <= 80
+
+
+def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shortened():
+    """Cut at the row's end, a blend lost its position first: the one number a fader moves."""
+    written = _fitted_at(80, ("neon city at night in the rain", "ocean waves under a storm", 0.35))
+    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend 'neon cit…' / 'ocean wa…' at 0.35…", written
+    # the longer name gives up its columns first; a blend that fits keeps its names whole
+    assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
+        "| blend 'city' / 'ocean waves u…' at 0.35…")
+    assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
+    # with no room for a letter of each name, the line is cut at the row's end as any other
+    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'city' / '…")

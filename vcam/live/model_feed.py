@@ -49,13 +49,15 @@ class ModelFeed:
                  preset_name: Callable[[], str | tuple[str, str, float] | None], screen: Callable[[], str],
                  extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic,
                  duration: float | None = None, first_block_wait: float | None = None,
-                 paused_after: float | None = None):
+                 paused_after: float | None = None, columns: Callable[[], int | None] = lambda: None):
+        """`columns`: the width of the terminal the status line is drawn on (None: a log, never cut)."""
         self.producer = producer
         self.say = say
         self.on_air_text = on_air_text
         self.preset_name = preset_name
         self.screen = screen
         self.extra_status = extra_status
+        self.columns = columns
         self.clock = clock
         self._on_air = False
         self._on_air_lock = threading.Lock()
@@ -171,7 +173,7 @@ class ModelFeed:
         state = with_screen("STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING"), self.screen())
         # a rate of 0 is none measured yet (one block so far): no rate is read from a single arrival
         text = format_status(stats.production_fps or None, out_fps, stats.buffered, stats.latency, self._vram(),
-                             self.preset_name(), state, failed, stats.dropped + stats.skipped)
+                             self.preset_name(), state, failed, stats.dropped + stats.skipped, self.columns())
         extra = self.extra_status() if self.extra_status else ""
         return text + (f" | {extra}" if extra else "")
 

@@ -312,7 +312,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     feed = ModelFeed(producer, status.message, on_air,
                      lambda: on_air_named(controller), lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
-                     duration=opts.duration, paused_after=PAUSED_S)
+                     duration=opts.duration, paused_after=PAUSED_S, columns=status.columns)
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs, stops_before)
 
 

@@ -170,6 +170,10 @@ class StatusLine:
         if self.pinned:
             atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
 
+    def columns(self) -> int | None:
+        """The width of the terminal the line is drawn on; None in a log, whose line is never cut."""
+        return (self._size() or (None, None))[0] if self.tty else None
+
     def due(self) -> bool:
         """Whether an update now would be shown: on a terminal always, in a log only every `log_every` seconds.
         The show's loop builds the line (the card's memory read from the driver, each part's text) only then."""
@@ -250,35 +254,53 @@ def with_screen(state: str, mode: str) -> str:
 
 def format_status(gen_fps: float | None, out_fps: float, buffered: float, latency: float,
                   vram_gb: tuple[float, float] | None, preset: str | tuple[str, str, float] | None, state: str,
-                  failed: Sequence[str] = (), lost: int = 0) -> str:
+                  failed: Sequence[str] = (), lost: int = 0, columns: int | None = None) -> str:
     """`gen_fps`: None until blocks have come far enough apart to be timed (the first one alone says no rate: "gen 0.0"
     beside frames on screen read as a generator that makes nothing). `vram_gb`: (used, total) of the card, every
     process counted: what an operator needs to see coming.
     `failed`: outputs that stopped while the show goes on, kept in view until the end. `lost`: generated frames
     that never came on screen (dropped past the latency cap, or passed over), shown once there is one. `preset`:
-    the name of the preset on air, or the two of a blend and its position, said as the blend's reply says it."""
+    the name of the preset on air, or the two of a blend and its position, said as the blend's reply says it.
+    What is on air comes straight after the rates: last, a terminal 80 columns wide cut it off. `columns`: the
+    terminal's width, where a blend's names are shortened to keep its position on the row (cut first, it was the
+    one number a fader moves)."""
     vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
-    parts = [
+    head = " | ".join([
         f"{state}",
         *([f"FAILED {', '.join(failed)}"] if failed else []),
         f"gen {gen_fps:5.1f} fps" if gen_fps is not None else f"gen {'-':>5} fps",
         f"out {out_fps:5.1f} fps",
+    ]) + " | "
+    # the row's last column is left free, and the next one holds the ellipsis of the cut that follows the field
+    room = columns - 2 - text_cells(one_row(head)) if columns else None
+    return head + " | ".join([
+        on_air_said(preset, room),
         f"buffer {buffered:4.0f}",
         f"latency {latency:4.1f} s",
         *([f"lost {lost}"] if lost else []),
         f"VRAM {vram}",
-        on_air_said(preset),
-    ]
-    return " | ".join(parts)
+    ])
 
 
-def on_air_said(preset: str | tuple[str, str, float] | None) -> str:
+def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
     """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
-    0.50` (named as one of its presets alone, a blend looked like that preset on air)."""
-    if isinstance(preset, tuple):
-        a, b, x = preset
-        return f"blend {quoted(a)} / {quoted(b)} at {x:.2f}"
-    return f"preset {preset or '-'}"
+    0.50` (named as one of its presets alone, a blend looked like that preset on air). `room`: the columns left
+    for it on the row, where a blend's names are shortened (each by as little as it can) to keep its position."""
+    if not isinstance(preset, tuple):
+        return f"preset {preset or '-'}"
+    a, b, x = preset
+    said = f"blend {quoted(a)} / {quoted(b)} at {x:.2f}"
+    over = text_cells(one_row(said)) - room if room is not None else 0
+    if over <= 0:
+        return said
+    # the longer name gives up columns first, down to the other's width, then both alike
+    wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
+    left = wa + wb - over
+    if left < 2:  # no room for a letter of each: cut at the row's end as any other line
+        return said
+    short = min(wa, wb, left // 2)
+    wa, wb = (left - short, short) if wa >= wb else (short, left - short)
+    return f"blend {quoted(fit_line(a, wa + 1))} / {quoted(fit_line(b, wb + 1))} at {x:.2f}"
 
 
 class TickCounter:
