@@ -2328,11 +2328,39 @@ def test_a_full_width_at_in_the_name_of_a_preset_so_named_is_answered_with_that_
 
 def test_a_blend_on_air_is_named_on_the_status_line_with_both_presets_and_its_position(rig):
     """After `blend 1 2 0.5` the status line said "preset ocean": the blend looked like ocean alone on air."""
-    from vcam.live.run import on_air_named
     from vcam.live.status import format_status
 
     ctl = rig[0]
     ctl.handle_line("blend 1 2 0.5", "stdin")
-    assert " | blend 'city' / 'ocean' at 0.50 | " in format_status(None, 30.0, 0, 0.0, None, on_air_named(ctl), "LIVE")
+    assert " | blend 'city' / 'ocean' at 0.50 | " in format_status(None, 30.0, 0, 0.0, None, ctl.on_air_named(), "LIVE")
     ctl.handle_line("preset forest", "stdin")
-    assert " | preset forest | " in format_status(None, 30.0, 0, 0.0, None, on_air_named(ctl), "LIVE")
+    assert " | preset forest | " in format_status(None, 30.0, 0, 0.0, None, ctl.on_air_named(), "LIVE")
+
+
+def test_a_reload_between_reads_never_names_a_blend_that_was_not_on_air(rig):
+    """The show and the blend were read apart, the blend outside the lock a reload sets both under: a reload that
+    swapped city and ocean landed between the reads, and the status line named the blend 'ocean' / 'city'."""
+    ctl = rig[0]
+    ctl.handle_line("blend 1 2 0.5", "stdin")
+    swapped = parse_show(SHOW.replace("  - {name: city, prompt: a neon city at night}\n", "").replace(
+        "  - {name: forest", "  - {name: city, prompt: a neon city at night}\n  - {name: forest"), "show.yaml")
+    assert [p.name for p in swapped.presets] == ["ocean", "city", "forest"]
+
+    class ReloadOnRelease:
+        """The controller's lock, with the reload done as it is first let go of: between any two reads apart."""
+
+        def __init__(self, lock):
+            self.lock, self.pending = lock, True
+
+        def __enter__(self):
+            self.lock.acquire()
+
+        def __exit__(self, *exc):
+            self.lock.release()
+            if self.pending:
+                self.pending = False
+                ctl.replace_show(swapped)
+
+    ctl._picks = ReloadOnRelease(ctl._picks)
+    assert ctl.on_air_named() == ("city", "ocean", 0.5)  # as it was on air before the reload
+    assert ctl.state.blend == (1, 0, 0.5) and ctl.on_air_named() == ("city", "ocean", 0.5)  # and after it

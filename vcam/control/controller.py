@@ -335,6 +335,14 @@ class Controller:
         show, index, _, _ = self._picked()
         return _name(show, index)
 
+    def on_air_named(self) -> str | tuple[str, str, float] | None:
+        """The preset on air by name, or a blend's two presets by name and its position (the status line's), read
+        as one with the show (`_picked`): read apart, a reload between the reads named a blend never on air."""
+        show, index, blend, _ = self._picked()
+        if blend is not None and show is not None:
+            return show.presets[blend[0]].name, show.presets[blend[1]].name, blend[2]
+        return _name(show, index)
+
     def on_air(self) -> tuple[Show | None, int | None, str]:
         """The show, its preset on air (an index; None for a typed prompt) and the screen mode, as a controller's
         lights show them."""

@@ -310,20 +310,10 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
     on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {counted(cfg.steps, 'step')}{decoder}{int8}"
     feed = ModelFeed(producer, status.message, on_air,
-                     lambda: on_air_named(controller), lambda: state.screen,
+                     controller.on_air_named, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
                      duration=opts.duration, paused_after=PAUSED_S, columns=status.columns)
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs, stops_before)
-
-
-def on_air_named(controller: Controller) -> str | tuple[str, str, float] | None:
-    """The preset on air by name, or a blend's two presets by name and its position, for the status line."""
-    show, _, _ = controller.on_air()
-    blend = controller.state.blend
-    # read apart from the show: a reload between the two can have renumbered the presets, for this update alone
-    if blend is not None and show is not None and max(blend[0], blend[1]) < len(show.presets):
-        return show.presets[blend[0]].name, show.presets[blend[1]].name, blend[2]
-    return controller.preset_name()
 
 
 def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo, say: Callable[[str], None],

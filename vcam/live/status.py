@@ -15,7 +15,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from vcam.words import quoted, starts_a_character, terminal_safe
+from vcam.control.commands import blend_on_air
+from vcam.words import starts_a_character, terminal_safe
 
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
 
@@ -289,7 +290,7 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
     if not isinstance(preset, tuple):
         return f"preset {preset or '-'}"
     a, b, x = preset
-    said = f"blend {quoted(a)} / {quoted(b)} at {x:.2f}"
+    said = f"{blend_on_air(a, b)} at {x:.2f}"
     over = text_cells(one_row(said)) - room if room is not None else 0
     if over <= 0:
         return said
@@ -300,7 +301,7 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
         return said
     short = min(wa, wb, left // 2)
     wa, wb = (left - short, short) if wa >= wb else (short, left - short)
-    return f"blend {quoted(fit_line(a, wa + 1))} / {quoted(fit_line(b, wb + 1))} at {x:.2f}"
+    return f"{blend_on_air(fit_line(a, wa + 1), fit_line(b, wb + 1))} at {x:.2f}"
 
 
 class TickCounter:
