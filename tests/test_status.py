@@ -416,3 +416,26 @@ def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shorten
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
     # with no room for a letter of each name, the line is cut at the row's end as any other
     assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'city' / '…")
+
+
+def test_a_line_written_beside_the_status_line_wipes_it_where_the_terminal_says_no_width(monkeypatch):
+    """A dumb terminal that reports its size as 0 0 got a bare carriage return: a load's step shorter than the
+    status line left the status line's tail on screen after it."""
+    import os
+
+    from vcam.live.status import line_start
+
+    out = io.StringIO()
+    out.isatty = lambda: True
+    out.fileno = lambda: 2
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((0, 0)))
+    line = StatusLine(out, pinned=False)
+    line.update("LIVE | gen  30.0 fps | preset storm")
+    assert line_start(out) == "\r" + " " * len("LIVE | gen  30.0 fps | preset storm") + "\r"
+    line.message("a warning")  # wipes the status line's row itself: nothing is left to wipe
+    assert line_start(out) == "\r"
+    other = io.StringIO()
+    other.isatty = lambda: True
+    other.fileno = lambda: 2
+    assert line_start(other) == "\r"  # another stream: no status line drawn on it

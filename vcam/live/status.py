@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
@@ -19,6 +20,9 @@ from vcam.control.commands import blend_on_air
 from vcam.words import starts_a_character, terminal_safe
 
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
+# A stream -> the columns a status line's text takes on the cursor's row of it now: a line written straight to the
+# stream (`line_start`) wipes as many where the terminal does not say its width.
+_DRAWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def terminal_size(out: TextIO) -> tuple[int, int | None] | None:
@@ -144,8 +148,10 @@ def line_start(out: TextIO) -> str:
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r" + ERASE_TO_END
     # a terminal that takes no escape (Emacs' shell, a Windows console) printed it as `^[[K`: blanks wipe the row
+    # a terminal that says no width (size 0 0: a serial console, some containers'): the status line's own text
     columns = terminal_columns(out)
-    return "\r" + " " * (columns - 1) + "\r" if columns else "\r"
+    blanks = columns - 1 if columns else _DRAWN.get(out, 0)
+    return "\r" + " " * blanks + "\r" if blanks else "\r"
 
 
 class StatusLine:
@@ -170,6 +176,19 @@ class StatusLine:
         self._lock = threading.Lock()
         if self.pinned:
             atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
+
+    @property
+    def _width(self) -> int:
+        """The columns the line's text takes on the cursor's row now (0: none, wiped or never drawn)."""
+        return self._drawn
+
+    @_width.setter
+    def _width(self, width: int) -> None:
+        self._drawn = width
+        try:
+            _DRAWN[self.out] = width
+        except TypeError:  # a stream no weak reference is taken to: its lines are never written beside it
+            pass
 
     def columns(self) -> int | None:
         """The width of the terminal the line is drawn on; None in a log, whose line is never cut."""
