@@ -1326,9 +1326,11 @@ def test_a_flag_in_hex_or_binary_miswritten_is_told_as_the_command_typed_is(flag
     assert _last_line(["run", flag, value], capsys).endswith(f"{value!r} is not a whole number{hint}")
 
 
-@pytest.mark.parametrize("argv", [["render", "show.jsonl"], ["render"]])
-def test_vcam_render_without_its_out_says_the_form_to_give_it_in(argv, capsys):
+@pytest.mark.parametrize("argv, log", [(["render", "x.jsonl"], "x.jsonl"), (["render"], "LOG.jsonl"),
+                                       (["render", "--fps", "25", "my take.jsonl"], "'my take.jsonl'")])
+def test_vcam_render_without_its_out_says_the_form_to_give_it_in(argv, log, capsys):
     """`vcam render show.jsonl` was told "the following arguments are required: --out" and no more: what --out
-    takes (file:PATH.mp4, not a camera) was in the help alone."""
+    takes (file:PATH.mp4, not a camera) was in the help alone. The log is named as given (it was LOG.jsonl, the
+    help's placeholder, beside the x.jsonl typed), and so where it was left out too."""
     assert _last_line(argv, capsys).endswith(
-        "--out; give the file to make, as in vcam render LOG.jsonl --out file:show.mp4")
+        f"--out; give the file to make, as in vcam render {log} --out file:show.mp4")

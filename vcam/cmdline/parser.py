@@ -144,7 +144,9 @@ class _Parser(argparse.ArgumentParser):
         elif self.prog == "vcam render" and message.startswith("the following arguments are required: ") \
                 and "--out" in message:
             # argparse named the option alone: what it takes (a file, not a device) was in the help only
-            message += "; give the file to make, as in vcam render LOG.jsonl --out file:show.mp4"
+            log = self._first_word()  # the log given, as the user named it (None: left out too, and said so)
+            message += (f"; give the file to make, as in vcam render {shell_word(log) if log else 'LOG.jsonl'} "
+                        "--out file:show.mp4")
         message = _switch_valued(message) + (self._dash_value(message) or self._value_left_out(message))
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
@@ -230,6 +232,13 @@ class _Parser(argparse.ArgumentParser):
                   a.choices.values() for option in parser._actions if option.nargs != 0 for o in option.option_strings}
         argv = getattr(self, "_argv", [])
         return [arg for i, arg in enumerate(argv) if not arg.startswith("-") and not (i and argv[i - 1] in valued)]
+
+    def _first_word(self) -> str | None:
+        """The first argument given to this parser that is neither an option nor an option's value."""
+        valued = {o for a in self._actions if a.nargs != 0 for o in a.option_strings}
+        argv = getattr(self, "_argv", [])
+        words = (arg for i, arg in enumerate(argv) if not arg.startswith("-") and not (i and argv[i - 1] in valued))
+        return next(words, None)
 
     def _subcommands_option(self) -> str | None:
         """`vcam midi --count 3`: an option of a subcommand of this one (learn's) given before its name, which
