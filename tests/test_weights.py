@@ -911,7 +911,7 @@ def test_the_text_encoders_load_says_how_far_it_has_come_by_the_bytes_it_reads(t
     from transformers import UMT5Config, UMT5EncoderModel
 
     from vcam.engine.weights import ShardsRead
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     folder = tmp_path / "text_encoder"
     UMT5EncoderModel(UMT5Config(vocab_size=256, d_model=128, d_ff=512, num_layers=4, num_heads=4, d_kv=32)) \
@@ -942,7 +942,7 @@ def test_the_text_encoders_load_says_its_size_and_time_where_how_far_cannot_be_t
     import io
 
     import vcam.engine.weights as weights
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     monkeypatch.setattr(weights, "_taken_in", lambda: None)
     folder = tmp_path / "text_encoder"
@@ -966,7 +966,7 @@ def test_a_text_encoder_folder_with_no_shard_says_no_load_progress(tmp_path):
     import io
 
     from vcam.engine.weights import ShardsRead
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     out, said = io.StringIO(), []
     shards = ShardsRead(tmp_path, ByteProgress("loading text encoder", 0, out, clock=lambda: 0.0, every_s=0.0),

@@ -25,7 +25,7 @@ from vcam.engine.weight_files import from_folder
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress
 from vcam.words import size_text
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000

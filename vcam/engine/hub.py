@@ -22,7 +22,7 @@ from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress
 from vcam.words import few, shell_word, size_text
 
 

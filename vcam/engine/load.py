@@ -28,7 +28,7 @@ from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, check_host_ram, memory_plan, out_of_memory_said_as_error
 from vcam.errors import LoadStopped, VcamError
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress
 from vcam.words import size_text
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.

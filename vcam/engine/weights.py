@@ -17,7 +17,7 @@ from torch import nn
 from vcam.engine.configs import WAN_REPO, ModelSpec
 from vcam.engine.weight_files import safetensors_problem, weights_in
 from vcam.errors import NoGPUError, WeightsError
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress
 from vcam.words import few
 
 CHECKPOINT_PREFIX = "model."

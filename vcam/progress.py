@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
+from vcam.terminal import fit_line, still_on_row, terminal_columns, text_cells
 from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
