@@ -910,7 +910,7 @@ def test_the_text_encoders_load_says_how_far_it_has_come_by_the_bytes_it_reads(t
     import transformers.core_model_loading as loading
     from transformers import UMT5Config, UMT5EncoderModel
 
-    from vcam.engine.weights import ShardsRead
+    from vcam.engine.shardsread import ShardsRead
     from vcam.progress import ByteProgress
 
     folder = tmp_path / "text_encoder"
@@ -941,18 +941,18 @@ def test_the_text_encoders_load_says_its_size_and_time_where_how_far_cannot_be_t
     """No /proc (not Linux): the size and the time so far, not a percentage that never moves."""
     import io
 
-    import vcam.engine.weights as weights
+    import vcam.engine.shardsread as shardsread
     from vcam.progress import ByteProgress
 
-    monkeypatch.setattr(weights, "_taken_in", lambda: None)
+    monkeypatch.setattr(shardsread, "_taken_in", lambda: None)
     folder = tmp_path / "text_encoder"
     folder.mkdir()
     (folder / "model-00001-of-00002.safetensors").write_bytes(b"x" * 1_000_000)
     (folder / "model-00002-of-00002.safetensors").write_bytes(b"x" * 2_000_000)
     now = [0.0]
     out, said = io.StringIO(), []
-    shards = weights.ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: now[0],
-                                                     every_s=0.0), said.append)
+    shards = shardsread.ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: now[0],
+                                                        every_s=0.0), said.append)
     now[0] = 65.0
     shards.look()
     assert out.getvalue() == "vcam: loading text encoder: 3.0 MB, 1:05 so far\n" and said == []
@@ -965,7 +965,7 @@ def test_a_text_encoder_folder_with_no_shard_says_no_load_progress(tmp_path):
     a load of nothing that had worked."""
     import io
 
-    from vcam.engine.weights import ShardsRead
+    from vcam.engine.shardsread import ShardsRead
     from vcam.progress import ByteProgress
 
     out, said = io.StringIO(), []

@@ -21,6 +21,7 @@ from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
 from vcam.engine.text import HFTokenizer, PieceTokenizer, TextEncoder, build_umt5, text_repair
 from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
+from vcam.engine.shardsread import ShardsRead
 from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import hub
@@ -231,7 +232,7 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
     # its bar off, transformers said nothing for the minute or more of its 11.4 GB: the bytes it reads tell
     line = ByteProgress("loading text encoder", 0, sys.stderr) if progress else None
-    with W.ShardsRead(paths.text_encoder, line, report), _library_bars_off(), _library_warnings_off():
+    with ShardsRead(paths.text_encoder, line, report), _library_bars_off(), _library_warnings_off():
         # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
         umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
                                                       ignore_mismatched_sizes=True, device_map={"": str(text_device)})
