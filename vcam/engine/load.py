@@ -109,13 +109,9 @@ class Engine:
         return stream
 
 
-def _logger(progress: bool, report: Callable[[str], None] | None,
-            stopped: Callable[[], bool] | None = None) -> Callable[[str], None]:
-    """Says each step of a load as it begins; where `stopped` says so first, raises LoadStopped instead: a `quit`
-    typed as a show started was answered "stopping", then "building tiny (random weights)"."""
+def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[str], None]:
+    """Says each step of a load as it begins: on stderr with `progress`, and to `report`."""
     def log(message: str) -> None:
-        if stopped is not None and stopped():
-            raise LoadStopped()
         if progress:
             # one write, its line end in it: print writes the end apart, and a line another thread wrote between
             # the two (the console's, at a show's start) ran on after this one's text, an empty line below
@@ -124,6 +120,20 @@ def _logger(progress: bool, report: Callable[[str], None] | None,
             report(message)
 
     return log
+
+
+def _stoppable(log: Callable[[str], None], stopped: Callable[[], bool] | None) -> Callable[[str], None]:
+    """`log` for a load's steps, each of which first ends the load (LoadStopped) where `stopped` says so: a `quit`
+    typed as a show started was answered "stopping", then "building tiny (random weights)"."""
+    if stopped is None:
+        return log
+
+    def step(message: str) -> None:
+        if stopped():
+            raise LoadStopped()
+        log(message)
+
+    return step
 
 
 def default_device(spec: ModelSpec) -> torch.device:
@@ -159,7 +169,7 @@ def load(
     """
     speed = speed or SpeedOptions()
     text_repair()  # a missing package is said now, not after minutes of loading
-    log = _logger(progress, report, stopped)
+    log = _stoppable(_logger(progress, report), stopped)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
     if spec.needs_cuda and device.type != "cuda":
