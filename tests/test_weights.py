@@ -980,3 +980,23 @@ def test_loading_a_weights_folder_says_the_text_encoders_progress(weights_folder
     vcam.load("tiny", weights=weights_folder)
     err = capfd.readouterr().err
     assert "vcam: loading text encoder: " in err and "(100%)" in err.split("vcam: loading text encoder: ")[-1], err
+
+
+def test_the_text_encoders_watch_thread_stops_its_line_quietly_on_a_gone_terminal(tmp_path, monkeypatch):
+    """The thread that tells the encoder's load wrote to a terminal hung up: its EIO came out as a thread
+    traceback."""
+    import threading
+
+    from test_weights_hub import HungUp
+    from vcam.engine.shardsread import ShardsRead
+    from vcam.progress import ByteProgress
+
+    raised = []
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    (tmp_path / "model.safetensors").write_bytes(b"x" * 1000)
+    out = HungUp(at="")
+    shards = ShardsRead(tmp_path, ByteProgress("loading text encoder", 0, out, every_s=0.0), [].append)
+    shards.watch(every_s=0.0)
+    assert out.failed.wait(60)
+    shards.done()
+    assert raised == [] and out.getvalue() == ""

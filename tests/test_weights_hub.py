@@ -2011,3 +2011,30 @@ def test_a_file_cut_short_in_a_read_only_cache_is_said_as_cut_short_not_only_as_
     assert "is read-only" in err.value.message and link.exists()
     assert f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds 1.0 kB of its " in out.getvalue(), out.getvalue()
     assert "(cut short): it cannot be removed here" in out.getvalue()
+
+
+class HungUp(io.StringIO):
+    """stderr whose terminal hangs up as a line holding `at` is written: that write and every later one fail with
+    EIO, as a closed terminal's do."""
+
+    def __init__(self, at: str):
+        super().__init__()
+        self.at = at
+        self.failed = threading.Event()
+
+    def write(self, text: str) -> int:
+        if self.failed.is_set() or self.at in text:
+            self.failed.set()
+            raise OSError(5, "Input/output error")
+        return super().write(text)
+
+
+def test_a_terminal_that_hangs_up_mid_download_stops_the_line_not_the_download(tmp_path, monkeypatch):
+    """The progress line written from the hub's download threads: a terminal gone (SIGHUP ignored, the SSH session
+    dropped) made its EIO the transfer's own error, and the download failed."""
+    real_snapshot_download(monkeypatch, tmp_path, chunks=50)
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, every_s=0.0))
+    out = HungUp(at=f"downloading {WAN_REPO}")
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert out.failed.is_set() and paths.transformer.name == KREA_FILE
+    assert f"downloading {KREA_REPO}: " in out.getvalue() and f"downloading {WAN_REPO}" not in out.getvalue()

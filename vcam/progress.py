@@ -35,6 +35,20 @@ class _Line:
         self.started = clock()
         self._shown_at: float | None = None
         self._line = ""
+        self.gone = False  # `out` failed a write: a terminal hung up, a closed pipe; nothing more is written
+
+    def _put(self, text: str) -> None:
+        """`text` written to `out` and flushed, or nothing once `out` has failed: the line is worth less than the
+        download or load it tells of, which goes on (or stops, as a signal says) without it. Raised from a watching
+        thread, the error came out as that thread's traceback; from a download's own threads, it ended the file's
+        transfer."""
+        if self.gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError):  # ValueError: `out` closed
+            self.gone = True
 
     def _due(self, now: float, anyway: bool = False) -> bool:
         """Whether a line is shown at `now` (`anyway`: whatever the time since the last), marked shown if so."""
@@ -48,9 +62,8 @@ class _Line:
         # with copies of its first, one a redraw
         if self.tty:
             line = fit_line(line, terminal_columns(self.out), getattr(self.out, "encoding", None))
-        self.out.write(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
+        self._put(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
         self._line = line
-        self.out.flush()
 
     def _back(self) -> str:
         """To the start of the line, the line shown there wiped: by an escape, or with blanks on a terminal that
@@ -63,8 +76,7 @@ class _Line:
     def done(self) -> None:
         """Ends the line on a terminal (the next output starts on a line of its own)."""
         if self.tty and self._line:
-            self.out.write("\n")
-            self.out.flush()
+            self._put("\n")
         self._line = ""
 
 
@@ -90,12 +102,8 @@ class Progress(_Line):
             self._write(self.text(blocks, frames))
 
     def say(self, text: str) -> None:
-        if self.tty and self._line:
-            self.out.write(self._back())
-        self.out.write(f"vcam: {text}\n")
-        if self.tty and self._line:
-            self.out.write(self._line)
-        self.out.flush()
+        back = self._back() if self.tty and self._line else ""
+        self._put(f"{back}vcam: {text}\n{self._line if back else ''}")
 
 
 def _done_of(done: int, total: int) -> str:
