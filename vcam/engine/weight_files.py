@@ -235,13 +235,20 @@ def _tokenizer_problems(folder: Path) -> list[str]:
     if not any((folder / name).exists() for name in TOKENIZER_FILES):
         return [f"{folder} (neither {' nor '.join(TOKENIZER_FILES)} in it)"]
     named = ((f, _json_problem(f)) for f in sorted(folder.glob("*.json")) if f.name in TOKENIZER_READS)
-    return [f"{_named(f)} ({why})" for f, why in named if why]
+    return [f"{link_named(f)} ({why})" for f, why in named if why]
 
 
-def _named(path: Path) -> str:
+def link_named(path: Path) -> str:
     """A file and, where it is a link (the hub cache's snapshots link to its blobs), the file it links to: deleting
-    the link alone would have the hub link the same damaged file again."""
-    return f"{path} -> {path.resolve()}" if path.is_symlink() else str(path)
+    the link alone would have the hub link the same damaged file again. One step only: under huggingface_hub 2.4 the
+    repo's blob is itself a link into a store of files all repos share, which a user told to delete "the file it
+    links to" found by following every link, and which huggingface_hub replaces itself where it is cut short."""
+    if not path.is_symlink():
+        return str(path)
+    try:
+        return f"{path} -> {os.path.normpath(path.parent / os.readlink(path))}"
+    except OSError:  # gone since: named alone
+        return str(path)
 
 
 def _shards(index: Path) -> list[str] | None:
@@ -276,23 +283,23 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
     problems = []
     why = safetensors_problem(paths.transformer)
     if why:
-        problems.append(f"{_named(paths.transformer)} ({why})")
+        problems.append(f"{link_named(paths.transformer)} ({why})")
     for folder in (paths.text_encoder, paths.vae):
         why = _json_problem(folder / "config.json")
         if why:
-            problems.append(f"{_named(folder / 'config.json')} ({why})")
+            problems.append(f"{link_named(folder / 'config.json')} ({why})")
             continue
         index = _index_of(folder)
         shards, files = _weights_named(folder, index)
         if index and shards is None:
-            problems.append(f"{_named(index)} (damaged: not a shard index)")
+            problems.append(f"{link_named(index)} (damaged: not a shard index)")
             continue
         if not files:
             problems.append(f"{folder} (no .safetensors weights)")
         for f in files:
             why = safetensors_problem(f)
             if why:
-                problems.append(f"{_named(f)} ({why})")
+                problems.append(f"{link_named(f)} ({why})")
     problems += _tokenizer_problems(paths.tokenizer)
     if problems:
         raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), _fix(problems, fix))

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from vcam.engine.configs import WAN_REPO, ModelSpec
-from vcam.engine.weight_files import safetensors_problem, weights_in
+from vcam.engine.weight_files import link_named, safetensors_problem, weights_in
 from vcam.errors import NoGPUError, WeightsError
 from vcam.progress import ByteProgress
 from vcam.words import few
@@ -21,8 +21,8 @@ from vcam.words import few
 CHECKPOINT_PREFIX = "model."
 # The one file diffusers reads from a model's folder that has no shard index.
 DIFFUSERS_FILE = "diffusion_pytorch_model.safetensors"
-DAMAGED_FIX = ("delete it (in the hub cache, the file it links to as well) and run `vcam download` again, or copy a "
-               "whole one over it")
+DAMAGED_FIX = ("delete it (in the hub cache, both sides of the `->`) and run `vcam download` again, or copy a whole "
+               "one over it")
 BF16_CAPABILITY = (8, 0)
 
 
@@ -46,7 +46,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
 
     why = safetensors_problem(path)
     if why:
-        raise WeightsError(f"checkpoint {path} is damaged ({why})", DAMAGED_FIX)
+        raise WeightsError(f"checkpoint {link_named(path)} is damaged ({why})", DAMAGED_FIX)
     expected = {k: v for k, v in model.state_dict().items()}
     try:
         with safe_open(str(path), framework="pt", device="cpu" if device.type == "cpu" else str(device)) as f:
@@ -86,7 +86,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                 bar.update(bar.total)  # the file's header is counted in its size, never in a tensor
                 bar.done()
     except (SafetensorError, OSError) as e:  # a file cut short or changed under us while it is read
-        raise WeightsError(f"checkpoint {path} is damaged ({e})", DAMAGED_FIX) from None
+        raise WeightsError(f"checkpoint {link_named(path)} is damaged ({e})", DAMAGED_FIX) from None
     # Every key was checked against the model above; the blocks placed one by one are not in `state` any more.
     model.load_state_dict(state, strict=on_block is None, assign=True)
 
@@ -151,7 +151,8 @@ def part_mismatch(folder: Path, missing: list[str], other: list[tuple | str]) ->
     return WeightsError(" ".join(parts),
                         f"its files come from another model or from two downloads: put the {folder.name}/ folder of "
                         f"{WAN_REPO} in its place whole, config.json and weights together (in the hub cache: delete "
-                        "its files and the files they link to, then run `vcam download` again)")
+                        "its files and the entries of the repo's blobs/ folder they link to, then run `vcam download` "
+                        "again)")
 
 
 def with_shapes(folder: Path, other: list[tuple | str], model: nn.Module) -> list[tuple | str]:
