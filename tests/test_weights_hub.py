@@ -2068,3 +2068,12 @@ def test_a_terminal_that_hangs_up_mid_download_stops_the_line_not_the_download(t
     paths = from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
     assert out.failed.is_set() and paths.transformer.name == KREA_FILE
     assert f"downloading {KREA_REPO}: " in out.getvalue() and f"downloading {WAN_REPO}" not in out.getvalue()
+
+
+def test_the_windows_line_that_deletes_partial_files_runs_in_powershell_as_in_cmd():
+    """`del A B` is cmd's; in PowerShell `del` is Remove-Item, which takes one path bare ("A positional parameter
+    cannot be found that accepts argument B"): the line pasted there deleted nothing."""
+    paths = [Path(r"C:\Users\vj\.cache\huggingface\hub\models--krea--krea-realtime-video\blobs\ab.1a2b3c4d.incomplete"),
+             Path(r"D:\hf cache\hub\models--krea--krea-realtime-video\blobs\cd.incomplete")]
+    said = W._delete_said(paths, time.time(), windows=True)
+    assert said == (rf'(`cmd /c del "{paths[0]}" "{paths[1]}"`, in cmd or PowerShell)')

@@ -390,13 +390,14 @@ def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
             f"{_delete_said(sorted(path for path, _, _ in found), now)}")
 
 
-def _delete_said(paths: list[Path], now: float) -> str:
+def _delete_said(paths: list[Path], now: float, windows: bool = os.name == "nt") -> str:
     """The command that deletes `paths` (partial files nothing wrote for STALE_AFTER_S), in parentheses: each named
     where they are few; where they are many, the first few and a `find` over their folders that deletes no other
-    file there (one written since, one an older huggingface_hub goes on from), else each named all the same."""
-    words = [shell_word(str(path)) for path in paths]
-    if os.name == "nt":
-        return f"(`del {' '.join(words)}`)"
+    file there (one written since, one an older huggingface_hub goes on from), else each named all the same. On
+    Windows through cmd, which PowerShell runs too: there `del` is Remove-Item, which refused a second file."""
+    words = [shell_word(str(path), windows=windows) for path in paths]
+    if windows:
+        return f"(`cmd /c del {' '.join(words)}`, in cmd or PowerShell)"
     if len(paths) > NAMED_PARTIALS:
         folders = sorted({path.parent for path in paths})
         minutes = int(STALE_AFTER_S // 60)
