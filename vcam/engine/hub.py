@@ -608,9 +608,14 @@ def _check_folder(where: Path) -> None:
         return
     name = _cache_variable() or "HF_HOME"
     folder = "/workspace/hf" if name == "HF_HOME" else "/workspace/hf/hub"
+    # a file the variable's own path names or passes through is one the user typed (HF_HUB_CACHE=/etc/passwd): it
+    # is no stray to move, as one left where huggingface_hub puts its folder is
+    typed = _deciding_variable()
+    value = Path(os.path.abspath(os.path.expanduser(os.environ.get(typed, ""))))
+    move = "" if typed != "HOME" and (blocker == value or blocker in value.parents) else \
+        f", or move the file {blocker} out of the way"
     raise WeightsError(f"the hub cache {where} cannot be a folder: {blocker} is a file",
-                       f"point {name} at a folder (`export {name}={folder}`, say), or move the file {blocker} out "
-                       "of the way, then run again")
+                       f"point {name} at a folder (`export {name}={folder}`, say){move}, then run again")
 
 
 def _check_alone(spec: ModelSpec, where: Path) -> None:
