@@ -2077,3 +2077,42 @@ def test_the_windows_line_that_deletes_partial_files_runs_in_powershell_as_in_cm
              Path(r"D:\hf cache\hub\models--krea--krea-realtime-video\blobs\cd.incomplete")]
     said = W._delete_said(paths, time.time(), windows=True)
     assert said == (rf'(`cmd /c del "{paths[0]}" "{paths[1]}"`, in cmd or PowerShell)')
+
+
+class Writes(io.StringIO):
+    """stderr that keeps each write apart: a line split over two writes can have another thread's (the status
+    line's redraw) land between its text and its line end."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+        self.written = threading.Event()
+
+    def write(self, text: str) -> int:
+        if text:  # print's empty end, with end=""
+            self.writes.append(text)
+            self.written.set()
+        return super().write(text)
+
+
+def test_the_hubs_wait_note_from_its_thread_is_one_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(W, "QUIET_S", 0.01)
+    out = Writes()
+    with W._still_waiting(KREA_REPO, out):
+        assert out.written.wait(60)
+    assert out.writes[0].startswith("vcam: the Hugging Face hub has not answered") and out.writes[0].endswith("\n")
+
+
+def test_the_tuning_folders_note_and_taehvs_fetching_line_are_one_write_each(tmp_path, monkeypatch):
+    from test_taehv import SMALL, write_published_file
+    from vcam.engine import cachedir
+    from vcam.engine import taehv_weights as tw
+
+    out = Writes()
+    monkeypatch.setattr(sys, "stderr", out)
+    monkeypatch.setattr(cachedir, "_said", set())
+    cachedir._say_once("vcam: VCAM_CACHE_DIR=cache is relative")
+    assert out.writes == ["vcam: VCAM_CACHE_DIR=cache is relative\n"]
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
+    assert out.writes[1] == f"vcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"

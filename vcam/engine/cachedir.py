@@ -116,4 +116,4 @@ def _say_once(line: str) -> None:
     """`line` on stderr, once a process: a bench compiles engine after engine."""
     if line not in _said:
         _said.add(line)
-        print(line, file=sys.stderr, flush=True)
+        print(f"{line}\n", end="", file=sys.stderr, flush=True)  # one write: no other thread's line lands inside it

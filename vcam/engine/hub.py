@@ -131,7 +131,8 @@ def _still_waiting(repo: str, out: TextIO) -> Iterator[None]:
             waited += every_s
             try:
                 print(f"vcam: the Hugging Face hub has not answered about {repo} in {waited:.0f} s; still waiting "
-                      "(Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)", file=out, flush=True)
+                      "(Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)\n", end="", file=out,
+                      flush=True)
             except (OSError, ValueError):  # the terminal gone: the wait goes on without its note
                 return
 
@@ -263,7 +264,7 @@ def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> b
             f"it cannot be removed here (delete {' and '.join(str(path) for path in kept)}, then run "
             "`vcam download` again)")
     print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
-          f"(cut short): {done}", file=out, flush=True)
+          f"(cut short): {done}\n", end="", file=out, flush=True)
     return True
 
 
@@ -356,7 +357,7 @@ def _say_stale(partials: list[Path], where: Path, out: TextIO, whole: bool = Fal
     said = _stale_said(partials, where, whole)
     if said:
         try:
-            print(f"vcam: {said}", file=out, flush=True)
+            print(f"vcam: {said}\n", end="", file=out, flush=True)
         except (OSError, ValueError):  # the terminal gone: a note only
             pass
 
@@ -534,8 +535,8 @@ def _say_relative(where: Path, out: TextIO) -> None:
             f"{name}={value} holds a $ variable left as written, read as a relative path")
     told = "HF_HOME" if name == "HOME" else name  # the home folder is not to be moved for a cache
     print(f"vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts in (started "
-          f"elsewhere, the weights are looked for there); set {told} to an absolute path to keep one cache",
-          file=out, flush=True)
+          f"elsewhere, the weights are looked for there); set {told} to an absolute path to keep one cache\n",
+          end="", file=out, flush=True)
 
 
 def _check_set(where: Path) -> None:
@@ -568,7 +569,7 @@ def _check_ends(where: Path, out: TextIO) -> None:
     where_said = "ends" if value[-1] != bare[-1] else "begins"
     said = f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}"
     if Path(value).exists():
-        print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it", file=out, flush=True)
+        print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it\n", end="", file=out, flush=True)
         return
     crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
     raise WeightsError(f"{said}, which would name a folder of its own",
@@ -589,7 +590,7 @@ def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
             continue
         if _in_cache(spec, str(cache)) is None:
             print(f"vcam: {cache.absolute()} holds part of the weights, not all; downloading into the hub cache "
-                  f"{where}", file=out, flush=True)
+                  f"{where}\n", end="", file=out, flush=True)
             return
         # whole paths: a relative variable's "." or ".." would name another folder from wherever vcam starts next
         where, cache = where.absolute(), cache.absolute()
@@ -759,7 +760,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         bars = {"tqdm_class": _silent_bars()}
     else:
         size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
-        print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
+        print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …\n", end="", file=out, flush=True)
     # the hub draws its bars on a terminal, unless they are turned off
     if not whole and (not out.isatty() or _hub_bars_off()):
         line = ByteProgress(f"downloading {repo}", plan.total, out)
@@ -841,8 +842,8 @@ def leave_mid_download(code: int) -> None:
     ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
-        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
-              file=sys.stderr)
+        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go "
+              "on\n", end="", file=sys.stderr, flush=True)
     finally:
         leave_now(code)
 

@@ -130,7 +130,7 @@ def _fix(path: Path) -> str:
 def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
     from tqdm.auto import tqdm
 
-    print(f"vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …", file=sys.stderr, flush=True)
+    print(f"vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …\n", end="", file=sys.stderr, flush=True)
     fd, tmp = _partial_file(path)
     filelock.lock(fd)  # held while it downloads: another show starting now leaves this file alone
     _remove_stale_parts(path.parent, tmp)
