@@ -22,6 +22,21 @@ def clock_time(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def row_cleared(out: TextIO | None) -> str:
+    """What puts a line written to `out` at the start of a wiped row: on a terminal the show's status line, rewritten
+    in place with no line end, may stand there, and a line written after it ran on from its end ("… | preset -vcam:
+    loading VAE from …"). Blanks on a terminal that takes no escape (TERM=dumb); "" where `out` is no terminal."""
+    try:
+        if out is None or not out.isatty():
+            return ""
+    except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
+        return ""
+    if os.environ.get("TERM", "dumb") != "dumb":
+        return "\r\033[K"
+    columns = terminal_columns(out)
+    return "\r" + " " * (columns - 1) + "\r" if columns else ""
+
+
 class _Line:
     """One progress line on `out`: rewritten in place on a terminal (at most every `redraw_s`), a line of its own
     every `every_s` elsewhere (a file, a CI log, docker logs), so that a long log stays readable. `tty` None: asks

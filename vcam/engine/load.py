@@ -29,7 +29,7 @@ from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, check_host_ram, memory_plan, out_of_memory_said_as_error
 from vcam.errors import LoadStopped, VcamError
-from vcam.progress import ByteProgress
+from vcam.progress import ByteProgress, row_cleared
 from vcam.words import size_text
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
@@ -115,7 +115,8 @@ def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[s
         if progress:
             # one write, its line end in it: print writes the end apart, and a line another thread wrote between
             # the two (the console's, at a show's start) ran on after this one's text, an empty line below
-            print(f"vcam: {message}\n", end="", file=sys.stderr, flush=True)  # print: no stderr (pythonw) is no crash
+            print(f"{row_cleared(sys.stderr)}vcam: {message}\n", end="", file=sys.stderr,
+                  flush=True)  # print: no stderr (pythonw) is no crash
         if report is not None:
             report(message)
 
