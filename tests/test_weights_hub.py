@@ -25,7 +25,7 @@ from vcam.engine.weight_files import from_folder
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
-from vcam.progress import ByteProgress
+from vcam.progress import ByteProgress, row_cleared
 from vcam.words import size_text
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
@@ -980,7 +980,8 @@ def test_a_terminal_with_the_hubs_bars_turned_off_gets_vcams_line(tmp_path, monk
     from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
     lines = out.getvalue().split("\n")  # a bar's redraws are one line, its carriage returns within
     assert lines[1].startswith(f"\r\x1b[Kdownloading {KREA_REPO}: ") and "28.6 of 28.6 GB (100%)" in lines[1], lines
-    assert lines[2].startswith(f"vcam: fetching {WAN_REPO} "), lines  # on a line of its own, not after the bar
+    # on a line of its own, not after the bar
+    assert lines[2].startswith(f"{row_cleared(out)}vcam: fetching {WAN_REPO} "), lines
 
 
 def _download_said(monkeypatch, tmp_path, capsys) -> str:
@@ -2116,3 +2117,32 @@ def test_the_tuning_folders_note_and_taehvs_fetching_line_are_one_write_each(tmp
     source = write_published_file(tmp_path / "published.safetensors", SMALL)
     tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
     assert out.writes[1] == f"vcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"
+
+
+class WritesToTerminal(Writes):
+    """Writes kept apart, on a terminal."""
+
+    def __init__(self):
+        super().__init__()
+        self.fileno = lambda: 2
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_notes_of_a_download_on_a_terminal_start_on_a_wiped_row(tmp_path, monkeypatch):
+    """A show's first start fetches its weights under the LOADING status line, rewritten in place with no line end:
+    "… | preset -vcam: the Hugging Face hub has not answered …" ran on from its end; TAEHV's fetching line too."""
+    from test_taehv import SMALL, write_published_file
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(W, "QUIET_S", 0.01)
+    out = WritesToTerminal()
+    with W._still_waiting(KREA_REPO, out):
+        assert out.written.wait(60)
+    assert out.writes[0].startswith("\r\x1b[Kvcam: the Hugging Face hub has not answered about")
+    monkeypatch.setattr(sys, "stderr", WritesToTerminal())
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
+    assert sys.stderr.writes[0] == f"\r\x1b[Kvcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"

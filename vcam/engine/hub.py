@@ -22,7 +22,7 @@ from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
-from vcam.progress import ByteProgress
+from vcam.progress import ByteProgress, row_cleared
 from vcam.words import few, shell_word, size_text
 
 
@@ -130,9 +130,9 @@ def _still_waiting(repo: str, out: TextIO) -> Iterator[None]:
         while not stop.wait(every_s):
             waited += every_s
             try:
-                print(f"vcam: the Hugging Face hub has not answered about {repo} in {waited:.0f} s; still waiting "
-                      "(Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)\n", end="", file=out,
-                      flush=True)
+                print(f"{row_cleared(out)}vcam: the Hugging Face hub has not answered about {repo} in {waited:.0f} "
+                      "s; still waiting (Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)\n",
+                      end="", file=out, flush=True)
             except (OSError, ValueError):  # the terminal gone: the wait goes on without its note
                 return
 
@@ -263,8 +263,8 @@ def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> b
     done = ("removed, to be fetched again" if removed and not kept else
             f"it cannot be removed here (delete {' and '.join(str(path) for path in kept)}, then run "
             "`vcam download` again)")
-    print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
-          f"(cut short): {done}\n", end="", file=out, flush=True)
+    print(f"{row_cleared(out)}vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its "
+          f"{size_text(size)} (cut short): {done}\n", end="", file=out, flush=True)
     return True
 
 
@@ -357,7 +357,7 @@ def _say_stale(partials: list[Path], where: Path, out: TextIO, whole: bool = Fal
     said = _stale_said(partials, where, whole)
     if said:
         try:
-            print(f"vcam: {said}\n", end="", file=out, flush=True)
+            print(f"{row_cleared(out)}vcam: {said}\n", end="", file=out, flush=True)
         except (OSError, ValueError):  # the terminal gone: a note only
             pass
 
@@ -534,9 +534,9 @@ def _say_relative(where: Path, out: TextIO) -> None:
     what = (f"{name}={value} is a relative path" if "$" not in value else
             f"{name}={value} holds a $ variable left as written, read as a relative path")
     told = "HF_HOME" if name == "HOME" else name  # the home folder is not to be moved for a cache
-    print(f"vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts in (started "
-          f"elsewhere, the weights are looked for there); set {told} to an absolute path to keep one cache\n",
-          end="", file=out, flush=True)
+    print(f"{row_cleared(out)}vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts "
+          f"in (started elsewhere, the weights are looked for there); set {told} to an absolute path to keep one "
+          "cache\n", end="", file=out, flush=True)
 
 
 def _check_set(where: Path) -> None:
@@ -569,7 +569,8 @@ def _check_ends(where: Path, out: TextIO) -> None:
     where_said = "ends" if value[-1] != bare[-1] else "begins"
     said = f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}"
     if Path(value).exists():
-        print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it\n", end="", file=out, flush=True)
+        print(f"{row_cleared(out)}vcam: {said}; the hub cache is {str(where)!r}, named with it\n", end="", file=out,
+              flush=True)
         return
     crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
     raise WeightsError(f"{said}, which would name a folder of its own",
@@ -589,8 +590,8 @@ def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
         if cache == where or not any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
             continue
         if _in_cache(spec, str(cache)) is None:
-            print(f"vcam: {cache.absolute()} holds part of the weights, not all; downloading into the hub cache "
-                  f"{where}\n", end="", file=out, flush=True)
+            print(f"{row_cleared(out)}vcam: {cache.absolute()} holds part of the weights, not all; downloading into "
+                  f"the hub cache {where}\n", end="", file=out, flush=True)
             return
         # whole paths: a relative variable's "." or ".." would name another folder from wherever vcam starts next
         where, cache = where.absolute(), cache.absolute()
@@ -760,7 +761,8 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         bars = {"tqdm_class": _silent_bars()}
     else:
         size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
-        print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …\n", end="", file=out, flush=True)
+        print(f"{row_cleared(out)}vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …\n", end="",
+              file=out, flush=True)
     # the hub draws its bars on a terminal, unless they are turned off
     if not whole and (not out.isatty() or _hub_bars_off()):
         line = ByteProgress(f"downloading {repo}", plan.total, out)
