@@ -282,6 +282,22 @@ def test_hub_path_reports_an_incomplete_download(tmp_path, weights_folder, monke
     assert "vae" in str(err.value)
 
 
+def test_offline_a_cache_with_a_file_cut_short_says_no_fetching_line(tmp_path, weights_folder, monkeypatch):
+    """HF_HUB_OFFLINE set: "fetching krea/… into …" and "downloading krea/…: 0 bytes" came before the error that
+    named the file cut short, as if a download had run."""
+    import io
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    checkpoint = next((tmp_path / "hub").rglob(KREA_FILE))
+    data = checkpoint.read_bytes()
+    checkpoint.write_bytes(data[: len(data) // 2])
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "truncated" in err.value.message and out.getvalue() == ""
+
+
 def test_hub_path_without_network_or_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(WeightsError) as err:

@@ -756,7 +756,9 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     from huggingface_hub import snapshot_download
 
     bars, stop, progress = {}, None, None
-    whole = plan.sizes == {}  # every file here, as the dry run found: "fetching …" then "0 bytes" read as a fault
+    # every file here, as the dry run found, or offline, where nothing can come: "fetching …" then "0 bytes" read as
+    # a fault, or as a download under way
+    whole = plan.sizes == {} or _offline()
     if whole:
         bars = {"tqdm_class": _silent_bars()}
     else:
