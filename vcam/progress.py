@@ -1,5 +1,6 @@
-"""A render's progress on stderr: blocks done of the total, frames a second, time left. On a terminal one line
-rewritten in place; elsewhere (a file, a CI log) a line every few seconds, so that the log stays readable."""
+"""Progress lines on stderr: a render's blocks done of the total, and the bytes of a download or a checkpoint read,
+each with its rate and time left. On a terminal one line rewritten in place; elsewhere (a file, a CI log) a line
+every few seconds, so that the log stays readable. Shared by the engine and the live loop, importing neither."""
 from __future__ import annotations
 
 import os
