@@ -298,6 +298,20 @@ def test_offline_a_cache_with_a_file_cut_short_says_no_fetching_line(tmp_path, w
     assert "truncated" in err.value.message and out.getvalue() == ""
 
 
+def test_offline_a_cache_with_a_file_cut_short_is_told_to_unset_hf_hub_offline_to_fetch_it(tmp_path, weights_folder,
+                                                                                           monkeypatch):
+    """"delete the files named … and run `vcam download` again" with HF_HUB_OFFLINE set: the download answered from
+    the cache alone, which now lacked the file."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    checkpoint = next((tmp_path / "hub").rglob(KREA_FILE))
+    data = checkpoint.read_bytes()
+    checkpoint.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.fix.endswith("run `vcam download` again with HF_HUB_OFFLINE unset and a network connection")
+
+
 def test_hub_path_without_network_or_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(WeightsError) as err:

@@ -109,8 +109,9 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
              for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
+    online = " with HF_HUB_OFFLINE unset and a network connection" if _offline() else ""
     check_files(paths, "delete the files named, in the hub cache both sides of each `->`, and run `vcam download` "
-                       "again")
+                       f"again{online}")
     return paths
 
 
