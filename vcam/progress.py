@@ -4,11 +4,12 @@ every few seconds, so that the log stays readable. Shared by the engine and the 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from typing import TextIO
 
-from vcam.terminal import fit_line, still_on_row, terminal_columns, text_cells
+from vcam.terminal import fit_line, still_on_row, terminal_columns, terminal_size, text_cells
 from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
@@ -26,16 +27,34 @@ def clock_time(seconds: float) -> str:
 def row_cleared(out: TextIO | None) -> str:
     """What puts a line written to `out` at the start of a wiped row: on a terminal the show's status line, rewritten
     in place with no line end, may stand there, and a line written after it ran on from its end ("… | preset -vcam:
-    loading VAE from …"). Blanks on a terminal that takes no escape (TERM=dumb); "" where `out` is no terminal."""
+    loading VAE from …"). Blanks on a terminal that takes no escape (TERM=dumb); "" where `out` is no terminal, and
+    where the status line is pinned to the last row: the cursor's row is then the one commands are typed on, whose
+    echo a wipe erased (the console still read the keys), and the line cannot run on from the status line there."""
     try:
         if out is None or not out.isatty():
             return ""
     except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
         return ""
+    if _pinned_below(out):
+        return ""
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r\033[K"
     columns = terminal_columns(out)
     return "\r" + " " * (columns - 1) + "\r" if columns else ""
+
+
+def _pinned_below(out: TextIO) -> bool:
+    """Whether a show's status line on `out` is pinned to the terminal's last row: the rule of vcam.live.status
+    (typed_on, and a terminal of 3 rows or more), asked here without importing the live loop."""
+    if os.name != "posix" or os.environ.get("TERM", "dumb") == "dumb":
+        return False
+    try:
+        if sys.stdin is None or not sys.stdin.isatty():
+            return False
+    except (AttributeError, ValueError):  # a closed stdin
+        return False
+    size = terminal_size(out)
+    return size is not None and (size[1] or 0) >= 3
 
 
 class _Line:
