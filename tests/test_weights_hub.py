@@ -472,7 +472,37 @@ def test_a_truncated_checkpoint_in_a_xet_store_layout_names_the_repos_blob_not_t
     with pytest.raises(WeightsError) as err:
         load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
     assert f"checkpoint {link} -> {blob} is damaged (truncated" in err.value.message
-    assert "both sides of the `->`" in err.value.fix
+    assert "both sides of each `->`" in err.value.fix
+
+
+def test_a_damaged_full_size_file_in_a_xet_store_layout_names_the_shared_store_file_too(
+        tmp_path, weights_folder, monkeypatch):
+    """A store file damaged at its full size (its first bytes zeroed) is linked again as it is by huggingface_hub
+    2.4 once the link and the repo's blob are deleted: the same error came back each time. It is named as well."""
+    online_hub(monkeypatch)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    link = next((tmp_path / "hub").rglob(KREA_FILE))
+    store = tmp_path / "hub" / "blobs" / "ab" / ("ab" + "c" * 62)
+    store.parent.mkdir(parents=True)
+    data = link.read_bytes()
+    store.write_bytes(bytes(8) + data[8:])  # the header's length zeroed, the size right
+    blob = link.parent.parent.parent / "blobs" / ("e" * 64)
+    blob.parent.mkdir()
+    blob.symlink_to(os.path.relpath(store, blob.parent))
+    link.unlink()
+    link.symlink_to(os.path.relpath(blob, link.parent))
+    fake_hub(monkeypatch, lambda repo, **kw: W._hub_cache(kw["cache_dir"]).joinpath(
+        "models--" + repo.replace("/", "--"), "snapshots", "0"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert f"{link} -> {blob} -> {store} (damaged" in err.value.message
+    assert "both sides of each `->`" in err.value.fix
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
+    assert f"checkpoint {link} -> {blob} -> {store} is damaged" in err.value.message
+    assert "both sides of each `->`" in err.value.fix
 
 
 def test_offline_with_the_weights_cached_never_asks_the_hub(tmp_path, weights_folder, monkeypatch):

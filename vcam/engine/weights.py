@@ -21,7 +21,7 @@ from vcam.words import few
 CHECKPOINT_PREFIX = "model."
 # The one file diffusers reads from a model's folder that has no shard index.
 DIFFUSERS_FILE = "diffusion_pytorch_model.safetensors"
-DAMAGED_FIX = ("delete it (in the hub cache, both sides of the `->`) and run `vcam download` again, or copy a whole "
+DAMAGED_FIX = ("delete it (in the hub cache, both sides of each `->`) and run `vcam download` again, or copy a whole "
                "one over it")
 BF16_CAPABILITY = (8, 0)
 
@@ -46,7 +46,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
 
     why = safetensors_problem(path)
     if why:
-        raise WeightsError(f"checkpoint {link_named(path)} is damaged ({why})", DAMAGED_FIX)
+        raise WeightsError(f"checkpoint {link_named(path, why)} is damaged ({why})", DAMAGED_FIX)
     expected = {k: v for k, v in model.state_dict().items()}
     try:
         with safe_open(str(path), framework="pt", device="cpu" if device.type == "cpu" else str(device)) as f:
