@@ -223,6 +223,24 @@ def test_a_file_the_cache_variable_itself_names_is_not_offered_to_be_moved(tmp_p
         "at a folder" in err.value.fix
 
 
+@pytest.mark.parametrize("variable, value, where", [("HF_HUB_CACHE", "passwd", "passwd"),
+                                                   ("HF_HOME", "passwd", "passwd/hub"),
+                                                   ("HF_HUB_CACHE", "./passwd/hub", "passwd/hub")])
+def test_a_file_a_relative_cache_variable_names_is_not_offered_to_be_moved(tmp_path, monkeypatch, variable, value,
+                                                                           where):
+    """HF_HUB_CACHE=passwd run from /etc was still told to move /etc/passwd out of the way: the relative path to the
+    file was compared with the variable's whole one."""
+    for name in hub.CACHE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(WeightsError) as err:
+        hub._check_folder(Path(where))  # as huggingface_hub reads the variable: relative to the folder run from
+    assert "passwd is a file" in err.value.message
+    assert "move" not in err.value.fix and f"point {variable} at a folder" in err.value.fix
+
+
 def test_a_stray_file_where_the_cache_folder_goes_is_offered_to_be_moved(tmp_path, monkeypatch):
     """A file left at HF_HOME/hub (a token saved where the folder goes) is no path the user typed: moving it is a
     fix."""

@@ -615,7 +615,9 @@ def _check_folder(where: Path) -> None:
     # is no stray to move, as one left where huggingface_hub puts its folder is
     typed = _deciding_variable()
     value = Path(os.path.abspath(os.path.expanduser(os.environ.get(typed, ""))))
-    move = "" if typed != "HOME" and (blocker == value or blocker in value.parents) else \
+    # both whole: a relative value (HF_HUB_CACHE=passwd, run from /etc) names a relative blocker
+    whole = Path(os.path.abspath(blocker))
+    move = "" if typed != "HOME" and (whole == value or whole in value.parents) else \
         f", or move the file {blocker} out of the way"
     raise WeightsError(f"the hub cache {where} cannot be a folder: {blocker} is a file",
                        f"point {name} at a folder (`export {name}={folder}`, say){move}, then run again")
