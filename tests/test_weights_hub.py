@@ -2101,13 +2101,42 @@ def test_a_terminal_that_hangs_up_mid_download_stops_the_line_not_the_download(t
     assert f"downloading {KREA_REPO}: " in out.getvalue() and f"downloading {WAN_REPO}" not in out.getvalue()
 
 
-def test_the_windows_line_that_deletes_partial_files_runs_in_powershell_as_in_cmd():
+def test_the_windows_lines_that_delete_partial_files_are_said_for_each_shell():
     """`del A B` is cmd's; in PowerShell `del` is Remove-Item, which takes one path bare ("A positional parameter
-    cannot be found that accepts argument B"): the line pasted there deleted nothing."""
-    paths = [Path(r"C:\Users\vj\.cache\huggingface\hub\models--krea--krea-realtime-video\blobs\ab.1a2b3c4d.incomplete"),
-             Path(r"D:\hf cache\hub\models--krea--krea-realtime-video\blobs\cd.incomplete")]
+    cannot be found that accepts argument B"), and `cmd /c del "A&B"` run from PowerShell lost its quotes, where cmd
+    split the path at the `&`: each shell is given its own line, PowerShell's in single quotes."""
+    paths = [Path(r"C:\Users\vj\.cache\huggingface\hub\models--krea--krea-realtime-video\blobs\ab.incomplete"),
+             Path(r"D:\R&D ^1\o'brien\hub\models--krea--krea-realtime-video\blobs\cd.incomplete")]
     said = W._delete_said(paths, time.time(), windows=True)
-    assert said == (rf'(`cmd /c del "{paths[0]}" "{paths[1]}"`, in cmd or PowerShell)')
+    assert said == (rf"(in PowerShell: `Remove-Item -LiteralPath '{paths[0]}', 'D:\R&D ^1\o''brien\hub\models--krea--"
+                    r"krea-realtime-video\blobs\cd.incomplete'`" f'; in cmd: `del "{paths[0]}" "{paths[1]}"`)')
+    percent = [Path(r"C:\100%CD%\blobs\ab.incomplete")]  # cmd expands %CD% even inside quotes
+    assert W._delete_said(percent, time.time(), windows=True) == rf"(in PowerShell: `Remove-Item -LiteralPath " \
+        rf"'{percent[0]}'`)"
+
+
+def test_many_stale_partial_files_on_windows_are_deleted_by_folder_and_age_in_powershell(tmp_path):
+    """Sixty files named each made a `del` line past cmd's 8,191 characters, which cmd cut off: PowerShell is told to
+    delete the folder's partial files unwritten for as long as these, and no cmd line is offered."""
+    blobs = tmp_path / ("models--krea--krea-realtime-video" + "-" * 60) / "blobs"
+    blobs.mkdir(parents=True)
+    now = time.time()
+    paths = []
+    for i in range(60):
+        path = blobs / f"{i:064x}.{i:08x}.incomplete"
+        path.write_bytes(b"x")
+        os.utime(path, (now - 3600, now - 3600))
+        paths.append(path)
+    said = W._delete_said(sorted(paths), now, windows=True)
+    minutes = int(W.STALE_AFTER_S // 60)
+    assert said.endswith(f": in PowerShell: `Get-ChildItem -LiteralPath '{blobs}' -File -Filter *.incomplete | "
+                         f"Where-Object LastWriteTime -lt (Get-Date).AddMinutes(-{minutes}) | Remove-Item`)"), said
+    assert "in cmd" not in said and "del " not in said and ", … 57 more: in PowerShell" in said
+    (blobs / f"{99:064x}.incomplete").write_bytes(b"x")  # one nearly as old, which the age would take too
+    os.utime(blobs / f"{99:064x}.incomplete", (now - W.STALE_AFTER_S + 30,) * 2)
+    said = W._delete_said(sorted(paths), now, windows=True)
+    assert said.startswith("(in PowerShell: `Remove-Item -LiteralPath ") and all(f"'{p}'" in said for p in paths)
+    assert "in cmd" not in said and f"{99:064x}" not in said
 
 
 class Writes(io.StringIO):

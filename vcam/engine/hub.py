@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import json
+import re
 import os
 import shutil
 import sys
@@ -392,23 +393,63 @@ def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
             f"{_delete_said(sorted(path for path, _, _ in found), now)}")
 
 
+# cmd.exe's longest command line: a `del` naming many long paths past it was cut off
+CMD_LINE_MAX = 8191
+
+
 def _delete_said(paths: list[Path], now: float, windows: bool = os.name == "nt") -> str:
     """The command that deletes `paths` (partial files nothing wrote for STALE_AFTER_S), in parentheses: each named
     where they are few; where they are many, the first few and a `find` over their folders that deletes no other
-    file there (one written since, one an older huggingface_hub goes on from), else each named all the same. On
-    Windows through cmd, which PowerShell runs too: there `del` is Remove-Item, which refused a second file."""
-    words = [shell_word(str(path), windows=windows) for path in paths]
+    file there (one written since, one an older huggingface_hub goes on from), else each named all the same."""
     if windows:
-        return f"(`cmd /c del {' '.join(words)}`, in cmd or PowerShell)"
-    if len(paths) > NAMED_PARTIALS:
-        folders = sorted({path.parent for path in paths})
-        minutes = int(STALE_AFTER_S // 60)
-        if minutes * 60 == STALE_AFTER_S and not _others_old(folders, set(paths), now):
-            # a relative folder starting with "-" would be taken for one of find's options
-            named = " ".join(shell_word(str(folder) if folder.is_absolute() else f"./{folder}") for folder in folders)
-            find = f"find {named} -maxdepth 1 -name '*.incomplete' -mmin +{minutes} -delete"
-            return f"({few(words, NAMED_PARTIALS)}: `{find}`)"
+        return _delete_said_windows(paths, now)
+    words = [shell_word(str(path)) for path in paths]
+    by_age = _by_age(paths, now)
+    if by_age is not None:
+        folders, minutes = by_age
+        # a relative folder starting with "-" would be taken for one of find's options
+        named = " ".join(shell_word(str(folder) if folder.is_absolute() else f"./{folder}") for folder in folders)
+        find = f"find {named} -maxdepth 1 -name '*.incomplete' -mmin +{minutes} -delete"
+        return f"({few(words, NAMED_PARTIALS)}: `{find}`)"
     return f"(`rm -- {' '.join(words)}`)"
+
+
+def _by_age(paths: list[Path], now: float) -> tuple[list[Path], int] | None:
+    """Where `paths` are many, their folders and the minutes unwritten that pick out them alone among the folders'
+    partial files; None where they are few, or where the age would pick another file too (_others_old)."""
+    if len(paths) <= NAMED_PARTIALS:
+        return None
+    folders = sorted({path.parent for path in paths})
+    minutes = int(STALE_AFTER_S // 60)
+    if minutes * 60 != STALE_AFTER_S or _others_old(folders, set(paths), now):
+        return None
+    return folders, minutes
+
+
+def _delete_said_windows(paths: list[Path], now: float) -> str:
+    """_delete_said on Windows, a line for each shell: PowerShell's `del` is Remove-Item, which takes one path bare,
+    and `cmd /c del` run from PowerShell lost the quotes around a path with `&` or `^` in it, where cmd split it.
+    Many files are picked in PowerShell by their folders and age, as `find` does; cmd's line names each file, and is
+    left out past cmd's longest line or where a path holds a `%`, which cmd expands even inside quotes."""
+    by_age = _by_age(paths, now)
+    if by_age is not None:
+        folders, minutes = by_age
+        shell = (f"Get-ChildItem -LiteralPath {', '.join(_ps_word(str(folder)) for folder in folders)} -File -Filter "
+                 f"*.incomplete | Where-Object LastWriteTime -lt (Get-Date).AddMinutes(-{minutes}) | Remove-Item")
+        named = f"{few([str(path) for path in paths], NAMED_PARTIALS)}: "
+    else:
+        shell = f"Remove-Item -LiteralPath {', '.join(_ps_word(str(path)) for path in paths)}"
+        named = ""
+    cmd = "del " + " ".join(f'"{path}"' for path in paths)
+    if len(cmd) > CMD_LINE_MAX or any("%" in str(path) for path in paths):
+        return f"({named}in PowerShell: `{shell}`)"
+    return f"({named}in PowerShell: `{shell}`; in cmd: `{cmd}`)"
+
+
+def _ps_word(text: str) -> str:
+    """`text` as one literal word in PowerShell: in single quotes, inside which it reads nothing ($, `, &, ^) but a
+    single quote, doubled; it takes the typographic ones for plain ones too."""
+    return "'" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", text) + "'"
 
 
 def _others_old(folders: list[Path], paths: set[Path], now: float) -> bool:
