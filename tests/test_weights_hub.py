@@ -21,7 +21,7 @@ import vcam.engine.weights
 from test_weights import copy_folder, fake_hub, fill_hub_cache
 from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.engine.model import CausalWanModel
-from vcam.engine.weight_files import from_folder
+from vcam.engine.weight_files import from_folder, link_named, safetensors_problem
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
@@ -503,6 +503,24 @@ def test_a_damaged_full_size_file_in_a_xet_store_layout_names_the_shared_store_f
         load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
     assert f"checkpoint {link} -> {blob} -> {store} is damaged" in err.value.message
     assert "both sides of each `->`" in err.value.fix
+
+
+def test_a_damaged_file_linked_from_a_weights_folder_that_is_a_link_names_the_file_it_links_to(tmp_path):
+    """A --weights folder that is itself a link (/data/w -> /mnt/disk/models/w) holding a link `../store/x`: `..`
+    climbs out of the real folder, and reading it as text beside the link named /data/store/x, another file."""
+    real = tmp_path / "disk" / "models" / "w"
+    real.mkdir(parents=True)
+    store = tmp_path / "disk" / "models" / "store" / KREA_FILE
+    store.parent.mkdir()
+    store.write_bytes(bytes(64))
+    (tmp_path / "data").mkdir()
+    folder = tmp_path / "data" / "w"
+    folder.symlink_to(real)
+    (tmp_path / "data" / "store").mkdir()
+    (tmp_path / "data" / "store" / KREA_FILE).write_bytes(b"another file")  # where the text alone points
+    (real / KREA_FILE).symlink_to(Path("..") / "store" / KREA_FILE)
+    why = safetensors_problem(folder / KREA_FILE)
+    assert why and link_named(folder / KREA_FILE, why) == f"{folder / KREA_FILE} -> {store}"
 
 
 def test_offline_with_the_weights_cached_never_asks_the_hub(tmp_path, weights_folder, monkeypatch):

@@ -261,8 +261,16 @@ SHORT = ("truncated", "only ", "empty")
 
 
 def _link_target(link: Path) -> Path:
-    """The file `link` links to, one step, its `..` read as text beside the link."""
-    return Path(os.path.normpath(link.parent / os.readlink(link)))
+    """The file `link` links to, one step: its `..` read as text beside the link, as the hub cache lays its links
+    out, but from the folder's real place where that folder is reached through a link (a --weights folder that is
+    one), where `..` climbs out of the real folder, not out of the link's."""
+    target = os.readlink(link)
+    folder = os.path.abspath(link.parent)
+    real = os.path.realpath(folder)
+    if real == folder:
+        return Path(os.path.normpath(link.parent / target))
+    where = os.path.join(real, target)  # an absolute target stands alone
+    return Path(os.path.realpath(os.path.dirname(where))) / os.path.basename(where)
 
 
 def _shards(index: Path) -> list[str] | None:
