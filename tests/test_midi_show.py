@@ -869,3 +869,46 @@ def test_a_port_name_of_another_model_of_the_controller_plugged_in_is_waited_for
     from vcam.control.midi import waiting_line
 
     assert waiting_line(typed, ["Midi Through:Midi Through Port-0 14:0", plugged]).endswith("); plug it in")
+
+
+# --- the port opened as vcam starts ---------------------------------------------------------------------------------
+def test_a_port_opened_early_past_what_it_keeps_says_the_oldest_dropped_and_keeps_the_knobs_last_position(
+        fake_midi_backend, monkeypatch):
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
+    early = midiinput.EarlyInput()
+    early.open("nano")
+    for value in range(10, 16):
+        fake_midi.send(NANO, cc(16, value))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert wait_for(lambda: heard and heard[-1] == 15)
+        assert set(heard) <= {12, 13, 14, 15}
+        assert said[:2] == [f"MIDI: listening on {NANO}", "MIDI: the oldest 2 messages sent while vcam started were "
+                            "dropped (it keeps 4): press again any button pressed then"]
+        fake_midi.send(NANO, cc(16, 20))  # the port taken over, the input hears what comes next
+        assert wait_for(lambda: heard[-1] == 20)
+    finally:
+        midi.stop()
+    assert [p for p in fake_midi.OPEN if p.name == NANO] == []
+
+
+def test_a_port_opened_early_that_is_not_the_one_the_show_opens_is_closed(fake_midi_backend):
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("midimix")
+    fake_midi.send("Fake MIDImix", cc(16, 40))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert [p.name for p in fake_midi.OPEN] == [NANO]
+    finally:
+        midi.stop()
+    assert heard == [] and fake_midi.OPEN == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
@@ -17,6 +18,7 @@ from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
+from vcam.words import counted
 
 POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: far below a JACK period or a clock tick
 IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
@@ -156,6 +158,67 @@ class PortLister:
 
 
 TURNED = "turned"  # a key's last part that counts a knob's replies apart from its errors
+EARLY_KEPT = 4096  # messages kept from an input opened early: minutes of a busy controller, seconds of a flood
+
+
+class EarlyInput:
+    """The show's MIDI input opened as `vcam run` starts, before PyTorch's import and the show's checks (seconds in
+    which knobs set while the show loads went nowhere): what a control sends meanwhile is kept, in order, for the
+    show's MidiInput, which takes the port over (`take`). MIDI clock is not kept (a burst of stale ticks is no
+    tempo), nor what no control acts on; where more than EARLY_KEPT came, the oldest are dropped, a knob's last
+    position kept. Nothing is said here: where the port is missing or cannot be opened, MidiInput says so."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self._port = None
+        self._lock = threading.Lock()
+        self._kept: deque = deque(maxlen=EARLY_KEPT)
+        self.dropped = 0
+        self._deliver: Callable | None = None
+
+    def open(self, wanted: str) -> None:
+        """Opens the input that `wanted` names best, where it is there and opens; else leaves it to MidiInput."""
+        try:
+            port = find_port(wanted, input_names())
+            if port is not None:
+                self._port = _opened(port, self._keep)
+                self.name = port
+        except (VcamError, OSError, RuntimeError, ValueError, ImportError):
+            self._port = self.name = None
+
+    def _keep(self, msg) -> None:
+        with self._lock:
+            deliver = self._deliver
+            if deliver is None:
+                if msg.type not in CLOCK_MESSAGES and heeded(msg):
+                    self.dropped += len(self._kept) == EARLY_KEPT
+                    self._kept.append(msg)
+                return
+        deliver(msg)
+
+    def take(self, name: str, deliver: Callable) -> object | None:
+        """The port, where it is `name`'s, its messages kept handed to `deliver` first, then what comes; None
+        where it is not (closed)."""
+        with self._lock:
+            port, self._port = self._port, None
+            if port is None or name != self.name:
+                kept = ()
+            else:
+                kept, self._kept = list(self._kept), deque()
+                for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
+                    deliver(msg)
+                self._deliver = deliver
+                return port
+        if port is not None:
+            _close_port(port)
+        return None
+
+    def close(self) -> None:
+        """Closes the port where no MidiInput took it (the show refused before it started)."""
+        with self._lock:
+            port, self._port = self._port, None
+        if port is not None:
+            _close_port(port)
 
 
 class MidiInput:
@@ -206,6 +269,8 @@ class MidiInput:
         self._opened_failed = False  # telling `on_opened` failed, said
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
+        self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
+        self._early_dropped = 0  # the messages it had to drop, said after the port's line
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
@@ -218,6 +283,12 @@ class MidiInput:
         else:
             self._open(port)
             self._listening(port, names)
+            if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
+                self.say(f"MIDI: the oldest {counted(dropped, 'message')} sent while vcam started "
+                         f"{'was' if dropped == 1 else 'were'} dropped (it keeps {EARLY_KEPT}): press again any "
+                         "button pressed then")
+        if self.early is not None:
+            self.early.close()  # not taken: another port, or none there now
         self._worker.start()
         self._thread.start()
 
@@ -265,11 +336,12 @@ class MidiInput:
     def _open(self, name: str) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
         again, as a stop that gave up waiting for this open has closed what there was already."""
-        mido = load_mido()
-        if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
-            port = PolledInput(name, mido.backend.api, self._deliver)
+        port = self.early.take(name, self._deliver) if self.early is not None else None
+        if port is None:
+            port = _opened(name, self._deliver)
         else:
-            port = mido.open_input(name, callback=self._deliver)
+            self._early_dropped = self.early.dropped
+        self.early = None
         with self._port_lock:
             if not self._stop.is_set():
                 self.port, self.port_name = port, name
@@ -441,12 +513,23 @@ class MidiInput:
             self._tell_opened(name)
 
 
-def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None) -> MidiInput:
+def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,
+                 early: EarlyInput | None = None) -> MidiInput:
     """The input whose controls `router` acts on: a controller back after an unplug is picked up anew, and a map
-    reloaded on air changes at once how the input's floods are merged."""
+    reloaded on air changes at once how the input's floods are merged. `early`: the port opened as vcam started,
+    whose messages kept are acted on first."""
     midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
+    midi.early = early
     router.on_remap = midi.remapped
     return midi
+
+
+def _opened(name: str, deliver: Callable):
+    """The input port `name`, each message handed to `deliver` on the thread that reads it."""
+    mido = load_mido()
+    if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
+        return PolledInput(name, mido.backend.api, deliver)
+    return mido.open_input(name, callback=deliver)
 
 
 def _close_port(port) -> None:

@@ -62,6 +62,16 @@ def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callabl
             "midi: section (vcam devices lists the inputs)")
 
 
+def midi_port_wanted(opts: RunOptions, show: Show | None, replaying: bool) -> str | None:
+    """The MIDI input a show opens (as midi_setup has it, without a word): --midi's, else the show's port where
+    vcam serve does not leave it to vcam cam; None in a replay, with --midi none, or where none is named."""
+    if replaying or opts.midi == NO_MIDI:
+        return None
+    if opts.midi:
+        return opts.midi
+    return show.midi_port if show is not None and show.midi_port and not opts.serve else None
+
+
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
     """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
