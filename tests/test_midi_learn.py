@@ -524,3 +524,14 @@ def test_learn_count_1_says_the_control_for_what_its_next_value_shows_not_a_gues
     one value ("a knob? one value (64) so far"), though the knob's next step and the button's release came at once."""
     out = learned_by_count(1, 16, values)
     assert len(out) == 1 and said_as in out[0], out
+
+
+def test_learn_with_midi_none_says_learn_listens_on_an_input_and_how_to_pick_one():
+    """`vcam midi learn --midi none` (vcam run's word for no input) waited for an input named 'none', saying "plug it
+    in"."""
+    from vcam.control.midilearn import learn_waiting_line
+
+    assert learn_waiting_line("None", ["Fake MIDImix"]) == (
+        "waiting for MIDI input 'None', which is not plugged in (inputs now: Fake MIDImix): --midi none opens no input "
+        "for vcam run, but vcam midi learn listens on one: leave --midi out to learn from the first controller, or "
+        "name one (Ctrl-C to stop)")
