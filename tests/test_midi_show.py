@@ -912,3 +912,29 @@ def test_a_port_opened_early_that_is_not_the_one_the_show_opens_is_closed(fake_m
     finally:
         midi.stop()
     assert heard == [] and fake_midi.OPEN == []
+
+
+def test_a_port_that_cannot_be_opened_early_for_an_error_of_rtmidi_s_own_is_left_to_the_shows_input(
+        fake_midi_backend, monkeypatch):
+    """rtmidi's base RtMidiError (a system error, a driver's) escaped the early open, before the show's checks, as
+    a traceback: the show's input opens the port itself and says what went wrong."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.control import midiinput
+
+    def refused(name, deliver):
+        raise rtmidi.RtMidiError("MidiInAlsa::openPort: error creating ALSA sequencer port")
+
+    monkeypatch.setattr(midiinput, "_opened", refused)
+    early = midiinput.EarlyInput()
+    early.open("nano")
+    assert early.name is None
+    monkeypatch.undo()
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        fake_midi.send(NANO, cc(16, 30))
+        assert wait_for(lambda: heard == [30])
+    finally:
+        midi.stop()
