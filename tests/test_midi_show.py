@@ -938,3 +938,29 @@ def test_a_port_that_cannot_be_opened_early_for_an_error_of_rtmidi_s_own_is_left
         assert wait_for(lambda: heard == [30])
     finally:
         midi.stop()
+
+
+def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fake_midi_backend):
+    """Unplugged and plugged back in as the show loaded, it came back under the same name: the show's input took
+    over the port opened early, deaf since the unplug, and never reopened it, the controller dead for the show
+    unsaid (before the port opened early, the show opened the one there as it started)."""
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("nano")
+    fake_midi.send(NANO, cc(16, 50))  # before the unplug: acted on all the same
+    first = next(p for p in fake_midi.OPEN if p.name == NANO)
+    fake_midi.unplug(NANO)
+    assert wait_for(lambda: first.closed)  # a replug takes a USB debounce (100 ms) or more: seen gone meanwhile
+    fake_midi.plug(NANO)
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        fake_midi.send(NANO, cc(16, 77))
+        assert wait_for(lambda: heard == [50, 77]), heard
+        assert said == [f"MIDI: listening on {NANO}"]
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == []

@@ -166,7 +166,11 @@ class EarlyInput:
     which knobs set while the show loads went nowhere): what a control sends meanwhile is kept, in order, for the
     show's MidiInput, which takes the port over (`take`). MIDI clock is not kept (a burst of stale ticks is no
     tempo), nor what no control acts on; where more than EARLY_KEPT came, the oldest are dropped, a knob's last
-    position kept. Nothing is said here: where the port is missing or cannot be opened, MidiInput says so."""
+    position kept. Nothing is said here: where the port is missing or cannot be opened, MidiInput says so.
+
+    The port list is watched meanwhile, as MidiInput watches it (OPEN_POLL_S): a controller unplugged and plugged
+    back in as the show loads comes back under the same name, its old port deaf, and MidiInput, handed that port,
+    never saw it leave; one that left is closed here, and MidiInput opens the port afresh."""
 
     def __init__(self) -> None:
         self.name: str | None = None
@@ -175,6 +179,7 @@ class EarlyInput:
         self._kept: deque = deque(maxlen=EARLY_KEPT)
         self.dropped = 0
         self._deliver: Callable | None = None
+        self._done = threading.Event()  # taken over or closed: the watch ends
 
     def open(self, wanted: str) -> None:
         """Opens the input that `wanted` names best, where it is there and opens; else leaves it to MidiInput."""
@@ -185,6 +190,23 @@ class EarlyInput:
                 self.name = port
         except Exception:  # noqa: BLE001 - rtmidi's base RtMidiError too: MidiInput opens it again and says why
             self._port = self.name = None
+            return
+        if self._port is not None:
+            threading.Thread(target=self._watch, args=(PortLister(getattr(self._port, "api", None)),),
+                             name="midi early watch", daemon=True).start()
+
+    def _watch(self, lister: PortLister) -> None:
+        try:
+            while not self._done.wait(OPEN_POLL_S):
+                try:
+                    names = lister.names()
+                except VcamError:  # MIDI itself went away: its port with it, as MidiInput's watch has it
+                    names = []
+                if self.name not in names:
+                    self._close()
+                    return
+        finally:
+            lister.close()  # here: the client is never deleted while a listing runs
 
     def _keep(self, msg) -> None:
         with self._lock:
@@ -197,24 +219,31 @@ class EarlyInput:
         deliver(msg)
 
     def take(self, name: str, deliver: Callable) -> object | None:
-        """The port, where it is `name`'s, its messages kept handed to `deliver` first, then what comes; None
-        where it is not (closed)."""
+        """The port, where it is `name`'s, then what comes on it handed to `deliver`; None where it is not, or where
+        its controller left meanwhile (closed). Where `name` is the input opened, the messages kept (those sent before
+        an unplug too) go to `deliver` first; else none, and `dropped` is 0."""
         with self._lock:
+            self._done.set()
             port, self._port = self._port, None
-            if port is None or name != self.name:
-                kept = ()
-            else:
+            if name == self.name:
                 kept, self._kept = list(self._kept), deque()
                 for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
                     deliver(msg)
-                self._deliver = deliver
-                return port
+                if port is not None:
+                    self._deliver = deliver
+                    return port
+            else:
+                self.dropped = 0
         if port is not None:
             _close_port(port)
         return None
 
     def close(self) -> None:
         """Closes the port where no MidiInput took it (the show refused before it started)."""
+        self._done.set()
+        self._close()
+
+    def _close(self) -> None:
         with self._lock:
             port, self._port = self._port, None
         if port is not None:
@@ -287,8 +316,9 @@ class MidiInput:
                 self.say(f"MIDI: the oldest {counted(dropped, 'message')} sent while vcam started "
                          f"{'was' if dropped == 1 else 'were'} dropped (it keeps {EARLY_KEPT}): press again any "
                          "button pressed then")
-        if self.early is not None:
-            self.early.close()  # not taken: another port, or none there now
+        if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
+            self.early.close()
+            self.early = None
         self._worker.start()
         self._thread.start()
 
@@ -336,12 +366,12 @@ class MidiInput:
     def _open(self, name: str) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
         again, as a stop that gave up waiting for this open has closed what there was already."""
-        port = self.early.take(name, self._deliver) if self.early is not None else None
+        port = None
+        if self.early is not None:
+            port = self.early.take(name, self._deliver)
+            self._early_dropped, self.early = self.early.dropped, None
         if port is None:
             port = _opened(name, self._deliver)
-        else:
-            self._early_dropped = self.early.dropped
-        self.early = None
         with self._port_lock:
             if not self._stop.is_set():
                 self.port, self.port_name = port, name
