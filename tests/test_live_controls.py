@@ -261,6 +261,32 @@ def test_a_port_opened_as_vcam_starts_is_closed_where_the_show_is_refused(show_f
     assert fake_midi_backend.OPEN == []
 
 
+def test_ctrl_c_as_the_shows_port_opens_early_is_said_as_loading_stopped(show_file, fake_midi_backend, monkeypatch):
+    """Ctrl-C as the port opened, before PyTorch's import, fell outside the stops held while vcam loads: exit code
+    130 with no word (a Ctrl-C a moment later was said as the loading stopped)."""
+    import signal
+
+    from vcam.control.midiinput import EarlyInput
+
+    real_open = EarlyInput.open
+
+    def ctrl_c_as_it_opens(self, wanted):
+        os.kill(os.getpid(), signal.SIGINT)
+        real_open(self, wanted)
+
+    monkeypatch.setattr(EarlyInput, "open", ctrl_c_as_it_opens)
+    show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
+    status = io.StringIO()
+    try:
+        code = run(RunOptions(show=str(show_file), model="tiny", outs=["null"], stdin=False, status_out=status))
+    except KeyboardInterrupt:  # where it escaped: not pytest's own Ctrl-C
+        code = "KeyboardInterrupt"
+    assert code == 130
+    assert status.getvalue().splitlines()[-1].endswith("loading stopped (Ctrl-C): the show never went on air; exit "
+                                                       "code 130"), status.getvalue()
+    assert fake_midi_backend.OPEN == []
+
+
 def test_a_controller_plugged_in_after_the_show_started_is_opened_when_it_comes(show_file, capture,
                                                                              fake_midi_backend):
     """A show's port or --midi that matched no input refused the show: a controller plugged in after the start, or

@@ -158,9 +158,6 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyIn
     given_quant, given_attention = opts.quant, opts.attention_quant
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
-    if early is not None and (wanted := midi_port_wanted(opts, show, replay is not None)):
-        # before PyTorch's import and the model's checks: seconds in which a knob set as the show loads was lost
-        early.open(wanted)
     for note in show.notes if show is not None and replay is None else ():  # a replay presses no button
         status.message(note)
     media = _media(opts, status.message)
@@ -169,7 +166,10 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyIn
 
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
-        with stops_held(stopped_loading):
+        with stops_held(stopped_loading):  # the port's open too: a Ctrl-C in it left with exit code 130, unsaid
+            if early is not None and (wanted := midi_port_wanted(opts, show, replay is not None)):
+                # before PyTorch's import and the model's checks: a knob set in those seconds was lost
+                early.open(wanted)
             from vcam.engine.load import choose_model
     except StoppedLoading as stopped:
         stopped.code = stopped_loading(stopped.sig)
