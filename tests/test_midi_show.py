@@ -964,3 +964,42 @@ def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fak
     finally:
         midi.stop()
     assert fake_midi.OPEN == []
+
+
+class _Applied:
+    """A controller that keeps the commands its buttons send."""
+
+    def __init__(self):
+        self.commands = []
+
+    def apply(self, command, origin):
+        self.commands.append(command.name)
+        return f"did {command.name}"
+
+
+def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(fake_midi_backend):
+    """Four taps on the tap button as the show loaded were handed on within microseconds of each other as it
+    started: no tempo (taps that close are no beat), and no word why the taps did nothing."""
+    from vcam.control.midiinput import EarlyInput, routed_input
+
+    tap = Button(parse("tap"), note=40)
+    held = _Applied()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), note=36), tap, Button(parse("tap"), cc=45))), held)
+    early = EarlyInput()
+    early.open("nano")
+    def note(number, velocity=100):
+        return mido.Message("note_on", note=number, velocity=velocity)
+
+    for pressed in (note(40), note(40, 0), note(36), note(40), cc(45, 127), cc(45, 0), note(40)):
+        fake_midi.send(NANO, pressed)
+    said = []
+    midi = routed_input("nano", router, said.append, early=early)
+    midi.start()
+    try:
+        assert wait_for(lambda: "did next" in said)
+        assert said[:2] == [f"MIDI: listening on {NANO}", "MIDI: 4 taps sent while vcam started were not acted on "
+                            "(a tap's tempo is its timing, lost while the show loaded): tap again"]
+        fake_midi.send(NANO, note(40))  # once the show is up, a tap is timed as it comes
+        assert wait_for(lambda: held.commands == ["next", "tap"]), held.commands
+    finally:
+        midi.stop()

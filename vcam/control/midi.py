@@ -581,6 +581,21 @@ class MidiRouter:
                 "(data entry)")
         return lambda: line
 
+    def tap_press(self, msg) -> bool | None:
+        """Whether `msg` presses (True) or lets go of (False) a button the map makes `tap`; None where it is on no
+        such button. A tap's meaning is its timing: one kept while vcam started is not acted on later (EarlyInput)."""
+        channel = getattr(msg, "channel", None)
+        if msg.type == "control_change":
+            entry, pressed = self.mapping.control(channel, cc=msg.control), msg.value >= PRESSED
+        elif msg.type in ("note_on", "note_off"):
+            entry = self.mapping.control(channel, note=msg.note)
+            pressed = msg.type == "note_on" and msg.velocity > 0
+        else:
+            return None
+        if not isinstance(entry, Button) or entry.command.name != "tap":
+            return None
+        return pressed or entry.toggle
+
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its
         release was lost), and every knob is picked up again (soft takeover): it may have been moved meanwhile,

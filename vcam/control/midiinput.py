@@ -178,6 +178,7 @@ class EarlyInput:
         self._lock = threading.Lock()
         self._kept: deque = deque(maxlen=EARLY_KEPT)
         self.dropped = 0
+        self.taps = 0  # the taps kept and left out as the port was taken over, for MidiInput to say
         self._deliver: Callable | None = None
         self._done = threading.Event()  # taken over or closed: the watch ends
 
@@ -218,17 +219,22 @@ class EarlyInput:
                 return
         deliver(msg)
 
-    def take(self, name: str, deliver: Callable) -> object | None:
+    def take(self, name: str, deliver: Callable, tap_press: Callable | None = None) -> object | None:
         """The port, where it is `name`'s, then what comes on it handed to `deliver`; None where it is not, or where
         its controller left meanwhile (closed). Where `name` is the input opened, the messages kept (those sent before
-        an unplug too) go to `deliver` first; else none, and `dropped` is 0."""
+        an unplug too) go to `deliver` first, but for a tap button's (`tap_press` tells them: MidiRouter.tap_press),
+        whose presses are counted in `taps`: handed on within microseconds of each other, they set no tempo; else
+        none, and `dropped` is 0."""
         with self._lock:
             self._done.set()
             port, self._port = self._port, None
             if name == self.name:
                 kept, self._kept = list(self._kept), deque()
                 for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
-                    deliver(msg)
+                    if (tap := tap_press(msg) if tap_press is not None else None) is None:
+                        deliver(msg)
+                    else:
+                        self.taps += tap
                 if port is not None:
                     self._deliver = deliver
                     return port
@@ -299,7 +305,8 @@ class MidiInput:
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
         self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
-        self._early_dropped = 0  # the messages it had to drop, said after the port's line
+        self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
+        self._early_dropped = self._early_taps = 0  # what it had to drop, and its taps left out: said after the port
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
@@ -316,6 +323,9 @@ class MidiInput:
                 self.say(f"MIDI: the oldest {counted(dropped, 'message')} sent while vcam started "
                          f"{'was' if dropped == 1 else 'were'} dropped (it keeps {EARLY_KEPT}): press again any "
                          "button pressed then")
+            if taps := self._early_taps:
+                self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
+                         "not acted on (a tap's tempo is its timing, lost while the show loaded): tap again")
         if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
             self.early.close()
             self.early = None
@@ -368,8 +378,8 @@ class MidiInput:
         again, as a stop that gave up waiting for this open has closed what there was already."""
         port = None
         if self.early is not None:
-            port = self.early.take(name, self._deliver)
-            self._early_dropped, self.early = self.early.dropped, None
+            port = self.early.take(name, self._deliver, self.tap_press)
+            self._early_dropped, self._early_taps, self.early = self.early.dropped, self.early.taps, None
         if port is None:
             port = _opened(name, self._deliver)
         with self._port_lock:
@@ -549,7 +559,7 @@ def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], wh
     reloaded on air changes at once how the input's floods are merged. `early`: the port opened as vcam started,
     whose messages kept are acted on first."""
     midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
-    midi.early = early
+    midi.early, midi.tap_press = early, router.tap_press
     router.on_remap = midi.remapped
     return midi
 
