@@ -253,11 +253,17 @@ def test_knobs_and_buttons_set_while_vcam_starts_count_once_the_show_is_up(show_
     assert len([p for p in fake_midi_backend.OPEN if p.name == nano]) == 0  # closed at the end, once
 
 
-def test_a_port_opened_as_vcam_starts_is_closed_where_the_show_is_refused(show_file, fake_midi_backend):
+def test_a_port_opened_as_vcam_starts_is_closed_where_the_show_is_refused(show_file, fake_midi_backend,
+                                                                            monkeypatch):
+    from vcam.control import midiinput
+
+    opened, real_opened = [], midiinput._opened
+    monkeypatch.setattr(midiinput, "_opened", lambda name, deliver: opened.append(name) or real_opened(name, deliver))
     show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
     with pytest.raises(ValueError, match="unknown model"):
         run(RunOptions(show=str(show_file), model="no-such-model", outs=["null"], stdin=False,
                        status_out=io.StringIO()))
+    assert opened == ["Fake nanoKONTROL2 MIDI 1"]  # opened before the model was looked up
     assert fake_midi_backend.OPEN == []
 
 
