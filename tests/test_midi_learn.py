@@ -535,3 +535,16 @@ def test_learn_with_midi_none_says_learn_listens_on_an_input_and_how_to_pick_one
         "waiting for MIDI input 'None', which is not plugged in (inputs now: Fake MIDImix): --midi none opens no input "
         "for vcam run, but vcam midi learn listens on one: leave --midi out to learn from the first controller, or "
         "name one (Ctrl-C to stop)")
+
+
+def test_learn_offers_a_port_meant_that_starts_with_a_dash_as_a_flag_it_takes():
+    """"did you mean '-Drum_Pads-'? run vcam midi learn --midi -Drum_Pads-": refused, taken for an option."""
+    import re
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.midilearn import learn_waiting_line
+
+    said = learn_waiting_line("drumpadz", ["-Drum_Pads-"])
+    flag = re.search(r"run vcam midi learn (.*); else plug it in", said).group(1)
+    assert build_parser().parse_args(["midi", "learn", *shlex.split(flag)]).midi == "-Drum_Pads-", said

@@ -1,6 +1,7 @@
 """The live loop's assembly as the operator meets it: what the start and the end say, which parts start and stop
 on a failure, what Ctrl-C and the stop signals do, and the exit codes (vcam.live.onair, signals, parts, run)."""
 import io
+import json
 import os
 import signal
 import sys
@@ -608,6 +609,26 @@ def test_a_served_shows_midi_port_that_every_shell_takes_whole_is_named_whole_wi
     [line] = said
     assert "run vcam cam … --midi launchpad --midi-map MAP (" in line
     assert "part of its name" not in line and "quoted" not in line
+
+
+@pytest.mark.parametrize("port, value", [("-pads-", "-pads-"), ("-my pads", "-my pads"), ("-pads%1", "-pads")])
+def test_a_served_shows_midi_port_starting_with_a_dash_is_offered_as_a_flag_vcam_cam_takes(port, value):
+    """`vcam cam … --midi -pads-` was offered for a served show's port: refused by vcam cam, -pads- taken for an
+    option."""
+    import re
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show(SHOW_WITH_PORT.replace("port: launchpad", f"port: {json.dumps(port)}"), "show.yaml")
+    midi_setup(RunOptions(show="show.yaml", serve=True), show, False, said.append)
+    [line] = said
+    flag = re.search(r"run vcam cam … (.*) --midi-map MAP \(", line).group(1)
+    assert build_parser().parse_args(["cam", "ws://studio:8765", *shlex.split(flag)]).midi == value, line
 
 
 def test_the_quantizer_of_a_show_measures_its_producers_blocks():

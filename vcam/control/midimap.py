@@ -309,10 +309,11 @@ def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
     return port
 
 
-def midi_flag(port: str) -> str:
-    """--midi with `port` as this system's shell takes it as one word ("it's mine", not 'it'"'"'s mine'), joined
-    by = where it starts with a dash, which argparse would take for an option."""
-    word = shell_word(port)
+def midi_flag(port: str, word: str | None = None) -> str:
+    """--midi with `port` (a name, or the part of one that opens it) written as `word`, else as this system's shell
+    takes it as one word ("it's mine", not 'it'"'"'s mine'); joined by = where `port` starts with a dash, which
+    argparse would take for an option."""
+    word = shell_word(port) if word is None else word
     return f"--midi={word}" if port.startswith("-") else f"--midi {word}"
 
 

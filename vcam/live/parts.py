@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from vcam.control.controller import Controller
 from vcam.control.cues import CueList
 from vcam.control.midi import ALWAYS_THERE, NO_MIDI, matching
-from vcam.control.midimap import maps_offered
+from vcam.control.midimap import maps_offered, midi_flag
 from vcam.control.midirefs import missing_presets
 from vcam.control.show import Show
 from vcam.control.tempo import Tempo
@@ -19,7 +19,7 @@ from vcam.live.onair import OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.settings import RunOptions
-from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word, shell_word
+from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word
 
 if TYPE_CHECKING:
     from vcam.control.midimap import MidiMap
@@ -27,18 +27,21 @@ if TYPE_CHECKING:
 
 
 def _port_anywhere(port: str) -> tuple[str, str]:
-    """`port` as --midi's value in a line typed on the camera's machine, whose shell (sh, cmd.exe, PowerShell) the
+    """--midi with `port` in a line typed on the camera's machine, whose shell (sh, cmd.exe, PowerShell) the
     server does not know, and what to say of it: the whole name where all three take one form of it, else the
     longest part of it they do (--midi takes part of a name) that names no input every machine has (MIDI of
-    'MIDI %1' opened Midi Through), else the name as this system's shell takes it."""
+    'MIDI %1' opened Midi Through), else the name as this system's shell takes it. Joined by = where the value
+    starts with a dash (midi_flag): `--midi -pads-` was refused, -pads- taken for an option."""
     whole = anywhere_word(port)
     if whole is not None:
-        return whole, ""
+        return midi_flag(port, whole), ""
     read = " ".join(dict.fromkeys(c for c in port if c in NOT_ANYWHERE)) or "control characters"
     part = anywhere_part(port, fits=lambda p: not matching(p, list(ALWAYS_THERE)))
     if part is not None:
-        return part, f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}"
-    return shell_word(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
+        value = part[1:-1] if part.startswith('"') else part  # as anywhere_word writes it: bare, or in double quotes
+        return (midi_flag(value, part),
+                f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}")
+    return midi_flag(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
 
 
 def _mapped(midi: MidiMap) -> tuple:
@@ -85,9 +88,9 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         if not opts.serve:
             port = show.midi_port
         else:  # a server is usually a machine without the controller: it belongs to the camera's end
-            word, note = _port_anywhere(show.midi_port)
+            flag, note = _port_anywhere(show.midi_port)
             say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … --midi {word} --midi-map MAP (the map the show names; controls written "
+                f"machine, run vcam cam … {flag} --midi-map MAP (the map the show names; controls written "
                 f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
                 "machine")
     if not port:
