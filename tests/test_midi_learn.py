@@ -527,14 +527,14 @@ def test_learn_count_1_says_the_control_for_what_its_next_value_shows_not_a_gues
 
 
 def test_learn_with_midi_none_says_learn_listens_on_an_input_and_how_to_pick_one():
-    """`vcam midi learn --midi none` (vcam run's word for no input) waited for an input named 'none', saying "plug it
-    in"."""
+    """`vcam midi learn --midi none` (a show's word for no input) waited for an input named 'none', saying "plug it
+    in"; then said the word was vcam run's alone, where vcam serve and vcam cam take it too."""
     from vcam.control.midilearn import learn_waiting_line
 
     assert learn_waiting_line("None", ["Fake MIDImix"]) == (
         "waiting for MIDI input 'None', which is not plugged in (inputs now: Fake MIDImix): --midi none opens no input "
-        "for vcam run, but vcam midi learn listens on one: leave --midi out to learn from the first controller, or "
-        "name one (Ctrl-C to stop)")
+        "for vcam run, vcam serve or vcam cam, but vcam midi learn listens on one: leave --midi out to learn from the "
+        "first controller, or name one (Ctrl-C to stop)")
 
 
 def test_learn_offers_a_port_meant_that_starts_with_a_dash_as_a_flag_it_takes():

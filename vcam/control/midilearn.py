@@ -373,9 +373,9 @@ def learn_waiting_line(wanted: str, names: list[str]) -> str:
     if meant is not None:
         return (f"{missing}: did you mean {meant!r}? run vcam midi learn {midi_flag(meant)}; else plug it "
                 "in, and learning starts when it comes (Ctrl-C to stop)")
-    if wanted.strip().lower() == NO_MIDI:  # vcam run's word for no input: here it waited for an input named so
-        return (f"{missing}: --midi none opens no input for vcam run, but vcam midi learn listens on one: leave "
-                "--midi out to learn from the first controller, or name one (Ctrl-C to stop)")
+    if wanted.strip().lower() == NO_MIDI:  # the show's word for no input: here it waited for an input named so
+        return (f"{missing}: --midi none opens no input for vcam run, vcam serve or vcam cam, but vcam midi learn "
+                "listens on one: leave --midi out to learn from the first controller, or name one (Ctrl-C to stop)")
     other = ", or run vcam midi learn --midi NAME with part of one of those names" if names else ""
     return f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop){other}"
 
