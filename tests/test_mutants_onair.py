@@ -783,3 +783,16 @@ def test_a_show_size_the_model_does_not_play_at_is_said_at_the_start(tmp_path):
     prepared = _prepare(RunOptions(show=str(show), model="tiny", outs=["null"], status_out=status))
     assert (prepared.cfg.width, prepared.cfg.height) == (112, 64)
     assert "vcam: the show asks for 224x128; this model plays at its own 112x64" in status.getvalue()
+
+
+@pytest.mark.parametrize("midi", ["", None, "nano"])
+def test_the_port_opened_as_vcam_starts_is_the_one_the_show_opens(midi, fake_midi_backend):
+    """RunOptions(midi="") (a library's) opens no input, but the port opened as vcam started was the show's."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_port_wanted, midi_setup
+    from vcam.live.settings import RunOptions
+
+    show = parse_show(SHOW_WITH_PORT, "show.yaml")
+    opts = RunOptions(show="show.yaml", midi=midi)
+    setup = midi_setup(opts, show, False, lambda line: None)
+    assert midi_port_wanted(opts, show, False) == (setup[0] if setup is not None else None)

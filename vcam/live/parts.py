@@ -70,8 +70,8 @@ def midi_port_wanted(opts: RunOptions, show: Show | None, replaying: bool) -> st
     vcam serve does not leave it to vcam cam; None in a replay, with --midi none, or where none is named."""
     if replaying or opts.midi == NO_MIDI:
         return None
-    if opts.midi:
-        return opts.midi
+    if opts.midi is not None:  # as midi_setup: "" (a library's RunOptions) opens none, not the show's port
+        return opts.midi or None
     return show.midi_port if show is not None and show.midi_port and not opts.serve else None
 
 
