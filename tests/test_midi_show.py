@@ -1003,3 +1003,32 @@ def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(
         assert wait_for(lambda: held.commands == ["next", "tap"]), held.commands
     finally:
         midi.stop()
+
+
+@pytest.mark.parametrize("end", ["close", "take", "take another"])
+def test_the_port_watch_of_an_input_opened_early_has_ended_when_the_input_is_closed_or_taken(fake_midi_backend,
+                                                                                               monkeypatch, end):
+    """The watch was told to stop and left running: after a show refused (an unknown model, a bad --midi-map), it
+    was still looking at the ports as vcam run returned."""
+    import time
+
+    from vcam.control import midiinput
+
+    ended = []
+
+    class SlowToClose(midiinput.PortLister):
+        def close(self):
+            time.sleep(0.05)  # a client's deletion waits on the MIDI system
+            ended.append(True)
+
+    monkeypatch.setattr(midiinput, "PortLister", SlowToClose)
+    early = midiinput.EarlyInput()
+    early.open("nano")
+    if end == "close":
+        early.close()
+    else:
+        port = early.take(NANO if end == "take" else "Fake MIDImix", lambda msg: None)
+        if port is not None:
+            port.close()
+    assert ended == [True]
+    assert not [t for t in threading.enumerate() if t.name == "midi early watch"]

@@ -159,6 +159,9 @@ class PortLister:
 
 TURNED = "turned"  # a key's last part that counts a knob's replies apart from its errors
 EARLY_KEPT = 4096  # messages kept from an input opened early: minutes of a busy controller, seconds of a flood
+# How long the early input's end waits for its port watch: a look at the ports is a listing, done in milliseconds
+# (a MIDI system that hangs in one is left behind, a daemon thread, rather than holding up the show or its refusal)
+EARLY_JOIN_S = 1.0
 
 
 class EarlyInput:
@@ -181,6 +184,7 @@ class EarlyInput:
         self.taps = 0  # the taps kept and left out as the port was taken over, for MidiInput to say
         self._deliver: Callable | None = None
         self._done = threading.Event()  # taken over or closed: the watch ends
+        self._watcher: threading.Thread | None = None
 
     def open(self, wanted: str) -> None:
         """Opens the input that `wanted` names best, where it is there and opens; else leaves it to MidiInput."""
@@ -193,8 +197,9 @@ class EarlyInput:
             self._port = self.name = None
             return
         if self._port is not None:
-            threading.Thread(target=self._watch, args=(PortLister(getattr(self._port, "api", None)),),
-                             name="midi early watch", daemon=True).start()
+            self._watcher = threading.Thread(target=self._watch, args=(PortLister(getattr(self._port, "api", None)),),
+                                             name="midi early watch", daemon=True)
+            self._watcher.start()
 
     def _watch(self, lister: PortLister) -> None:
         try:
@@ -237,17 +242,26 @@ class EarlyInput:
                         self.taps += tap
                 if port is not None:
                     self._deliver = deliver
-                    return port
             else:
                 self.dropped = 0
+        self._join()  # out of the lock, which the watch takes to close a port gone
+        if port is not None and name == self.name:
+            return port
         if port is not None:
             _close_port(port)
         return None
 
     def close(self) -> None:
-        """Closes the port where no MidiInput took it (the show refused before it started)."""
+        """Closes the port where no MidiInput took it (the show refused before it started), and ends the watch:
+        left running, it outlived a refused show's return."""
         self._done.set()
+        self._join()
         self._close()
+
+    def _join(self) -> None:
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(EARLY_JOIN_S)
 
     def _close(self) -> None:
         with self._lock:
