@@ -1032,3 +1032,30 @@ def test_the_port_watch_of_an_input_opened_early_has_ended_when_the_input_is_clo
             port.close()
     assert ended == [True]
     assert not [t for t in threading.enumerate() if t.name == "midi early watch"]
+
+
+def test_an_error_of_rtmidi_s_own_in_the_early_port_watch_leaves_the_port_to_the_shows_input(fake_midi_backend,
+                                                                                                monkeypatch):
+    """rtmidi's base RtMidiError (not an OSError or a RuntimeError) from a look at the ports ended the early watch
+    with a traceback in the middle of the show's loading."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.control import midiinput
+
+    looked, raised = threading.Event(), []
+
+    class Failing(midiinput.PortLister):
+        def names(self):
+            looked.set()
+            raise rtmidi.RtMidiError("MidiInAlsa::getPortCount: error")
+
+    monkeypatch.setattr(midiinput, "PortLister", Failing)
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    early = midiinput.EarlyInput()
+    early.open("nano")
+    assert looked.wait(5)
+    port = early.take(NANO, lambda msg: None)
+    try:
+        assert port is not None and not port.closed
+    finally:
+        port.close()
+    assert raised == []

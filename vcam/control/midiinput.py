@@ -208,6 +208,8 @@ class EarlyInput:
                     names = lister.names()
                 except VcamError:  # MIDI itself went away: its port with it, as MidiInput's watch has it
                     names = []
+                except Exception:  # noqa: BLE001 - rtmidi's base RtMidiError: a traceback as the show loaded; the
+                    return  # port is left to MidiInput, whose own watch looks at it from the start
                 if self.name not in names:
                     self._close()
                     return
