@@ -1059,3 +1059,29 @@ def test_an_error_of_rtmidi_s_own_in_the_early_port_watch_leaves_the_port_to_the
     finally:
         port.close()
     assert raised == []
+
+
+@pytest.mark.parametrize("values, taps", [(range(128), "1 tap sent while vcam started was"),
+                                          ((127, 127), "2 taps sent while vcam started were")])
+def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_presses(fake_midi_backend, values,
+                                                                                       taps):
+    """Every value from the middle up was counted a tap: a fader swept on the tap button's CC said "64 taps", where
+    acting on it presses the button once as it passes the middle (a button sending 127 twice: pressed twice, its
+    release lost)."""
+    from vcam.control.midiinput import EarlyInput, routed_input
+
+    held = _Applied()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("tap"), cc=45), Button(parse("next"), note=36))), held)
+    early = EarlyInput()
+    early.open("nano")
+    for value in values:
+        fake_midi.send(NANO, cc(45, value))
+    fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))
+    said = []
+    midi = routed_input("nano", router, said.append, early=early)
+    midi.start()
+    try:
+        assert wait_for(lambda: "did next" in said)
+        assert said[1].startswith(f"MIDI: {taps} not acted on"), said
+    finally:
+        midi.stop()

@@ -499,13 +499,7 @@ class MidiRouter:
                 return partial(self._turned, entry, value)
             self._takeovers.forget(lambda control: control == (channel, msg.control))  # moved, driving no fader
             if entry is not None:
-                key = ("cc", channel, msg.control)
-                prev = self._button_prev.get(key, 0)
-                # A button sends the same value on every press: seen again, it was pressed again and its release
-                # was lost. A knob used as a button fires once as it passes the middle. A button the controller
-                # toggles sends one message a press, 127 then 0: each is a press.
-                pressed = entry.toggle or msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
-                self._button_prev[key] = msg.value
+                pressed = self._cc_pressed(entry, channel, msg.control, msg.value)
                 return partial(self._pressed, entry, f"cc {msg.control}") if pressed else None
             if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
                 return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
@@ -581,20 +575,34 @@ class MidiRouter:
                 "(data entry)")
         return lambda: line
 
+    def _cc_pressed(self, entry: Button, channel: int | None, cc: int, value: int) -> bool:
+        """Whether CC `cc` at `value` presses `entry`, the button's state moved on (under `_lock`)."""
+        key = ("cc", channel, cc)
+        prev = self._button_prev.get(key, 0)
+        # A button sends the same value on every press: seen again, it was pressed again and its release was lost.
+        # A knob used as a button fires once as it passes the middle. A button the controller toggles sends one
+        # message a press, 127 then 0: each is a press.
+        pressed = entry.toggle or value >= PRESSED and (prev < PRESSED or value == prev)
+        self._button_prev[key] = value
+        return pressed
+
     def tap_press(self, msg) -> bool | None:
-        """Whether `msg` presses (True) or lets go of (False) a button the map makes `tap`; None where it is on no
-        such button. A tap's meaning is its timing: one kept while vcam started is not acted on later (EarlyInput)."""
+        """Whether `msg` presses (True) a button the map makes `tap`, counted as acting on it counts a press (a
+        fader swept on its CC presses it once), or does not (False); None where it is on no such button. A tap's
+        meaning is its timing: one kept while vcam started is not acted on later (EarlyInput)."""
         channel = getattr(msg, "channel", None)
         if msg.type == "control_change":
-            entry, pressed = self.mapping.control(channel, cc=msg.control), msg.value >= PRESSED
+            entry = self.mapping.control(channel, cc=msg.control)
         elif msg.type in ("note_on", "note_off"):
             entry = self.mapping.control(channel, note=msg.note)
-            pressed = msg.type == "note_on" and msg.velocity > 0
         else:
             return None
         if not isinstance(entry, Button) or entry.command.name != "tap":
             return None
-        return pressed or entry.toggle
+        if msg.type == "control_change":
+            with self._lock:
+                return self._cc_pressed(entry, channel, msg.control, msg.value)
+        return entry.toggle or msg.type == "note_on" and msg.velocity > 0
 
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its
