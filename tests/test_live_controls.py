@@ -276,9 +276,9 @@ def test_ctrl_c_as_the_shows_port_opens_early_is_said_as_loading_stopped(show_fi
 
     real_open = EarlyInput.open
 
-    def ctrl_c_as_it_opens(self, wanted):
+    def ctrl_c_as_it_opens(self, wanted, mapping):
         os.kill(os.getpid(), signal.SIGINT)
-        real_open(self, wanted)
+        real_open(self, wanted, mapping)
 
     monkeypatch.setattr(EarlyInput, "open", ctrl_c_as_it_opens)
     show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")

@@ -872,13 +872,14 @@ def test_a_port_name_of_another_model_of_the_controller_plugged_in_is_waited_for
 
 
 # --- the port opened as vcam starts ---------------------------------------------------------------------------------
+KNOB_16 = MidiMap(knobs=(Knob(16, "transition", 0, 16),))  # the show's map: what the port opened early keeps
 def test_a_port_opened_early_past_what_it_keeps_says_the_oldest_dropped_and_keeps_the_knobs_last_position(
         fake_midi_backend, monkeypatch):
     from vcam.control import midiinput
 
     monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
     early = midiinput.EarlyInput()
-    early.open("nano")
+    early.open("nano", KNOB_16)
     for value in range(10, 16):
         fake_midi.send(NANO, cc(16, value))
     heard, said = [], []
@@ -901,7 +902,7 @@ def test_a_port_opened_early_that_is_not_the_one_the_show_opens_is_closed(fake_m
     from vcam.control.midiinput import EarlyInput
 
     early = EarlyInput()
-    early.open("midimix")
+    early.open("midimix", KNOB_16)
     fake_midi.send("Fake MIDImix", cc(16, 40))
     heard, said = [], []
     midi = MidiInput("nano", lambda msg: heard.append(msg) and None, said.append, poll=0.02)
@@ -926,7 +927,7 @@ def test_a_port_that_cannot_be_opened_early_for_an_error_of_rtmidi_s_own_is_left
 
     monkeypatch.setattr(midiinput, "_opened", refused)
     early = midiinput.EarlyInput()
-    early.open("nano")
+    early.open("nano", KNOB_16)
     assert early.name is None
     monkeypatch.undo()
     heard, said = [], []
@@ -947,7 +948,7 @@ def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fak
     from vcam.control.midiinput import EarlyInput
 
     early = EarlyInput()
-    early.open("nano")
+    early.open("nano", KNOB_16)
     fake_midi.send(NANO, cc(16, 50))  # before the unplug: acted on all the same
     first = next(p for p in fake_midi.OPEN if p.name == NANO)
     fake_midi.unplug(NANO)
@@ -986,7 +987,7 @@ def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(
     held = _Applied()
     router = MidiRouter(MidiMap(buttons=(Button(parse("next"), note=36), tap, Button(parse("tap"), cc=45))), held)
     early = EarlyInput()
-    early.open("nano")
+    early.open("nano", router.mapping)
     def note(number, velocity=100):
         return mido.Message("note_on", note=number, velocity=velocity)
 
@@ -1023,7 +1024,7 @@ def test_the_port_watch_of_an_input_opened_early_has_ended_when_the_input_is_clo
 
     monkeypatch.setattr(midiinput, "PortLister", SlowToClose)
     early = midiinput.EarlyInput()
-    early.open("nano")
+    early.open("nano", KNOB_16)
     if end == "close":
         early.close()
     else:
@@ -1051,7 +1052,7 @@ def test_an_error_of_rtmidi_s_own_in_the_early_port_watch_leaves_the_port_to_the
     monkeypatch.setattr(midiinput, "PortLister", Failing)
     monkeypatch.setattr(threading, "excepthook", raised.append)
     early = midiinput.EarlyInput()
-    early.open("nano")
+    early.open("nano", KNOB_16)
     assert looked.wait(5)
     port = early.take(NANO, lambda msg: None)
     try:
@@ -1073,7 +1074,7 @@ def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_pr
     held = _Applied()
     router = MidiRouter(MidiMap(buttons=(Button(parse("tap"), cc=45), Button(parse("next"), note=36))), held)
     early = EarlyInput()
-    early.open("nano")
+    early.open("nano", router.mapping)
     for value in values:
         fake_midi.send(NANO, cc(45, value))
     fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))
@@ -1083,5 +1084,28 @@ def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_pr
     try:
         assert wait_for(lambda: "did next" in said)
         assert said[1].startswith(f"MIDI: {taps} not acted on"), said
+    finally:
+        midi.stop()
+
+
+def test_a_port_opened_early_keeps_only_what_the_shows_map_acts_on(fake_midi_backend, monkeypatch):
+    """A keyboard played on the controller's port as the show loaded pushed a mapped button's press out of what was
+    kept, and "the oldest 201 messages … were dropped: press again any button" spoke of keys no control is on."""
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 100)
+    held = _Applied()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=45, channel=0),)), held)
+    early = midiinput.EarlyInput()
+    early.open("nano", router.mapping)
+    fake_midi.send(NANO, cc(45, 127))
+    for i in range(300):  # keys, and the button's CC on another channel: no control of the map is on them
+        fake_midi.send(NANO, mido.Message("note_on", note=60 + i % 12, velocity=90) if i % 2 else cc(45, 127, 1))
+    said = []
+    midi = midiinput.routed_input("nano", router, said.append, early=early)
+    midi.start()
+    try:
+        assert wait_for(lambda: held.commands == ["next"]), (held.commands, said)
+        assert not [line for line in said if "dropped" in line]
     finally:
         midi.stop()

@@ -796,3 +796,20 @@ def test_the_port_opened_as_vcam_starts_is_the_one_the_show_opens(midi, fake_mid
     opts = RunOptions(show="show.yaml", midi=midi)
     setup = midi_setup(opts, show, False, lambda line: None)
     assert midi_port_wanted(opts, show, False) == (setup[0] if setup is not None else None)
+
+
+def test_the_map_the_port_opened_as_vcam_starts_keeps_messages_for_is_the_one_the_show_reads(fake_midi_backend,
+                                                                                               tmp_path):
+    from vcam.control.midimap import map_named
+    from vcam.control.show import parse_show
+    from vcam.live.parts import early_midi, midi_setup
+    from vcam.live.settings import RunOptions
+
+    show = parse_show(SHOW_WITH_PORT, "show.yaml")
+    for midi_map in (None, "midimix"):
+        opts = RunOptions(show="show.yaml", midi_map=midi_map)
+        port, mapping, _ = midi_setup(opts, show, False, lambda line: None)
+        assert early_midi(opts, show, False) == (port, mapping)
+    assert mapping == map_named("midimix")[1] != show.midi
+    # a map that cannot be read refuses the show, saying why: nothing is opened before
+    assert early_midi(RunOptions(show="show.yaml", midi_map=str(tmp_path / "missing.yaml")), show, False) is None

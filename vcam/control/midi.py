@@ -17,7 +17,7 @@ from pathlib import Path
 from vcam.errors import VcamError, install_fix
 from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
-from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
+from vcam.control.midifine import RPN_NUMBER, Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.words import counted, nearest
 
@@ -31,6 +31,18 @@ def heeded(msg) -> bool:
     turned (a held key's aftertouch, a wheel): let into the controls' queue, each parted one of the knob's values
     from the next, and a busy show went through every step of the sweep, behind."""
     return msg.type in ("control_change", "program_change") or (msg.type == "note_on" and msg.velocity > 0)
+
+
+def acted_on(msg, mapping: MidiMap) -> bool:
+    """Whether `mapping` has a control `msg` moves or presses on its channel: a knob (either half of a 14-bit one,
+    an NRPN's number and data where an NRPN knob listens), a button, a key, or a program change it reads."""
+    channel = getattr(msg, "channel", None)
+    if msg.type == "control_change":
+        return (mapping.control(channel, cc=msg.control) is not None
+                or msg.control in NRPN_CCS + RPN_NUMBER and mapping.reads_nrpn(channel))
+    if msg.type == "note_on":
+        return msg.velocity > 0 and mapping.control(channel, note=msg.note) is not None
+    return msg.type == "program_change" and mapping.program_listens(channel)
 
 
 def message_text(msg) -> str:

@@ -12,10 +12,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
-                               load_mido, matching, message_text, notes_line, notes_port, others_named, readable,
-                               renumbered, unavailable, waiting_line)
+from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
+                               input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
+                               readable, renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
+from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
 from vcam.words import counted
@@ -167,9 +168,10 @@ EARLY_JOIN_S = 1.0
 class EarlyInput:
     """The show's MIDI input opened as `vcam run` starts, before PyTorch's import and the show's checks (seconds in
     which knobs set while the show loads went nowhere): what a control sends meanwhile is kept, in order, for the
-    show's MidiInput, which takes the port over (`take`). MIDI clock is not kept (a burst of stale ticks is no
-    tempo), nor what no control acts on; where more than EARLY_KEPT came, the oldest are dropped, a knob's last
-    position kept. Nothing is said here: where the port is missing or cannot be opened, MidiInput says so.
+    show's MidiInput, which takes the port over (`take`). Only what the show's map acts on is kept (MIDI clock is
+    not: a burst of stale ticks is no tempo), so a keyboard played on the same port pushes out no button's press;
+    where more than EARLY_KEPT came, the oldest are dropped, a knob's last position kept. Nothing is said here: where
+    the port is missing or cannot be opened, MidiInput says so.
 
     The port list is watched meanwhile, as MidiInput watches it (OPEN_POLL_S): a controller unplugged and plugged
     back in as the show loads comes back under the same name, its old port deaf, and MidiInput, handed that port,
@@ -178,6 +180,7 @@ class EarlyInput:
     def __init__(self) -> None:
         self.name: str | None = None
         self._port = None
+        self._mapping: MidiMap | None = None
         self._lock = threading.Lock()
         self._kept: deque = deque(maxlen=EARLY_KEPT)
         self.dropped = 0
@@ -186,8 +189,10 @@ class EarlyInput:
         self._done = threading.Event()  # taken over or closed: the watch ends
         self._watcher: threading.Thread | None = None
 
-    def open(self, wanted: str) -> None:
-        """Opens the input that `wanted` names best, where it is there and opens; else leaves it to MidiInput."""
+    def open(self, wanted: str, mapping: MidiMap) -> None:
+        """Opens the input that `wanted` names best, where it is there and opens, keeping what `mapping` (the show's)
+        acts on; else leaves it to MidiInput."""
+        self._mapping = mapping
         try:
             port = find_port(wanted, input_names())
             if port is not None:
@@ -220,7 +225,7 @@ class EarlyInput:
         with self._lock:
             deliver = self._deliver
             if deliver is None:
-                if msg.type not in CLOCK_MESSAGES and heeded(msg):
+                if acted_on(msg, self._mapping):
                     self.dropped += len(self._kept) == EARLY_KEPT
                     self._kept.append(msg)
                 return

@@ -75,6 +75,28 @@ def midi_port_wanted(opts: RunOptions, show: Show | None, replaying: bool) -> st
     return show.midi_port if show is not None and show.midi_port and not opts.serve else None
 
 
+def early_midi(opts: RunOptions, show: Show | None, replaying: bool) -> tuple[str, MidiMap] | None:
+    """The MIDI input opened as vcam starts and the map its messages are kept for, as midi_setup has them, without a
+    word; None where it opens none, or where --midi-map's map cannot be read (midi_setup says why, refusing the
+    show)."""
+    port = midi_port_wanted(opts, show, replaying)
+    if port is None:
+        return None
+    if not opts.midi_map:
+        return port, _shows_map(show) or clock_only()
+    from vcam.control.midimap import map_named
+
+    try:
+        return port, map_named(opts.midi_map)[1]
+    except Exception:  # noqa: BLE001 - read again by midi_setup, which says why
+        return None
+
+
+def _shows_map(show: Show | None) -> MidiMap | None:
+    """The show's midi: section as a map, where it maps a control (one with a port alone maps none)."""
+    return show.midi if show is not None and show.midi is not None and show.midi.maps_something() else None
+
+
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
     """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
@@ -117,7 +139,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                 f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
     else:
         # a section with a port alone maps nothing: its knobs were dead on air, unsaid
-        path, mapping = None, show.midi if show and show.midi is not None and show.midi.maps_something() else None
+        path, mapping = None, _shows_map(show)
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
         where = ("controls: or map: in the show's midi: section map" if show is not None and show.midi is not None
                  else "a show's midi: section maps")

@@ -40,7 +40,7 @@ from vcam.live.model_feed import PAUSED_S, ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
-from vcam.live.parts import (cue_list, make_osc_parts, make_quantizer, make_tempo, midi_port_wanted, midi_setup,
+from vcam.live.parts import (cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo, midi_setup,
                              read_osc_map)
 from vcam.live.producer import Generator
 from vcam.live.replaystart import InputsAhead, check_replayed_inputs, replayed
@@ -167,9 +167,9 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyIn
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
         with stops_held(stopped_loading):  # the port's open too: a Ctrl-C in it left with exit code 130, unsaid
-            if early is not None and (wanted := midi_port_wanted(opts, show, replay is not None)):
+            if early is not None and (wanted := early_midi(opts, show, replay is not None)):
                 # before PyTorch's import and the model's checks: a knob set in those seconds was lost
-                early.open(wanted)
+                early.open(*wanted)
             from vcam.engine.load import choose_model
     except StoppedLoading as stopped:
         stopped.code = stopped_loading(stopped.sig)
