@@ -890,7 +890,7 @@ def test_a_port_opened_early_past_what_it_keeps_says_the_oldest_dropped_and_keep
         assert wait_for(lambda: heard and heard[-1] == 15)
         assert set(heard) <= {12, 13, 14, 15}
         assert said[:2] == [f"MIDI: listening on {NANO}", "MIDI: the oldest 2 messages sent while vcam started were "
-                            "dropped (it keeps 4): press again any button pressed then"]
+                            "dropped (vcam keeps the newest 4 while it starts): press again any button pressed then"]
         fake_midi.send(NANO, cc(16, 20))  # the port taken over, the input hears what comes next
         assert wait_for(lambda: heard[-1] == 20)
     finally:
@@ -999,7 +999,7 @@ def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(
     try:
         assert wait_for(lambda: "did next" in said)
         assert said[:2] == [f"MIDI: listening on {NANO}", "MIDI: 4 taps sent while vcam started were not acted on "
-                            "(a tap's tempo is its timing, lost while the show loaded): tap again"]
+                            "(a tap's tempo is its timing, lost while the show loaded): tap the tempo again"]
         fake_midi.send(NANO, note(40))  # once the show is up, a tap is timed as it comes
         assert wait_for(lambda: held.commands == ["next", "tap"]), held.commands
     finally:
@@ -1107,5 +1107,26 @@ def test_a_port_opened_early_keeps_only_what_the_shows_map_acts_on(fake_midi_bac
     try:
         assert wait_for(lambda: held.commands == ["next"]), (held.commands, said)
         assert not [line for line in said if "dropped" in line]
+    finally:
+        midi.stop()
+
+
+def test_one_message_dropped_while_vcam_starts_is_said_as_one(fake_midi_backend, monkeypatch):
+    """"the oldest 1 message … was dropped (it keeps 4)": a count where one was meant, and no word of what keeps."""
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    for value in range(10, 15):
+        fake_midi.send(NANO, cc(16, value))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert wait_for(lambda: heard and heard[-1] == 14)
+        assert said[1] == ("MIDI: the oldest message sent while vcam started was dropped (vcam keeps the newest 4 "
+                           "while it starts): press again any button pressed then")
     finally:
         midi.stop()

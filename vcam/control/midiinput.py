@@ -341,12 +341,12 @@ class MidiInput:
             self._open(port)
             self._listening(port, names)
             if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
-                self.say(f"MIDI: the oldest {counted(dropped, 'message')} sent while vcam started "
-                         f"{'was' if dropped == 1 else 'were'} dropped (it keeps {EARLY_KEPT}): press again any "
-                         "button pressed then")
+                oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
+                self.say(f"MIDI: the oldest {oldest} sent while vcam started {were} dropped (vcam keeps the newest "
+                         f"{EARLY_KEPT:,} while it starts): press again any button pressed then")
             if taps := self._early_taps:
                 self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
-                         "not acted on (a tap's tempo is its timing, lost while the show loaded): tap again")
+                         "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
         if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
             self.early.close()
             self.early = None
