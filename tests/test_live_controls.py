@@ -223,6 +223,76 @@ def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_fil
     assert routers[0].mapping.name == "Korg nanoKONTROL2"
 
 
+def test_knobs_and_buttons_set_while_vcam_starts_count_once_the_show_is_up(show_file, capture, fake_midi_backend,
+                                                                            monkeypatch):
+    """The port opened after PyTorch's import and the show's checks (seconds): a knob set meanwhile went nowhere.
+    It opens first now, and what came meanwhile is acted on in order: here sent as the show's MIDI is read, after
+    the import."""
+    import mido
+
+    import vcam.live.run as run_module
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    real_setup = run_module.midi_setup
+
+    def setup_after_moves(*args, **kwargs):
+        for value in range(3, 41):  # knob 3 (seed 0-127) picked up at the show's seed 3, left at 40
+            fake_midi_backend.send(nano, mido.Message("control_change", control=18, value=value))
+        fake_midi_backend.send(nano, mido.Message("control_change", control=59, value=127))  # next
+        fake_midi_backend.send(nano, mido.Message("control_change", control=59, value=0))
+        fake_midi_backend.send(nano, mido.Message("clock"))  # a stale tick is no tempo: not kept
+        return real_setup(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "midi_setup", setup_after_moves)
+    blocks, _ = capture
+    show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
+    with on_air(show_file, fps=FAST) as (pipe, status):
+        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)
+        pipe.send("status")
+        assert wait_for(lambda: "seed 40" in status.getvalue(), 60), status.getvalue()
+    assert len([p for p in fake_midi_backend.OPEN if p.name == nano]) == 0  # closed at the end, once
+
+
+def test_a_port_opened_as_vcam_starts_is_closed_where_the_show_is_refused(show_file, fake_midi_backend,
+                                                                            monkeypatch):
+    from vcam.control import midiinput
+
+    opened, real_opened = [], midiinput._opened
+    monkeypatch.setattr(midiinput, "_opened", lambda name, deliver: opened.append(name) or real_opened(name, deliver))
+    show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
+    with pytest.raises(ValueError, match="unknown model"):
+        run(RunOptions(show=str(show_file), model="no-such-model", outs=["null"], stdin=False,
+                       status_out=io.StringIO()))
+    assert opened == ["Fake nanoKONTROL2 MIDI 1"]  # opened before the model was looked up
+    assert fake_midi_backend.OPEN == []
+
+
+def test_ctrl_c_as_the_shows_port_opens_early_is_said_as_loading_stopped(show_file, fake_midi_backend, monkeypatch):
+    """Ctrl-C as the port opened, before PyTorch's import, fell outside the stops held while vcam loads: exit code
+    130 with no word (a Ctrl-C a moment later was said as the loading stopped)."""
+    import signal
+
+    from vcam.control.midiinput import EarlyInput
+
+    real_open = EarlyInput.open
+
+    def ctrl_c_as_it_opens(self, wanted, mapping):
+        os.kill(os.getpid(), signal.SIGINT)
+        real_open(self, wanted, mapping)
+
+    monkeypatch.setattr(EarlyInput, "open", ctrl_c_as_it_opens)
+    show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
+    status = io.StringIO()
+    try:
+        code = run(RunOptions(show=str(show_file), model="tiny", outs=["null"], stdin=False, status_out=status))
+    except KeyboardInterrupt:  # where it escaped: not pytest's own Ctrl-C
+        code = "KeyboardInterrupt"
+    assert code == 130
+    assert status.getvalue().splitlines()[-1].endswith("loading stopped (Ctrl-C): the show never went on air; exit "
+                                                       "code 130"), status.getvalue()
+    assert fake_midi_backend.OPEN == []
+
+
 def test_a_controller_plugged_in_after_the_show_started_is_opened_when_it_comes(show_file, capture,
                                                                              fake_midi_backend):
     """A show's port or --midi that matched no input refused the show: a controller plugged in after the start, or

@@ -524,3 +524,27 @@ def test_learn_count_1_says_the_control_for_what_its_next_value_shows_not_a_gues
     one value ("a knob? one value (64) so far"), though the knob's next step and the button's release came at once."""
     out = learned_by_count(1, 16, values)
     assert len(out) == 1 and said_as in out[0], out
+
+
+def test_learn_with_midi_none_says_learn_listens_on_an_input_and_how_to_pick_one():
+    """`vcam midi learn --midi none` (a show's word for no input) waited for an input named 'none', saying "plug it
+    in"; then said the word was vcam run's alone, where vcam serve and vcam cam take it too."""
+    from vcam.control.midilearn import learn_waiting_line
+
+    assert learn_waiting_line("None", ["Fake MIDImix"]) == (
+        "waiting for MIDI input 'None', which is not plugged in (inputs now: Fake MIDImix): --midi none opens no input "
+        "for vcam run, vcam serve or vcam cam, but vcam midi learn listens on one: leave --midi out to learn from the "
+        "first controller, or name one (Ctrl-C to stop)")
+
+
+def test_learn_offers_a_port_meant_that_starts_with_a_dash_as_a_flag_it_takes():
+    """"did you mean '-Drum_Pads-'? run vcam midi learn --midi -Drum_Pads-": refused, taken for an option."""
+    import re
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.midilearn import learn_waiting_line
+
+    said = learn_waiting_line("drumpadz", ["-Drum_Pads-"])
+    flag = re.search(r"run vcam midi learn (.*); else plug it in", said).group(1)
+    assert build_parser().parse_args(["midi", "learn", *shlex.split(flag)]).midi == "-Drum_Pads-", said

@@ -251,6 +251,33 @@ def test_a_map_files_port_with_spaces_is_given_back_as_the_shell_takes_it(tmp_pa
     assert err.value.problems[0].endswith("(port: Launch Control XL) or with --midi 'Launch Control XL'")
 
 
+@pytest.mark.parametrize("port, section, flag", [
+    ("Launchpad: Pro", "port: 'Launchpad: Pro'", "--midi 'Launchpad: Pro'"),
+    ("pads # 2", "port: 'pads # 2'", "--midi 'pads # 2'"),
+    ('"Pads"', "port: '\"Pads\"'", "--midi '\"Pads\"'"),
+    ("Tom's pads", "port: Tom's pads", "--midi \"Tom's pads\""),
+    ("-pads-", "port: -pads-", "--midi=-pads-"),
+])
+def test_a_map_files_port_is_offered_as_a_line_that_loads_and_a_flag_that_pastes(tmp_path, port, section, flag):
+    """`port: Launchpad: Pro` (not YAML), `port: pads # 2` (read as pads), `--midi 'Tom'"'"'s pads'` and `--midi -pads-`
+    (taken for an option) were offered for a map file's port."""
+    import json
+    import shlex
+
+    import yaml
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.midimap import map_named
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text(f"port: {json.dumps(port)}\ncontrols:\n  - {{cc: 41, command: next}}\n")
+    with pytest.raises(ConfigError) as err:
+        map_named(str(tmp_path / "pads.yaml"))
+    assert err.value.problems[0].endswith(f"(port: {section.removeprefix('port: ')}) or with {flag}")
+    assert yaml.safe_load(section) == {"port": port}
+    assert build_parser().parse_args(["run", *shlex.split(flag)]).midi == port
+
+
 @pytest.mark.parametrize("given, shipped, said", [
     ("midi", "presets/osc/touchosc-simple.yaml", "this is an OSC map (its controls name address:), not a MIDI map; "
                                                  "give it with --osc-map FILE, or as map: in a show's osc: section"),

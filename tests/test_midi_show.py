@@ -869,3 +869,264 @@ def test_a_port_name_of_another_model_of_the_controller_plugged_in_is_waited_for
     from vcam.control.midi import waiting_line
 
     assert waiting_line(typed, ["Midi Through:Midi Through Port-0 14:0", plugged]).endswith("); plug it in")
+
+
+# --- the port opened as vcam starts ---------------------------------------------------------------------------------
+KNOB_16 = MidiMap(knobs=(Knob(16, "transition", 0, 16),))  # the show's map: what the port opened early keeps
+def test_a_port_opened_early_past_what_it_keeps_says_the_oldest_dropped_and_keeps_the_knobs_last_position(
+        fake_midi_backend, monkeypatch):
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    for value in range(10, 16):
+        fake_midi.send(NANO, cc(16, value))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert wait_for(lambda: heard and heard[-1] == 15)
+        assert set(heard) <= {12, 13, 14, 15}
+        assert said[:2] == [f"MIDI: listening on {NANO}", "MIDI: the oldest 2 messages sent while vcam started were "
+                            "dropped (vcam keeps the newest 4 while it starts): press again any button pressed then"]
+        fake_midi.send(NANO, cc(16, 20))  # the port taken over, the input hears what comes next
+        assert wait_for(lambda: heard[-1] == 20)
+    finally:
+        midi.stop()
+    assert [p for p in fake_midi.OPEN if p.name == NANO] == []
+
+
+def test_a_port_opened_early_that_is_not_the_one_the_show_opens_is_closed(fake_midi_backend):
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("midimix", KNOB_16)
+    fake_midi.send("Fake MIDImix", cc(16, 40))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert [p.name for p in fake_midi.OPEN] == [NANO]
+    finally:
+        midi.stop()
+    assert heard == [] and fake_midi.OPEN == []
+
+
+def test_a_port_that_cannot_be_opened_early_for_an_error_of_rtmidi_s_own_is_left_to_the_shows_input(
+        fake_midi_backend, monkeypatch):
+    """rtmidi's base RtMidiError (a system error, a driver's) escaped the early open, before the show's checks, as
+    a traceback: the show's input opens the port itself and says what went wrong."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.control import midiinput
+
+    def refused(name, deliver):
+        raise rtmidi.RtMidiError("MidiInAlsa::openPort: error creating ALSA sequencer port")
+
+    monkeypatch.setattr(midiinput, "_opened", refused)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    assert early.name is None
+    monkeypatch.undo()
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        fake_midi.send(NANO, cc(16, 30))
+        assert wait_for(lambda: heard == [30])
+    finally:
+        midi.stop()
+
+
+def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fake_midi_backend):
+    """Unplugged and plugged back in as the show loaded, it came back under the same name: the show's input took
+    over the port opened early, deaf since the unplug, and never reopened it, the controller dead for the show
+    unsaid (before the port opened early, the show opened the one there as it started)."""
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("nano", KNOB_16)
+    fake_midi.send(NANO, cc(16, 50))  # before the unplug: acted on all the same
+    first = next(p for p in fake_midi.OPEN if p.name == NANO)
+    fake_midi.unplug(NANO)
+    assert wait_for(lambda: first.closed)  # a replug takes a USB debounce (100 ms) or more: seen gone meanwhile
+    fake_midi.plug(NANO)
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        fake_midi.send(NANO, cc(16, 77))
+        assert wait_for(lambda: heard == [50, 77]), heard
+        assert said == [f"MIDI: listening on {NANO}"]
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == []
+
+
+class _Applied:
+    """A controller that keeps the commands its buttons send."""
+
+    def __init__(self):
+        self.commands = []
+
+    def apply(self, command, origin):
+        self.commands.append(command.name)
+        return f"did {command.name}"
+
+
+def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(fake_midi_backend):
+    """Four taps on the tap button as the show loaded were handed on within microseconds of each other as it
+    started: no tempo (taps that close are no beat), and no word why the taps did nothing."""
+    from vcam.control.midiinput import EarlyInput, routed_input
+
+    tap = Button(parse("tap"), note=40)
+    held = _Applied()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), note=36), tap, Button(parse("tap"), cc=45))), held)
+    early = EarlyInput()
+    early.open("nano", router.mapping)
+    def note(number, velocity=100):
+        return mido.Message("note_on", note=number, velocity=velocity)
+
+    for pressed in (note(40), note(40, 0), note(36), note(40), cc(45, 127), cc(45, 0), note(40)):
+        fake_midi.send(NANO, pressed)
+    said = []
+    midi = routed_input("nano", router, said.append, early=early)
+    midi.start()
+    try:
+        assert wait_for(lambda: "did next" in said)
+        assert said[:2] == [f"MIDI: listening on {NANO}", "MIDI: 4 taps sent while vcam started were not acted on "
+                            "(a tap's tempo is its timing, lost while the show loaded): tap the tempo again"]
+        fake_midi.send(NANO, note(40))  # once the show is up, a tap is timed as it comes
+        assert wait_for(lambda: held.commands == ["next", "tap"]), held.commands
+    finally:
+        midi.stop()
+
+
+@pytest.mark.parametrize("end", ["close", "take", "take another"])
+def test_the_port_watch_of_an_input_opened_early_has_ended_when_the_input_is_closed_or_taken(fake_midi_backend,
+                                                                                               monkeypatch, end):
+    """The watch was told to stop and left running: after a show refused (an unknown model, a bad --midi-map), it
+    was still looking at the ports as vcam run returned."""
+    import time
+
+    from vcam.control import midiinput
+
+    ended = []
+
+    class SlowToClose(midiinput.PortLister):
+        def close(self):
+            time.sleep(0.05)  # a client's deletion waits on the MIDI system
+            ended.append(True)
+
+    monkeypatch.setattr(midiinput, "PortLister", SlowToClose)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    if end == "close":
+        early.close()
+    else:
+        port = early.take(NANO if end == "take" else "Fake MIDImix", lambda msg: None)
+        if port is not None:
+            port.close()
+    assert ended == [True]
+    assert not [t for t in threading.enumerate() if t.name == "midi early watch"]
+
+
+def test_an_error_of_rtmidi_s_own_in_the_early_port_watch_leaves_the_port_to_the_shows_input(fake_midi_backend,
+                                                                                                monkeypatch):
+    """rtmidi's base RtMidiError (not an OSError or a RuntimeError) from a look at the ports ended the early watch
+    with a traceback in the middle of the show's loading."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.control import midiinput
+
+    looked, raised = threading.Event(), []
+
+    class Failing(midiinput.PortLister):
+        def names(self):
+            looked.set()
+            raise rtmidi.RtMidiError("MidiInAlsa::getPortCount: error")
+
+    monkeypatch.setattr(midiinput, "PortLister", Failing)
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    assert looked.wait(5)
+    port = early.take(NANO, lambda msg: None)
+    try:
+        assert port is not None and not port.closed
+    finally:
+        port.close()
+    assert raised == []
+
+
+@pytest.mark.parametrize("values, taps", [(range(128), "1 tap sent while vcam started was"),
+                                          ((127, 127), "2 taps sent while vcam started were")])
+def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_presses(fake_midi_backend, values,
+                                                                                       taps):
+    """Every value from the middle up was counted a tap: a fader swept on the tap button's CC said "64 taps", where
+    acting on it presses the button once as it passes the middle (a button sending 127 twice: pressed twice, its
+    release lost)."""
+    from vcam.control.midiinput import EarlyInput, routed_input
+
+    held = _Applied()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("tap"), cc=45), Button(parse("next"), note=36))), held)
+    early = EarlyInput()
+    early.open("nano", router.mapping)
+    for value in values:
+        fake_midi.send(NANO, cc(45, value))
+    fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))
+    said = []
+    midi = routed_input("nano", router, said.append, early=early)
+    midi.start()
+    try:
+        assert wait_for(lambda: "did next" in said)
+        assert said[1].startswith(f"MIDI: {taps} not acted on"), said
+    finally:
+        midi.stop()
+
+
+def test_a_port_opened_early_keeps_only_what_the_shows_map_acts_on(fake_midi_backend, monkeypatch):
+    """A keyboard played on the controller's port as the show loaded pushed a mapped button's press out of what was
+    kept, and "the oldest 201 messages … were dropped: press again any button" spoke of keys no control is on."""
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 100)
+    held = _Applied()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=45, channel=0),)), held)
+    early = midiinput.EarlyInput()
+    early.open("nano", router.mapping)
+    fake_midi.send(NANO, cc(45, 127))
+    for i in range(300):  # keys, and the button's CC on another channel: no control of the map is on them
+        fake_midi.send(NANO, mido.Message("note_on", note=60 + i % 12, velocity=90) if i % 2 else cc(45, 127, 1))
+    said = []
+    midi = midiinput.routed_input("nano", router, said.append, early=early)
+    midi.start()
+    try:
+        assert wait_for(lambda: held.commands == ["next"]), (held.commands, said)
+        assert not [line for line in said if "dropped" in line]
+    finally:
+        midi.stop()
+
+
+def test_one_message_dropped_while_vcam_starts_is_said_as_one(fake_midi_backend, monkeypatch):
+    """"the oldest 1 message … was dropped (it keeps 4)": a count where one was meant, and no word of what keeps."""
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    for value in range(10, 15):
+        fake_midi.send(NANO, cc(16, value))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert wait_for(lambda: heard and heard[-1] == 14)
+        assert said[1] == ("MIDI: the oldest message sent while vcam started was dropped (vcam keeps the newest 4 "
+                           "while it starts): press again any button pressed then")
+    finally:
+        midi.stop()

@@ -84,7 +84,7 @@ class _Terminal(io.StringIO):
 def test_a_terminal_that_says_it_is_0_columns_wide_gets_the_whole_status_line(monkeypatch, size):
     """A serial console or a pty nobody sized says 0x0: that is no width, and the line is written whole, not cut to
     one character and an ellipsis (caught: a 0x0 size taken as the terminal's, or a size with either part 0)."""
-    monkeypatch.setattr(status_module.os, "get_terminal_size", lambda fd: os.terminal_size(size))
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size(size))
     out = _Terminal()
     StatusLine(out, pinned=False).update("LIVE | gen 12.0 fps | preset storm")
     assert out.getvalue() == "\rLIVE | gen 12.0 fps | preset storm"

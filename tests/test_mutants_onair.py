@@ -1,6 +1,7 @@
 """The live loop's assembly as the operator meets it: what the start and the end say, which parts start and stop
 on a failure, what Ctrl-C and the stop signals do, and the exit codes (vcam.live.onair, signals, parts, run)."""
 import io
+import json
 import os
 import signal
 import sys
@@ -561,8 +562,8 @@ def test_a_show_that_cannot_start_lets_its_input_go(monkeypatch):
     from vcam.live.settings import RunOptions
 
     closed = []
-    monkeypatch.setattr(run, "_prepare", lambda opts, before: SimpleNamespace(opts=opts, cfg=None,
-                                                                              status=StatusLine(io.StringIO())))
+    monkeypatch.setattr(run, "_prepare", lambda opts, before, early: SimpleNamespace(opts=opts, cfg=None,
+                                                                                     status=StatusLine(io.StringIO())))
     monkeypatch.setattr(run, "_open_input", lambda opts, cfg, say: SimpleNamespace(close=lambda: closed.append(1)))
 
     def refused(*args):
@@ -608,6 +609,26 @@ def test_a_served_shows_midi_port_that_every_shell_takes_whole_is_named_whole_wi
     [line] = said
     assert "run vcam cam … --midi launchpad --midi-map MAP (" in line
     assert "part of its name" not in line and "quoted" not in line
+
+
+@pytest.mark.parametrize("port, value", [("-pads-", "-pads-"), ("-my pads", "-my pads"), ("-pads%1", "-pads")])
+def test_a_served_shows_midi_port_starting_with_a_dash_is_offered_as_a_flag_vcam_cam_takes(port, value):
+    """`vcam cam … --midi -pads-` was offered for a served show's port: refused by vcam cam, -pads- taken for an
+    option."""
+    import re
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show(SHOW_WITH_PORT.replace("port: launchpad", f"port: {json.dumps(port)}"), "show.yaml")
+    midi_setup(RunOptions(show="show.yaml", serve=True), show, False, said.append)
+    [line] = said
+    flag = re.search(r"run vcam cam … (.*) --midi-map MAP \(", line).group(1)
+    assert build_parser().parse_args(["cam", "ws://studio:8765", *shlex.split(flag)]).midi == value, line
 
 
 def test_the_quantizer_of_a_show_measures_its_producers_blocks():
@@ -762,3 +783,33 @@ def test_a_show_size_the_model_does_not_play_at_is_said_at_the_start(tmp_path):
     prepared = _prepare(RunOptions(show=str(show), model="tiny", outs=["null"], status_out=status))
     assert (prepared.cfg.width, prepared.cfg.height) == (112, 64)
     assert "vcam: the show asks for 224x128; this model plays at its own 112x64" in status.getvalue()
+
+
+@pytest.mark.parametrize("midi", ["", None, "nano"])
+def test_the_port_opened_as_vcam_starts_is_the_one_the_show_opens(midi, fake_midi_backend):
+    """RunOptions(midi="") (a library's) opens no input, but the port opened as vcam started was the show's."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_port_wanted, midi_setup
+    from vcam.live.settings import RunOptions
+
+    show = parse_show(SHOW_WITH_PORT, "show.yaml")
+    opts = RunOptions(show="show.yaml", midi=midi)
+    setup = midi_setup(opts, show, False, lambda line: None)
+    assert midi_port_wanted(opts, show, False) == (setup[0] if setup is not None else None)
+
+
+def test_the_map_the_port_opened_as_vcam_starts_keeps_messages_for_is_the_one_the_show_reads(fake_midi_backend,
+                                                                                               tmp_path):
+    from vcam.control.midimap import map_named
+    from vcam.control.show import parse_show
+    from vcam.live.parts import early_midi, midi_setup
+    from vcam.live.settings import RunOptions
+
+    show = parse_show(SHOW_WITH_PORT, "show.yaml")
+    for midi_map in (None, "midimix"):
+        opts = RunOptions(show="show.yaml", midi_map=midi_map)
+        port, mapping, _ = midi_setup(opts, show, False, lambda line: None)
+        assert early_midi(opts, show, False) == (port, mapping)
+    assert mapping == map_named("midimix")[1] != show.midi
+    # a map that cannot be read refuses the show, saying why: nothing is opened before
+    assert early_midi(RunOptions(show="show.yaml", midi_map=str(tmp_path / "missing.yaml")), show, False) is None

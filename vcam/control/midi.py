@@ -17,7 +17,7 @@ from pathlib import Path
 from vcam.errors import VcamError, install_fix
 from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
-from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
+from vcam.control.midifine import RPN_NUMBER, Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.words import counted, nearest
 
@@ -31,6 +31,18 @@ def heeded(msg) -> bool:
     turned (a held key's aftertouch, a wheel): let into the controls' queue, each parted one of the knob's values
     from the next, and a busy show went through every step of the sweep, behind."""
     return msg.type in ("control_change", "program_change") or (msg.type == "note_on" and msg.velocity > 0)
+
+
+def acted_on(msg, mapping: MidiMap) -> bool:
+    """Whether `mapping` has a control `msg` moves or presses on its channel: a knob (either half of a 14-bit one,
+    an NRPN's number and data where an NRPN knob listens), a button, a key, or a program change it reads."""
+    channel = getattr(msg, "channel", None)
+    if msg.type == "control_change":
+        return (mapping.control(channel, cc=msg.control) is not None
+                or msg.control in NRPN_CCS + RPN_NUMBER and mapping.reads_nrpn(channel))
+    if msg.type == "note_on":
+        return msg.velocity > 0 and mapping.control(channel, note=msg.note) is not None
+    return msg.type == "program_change" and mapping.program_listens(channel)
 
 
 def message_text(msg) -> str:
@@ -499,13 +511,7 @@ class MidiRouter:
                 return partial(self._turned, entry, value)
             self._takeovers.forget(lambda control: control == (channel, msg.control))  # moved, driving no fader
             if entry is not None:
-                key = ("cc", channel, msg.control)
-                prev = self._button_prev.get(key, 0)
-                # A button sends the same value on every press: seen again, it was pressed again and its release
-                # was lost. A knob used as a button fires once as it passes the middle. A button the controller
-                # toggles sends one message a press, 127 then 0: each is a press.
-                pressed = entry.toggle or msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
-                self._button_prev[key] = msg.value
+                pressed = self._cc_pressed(entry, channel, msg.control, msg.value)
                 return partial(self._pressed, entry, f"cc {msg.control}") if pressed else None
             if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
                 return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
@@ -580,6 +586,35 @@ class MidiRouter:
                 "decrement), which vcam does not read; set the controller to send this knob's value on CC 6/38 "
                 "(data entry)")
         return lambda: line
+
+    def _cc_pressed(self, entry: Button, channel: int | None, cc: int, value: int) -> bool:
+        """Whether CC `cc` at `value` presses `entry`, the button's state moved on (under `_lock`)."""
+        key = ("cc", channel, cc)
+        prev = self._button_prev.get(key, 0)
+        # A button sends the same value on every press: seen again, it was pressed again and its release was lost.
+        # A knob used as a button fires once as it passes the middle. A button the controller toggles sends one
+        # message a press, 127 then 0: each is a press.
+        pressed = entry.toggle or value >= PRESSED and (prev < PRESSED or value == prev)
+        self._button_prev[key] = value
+        return pressed
+
+    def tap_press(self, msg) -> bool | None:
+        """Whether `msg` presses (True) a button the map makes `tap`, counted as acting on it counts a press (a
+        fader swept on its CC presses it once), or does not (False); None where it is on no such button. A tap's
+        meaning is its timing: one kept while vcam started is not acted on later (EarlyInput)."""
+        channel = getattr(msg, "channel", None)
+        if msg.type == "control_change":
+            entry = self.mapping.control(channel, cc=msg.control)
+        elif msg.type in ("note_on", "note_off"):
+            entry = self.mapping.control(channel, note=msg.note)
+        else:
+            return None
+        if not isinstance(entry, Button) or entry.command.name != "tap":
+            return None
+        if msg.type == "control_change":
+            with self._lock:
+                return self._cc_pressed(entry, channel, msg.control, msg.value)
+        return entry.toggle or msg.type == "note_on" and msg.velocity > 0
 
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its

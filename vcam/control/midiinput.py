@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
-from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
-                               load_mido, matching, message_text, notes_line, notes_port, others_named, readable,
-                               renumbered, unavailable, waiting_line)
+from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
+                               input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
+                               readable, renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
+from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
+from vcam.words import counted
 
 POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: far below a JACK period or a clock tick
 IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
@@ -156,6 +159,122 @@ class PortLister:
 
 
 TURNED = "turned"  # a key's last part that counts a knob's replies apart from its errors
+EARLY_KEPT = 4096  # messages kept from an input opened early: minutes of a busy controller, seconds of a flood
+# How long the early input's end waits for its port watch: a look at the ports is a listing, done in milliseconds
+# (a MIDI system that hangs in one is left behind, a daemon thread, rather than holding up the show or its refusal)
+EARLY_JOIN_S = 1.0
+
+
+class EarlyInput:
+    """The show's MIDI input opened as `vcam run` starts, before PyTorch's import and the show's checks (seconds in
+    which knobs set while the show loads went nowhere): what a control sends meanwhile is kept, in order, for the
+    show's MidiInput, which takes the port over (`take`). Only what the show's map acts on is kept (MIDI clock is
+    not: a burst of stale ticks is no tempo), so a keyboard played on the same port pushes out no button's press;
+    where more than EARLY_KEPT came, the oldest are dropped, a knob's last position kept. Nothing is said here: where
+    the port is missing or cannot be opened, MidiInput says so.
+
+    The port list is watched meanwhile, as MidiInput watches it (OPEN_POLL_S): a controller unplugged and plugged
+    back in as the show loads comes back under the same name, its old port deaf, and MidiInput, handed that port,
+    never saw it leave; one that left is closed here, and MidiInput opens the port afresh."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self._port = None
+        self._mapping: MidiMap | None = None
+        self._lock = threading.Lock()
+        self._kept: deque = deque(maxlen=EARLY_KEPT)
+        self.dropped = 0
+        self.taps = 0  # the taps kept and left out as the port was taken over, for MidiInput to say
+        self._deliver: Callable | None = None
+        self._done = threading.Event()  # taken over or closed: the watch ends
+        self._watcher: threading.Thread | None = None
+
+    def open(self, wanted: str, mapping: MidiMap) -> None:
+        """Opens the input that `wanted` names best, where it is there and opens, keeping what `mapping` (the show's)
+        acts on; else leaves it to MidiInput."""
+        self._mapping = mapping
+        try:
+            port = find_port(wanted, input_names())
+            if port is not None:
+                self._port = _opened(port, self._keep)
+                self.name = port
+        except Exception:  # noqa: BLE001 - rtmidi's base RtMidiError too: MidiInput opens it again and says why
+            self._port = self.name = None
+            return
+        if self._port is not None:
+            self._watcher = threading.Thread(target=self._watch, args=(PortLister(getattr(self._port, "api", None)),),
+                                             name="midi early watch", daemon=True)
+            self._watcher.start()
+
+    def _watch(self, lister: PortLister) -> None:
+        try:
+            while not self._done.wait(OPEN_POLL_S):
+                try:
+                    names = lister.names()
+                except VcamError:  # MIDI itself went away: its port with it, as MidiInput's watch has it
+                    names = []
+                except Exception:  # noqa: BLE001 - rtmidi's base RtMidiError: a traceback as the show loaded; the
+                    return  # port is left to MidiInput, whose own watch looks at it from the start
+                if self.name not in names:
+                    self._close()
+                    return
+        finally:
+            lister.close()  # here: the client is never deleted while a listing runs
+
+    def _keep(self, msg) -> None:
+        with self._lock:
+            deliver = self._deliver
+            if deliver is None:
+                if acted_on(msg, self._mapping):
+                    self.dropped += len(self._kept) == EARLY_KEPT
+                    self._kept.append(msg)
+                return
+        deliver(msg)
+
+    def take(self, name: str, deliver: Callable, tap_press: Callable | None = None) -> object | None:
+        """The port, where it is `name`'s, then what comes on it handed to `deliver`; None where it is not, or where
+        its controller left meanwhile (closed). Where `name` is the input opened, the messages kept (those sent before
+        an unplug too) go to `deliver` first, but for a tap button's (`tap_press` tells them: MidiRouter.tap_press),
+        whose presses are counted in `taps`: handed on within microseconds of each other, they set no tempo; else
+        none, and `dropped` is 0."""
+        with self._lock:
+            self._done.set()
+            port, self._port = self._port, None
+            if name == self.name:
+                kept, self._kept = list(self._kept), deque()
+                for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
+                    if (tap := tap_press(msg) if tap_press is not None else None) is None:
+                        deliver(msg)
+                    else:
+                        self.taps += tap
+                if port is not None:
+                    self._deliver = deliver
+            else:
+                self.dropped = 0
+        self._join()  # out of the lock, which the watch takes to close a port gone
+        if port is not None and name == self.name:
+            return port
+        if port is not None:
+            _close_port(port)
+        return None
+
+    def close(self) -> None:
+        """Closes the port where no MidiInput took it (the show refused before it started), and ends the watch:
+        left running, it outlived a refused show's return."""
+        self._done.set()
+        self._join()
+        self._close()
+
+    def _join(self) -> None:
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(EARLY_JOIN_S)
+
+    def _close(self) -> None:
+        with self._lock:
+            port, self._port = self._port, None
+        if port is not None:
+            _close_port(port)
 
 
 class MidiInput:
@@ -206,6 +325,9 @@ class MidiInput:
         self._opened_failed = False  # telling `on_opened` failed, said
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
+        self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
+        self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
+        self._early_dropped = self._early_taps = 0  # what it had to drop, and its taps left out: said after the port
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
@@ -218,6 +340,16 @@ class MidiInput:
         else:
             self._open(port)
             self._listening(port, names)
+            if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
+                oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
+                self.say(f"MIDI: the oldest {oldest} sent while vcam started {were} dropped (vcam keeps the newest "
+                         f"{EARLY_KEPT:,} while it starts): press again any button pressed then")
+            if taps := self._early_taps:
+                self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
+                         "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
+        if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
+            self.early.close()
+            self.early = None
         self._worker.start()
         self._thread.start()
 
@@ -265,11 +397,12 @@ class MidiInput:
     def _open(self, name: str) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
         again, as a stop that gave up waiting for this open has closed what there was already."""
-        mido = load_mido()
-        if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
-            port = PolledInput(name, mido.backend.api, self._deliver)
-        else:
-            port = mido.open_input(name, callback=self._deliver)
+        port = None
+        if self.early is not None:
+            port = self.early.take(name, self._deliver, self.tap_press)
+            self._early_dropped, self._early_taps, self.early = self.early.dropped, self.early.taps, None
+        if port is None:
+            port = _opened(name, self._deliver)
         with self._port_lock:
             if not self._stop.is_set():
                 self.port, self.port_name = port, name
@@ -441,12 +574,23 @@ class MidiInput:
             self._tell_opened(name)
 
 
-def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None) -> MidiInput:
+def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,
+                 early: EarlyInput | None = None) -> MidiInput:
     """The input whose controls `router` acts on: a controller back after an unplug is picked up anew, and a map
-    reloaded on air changes at once how the input's floods are merged."""
+    reloaded on air changes at once how the input's floods are merged. `early`: the port opened as vcam started,
+    whose messages kept are acted on first."""
     midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
+    midi.early, midi.tap_press = early, router.tap_press
     router.on_remap = midi.remapped
     return midi
+
+
+def _opened(name: str, deliver: Callable):
+    """The input port `name`, each message handed to `deliver` on the thread that reads it."""
+    mido = load_mido()
+    if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
+        return PolledInput(name, mido.backend.api, deliver)
+    return mido.open_input(name, callback=deliver)
 
 
 def _close_port(port) -> None:

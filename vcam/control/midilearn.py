@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, name_meant, readable, stable_name
+from vcam.control.midi import (NO_MIDI, PRESSED, input_names, is_loopback, message_text, name_meant, readable,
+                               stable_name)
 from vcam.control.midiinput import MidiInput
-from vcam.control.midimap import FINE
+from vcam.control.midimap import FINE, midi_flag
 from vcam.errors import VcamError
-from vcam.words import shell_word
 
 if TYPE_CHECKING:
     import mido
@@ -371,8 +371,11 @@ def learn_waiting_line(wanted: str, names: list[str]) -> str:
     meant = name_meant(wanted, names)
     missing = f"waiting for MIDI input {wanted!r}, which is not plugged in (inputs now: {listed})"
     if meant is not None:
-        return (f"{missing}: did you mean {meant!r}? run vcam midi learn --midi {shell_word(meant)}; else plug it "
+        return (f"{missing}: did you mean {meant!r}? run vcam midi learn {midi_flag(meant)}; else plug it "
                 "in, and learning starts when it comes (Ctrl-C to stop)")
+    if wanted.strip().lower() == NO_MIDI:  # the show's word for no input: here it waited for an input named so
+        return (f"{missing}: --midi none opens no input for vcam run, vcam serve or vcam cam, but vcam midi learn "
+                "listens on one: leave --midi out to learn from the first controller, or name one (Ctrl-C to stop)")
     other = ", or run vcam midi learn --midi NAME with part of one of those names" if names else ""
     return f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop){other}"
 

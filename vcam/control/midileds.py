@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from vcam.control.midi import MidiRouter, Untold, is_loopback, load_mido, output_for, readable
-from vcam.control.midiinput import MidiInput, routed_input
+from vcam.control.midiinput import EarlyInput, MidiInput, routed_input
 from vcam.control.midimap import Button, MidiMap
 
 SCREEN_MODES = ("freeze", "blackout", "live")  # a button for one is lit while the camera's screen is in it
@@ -202,9 +202,9 @@ def wire_lights(router: MidiRouter, controller: Lit, midi_input: MidiInput, say:
 
 
 def midi_parts(port: str, router: MidiRouter, controller: Lit, say: Callable[[str], None], where: str | None = None,
-               verbose: bool = False) -> list:
+               verbose: bool = False, early: EarlyInput | None = None) -> list:
     """The MIDI input on `port`, whose controls `router` acts on, and the lights of its controller, which follow
-    `controller`'s state: parts of a show, in the order they start."""
-    midi_input = routed_input(port, router, say, where=where)
+    `controller`'s state: parts of a show, in the order they start. `early`: the port opened as vcam started."""
+    midi_input = routed_input(port, router, say, where=where, early=early)
     # after the input among the parts: stopped before it, the lights darken while its controller is still there
     return [midi_input, wire_lights(router, controller, midi_input, say, verbose)]

@@ -28,8 +28,8 @@ halves are put together is midifine.py's.
 """
 from __future__ import annotations
 
+import json
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -44,7 +44,8 @@ from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.control.yamlproblems import ConfigError, in_line_order
-from vcam.words import counted, listed
+from vcam.control.yamlwrite import flow_yaml
+from vcam.words import counted, listed, shell_word
 
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
@@ -304,8 +305,17 @@ def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
     port = r.string(node, f"{where} port")
     if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
         r.error(node, f"{where} port: a map file opens no input (it maps any controller of its make); give the port "
-                      f"in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
+                      f"in the show's midi: section (port: {flow_yaml(port) or json.dumps(port)}) or with "
+                      f"{midi_flag(port)}")
     return port
+
+
+def midi_flag(port: str, word: str | None = None) -> str:
+    """--midi with `port` (a name, or the part of one that opens it) written as `word`, else as this system's shell
+    takes it as one word ("it's mine", not 'it'"'"'s mine'); joined by = where `port` starts with a dash, which
+    argparse would take for an option."""
+    word = shell_word(port) if word is None else word
+    return f"--midi={word}" if port.startswith("-") else f"--midi {word}"
 
 
 def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, built_on: MidiMap, own: bool) -> None:

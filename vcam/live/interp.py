@@ -25,7 +25,7 @@ import numpy as np
 
 from vcam.errors import bug_place, described
 from vcam.live.frames import Repeated, crossfade
-from vcam.live.status import line_start
+from vcam.terminal import row_cleared
 
 SAID_FAILURES = 3  # kinds of failed flow said on air, each once: more would be a flood of its own
 SMOOTH_MODES = ("fade", "flow")  # --smooth alone is "fade"
@@ -311,7 +311,7 @@ class FlowSmoother:
         line = described(error)
         self.stats.first_failure = self.stats.first_failure or line
         # one write, its line end in it: the status line's thread writes between two
-        print(f"{line_start(sys.stderr)}vcam: smooth flow: a pair of frames could not be flowed ({line}); such pairs "
+        print(f"{row_cleared(sys.stderr)}vcam: smooth flow: a pair of frames could not be flowed ({line}); such pairs "
               "are cross-faded, the show goes on\n", end="", file=sys.stderr, flush=True)
 
     def _count(self, made: tuple[list[np.ndarray], float, float] | None) -> None:

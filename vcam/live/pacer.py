@@ -33,7 +33,7 @@ from vcam.control.protocol import Shown, ShownListener
 from vcam.control.throttle import ErrorThrottle
 from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
-from vcam.live.status import line_start
+from vcam.terminal import row_cleared
 from vcam.outspec import MAX_FPS, rate_said
 
 
@@ -788,7 +788,7 @@ class Pacer:
                 line = self._tick_errors.admit((e.__class__.__name__,), what, self.clock())
                 if line is not None:
                     # one write, its line end in it: the status line's thread writes between two
-                    print(f"{line_start(sys.stderr)}vcam: {line}\n", end="", file=sys.stderr, flush=True)
+                    print(f"{row_cleared(sys.stderr)}vcam: {line}\n", end="", file=sys.stderr, flush=True)
             tick += 1
             now = self.clock()
             if now - (start + tick * period) > 0.5:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from vcam.control.controller import Controller
 from vcam.control.cues import CueList
 from vcam.control.midi import ALWAYS_THERE, NO_MIDI, matching
-from vcam.control.midimap import maps_offered
+from vcam.control.midimap import maps_offered, midi_flag
 from vcam.control.midirefs import missing_presets
 from vcam.control.show import Show
 from vcam.control.tempo import Tempo
@@ -19,7 +19,7 @@ from vcam.live.onair import OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.settings import RunOptions
-from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word, shell_word
+from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word
 
 if TYPE_CHECKING:
     from vcam.control.midimap import MidiMap
@@ -27,18 +27,21 @@ if TYPE_CHECKING:
 
 
 def _port_anywhere(port: str) -> tuple[str, str]:
-    """`port` as --midi's value in a line typed on the camera's machine, whose shell (sh, cmd.exe, PowerShell) the
+    """--midi with `port` in a line typed on the camera's machine, whose shell (sh, cmd.exe, PowerShell) the
     server does not know, and what to say of it: the whole name where all three take one form of it, else the
     longest part of it they do (--midi takes part of a name) that names no input every machine has (MIDI of
-    'MIDI %1' opened Midi Through), else the name as this system's shell takes it."""
+    'MIDI %1' opened Midi Through), else the name as this system's shell takes it. Joined by = where the value
+    starts with a dash (midi_flag): `--midi -pads-` was refused, -pads- taken for an option."""
     whole = anywhere_word(port)
     if whole is not None:
-        return whole, ""
+        return midi_flag(port, whole), ""
     read = " ".join(dict.fromkeys(c for c in port if c in NOT_ANYWHERE)) or "control characters"
     part = anywhere_part(port, fits=lambda p: not matching(p, list(ALWAYS_THERE)))
     if part is not None:
-        return part, f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}"
-    return shell_word(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
+        value = part[1:-1] if part.startswith('"') else part  # as anywhere_word writes it: bare, or in double quotes
+        return (midi_flag(value, part),
+                f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}")
+    return midi_flag(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
 
 
 def _mapped(midi: MidiMap) -> tuple:
@@ -62,6 +65,38 @@ def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callabl
             "midi: section (vcam devices lists the inputs)")
 
 
+def midi_port_wanted(opts: RunOptions, show: Show | None, replaying: bool) -> str | None:
+    """The MIDI input a show opens (as midi_setup has it, without a word): --midi's, else the show's port where
+    vcam serve does not leave it to vcam cam; None in a replay, with --midi none, or where none is named."""
+    if replaying or opts.midi == NO_MIDI:
+        return None
+    if opts.midi is not None:  # as midi_setup: "" (a library's RunOptions) opens none, not the show's port
+        return opts.midi or None
+    return show.midi_port if show is not None and show.midi_port and not opts.serve else None
+
+
+def early_midi(opts: RunOptions, show: Show | None, replaying: bool) -> tuple[str, MidiMap] | None:
+    """The MIDI input opened as vcam starts and the map its messages are kept for, as midi_setup has them, without a
+    word; None where it opens none, or where --midi-map's map cannot be read (midi_setup says why, refusing the
+    show)."""
+    port = midi_port_wanted(opts, show, replaying)
+    if port is None:
+        return None
+    if not opts.midi_map:
+        return port, _shows_map(show) or clock_only()
+    from vcam.control.midimap import map_named
+
+    try:
+        return port, map_named(opts.midi_map)[1]
+    except Exception:  # noqa: BLE001 - read again by midi_setup, which says why
+        return None
+
+
+def _shows_map(show: Show | None) -> MidiMap | None:
+    """The show's midi: section as a map, where it maps a control (one with a port alone maps none)."""
+    return show.midi if show is not None and show.midi is not None and show.midi.maps_something() else None
+
+
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
     """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
@@ -75,9 +110,9 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         if not opts.serve:
             port = show.midi_port
         else:  # a server is usually a machine without the controller: it belongs to the camera's end
-            word, note = _port_anywhere(show.midi_port)
+            flag, note = _port_anywhere(show.midi_port)
             say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … --midi {word} --midi-map MAP (the map the show names; controls written "
+                f"machine, run vcam cam … {flag} --midi-map MAP (the map the show names; controls written "
                 f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
                 "machine")
     if not port:
@@ -104,7 +139,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                 f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
     else:
         # a section with a port alone maps nothing: its knobs were dead on air, unsaid
-        path, mapping = None, show.midi if show and show.midi is not None and show.midi.maps_something() else None
+        path, mapping = None, _shows_map(show)
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
         where = ("controls: or map: in the show's midi: section map" if show is not None and show.midi is not None
                  else "a show's midi: section maps")

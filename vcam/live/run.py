@@ -26,6 +26,7 @@ from vcam.control.console import null_stdin
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, Replay
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
+from vcam.control.midiinput import EarlyInput
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError, one_line
@@ -39,7 +40,8 @@ from vcam.live.model_feed import PAUSED_S, ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
-from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
+from vcam.live.parts import (cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo, midi_setup,
+                             read_osc_map)
 from vcam.live.producer import Generator
 from vcam.live.replaystart import InputsAhead, check_replayed_inputs, replayed
 from vcam.live.screen import Screen
@@ -94,9 +96,10 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     # SIGTERM and SIGHUP from the end of PyTorch's import to the show's own handlers: kept for the show, which stops
     # as it starts (their default ended the process at once without a word)
     before = StopsBefore()
+    early = EarlyInput()
     try:
         try:
-            prep = _prepare(opts, before)
+            prep = _prepare(opts, before, early)
         except StoppedLoading as stopped:  # said: nothing is open yet
             return Ended(stopped.code, False)
         except Exception:
@@ -116,6 +119,7 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
                 raise
             return Ended(code, False)
     finally:
+        early.close()  # where the show took it, its MIDI input closes it
         before.close()
 
 
@@ -136,6 +140,7 @@ class _Prepared:
     given: list  # the maps the command line gives that are in force (GivenMap), each read once: the MIDI router
     # and the OSC input take theirs, and each reload of the show checks against them
     media: MediaFolders  # the folders whose files the network's commands may name
+    early: EarlyInput | None = None  # the MIDI input opened as vcam started, its messages kept for the show
 
 
 def _own_strength(opts: RunOptions, show: Show | None, start: dict) -> bool:
@@ -145,7 +150,7 @@ def _own_strength(opts: RunOptions, show: Show | None, start: dict) -> bool:
             and show.presets[0].strength is not None)
 
 
-def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
+def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyInput | None = None) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
@@ -161,7 +166,10 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
 
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
-        with stops_held(stopped_loading):
+        with stops_held(stopped_loading):  # the port's open too: a Ctrl-C in it left with exit code 130, unsaid
+            if early is not None and (wanted := early_midi(opts, show, replay is not None)):
+                # before PyTorch's import and the model's checks: a knob set in those seconds was lost
+                early.open(*wanted)
             from vcam.engine.load import choose_model
     except StoppedLoading as stopped:
         stopped.code = stopped_loading(stopped.sig)
@@ -215,7 +223,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
     osc_map = read_osc_map(opts, show, status.message)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
-    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
+    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media, early)
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
@@ -326,7 +334,7 @@ def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo
     clock = MidiClock(tempo, say=say, link=opts.link)
     router = MidiRouter(prep.midi[1], controller, say, clock=clock)
     parts += midi_parts(prep.midi[0], router, controller, say, where=None if opts.midi else opts.show,
-                        verbose=opts.log_controls is not None)
+                        verbose=opts.log_controls is not None, early=prep.early)
     return router
 
 

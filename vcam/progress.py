@@ -1,5 +1,6 @@
-"""A render's progress on stderr: blocks done of the total, frames a second, time left. On a terminal one line
-rewritten in place; elsewhere (a file, a CI log) a line every few seconds, so that the log stays readable."""
+"""Progress lines on stderr: a render's blocks done of the total, and the bytes of a download or a checkpoint read,
+each with its rate and time left. On a terminal one line rewritten in place; elsewhere (a file, a CI log) a line
+every few seconds, so that the log stays readable. Shared by the engine and the live loop, importing neither."""
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
+from vcam.terminal import fit_line, still_on_row, terminal_columns, text_cells
 from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
@@ -35,6 +36,20 @@ class _Line:
         self.started = clock()
         self._shown_at: float | None = None
         self._line = ""
+        self.gone = False  # `out` failed a write: a terminal hung up, a closed pipe; nothing more is written
+
+    def _put(self, text: str) -> None:
+        """`text` written to `out` and flushed, or nothing once `out` has failed: the line is worth less than the
+        download or load it tells of, which goes on (or stops, as a signal says) without it. Raised from a watching
+        thread, the error came out as that thread's traceback; from a download's own threads, it ended the file's
+        transfer."""
+        if self.gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError):  # ValueError: `out` closed
+            self.gone = True
 
     def _due(self, now: float, anyway: bool = False) -> bool:
         """Whether a line is shown at `now` (`anyway`: whatever the time since the last), marked shown if so."""
@@ -48,9 +63,8 @@ class _Line:
         # with copies of its first, one a redraw
         if self.tty:
             line = fit_line(line, terminal_columns(self.out), getattr(self.out, "encoding", None))
-        self.out.write(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
+        self._put(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
         self._line = line
-        self.out.flush()
 
     def _back(self) -> str:
         """To the start of the line, the line shown there wiped: by an escape, or with blanks on a terminal that
@@ -63,8 +77,7 @@ class _Line:
     def done(self) -> None:
         """Ends the line on a terminal (the next output starts on a line of its own)."""
         if self.tty and self._line:
-            self.out.write("\n")
-            self.out.flush()
+            self._put("\n")
         self._line = ""
 
 
@@ -90,12 +103,8 @@ class Progress(_Line):
             self._write(self.text(blocks, frames))
 
     def say(self, text: str) -> None:
-        if self.tty and self._line:
-            self.out.write(self._back())
-        self.out.write(f"vcam: {text}\n")
-        if self.tty and self._line:
-            self.out.write(self._line)
-        self.out.flush()
+        back = self._back() if self.tty and self._line else ""
+        self._put(f"{back}vcam: {text}\n{self._line if back else ''}")
 
 
 def _done_of(done: int, total: int) -> str:
