@@ -23,7 +23,7 @@ from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, Set
 from vcam.control.commands import (MAX_LINE, NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
                                    CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
                                    name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
-                                   setting_now, typed_only)
+                                   setting_now, timing_glued, typed_only)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -1122,15 +1122,9 @@ def _glued_after_quotes(typed: InputSpec, shared: Callable[[str], bool] | None =
         return None
     # the quotes open the path as typed, or its part after a network line's shared folder, made whole before it
     opened = next((i for i, c in enumerate(head) if c in "'\"‘“" and head[i - 1:i] in ("", "/")), None)
-    if opened is None:
+    if opened is None or (glued := timing_glued(InputSpec(typed.kind, head[opened:] + at + tail))) is None:
         return None
-    try:  # as a show's line reads it: the quotes are a pair, with no file looked for under either reading
-        meant = parse(f"input {typed.kind}:{head[opened:]}", console=False)
-    except CommandError:
-        return None
-    if meant is None or meant.name != "input":
-        return None
-    path = head[:opened] + parse_input(meant.args[0]).target
+    path = head[:opened] + glued[0].target
     if shared is not None and not shared(path):
         return None
     return _glued_timing(parse_input(_whole_path(str(InputSpec(typed.kind, path + at + tail)))))
