@@ -26,7 +26,7 @@ from vcam.inspec import (BarePathError, InputSpec, MeantError, check_strength, p
                          unquoted)
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
-                        quoted, spelled_number, width_folded)
+                        quoted, shell_word, spelled_number, width_folded)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -867,6 +867,34 @@ def wide_timing_meant(command: str, ref: str, count: int,
         if not isinstance(named, int) and names(named):
             return clipped(str(Command(command, (named,), at=timing)), SHOWN_CHARS + 1)
     return None
+
+
+# The most words two presets' names are read from in a blend's line offered with its names in quotes (blend_spaced)
+_BLEND_WORDS = 32
+
+
+def blend_spaced(line: str, named: Callable[[str], bool], console: bool) -> str | None:
+    """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
+    position name two of its presets (`named`) one way only (and that line is taken); None for any other line."""
+    # a line too long to be taken, or of more words than two names hold, is no blend mistyped: each word tried as
+    # a cut would cost a look-up as long as the line, and a network sender could stall the controller with one
+    if len(line) > MAX_LINE:
+        return None
+    name, *words = as_typed(line).split()
+    timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
+    if width_folded(name).lower() != "blend" or not 4 <= len(words) <= _BLEND_WORDS + 1:  # the names and a position
+        return None
+    joined = " ".join(words[:-1])
+    spaces = [i for i, ch in enumerate(joined) if ch == " "]
+    cuts = [(a, b) for i in spaces if named(a := joined[:i]) and named(b := joined[i + 1:])]
+    if len(cuts) != 1:
+        return None
+    spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
+    try:
+        parse(spaced, console=console)
+    except CommandError:  # its position or timing refused too: the refusal says what is wrong
+        return None
+    return spaced
 
 
 def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (MAX_LINE, NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
-                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
-                                   setting_now, timing_glued, typed_only)
+from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
+                                   CommandError, blend_on_air, blend_spaced, help_text, joined_commands, joined_hint,
+                                   lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
+                                   presets_found, setting_now, timing_glued, typed_only)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -43,7 +43,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, typed_fix)
-from vcam.words import as_typed, clipped, counted, name_said, quoted, shell_word, width_folded
+from vcam.words import clipped, counted, name_said, quoted
 
 
 @dataclass
@@ -203,7 +203,9 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
-            if self.show is not None and (spaced := _blend_spaced(self.show, line, console)) is not None:
+            show = self.show
+            if show is not None and (spaced := blend_spaced(line, lambda ref: show.named(ref) is not None,
+                                                            console)) is not None:
                 return f"error: blend takes two presets and a position: a name with spaces goes in quotes: did you " \
                        f"mean {spaced}?"
             return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
@@ -1080,35 +1082,6 @@ def _glued_timing(spec: InputSpec) -> str | None:
         return None
     return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
             f"@{tail}")
-
-
-# The most words two presets' names are read from in a blend's line offered with its names in quotes (_blend_spaced)
-_BLEND_WORDS = 32
-
-
-def _blend_spaced(show: Show, line: str, console: bool) -> str | None:
-    """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
-    position name two of its presets one way only (and that line is taken); None for any other line."""
-    # a line too long to be taken, or of more words than two names hold, is no blend mistyped: each word tried as
-    # a cut would cost a look-up as long as the line, and a network sender could stall the controller with one
-    if len(line) > MAX_LINE:
-        return None
-    name, *words = as_typed(line).split()
-    timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
-    if width_folded(name).lower() != "blend" or not 4 <= len(words) <= _BLEND_WORDS + 1:  # the names and a position
-        return None
-    joined = " ".join(words[:-1])
-    spaces = [i for i, ch in enumerate(joined) if ch == " "]
-    cuts = [(a, b) for i in spaces if show.named(a := joined[:i]) is not None
-            and show.named(b := joined[i + 1:]) is not None]
-    if len(cuts) != 1:
-        return None
-    spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
-    try:
-        parse(spaced, console=console)
-    except CommandError:  # its position or timing refused too: the refusal says what is wrong
-        return None
-    return spaced
 
 
 def _glued_after_quotes(typed: InputSpec, shared: Callable[[str], bool] | None = None) -> str | None:
