@@ -2300,6 +2300,24 @@ def test_a_hash_after_a_name_written_with_quotes_offers_only_lines_taken_when_ty
             assert not ctl.handle_line(typed, source, network=network).startswith("error"), (said, typed)
 
 
+@pytest.mark.parametrize("line, meant", [("preset city ocean", "blend city ocean 0.5"),
+                                         ("preset 2 3", "blend 2 3 0.5"),
+                                         ("preset city 'misty forest'", "blend city 'misty forest' 0.5"),
+                                         ("preset 2 2", None), ("preset city oceans", None), ("preset 1 9", None)])
+def test_two_presets_typed_after_preset_are_offered_the_blend_of_them(line, meant):
+    """`preset city ocean` and `preset 2 3` were told only that no preset is named so: preset picks one, and the
+    line that mixes the two named is offered, taken when typed back, from the console and the network alike."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: no preset named"), said
+        offer = f"(preset picks one preset; to mix two: did you mean {meant}?)"
+        assert offer in said if meant else "blend" not in said, said
+        if meant:
+            assert ctl.handle_line(meant, source, network=network).startswith("blend"), meant
+
+
 @pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),
                                          ("preset Ocean＠４", "preset Ocean @4"),
                                          ('preset "misty forest"@beat', "preset misty forest @beat"),

@@ -897,6 +897,31 @@ def blend_spaced(line: str, named: Callable[[str], bool], console: bool) -> str 
     return spaced
 
 
+def two_presets_meant(ref: str, found: Callable[[str | int], int | None]) -> str | None:
+    """`preset city ocean`, `preset 2 3`: the blend of the two presets the words after preset name (by name or
+    number, as `preset WORDS` reads each), split one way only, halfway, as `blend` takes them; None for any other.
+    `found`: the index of a preset by its number or name as read, None for none."""
+    def read(words: str) -> tuple[str | int, int] | None:
+        named = ref_read("preset", words)
+        return None if named is None or (index := found(named)) is None else (named, index)
+
+    words = ref.split()
+    if not 2 <= len(words) <= _BLEND_WORDS or len(ref) > MAX_LINE:  # no more look-ups than the blend offer's
+        return None
+    cuts = [(a, b) for i in range(1, len(words)) if (a := read(" ".join(words[:i]))) is not None
+            and (b := read(" ".join(words[i:]))) is not None and a[1] != b[1]]
+    if len(cuts) != 1:
+        return None
+    line = " ".join(["blend", *(shell_word(str(named)) for named, _ in cuts[0]), "0.5"])
+    try:
+        cmd = parse(line, console=False)
+    except CommandError:
+        return None
+    # typed back, the line names the same two presets: a name written with quotes of its own would not
+    same = cmd is not None and [found(named) for named in cmd.args[:2]] == [index for _, index in cuts[0]]
+    return line if same else None
+
+
 def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:
     """`ocean@bar`, a name no preset or cue has with a timing glued to its end, read as part of the name where that
     may be one (`sunset@2`): the line meant (`preset ocean @bar`) where the part before it `names` one (a preset,
