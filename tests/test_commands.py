@@ -1593,6 +1593,17 @@ def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(li
     assert joined_hint(err.value.joined, lambda cmd: cmd is not err.value.joined[-1]) is None  # one refused: none
 
 
+@pytest.mark.parametrize("line", ["next && freeze", "next&&freeze", "next & freeze", "seed 5 && steps 3"])
+def test_commands_joined_as_a_shell_joins_them_are_answered_one_a_line(line):
+    """`next && freeze`, a terminal's habit, was told next takes nothing after it, and nothing of freeze: && joins
+    commands as a ; does, and the answer is the same, one command a line."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    first, second = ("seed 5", "steps 3") if "seed" in line else ("next", "freeze")
+    assert joined_hint(err.value.joined, lambda cmd: True) == (f"one command a line: type {first}, then {second}, "
+                                                               "each on a line of its own")
+
+
 @pytest.mark.parametrize("line, where, said", [
     ("freeze freeze", "typed", "freeze typed twice: once does it, type freeze"),
     ("seed 5, seed 5, seed 5", "typed", "seed 5 typed 3 times: once does it, type seed 5"),

@@ -1451,10 +1451,11 @@ def number_like(ref: str) -> bool:
 _AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
 
 
-# where one command of a line run into another begins: its name, after a comma, a semicolon or a space; the
-# comma may be the ideographic one (、), which Japanese and Chinese input methods type for a list's comma
-_JOINED = re.compile(rf"\s*[,;、]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;、]|$))", re.IGNORECASE)
-_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;、]|$)", re.IGNORECASE)
+# where one command of a line run into another begins: its name, after a comma, a semicolon, a shell's && or & (a
+# terminal's habit: `next && freeze`) or a space; the comma may be the ideographic one (、), which Japanese and
+# Chinese input methods type for a list's comma
+_JOINED = re.compile(rf"\s*(?:[,;、]|&&?)\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;、&]|$))", re.IGNORECASE)
+_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;、&]|$)", re.IGNORECASE)
 # whose words are their own to the end of the line: a prompt's (`prompt rain next to the sea`), a cue's name
 # (`go next` is no cue fired and a move, nor `go drop back` one and a step back: either may be a cue's name) and
 # help's question (`help go back`)
