@@ -625,6 +625,17 @@ def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     assert "quotes" not in str(err.value)
 
 
+@pytest.mark.parametrize("line", ["preset 'sunset @ beach", 'preset "sunset @ beach', "preset “sunset @ beach"])
+def test_an_at_sign_in_a_preset_name_after_a_quote_left_open_is_offered_the_name_in_quotes_whole(line):
+    """`preset 'sunset @ beach`, its quote never closed, was offered preset "'sunset @ beach": the stray quote kept
+    in the name offered, which names no preset."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    offered = str(err.value).rpartition("put the name in quotes: ")[2]
+    assert offered == 'preset "sunset @ beach"', str(err.value)
+    assert parse(offered) == Command("preset", ("sunset @ beach",))
+
+
 @pytest.mark.parametrize("line,expected", [
     ('preset "neon city"', Command("preset", ("neon city",))),
     ("preset 'ocean'", Command("preset", ("ocean",))),
