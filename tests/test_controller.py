@@ -2300,6 +2300,23 @@ def test_a_hash_after_a_name_written_with_quotes_offers_only_lines_taken_when_ty
             assert not ctl.handle_line(typed, source, network=network).startswith("error"), (said, typed)
 
 
+@pytest.mark.parametrize("line, meant", [('preset "dq" # x', "preset '\"dq\"'"), ('preset "dq" ＃ x', "preset '\"dq\"'"),
+                                         ('go "dq" # x', "go '\"dq\"'")])
+def test_a_hash_after_a_name_holding_double_quotes_of_its_own_is_offered_the_line_that_picks_it(line, meant):
+    """`preset "dq" # x`, of a preset named `"dq"` (its quotes its name's), was offered nothing: the name before the
+    comment was only looked up as the command reads it, without its quotes."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: '\"dq\"', prompt: b}\n")
+                      + "cues:\n  - {name: '\"dq\"', do: [preset 1]}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and f"did you mean {meant}?" in said, said
+        assert not ctl.handle_line(meant, source, network=network).startswith("error")
+
+
 @pytest.mark.parametrize("line, meant", [("preset city ocean", "blend city ocean 0.5"),
                                          ("preset 2 3", "blend 2 3 0.5"),
                                          ("preset city 'misty forest'", "blend city 'misty forest' 0.5"),

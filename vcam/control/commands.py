@@ -1716,6 +1716,9 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
+    if name in ("preset", "go") and not takes(line) and text[:found.start()].strip():
+        # `preset "dq" # x` of a preset named `"dq"`, quotes and all: the line that reads its quotes as the name's
+        line = f"{name} {_name_said(text[:found.start()].strip())}"
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
