@@ -1897,6 +1897,31 @@ def test_a_network_line_looks_for_no_file_outside_the_shared_folders(tmp_path, m
     assert all(path.startswith(str(shared)) for path in looked), looked
 
 
+@pytest.mark.parametrize("path", ["'logo.png'", '"logo.png"'])
+def test_a_network_input_in_quotes_before_a_full_width_timing_is_taken_as_the_console_takes_it(tmp_path, monkeypatch,
+                                                                                              path):
+    """`input image:'logo.png' ＠ｂａｒ` from the network was refused as no such file, the quotes and the timing read
+    as the path, where the console takes it on the bar. Looked for in the shared folder only, and told without
+    the quotes, as the console tells it."""
+    import cv2
+    import numpy as np
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    assert cv2.imwrite(str(shared / "logo.png"), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(work)
+    looked: list[str] = []
+    lexists = os.path.lexists
+    monkeypatch.setattr(os.path, "lexists", lambda name: looked.append(os.path.abspath(name)) or lexists(name))
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(shared),)))
+    reply = ctl.handle_line(f"input image:{path} ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:logo.png;") and "not on the bar" in reply, reply
+    assert all(name.startswith(str(shared)) for name in looked), looked
+
+
 def test_a_network_input_without_its_kind_naming_a_shared_file_with_the_timing_is_not_offered_it_apart(tmp_path,
                                                                                                        monkeypatch):
     """`input loop.mp4@bar` from the network, the shared folder holding a file named `loop.mp4@bar`, was offered
