@@ -2342,6 +2342,30 @@ def test_a_hash_after_a_name_holding_double_quotes_of_its_own_is_offered_the_lin
         assert not ctl.handle_line(meant, source, network=network).startswith("error")
 
 
+@pytest.mark.parametrize("line, said", [
+    ("preset drop", "no preset named 'drop': that is cue 2: did you mean go drop?"),
+    ("preset Drop @bar", "no preset named 'Drop': that is cue 2: did you mean go drop @bar?"),
+    ("go ocean", "no cue named 'ocean': that is preset 2: did you mean preset ocean?"),
+    ("go 'Misty Forest' @off", "no cue named 'Misty Forest': that is preset 3: did you mean preset misty forest @off?"),
+])
+def test_a_cue_named_after_preset_or_a_preset_after_go_is_offered_the_line_that_plays_it(line, said):
+    """`preset drop`, of a show whose cue is named drop, was told only that no preset is named so, and `go ocean`
+    of its preset ocean that no cue is: each names the other kind, and the line that plays it is offered, taken when
+    typed back from the console and the network alike."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest")
+                      + "cues:\n  - {name: intro, do: [preset 1]}\n  - {name: drop, do: [preset 2]}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        assert ctl.handle_line(line, source, network=network) == f"error: {said}"
+        meant = said.rpartition("did you mean ")[2][:-1]
+        assert not ctl.handle_line(meant, source, network=network).startswith("error"), meant
+    assert "that is" not in ctl.handle_line("preset dorp", "stdin")  # a name near none of either: as before
+    assert "that is" not in ctl.handle_line("go oceans", "stdin")
+
+
 @pytest.mark.parametrize("line, meant", [("preset city ocean", "blend city ocean 0.5"),
                                          ("preset 2 3", "blend 2 3 0.5"),
                                          ("preset city 'misty forest'", "blend city 'misty forest' 0.5"),

@@ -510,7 +510,33 @@ class Controller:
                     f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
         if cmd.name == "back":
             return self.cues.back(cmd.at)
+        if cmd.args and (preset := self._a_preset_not_a_cue(cmd.args[0], cmd.at)) is not None:
+            return f"error: {preset}"
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
+
+    def _a_preset_not_a_cue(self, name: str | int, at: str | None) -> str | None:
+        """`go chrome liquid`: the refusal of a go to a name no cue has, nor one near it, that names a preset,
+        offering the line that puts it on air (at `at`); None for any other."""
+        show, cues = self.show, self.cues.cues if self.cues is not None else ()
+        if not isinstance(name, str) or show is None or (index := show.named(name)) is None:
+            return None
+        missing = cue_index(cues, name)
+        if not isinstance(missing, str) or "did you mean" in missing:
+            return None
+        preset = show.presets[index].name
+        # a name a preset has is short (a show's names are 100 characters at most): said whole
+        line = Command("preset", (preset,), at=at)
+        return f"no cue named {quoted(name)}: that is preset {index + 1}: did you mean {line}?"
+
+    def _a_cue_not_a_preset(self, name: str | int, at: str | None, missing: str) -> str | None:
+        """`preset drop`: the refusal (`missing`, the show's) of a name no preset has, nor one near it, that names
+        a cue, offering the line that fires it (at `at`); None for any other."""
+        cues = self.cues.cues if self.cues is not None else ()
+        if not isinstance(name, str) or "did you mean" in missing or not isinstance(index := cue_index(cues, name),
+                                                                                    int):
+            return None
+        cue = cues[index].name
+        return f"no preset named {quoted(name)}: that is cue {index + 1}: did you mean {Command('go', (cue,), at=at)}?"
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> Reply | str:
@@ -701,7 +727,10 @@ class Controller:
                                  f"{a + 1}, named twice; give two, as in blend 1 2 0.5")
             return self._blend(show, a, b, args[2], origin)
         if name == "preset":
-            index = show.find(args[0])
+            try:
+                index = show.find(args[0])
+            except KeyError as e:
+                raise KeyError(self._a_cue_not_a_preset(args[0], cmd.at, str(e.args[0])) or e.args[0]) from None
         else:
             step = 1 if name == "next" else -1
             if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
