@@ -2366,6 +2366,22 @@ def test_a_cue_named_after_preset_or_a_preset_after_go_is_offered_the_line_that_
     assert "that is" not in ctl.handle_line("go oceans", "stdin")
 
 
+@pytest.mark.parametrize("line, meant", [("preset city, ocean", "blend city ocean 0.5"),
+                                         ("preset 2 and 3", "blend 2 3 0.5"), ("preset city + 'misty forest'",
+                                                                              "blend city 'misty forest' 0.5"),
+                                         ("preset 2,3", "blend 2 3 0.5"), ("preset 2 or 3", None)])
+def test_two_presets_typed_after_preset_with_a_word_between_are_offered_the_blend_of_them(line, meant):
+    """`preset city, ocean` and `preset 2 and 3` were told only that no preset is named so, where `preset city
+    ocean` is offered the blend of the two; `or` asks for one of them, and is offered none."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("error: no preset named"), said
+    assert f"(preset picks one preset; to mix two: did you mean {meant}?)" in said if meant else "blend" not in said
+    if meant:
+        assert ctl.handle_line(meant, "stdin").startswith("blend"), meant
+
+
 @pytest.mark.parametrize("line, meant", [("preset city ocean", "blend city ocean 0.5"),
                                          ("preset 2 3", "blend 2 3 0.5"),
                                          ("preset city 'misty forest'", "blend city 'misty forest' 0.5"),

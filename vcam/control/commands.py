@@ -900,28 +900,35 @@ def blend_spaced(line: str, named: Callable[[str], bool], console: bool) -> str 
     return spaced
 
 
+# what a line typed with two presets after preset may hold between them (`preset city and ocean`): not `or`, which
+# asks for one of the two
+_MIXING_WORDS = (",", "and", "+", "&", "/", "with")
+
+
 def two_presets_meant(ref: str, found: Callable[[str | int], int | None]) -> str | None:
-    """`preset city ocean`, `preset 2 3`: the blend of the two presets the words after preset name (by name or
-    number, as `preset WORDS` reads each), split one way only, halfway, as `blend` takes them; None for any other.
-    `found`: the index of a preset by its number or name as read, None for none."""
+    """`preset city ocean`, `preset 2 3`, `preset city, ocean`: the blend of the two presets the words after preset
+    name (by name or number, as `preset WORDS` reads each), split one way only, halfway, as `blend` takes them;
+    None for any other. `found`: the index of a preset by its number or name as read, None for none."""
     def read(words: str) -> tuple[str | int, int] | None:
         named = ref_read("preset", words)
         return None if named is None or (index := found(named)) is None else (named, index)
 
-    words = ref.split()
+    words = re.sub(r"\s*[,、]\s*", " , ", ref).split()  # `city, ocean`: the comma a word between the two
     if not 2 <= len(words) <= _BLEND_WORDS or len(ref) > MAX_LINE:  # no more look-ups than the blend offer's
         return None
-    cuts = [(a, b) for i in range(1, len(words)) if (a := read(" ".join(words[:i]))) is not None
-            and (b := read(" ".join(words[i:]))) is not None and a[1] != b[1]]
+    cuts = {(a, b) for i in range(1, len(words)) for after in (i, i + 1)
+            if (after == i or words[i].lower() in _MIXING_WORDS) and (a := read(" ".join(words[:i]))) is not None
+            and (b := read(" ".join(words[after:]))) is not None and a[1] != b[1]}
     if len(cuts) != 1:
         return None
-    line = " ".join(["blend", *(shell_word(str(named)) for named, _ in cuts[0]), "0.5"])
+    (cut,) = cuts
+    line = " ".join(["blend", *(shell_word(str(named)) for named, _ in cut), "0.5"])
     try:
         cmd = parse(line, console=False)
     except CommandError:
         return None
     # typed back, the line names the same two presets: a name written with quotes of its own would not
-    same = cmd is not None and [found(named) for named in cmd.args[:2]] == [index for _, index in cuts[0]]
+    same = cmd is not None and [found(named) for named in cmd.args[:2]] == [index for _, index in cut]
     return line if same else None
 
 
