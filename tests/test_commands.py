@@ -625,6 +625,17 @@ def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     assert "quotes" not in str(err.value)
 
 
+@pytest.mark.parametrize("line, meant", [("input off", "input none"), ("input OFF @bar", "input none @bar"),
+                                         ("input text only", "input none"), ("input nothing", "input none")])
+@pytest.mark.parametrize("console, network", [(True, False), (False, False), (False, True)])
+def test_an_input_of_a_word_for_none_is_offered_input_none(line, meant, console, network):
+    """`input off`, typed for text alone, was told unknown input 'off' and the list of forms: none was among them,
+    not said to be the one meant."""
+    said = refusal(line, console, network)
+    assert said.endswith(f"text only is input none: did you mean {meant}?"), said
+    assert parse(meant, console, network).args == ("none",)
+
+
 @pytest.mark.parametrize("line", ["preset 'sunset @ beach", 'preset "sunset @ beach', "preset “sunset @ beach"])
 def test_an_at_sign_in_a_preset_name_after_a_quote_left_open_is_offered_the_name_in_quotes_whole(line):
     """`preset 'sunset @ beach`, its quote never closed, was offered preset "'sunset @ beach": the stray quote kept

@@ -505,6 +505,10 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
+# what one types after input for text alone, where input none is meant (`input off`)
+_WORDS_FOR_NONE = ("off", "no", "nothing", "text", "text only", "null", "false")
+
+
 def _input(text: str, at: str | None = None, console: bool = True) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
@@ -521,6 +525,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at, console)
+    if " ".join(given.lower().split()) in _WORDS_FOR_NONE:  # `input off`: no input at all, as none says it
+        raise CommandError(f"{quoted(given.strip())} is no input: text only is input none: did you mean input "
+                           f"none{_at_said(at)}?")
     try:
         spec = parse_input(given)
     except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
