@@ -42,7 +42,8 @@ def shared_tiny(tiny_engine, monkeypatch):
                 kwargs.get(k) is not None for k in ("weights", "device", "dtype")):
             return real_load(model, **kwargs)
         spec = get_spec(model)
-        load_module._logger(kwargs.get("progress", True), kwargs.get("report"), kwargs.get("stopped"))(
+        say = load_module._logger(kwargs.get("progress", True), kwargs.get("report"))
+        load_module._stoppable(say, kwargs.get("stopped"))(
             f"building {spec.name} (random weights)")  # what a build says (or its stop); tests read it
         return dataclasses.replace(tiny_engine, width=kwargs.get("width") or spec.width,
                                    height=kwargs.get("height") or spec.height)

@@ -118,7 +118,8 @@ def test_a_terminal_that_gives_its_width_but_no_height_still_has_the_status_line
     import struct
     import termios
 
-    from vcam.live.status import StatusLine, terminal_columns
+    from vcam.live.status import StatusLine
+    from vcam.terminal import terminal_columns
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 40, 0, 0))

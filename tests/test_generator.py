@@ -5,6 +5,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 import torch
 
 from helpers import wait_for
@@ -849,3 +850,53 @@ def test_a_load_without_stderr_says_nothing_and_builds(monkeypatch):
     said = []
     _logger(True, said.append)("building tiny (random weights)")
     assert said == ["building tiny (random weights)"]
+
+
+@pytest.mark.parametrize("term, start", [("xterm-256color", "\r\x1b[K"), ("dumb", "\r" + " " * 39 + "\r")])
+def test_a_load_step_on_a_terminal_starts_on_a_wiped_row_not_after_the_status_line(monkeypatch, term, start):
+    """The show's status line is rewritten in place with no line end: a step written after it ran on from its end,
+    "LOADING | … | preset -vcam: loading VAE from …"."""
+    import io
+    import os
+
+    from vcam.engine.load import _logger
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((40, 12)))
+    terminal = Terminal()
+    terminal.fileno = lambda: 2
+    monkeypatch.setattr(sys, "stderr", terminal)
+    status = "\rLOADING | gen     - fps | out  30.0 fps"
+    terminal.write(status)  # as the show's thread draws it
+    _logger(True, None)("loading VAE from /w/vae (92.6 kB)")
+    assert terminal.getvalue() == f"{status}{start}vcam: loading VAE from /w/vae (92.6 kB)\n"
+
+
+@pytest.mark.parametrize("rows, start", [(12, ""), (0, "\r\x1b[K")])
+def test_a_load_step_beside_a_pinned_status_line_leaves_what_is_typed_as_it_is(monkeypatch, rows, start):
+    """Commands typed on the same terminal pin the status line to the last row: the cursor's row is then the one
+    typed on, and wiping it erased what the operator was typing ('qu') while the console still read it. A terminal
+    that gives no rows has no pinned line: its row is wiped as before."""
+    import io
+    import os
+
+    from vcam.engine.load import _logger
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr(os, "name", "posix")
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((40, rows)))
+    terminal = Terminal()
+    terminal.fileno = lambda: 2
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(sys, "stdin", Terminal())  # the keys are typed on the terminal the lines are shown on
+    terminal.write("qu")  # the echo of what is typed so far
+    _logger(True, None)("loading VAE from /w/vae (92.6 kB)")
+    assert terminal.getvalue() == f"qu{start}vcam: loading VAE from /w/vae (92.6 kB)\n"

@@ -93,6 +93,14 @@ def test_control_does_not_reach_into_the_live_loop():
     assert offenders == []
 
 
+def test_the_engine_does_not_import_the_live_loop():
+    """The engine is a library under the live loop (vcam render, bench and scripts load it without a show): its
+    progress lines and terminal widths live beside it in vcam/, not in live/."""
+    offenders = [f"{name} imports {mod}" for name, path in modules().items() if name.startswith("vcam.engine")
+                 for mod, at_top in imported_names(path) if at_top and mod.startswith("vcam.live")]
+    assert offenders == []
+
+
 @pytest.mark.parametrize("package", ["live", "control"])
 def test_functions_fit_on_a_screen(package):
     long = []

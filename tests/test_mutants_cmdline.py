@@ -125,6 +125,62 @@ def test_a_listen_address_written_as_vcam_cam_s_hides_its_secrets_and_offers_onl
                            f"alone{flags}"
 
 
+@pytest.mark.parametrize("text, host", [("ws://[fe80::1%25eth0]:8765", "fe80::1%eth0"),
+                                        ("[fe80::1%25eth0]:8765", "fe80::1%eth0"),
+                                        ("ws://[fe80::1%eth0]:8765", "fe80::1%eth0"),
+                                        ("ws://-h:8765", None), ("-h:8765", None), ("gpu-box:8765", "gpu-box")])
+def test_the_listen_flags_offered_are_read_back_as_the_host_meant(text, host):
+    """The --host offered was typed back to a different end: fe80::1%25eth0 (a URL's zone) is looked up as zone
+    25eth0, which fails, and --host -h is read as -h, vcam serve's help."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.listen_host(text)
+    flags = re.search(r"give (--host \S+ --port \d+)", str(e.value))
+    if host is None:  # no host starts with a -: no line is offered with one
+        assert flags is None or "ADDRESS" in flags.group(1), str(e.value)
+        return
+    args = build_parser().parse_args(["serve", *flags.group(1).split()])
+    assert (args.host, args.port) == (host, 8765), str(e.value)
+
+
+def _interface() -> str:
+    """A network interface of this machine whose name, written after %25, names none."""
+    import socket
+
+    def looked_up(host):
+        try:
+            return bool(socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST))
+        except OSError:
+            return False
+
+    names = [name for _, name in socket.if_nameindex()] if hasattr(socket, "if_nameindex") else []
+    found = [n for n in names if looked_up(f"fe80::1%{n}") and not looked_up(f"fe80::1%25{n}")]
+    if not found:
+        pytest.skip("no network interface that an IPv6 address's zone names here")
+    return found[0]
+
+
+@pytest.mark.parametrize("form", ["fe80::1%25{}", "[fe80::1%25{}]", " fe80::1%25{} "])
+def test_a_listen_address_with_its_zone_written_as_a_url_writes_it_offers_the_form_this_machine_binds(form):
+    """--host fe80::1%25eth0 (RFC 6874's form, copied from an address) was taken, then failed its lookup as zone
+    25eth0 once the model had loaded; told at once, with the form that binds, which is then taken."""
+    name = _interface()
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.listen_host(form.format(name))
+    said = str(e.value)
+    assert f"zone for one named 25{name}, which this machine has not" in said, said
+    assert said.endswith(f"give --host fe80::1%{name}"), said
+    assert argtypes.listen_host(f"fe80::1%{name}") == f"fe80::1%{name}"
+
+
+@pytest.mark.parametrize("text", ["fe80::1%25", "fe80::1%2501", "fe80::1%25no-such-if"])
+def test_a_listen_address_whose_zone_is_looked_up_as_written_or_names_nothing_either_way_is_taken(text):
+    """An index 25 (fe80::1%25) is a zone this machine reads as written, and one whose bare form names no zone
+    either is left to the lookup that binds: neither is refused here."""
+    assert argtypes.listen_host(text) == text
+
+
 @pytest.mark.parametrize("text, host", [("[::1]", "::1"), ("::1", "::1"), ("[::]", "::"), (" 0.0.0.0 ", "0.0.0.0"),
                                         ("fe80::1", "fe80::1"), ("gpu-box", "gpu-box")])
 def test_a_listen_address_is_taken_without_its_brackets(text, host):

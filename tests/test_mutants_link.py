@@ -290,6 +290,60 @@ def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
     assert link.refused == "missing token"
 
 
+def test_a_camera_whose_address_gives_a_wrong_token_is_told_the_token_was_refused():
+    """A token given in the address (?token=, which vcam serve reads as it reads --token) and refused was told "asks
+    for a token and none was given": the operator hunted for a missing flag where the token itself was wrong."""
+    from vcam.remote.client import _refusal
+
+    def handle(conn):
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+
+    with loopback_port(handle) as url:
+        url += "/?token=s3cret"
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None)
+        link.start()
+        try:
+            assert wait_for(lambda: not link._thread.is_alive(), 60)
+        finally:
+            link.stop()
+    error = _refusal(SimpleNamespace(url=url), link.refused)
+    said = f"{error.message} {error.fix}"
+    assert "refused the token given" in error.message and "none was given" not in said, said
+    assert "--token TOKEN" in error.fix and "s3cret" not in said, said
+
+
+@pytest.mark.parametrize("tail", ["/é?to%6Ben=abc", "/?to%6Ben=abc", "/é?token=ab%20c", "/?token=%C3%A9", "/é?token=x"])
+def test_the_token_a_camera_is_said_to_give_is_the_one_its_request_carries(tail):
+    """The token was read from the address as typed: one holding a non-ASCII letter is sent with each % written %25,
+    so /é?to%6Ben=abc, which carries no token to vcam serve (refused as missing), was told "refused the token
+    given"."""
+    from urllib.parse import parse_qs, urlparse
+
+    from vcam.remote.client import _refusal
+    from vcam.remote.urls import query_token
+
+    requests = []
+
+    def handle(conn):
+        requests.append(conn.recv(65536).split(b" ")[1].decode())
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+
+    with loopback_port(handle) as url:
+        url += tail
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None)
+        link.start()
+        try:
+            assert wait_for(lambda: not link._thread.is_alive(), 60)
+        finally:
+            link.stop()
+    carried = parse_qs(urlparse(requests[0]).query).get("token", [""])[0]  # as vcam serve reads it
+    assert query_token(url) == carried, requests
+    assert link.refused == ("wrong token" if carried else "missing token")
+    error = _refusal(SimpleNamespace(url=url), link.refused)
+    assert ("refused the token given" in error.message) == bool(carried), error.message
+
+
 def test_drops_held_back_are_counted_once_a_connection_holds():
     """Connections that drop as they open are said once, then counted; the count comes when a connection holds,
     before the line that says it holds, where dropped it never came (the window is a minute: no later drop flushed

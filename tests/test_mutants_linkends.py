@@ -211,6 +211,24 @@ def test_a_token_refused_at_the_first_try_ends_the_client_and_is_not_shown_as_re
     assert link._refusal(401, b"wrong token") is False and link.token_refused
 
 
+def test_a_token_in_the_address_refused_after_a_restart_is_said_as_the_one_accepted_before():
+    """A token given in the address's ?token= and refused once the server restarted with another was said as "this
+    client, which has no token": the operator was sent looking for a token it had given."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9/?token=s3cret", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append)
+    _connected(link)
+    link._connection_lost()
+    assert link._refusal(401, b"") is False
+    refused = [line for line in said if "now refuses" in line]
+    assert len(refused) == 1 and "the token it accepted before (wrong token)" in refused[0], said
+    assert "s3cret" not in refused[0], refused
+
+
 def test_a_refusal_with_no_content_type_is_read_as_the_servers_plain_words():
     """vcam serve's refusal says why in plain text; one with no Content-Type at all is read as that, where only one
     that named text/plain was, and the server's words gave way to 'no vcam server answered'."""

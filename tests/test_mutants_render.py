@@ -113,7 +113,7 @@ class _Clock:
 def test_time_left_reads_as_a_clock(seconds, said):
     """An hour and more shows its hours (`if h` turned `if h > 1` said 1:02:05 as 62:05); a time a clock step makes
     negative is 0:00, not -1:59:58 (the floor at 0 dropped)."""
-    from vcam.live.progress import clock_time
+    from vcam.progress import clock_time
 
     assert clock_time(seconds) == said
 
@@ -145,7 +145,7 @@ def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said)
 def test_a_progress_line_says_its_total_as_the_fetching_line_does():
     """The total in the unit size_text gives it (the fetching line's): "1000.0 MB" just under a gigabyte, "0.0 of
     0.0 MB" for a 40 kB file; bytes done in another unit than a GB total keep theirs."""
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     def line(total: int, done: int) -> str:
         return ByteProgress("x", total, io.StringIO(), clock=_Clock(), tty=False).text(done)
@@ -164,7 +164,7 @@ def test_a_message_before_any_progress_line_is_written_alone_and_the_end_ends_th
     """On a terminal a message before the first progress line has no line to wipe or draw again below it (`and
     self._line` dropped wrote the wipe first); the end's newline is written once however often the end is called
     (the line not forgotten: a blank line each time)."""
-    from vcam.live.progress import Progress
+    from vcam.progress import Progress
 
     monkeypatch.setenv("TERM", "xterm")
     out, clock = io.StringIO(), _Clock()
@@ -183,7 +183,7 @@ def test_a_message_before_any_progress_line_is_written_alone_and_the_end_ends_th
 def test_the_end_of_a_progress_in_a_log_adds_no_blank_line():
     """Elsewhere than on a terminal each line ends itself: `done` must add nothing (`self.tty and` dropped added
     an empty line to the log)."""
-    from vcam.live.progress import Progress
+    from vcam.progress import Progress
 
     out = io.StringIO()
     progress = Progress(2, out, clock=_Clock(), tty=False)
@@ -196,7 +196,7 @@ def test_a_resumed_download_shows_the_rate_of_this_run_and_the_end_once():
     """A download resumed at 2 GB of 10: the rate counts only the bytes this run fetched, from its first figure
     (not from the bar's making, not from 0), the line reaching the total is shown at once even within the interval
     and never again after it, with no time left, and bytes past the total read as 100 %."""
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     out, clock = io.StringIO(), _Clock()
     bar = ByteProgress("downloading x", 10_000_000_000, out, clock=clock, tty=False, every_s=5.0)
@@ -219,7 +219,7 @@ def test_a_resumed_download_shows_the_rate_of_this_run_and_the_end_once():
 
 
 def test_a_negative_total_is_an_unknown_one():
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     bar = ByteProgress("loading x", -1, io.StringIO(), clock=_Clock(), tty=False)
     assert bar.text(5_000_000) == "loading x: 5.0 MB"
@@ -228,7 +228,7 @@ def test_a_negative_total_is_an_unknown_one():
 def test_bytes_done_in_another_unit_than_the_total_keep_their_unit():
     """5 MB of a 10 GB file: only a figure in the total's unit drops its own (the unit check dropped read it as
     5.0 of 10.0 GB)."""
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     bar = ByteProgress("loading x", 10_000_000_000, io.StringIO(), clock=_Clock(), tty=False)
     assert bar.text(5_000_000) == "loading x: 5.0 MB of 10.0 GB (0%)"
@@ -237,7 +237,7 @@ def test_bytes_done_in_another_unit_than_the_total_keep_their_unit():
 def test_a_total_under_a_gigabyte_is_said_in_megabytes_with_its_bytes_done():
     """None yet of a 0.6 MB file read "0.0 GB of 0.6 MB", and a third of a 150 MB one "50.0 MB of 0.1 GB": under a
     gigabyte both figures are in MB; a larger total keeps its GB, with none done yet in its unit."""
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     small = ByteProgress("downloading x", 600_000, io.StringIO(), clock=_Clock(), tty=False)
     assert small.text(0) == "downloading x: 0.0 of 0.6 MB (0%)"
@@ -569,7 +569,7 @@ def test_the_files_are_said_with_their_frames_and_seconds_and_one_stopped_short_
 
 def test_a_progress_line_before_the_first_block_says_no_rate_or_time_left():
     """No block done yet: no rate, no time left to divide by it (`blocks and` dropped raised ZeroDivisionError)."""
-    from vcam.live.progress import Progress
+    from vcam.progress import Progress
 
     clock = _Clock()
     progress = Progress(4, io.StringIO(), clock=clock, tty=False)
@@ -667,7 +667,7 @@ def test_at_most_three_kinds_of_flow_failure_are_said(capsys):
 def test_a_download_slower_than_a_megabyte_a_second_says_its_rate_not_zero():
     """A slow link (a mirror, a throttled proxy) at 400 kB/s read "0 MB/s" beside hours left, as if it had
     stalled."""
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     out, clock = io.StringIO(), _Clock()
     bar = ByteProgress("downloading x", 10_000_000_000, out, clock=clock, tty=False, every_s=5.0)

@@ -395,6 +395,17 @@ def test_cam_refuses_an_address_without_ws_and_names_the_one_to_give(url, meant,
     assert f"use {meant}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url, meant", [("wss//proxy.example/vcam", "wss://proxy.example/vcam"),
+                                        ("ws//gpu-box:8765", "ws://gpu-box:8765"),
+                                        ("ws/gpu-box:8765", "ws://gpu-box:8765"),
+                                        ("https:/proxy.example", "wss://proxy.example")])
+def test_cam_offers_the_address_meant_where_the_scheme_lost_its_colon_or_a_slash(url, meant, capsys):
+    """wss//proxy.example/vcam was offered as ws://wss//proxy.example/vcam: typed back, it dialled a host named wss
+    (a password's @ alone was read as the scheme mistyped)."""
+    assert main(["cam", url, "--out", "null"]) == 2
+    assert capsys.readouterr().err.splitlines()[0].endswith(f"is not a server address; use {meant}")
+
+
 def test_cam_names_no_address_to_give_where_none_would_do():
     from vcam.remote.urls import check_url
 
@@ -493,6 +504,34 @@ def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():
     refused = unreachable("ws://127.0.0.1:9000", ConnectionRefusedError(111, "Connection refused"))
     assert refused.startswith("nothing listens on 127.0.0.1 port 9000: check that vcam serve runs there")
     assert "port 8765 does not answer" in unreachable("ws://10.0.0.5", TimeoutError("timed out"))
+
+
+def test_an_ipv6_zone_written_as_a_web_address_writes_it_is_told_with_the_form_that_is_looked_up():
+    """ws://[fe80::1%25eth0]:8765, RFC 6874's form, is looked up with a zone named 25eth0, which no machine has: it
+    was told "check the spelling" of a host spelt as the standard has it, and never reached."""
+    import socket
+
+    from vcam.remote.reasons import unreachable
+    from vcam.remote.urls import check_url
+
+    url = "ws://vj:p%25w@[fe80::1%25eth0]:8765"
+    said = unreachable(url, socket.gaierror(-2, "Name or service not known"))
+    fixed = "ws://vj:p%25w@[fe80::1%eth0]:8765"
+    assert said.endswith("write it with a bare %: ws://vj:***@[fe80::1%eth0]:8765"), said
+    assert "zone for one named 25eth0" in said and "p%25w" not in said, said
+    check_url(fixed)  # the form offered is taken, and dialled with its zone as the system names it
+
+
+@pytest.mark.parametrize("url", ["ws://[fe80::1%25]:8765", "ws://vj:pw@[fe80::1%25]"])
+def test_an_ipv6_zone_left_empty_after_its_25_is_offered_no_address_vcam_cam_refuses(url):
+    """ws://[fe80::1%25]:8765, its zone left empty, was offered ws://[fe80::1%]:8765, which vcam cam refuses."""
+    import socket
+
+    from vcam.remote.reasons import unreachable
+
+    said = unreachable(url, socket.gaierror(-2, "Name or service not known"))
+    assert "%]" not in said and "bare %" not in said, said
+    assert said.startswith("this machine finds no host named [fe80::1%25]: check the spelling"), said
 
 
 def untrusted(code, message):
@@ -2305,6 +2344,27 @@ def test_a_token_in_the_address_s_query_is_hidden():
         fix = _refusal(SimpleNamespace(url=url), why).fix
         assert "vcam cam 'ws://gpu.box:8765/?role=watch' --token TOKEN" in fix and "s3cret" not in fix, fix
     assert said_url("ws://gpu.box:8765/?tokens=a") == "ws://gpu.box:8765/?tokens=a"
+
+
+@pytest.mark.parametrize("url, said, offered", [
+    ("ws://gpu.box:8765/?to%6Ben=s3cret", "ws://gpu.box:8765/?to%6Ben=***", "ws://gpu.box:8765/"),
+    ("ws://gpu.box:8765/?%74oken=s3cret&role=watch", "ws://gpu.box:8765/?%74oken=***&role=watch",
+     "'ws://gpu.box:8765/?role=watch'"),
+    ("ws://gpu.box:8765/#token=s3cret", "ws://gpu.box:8765/#token=***", None),
+    ("ws://gpu.box:8765/?x=1#token=s3cret", "ws://gpu.box:8765/?x=1#token=***", None),
+    ("ws://gpu.box:8765?to%6Ben=s3cret@b", "ws://gpu.box:***@***", None)])
+def test_a_token_named_with_percent_escapes_or_after_a_hash_is_hidden(url, said, offered):
+    """vcam serve reads ?to%6Ben= as ?token= (its name decoded), and a #token= (refused, as every #) is the token
+    typed in the wrong place: both were said in full, in each connecting line and in the refusal."""
+    from vcam.remote.urls import cam_command, check_url, said_url
+
+    assert said_url(url) == said
+    try:
+        check_url(url)
+    except ValueError as e:
+        assert "s3cret" not in str(e) and said in str(e), str(e)
+    if offered:
+        assert cam_command(url) == f"vcam cam {offered} --token TOKEN", cam_command(url)
 
 
 @pytest.mark.parametrize("url, said", [

@@ -191,6 +191,25 @@ def test_quit_over_osc_is_refused_and_the_show_goes_on(rig, address, values):
     assert len(refused) == 1 and "the show goes on" in refused[0] and "blackout" in refused[0], r.said
 
 
+@pytest.mark.parametrize("address,values", [("/vcam/quit", []), ("/vcam/cmd", ["quit"])])
+def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values):
+    """At vcam cam, /vcam/quit was told "the show ends where vcam runs": read there as the server's machine, where
+    a quit typed would end the show for every camera, while the console that ends this camera is vcam cam's own."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    said: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False)  # as vcam cam makes them
+    replies = parts[0].handle(address, values, "10.0.0.7:9000")
+    assert sent == [] and len(replies) == 1, replies
+    assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
+    assert "the server's show goes on" in replies[0] and "where vcam runs" not in replies[0], replies
+    assert replies[0].endswith("; this camera goes on"), replies  # said once, not "the show goes on" again
+    # blackout, sent on to the server, hides its show from every viewer: "hides the picture" read as this camera's
+    assert "blackout would hide that show from every viewer" in replies[0], replies
+
+
 @pytest.mark.parametrize("word", ["exit", "stop", "quti"])
 def test_a_word_for_ending_sent_over_osc_or_the_network_is_not_pointed_at_quit_which_they_are_refused(rig, word):
     """`exit` from a tablet was answered "did you mean quit?", and quit sent next was refused."""
@@ -496,6 +515,40 @@ def test_a_port_in_use_is_one_clear_error():
         taken.close()
     assert "cannot listen for OSC on 127.0.0.1:" in e.value.message and "--osc" in e.value.fix
     assert "another --osc port" in e.value.fix
+
+
+@pytest.mark.parametrize("platform, finder", [("linux", "sudo ss -lunp 'sport = :{}'"),
+                                              ("darwin", "sudo lsof -nP -iUDP:{}"),
+                                              ("win32", 'netstat -ano -p udp | findstr /c:":{} "')])
+def test_a_port_in_use_names_the_command_that_finds_who_holds_it(monkeypatch, platform, finder):
+    """--osc 9000 with the port in use named no way to find the program holding it, nor a port to pick instead."""
+    import vcam.control.oscinput as oscinput
+
+    monkeypatch.setattr(oscinput.sys, "platform", platform)
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(VcamError) as e:
+            OscInput("127.0.0.1", port, lambda a, v, s: [], lambda s: None).start()
+    finally:
+        taken.close()
+    assert finder.format(port) in e.value.fix and f"--osc {port + 1}" in e.value.fix, e.value.fix
+
+
+def test_the_windows_command_that_finds_who_holds_a_port_matches_that_port_alone(monkeypatch):
+    """findstr :800 found port 8000's line too (and 8001's): the PID read off it was another program's. findstr's
+    /c: searches for its text as written, the space after the port included."""
+    import re
+
+    import vcam.control.oscinput as oscinput
+
+    monkeypatch.setattr(oscinput.sys, "platform", "win32")
+    netstat = ["  UDP    0.0.0.0:800            *:*                                    4242",
+               "  UDP    0.0.0.0:8000           *:*                                    1717",
+               "  UDP    127.0.0.1:8001         *:*                                    1818"]
+    searched = re.search(r'findstr /c:"([^"]*)"', oscinput._udp_finder(800)).group(1)
+    assert [line for line in netstat if searched in line] == [netstat[0]]
 
 
 def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):

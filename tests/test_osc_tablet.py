@@ -433,6 +433,113 @@ def test_a_tablet_whose_address_changes_and_a_second_one_get_the_state(tablets):
             part.stop()
 
 
+def test_help_asked_over_osc_is_answered_where_the_state_goes(tablets):
+    """/vcam/help printed its list at the operator's console only: the tablet that asked got nothing, even with
+    --osc-reply sending it the state. Only the tablet that asked gets the answer."""
+    asking = tablets("127.0.0.2")
+    said = []
+    ctl = Spy()
+    listen = str(free_port(socket.SOCK_DGRAM))
+    parts = osc_parts(listen, str(asking.port), None, ctl.show, ctl, said.append)
+    inp, replies = parts
+    for part in parts:
+        part.start()
+    try:
+        other = tablets("127.0.0.3", asking.port)
+        other.send(inp.port, "/vcam/next")
+        asking.send(inp.port, "/vcam/help", "blend")
+        assert wait_for(lambda: asking.last("/vcam/help") is not None, 30), asking.got
+        assert asking.last("/vcam/help")[0].startswith("blend A B X"), asking.got
+        assert wait_for(lambda: other.last("/vcam/preset") is not None, 30), other.got
+        assert other.last("/vcam/help") is None, other.got
+        assert any(line.startswith("blend A B X") for line in said), said  # the console says it as before
+    finally:
+        for part in parts:
+            part.stop()
+
+
+def test_help_asked_by_a_machine_that_is_not_host_is_not_answered_at_host(tablets):
+    """With --osc-reply HOST:PORT, any machine's /vcam/help was answered at HOST: HOST's tablet got lists it never
+    asked for, and any sender (a forged one too) could aim them there."""
+    host = tablets("127.0.0.2")
+    other = tablets("127.0.0.3")
+    said = []
+    ctl = Spy()
+    listen = str(free_port(socket.SOCK_DGRAM))
+    parts = osc_parts(listen, f"127.0.0.2:{host.port}", None, ctl.show, ctl, said.append)
+    inp, replies = parts
+    for part in parts:
+        part.start()
+    try:
+        other.send(inp.port, "/vcam/help")
+        assert wait_for(lambda: ("help", "osc") in ctl.lines, 30), ctl.lines
+        host.send(inp.port, "/vcam/help", "blend")
+        assert wait_for(lambda: host.last("/vcam/help") is not None, 30), host.got
+        assert [v[0][:12] for a, v in host.got if a == "/vcam/help"] == ["blend A B X "], host.got
+        assert other.last("/vcam/help") is None, other.got
+    finally:
+        for part in parts:
+            part.stop()
+
+
+class Recording:
+    """A socket that keeps what is sent, and where."""
+
+    def __init__(self):
+        self.sent = []
+
+    def sendto(self, data, where):
+        self.sent.append((data, where))
+
+    def close(self):
+        pass
+
+
+def test_help_answers_go_once_a_second_a_host_the_newest():
+    """Each /vcam/help was answered, 1,684 bytes for a 16-byte question, all queued and all sent: a forged sender
+    made vcam flood a machine (2.3 MB out for 28 KB in over 2 s)."""
+    clock = FakeClock()
+    replies = OscReplies(None, 9000, Spy().snapshot, lambda s: None, clock=clock)
+    sock = replies._socks[socket.AF_INET] = Recording()
+    replies.heard(("10.0.0.7", 53000))
+    replies.heard(("10.0.0.8", 53000))
+
+    def answers(host):
+        return [data for data, where in sock.sent if where[0] == host and data.startswith(b"/vcam/help\0")]
+
+    for i in range(500):
+        replies.answer("10.0.0.7", "/vcam/help", [f"list {i}"])
+    replies.answer("10.0.0.8", "/vcam/help", ["list for 8"])
+    replies._send()
+    assert len(answers("10.0.0.7")) == 1 and b"list 499" in answers("10.0.0.7")[0]
+    assert len(answers("10.0.0.8")) == 1  # a host of its own is answered at once
+    clock.t += 0.5
+    for i in range(500):
+        replies.answer("10.0.0.7", "/vcam/help", [f"again {i}"])
+    replies._send()
+    assert len(answers("10.0.0.7")) == 1
+    assert replies._answer_due() == pytest.approx(0.5)  # the thread wakes for it then
+    clock.t += 0.5
+    replies._send()
+    assert len(answers("10.0.0.7")) == 2 and b"again 499" in answers("10.0.0.7")[1]
+    replies._send()
+    assert len(answers("10.0.0.7")) == 2 and replies._answer_due() == float("inf")
+    replies.answer("10.0.0.99", "/vcam/help", ["never heard"])  # a host the state does not go to gets none
+    clock.t += 1.0
+    replies._send()
+    assert answers("10.0.0.99") == []
+
+
+def test_presses_to_vcams_own_address_in_other_cases_share_its_limit():
+    """/vcam/HeLp is /vcam/help: each of its 16 spellings got a burst and a rate of its own, 16 times the limit."""
+    p = Paced(swept=lambda address: False)
+    spellings = ["/vcam/" + "".join(c.upper() if i >> n & 1 else c for n, c in enumerate("help")) for i in range(16)]
+    for _ in range(10):
+        p.arrive(bundle(*[(address,) for address in spellings]), after=0.0001)
+    assert PRESS_BURST <= len(p.handled) <= PRESS_BURST + 1
+    assert [s for s in p.said if "presses faster than 50 a second; some were dropped" in s]
+
+
 class Unreachable:
     """A socket whose sends fail, as they do to a tablet that left the network."""
 

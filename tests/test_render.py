@@ -15,7 +15,7 @@ from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, py
                      stopped_as_called, stopped_at_line, write_clip)
 from vcam.control.actions import SetSeed
 from vcam.cli import main
-from vcam.live import progress as progress_module
+from vcam import progress as progress_module
 from vcam.live.inputs import clip as clip_module
 from vcam.live.render import RenderOptions, render
 from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
@@ -1076,7 +1076,7 @@ class Clock:
 
 
 def test_progress_rewrites_one_line_on_a_terminal_and_says_blocks_rate_and_time_left(monkeypatch):
-    from vcam.live.progress import Progress
+    from vcam.progress import Progress
 
     monkeypatch.setenv("TERM", "xterm")  # a terminal that takes the escape that wipes the line
 
@@ -1093,7 +1093,7 @@ def test_progress_rewrites_one_line_on_a_terminal_and_says_blocks_rate_and_time_
 
 
 def test_progress_elsewhere_writes_a_line_every_few_seconds_and_the_last():
-    from vcam.live.progress import Progress
+    from vcam.progress import Progress
 
     out, clock = io.StringIO(), Clock()
     progress = Progress(30, out, clock=clock, tty=False, every_s=5.0)
@@ -1336,7 +1336,7 @@ def test_a_progress_line_wider_than_the_terminal_is_cut_to_its_width(monkeypatch
     import struct
     import termios
 
-    from vcam.live.progress import ByteProgress
+    from vcam.progress import ByteProgress
 
     monkeypatch.setenv("TERM", "xterm")  # the line wiped by the escape, as where tests run without TERM it is not
     leader, follower = pty.openpty()
@@ -1353,7 +1353,7 @@ def test_a_progress_line_wider_than_the_terminal_is_cut_to_its_width(monkeypatch
 
 def test_on_a_dumb_terminal_the_progress_line_is_rewritten_with_blanks_not_an_escape(monkeypatch):
     """On TERM=dumb (Emacs' shell) or a Windows console, which take no escapes, each redraw printed `^[[K`."""
-    from vcam.live.progress import Progress
+    from vcam.progress import Progress
 
     monkeypatch.setenv("TERM", "dumb")
     out, clock = io.StringIO(), Clock()

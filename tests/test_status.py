@@ -168,7 +168,7 @@ def test_the_width_comes_from_the_terminal_and_none_elsewhere():
 
     import pytest
 
-    from vcam.live.status import terminal_columns
+    from vcam.terminal import terminal_columns
 
     out = io.StringIO()
     assert terminal_columns(out) is None  # no descriptor: nothing cut
@@ -236,7 +236,7 @@ def test_the_line_is_pinned_only_where_commands_are_typed_on_a_terminal_that_tak
 def test_a_preset_named_in_wide_characters_is_cut_to_the_terminals_columns_not_its_characters():
     """Counted in characters, a line ending in a preset named 夜の街を走る車 was 7 columns wider than counted: on a
     terminal a little wider than the line's characters it wrapped, and each update left a copy of the line."""
-    from vcam.live.status import fit_line, text_cells
+    from vcam.terminal import fit_line, text_cells
 
     line = "LIVE | gen  29.7 fps | out  30.0 fps | preset 夜の街を走る車"
     assert len(line) < 58 < text_cells(line)
@@ -253,7 +253,7 @@ def test_a_preset_named_in_wide_characters_is_cut_to_the_terminals_columns_not_i
 def test_the_status_line_is_cut_where_a_character_starts():
     """Cut by character count, a name written with its accents typed after each letter lost the accent of the last
     letter kept, and an emoji built with a joiner was cut in two."""
-    from vcam.live.status import fit_line, text_cells
+    from vcam.terminal import fit_line, text_cells
 
     accented = "preset " + "e\u0301" * 40
     fitted = fit_line(accented, 20)
@@ -280,7 +280,7 @@ def test_a_message_clears_no_further_than_a_terminal_made_narrower_reaches():
 def test_on_a_terminal_that_is_not_utf8_the_line_is_measured_as_it_prints_there():
     """On an ASCII terminal (LC_ALL=POSIX PYTHONUTF8=0) 夜 prints as `\\u591c`, six columns where two were counted,
     and the `…` of the cut as `\\u2026`: the line wrapped and left a copy of itself at each update."""
-    from vcam.live.status import fit_line, text_cells
+    from vcam.terminal import fit_line, text_cells
 
     line = "LIVE | gen  29.7 fps | out  30.0 fps | preset 夜の街"
     fitted = fit_line(line, 60, "ascii")
@@ -298,7 +298,7 @@ def test_on_a_terminal_that_is_not_utf8_the_line_is_measured_as_it_prints_there(
 def test_a_line_is_not_cut_inside_a_vowel_sign_a_flag_or_a_skin_tone():
     """A Thai or Hindi vowel sign (a mark whose combining class is 0), the second half of a flag and a skin tone were
     each taken for a character of their own: a cut before one dropped the vowel, halved the flag, or lost the tone."""
-    from vcam.live.status import fit_line, text_cells
+    from vcam.terminal import fit_line, text_cells
     from vcam.words import clipped
 
     thai = "preset " + "\u0e01\u0e31" * 10  # ก with the vowel sign above it, drawn in one column
@@ -315,7 +315,7 @@ def test_a_line_is_not_cut_inside_a_vowel_sign_a_flag_or_a_skin_tone():
 def test_a_tab_or_an_escape_in_a_preset_name_is_shown_not_obeyed_and_counted_as_shown():
     """A tab took up to 8 columns where one was counted (the line wrapped), and an escape in a preset's name steered
     the terminal at each redraw; a lone surrogate (an undecodable file name) printed as six columns counted one."""
-    from vcam.live.status import fit_line, text_cells
+    from vcam.terminal import fit_line, text_cells
 
     assert fit_line("preset a\tb\x1b[31mred\x07", 80) == "preset a b\\x1b[31mred\\x07"
     fitted = fit_line("loading \udce9t\u00e9.safetensors", 80, "utf-8")
@@ -329,7 +329,7 @@ def test_a_tab_or_an_escape_in_a_preset_name_is_shown_not_obeyed_and_counted_as_
 
 def test_on_a_terminal_that_is_not_utf8_the_line_is_cut_between_escapes_not_inside_one():
     """On an ASCII terminal the cut came inside a character's escape: `preset \\u591c\\u3...`."""
-    from vcam.live.status import fit_line
+    from vcam.terminal import fit_line
 
     line = "preset 夜の街を走る車"
     assert fit_line(line, 20, "ascii") == "preset \\u591c..."
@@ -341,7 +341,7 @@ def test_on_a_terminal_that_is_not_utf8_the_line_is_cut_between_escapes_not_insi
 def test_a_pane_a_few_columns_wide_gets_a_status_line_that_does_not_wrap(columns, encoding):
     """A terminal pane squeezed to one or two columns got a letter and the ellipsis, wider than the pane: each
     update wrapped onto a new row."""
-    from vcam.live.status import fit_line, text_cells
+    from vcam.terminal import fit_line, text_cells
 
     fitted = fit_line("LIVE | gen  29.7 fps | out  30.0 fps", columns, encoding)
     assert text_cells(fitted) < columns

@@ -204,6 +204,55 @@ def test_a_hub_cache_naming_a_file_is_said_before_the_hub_is_asked(tmp_path, mon
     assert f"point {variable or 'HF_HOME'} at a folder" in err.value.fix and "network" not in err.value.fix
 
 
+@pytest.mark.parametrize("variable, below", [("HF_HUB_CACHE", ""), ("HF_HUB_CACHE", "hub"), ("HF_HOME", ""),
+                                             ("XDG_CACHE_HOME", "")])
+def test_a_file_the_cache_variable_itself_names_is_not_offered_to_be_moved(tmp_path, monkeypatch, variable, below):
+    """HF_HUB_CACHE=/etc/passwd (a path typed wrong) was told "or move the file /etc/passwd out of the way": a file
+    the variable names, or whose path it passes through, is the user's own, not a stray in the cache's place."""
+    for name in hub.CACHE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    typed = tmp_path / "passwd"
+    typed.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    value = typed / below if below else typed
+    monkeypatch.setenv(variable, str(value))
+    below_value = {"HF_HUB_CACHE": ".", "HF_HOME": "hub", "XDG_CACHE_HOME": "huggingface/hub"}[variable]
+    with pytest.raises(WeightsError) as err:
+        hub._check_folder(value / below_value)  # where huggingface_hub puts the cache, as it reads the variable
+    assert f"{typed} is a file" in err.value.message
+    assert "move" not in err.value.fix and f"point {'HF_HUB_CACHE' if variable == 'HF_HUB_CACHE' else 'HF_HOME'} " \
+        "at a folder" in err.value.fix
+
+
+@pytest.mark.parametrize("variable, value, where", [("HF_HUB_CACHE", "passwd", "passwd"),
+                                                   ("HF_HOME", "passwd", "passwd/hub"),
+                                                   ("HF_HUB_CACHE", "./passwd/hub", "passwd/hub")])
+def test_a_file_a_relative_cache_variable_names_is_not_offered_to_be_moved(tmp_path, monkeypatch, variable, value,
+                                                                           where):
+    """HF_HUB_CACHE=passwd run from /etc was still told to move /etc/passwd out of the way: the relative path to the
+    file was compared with the variable's whole one."""
+    for name in hub.CACHE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(WeightsError) as err:
+        hub._check_folder(Path(where))  # as huggingface_hub reads the variable: relative to the folder run from
+    assert "passwd is a file" in err.value.message
+    assert "move" not in err.value.fix and f"point {variable} at a folder" in err.value.fix
+
+
+def test_a_stray_file_where_the_cache_folder_goes_is_offered_to_be_moved(tmp_path, monkeypatch):
+    """A file left at HF_HOME/hub (a token saved where the folder goes) is no path the user typed: moving it is a
+    fix."""
+    for name in hub.CACHE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    (tmp_path / "hub").write_text("hf_token")
+    with pytest.raises(WeightsError) as err:
+        hub._check_folder(tmp_path / "hub")
+    assert f"or move the file {tmp_path / 'hub'} out of the way" in err.value.fix
+
+
 def test_a_cache_folder_naming_a_file_is_said_with_the_variable_not_as_a_bare_os_error(tmp_path, monkeypatch):
     """VCAM_CACHE_DIR naming a file stopped a run with --decoder taehv with "vcam: error: FILE/taehv: Not a
     directory" and no fix, as fetching TAEHV's weights began."""

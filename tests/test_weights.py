@@ -282,6 +282,36 @@ def test_hub_path_reports_an_incomplete_download(tmp_path, weights_folder, monke
     assert "vae" in str(err.value)
 
 
+def test_offline_a_cache_with_a_file_cut_short_says_no_fetching_line(tmp_path, weights_folder, monkeypatch):
+    """HF_HUB_OFFLINE set: "fetching krea/… into …" and "downloading krea/…: 0 bytes" came before the error that
+    named the file cut short, as if a download had run."""
+    import io
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    checkpoint = next((tmp_path / "hub").rglob(KREA_FILE))
+    data = checkpoint.read_bytes()
+    checkpoint.write_bytes(data[: len(data) // 2])
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "truncated" in err.value.message and out.getvalue() == ""
+
+
+def test_offline_a_cache_with_a_file_cut_short_is_told_to_unset_hf_hub_offline_to_fetch_it(tmp_path, weights_folder,
+                                                                                           monkeypatch):
+    """"delete the files named … and run `vcam download` again" with HF_HUB_OFFLINE set: the download answered from
+    the cache alone, which now lacked the file."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    checkpoint = next((tmp_path / "hub").rglob(KREA_FILE))
+    data = checkpoint.read_bytes()
+    checkpoint.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.fix.endswith("run `vcam download` again with HF_HUB_OFFLINE unset and a network connection")
+
+
 def test_hub_path_without_network_or_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(WeightsError) as err:
@@ -910,8 +940,8 @@ def test_the_text_encoders_load_says_how_far_it_has_come_by_the_bytes_it_reads(t
     import transformers.core_model_loading as loading
     from transformers import UMT5Config, UMT5EncoderModel
 
-    from vcam.engine.weights import ShardsRead
-    from vcam.live.progress import ByteProgress
+    from vcam.engine.shardsread import ShardsRead
+    from vcam.progress import ByteProgress
 
     folder = tmp_path / "text_encoder"
     UMT5EncoderModel(UMT5Config(vocab_size=256, d_model=128, d_ff=512, num_layers=4, num_heads=4, d_kv=32)) \
@@ -941,18 +971,18 @@ def test_the_text_encoders_load_says_its_size_and_time_where_how_far_cannot_be_t
     """No /proc (not Linux): the size and the time so far, not a percentage that never moves."""
     import io
 
-    import vcam.engine.weights as weights
-    from vcam.live.progress import ByteProgress
+    import vcam.engine.shardsread as shardsread
+    from vcam.progress import ByteProgress
 
-    monkeypatch.setattr(weights, "_taken_in", lambda: None)
+    monkeypatch.setattr(shardsread, "_taken_in", lambda: None)
     folder = tmp_path / "text_encoder"
     folder.mkdir()
     (folder / "model-00001-of-00002.safetensors").write_bytes(b"x" * 1_000_000)
     (folder / "model-00002-of-00002.safetensors").write_bytes(b"x" * 2_000_000)
     now = [0.0]
     out, said = io.StringIO(), []
-    shards = weights.ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: now[0],
-                                                     every_s=0.0), said.append)
+    shards = shardsread.ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: now[0],
+                                                        every_s=0.0), said.append)
     now[0] = 65.0
     shards.look()
     assert out.getvalue() == "vcam: loading text encoder: 3.0 MB, 1:05 so far\n" and said == []
@@ -965,8 +995,8 @@ def test_a_text_encoder_folder_with_no_shard_says_no_load_progress(tmp_path):
     a load of nothing that had worked."""
     import io
 
-    from vcam.engine.weights import ShardsRead
-    from vcam.live.progress import ByteProgress
+    from vcam.engine.shardsread import ShardsRead
+    from vcam.progress import ByteProgress
 
     out, said = io.StringIO(), []
     shards = ShardsRead(tmp_path, ByteProgress("loading text encoder", 0, out, clock=lambda: 0.0, every_s=0.0),
@@ -980,3 +1010,23 @@ def test_loading_a_weights_folder_says_the_text_encoders_progress(weights_folder
     vcam.load("tiny", weights=weights_folder)
     err = capfd.readouterr().err
     assert "vcam: loading text encoder: " in err and "(100%)" in err.split("vcam: loading text encoder: ")[-1], err
+
+
+def test_the_text_encoders_watch_thread_stops_its_line_quietly_on_a_gone_terminal(tmp_path, monkeypatch):
+    """The thread that tells the encoder's load wrote to a terminal hung up: its EIO came out as a thread
+    traceback."""
+    import threading
+
+    from test_weights_hub import HungUp
+    from vcam.engine.shardsread import ShardsRead
+    from vcam.progress import ByteProgress
+
+    raised = []
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    (tmp_path / "model.safetensors").write_bytes(b"x" * 1000)
+    out = HungUp(at="")
+    shards = ShardsRead(tmp_path, ByteProgress("loading text encoder", 0, out, every_s=0.0), [].append)
+    shards.watch(every_s=0.0)
+    assert out.failed.wait(60)
+    shards.done()
+    assert raised == [] and out.getvalue() == ""

@@ -21,11 +21,11 @@ import vcam.engine.weights
 from test_weights import copy_folder, fake_hub, fill_hub_cache
 from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.engine.model import CausalWanModel
-from vcam.engine.weight_files import from_folder
+from vcam.engine.weight_files import from_folder, link_named, safetensors_problem
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress, row_cleared
 from vcam.words import size_text
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
@@ -437,12 +437,90 @@ def test_a_truncated_checkpoint_in_the_hub_cache_names_the_file_it_links_to_and_
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert f"{link} -> {blob} (truncated" in err.value.message
-    assert "`vcam download` again" in err.value.fix and "links to" in err.value.fix
+    assert "`vcam download` again" in err.value.fix and "both sides of each `->`" in err.value.fix
     with torch.device("meta"):
         model = CausalWanModel(get_spec("tiny").transformer)
     with pytest.raises(WeightsError) as err:
         load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
     assert "is damaged (truncated" in err.value.message and "`vcam download` again" in err.value.fix
+
+
+def test_a_truncated_checkpoint_in_a_xet_store_layout_names_the_repos_blob_not_the_shared_store_file(
+        tmp_path, weights_folder, monkeypatch):
+    """huggingface_hub 2.4 links the repo's blob into a store of files all repos share (`<cache>/blobs/ab/<hash>`):
+    the message named that store file as the one "each one links to", to be deleted by hand, where the repo's blob
+    entry (a link) is what holds the download back."""
+    online_hub(monkeypatch)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    link = next((tmp_path / "hub").rglob(KREA_FILE))
+    store = tmp_path / "hub" / "blobs" / "ab" / ("ab" + "c" * 62)
+    store.parent.mkdir(parents=True)
+    data = link.read_bytes()
+    store.write_bytes(data[: len(data) // 2])
+    blob = link.parent.parent.parent / "blobs" / ("e" * 64)
+    blob.parent.mkdir()
+    blob.symlink_to(os.path.relpath(store, blob.parent))
+    link.unlink()
+    link.symlink_to(os.path.relpath(blob, link.parent))
+    fake_hub(monkeypatch, lambda repo, **kw: W._hub_cache(kw["cache_dir"]).joinpath(
+        "models--" + repo.replace("/", "--"), "snapshots", "0"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert f"{link} -> {blob} (truncated" in err.value.message and str(store) not in err.value.message
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
+    assert f"checkpoint {link} -> {blob} is damaged (truncated" in err.value.message
+    assert "both sides of each `->`" in err.value.fix
+
+
+def test_a_damaged_full_size_file_in_a_xet_store_layout_names_the_shared_store_file_too(
+        tmp_path, weights_folder, monkeypatch):
+    """A store file damaged at its full size (its first bytes zeroed) is linked again as it is by huggingface_hub
+    2.4 once the link and the repo's blob are deleted: the same error came back each time. It is named as well."""
+    online_hub(monkeypatch)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    link = next((tmp_path / "hub").rglob(KREA_FILE))
+    store = tmp_path / "hub" / "blobs" / "ab" / ("ab" + "c" * 62)
+    store.parent.mkdir(parents=True)
+    data = link.read_bytes()
+    store.write_bytes(bytes(8) + data[8:])  # the header's length zeroed, the size right
+    blob = link.parent.parent.parent / "blobs" / ("e" * 64)
+    blob.parent.mkdir()
+    blob.symlink_to(os.path.relpath(store, blob.parent))
+    link.unlink()
+    link.symlink_to(os.path.relpath(blob, link.parent))
+    fake_hub(monkeypatch, lambda repo, **kw: W._hub_cache(kw["cache_dir"]).joinpath(
+        "models--" + repo.replace("/", "--"), "snapshots", "0"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert f"{link} -> {blob} -> {store} (damaged" in err.value.message
+    assert "both sides of each `->`" in err.value.fix
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
+    assert f"checkpoint {link} -> {blob} -> {store} is damaged" in err.value.message
+    assert "both sides of each `->`" in err.value.fix
+
+
+def test_a_damaged_file_linked_from_a_weights_folder_that_is_a_link_names_the_file_it_links_to(tmp_path):
+    """A --weights folder that is itself a link (/data/w -> /mnt/disk/models/w) holding a link `../store/x`: `..`
+    climbs out of the real folder, and reading it as text beside the link named /data/store/x, another file."""
+    real = tmp_path / "disk" / "models" / "w"
+    real.mkdir(parents=True)
+    store = tmp_path / "disk" / "models" / "store" / KREA_FILE
+    store.parent.mkdir()
+    store.write_bytes(bytes(64))
+    (tmp_path / "data").mkdir()
+    folder = tmp_path / "data" / "w"
+    folder.symlink_to(real)
+    (tmp_path / "data" / "store").mkdir()
+    (tmp_path / "data" / "store" / KREA_FILE).write_bytes(b"another file")  # where the text alone points
+    (real / KREA_FILE).symlink_to(Path("..") / "store" / KREA_FILE)
+    why = safetensors_problem(folder / KREA_FILE)
+    assert why and link_named(folder / KREA_FILE, why) == f"{folder / KREA_FILE} -> {store}"
 
 
 def test_offline_with_the_weights_cached_never_asks_the_hub(tmp_path, weights_folder, monkeypatch):
@@ -950,7 +1028,8 @@ def test_a_terminal_with_the_hubs_bars_turned_off_gets_vcams_line(tmp_path, monk
     from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
     lines = out.getvalue().split("\n")  # a bar's redraws are one line, its carriage returns within
     assert lines[1].startswith(f"\r\x1b[Kdownloading {KREA_REPO}: ") and "28.6 of 28.6 GB (100%)" in lines[1], lines
-    assert lines[2].startswith(f"vcam: fetching {WAN_REPO} "), lines  # on a line of its own, not after the bar
+    # on a line of its own, not after the bar
+    assert lines[2].startswith(f"{row_cleared(out)}vcam: fetching {WAN_REPO} "), lines
 
 
 def _download_said(monkeypatch, tmp_path, capsys) -> str:
@@ -2011,3 +2090,136 @@ def test_a_file_cut_short_in_a_read_only_cache_is_said_as_cut_short_not_only_as_
     assert "is read-only" in err.value.message and link.exists()
     assert f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds 1.0 kB of its " in out.getvalue(), out.getvalue()
     assert "(cut short): it cannot be removed here" in out.getvalue()
+
+
+class HungUp(io.StringIO):
+    """stderr whose terminal hangs up as a line holding `at` is written: that write and every later one fail with
+    EIO, as a closed terminal's do."""
+
+    def __init__(self, at: str):
+        super().__init__()
+        self.at = at
+        self.failed = threading.Event()
+
+    def write(self, text: str) -> int:
+        if self.failed.is_set() or self.at in text:
+            self.failed.set()
+            raise OSError(5, "Input/output error")
+        return super().write(text)
+
+
+def test_a_terminal_that_hangs_up_mid_download_stops_the_line_not_the_download(tmp_path, monkeypatch):
+    """The progress line written from the hub's download threads: a terminal gone (SIGHUP ignored, the SSH session
+    dropped) made its EIO the transfer's own error, and the download failed."""
+    real_snapshot_download(monkeypatch, tmp_path, chunks=50)
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, every_s=0.0))
+    out = HungUp(at=f"downloading {WAN_REPO}")
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert out.failed.is_set() and paths.transformer.name == KREA_FILE
+    assert f"downloading {KREA_REPO}: " in out.getvalue() and f"downloading {WAN_REPO}" not in out.getvalue()
+
+
+def test_the_windows_lines_that_delete_partial_files_are_said_for_each_shell():
+    """`del A B` is cmd's; in PowerShell `del` is Remove-Item, which takes one path bare ("A positional parameter
+    cannot be found that accepts argument B"), and `cmd /c del "A&B"` run from PowerShell lost its quotes, where cmd
+    split the path at the `&`: each shell is given its own line, PowerShell's in single quotes."""
+    paths = [Path(r"C:\Users\vj\.cache\huggingface\hub\models--krea--krea-realtime-video\blobs\ab.incomplete"),
+             Path(r"D:\R&D ^1\o'brien\hub\models--krea--krea-realtime-video\blobs\cd.incomplete")]
+    said = W._delete_said(paths, time.time(), windows=True)
+    assert said == (rf"(in PowerShell: `Remove-Item -LiteralPath '{paths[0]}', 'D:\R&D ^1\o''brien\hub\models--krea--"
+                    r"krea-realtime-video\blobs\cd.incomplete'`" f'; in cmd: `del "{paths[0]}" "{paths[1]}"`)')
+    percent = [Path(r"C:\100%CD%\blobs\ab.incomplete")]  # cmd expands %CD% even inside quotes
+    assert W._delete_said(percent, time.time(), windows=True) == rf"(in PowerShell: `Remove-Item -LiteralPath " \
+        rf"'{percent[0]}'`)"
+
+
+def test_many_stale_partial_files_on_windows_are_deleted_by_folder_and_age_in_powershell(tmp_path):
+    """Sixty files named each made a `del` line past cmd's 8,191 characters, which cmd cut off: PowerShell is told to
+    delete the folder's partial files unwritten for as long as these, and no cmd line is offered."""
+    blobs = tmp_path / ("models--krea--krea-realtime-video" + "-" * 60) / "blobs"
+    blobs.mkdir(parents=True)
+    now = time.time()
+    paths = []
+    for i in range(60):
+        path = blobs / f"{i:064x}.{i:08x}.incomplete"
+        path.write_bytes(b"x")
+        os.utime(path, (now - 3600, now - 3600))
+        paths.append(path)
+    said = W._delete_said(sorted(paths), now, windows=True)
+    minutes = int(W.STALE_AFTER_S // 60)
+    assert said.endswith(f": in PowerShell: `Get-ChildItem -LiteralPath '{blobs}' -File -Filter *.incomplete | "
+                         f"Where-Object LastWriteTime -lt (Get-Date).AddMinutes(-{minutes}) | Remove-Item`)"), said
+    assert "in cmd" not in said and "del " not in said and ", … 57 more: in PowerShell" in said
+    (blobs / f"{99:064x}.incomplete").write_bytes(b"x")  # one nearly as old, which the age would take too
+    os.utime(blobs / f"{99:064x}.incomplete", (now - W.STALE_AFTER_S + 30,) * 2)
+    said = W._delete_said(sorted(paths), now, windows=True)
+    assert said.startswith("(in PowerShell: `Remove-Item -LiteralPath ") and all(f"'{p}'" in said for p in paths)
+    assert "in cmd" not in said and f"{99:064x}" not in said
+
+
+class Writes(io.StringIO):
+    """stderr that keeps each write apart: a line split over two writes can have another thread's (the status
+    line's redraw) land between its text and its line end."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+        self.written = threading.Event()
+
+    def write(self, text: str) -> int:
+        if text:  # print's empty end, with end=""
+            self.writes.append(text)
+            self.written.set()
+        return super().write(text)
+
+
+def test_the_hubs_wait_note_from_its_thread_is_one_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(W, "QUIET_S", 0.01)
+    out = Writes()
+    with W._still_waiting(KREA_REPO, out):
+        assert out.written.wait(60)
+    assert out.writes[0].startswith("vcam: the Hugging Face hub has not answered") and out.writes[0].endswith("\n")
+
+
+def test_the_tuning_folders_note_and_taehvs_fetching_line_are_one_write_each(tmp_path, monkeypatch):
+    from test_taehv import SMALL, write_published_file
+    from vcam.engine import cachedir
+    from vcam.engine import taehv_weights as tw
+
+    out = Writes()
+    monkeypatch.setattr(sys, "stderr", out)
+    monkeypatch.setattr(cachedir, "_said", set())
+    cachedir._say_once("vcam: VCAM_CACHE_DIR=cache is relative")
+    assert out.writes == ["vcam: VCAM_CACHE_DIR=cache is relative\n"]
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
+    assert out.writes[1] == f"vcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"
+
+
+class WritesToTerminal(Writes):
+    """Writes kept apart, on a terminal."""
+
+    def __init__(self):
+        super().__init__()
+        self.fileno = lambda: 2
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_notes_of_a_download_on_a_terminal_start_on_a_wiped_row(tmp_path, monkeypatch):
+    """A show's first start fetches its weights under the LOADING status line, rewritten in place with no line end:
+    "… | preset -vcam: the Hugging Face hub has not answered …" ran on from its end; TAEHV's fetching line too."""
+    from test_taehv import SMALL, write_published_file
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(W, "QUIET_S", 0.01)
+    out = WritesToTerminal()
+    with W._still_waiting(KREA_REPO, out):
+        assert out.written.wait(60)
+    assert out.writes[0].startswith("\r\x1b[Kvcam: the Hugging Face hub has not answered about")
+    monkeypatch.setattr(sys, "stderr", WritesToTerminal())
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
+    assert sys.stderr.writes[0] == f"\r\x1b[Kvcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"

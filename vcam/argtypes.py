@@ -68,7 +68,11 @@ def output_size(text: str) -> tuple[int, int]:
 def listen_host(text: str) -> str:
     """vcam serve's --host: an address as a URL writes it is taken ([::1], the brackets copied from ws://[::1]:8765,
     was not seen as loopback and asked for a token); one with its port is refused with the two flags to give (the
-    lookup failed on it as a name)."""
+    lookup failed on it as a name), and one with its zone written %25eth0 where only %eth0 is this machine's."""
+    return _zone_checked(_listen_host(text), text)
+
+
+def _listen_host(text: str) -> str:
     host = text.strip()
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", host):
         # ws://0.0.0.0:8765, copied from vcam cam's line: first told to set a token, then that the name is unknown
@@ -76,19 +80,51 @@ def listen_host(text: str) -> str:
     if host.startswith("["):  # [::1] or [::1]:8765
         inner, bracket, rest = host[1:].partition("]")
         if rest.startswith(":") and rest[1:].isdigit():
-            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {inner} --port {_port(rest[1:])}")
+            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {_offered_host(inner)} "
+                                             f"--port {_port(rest[1:])}")
         if not bracket or rest:
             raise argparse.ArgumentTypeError(f"{text!r} is no address: an IPv6 one in brackets ends with them, "
                                              "as [::1] (or give it without: ::1)")
         host = inner
     elif host.count(":") == 1 and host.partition(":")[2].isdigit():  # 0.0.0.0:8765, gpu-box:8765
         name, _, port = host.partition(":")
-        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {name or '127.0.0.1'} "
+        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {_offered_host(name or '127.0.0.1')} "
                                          f"--port {_port(port)}")
     if not host:
         raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
                                          "(every address, with --token) or :: (IPv6 too)")
     return host
+
+
+def _zone_checked(host: str, text: str) -> str:
+    """`host` (read from `text`), refused where its zone is written as an address writes it and only the bare form
+    names one of this machine's: it was taken, and its lookup failed once the model had loaded."""
+    if (fixed := _bare_zone(host)) is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: the lookup takes its zone for one named "
+                                         f"{host.partition('%')[2]}, which this machine has not (%25 is how a web "
+                                         f"address writes a %): give --host {fixed}")
+    return host
+
+
+def _bare_zone(host: str) -> str | None:
+    """`host`, an IPv6 address with its zone written as an address writes it (fe80::1%25eth0, RFC 6874's), with a
+    bare % (fe80::1%eth0), where only that form names a zone of this machine; None for any other (one whose zone
+    this machine has as written, an interface named 25eth0 or index 25, binds as it did). Read without a name
+    server: an address with a zone is no name."""
+    if ":" not in host or not re.search(r"%25(?=.)", host):
+        return None
+    fixed = re.sub(r"%25(?=.)", "%", host, count=1)
+    return fixed if not _numeric_host(host) and _numeric_host(fixed) else None
+
+
+def _numeric_host(host: str) -> bool:
+    import socket
+
+    try:
+        socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
+        return False
+    return True
 
 
 def _listen_host_of_url(text: str, url: str) -> NoReturn:
@@ -110,10 +146,21 @@ def _listen_flags(url: str) -> str | None:
     try:
         urls.check_url(meant)
         parts = urlsplit(meant)
-        host = listen_host(parts.hostname or "")
+        host = _listen_host(parts.hostname or "")  # its zone as an address writes it: offered bare
     except (ValueError, argparse.ArgumentTypeError):
         return None
-    return f"--host {host}" + (f" --port {parts.port}" if parts.port else "")
+    if host.startswith("-"):  # no host name starts so, and --host -h typed back is read as -h (help)
+        return None
+    return f"--host {_offered_host(host)}" + (f" --port {parts.port}" if parts.port else "")
+
+
+def _offered_host(host: str) -> str:
+    """`host` as --host is to be given it: an IPv6 zone as an address writes it (fe80::1%25eth0, RFC 6874's) as the
+    system reads it (fe80::1%eth0: a zone 25eth0 is looked for, and the lookup fails); ADDRESS for one that starts
+    with a - (no host name does, and typed back it is read as a flag)."""
+    if host.startswith("-"):
+        return "ADDRESS"
+    return re.sub(r"%25(?=.)", "%", host, count=1) if ":" in host else host
 
 
 def _port(text: str) -> str:

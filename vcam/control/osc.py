@@ -11,7 +11,8 @@ wins); presses never are: each acts, in the order they came. A bundle acts at it
 once where it says so (1) or its time has passed, later where it is to come (a cue program's timed changes), up
 to osctimed.MAX_AHEAD_S ahead; one timed further ahead is refused, said once.
 Quit is not taken over OSC (a stray tap would end the show): it is typed at vcam's console (commands.typed_only).
-Out (`--osc-reply [HOST:]PORT`): the state, on every change and once a second (oscreply.py).
+Out (`--osc-reply [HOST:]PORT`): the state, on every change and once a second, and help's answer to its sender
+(oscreply.py).
 This module makes the input and the replies as parts of a show, checked before anything opens; the UDP input is
 oscinput.py, what a message does oscrouter.py, bundles timed ahead osctimed.py, reading a datagram oscpackets.py,
 `[HOST:]PORT` oscports.py, and a map's file oscmap.py.
@@ -51,8 +52,11 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     if listen is not None and replaying:
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
-        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller)
+        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller,
+                           client=not whole_paths)
     replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
+    if router is not None and replies is not None:
+        router.answer = replies.answer
     parts: list = []
     if router is not None:
         host, port = parse_address(listen)

@@ -169,7 +169,9 @@ class OscInput:
         if not self.swept(address):
             # a press: what was held back came before it, and acts first (a fader moved, then a preset pressed)
             self._release_held(now, every=True)
-            if self._presses.admit(address, now):
+            # vcam's own addresses are read in any case (/vcam/HeLp is /vcam/help): each spelling must not get a
+            # burst of its own (a map's two addresses apart only in case share one, which no hand sends past)
+            if self._presses.admit(address.lower(), now):
                 self._act(address, values, sender, now)
             else:
                 self._complain((address,), f"OSC: {shown(address)}: presses faster than {1 / MIN_GAP_S:.0f} a "
@@ -288,6 +290,17 @@ def _first_unprivileged_port() -> int:
         return 1024
 
 
+def _udp_finder(port: int) -> str:
+    """The command that names the program holding UDP `port`, of this system: Windows and macOS have no ss. The port
+    is matched whole, with the space netstat writes after it (findstr :800 finds port 8000's lines too); ss and lsof
+    name another user's program to root only."""
+    if sys.platform == "win32":
+        return f'netstat -ano -p udp | findstr /c:":{port} " (its last number is the program\'s PID)'
+    if sys.platform == "darwin":
+        return f"sudo lsof -nP -iUDP:{port}"
+    return f"sudo ss -lunp 'sport = :{port}'"
+
+
 def _bind(host: str, port: int) -> socket.socket:
     here = "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)"
     try:
@@ -302,6 +315,11 @@ def _bind(host: str, port: int) -> socket.socket:
         # an address of another machine (the tablet's, given where its own goes in --osc-reply) is no busy port
         fix = here if e.errno == errno.EADDRNOTAVAIL else \
             "pick another --osc port, or stop the program that uses this one"
+        if e.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else port - 1
+            example = other if host == DEFAULT_HOST else written(host, other)
+            fix = (f"pick another --osc port (e.g. --osc {example}, and send there), or stop the program that uses "
+                   f"this one (an earlier vcam still running?): {_udp_finder(port)} names it")
         if e.errno == errno.EACCES and port < (first := _first_unprivileged_port()):  # no program holds it
             example = 8000 if host == DEFAULT_HOST else written(host, 8000)  # the host given kept (0.0.0.0:80)
             fix = f"ports below {first} need root: pick one of {first} or above, e.g. --osc {example}"

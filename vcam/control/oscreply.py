@@ -3,13 +3,15 @@ tempo, the frame rate and the status line's text, the screen (live, freeze, blac
 fader of the map stands (a tablet's faders follow a preset change, so there is nothing to pick up), and whether
 each toggle of the map is on (a freeze typed at the console lights the tablet's freeze toggle; a live puts it
 out), so that a toggle's light says the show's state and its next tap changes it. Sent on every change and once a
-second (a tablet that comes later, or a datagram lost on Wi-Fi, is caught up).
+second (a tablet that comes later, or a datagram lost on Wi-Fi, is caught up). `/vcam/help` sent is answered there
+too: `/vcam/help TEXT`, the list the console prints, to the sender that asked, once a second at most.
 
 `HOST:PORT` sends to one address; `PORT` alone to that port of each machine that sends OSC here, as it sends: a
 tablet whose address changed mid-show (DHCP) is found again at its next touch, and two tablets both get the state.
 """
 from __future__ import annotations
 
+import math
 import socket
 import threading
 import time
@@ -27,6 +29,9 @@ EVERY_S = 1.0
 # one state (a dozen datagrams and more) every this long at most
 MIN_GAP_S = 0.04
 MAX_TARGETS = 8  # machines that sent OSC and get the state; past it the least recently heard is dropped
+# help's answer is a hundred times the size of its question, and UDP's sender can be forged: one answer a host per
+# this long at most (the newest asked for), so that vcam cannot be made to flood a machine with them
+ANSWER_GAP_S = 1.0
 DROP_S = 10.0  # a sender whose replies have failed this long is dropped (its address moved on), until it sends
 
 
@@ -162,6 +167,8 @@ class OscReplies:
         self._resolved: set[str] = set()  # the addresses HOST stands for
         self._others: set[str] = set()  # other hosts that sent OSC, said to get no state
         self._lock = threading.Lock()  # the input's thread adds senders, this one sends and drops them
+        self._answers: dict[str, bytes] = {}  # by host, the newest answer to it not yet sent (this thread sends)
+        self._answered: dict[str, float] = {}  # by host, when it was last sent an answer
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._errors = ErrorThrottle(30.0)  # an unreachable tablet is said twice a minute at most
@@ -230,6 +237,16 @@ class OscReplies:
                  f"{written(self.host, self.port)} only; --osc-reply {self.port} sends it to whichever machine sends "
                  "(a tablet whose address changed, a second tablet)")
 
+    def answer(self, host: str, address: str, values: list) -> None:
+        """One message for the sender at `host` (help's answer), sent to it at the port: with --osc-reply HOST:PORT
+        only where the sender is HOST (another machine's would land on HOST's tablet, which did not ask). Sent by
+        this thread, at once, or ANSWER_GAP_S after the last one to that host (only the newest goes)."""
+        with self._lock:
+            if host not in (self._resolved if self.host is not None else self._targets):
+                return
+            self._answers[host] = _dgram(address, values)
+        self._wake.set()
+
     def own(self, peer: tuple) -> bool:
         """Whether a packet from `peer` is one of these replies come back in (`--osc 8000 --osc-reply 8000`: vcam's
         own input): it is from the port they are sent from, at a host they go to. A host a port alone sent it to
@@ -254,9 +271,29 @@ class OscReplies:
             self._wake.clear()
             self._send()
             self._stop.wait(min(MIN_GAP_S, self.every_s))  # the changes meanwhile go as one, the newest
-            self._wake.wait(max(self.every_s - MIN_GAP_S, 0.0))
+            self._wake.wait(max(min(self.every_s, self._answer_due()) - MIN_GAP_S, 0.0))
+
+    def _answer_due(self) -> float:
+        """Seconds until the first answer held back may go (inf: none is held)."""
+        now = self.clock()
+        with self._lock:
+            return min((self._answered.get(host, -math.inf) + ANSWER_GAP_S - now for host in self._answers),
+                       default=math.inf)
 
     def _send(self) -> None:
+        now = self.clock()
+        with self._lock:
+            due = [(host, dgram) for host, dgram in self._answers.items()
+                   if now - self._answered.get(host, -math.inf) >= ANSWER_GAP_S]
+            for host, _ in due:
+                del self._answers[host]
+                self._answered[host] = now
+            # hosts answered longer ago than the gap are as good as never answered: forged senders must not grow it
+            self._answered = {h: at for h, at in self._answered.items() if now - at < ANSWER_GAP_S}
+            targets = {host: self._targets.get(self.host if self.host is not None else host) for host, _ in due}
+        for host, dgram in due:
+            if (target := targets[host]) is not None:
+                self._send_to(target, [dgram])
         try:
             fps = self.fps() if self.fps is not None else None
             faders = self.faders() if self.faders is not None else None

@@ -64,9 +64,13 @@ class OscRouter:
     show file replaces). `controller` is the show's Controller or vcam cam's RemoteController."""
 
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, client: bool = False):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
+        self.client = client  # vcam cam's: the commands go to a vcam serve, whose show goes on when this one ends
+        # where an answer meant for the sender goes (help's list, which the console prints too): the OSC replies'
+        # answer, given the sender's host and the message; None without --osc-reply (OSC itself answers no sender)
+        self.answer: Callable[[str, str, list], None] | None = None
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
         # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
@@ -191,14 +195,21 @@ class OscRouter:
         except CommandError:
             cmd = None  # the controller says what is wrong with it
         if (why := typed_only(cmd, "OSC")) is not None:
+            if self.client and cmd.name == "quit":  # "where vcam runs" read as the server's machine
+                return (f"error: OSC sender {sender}: quit is not taken from OSC: this vcam cam ends where it runs "
+                        "(quit typed at its console, or Ctrl-C), and the server's show goes on without it (blackout "
+                        "would hide that show from every viewer, not this camera alone); this camera goes on")
             return f"error: OSC sender {sender}: {why}; the show goes on"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
         # only, as the operator's account (with the folders) and whose message it was.
         try:
-            return self.controller.handle_line(line, "osc", network=True)
+            reply = self.controller.handle_line(line, "osc", network=True)
         except Refused as e:
             return f"error: OSC sender {sender} was refused {e.detail}"
+        if cmd is not None and cmd.name == "help" and reply and self.answer is not None:
+            self.answer(_host(sender).strip("[]"), f"{BUILTIN}help", [reply])
+        return reply
 
     def _surface(self, sender: str) -> _Surface:
         """The sender's surface, by its host (a tablet sends from one address; the port may change as it

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from vcam.homefolder import expand_home, home_expanded, home_folder
+from vcam.progress import row_cleared
 
 
 def cache_dir() -> Path:
@@ -116,4 +117,5 @@ def _say_once(line: str) -> None:
     """`line` on stderr, once a process: a bench compiles engine after engine."""
     if line not in _said:
         _said.add(line)
-        print(line, file=sys.stderr, flush=True)
+        # one write, from a wiped row: no other thread's line lands inside it, nor it after the status line's end
+        print(f"{row_cleared(sys.stderr)}{line}\n", end="", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import json
+import re
 import os
 import shutil
 import sys
@@ -22,7 +23,7 @@ from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress, row_cleared
 from vcam.words import few, shell_word, size_text
 
 
@@ -109,8 +110,9 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
              for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
-    check_files(paths, "delete the files named (in the hub cache, the file each one links to as well) and run "
-                       "`vcam download` again")
+    online = " with HF_HUB_OFFLINE unset and a network connection" if _offline() else ""
+    check_files(paths, "delete the files named, in the hub cache both sides of each `->`, and run `vcam download` "
+                       f"again{online}")
     return paths
 
 
@@ -130,8 +132,9 @@ def _still_waiting(repo: str, out: TextIO) -> Iterator[None]:
         while not stop.wait(every_s):
             waited += every_s
             try:
-                print(f"vcam: the Hugging Face hub has not answered about {repo} in {waited:.0f} s; still waiting "
-                      "(Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)", file=out, flush=True)
+                print(f"{row_cleared(out)}vcam: the Hugging Face hub has not answered about {repo} in {waited:.0f} "
+                      "s; still waiting (Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)\n",
+                      end="", file=out, flush=True)
             except (OSError, ValueError):  # the terminal gone: the wait goes on without its note
                 return
 
@@ -262,8 +265,8 @@ def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> b
     done = ("removed, to be fetched again" if removed and not kept else
             f"it cannot be removed here (delete {' and '.join(str(path) for path in kept)}, then run "
             "`vcam download` again)")
-    print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
-          f"(cut short): {done}", file=out, flush=True)
+    print(f"{row_cleared(out)}vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its "
+          f"{size_text(size)} (cut short): {done}\n", end="", file=out, flush=True)
     return True
 
 
@@ -356,7 +359,7 @@ def _say_stale(partials: list[Path], where: Path, out: TextIO, whole: bool = Fal
     said = _stale_said(partials, where, whole)
     if said:
         try:
-            print(f"vcam: {said}", file=out, flush=True)
+            print(f"{row_cleared(out)}vcam: {said}\n", end="", file=out, flush=True)
         except (OSError, ValueError):  # the terminal gone: a note only
             pass
 
@@ -390,22 +393,63 @@ def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
             f"{_delete_said(sorted(path for path, _, _ in found), now)}")
 
 
-def _delete_said(paths: list[Path], now: float) -> str:
+# cmd.exe's longest command line: a `del` naming many long paths past it was cut off
+CMD_LINE_MAX = 8191
+
+
+def _delete_said(paths: list[Path], now: float, windows: bool = os.name == "nt") -> str:
     """The command that deletes `paths` (partial files nothing wrote for STALE_AFTER_S), in parentheses: each named
     where they are few; where they are many, the first few and a `find` over their folders that deletes no other
     file there (one written since, one an older huggingface_hub goes on from), else each named all the same."""
+    if windows:
+        return _delete_said_windows(paths, now)
     words = [shell_word(str(path)) for path in paths]
-    if os.name == "nt":
-        return f"(`del {' '.join(words)}`)"
-    if len(paths) > NAMED_PARTIALS:
-        folders = sorted({path.parent for path in paths})
-        minutes = int(STALE_AFTER_S // 60)
-        if minutes * 60 == STALE_AFTER_S and not _others_old(folders, set(paths), now):
-            # a relative folder starting with "-" would be taken for one of find's options
-            named = " ".join(shell_word(str(folder) if folder.is_absolute() else f"./{folder}") for folder in folders)
-            find = f"find {named} -maxdepth 1 -name '*.incomplete' -mmin +{minutes} -delete"
-            return f"({few(words, NAMED_PARTIALS)}: `{find}`)"
+    by_age = _by_age(paths, now)
+    if by_age is not None:
+        folders, minutes = by_age
+        # a relative folder starting with "-" would be taken for one of find's options
+        named = " ".join(shell_word(str(folder) if folder.is_absolute() else f"./{folder}") for folder in folders)
+        find = f"find {named} -maxdepth 1 -name '*.incomplete' -mmin +{minutes} -delete"
+        return f"({few(words, NAMED_PARTIALS)}: `{find}`)"
     return f"(`rm -- {' '.join(words)}`)"
+
+
+def _by_age(paths: list[Path], now: float) -> tuple[list[Path], int] | None:
+    """Where `paths` are many, their folders and the minutes unwritten that pick out them alone among the folders'
+    partial files; None where they are few, or where the age would pick another file too (_others_old)."""
+    if len(paths) <= NAMED_PARTIALS:
+        return None
+    folders = sorted({path.parent for path in paths})
+    minutes = int(STALE_AFTER_S // 60)
+    if minutes * 60 != STALE_AFTER_S or _others_old(folders, set(paths), now):
+        return None
+    return folders, minutes
+
+
+def _delete_said_windows(paths: list[Path], now: float) -> str:
+    """_delete_said on Windows, a line for each shell: PowerShell's `del` is Remove-Item, which takes one path bare,
+    and `cmd /c del` run from PowerShell lost the quotes around a path with `&` or `^` in it, where cmd split it.
+    Many files are picked in PowerShell by their folders and age, as `find` does; cmd's line names each file, and is
+    left out past cmd's longest line or where a path holds a `%`, which cmd expands even inside quotes."""
+    by_age = _by_age(paths, now)
+    if by_age is not None:
+        folders, minutes = by_age
+        shell = (f"Get-ChildItem -LiteralPath {', '.join(_ps_word(str(folder)) for folder in folders)} -File -Filter "
+                 f"*.incomplete | Where-Object LastWriteTime -lt (Get-Date).AddMinutes(-{minutes}) | Remove-Item")
+        named = f"{few([str(path) for path in paths], NAMED_PARTIALS)}: "
+    else:
+        shell = f"Remove-Item -LiteralPath {', '.join(_ps_word(str(path)) for path in paths)}"
+        named = ""
+    cmd = "del " + " ".join(f'"{path}"' for path in paths)
+    if len(cmd) > CMD_LINE_MAX or any("%" in str(path) for path in paths):
+        return f"({named}in PowerShell: `{shell}`)"
+    return f"({named}in PowerShell: `{shell}`; in cmd: `{cmd}`)"
+
+
+def _ps_word(text: str) -> str:
+    """`text` as one literal word in PowerShell: in single quotes, inside which it reads nothing ($, `, &, ^) but a
+    single quote, doubled; it takes the typographic ones for plain ones too."""
+    return "'" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", text) + "'"
 
 
 def _others_old(folders: list[Path], paths: set[Path], now: float) -> bool:
@@ -532,9 +576,9 @@ def _say_relative(where: Path, out: TextIO) -> None:
     what = (f"{name}={value} is a relative path" if "$" not in value else
             f"{name}={value} holds a $ variable left as written, read as a relative path")
     told = "HF_HOME" if name == "HOME" else name  # the home folder is not to be moved for a cache
-    print(f"vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts in (started "
-          f"elsewhere, the weights are looked for there); set {told} to an absolute path to keep one cache",
-          file=out, flush=True)
+    print(f"{row_cleared(out)}vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts "
+          f"in (started elsewhere, the weights are looked for there); set {told} to an absolute path to keep one "
+          "cache\n", end="", file=out, flush=True)
 
 
 def _check_set(where: Path) -> None:
@@ -567,7 +611,8 @@ def _check_ends(where: Path, out: TextIO) -> None:
     where_said = "ends" if value[-1] != bare[-1] else "begins"
     said = f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}"
     if Path(value).exists():
-        print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it", file=out, flush=True)
+        print(f"{row_cleared(out)}vcam: {said}; the hub cache is {str(where)!r}, named with it\n", end="", file=out,
+              flush=True)
         return
     crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
     raise WeightsError(f"{said}, which would name a folder of its own",
@@ -587,8 +632,8 @@ def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
         if cache == where or not any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
             continue
         if _in_cache(spec, str(cache)) is None:
-            print(f"vcam: {cache.absolute()} holds part of the weights, not all; downloading into the hub cache "
-                  f"{where}", file=out, flush=True)
+            print(f"{row_cleared(out)}vcam: {cache.absolute()} holds part of the weights, not all; downloading into "
+                  f"the hub cache {where}\n", end="", file=out, flush=True)
             return
         # whole paths: a relative variable's "." or ".." would name another folder from wherever vcam starts next
         where, cache = where.absolute(), cache.absolute()
@@ -607,9 +652,16 @@ def _check_folder(where: Path) -> None:
         return
     name = _cache_variable() or "HF_HOME"
     folder = "/workspace/hf" if name == "HF_HOME" else "/workspace/hf/hub"
+    # a file the variable's own path names or passes through is one the user typed (HF_HUB_CACHE=/etc/passwd): it
+    # is no stray to move, as one left where huggingface_hub puts its folder is
+    typed = _deciding_variable()
+    value = Path(os.path.abspath(os.path.expanduser(os.environ.get(typed, ""))))
+    # both whole: a relative value (HF_HUB_CACHE=passwd, run from /etc) names a relative blocker
+    whole = Path(os.path.abspath(blocker))
+    move = "" if typed != "HOME" and (whole == value or whole in value.parents) else \
+        f", or move the file {blocker} out of the way"
     raise WeightsError(f"the hub cache {where} cannot be a folder: {blocker} is a file",
-                       f"point {name} at a folder (`export {name}={folder}`, say), or move the file {blocker} out "
-                       "of the way, then run again")
+                       f"point {name} at a folder (`export {name}={folder}`, say){move}, then run again")
 
 
 def _check_alone(spec: ModelSpec, where: Path) -> None:
@@ -748,12 +800,15 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     from huggingface_hub import snapshot_download
 
     bars, stop, progress = {}, None, None
-    whole = plan.sizes == {}  # every file here, as the dry run found: "fetching …" then "0 bytes" read as a fault
+    # every file here, as the dry run found, or offline, where nothing can come: "fetching …" then "0 bytes" read as
+    # a fault, or as a download under way
+    whole = plan.sizes == {} or _offline()
     if whole:
         bars = {"tqdm_class": _silent_bars()}
     else:
         size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
-        print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
+        print(f"{row_cleared(out)}vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …\n", end="",
+              file=out, flush=True)
     # the hub draws its bars on a terminal, unless they are turned off
     if not whole and (not out.isatty() or _hub_bars_off()):
         line = ByteProgress(f"downloading {repo}", plan.total, out)
@@ -835,8 +890,8 @@ def leave_mid_download(code: int) -> None:
     ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
-        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
-              file=sys.stderr)
+        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go "
+              "on\n", end="", file=sys.stderr, flush=True)
     finally:
         leave_now(code)
 

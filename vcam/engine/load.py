@@ -21,6 +21,7 @@ from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
 from vcam.engine.text import HFTokenizer, PieceTokenizer, TextEncoder, build_umt5, text_repair
 from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
+from vcam.engine.shardsread import ShardsRead
 from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import hub
@@ -28,7 +29,7 @@ from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, check_host_ram, memory_plan, out_of_memory_said_as_error
 from vcam.errors import LoadStopped, VcamError
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress, row_cleared
 from vcam.words import size_text
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
@@ -108,21 +109,32 @@ class Engine:
         return stream
 
 
-def _logger(progress: bool, report: Callable[[str], None] | None,
-            stopped: Callable[[], bool] | None = None) -> Callable[[str], None]:
-    """Says each step of a load as it begins; where `stopped` says so first, raises LoadStopped instead: a `quit`
-    typed as a show started was answered "stopping", then "building tiny (random weights)"."""
+def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[str], None]:
+    """Says each step of a load as it begins: on stderr with `progress`, and to `report`."""
     def log(message: str) -> None:
-        if stopped is not None and stopped():
-            raise LoadStopped()
         if progress:
             # one write, its line end in it: print writes the end apart, and a line another thread wrote between
             # the two (the console's, at a show's start) ran on after this one's text, an empty line below
-            print(f"vcam: {message}\n", end="", file=sys.stderr, flush=True)  # print: no stderr (pythonw) is no crash
+            print(f"{row_cleared(sys.stderr)}vcam: {message}\n", end="", file=sys.stderr,
+                  flush=True)  # print: no stderr (pythonw) is no crash
         if report is not None:
             report(message)
 
     return log
+
+
+def _stoppable(log: Callable[[str], None], stopped: Callable[[], bool] | None) -> Callable[[str], None]:
+    """`log` for a load's steps, each of which first ends the load (LoadStopped) where `stopped` says so: a `quit`
+    typed as a show started was answered "stopping", then "building tiny (random weights)"."""
+    if stopped is None:
+        return log
+
+    def step(message: str) -> None:
+        if stopped():
+            raise LoadStopped()
+        log(message)
+
+    return step
 
 
 def default_device(spec: ModelSpec) -> torch.device:
@@ -158,7 +170,7 @@ def load(
     """
     speed = speed or SpeedOptions()
     text_repair()  # a missing package is said now, not after minutes of loading
-    log = _logger(progress, report, stopped)
+    log = _stoppable(_logger(progress, report), stopped)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
     if spec.needs_cuda and device.type != "cuda":
@@ -231,7 +243,7 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
     # its bar off, transformers said nothing for the minute or more of its 11.4 GB: the bytes it reads tell
     line = ByteProgress("loading text encoder", 0, sys.stderr) if progress else None
-    with W.ShardsRead(paths.text_encoder, line, report), _library_bars_off(), _library_warnings_off():
+    with ShardsRead(paths.text_encoder, line, report), _library_bars_off(), _library_warnings_off():
         # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
         umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
                                                       ignore_mismatched_sizes=True, device_map={"": str(text_device)})

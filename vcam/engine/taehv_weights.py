@@ -26,6 +26,7 @@ from vcam.engine.configs import TAEHVConfig
 from vcam.engine.weight_files import safetensors_problem
 from vcam.errors import WeightsError
 from vcam.homefolder import home_expanded
+from vcam.progress import row_cleared
 from vcam.words import few
 
 if TYPE_CHECKING:
@@ -130,7 +131,8 @@ def _fix(path: Path) -> str:
 def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
     from tqdm.auto import tqdm
 
-    print(f"vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …", file=sys.stderr, flush=True)
+    print(f"{row_cleared(sys.stderr)}vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …\n", end="",
+          file=sys.stderr, flush=True)
     fd, tmp = _partial_file(path)
     filelock.lock(fd)  # held while it downloads: another show starting now leaves this file alone
     _remove_stale_parts(path.parent, tmp)

@@ -235,13 +235,42 @@ def _tokenizer_problems(folder: Path) -> list[str]:
     if not any((folder / name).exists() for name in TOKENIZER_FILES):
         return [f"{folder} (neither {' nor '.join(TOKENIZER_FILES)} in it)"]
     named = ((f, _json_problem(f)) for f in sorted(folder.glob("*.json")) if f.name in TOKENIZER_READS)
-    return [f"{_named(f)} ({why})" for f, why in named if why]
+    return [f"{link_named(f, why)} ({why})" for f, why in named if why]
 
 
-def _named(path: Path) -> str:
+def link_named(path: Path, why: str = "") -> str:
     """A file and, where it is a link (the hub cache's snapshots link to its blobs), the file it links to: deleting
-    the link alone would have the hub link the same damaged file again."""
-    return f"{path} -> {path.resolve()}" if path.is_symlink() else str(path)
+    the link alone would have the hub link the same damaged file again. Under huggingface_hub 2.4 the repo's blob is
+    itself a link into a store of files all repos share (`<cache>/blobs/ab/<hash>`): a file cut short there (`why`
+    says so) the hub fetches again itself, so the link is followed one step; one damaged at its full size (its first
+    bytes zeroed) the hub linked again as it was, the same error each time, so the store file is named too, a third
+    side of the `->`s (damaged for every repo that links to it)."""
+    if not path.is_symlink():
+        return str(path)
+    try:
+        blob = _link_target(path)
+        if blob.is_symlink() and not why.startswith(SHORT):
+            return f"{path} -> {blob} -> {_link_target(blob)}"
+    except OSError:  # gone since: named alone
+        return str(path)
+    return f"{path} -> {blob}"
+
+
+# How safetensors_problem and _json_problem begin where a file holds less than it should.
+SHORT = ("truncated", "only ", "empty")
+
+
+def _link_target(link: Path) -> Path:
+    """The file `link` links to, one step: its `..` read as text beside the link, as the hub cache lays its links
+    out, but from the folder's real place where that folder is reached through a link (a --weights folder that is
+    one), where `..` climbs out of the real folder, not out of the link's."""
+    target = os.readlink(link)
+    folder = os.path.abspath(link.parent)
+    real = os.path.realpath(folder)
+    if real == folder:
+        return Path(os.path.normpath(link.parent / target))
+    where = os.path.join(real, target)  # an absolute target stands alone
+    return Path(os.path.realpath(os.path.dirname(where))) / os.path.basename(where)
 
 
 def _shards(index: Path) -> list[str] | None:
@@ -276,23 +305,23 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
     problems = []
     why = safetensors_problem(paths.transformer)
     if why:
-        problems.append(f"{_named(paths.transformer)} ({why})")
+        problems.append(f"{link_named(paths.transformer, why)} ({why})")
     for folder in (paths.text_encoder, paths.vae):
         why = _json_problem(folder / "config.json")
         if why:
-            problems.append(f"{_named(folder / 'config.json')} ({why})")
+            problems.append(f"{link_named(folder / 'config.json', why)} ({why})")
             continue
         index = _index_of(folder)
         shards, files = _weights_named(folder, index)
         if index and shards is None:
-            problems.append(f"{_named(index)} (damaged: not a shard index)")
+            problems.append(f"{link_named(index)} (damaged: not a shard index)")
             continue
         if not files:
             problems.append(f"{folder} (no .safetensors weights)")
         for f in files:
             why = safetensors_problem(f)
             if why:
-                problems.append(f"{_named(f)} ({why})")
+                problems.append(f"{link_named(f, why)} ({why})")
     problems += _tokenizer_problems(paths.tokenizer)
     if problems:
         raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), _fix(problems, fix))

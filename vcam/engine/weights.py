@@ -5,26 +5,24 @@ engine/weight_files.py.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import TextIO
 
 import torch
 from torch import nn
 
 from vcam.engine.configs import WAN_REPO, ModelSpec
-from vcam.engine.weight_files import safetensors_problem, weights_in
+from vcam.engine.weight_files import link_named, safetensors_problem, weights_in
 from vcam.errors import NoGPUError, WeightsError
-from vcam.live.progress import ByteProgress
+from vcam.progress import ByteProgress
 from vcam.words import few
 
 CHECKPOINT_PREFIX = "model."
 # The one file diffusers reads from a model's folder that has no shard index.
 DIFFUSERS_FILE = "diffusion_pytorch_model.safetensors"
-DAMAGED_FIX = ("delete it (in the hub cache, the file it links to as well) and run `vcam download` again, or copy a "
-               "whole one over it")
+DAMAGED_FIX = ("delete it (in the hub cache, both sides of each `->`) and run `vcam download` again, or copy a whole "
+               "one over it")
 BF16_CAPABILITY = (8, 0)
 
 
@@ -48,7 +46,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
 
     why = safetensors_problem(path)
     if why:
-        raise WeightsError(f"checkpoint {path} is damaged ({why})", DAMAGED_FIX)
+        raise WeightsError(f"checkpoint {link_named(path, why)} is damaged ({why})", DAMAGED_FIX)
     expected = {k: v for k, v in model.state_dict().items()}
     try:
         with safe_open(str(path), framework="pt", device="cpu" if device.type == "cpu" else str(device)) as f:
@@ -88,7 +86,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                 bar.update(bar.total)  # the file's header is counted in its size, never in a tensor
                 bar.done()
     except (SafetensorError, OSError) as e:  # a file cut short or changed under us while it is read
-        raise WeightsError(f"checkpoint {path} is damaged ({e})", DAMAGED_FIX) from None
+        raise WeightsError(f"checkpoint {link_named(path)} is damaged ({e})", DAMAGED_FIX) from None
     # Every key was checked against the model above; the blocks placed one by one are not in `state` any more.
     model.load_state_dict(state, strict=on_block is None, assign=True)
 
@@ -153,7 +151,8 @@ def part_mismatch(folder: Path, missing: list[str], other: list[tuple | str]) ->
     return WeightsError(" ".join(parts),
                         f"its files come from another model or from two downloads: put the {folder.name}/ folder of "
                         f"{WAN_REPO} in its place whole, config.json and weights together (in the hub cache: delete "
-                        "its files and the files they link to, then run `vcam download` again)")
+                        "its files and the entries of the repo's blobs/ folder they link to, then run `vcam download` "
+                        "again)")
 
 
 def with_shapes(folder: Path, other: list[tuple | str], model: nn.Module) -> list[tuple | str]:
@@ -200,93 +199,3 @@ def check_cuda(spec: ModelSpec) -> torch.device:
             "try vcam out on this one",
         )
     return torch.device("cuda")
-
-
-class ShardsRead:
-    """How far a library that reads a folder's safetensors shards itself (transformers' UMT5 text encoder: 11.4 GB
-    in five shards, a minute or more with nothing said) has come, told by the bytes this process has read or mapped
-    in since the load began (/proc/self/io's rchar, /proc/self/status's RssFile: safetensors maps each shard and
-    reads it by touching its pages, which no read count sees). Which shards are open or mapped tells nothing:
-    transformers 5 maps every shard before it reads any. Counted as it grows, never back (a shard read is unmapped),
-    and held under 100 % until the load returns: other files read or mapped meanwhile count too. Said on `line`
-    (None: not said there) and to `report` (a show's status line). `look()` once; `watch()` in a thread of its own
-    until `done()`, or as a `with` block, watched within it and done as it ends. Where /proc cannot tell (not Linux),
-    the line says the size and the time so far, no percentage; with no shard in the folder, nothing."""
-
-    def __init__(self, folder: Path, line: ByteProgress | None, report: Callable[[str], None] | None = None,
-                 what: str = "text encoder"):
-        self.total = 0
-        for shard in Path(folder).glob("*.safetensors"):
-            try:
-                self.total += shard.stat().st_size
-            except OSError:  # a dangling link: the load itself says which file
-                continue
-        self.line = line if self.total else None  # no shard: the load itself says what the folder lacks
-        self.report = report if self.total else None
-        self.what = what
-        if self.line is not None:
-            self.line.total = self.total
-        self._last = _taken_in()
-        self._read = 0
-        self._percent = -1
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def look(self) -> None:
-        """One look at how much has been read; the line moves on where more has."""
-        with self._lock:
-            now = _taken_in()
-            if now is None or self._last is None:
-                if self.line is not None:
-                    self.line.wait()
-                return
-            self._read += max(0, now - self._last)
-            self._last = now
-            read = min(self._read, self.total * 99 // 100)
-            if self.line is not None:
-                self.line.update(read)
-            percent = 100 * read // self.total if self.total else 0
-            if self.report is not None and percent > self._percent:
-                self._percent = percent
-                self.report(f"loading {self.what} {percent}%")
-
-    def watch(self, every_s: float = 0.5) -> None:
-        def run() -> None:
-            while not self._stop.wait(every_s):
-                self.look()
-
-        self._thread = threading.Thread(target=run, name="vcam-shards-read", daemon=True)
-        self._thread.start()
-
-    def __enter__(self) -> ShardsRead:
-        self.watch()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.done(exc is None)  # a load that raised has not read the whole: its total is not said
-
-    def done(self, whole: bool = True) -> None:
-        """Stops the watch; `whole`: the load returned, its total said (not said where it failed)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        if self.line is not None:
-            if whole:
-                self.line.update(self.total)
-            self.line.done()
-
-
-def _taken_in() -> int | None:
-    """Bytes this process has read (rchar) and holds mapped in from files (RssFile) now; None where /proc does not
-    say (not Linux). Two small files: cheap to read every half second, where /proc/self/maps lists thousands of
-    mappings in a CUDA process."""
-    try:
-        with open("/proc/self/io", encoding="ascii") as io:
-            read = next(int(line.split()[1]) for line in io if line.startswith("rchar:"))
-        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            mapped = next(int(line.split()[1]) * 1024 for line in status if line.startswith("RssFile:"))
-    except (OSError, StopIteration, ValueError, IndexError):
-        return None
-    return read + mapped

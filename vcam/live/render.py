@@ -36,7 +36,7 @@ from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
 from vcam.live.outputs.recording import TOO_LARGE, out_of_room
 from vcam.live.producer import Timetable, seed_after_non_finite
-from vcam.live.progress import Progress, clock_time
+from vcam.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)

@@ -11,7 +11,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.camscreen import covering
 from vcam.remote.handshake import unusable
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_meanwhile, unreachable
-from vcam.remote.urls import cam_command
+from vcam.remote.urls import cam_command, query_token
 from vcam.words import terminal_safe
 
 TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
@@ -149,7 +149,9 @@ class LinkEnds:
         self.server_stopped = False  # a server that answers with a refusal of its own is no longer stopping
         self.token_refused = code == 401 and self.ever_connected
         if code == 401:
-            why = "wrong token" if self.token else "missing token"
+            # the server reads a token in the address's ?token= where no --token came: one there was given too
+            given = bool(self.token or query_token(self.url))
+            why = "wrong token" if given else "missing token"
             if not self.ever_connected:  # a mistake in this command line: the client ends (run_cam says why)
                 self.refused = why
                 return True
@@ -157,7 +159,7 @@ class LinkEnds:
             # (OBS), so it goes on showing what it shows and the client keeps trying, as after any drop; said once.
             if not self._token_refusal_said:
                 self._token_refusal_said = True
-                token = "the token it accepted before" if self.token else "this client, which has no token,"
+                token = "the token it accepted before" if given else "this client, which has no token,"
                 self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
                          f"--token? Meanwhile: {self._holding()}, retrying; to get back on, restart this client with "
                          f"that token: {cam_command(self.url)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 import ssl
 import sys
@@ -13,7 +14,8 @@ import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from vcam.remote.urls import said_url, shown_host, url_port
+from vcam.remote.urls import check_url, said_url, shown_host, url_port
+from vcam.words import terminal_safe
 
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
 LOG_IN = "open any web page in a browser and log in to the network first"
@@ -28,6 +30,20 @@ class HandshakeUnanswered(TimeoutError):
         self.seconds = seconds
 
 
+def _bare_zone(url: str, hostname: str | None) -> str | None:
+    """`url` with its IPv6 zone written %25eth0 (RFC 6874's form, which the lookup takes whole, as a zone named
+    25eth0) written %eth0, as the system names it; None where it has no such zone, or the address that makes is not
+    one vcam cam takes (an empty zone: ws://[fe80::1%]:8765)."""
+    if not hostname or "%25" not in hostname.partition(":")[2] or not hostname.partition("%25")[2]:
+        return None
+    fixed = re.sub(r"\[([^\]]*?)%25", r"[\1%", url, count=1)
+    try:
+        check_url(fixed)
+    except ValueError:
+        return None
+    return fixed
+
+
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
     on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
@@ -40,6 +56,10 @@ def unreachable(url: str, error: Exception) -> str:
     if isinstance(error, socket.gaierror) and error.errno in _NAME_SERVER_UNANSWERED:
         return (f"the name {host} could not be looked up (no name server answered): check that this machine is on a "
                 f"network (on a hotel, café or train network, {LOG_IN}), or give the server's IP address")
+    if isinstance(error, socket.gaierror) and (fixed := _bare_zone(url, parts.hostname)) is not None:
+        zone = terminal_safe(parts.hostname.partition("%25")[2])
+        return (f"this machine finds no host named {host}: the lookup takes its zone for one named 25{zone} (%25 is "
+                f"how a web address writes a %); write it with a bare %: {said_url(fixed)}")
     if isinstance(error, socket.gaierror):
         return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
     if isinstance(error, OSError) and error.errno in _NO_ROUTE:

@@ -13,6 +13,10 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
+# token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case
+_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x})" for c in "token")
+
+
 def said_url(url: str) -> str:
     """`url` as said on the terminal: a password in it (user:password@) and a ?token= as ***, as a screen shared or
     filmed at a show must not show them (the operator has typed them: the rest of the address is what a message is
@@ -45,7 +49,7 @@ def _token_tail_hidden(head: str, host: str) -> str:
     query = head.find("?", len(head) - len(rest) + len(netloc))
     if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
         return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
-    if query < 0 or not re.search(r"(?i)[?&]token=[^&]*$", head[query:]):
+    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_NAME}=[^&]*$", head[query:]):
         return host
     end = host.find("&")
     return "***" + (host[end:] if end >= 0 else "")
@@ -56,10 +60,11 @@ def _token_hidden(url: str) -> str:
     too (in place of --token), and the address is said in every connecting and status line. Only the query after
     the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
     at = url.rfind(":***@")
-    query = url.find("?", at + 1 if at >= 0 else 0)
+    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place
+    query = min((i for i in (url.find("?", at + 1), url.find("#", at + 1)) if i >= 0), default=-1)
     if query < 0:
         return url
-    return url[:query] + re.sub(r"(?i)([?&]token=)[^&]+", r"\1***", url[query:])  # a # too: vcam cam refuses it
+    return url[:query] + re.sub(rf"(?i)([?&#]{_TOKEN_NAME}=)[^&]+", r"\1***", url[query:])  # a # too: refused
 
 
 def put_back(url: str) -> str:
@@ -79,9 +84,22 @@ def _without_token(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:  # an IPv6 host without its closing bracket: check_url says so
         return url
-    query = re.sub(r"(?i)[?&]token=[^&#]*", "", "?" + parts.query)[1:]
+    query = re.sub(rf"(?i)[?&]{_TOKEN_NAME}=[^&#]*", "", "?" + parts.query)[1:]
     # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
     return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
+
+
+def query_token(url: str) -> str:
+    """The token `url` gives in its ?token=, as vcam serve reads it: in the query the websockets library sends, not
+    the one typed (an address holding a non-ASCII letter is sent with each % written %25, so ?to%6Ben= names no
+    token there); "" where it gives none."""
+    from websockets.exceptions import InvalidURI
+    from websockets.uri import parse_uri
+
+    try:
+        return parse_qs(parse_uri(dialled(url)).query).get("token", [""])[0]
+    except (InvalidURI, ValueError):  # not dialled at all (an IPv6 host without its closing bracket): no token sent
+        return ""
 
 
 def userinfo_at(url: str) -> int:
@@ -179,8 +197,10 @@ def _meant_url(url: str) -> str | None:
     """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
     (host:port), or None where none is sure to be a good one."""
     scheme, sep, rest = url.partition("://")
-    if not sep and (mistyped := re.match(r"(?i)(wss?|https?)(:/*|/+)", url)) and "@" in url:
-        # ws:/user:pw@host, ws//…, ws:user:pw@host: the scheme mistyped, else read as a user ws (a mangled address)
+    mistyped = re.match(r"(?i)(wss?|https?)(:/*|/+)", url) if not sep else None
+    if mistyped and ("@" in url or "/" in mistyped[2]):
+        # ws:/user:pw@host, ws//…, ws:user:pw@host: the scheme mistyped, else read as a user ws (a mangled address);
+        # wss//h:8765 (no @) was offered as ws://wss//h:8765, dialled at a host named wss
         meant = f"{_SCHEMES_MEANT[mistyped[1].lower()]}://{url[mistyped.end():]}"
     elif not sep:
         meant = "ws://" + url.removeprefix("//")

@@ -1,13 +1,15 @@
-"""A render's progress on stderr: blocks done of the total, frames a second, time left. On a terminal one line
-rewritten in place; elsewhere (a file, a CI log) a line every few seconds, so that the log stays readable."""
+"""Progress lines on stderr: a render's blocks done of the total, and the bytes of a download or a checkpoint read,
+each with its rate and time left. On a terminal one line rewritten in place; elsewhere (a file, a CI log) a line
+every few seconds, so that the log stays readable. Shared by the engine and the live loop, importing neither."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from typing import TextIO
 
-from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
+from vcam.terminal import fit_line, still_on_row, terminal_columns, terminal_size, text_cells
 from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
@@ -20,6 +22,39 @@ def clock_time(seconds: float) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def row_cleared(out: TextIO | None) -> str:
+    """What puts a line written to `out` at the start of a wiped row: on a terminal the show's status line, rewritten
+    in place with no line end, may stand there, and a line written after it ran on from its end ("… | preset -vcam:
+    loading VAE from …"). Blanks on a terminal that takes no escape (TERM=dumb); "" where `out` is no terminal, and
+    where the status line is pinned to the last row: the cursor's row is then the one commands are typed on, whose
+    echo a wipe erased (the console still read the keys), and the line cannot run on from the status line there."""
+    try:
+        if out is None or not out.isatty():
+            return ""
+    except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
+        return ""
+    if _pinned_below(out):
+        return ""
+    if os.environ.get("TERM", "dumb") != "dumb":
+        return "\r\033[K"
+    columns = terminal_columns(out)
+    return "\r" + " " * (columns - 1) + "\r" if columns else ""
+
+
+def _pinned_below(out: TextIO) -> bool:
+    """Whether a show's status line on `out` is pinned to the terminal's last row: the rule of vcam.live.status
+    (typed_on, and a terminal of 3 rows or more), asked here without importing the live loop."""
+    if os.name != "posix" or os.environ.get("TERM", "dumb") == "dumb":
+        return False
+    try:
+        if sys.stdin is None or not sys.stdin.isatty():
+            return False
+    except (AttributeError, ValueError):  # a closed stdin
+        return False
+    size = terminal_size(out)
+    return size is not None and (size[1] or 0) >= 3
 
 
 class _Line:
@@ -35,6 +70,20 @@ class _Line:
         self.started = clock()
         self._shown_at: float | None = None
         self._line = ""
+        self.gone = False  # `out` failed a write: a terminal hung up, a closed pipe; nothing more is written
+
+    def _put(self, text: str) -> None:
+        """`text` written to `out` and flushed, or nothing once `out` has failed: the line is worth less than the
+        download or load it tells of, which goes on (or stops, as a signal says) without it. Raised from a watching
+        thread, the error came out as that thread's traceback; from a download's own threads, it ended the file's
+        transfer."""
+        if self.gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError):  # ValueError: `out` closed
+            self.gone = True
 
     def _due(self, now: float, anyway: bool = False) -> bool:
         """Whether a line is shown at `now` (`anyway`: whatever the time since the last), marked shown if so."""
@@ -48,9 +97,8 @@ class _Line:
         # with copies of its first, one a redraw
         if self.tty:
             line = fit_line(line, terminal_columns(self.out), getattr(self.out, "encoding", None))
-        self.out.write(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
+        self._put(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
         self._line = line
-        self.out.flush()
 
     def _back(self) -> str:
         """To the start of the line, the line shown there wiped: by an escape, or with blanks on a terminal that
@@ -63,8 +111,7 @@ class _Line:
     def done(self) -> None:
         """Ends the line on a terminal (the next output starts on a line of its own)."""
         if self.tty and self._line:
-            self.out.write("\n")
-            self.out.flush()
+            self._put("\n")
         self._line = ""
 
 
@@ -90,12 +137,8 @@ class Progress(_Line):
             self._write(self.text(blocks, frames))
 
     def say(self, text: str) -> None:
-        if self.tty and self._line:
-            self.out.write(self._back())
-        self.out.write(f"vcam: {text}\n")
-        if self.tty and self._line:
-            self.out.write(self._line)
-        self.out.flush()
+        back = self._back() if self.tty and self._line else ""
+        self._put(f"{back}vcam: {text}\n{self._line if back else ''}")
 
 
 def _done_of(done: int, total: int) -> str:
