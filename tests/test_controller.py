@@ -1922,6 +1922,43 @@ def test_a_network_input_in_quotes_before_a_full_width_timing_is_taken_as_the_co
     assert all(name.startswith(str(shared)) for name in looked), looked
 
 
+@pytest.mark.parametrize("path", ["'{outside}/secret.png'", "'../work/secret.png'", "'{outside}/link.png'",
+                                  "'../work/link.png'"])
+def test_a_network_input_in_quotes_before_a_full_width_timing_looks_at_nothing_outside_the_share(tmp_path, monkeypatch,
+                                                                                                 path):
+    """`input image:'/etc/passwd' ＠ｂａｒ` from the network resolved the path without its quotes wherever it lay,
+    looking at the disk outside the shared folder, and took a link outside it pointing in."""
+    import cv2
+    import numpy as np
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    for name in ("logo.png", "it's.png"):
+        assert cv2.imwrite(str(shared / name), np.zeros((8, 8, 3), np.uint8))
+    assert cv2.imwrite(str(work / "secret.png"), np.zeros((8, 8, 3), np.uint8))
+    (work / "link.png").symlink_to(shared / "logo.png")
+    monkeypatch.chdir(work)
+    looked: list[str] = []
+    watching = [True]
+
+    def watch(module, name):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda p, *a, **k: (watching[0] and looked.append(os.path.abspath(p)))
+                            or real(p, *a, **k))
+
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(shared),)))
+    for module, name in ((os.path, "lexists"), (os.path, "realpath"), (os, "lstat"), (os, "stat")):
+        watch(module, name)
+    reply = ctl.handle_line(f"input image:{path.format(outside=work)} ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    watching[0] = False
+    assert "no such file" in reply or "names files only in the folders" in reply, reply
+    # the folders above the share are walked to resolve any name within it: they are the operator's own
+    assert all(name.startswith(str(shared)) or str(shared).startswith(name + os.sep) for name in looked), looked
+
+
 def test_a_network_input_without_its_kind_naming_a_shared_file_with_the_timing_is_not_offered_it_apart(tmp_path,
                                                                                                        monkeypatch):
     """`input loop.mp4@bar` from the network, the shared folder holding a file named `loop.mp4@bar`, was offered

@@ -89,9 +89,12 @@ class MediaFolders:
             before = spec.target[:timing.start()] if said is not None else None
             # `'x.png' ＠ｂａｒ`: the path in its quotes, as the console reads it (fullwidth.timing_in_ascii)
             quoted = path_in_quotes(before) if before is not None and before.strip() != path_in_quotes(before) else None
-            for path, when in ((width_folded(spec.target), at), (before, said), (width_folded(before or ""), said),
-                               (quoted, said)):
-                if not path or (other := self._resolve(path)) is None or not self._found(other):
+            attempts = ((width_folded(spec.target), at, self._resolve), (before, said, self._resolve),
+                        (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
+            # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
+            # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
+            for path, when, resolve in attempts:
+                if not path or (other := resolve(path)) is None or not self._found(other):
                     continue
                 real, at = other, when
                 read_as = f"{spec.target[:len(path)]} read as {path}" if path not in spec.target else ""
