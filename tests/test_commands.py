@@ -657,6 +657,17 @@ def test_an_at_sign_in_a_preset_name_after_a_quote_left_open_is_offered_the_name
     assert parse(offered) == Command("preset", ("sunset @ beach",))
 
 
+@pytest.mark.parametrize("line", ['preset "it\'s @ home', "preset “it’s @ home"])
+def test_an_at_sign_in_a_preset_name_after_a_double_quote_left_open_keeps_the_apostrophe_in_the_name(line):
+    """`preset "it's @ home`, its quote never closed, was offered preset '"it'\\''s @ home': the apostrophe read
+    as a quote closing the name, so the stray double quote was kept in the name offered."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    offered = str(err.value).rpartition("put the name in quotes: ")[2]
+    name = line.partition(" ")[2][1:]
+    assert parse(offered) == Command("preset", (name,)), str(err.value)
+
+
 @pytest.mark.parametrize("line,expected", [
     ('preset "neon city"', Command("preset", ("neon city",))),
     ("preset 'ocean'", Command("preset", ("ocean",))),

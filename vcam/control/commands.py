@@ -846,7 +846,9 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
             typed = rest.strip()
-            if typed[:1] in QUOTE_MARKS and not any(c in QUOTE_MARKS for c in typed[1:]):  # `'sunset @ beach`
+            # `"it's @ home`: an apostrophe within a name opened with a double quote is the name's own
+            apostrophes = "'’" if typed[:1] in "\"“„”" else ""
+            if typed[:1] in QUOTE_MARKS and not any(c in QUOTE_MARKS and c not in apostrophes for c in typed[1:]):
                 typed = typed[1:].strip()  # a quote opened and left so: the line offered quotes the name whole
             keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(typed)}"
         if name == "blend" and len(tail.split()) > 1 and at_timing(tail.split()[0]) is None:  # `blend a @ b c 0.5`
