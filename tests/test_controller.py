@@ -1923,11 +1923,12 @@ def test_a_network_input_in_quotes_before_a_full_width_timing_is_taken_as_the_co
 
 
 @pytest.mark.parametrize("path", ["'{outside}/secret.png'", "'../work/secret.png'", "'{outside}/link.png'",
-                                  "'../work/link.png'"])
+                                  "'../work/link.png'", "'it\\'s.png'"])
 def test_a_network_input_in_quotes_before_a_full_width_timing_looks_at_nothing_outside_the_share(tmp_path, monkeypatch,
                                                                                                  path):
     """`input image:'/etc/passwd' ＠ｂａｒ` from the network resolved the path without its quotes wherever it lay,
-    looking at the disk outside the shared folder, and took a link outside it pointing in."""
+    looking at the disk outside the shared folder, and took a link outside it pointing in. `'it\\'s.png'`, which the
+    console reads with its backslash (no such file), was taken as it's.png: refused too, as the console refuses it."""
     import cv2
     import numpy as np
     from vcam.control.media import MediaFolders

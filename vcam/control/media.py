@@ -89,6 +89,9 @@ class MediaFolders:
             before = spec.target[:timing.start()] if said is not None else None
             # `'x.png' ＠ｂａｒ`: the path in its quotes, as the console reads it (fullwidth.timing_in_ascii)
             quoted = path_in_quotes(before) if before is not None and before.strip() != path_in_quotes(before) else None
+            # `'it\'s.png'`, its quote within escaped: the console reads the backslash as the name's, which names no
+            # file, so the network line is no more taken without its quotes than the console's
+            quoted = None if quoted is not None and before.strip()[0] in quoted else quoted
             attempts = ((width_folded(spec.target), at, self._resolve), (before, said, self._resolve),
                         (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
             # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
