@@ -1745,6 +1745,18 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
         assert "one command" not in said and len(said) < 400, said[:200]
 
 
+@pytest.mark.parametrize("source", ["stdin", "net 10.0.0.2:5000"])
+def test_preset_and_a_preset_named_as_a_command_is_offered_the_blend_of_the_two(source):
+    """`preset city & next`, of a show with a preset named next, was told to type preset city, then next: both
+    words are presets, so the blend the refusal offers is meant. A command that is no preset stays two lines."""
+    show = parse_show("presets:\n  - {name: city, prompt: a}\n  - {name: next, prompt: b}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    said = ctl.handle_line("preset city & next", source, network=source != "stdin")
+    assert "did you mean blend city next 0.5?" in said and "one command" not in said, said
+    assert ctl.handle_line("blend city next 0.5", source, network=source != "stdin").startswith("blend"), said
+    assert "one command" in ctl.handle_line("preset city & freeze", source, network=source != "stdin")
+
+
 @pytest.mark.parametrize("line", ["next; freeze", "next;freeze", "ｎｅｘｔ； ｆｒｅｅｚｅ"])
 def test_commands_joined_by_a_mark_after_the_first_ones_name_are_said_as_two_where_not_offered(line):
     """With no show to step through, `next; freeze` was an unknown command 'next;' (did you mean next?), as if the

@@ -213,7 +213,9 @@ class Controller:
             return None
         # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
         # its cue's name, never split: joined_commands)
+        # `preset city & next`, of a preset named next: the blend the refusal offers is what was meant, not two lines
         if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
+                and (self.show is None or self.show.blend_meant(cmd.args[0]) is None) \
                 and (joined := self._run_together(joined_commands(line, console), source)) is not None:
             return f"error: {joined}"
         return cmd
