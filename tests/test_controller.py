@@ -2401,7 +2401,8 @@ def test_a_hash_after_a_name_holding_double_quotes_of_its_own_is_offered_the_lin
 def test_a_cue_named_after_preset_or_a_preset_after_go_is_offered_the_line_that_plays_it(line, said):
     """`preset drop`, of a show whose cue is named drop, was told only that no preset is named so, and `go ocean`
     of its preset ocean that no cue is: each names the other kind, and the line that plays it is offered, taken when
-    typed back from the console and the network alike."""
+    typed back from the console and the network alike, the list of what there is kept after it. A cue's own do: line
+    is offered no go, which a cue cannot fire."""
     from vcam.control.cues import CueList
 
     show = parse_show(SHOW.replace("name: forest", "name: misty forest")
@@ -2409,9 +2410,13 @@ def test_a_cue_named_after_preset_or_a_preset_after_go_is_offered_the_line_that_
     ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
     ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
     for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
-        assert ctl.handle_line(line, source, network=network) == f"error: {said}"
+        listed = "; presets: city, ocean, misty forest" if line.startswith("preset") else \
+            "; the cues: 1 'intro', 2 'drop'"
+        assert ctl.handle_line(line, source, network=network).startswith(f"error: {said}{listed}")
         meant = said.rpartition("did you mean ")[2][:-1]
         assert not ctl.handle_line(meant, source, network=network).startswith("error"), meant
+    if line.startswith("preset"):
+        assert "did you mean" not in ctl.handle_line(line, "cue 1"), line
     assert "that is" not in ctl.handle_line("preset dorp", "stdin")  # a name near none of either: as before
     assert "that is" not in ctl.handle_line("go oceans", "stdin")
 

@@ -528,7 +528,7 @@ class Controller:
         preset = show.presets[index].name
         # a name a preset has is short (a show's names are 100 characters at most): said whole
         line = Command("preset", (preset,), at=at)
-        return f"no cue named {quoted(name)}: that is preset {index + 1}: did you mean {line}?"
+        return f"no cue named {quoted(name)}: that is preset {index + 1}: did you mean {line}?{_listed(name, missing)}"
 
     def _a_cue_not_a_preset(self, name: str | int, at: str | None, missing: str) -> str | None:
         """`preset drop`: the refusal (`missing`, the show's) of a name no preset has, nor one near it, that names
@@ -538,7 +538,8 @@ class Controller:
                                                                                     int):
             return None
         cue = cues[index].name
-        return f"no preset named {quoted(name)}: that is cue {index + 1}: did you mean {Command('go', (cue,), at=at)}?"
+        line = Command("go", (cue,), at=at)
+        return f"no preset named {quoted(name)}: that is cue {index + 1}: did you mean {line}?{_listed(name, missing)}"
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> Reply | str:
@@ -732,7 +733,10 @@ class Controller:
             try:
                 index = show.find(args[0])
             except KeyError as e:
-                raise KeyError(self._a_cue_not_a_preset(args[0], cmd.at, str(e.args[0])) or e.args[0]) from None
+                # a cue's own do: line cannot fire a cue: go is offered only where it is taken
+                offer = None if origin.source.startswith("cue ") else self._a_cue_not_a_preset(args[0], cmd.at,
+                                                                                             str(e.args[0]))
+                raise KeyError(offer or e.args[0]) from None
         else:
             step = 1 if name == "next" else -1
             if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
@@ -1189,3 +1193,10 @@ def _without_beat(command: str) -> str:
     except ValueError:
         return command
     return head
+
+
+def _listed(name: str, missing: str) -> str:
+    """What a refusal (`missing`) of the name `name` says after it (`; presets: city, ocean`): kept after the hint
+    put in its place, as the show's own refusal lists what there is."""
+    said = quoted(name)
+    return missing[missing.find(said) + len(said):] if said in missing else ""
