@@ -625,16 +625,6 @@ def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     assert "quotes" not in str(err.value)
 
 
-@pytest.mark.parametrize("line, meant", [("cue 5", "go 5"), ("cue the drop", "go the drop"),
-                                         ("cue 5 @bar", "go 5 @bar"), ("scene 2", "preset 2")])
-def test_a_word_for_go_or_preset_with_its_cue_or_number_is_offered_the_line_with_it(line, meant):
-    """`cue 5` was offered go alone, which fires the next cue and not cue 5, and `scene 2` seed (a near spelling),
-    where preset 2 was meant: the line offered keeps what followed the word."""
-    assert refusal(line).endswith(f"(did you mean {meant}?); type 'help' for the list")
-    assert parse(meant) is not None
-    assert "did you mean preset" not in refusal("scene of a neon city")  # a prompt's words, not a preset's name
-
-
 @pytest.mark.parametrize("line, meant", [("input off", "input none"), ("input OFF @bar", "input none @bar"),
                                          ("input text only", "input none"), ("input nothing", "input none")])
 @pytest.mark.parametrize("console, network", [(True, False), (False, False), (False, True)])

@@ -1077,9 +1077,6 @@ MEANT = {
     "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
     **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
-# words for a command that takes what follows them: a cue's number or name, a preset's number (`scene 2`; not a
-# name: `scene of a neon city` is a prompt's words)
-_MEANT_WITH_IT = {"cue": "go", "scene": "preset"}
 # MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
 # the first of a prompt's
 ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
@@ -1129,10 +1126,6 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     prset` asks about preset: help says help preset); None where it says more or nothing."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})", None
-    # `cue 5`, `cue drop`, `scene 2`: the word meant with what follows it, where that line is taken
-    if (command := _MEANT_WITH_IT.get(name)) and rest and (name != "scene" or rest.strip().isdecimal()) \
-            and _parsed(line := f"{command} {rest.strip()}", console):
-        return _meant_alone(clipped(line, SHOWN_CHARS + 1))
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;
