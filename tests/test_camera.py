@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from helpers import wait_for
+from helpers import Capture, wait_for
 from vcam.live.devicehandles import Holder
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.outputs.v4l2loopback import loopback_devices, no_device_help
@@ -1532,11 +1532,12 @@ def test_a_format_another_program_set_before_the_show_went_on_air_stops_the_came
     assert "error writing frame" not in capfd.readouterr().err
 
 
-def show_on_model_cameras(monkeypatch, out, after_the_card, width=64, height=48):
+def show_on_model_cameras(monkeypatch, out, after_the_card, width=64, height=48, beside=()):
     """A show (the on-air loop, the camera's opener and its worker) on `out`, pyvirtualcam writing to the model's
     devices: the loading card goes out from the open on, `after_the_card` runs on the camera's thread once the card
     has been written to it (OBS's Virtual Camera started while the model loads), then two blocks of the show come.
-    Returns the exit code and what the show said."""
+    `beside`: the show's other outputs (a window is one that keeps its frames). Returns the exit code (or the error
+    the show raised) and what the show said."""
     import io
     import threading
     from types import SimpleNamespace
@@ -1559,9 +1560,10 @@ def show_on_model_cameras(monkeypatch, out, after_the_card, width=64, height=48)
                 card_sent.set()
 
     monkeypatch.setattr(camera, "VirtualCamera", ModelCamera)
+    monkeypatch.setitem(outputs.OPENERS, "window", lambda spec, w, h, fps: Capture(str(spec)))
     said = io.StringIO()
-    air = OnAir(AirSettings(outs=[outputs.parse_spec(out)], width=width, height=height, fps=60, stdin=False),
-                StatusLine(said))
+    outs = [outputs.parse_spec(o) for o in (out, *beside)]
+    air = OnAir(AirSettings(outs=outs, width=width, height=height, fps=60, stdin=False), StatusLine(said))
 
     class Feed:
         pushed = 0
@@ -1581,7 +1583,10 @@ def show_on_model_cameras(monkeypatch, out, after_the_card, width=64, height=48)
         def stop(self):
             pass
 
-    code = air.run(Feed(), lambda line, source: None, SimpleNamespace(screen="live"))
+    try:
+        code = air.run(Feed(), lambda line, source: None, SimpleNamespace(screen="live"))
+    except VcamError as e:
+        code = e
     return code, said.getvalue()
 
 
@@ -1594,7 +1599,7 @@ def test_a_writer_that_started_on_the_device_while_the_model_loaded_stops_the_ca
     out, before OBS had started, the device had no other writer)."""
     machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
     code, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10",
-                                       lambda: machine.streaming_writer("/dev/video10"))
+                                       lambda: machine.streaming_writer("/dev/video10"), beside=["window"])
     assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in said
     assert "Stop Virtual Camera" in said and "--out vcam:/dev/video11" in said
     assert code == 1
@@ -1611,8 +1616,24 @@ def test_a_camera_taken_as_the_show_goes_on_air_offers_another_device_at_the_siz
     machine = loopback({"/dev/video10": model("0.13.2"), "/dev/video11": model("0.13.2")})
     code, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10@64x48",
                                        lambda: machine.streaming_writer("/dev/video10"), width=32, height=16)
-    assert "/dev/video10 is taken" in said and "--out vcam:/dev/video11@64x48" in said
-    assert code == 1
+    assert isinstance(code, VcamError) and said.count("is taken") == 0  # said once, by the command line
+    assert "/dev/video10 is taken" in code.message and "--out vcam:/dev/video11@64x48" in code.fix
+
+
+@linux_only
+@pytest.mark.parametrize("beside", [[], ["null"]], ids=["alone", "beside-null"])
+def test_a_camera_alone_taken_as_the_show_goes_on_air_ends_the_show_as_one_taken_at_the_start(loopback, monkeypatch,
+                                                                                           beside):
+    """OBS's Virtual Camera took the show's only camera while the model loaded: the camera was said stopped, "the
+    show goes on", and the show ran on with nothing to show on (the same writer found at the open refuses the show
+    with its message and fix): it ends on the error, raised for the command line to say once (exit code 2)."""
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    ended, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10",
+                                        lambda: machine.streaming_writer("/dev/video10"), beside=beside)
+    assert isinstance(ended, VcamError), said
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in ended.message
+    assert "Stop Virtual Camera" in ended.fix and "--out vcam:/dev/video11" in ended.fix
+    assert "the show goes on" not in said and "is taken" not in said and "FAILED" not in said
 
 
 @linux_only

@@ -168,6 +168,12 @@ class OnAir:
                 return self._leave_at_once(again=signals.first == signal.SIGINT)
             finally:
                 self.stopped_by = signals.first
+        if (ended := show_ender(self.workers)) is not None:
+            # an output that was all the show had, found unable to show it in the poll before the show ended by itself
+            # (a replay played out, --duration, a quit): unsaid until here, the show's end, as the loop raises it
+            if failure is None:
+                raise ended
+            self.status.message(_failure_text(ended))
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
             return 1
