@@ -1638,6 +1638,31 @@ def test_a_camera_alone_taken_as_the_show_goes_on_air_ends_the_show_as_one_taken
 
 @linux_only
 @pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_a_reader_holds_to_a_size_vcam_cannot_send_is_not_offered_at_that_size(loopback, version,
+                                                                                       monkeypatch, capsys):
+    """A browser still open after an earlier writer (ffmpeg at 33x25) holds /dev/video11 to 33x25: the fix for the
+    taken /dev/video10 offered --out vcam:/dev/video11@33x25, and `vcam devices` "send that size", which vcam
+    refuses as odd before it opens the camera."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    machine.close(machine.streaming_writer("/dev/video11", 33, 25, program="ffmpeg (pid 77)"))
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "33x25" not in err.value.fix and "--out vcam:/dev/video11" not in err.value.fix, err.value.fix
+    assert "give vcam a device of its own" in err.value.fix
+    held = next(line for line in vcam_devices(monkeypatch, capsys) if line.startswith("  /dev/video11"))
+    assert "send that size" not in held and "@33x25" not in held
+    assert held.endswith("holds 33x25 YU12, which vcam does not send (it sends even sizes, from 16x16 to 7680x4320): "
+                         "close chrome (pid 99), then start vcam"), held
+    with pytest.raises(VcamError) as err:  # named, at another size: the browser keeps its format
+        one_run("/dev/video11")
+    assert "holds the format 33x25 YU12" in err.value.message
+    assert "33x25" not in err.value.fix and "close chrome (pid 99)" in err.value.fix, err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("free", [False, True], ids=["only-a-held-one", "a-free-one-too"])
 def test_a_device_a_reader_holds_to_another_size_is_offered_last_and_with_that_size(loopback, version, free):
     """/dev/video10 taken by OBS, /dev/video11 held at 32x24 by a browser still open after an earlier writer: the

@@ -15,6 +15,7 @@ from typing import Callable
 
 from vcam.errors import VcamError
 from vcam.live.devicehandles import Holder, device_holders, reads_here, writes_here
+from vcam.sizes import OUTPUT_RANGE, output_in_range
 from vcam.words import shell_word
 
 MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
@@ -392,12 +393,26 @@ def _readers_fix(device: str, held: Format, programs: list[Holder]) -> str:
     if _sent_at(held):
         return f"send that size, --out vcam:{device}@{held.width}x{held.height}"
     who = ", ".join(map(str, programs)) or "the program that has it open"
-    return f"which vcam does not send (it sends {V4L2_FOURCC['I420']}): close {who}, then start vcam"
+    return f"which vcam does not send (it {_not_sent(held)}): close {who}, then start vcam"
 
 
 def _sent_at(held: Format | None) -> bool:
-    """Whether vcam may write to a device readers hold to `held`: at that size, in vcam's pixel format only."""
-    return held is not None and held.fourcc == V4L2_FOURCC["I420"]
+    """Whether vcam may write to a device readers hold to `held`: in vcam's pixel format, at a size an output may have
+    (`--out vcam:DEV@33x25`, offered for a reader's odd size, was refused as the next run began)."""
+    return held is not None and held.fourcc == V4L2_FOURCC["I420"] and _size_sent(held)
+
+
+def _size_sent(held: Format) -> bool:
+    """Whether `held`'s size is one vcam sends a camera at: even (its pixel formats share colour between pixel
+    pairs), within OUTPUT_RANGE."""
+    return output_in_range(held.width, held.height) and not held.width % 2 and not held.height % 2
+
+
+def _not_sent(held: Format) -> str:
+    """What vcam sends instead of `held`, which it does not (its pixel format, or its size)."""
+    if held.fourcc != V4L2_FOURCC["I420"]:
+        return f"sends {V4L2_FOURCC['I420']}"
+    return f"sends even sizes, from {OUTPUT_RANGE}"
 
 
 def describe_cameras(calls: DeviceCalls | None = None) -> list[str]:
@@ -745,7 +760,7 @@ def _matched_refused(device: str, head: str, checked: Checked) -> VcamError | No
     held = _held_format(device, calls, programs)
     if held and not _sent_at(held):
         other = _free_device(device, checked)
-        return VcamError(f"{head}, which holds {held}: vcam sends {V4L2_FOURCC['I420']}, so it takes none of vcam's "
+        return VcamError(f"{head}, which holds {held}: vcam {_not_sent(held)}, so it takes none of vcam's "
                          "frames", f"close {', '.join(map(str, programs)) or 'the program that has it open'}, then "
                          f"name it by its path ({device}), or "
                          + (f"name another device: --out vcam:{other}" if other else OWN_DEVICE))
@@ -761,7 +776,7 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
     # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
-    send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc else ""
+    send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc and _size_sent(kept) else ""
     if since_open:
         detail = "; ".join(filter(None, ["another program set it while vcam started", detail]))
     if since_open and not programs:
