@@ -142,6 +142,31 @@ def alike_fix(path: str, kind: str) -> str | None:
 
 
 _ALIKE = "named alike: check the name's case and its ending"
+
+
+def _squeezed(name: str) -> str:
+    return re.sub(r"[\s_]+", "", name.casefold())
+
+
+def respaced_fix(fix: str, spec: InputSpec, flag: str = FLAG) -> str:
+    """`fix` for a file or image (`spec`, as given) not there, where its folder holds one whose name differs from the
+    one given only by spaces and underscores (or case): that one, offered as `flag` gives it (`take1.mp4` typed for
+    `take 1.mp4` was told only to check the path). For this machine's command line and console only: no folder is
+    looked into for a network sender (alike_fix's names are taken out of its reply outside the shared folders)."""
+    if spec.kind not in ("file", "image") or fix != missing_fix(spec.kind):
+        return fix
+    folder, name = os.path.split(os.path.expanduser(spec.target))
+    try:
+        # not one that differs by a space at either end alone: `art/ logo.png` is said as any path not found
+        found = sorted(e.name for e in os.scandir(folder or os.curdir)
+                       if e.is_file() and e.name != name.strip() and _squeezed(e.name) == _squeezed(name))
+    except OSError:  # the folder is not there or cannot be listed
+        return fix
+    if not found:
+        return fix
+    offered = os.path.join(os.path.dirname(spec.target), found[0])
+    return (f"its folder holds {name_said(found[0])}, named alike but for spaces and underscores: did you mean "
+            f"{flag} {shell_word(f'{spec.kind}:{offered}')}?")
 # alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
 ALIKE_SAID = re.compile(r"its folder holds .*?, " + re.escape(_ALIKE))
 

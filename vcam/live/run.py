@@ -29,7 +29,7 @@ from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError, one_line
-from vcam.inspec import DEFAULT_STRENGTH
+from vcam.inspec import DEFAULT_STRENGTH, parse_input, respaced_fix
 from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
@@ -457,7 +457,13 @@ def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None])
     # no waiting for a first upload: until a client sends, `--in net` restyles black rather than slowing each block
     uploads = LiveFrames(name="net", first_wait_s=0.0) if opts.serve else None
     inputs = InputSwitch(cfg.width, cfg.height, cfg.input_fit, say, uploads=uploads, fps=cfg.fps)
-    inputs.open(cfg.input)
+    try:
+        inputs.open(cfg.input)
+    except VcamError as e:
+        fix = respaced_fix(e.fix, parse_input(cfg.input))
+        if fix == e.fix:
+            raise
+        raise type(e)(e.message, fix) from None  # an InputError still, said as one
     return inputs
 
 
