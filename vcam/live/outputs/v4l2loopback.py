@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from vcam.errors import VcamError
-from vcam.live.devicehandles import Holder, device_holders, reads_here, writes_here
+from vcam.live.devicehandles import Holder, device_holders, devices_holders, reads_here, writes_here
 from vcam.sizes import OUTPUT_RANGE, output_in_range
 from vcam.words import shell_word
 
@@ -530,13 +530,15 @@ def _free_device(device: str, checked: Checked) -> str | None:
     (`/dev/video11@1280x720`), and not at all where held to a pixel format vcam does not send."""
     calls = checked.device_calls()
     held_at = None
-    for dev in loopback_devices():
+    devices = loopback_devices()
+    holding = devices_holders(devices, calls.proc)  # one walk through the programs' handles, not one per device
+    for dev in devices:
         # by its real path: a link (/dev/v4l/by-id/...) names the device itself, which is no other one
         if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
             continue
         if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
             continue
-        programs = device_holders(dev, calls.proc)
+        programs = holding[dev]
         if any(h.writes for h in programs):
             continue
         state = checked.states.get(dev) or output_state(dev, calls)
