@@ -476,9 +476,17 @@ def input_example(named: Iterable[str]) -> str:
         names = []
     for kind in ("file", "image"):
         for name in names:
-            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name:  # pastable as said
+            # pastable as said, and not one refused as empty (a download not finished, a file touched) once typed
+            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name and not _empty(name):
                 return f"input {shell_word(f'{kind}:{name}')} (in the folder vcam was started in)"
     return "input camera"
+
+
+def _empty(path: str) -> bool:
+    try:
+        return os.path.getsize(path) == 0
+    except OSError:  # gone since it was listed
+        return True
 
 
 def input_help(missing: str | None, network: bool, example: Callable[[], str]) -> str:
