@@ -1421,28 +1421,31 @@ def test_a_folder_given_as_a_clip_lists_a_name_with_a_bracket_tab_or_line_break_
     assert raised.value.fix.endswith("(it holds 'a\\nb.mp4', 'c\\td.mp4', 'e).mp4')"), raised.value.fix
 
 
-@pytest.mark.parametrize("typed, there", [("take1.mp4", "take 1.mp4"), ("take 1.mp4", "take_1.mp4"),
-                                          ("Take_1.mp4", "take 1.mp4")])
+@pytest.mark.parametrize("typed, there", [("my clips/take1.mp4", "my clips/take 1.mp4"),
+                                          ("my clips/take 1.mp4", "my clips/take_1.mp4"),
+                                          ("my clips/Take_1.mp4", "my clips/take 1.mp4"),
+                                          ("My_Clips/take 1.mp4", "my clips/take 1.mp4"),
+                                          ("myclips/take1.mp4", "my clips/take 1.mp4")])
 def test_a_clip_named_but_for_its_spaces_is_offered_at_the_console_and_on_the_command_line(tmp_path, monkeypatch,
                                                                                           capsys, typed, there):
     """`--in "file:my clips/take1.mp4"` with `my clips/take 1.mp4` there was told only to check the path (files
-    named alike were found by their case and ending alone): the one meant is offered, as each place gives it, and
-    taken as offered."""
+    named alike were found by their case and ending alone, and in the folder given only): the one meant is offered,
+    as each place gives it, and taken as offered."""
     import shlex
 
     from vcam.cli import main
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "my clips").mkdir()
-    write_clip(tmp_path / "my clips" / there)
+    write_clip(tmp_path / there)
     typing = _typing()
-    reply = typing(f"input file:my clips/{typed}")
-    offer = f"input 'file:my clips/{there}'"
-    assert reply.endswith(f"(its folder holds {there}, named alike but for spaces and underscores: did you mean "
+    reply = typing(f"input file:{typed}")
+    offer = f"input 'file:{there}'"
+    assert reply.endswith(f"({there} is there, named alike but for spaces, underscores or case: did you mean "
                           f"{offer}?)"), reply
-    assert typing(offer) == f"input file:{tmp_path / 'my clips' / there} from the next block"
-    assert main(["run", "--model", "tiny", "--in", f"file:my clips/{typed}", "--out", "null", "--no-stdin"]) == 2
+    assert typing(offer) == f"input file:{tmp_path / there} from the next block"
+    assert main(["run", "--model", "tiny", "--in", f"file:{typed}", "--out", "null", "--no-stdin"]) == 2
     err = capsys.readouterr().err
-    given = f"--in {shlex.quote(f'file:{tmp_path}/my clips/{there}')}"
+    given = f"--in {shlex.quote(f'file:{tmp_path}/{there}')}"
     assert f"did you mean {given}?" in err, err
-    assert check_input(parse_input(shlex.split(given)[1])).target == str(tmp_path / "my clips" / there)
+    assert check_input(parse_input(shlex.split(given)[1])).target == str(tmp_path / there)

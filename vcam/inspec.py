@@ -149,24 +149,44 @@ def _squeezed(name: str) -> str:
 
 
 def respaced_fix(fix: str, spec: InputSpec, flag: str = FLAG) -> str:
-    """`fix` for a file or image (`spec`, as given) not there, where its folder holds one whose name differs from the
-    one given only by spaces and underscores (or case): that one, offered as `flag` gives it (`take1.mp4` typed for
-    `take 1.mp4` was told only to check the path). For this machine's command line and console only: no folder is
-    looked into for a network sender (alike_fix's names are taken out of its reply outside the shared folders)."""
+    """`fix` for a file or image (`spec`, as given) not there, where a path named alike but for spaces and underscores
+    (or case), in the file's name or its folders' (`my clips/take1.mp4` for `my_clips/take 1.mp4`), is there: that
+    one, offered as `flag` gives it (it was told only to check the path). For this machine's command line and console
+    only: no folder is looked into for a network sender (alike_fix's names are taken out of its reply outside the
+    shared folders)."""
     if spec.kind not in ("file", "image") or fix != missing_fix(spec.kind):
         return fix
-    folder, name = os.path.split(os.path.expanduser(spec.target))
+    found = _respaced(os.path.expanduser(spec.target), folder=False)
+    if found is None:
+        return fix
+    return (f"{name_said(found)} is there, named alike but for spaces, underscores or case: did you mean "
+            f"{flag} {shell_word(f'{spec.kind}:{found}')}?")
+
+
+def _respaced(path: str, folder: bool) -> str | None:
+    """`path`, a file's (a `folder`'s) not there, with each name in it that is not there replaced by the one its
+    folder holds named alike but for spaces and underscores (or case); None where a name has none. Not one that
+    differs by a space at either end alone: `art/ logo.png` is said as any path not found (spaced_fix offers the
+    space after the colon)."""
+    parent, name = os.path.split(path)
+    if not name:
+        return None
+    there = os.path.isdir if folder else os.path.isfile
+    if parent and not os.path.isdir(parent):
+        parent = _respaced(parent, folder=True)
+        if parent is None:
+            return None
+        if there(os.path.join(parent, name)):  # a folder's name was the slip, the name in it is right
+            return os.path.join(parent, name)
     try:
-        # not one that differs by a space at either end alone: `art/ logo.png` is said as any path not found
-        found = sorted(e.name for e in os.scandir(folder or os.curdir)
-                       if e.is_file() and e.name != name.strip() and _squeezed(e.name) == _squeezed(name))
-    except OSError:  # the folder is not there or cannot be listed
-        return fix
-    if not found:
-        return fix
-    offered = os.path.join(os.path.dirname(spec.target), found[0])
-    return (f"its folder holds {name_said(found[0])}, named alike but for spaces and underscores: did you mean "
-            f"{flag} {shell_word(f'{spec.kind}:{offered}')}?")
+        found = sorted(e.name for e in os.scandir(parent or os.curdir)
+                       if (e.is_dir() if folder else e.is_file()) and e.name != name.strip()
+                       and _squeezed(e.name) == _squeezed(name))
+    except OSError:  # the folder cannot be listed
+        return None
+    return os.path.join(parent, found[0]) if found else None
+
+
 # alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
 ALIKE_SAID = re.compile(r"its folder holds .*?, " + re.escape(_ALIKE))
 
