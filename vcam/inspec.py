@@ -259,6 +259,9 @@ def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
     if os.path.exists(whole):
         return None
     what = "video file" if meant.kind == "file" else "image"
+    if (found := _respaced(path, folder=False)) is not None:  # `--in my_clips/take1.mp4` for 'my clips/take 1.mp4'
+        return (f"{what} {whole}: no such file; {name_said(found)} is there, named alike but for spaces, underscores "
+                f"or case: did you mean {flag} {shell_word(f'{meant.kind}:{found}')}?")
     where = "" if os.path.isabs(path) else f" (a {flag} path is relative to the folder vcam was started in)"
     return f"{what} {whole}: no such file{where}: check the path, and give it with its kind: {said}"
 
