@@ -1637,6 +1637,20 @@ def test_a_camera_alone_taken_as_the_show_goes_on_air_ends_the_show_as_one_taken
 
 
 @linux_only
+def test_a_missing_device_named_by_its_path_is_made_as_that_device_by_the_fix(loopback):
+    """`--out vcam:/dev/video9` on a machine with no v4l2loopback device: the fix made /dev/video10 and said to start
+    vcam with it, where the show (its script, OBS's source) names /dev/video9."""
+    loopback({})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video9", backend="v4l2loopback-model")
+    assert "video_nr=9 " in err.value.fix and "start vcam with --out vcam:/dev/video9." in err.value.fix
+    assert "video10" not in err.value.fix
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, backend="v4l2loopback-model")
+    assert "video_nr=10 " in err.value.fix and "--out vcam:/dev/video10." in err.value.fix
+
+
+@linux_only
 def test_the_device_offered_for_a_taken_one_is_found_in_one_walk_through_the_programs(loopback, monkeypatch):
     """The free device offered in place of a taken one walked every program's handles (/proc/PID/fd) once per
     device: about a second for eight devices on a desktop of 500 programs, on each refusal. The device offered is

@@ -44,14 +44,17 @@ V4L2_FOURCC = {"RGB": "YU12", "BGR": "YU12", "I420": "YU12", "NV12": "NV12", "YU
                "GRAY": "GREY"}
 
 
-def no_device_help(system: str | None = None) -> str:
-    """How to make a virtual camera on this OS."""
+def no_device_help(system: str | None = None, device: str | None = None) -> str:
+    """How to make a virtual camera on this OS; on Linux, as `device` (/dev/video9) where one named so is not there:
+    made as /dev/video10, the device the show was started with was still missing."""
     system = system or platform.system()
     if system == "Linux":
+        number = re.fullmatch(r"/dev/video(\d+)", device or "")
+        made = number[1] if number else "10"
         return (
             "create a v4l2loopback device: install it (Debian/Ubuntu: sudo apt install v4l2loopback-dkms), then run\n"
-            f"    {MODPROBE}\n"
-            "  and start vcam with --out vcam:/dev/video10. In a container with no camera device (a rented GPU), "
+            f"    {MODPROBE.replace('video_nr=10', f'video_nr={made}')}\n"
+            f"  and start vcam with --out vcam:/dev/video{made}. In a container with no camera device (a rented GPU), "
             "run vcam serve there and vcam cam on the machine with OBS, record with --out file:show.mp4, or run "
             "without a camera with --out null"
         )
@@ -883,4 +886,5 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     if device and "does not exist" in text and loopback_devices():
         return _no_such_device(device, detail, loopback_devices(), checked)
     where = f" {device}" if device else ""
-    return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
+    return VcamError(f"no virtual camera{where} could be opened ({detail})",
+                     no_device_help(device=device if "does not exist" in text else None))
