@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vcam.control import yamlcheck
+from vcam.control import yamlloaders
 from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
 from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
@@ -36,7 +36,7 @@ def big_show(size: int) -> str:
 def loader(request, monkeypatch):
     """Both ways of parsing: libyaml's (where PyYAML has it) and PyYAML's own scanner."""
     if request.param == "pure-python":
-        monkeypatch.setattr(yamlcheck, "_Loader", yamlcheck._PyLoader)
+        monkeypatch.setattr(yamlloaders, "Loader", yamlloaders.PyLoader)
     return request.param
 
 

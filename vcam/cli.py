@@ -16,7 +16,7 @@ from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_at_sta
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.errors import VcamError, raised_by_vcam
 
 

@@ -14,8 +14,9 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.control.commands import Command, joined_commands, joined_hint, preset_twice, presets_found
 from vcam.control.linesource import in_a_file
 from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, shipped_maps
-from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
-                                    yaml_files_in)
+from vcam.control.yamlcheck import Reader, key_nodes, top_keys, written_as
+from vcam.control.yamlfiles import read_file, yaml_files_in
+from vcam.control.yamlproblems import ConfigError
 from vcam.homefolder import home_expanded
 from vcam.words import quoted, shell_word
 

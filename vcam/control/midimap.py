@@ -42,7 +42,8 @@ from vcam.control.faders import read_fader, scaled
 from vcam.control.linesource import found_beside
 from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
+from vcam.control.yamlcheck import INVALID, Reader
+from vcam.control.yamlproblems import ConfigError, in_line_order
 from vcam.words import counted, listed
 
 

@@ -18,7 +18,9 @@ from vcam.control.commands import Command, blend_twice, presets_named
 from vcam.control.cuesheet import idle_without_cues, missing_cue
 from vcam.control.mapfiles import between_twice, find_as_written, not_a_preset, run_together
 from vcam.control.midimap import MidiMap, find_map_file
-from vcam.control.yamlcheck import ConfigError, Reader, as_written_in, key_nodes, read_text
+from vcam.control.yamlcheck import Reader, as_written_in, key_nodes
+from vcam.control.yamlfiles import read_text
+from vcam.control.yamlproblems import ConfigError
 from vcam.words import quoted
 
 if TYPE_CHECKING:

@@ -33,7 +33,8 @@ from vcam.control.mapfiles import (MapFiles, between_twice, find_as_written, map
                                    run_together)
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import ConfigError, Reader, in_a_block, written_in_a_block
+from vcam.control.yamlcheck import Reader, in_a_block, written_in_a_block
+from vcam.control.yamlproblems import ConfigError
 from vcam.words import counted, quoted, shell_word
 
 FILE_KEYS = ("name", "controls", "ignore")  # a map file's own; a show's osc: names a map: too

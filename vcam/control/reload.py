@@ -27,7 +27,9 @@ from pathlib import Path
 from vcam import filelock
 from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
-from vcam.control.yamlcheck import PROBLEM_AT, ConfigError, Reader, key_nodes, read_file
+from vcam.control.yamlcheck import Reader, key_nodes
+from vcam.control.yamlfiles import read_file
+from vcam.control.yamlproblems import PROBLEM_AT, ConfigError
 from vcam.errors import VcamError, described, one_line
 from vcam.words import clipped, counted
 

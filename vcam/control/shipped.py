@@ -79,7 +79,8 @@ def show_file(ref: str) -> str:
     # a quoted ~ the shell left alone (a script's "$SHOW", a service's command line): home, as --midi-map reads it
     if ref.startswith("~") and os.path.lexists(home := os.path.expanduser(ref)):
         return _not_a_backup(home)
-    from vcam.control.yamlcheck import ConfigError, near_name
+    from vcam.control.yamlfiles import near_name
+    from vcam.control.yamlproblems import ConfigError
 
     if not ref.strip():  # `vcam run "$SHOW"` with the variable unset: said as ": the show file does not exist"
         names = shipped_shows()
@@ -107,7 +108,7 @@ def _not_a_backup(path: str) -> str:
     refusal = backup_refused(path, "show file", "play")
     if refusal is None:
         return path
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     raise ConfigError([refusal])
 

@@ -65,8 +65,11 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (COLON_SLIPS, INVALID, ConfigError, Reader, as_written, constructed, in_line_order,
-                                    key_nodes, number_written_as, read_file, written_as)
+from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes, written_as
+from vcam.control.yamlfiles import read_file
+from vcam.control.yamlnumbers import as_written, number_written_as
+from vcam.control.yamlproblems import ConfigError, in_line_order
+from vcam.control.yamlslips import COLON_SLIPS
 from vcam.control.yamlwrite import NULL_TAG, STR_TAG, built_or_none, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded

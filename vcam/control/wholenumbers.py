@@ -33,7 +33,13 @@ def _capital_based(text: str, lo: int, hi: int) -> str | None:
         n = int(text, 0)
     except ValueError:
         return None
-    return f"; write it in decimal digits: {n}" if lo <= n <= hi else f"; {text} is {n} in decimal digits, out of range"
+    return in_decimal_digits(text, n, lo <= n <= hi)
+
+
+def in_decimal_digits(text: str, n: int, fits: bool) -> str:
+    """'; write it in decimal digits: 16' for `text` (0X10) that is the whole number `n`, said out of range where it
+    does not fit the value (`fits` false): one wording for a typed command, a flag and a show's value."""
+    return f"; write it in decimal digits: {n}" if fits else f"; {text} is {n} in decimal digits, out of range"
 
 
 def based_meant(text: str, lo: int, hi: int) -> str | None:

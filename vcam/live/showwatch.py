@@ -9,7 +9,7 @@ from vcam.control.midi import NO_MIDI
 from vcam.control.midirefs import missing_presets
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.errors import described
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.parts import clock_only

@@ -1,0 +1,99 @@
+"""The braces and brackets of a line or a value, scanned outside quotes and comments: what is left open, what
+holds a column, where a value that opens with one closes."""
+from __future__ import annotations
+
+import re
+
+
+CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
+
+
+def closed_head(value: str) -> str | None:
+    """The quoted text or the brackets `value` opens with, to their close; None where that holds one of YAML's
+    escapes (`'it''s'`, `"a \\"b\\""`): whether its quotes are the text's or YAML's, and so what was meant, is
+    unclear, and copied raw the escapes became the text's."""
+    if value[0] in "'\"":
+        found = re.match(r"'(?:[^']|'')*'" if value[0] == "'" else r'"(?:[^"\\]|\\.)*"', value)
+        if found is None or "''" in found[0][1:-1] or "\\" in found[0]:
+            return None
+        return found[0]
+    depth = 0
+    for i, char in enumerate(value):
+        depth += (char == value[0]) - (char == CLOSING[value[0]])
+        if depth == 0:
+            return value[:i + 1]
+    return None
+
+
+def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
+    """The brackets and braces opened and not closed from (line, column) `start` to `end` (each 0-based), outside
+    quotes and comments, each as (character, line, column); a close of the other kind ends the scan."""
+    opened: list[tuple[str, int, int]] = []
+    for row in range(start[0], end[0] + 1):
+        line = lines[row]
+        quote = None
+        for column in range(start[1] if row == start[0] else 0, end[1] if row == end[0] else len(line)):
+            char = line[column]
+            if quote:
+                quote = None if char == quote and not (quote == '"' and line[column - 1] == "\\") else quote
+            elif char in "'\"" and (column == 0 or line[column - 1] in " \t[{,:"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "[{":
+                opened.append((char, row, column))
+            elif char in "]}":
+                if not opened or CLOSING[opened[-1][0]] != char:
+                    return opened
+                opened.pop()
+    return opened
+
+
+def left_unclosed(text: str) -> tuple[str, int] | None:
+    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens),
+    and where what it holds ends (before its comment, if any); None where it closes one of the other kind or one it
+    never opened, or leaves a quote open. A bracket inside quotes is the text's own."""
+    opened: list[str] = []
+    quote = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quote == "'" and text.startswith("''", i):
+            i += 1  # a single-quoted text's own apostrophe
+        elif quote == '"' and char == "\\":
+            i += 1  # an escape: the character after it is the text's
+        elif quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"" and (i == 0 or text[i - 1] in " {[,:"):
+            quote = char
+        elif char == "#" and i > 0 and text[i - 1] in " \t":
+            break
+        elif char in "{[":
+            opened.append(CLOSING[char])
+        elif char in "}]" and (not opened or opened.pop() != char):
+            return None
+        i += 1
+    if quote is not None:
+        return None
+    end = len(text[:i].rstrip(" \t")) if i < len(text) else len(text)
+    return "".join(reversed(opened)), end
+
+
+def braces_around(line: str, column: int) -> str | None:
+    """The braces or brackets of `line` that hold `column`, from their opening to their close; None where they do
+    not both lie on the line."""
+    opened: list[int] = []
+    quote, escaped = None, False
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = quote == '"' and char == "\\"
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "{[":
+            opened.append(i)
+        elif char in "}]" and opened and (start := opened.pop()) < column <= i:
+            return line[start:i + 1]
+    return None

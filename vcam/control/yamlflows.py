@@ -1,0 +1,231 @@
+"""Slips in braces and brackets (YAML's flow style), each said with the line to write: a close left out, one too
+many or of the other kind, a comma left out, a map's control written without its braces, `-{` with no space."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets
+from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
+from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
+from vcam.control.yamlwrite import flow_yaml
+from vcam.words import nearest
+
+
+def left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[str, ...] = ()) -> str | None:
+    """What to write for a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`):
+    the flow left open is what to mend, not a comma before the key; None for any other."""
+    mark = e.problem_mark
+    if e.context_mark is not None and mark is not None and e.context_mark.line < mark.line and KEY_LINE.match(here):
+        return flow_mended(e, lines, keys)
+    return None
+
+
+# a map's control written with its keys on one line but without its braces: `- cc: 60, command: tap`
+_UNBRACED = re.compile(r"( *- +)((?:cc|note|nrpn|program): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)( *#.*)?")
+
+
+def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a MIDI map's control whose keys are on one line without the braces around them, said by
+    YAML as a ': ' where no key goes; None for any other complaint."""
+    if e.problem not in MAPPING_VALUES or e.problem_mark is None or e.problem_mark.line >= len(lines):
+        return None
+    row = e.problem_mark.line
+    found = _UNBRACED.fullmatch(lines[row].rstrip())
+    if found is None:
+        return None
+    keys = found[2].rstrip()
+    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[3]}" if found[3] else "")  # its comment kept
+    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not _control_loads(entry):
+        # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
+        # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
+        return None
+    return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
+            f"key's value: write - {entry}")
+
+
+def _control_loads(entry: str) -> bool:
+    """Whether `entry` ({note: 36, command: next}), a map's only control, loads as a map's control does."""
+    # here, not at the top: midimap and yamlcheck (through yamlslips) import this module
+    from vcam.control.midimap import read_map
+    from vcam.control.yamlcheck import ConfigError, Reader
+
+    r = Reader("")
+    try:
+        node = r.compose(f"controls:\n  - {entry}\n")
+        if node is not None:
+            read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+    except ConfigError:  # problems enough to stop the reading
+        return False
+    return node is not None and not r.problems
+
+
+def wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a } or ] on one line that closes nothing opened there (`{cc: 60, command: tap}}`) or closes
+    a bracket of the other kind (`{cc: 60, command: tap]`, `between: [a, b}`), where YAML stopped at it; None for any
+    other complaint, and where the line holds quotes (a bracket in a text)."""
+    mark = e.problem_mark
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return None
+    line, column = lines[mark.line], mark.column
+    closer = line[column]
+    if closer not in "}]" or "'" in line[:column] or '"' in line[:column]:
+        return None
+    opened = []
+    for i, char in enumerate(line[:column]):
+        if char in "{[":
+            opened.append(i)
+        elif char in "}]":
+            if not opened or CLOSING[line[opened[-1]]] != char:  # a mix-up earlier on the line: not this one
+                return None
+            opened.pop()
+    ended = [*lines, ""]  # offered must load, not only parse: `defaults: {{seed: 3}}` builds a mapping as a key
+    if not opened:
+        mended = line[:column] + line[column + 1:]
+        if offer_loads(ended, mark.line, mended, len(lines)):
+            if not re.sub(r"(^| )#.*$", "", mended).strip():  # a lone }: nothing left to write in its place
+                return (f"not valid YAML: line {mark.line + 1} holds a lone {closer}, which closes nothing opened "
+                        "before it; delete the line")
+            return (f"not valid YAML: this {closer} closes nothing opened before it on its line; remove it: "
+                    f"{mended.strip()}")
+        return None
+    want = CLOSING[line[opened[-1]]]
+    if want == closer:
+        return None
+    for mended, how in ((line[:column] + want + line[column + 1:], f"close it with {want}"),
+                        (line[:column] + want + line[column:], f"close it before this {closer}")):
+        if offer_loads(ended, mark.line, mended, len(lines)):
+            return (f"not valid YAML: the {line[opened[-1]]} that opens at column {opened[-1] + 1} is closed by a "
+                    f"{closer}; {how}: {mended.strip()}")
+    return None
+
+
+def flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> str | None:
+    """What to write where braces or brackets find more after a value than a comma or their end: a key with no comma
+    before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise.
+    `keys`: the keys the file takes, a word after a quoted text with a colon being a key left its comma only where
+    it is one of them (or near one)."""
+    found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
+    if found is None or e.problem_mark is None or e.problem_mark.column > len(here):
+        return None
+    before, column = here[:e.problem_mark.column].rstrip(), e.problem_mark.column
+    inside = "{...}" if found[1] == "}" else "[...]"
+    if here[column:column + 1] == ":" and (word := re.search(r"[^\s,{}\[\]:]+$", before)) is not None:
+        return (f"not valid YAML: in {inside} a key follows a comma: write a comma before {word[0]}: where it is a "
+                f"key, or put the text in quotes where the ': ' is its own")
+    key = re.match(r"[^\s,{}\[\]:#'\"]+(?=: |:$)", here[column:])
+    if before[-1:] in ("'", '"') and key and (key[0] in keys or nearest(key[0], keys, cutoff=0.75)):
+        # `{name: "a" prompt: x}`: a key after a quoted value, the comma between left out; quoting the whole text
+        # made the name `"a" prompt: x`
+        mended = here[:len(before)] + "," + here[len(before):]
+        braces = braces_around(mended, len(before) + 1)
+        as_in = f", as in {braces}" if braces else ""
+        return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
+    if before[-1:] in ("'", '"'):
+        follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
+        return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
+                f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
+    return None
+
+
+def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
+    """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
+    (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
+    between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
+    otherwise (offer_loads)."""
+    found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
+    mark = e.problem_mark
+    if found is None or mark is None or mark.line > len(lines):
+        return None
+    lines = [*lines, ""]  # the file's end, where a flow never closed is said
+    row, column = mark.line, mark.column
+    start = (e.context_mark.line if e.context_mark is not None else row, 0)  # with the brackets around the flow's
+    here = lines[row]
+    before = next((i for i in range(row - 1, start[0] - 1, -1) if code_end(lines[i])), None)
+    if here[column:column + 1] in ("]", "}"):
+        tries = _other_close(lines, start, row, column)
+    elif before is not None and (here[:column].strip() in ("", "-") or start[0] < row and KEY_LINE.match(here)):
+        # the entry ends on a line above, and this line starts the next key or item
+        tries = _never_closed(lines, start, before)
+    else:
+        tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
+    unloaded = None
+    for line, mended, said in tries:
+        if not offer_loads(lines, line, mended, row, keys, first=start[0]):
+            if unloaded is None and reads_past(lines, line, mended, row):
+                # what is open stays said, true as it is, without the fix (after its '; ') refused next
+                unloaded = said.split("; ")[0]
+            continue
+        shown = mended.strip()
+        offer = f": {shown}" if len(shown) <= 100 else ""
+        return f"not valid YAML: {said}{offer}"
+    return f"not valid YAML: {unloaded}" if unloaded else None
+
+
+def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
+    """For a close of the other kind at `column` of line `row` (`[{name: a]`): the line with what is open before it
+    closed first, and what to say of it; none where nothing open closes before it."""
+    here = lines[row]
+    opened = open_brackets(lines, start, (row, column))
+    closes = "".join(CLOSING[char] for char, _, _ in reversed(opened))
+    closes = closes[:closes.index(here[column])] if here[column] in closes else ""
+    if not closes:
+        return []
+    opener, line_of, at = next(o for o in reversed(opened) if CLOSING[o[0]] == closes[0])
+    return [(row, here[:column] + closes + here[column:],
+             f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
+             f"{here[column]} of column {column + 1}; close it first")]
+
+
+def _never_closed(lines: list[str], start: tuple[int, int], before: int) -> list[tuple[int, str, str]]:
+    """For braces or brackets still open at the end of line `before`, the last of their entry: that line with them
+    closed, or with a text's whole value quoted, and what to say of it; none where nothing is open there."""
+    opened = open_brackets(lines, start, (before, code_end(lines[before])))
+    if not opened:
+        return []
+    closes = "".join(CLOSING[char] for char, _, _ in reversed(opened))
+    end = code_end(lines[before])
+    opener, line_of, at = opened[0]
+    # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
+    # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
+    text = OPENED.match(lines[line_of])
+    if text and text[1] in TEXT_KEYS and line_of == before and text.start(2) == at:
+        own = flow_yaml({text[1]: lines[before][at:end]})
+        if own is None:
+            return []
+        return [(before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+                 f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
+                 f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                 "the whole text in quotes")]
+    return [(before, lines[before][:end] + closes + lines[before][end:],
+             f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
+             f"close it at the end of line {before + 1}")]
+
+
+def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> list[tuple[int, str, str]]:
+    """For an entry that ends before `column` of line `row` and the next that starts at it, in `inside` ({...} or
+    [...]): the line with a comma between them, and what to say of it; none where no entry ends or starts there."""
+    here = lines[row]
+    if not ((here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip()))
+            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:]))):
+        return []
+    gap = len(here[:column].rstrip())
+    return [(row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here")]
+
+
+def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tuple[str, str] | None:
+    """What to write after '- ' for the flow `flow` written `-{...` at line `row` (after `indent`), and the closers
+    added to it: as written where what it opens closes (on its line or on the lines after it), else closed on its
+    line (`-{cc: 16, param: steps`); None where neither parses past the line."""
+    ended = [*lines, ""]
+    if flow_closes(ended, row, f"{indent}- {flow}"):
+        return flow, ""
+    left = left_unclosed(flow)
+    if left is None or not left[0]:
+        return None
+    closers, end = left
+    entry = f"{flow[:end]}{closers}{flow[end:]}"  # its comment kept after the closers
+    if reads_past(ended, row, f"{indent}- {entry}", row):
+        return entry, closers
+    return None
