@@ -1636,6 +1636,57 @@ def test_a_camera_alone_taken_as_the_show_goes_on_air_ends_the_show_as_one_taken
     assert "the show goes on" not in said and "is taken" not in said and "FAILED" not in said
 
 
+def taken_after_the_card(monkeypatch, machine, device="/dev/video10"):
+    """OBS's Virtual Camera starts on `device` once vcam's loading card has been written to it (pyvirtualcam writing
+    to the model's devices). Returns the handles OBS opens."""
+    from vcam.live.outputs import camera
+
+    opened = []
+
+    class ModelCamera(VirtualCamera):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, backend="v4l2loopback-model", **kwargs)
+            self.card = True
+
+        def send(self, frame, tick):
+            super().send(frame, tick)
+            if self.card:
+                self.card = False
+                opened.append(machine.streaming_writer(device))
+
+    monkeypatch.setattr(camera, "VirtualCamera", ModelCamera)
+    return opened
+
+
+@linux_only
+def test_a_camera_alone_taken_as_a_shows_model_goes_on_air_ends_it_once_the_model_is_left(loopback, monkeypatch,
+                                                                                         capsys):
+    """The error came out of the show with the generator still inside its block: the inputs were closed under it and
+    the process aborted ('terminate called without an active exception', exit code 134). It ends as a show that
+    never went on air does: exit code 2, the error said once, the generator out of the model first."""
+    import io
+    import threading
+
+    from vcam.cli import main
+    from vcam.live.run import RunOptions, play
+
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    obs = taken_after_the_card(monkeypatch, machine)
+    before = set(threading.enumerate())
+    ended = play(RunOptions(model="tiny", outs=["vcam:/dev/video10"], duration=4, stdin=False,
+                            status_out=io.StringIO()))
+    ended.settle()
+    assert ended.code == 2 and "/dev/video10 is taken: obs (pid 4242)" in ended.error.message
+    assert "--out vcam:/dev/video11" in ended.error.fix
+    assert not [t for t in threading.enumerate() if t not in before and t.name == "generator"]
+
+    machine.close(obs.pop())  # OBS stopped its camera; then started it again as the next show loaded
+    assert main(["run", "--model", "tiny", "--out", "vcam:/dev/video10", "--no-stdin", "--duration", "4"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("/dev/video10 is taken") == 1 and "Stop Virtual Camera" in err, err
+    assert not [t for t in threading.enumerate() if t not in before and t.name == "generator"]
+
+
 @linux_only
 def test_a_missing_device_named_by_its_path_is_made_as_that_device_by_the_fix(loopback):
     """`--out vcam:/dev/video9` on a machine with no v4l2loopback device: the fix made /dev/video10 and said to start

@@ -38,6 +38,7 @@ from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import PAUSED_S, ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import AirSettings, OnAir
+from vcam.live.outputs import show_ender
 from vcam.live.outputs.paths import OlderTakes
 from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
@@ -371,7 +372,11 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
                        stops_before.came if stops_before is not None else ())
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
-    except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely
+    except VcamError as e:
+        # raised with the producer inside its block: said once the process can end safely. Besides NeverOnAir, the
+        # error of an output that was all the show had (a camera taken as it went on air, a window with no display)
+        if not isinstance(e, NeverOnAir) and e is not show_ender(air.workers):
+            raise
         code, error = 2, e
     finally:
         if log is not None:
