@@ -1688,6 +1688,22 @@ def test_a_camera_alone_taken_as_a_shows_model_goes_on_air_ends_it_once_the_mode
 
 
 @linux_only
+def test_a_served_shows_camera_taken_as_it_goes_on_air_stops_and_the_show_goes_on_for_its_clients(loopback,
+                                                                                                monkeypatch, capsys):
+    """vcam serve with its one camera: the server is an output too, yet the camera counted as all the show had, so
+    a camera taken as the show went on air ended the show for every client. Only the camera stops (exit code 1)."""
+    from helpers import free_port
+    from vcam.cli import main
+
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    taken_after_the_card(monkeypatch, machine)
+    assert main(["serve", "--model", "tiny", "--port", str(free_port()), "--out", "vcam:/dev/video10",
+                 "--no-stdin", "--duration", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "failed and is stopped: /dev/video10 is taken: obs (pid 4242)" in err and "vcam: error" not in err, err
+
+
+@linux_only
 def test_a_missing_device_named_by_its_path_is_made_as_that_device_by_the_fix(loopback):
     """`--out vcam:/dev/video9` on a machine with no v4l2loopback device: the fix made /dev/video10 and said to start
     vcam with it, where the show (its script, OBS's source) names /dev/video9."""

@@ -54,6 +54,8 @@ class AirSettings:
     card: str = "loading..."  # the second line of the card shown until the first frames arrive
     stdin: bool = True
     commands: BinaryIO | None = field(default=None, repr=False)  # typed commands (default: stdin)
+    # the show is also served (vcam serve): the server is an output too, so no output here is all the show has
+    served: bool = False
 
 
 class FeedFailed(Exception):
@@ -148,7 +150,8 @@ class OnAir:
             started: list[Part] = []
             try:
                 # a Ctrl-C again as they open leaves at once, said, as later (it escaped with exit code 130, no word)
-                self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
+                self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message,
+                                            served=s.served)
                 for w in self.workers:
                     self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
                 if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency,

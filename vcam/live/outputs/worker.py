@@ -318,10 +318,11 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
 
 
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
-                 say: Callable[[str], None] | None = None) -> list[OutputWorker]:
+                 say: Callable[[str], None] | None = None, served: bool = False) -> list[OutputWorker]:
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
     their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
-    other outputs are given; alone, it is the show's error."""
+    other outputs are given; alone, it is the show's error. `served`: the show also goes out to vcam cam clients,
+    so none of these is ever `alone`."""
     workers: list[OutputWorker] = []
     kinds: list[str] = []
     others = any(s.kind not in ("window", "null") for s in specs)  # outputs the show can go on on without a window
@@ -351,7 +352,7 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
         raise
     # among those that opened (a window left out at the start shows nothing); no frame has been offered yet
     for w in workers:
-        w.alone = not any(o is not w and kind != "null" for o, kind in zip(workers, kinds))
+        w.alone = not served and not any(o is not w and kind != "null" for o, kind in zip(workers, kinds))
     return workers
 
 
