@@ -1449,3 +1449,31 @@ def test_a_clip_named_but_for_its_spaces_is_offered_at_the_console_and_on_the_co
     given = f"--in {shlex.quote(f'file:{tmp_path}/{there}')}"
     assert f"did you mean {given}?" in err, err
     assert check_input(parse_input(shlex.split(given)[1])).target == str(tmp_path / there)
+
+
+def test_a_clip_under_a_thousand_folders_not_there_is_said_not_found_at_the_console_and_on_the_command_line(
+        tmp_path, monkeypatch, capsys):
+    """Each folder not there was looked up alike with a call of its own: 1,200 of them were a RecursionError (an
+    internal error at the console, "RecursionError" for --in file:…, a traceback for a path without its kind). Said
+    as any path not found; a slip in a few folders is still offered."""
+    from vcam.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    deep = "a/" * 1200 + "take.mp4"
+    assert _typing()(f"input file:{deep}").endswith("(check the path; a typed file: path is relative to the folder "
+                                                    "vcam was started in, not to the show file)")
+    assert main(["run", "--model", "tiny", "--in", f"file:{deep}", "--out", "null", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err and "check the path" in err and "Recursion" not in err, err[-300:]
+    with pytest.raises(SystemExit):  # argparse's usage error
+        main(["run", "--model", "tiny", "--in", deep, "--out", "null", "--no-stdin"])
+    err = capsys.readouterr().err
+    assert f"no such file (a --in path is relative to the folder vcam was started in): check the path, and give it " \
+           f"with its kind: --in file:{deep}" in err, err[-300:]
+    from vcam.inspec import RESPACED_FOLDERS
+
+    there = "my clips/" * RESPACED_FOLDERS + "take 1.mp4"
+    (tmp_path / there).parent.mkdir(parents=True)
+    write_clip(tmp_path / there)
+    typed = "my_clips/" * RESPACED_FOLDERS + "take1.mp4"
+    assert f"did you mean input 'file:{there}'?" in _typing()(f"input file:{typed}")

@@ -156,35 +156,49 @@ def respaced_fix(fix: str, spec: InputSpec, flag: str = FLAG) -> str:
     shared folders)."""
     if spec.kind not in ("file", "image") or fix != missing_fix(spec.kind):
         return fix
-    found = _respaced(os.path.expanduser(spec.target), folder=False)
+    found = _respaced(os.path.expanduser(spec.target))
     if found is None:
         return fix
     return (f"{name_said(found)} is there, named alike but for spaces, underscores or case: did you mean "
             f"{flag} {shell_word(f'{spec.kind}:{found}')}?")
 
 
-def _respaced(path: str, folder: bool) -> str | None:
-    """`path`, a file's (a `folder`'s) not there, with each name in it that is not there replaced by the one its
-    folder holds named alike but for spaces and underscores (or case); None where a name has none. Not one that
-    differs by a space at either end alone: `art/ logo.png` is said as any path not found (spaced_fix offers the
-    space after the colon)."""
-    parent, name = os.path.split(path)
-    if not name:
-        return None
-    there = os.path.isdir if folder else os.path.isfile
-    if parent and not os.path.isdir(parent):
-        parent = _respaced(parent, folder=True)
-        if parent is None:
+# Folders not there that a path is looked up through, named alike; past them it is said as any path not found (one
+# slip of a folder's name is in one or two of them; a path of a thousand looked up one folder a call, to the stack's
+# limit)
+RESPACED_FOLDERS = 8
+
+
+def _respaced(path: str) -> str | None:
+    """`path`, a file's not there, with each name in it that is not there replaced by the one its folder holds named
+    alike but for spaces and underscores (or case); None where a name has none. Not one that differs by a space at
+    either end alone: `art/ logo.png` is said as any path not found (spaced_fix offers the space after the colon)."""
+    names: list[str] = []
+    base = path
+    while True:  # up to the deepest folder there
+        base, name = os.path.split(base)
+        if not name or len(names) > RESPACED_FOLDERS:
             return None
-        if there(os.path.join(parent, name)):  # a folder's name was the slip, the name in it is right
-            return os.path.join(parent, name)
-    try:
-        found = sorted(e.name for e in os.scandir(parent or os.curdir)
-                       if (e.is_dir() if folder else e.is_file()) and e.name != name.strip()
-                       and _squeezed(e.name) == _squeezed(name))
-    except OSError:  # the folder cannot be listed
-        return None
-    return os.path.join(parent, found[0]) if found else None
+        names.append(name)
+        if not base or os.path.isdir(base):
+            break
+    found = base
+    for depth, name in enumerate(reversed(names)):
+        file = depth == len(names) - 1
+        there = os.path.isfile if file else os.path.isdir
+        if depth and there(os.path.join(found, name)):  # a folder's name was the slip, the name in it is right
+            found = os.path.join(found, name)
+            continue
+        try:
+            alike = sorted(e.name for e in os.scandir(found or os.curdir)
+                           if (e.is_file() if file else e.is_dir()) and e.name != name.strip()
+                           and _squeezed(e.name) == _squeezed(name))
+        except OSError:  # the folder cannot be listed
+            return None
+        if not alike:
+            return None
+        found = os.path.join(found, alike[0])
+    return found
 
 
 # alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
@@ -259,7 +273,7 @@ def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
     if os.path.exists(whole):
         return None
     what = "video file" if meant.kind == "file" else "image"
-    if (found := _respaced(path, folder=False)) is not None:  # `--in my_clips/take1.mp4` for 'my clips/take 1.mp4'
+    if (found := _respaced(path)) is not None:  # `--in my_clips/take1.mp4` for 'my clips/take 1.mp4'
         return (f"{what} {whole}: no such file; {name_said(found)} is there, named alike but for spaces, underscores "
                 f"or case: did you mean {flag} {shell_word(f'{meant.kind}:{found}')}?")
     where = "" if os.path.isabs(path) else f" (a {flag} path is relative to the folder vcam was started in)"
