@@ -823,6 +823,21 @@ def test_a_size_over_the_modules_limit_is_named_with_the_limit_to_load(loopback)
     assert machine.devices["/dev/video10"].frames == []
 
 
+@linux_only
+def test_an_odd_module_limit_is_named_with_the_limit_to_load_and_the_even_size_below_it(loopback):
+    """max_width=1279 at 1280x720: the limit went unsaid, and the reload offered loaded the module with its limit
+    again ("reload the module so that it forgets the format"). Offered: the even size below it, which vcam sends."""
+    from loopback_model import Loopback0127
+
+    loopback({"/dev/video10": Loopback0127(max_width=1279, max_height=720)})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(1280, 720, 30, device="/dev/video10", backend="v4l2loopback-model")
+    assert "holds the format 1279x720 YU12, not the 1280x720 YU12" in err.value.message
+    fix = err.value.fix
+    assert "max_width x max_height is below 1280x720" in fix and "--out vcam:/dev/video10@1278x720" in fix, fix
+    assert _reload_made(fix)["max_width"] == ["1280"] and "@1279x720" not in fix and "forgets" not in fix
+
+
 def _reload_made(fix: str) -> dict[str, list[str]]:
     """The module parameters the reload line in `fix` loads v4l2loopback with, each as its list of values, after
     checking it is the reload: the module removed, then loaded again."""

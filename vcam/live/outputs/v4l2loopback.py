@@ -781,7 +781,8 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
     # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
-    send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc and _size_sent(kept) else ""
+    same = kept.fourcc == asked.fourcc
+    send = f"send that size ({use}), or " if same and _size_sent(kept) else ""
     if since_open:
         detail = "; ".join(filter(None, ["another program set it while vcam started", detail]))
     if since_open and not programs:
@@ -790,9 +791,13 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     elif programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
                f"while any program has it open: {send}close {names} and start vcam again")
-    elif send and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
-        fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
-               f"({use}), or reload it with room for yours:\n    "
+    elif same and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
+        # an odd limit (max_width=1279) is no size vcam sends: the even one below it is the most it may
+        most = Format(kept.width - kept.width % 2, kept.height - kept.height % 2, kept.fourcc)
+        at_most = f"send at most that size (--out vcam:{device}@{most.width}x{most.height}), or " \
+            if _size_sent(most) else ""
+        fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: {at_most}reload it with "
+               "room for yours:\n    "
                f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
     else:
         fix = (f"{send}reload the module so that it forgets the format:\n    "
