@@ -1477,3 +1477,64 @@ def test_a_clip_under_a_thousand_folders_not_there_is_said_not_found_at_the_cons
     write_clip(tmp_path / there)
     typed = "my_clips/" * RESPACED_FOLDERS + "take1.mp4"
     assert f"did you mean input 'file:{there}'?" in _typing()(f"input file:{typed}")
+
+
+def test_two_clips_named_alike_but_for_spaces_are_not_offered_one_for_the_other(tmp_path, monkeypatch):
+    """`take 1.mp4` and `take_1.mp4` both there for `take1.mp4`: `take 1.mp4` was offered, the other never named.
+    Neither is offered: the path is said not found."""
+    monkeypatch.chdir(tmp_path)
+    write_clip(tmp_path / "take 1.mp4")
+    write_clip(tmp_path / "take_1.mp4")
+    reply = _typing()("input file:take1.mp4")
+    assert "no such file (check the path" in reply and "did you mean" not in reply, reply
+    (tmp_path / "take_1.mp4").unlink()
+    assert "did you mean input 'file:take 1.mp4'?" in _typing()("input file:take1.mp4")
+
+
+def test_a_clip_in_the_second_of_two_folders_named_alike_is_offered(tmp_path, monkeypatch):
+    """`my clips/` (empty) and `my_clips/take 1.mp4` for `myclips/take1.mp4`: only the first folder was looked into,
+    and nothing offered."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clips").mkdir()
+    (tmp_path / "my_clips").mkdir()
+    write_clip(tmp_path / "my_clips" / "take 1.mp4")
+    assert "did you mean input 'file:my_clips/take 1.mp4'?" in _typing()("input file:myclips/take1.mp4")
+
+
+def test_a_clip_named_alike_with_a_line_break_in_its_name_is_not_offered(tmp_path, monkeypatch):
+    """`take\\n1.mp4` there for `take1.mp4` was offered as it is: the line broke in the middle of the command to
+    type."""
+    monkeypatch.chdir(tmp_path)
+    write_clip(tmp_path / "take\n1.mp4")
+    reply = _typing()("input file:take1.mp4")
+    assert "no such file (check the path" in reply and "did you mean" not in reply, reply
+
+
+def test_the_names_of_a_folder_are_compared_before_their_files_are_looked_at(tmp_path, monkeypatch):
+    """Each of a folder's files was asked whether it is a file, named alike or not: on a big folder over a network
+    share, a call to the system for each."""
+    import vcam.inspec
+    from vcam.inspec import alike_fix, missing_fix, respaced_fix
+
+    for i in range(20):
+        (tmp_path / f"other {i}.mp4").write_bytes(b"x")
+    write_clip(tmp_path / "take 1.mp4")
+    looked = []
+    scandir = os.scandir
+
+    class Entry:
+        def __init__(self, entry):
+            self.name, self._entry = entry.name, entry
+
+        def is_file(self):
+            looked.append(self.name)
+            return self._entry.is_file()
+
+        def is_dir(self):
+            looked.append(self.name)
+            return self._entry.is_dir()
+
+    monkeypatch.setattr(vcam.inspec.os, "scandir", lambda path: [Entry(e) for e in scandir(path)])
+    assert "take 1.mp4 is there" in respaced_fix(missing_fix("file"), parse_input(f"file:{tmp_path}/take1.mp4"))
+    assert alike_fix(str(tmp_path / "Take 1.mp4"), "file") is not None
+    assert looked == ["take 1.mp4", "take 1.mp4"]

@@ -129,7 +129,7 @@ def alike_fix(path: str, kind: str) -> str | None:
         return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
 
     try:
-        names = sorted(e.name for e in os.scandir(folder or os.curdir) if e.is_file() and alike(e.name))
+        names = sorted(e.name for e in os.scandir(folder or os.curdir) if alike(e.name) and e.is_file())
     except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
         return None
     if not names:
@@ -167,12 +167,15 @@ def respaced_fix(fix: str, spec: InputSpec, flag: str = FLAG) -> str:
 # slip of a folder's name is in one or two of them; a path of a thousand looked up one folder a call, to the stack's
 # limit)
 RESPACED_FOLDERS = 8
+RESPACED_PATHS = 8  # paths named alike looked into at once (`my clips/` and `my_clips/` for `myclips/`)
 
 
 def _respaced(path: str) -> str | None:
     """`path`, a file's not there, with each name in it that is not there replaced by the one its folder holds named
-    alike but for spaces and underscores (or case); None where a name has none. Not one that differs by a space at
-    either end alone: `art/ logo.png` is said as any path not found (spaced_fix offers the space after the colon)."""
+    alike but for spaces and underscores (or case); None where a name has none, or where two such paths are there
+    (`take 1.mp4` and `take_1.mp4` for `take1.mp4`: offering one, the other went unsaid), or where the one there has a
+    name no line shows as it is (a line break in it). Not one that differs by a space at either end alone:
+    `art/ logo.png` is said as any path not found (spaced_fix offers the space after the colon)."""
     names: list[str] = []
     base = path
     while True:  # up to the deepest folder there
@@ -182,23 +185,26 @@ def _respaced(path: str) -> str | None:
         names.append(name)
         if not base or os.path.isdir(base):
             break
-    found = base
+    found = [base]
     for depth, name in enumerate(reversed(names)):
         file = depth == len(names) - 1
         there = os.path.isfile if file else os.path.isdir
-        if depth and there(os.path.join(found, name)):  # a folder's name was the slip, the name in it is right
-            found = os.path.join(found, name)
-            continue
-        try:
-            alike = sorted(e.name for e in os.scandir(found or os.curdir)
-                           if (e.is_file() if file else e.is_dir()) and e.name != name.strip()
-                           and _squeezed(e.name) == _squeezed(name))
-        except OSError:  # the folder cannot be listed
+        squeezed, step = _squeezed(name), []
+        for parent in found:
+            if depth and there(os.path.join(parent, name)):  # a folder's name was the slip, the name in it is right
+                step.append(os.path.join(parent, name))
+                continue
+            try:
+                # the names first: a file's type may cost a call to the system for each of a big folder's files
+                step += [os.path.join(parent, e.name) for e in os.scandir(parent or os.curdir)
+                         if e.name != name.strip() and _squeezed(e.name) == squeezed
+                         and (e.is_file() if file else e.is_dir())]
+            except OSError:  # the folder cannot be listed
+                continue
+        if not step or len(step) > RESPACED_PATHS:
             return None
-        if not alike:
-            return None
-        found = os.path.join(found, alike[0])
-    return found
+        found = step
+    return found[0] if len(found) == 1 and found[0].isprintable() else None
 
 
 # alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
