@@ -506,7 +506,8 @@ def input_example(named: Iterable[str]) -> str:
     clip, then picture, in the working folder, else the camera. A path under the working folder is written relative
     to it, as a typed one is read."""
     for spec in [parse_input(text) for text in named]:
-        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target:
+        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target \
+                and not _empty(spec.target):
             try:
                 where = os.path.relpath(spec.target)
             except ValueError:  # on another drive than the working folder (Windows): no relative path leads there
