@@ -1730,6 +1730,9 @@ def test_a_missing_device_named_by_its_path_is_made_as_that_device_by_the_fix(lo
     with pytest.raises(VcamError) as err:
         VirtualCamera(64, 48, 30, backend="v4l2loopback-model")
     assert "video_nr=10 " in err.value.fix and "--out vcam:/dev/video10." in err.value.fix
+    with pytest.raises(VcamError) as err:  # made as /dev/video9: vcam was told to start with /dev/video09, not there
+        VirtualCamera(64, 48, 30, device="/dev/video09", backend="v4l2loopback-model")
+    assert "video_nr=9 " in err.value.fix and "start vcam with --out vcam:/dev/video9." in err.value.fix
 
 
 @linux_only

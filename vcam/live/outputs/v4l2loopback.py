@@ -50,7 +50,7 @@ def no_device_help(system: str | None = None, device: str | None = None) -> str:
     system = system or platform.system()
     if system == "Linux":
         number = re.fullmatch(r"/dev/video(\d+)", device or "")
-        made = number[1] if number else "10"
+        made = str(int(number[1])) if number else "10"  # /dev/video09: the module makes /dev/video9 of video_nr=09
         return (
             "create a v4l2loopback device: install it (Debian/Ubuntu: sudo apt install v4l2loopback-dkms), then run\n"
             f"    {MODPROBE.replace('video_nr=10', f'video_nr={made}')}\n"
