@@ -1832,6 +1832,36 @@ def test_input_typed_alone_says_what_an_input_is_with_one_to_type(tmp_path, monk
     assert ctl.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: {usage('input')}"
 
 
+def test_input_typed_alone_offers_no_empty_file_of_the_working_folder(tmp_path, monkeypatch):
+    """`input` alone offered `input image:empty.png`, a 0-byte file (a download not finished) that the line offered,
+    typed, is refused as empty: the next picture is offered."""
+    import cv2
+    import numpy as np
+
+    (tmp_path / "a.png").write_bytes(b"")
+    assert cv2.imwrite(str(tmp_path / "b.png"), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line("input", "stdin").endswith("e.g. input image:b.png (in the folder vcam was started in)")
+
+
+def test_input_typed_alone_offers_no_empty_file_the_show_names(tmp_path, monkeypatch):
+    """A show's own input, a picture emptied since the show was read (an export under way writes it anew), was
+    offered as the line to type, which typed is refused as empty: the working folder's picture is offered."""
+    import cv2
+    import numpy as np
+
+    (tmp_path / "art").mkdir()
+    for path in (tmp_path / "art" / "logo.png", tmp_path / "b.png"):
+        assert cv2.imwrite(str(path), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    show = parse_show("presets:\n  - {name: city, prompt: a city, input: 'image:art/logo.png'}\n",
+                      str(tmp_path / "show.yaml"))
+    (tmp_path / "art" / "logo.png").write_bytes(b"")
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line("input", "stdin").endswith("e.g. input image:b.png (in the folder vcam was started in)")
+
+
 def test_a_camera_refused_to_a_vcam_cam_is_told_as_read_on_its_machine():
     """On a machine with no video device, `input camera` from a vcam cam was answered "the camera of the machine you
     watch from: here input net in vcam serve (vcam run takes none: …), and there vcam cam ws://… --send camera",

@@ -42,7 +42,7 @@ from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
-                         missing_fix, parse_input, typed_fix)
+                         missing_fix, parse_input, respaced_fix, typed_fix)
 from vcam.words import clipped, counted, name_said, quoted
 
 
@@ -854,7 +854,9 @@ class Controller:
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed, cam) if typed is not None else _gone_fix(e.fix, spec)
+            # a name that differs by its spaces is looked for in this machine's folders for its console alone
+            said = respaced_fix(e.fix, typed, "input") if typed is not None and not network else e.fix
+            fix = typed_fix(said, typed, cam) if typed is not None else _gone_fix(e.fix, spec)
             shared = self.media.holds if network else None
             glued = typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed, shared))
             fix = glued or fix
