@@ -339,6 +339,24 @@ def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, n
     assert said(name) == f"a path needs its kind first: did you mean --in {kind}:{name}?"
 
 
+def test_a_path_without_its_kind_named_but_for_its_spaces_offers_the_one_there(tmp_path, monkeypatch, capsys):
+    """`--in my_clips/take1.mp4` with `my clips/take 1.mp4` there: told to check the path and to give it with its
+    kind, the path as given: the one there is offered with its kind, and parses."""
+    import shlex
+
+    from vcam.argtypes import input_source
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clips").mkdir()
+    (tmp_path / "my clips" / "take 1.mp4").write_bytes(b"clip")
+    line = _last_line(["run", "--model", "tiny", "--in", "my_clips/take1.mp4"], capsys)
+    assert line == (f"vcam run: error: argument --in: video file {tmp_path}/my_clips/take1.mp4: no such file; my "
+                    "clips/take 1.mp4 is there, named alike but for spaces, underscores or case: did you mean --in "
+                    "'file:my clips/take 1.mp4'?")
+    assert input_source(shlex.split(line.rsplit("did you mean ", 1)[1].rstrip("?"))[1]) == \
+        f"file:{tmp_path}/my clips/take 1.mp4"
+
+
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_the_input_options_reach_the_run(command, monkeypatch, tmp_path):
     from vcam.live.run import Ended

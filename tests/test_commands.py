@@ -625,6 +625,39 @@ def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     assert "quotes" not in str(err.value)
 
 
+@pytest.mark.parametrize("line, meant", [("input off", "input none"), ("input OFF @bar", "input none @bar"),
+                                         ("input text only", "input none"), ("input nothing", "input none")])
+@pytest.mark.parametrize("console, network", [(True, False), (False, False), (False, True)])
+def test_an_input_of_a_word_for_none_is_offered_input_none(line, meant, console, network):
+    """`input off`, typed for text alone, was told unknown input 'off' and the list of forms: none was among them,
+    not said to be the one meant."""
+    said = refusal(line, console, network)
+    assert said.endswith(f"text only is input none: did you mean {meant}?"), said
+    assert parse(meant, console, network).args == ("none",)
+
+
+@pytest.mark.parametrize("line", ["preset 'sunset @ beach", 'preset "sunset @ beach', "preset “sunset @ beach"])
+def test_an_at_sign_in_a_preset_name_after_a_quote_left_open_is_offered_the_name_in_quotes_whole(line):
+    """`preset 'sunset @ beach`, its quote never closed, was offered preset "'sunset @ beach": the stray quote kept
+    in the name offered, which names no preset."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    offered = str(err.value).rpartition("put the name in quotes: ")[2]
+    assert offered == 'preset "sunset @ beach"', str(err.value)
+    assert parse(offered) == Command("preset", ("sunset @ beach",))
+
+
+@pytest.mark.parametrize("line", ['preset "it\'s @ home', "preset “it’s @ home"])
+def test_an_at_sign_in_a_preset_name_after_a_double_quote_left_open_keeps_the_apostrophe_in_the_name(line):
+    """`preset "it's @ home`, its quote never closed, was offered preset '"it'\\''s @ home': the apostrophe read
+    as a quote closing the name, so the stray double quote was kept in the name offered."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    offered = str(err.value).rpartition("put the name in quotes: ")[2]
+    name = line.partition(" ")[2][1:]
+    assert parse(offered) == Command("preset", (name,)), str(err.value)
+
+
 @pytest.mark.parametrize("line,expected", [
     ('preset "neon city"', Command("preset", ("neon city",))),
     ("preset 'ocean'", Command("preset", ("ocean",))),
@@ -1591,6 +1624,17 @@ def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(li
         parse(line)
     assert joined_hint(err.value.joined, lambda cmd: True) == said
     assert joined_hint(err.value.joined, lambda cmd: cmd is not err.value.joined[-1]) is None  # one refused: none
+
+
+@pytest.mark.parametrize("line", ["next && freeze", "next&&freeze", "next & freeze", "seed 5 && steps 3"])
+def test_commands_joined_as_a_shell_joins_them_are_answered_one_a_line(line):
+    """`next && freeze`, a terminal's habit, was told next takes nothing after it, and nothing of freeze: && joins
+    commands as a ; does, and the answer is the same, one command a line."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    first, second = ("seed 5", "steps 3") if "seed" in line else ("next", "freeze")
+    assert joined_hint(err.value.joined, lambda cmd: True) == (f"one command a line: type {first}, then {second}, "
+                                                               "each on a line of its own")
 
 
 @pytest.mark.parametrize("line, where, said", [

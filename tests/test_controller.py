@@ -1745,6 +1745,18 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
         assert "one command" not in said and len(said) < 400, said[:200]
 
 
+@pytest.mark.parametrize("source", ["stdin", "net 10.0.0.2:5000"])
+def test_preset_and_a_preset_named_as_a_command_is_offered_the_blend_of_the_two(source):
+    """`preset city & next`, of a show with a preset named next, was told to type preset city, then next: both
+    words are presets, so the blend the refusal offers is meant. A command that is no preset stays two lines."""
+    show = parse_show("presets:\n  - {name: city, prompt: a}\n  - {name: next, prompt: b}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    said = ctl.handle_line("preset city & next", source, network=source != "stdin")
+    assert "did you mean blend city next 0.5?" in said and "one command" not in said, said
+    assert ctl.handle_line("blend city next 0.5", source, network=source != "stdin").startswith("blend"), said
+    assert "one command" in ctl.handle_line("preset city & freeze", source, network=source != "stdin")
+
+
 @pytest.mark.parametrize("line", ["next; freeze", "next;freeze", "ｎｅｘｔ； ｆｒｅｅｚｅ"])
 def test_commands_joined_by_a_mark_after_the_first_ones_name_are_said_as_two_where_not_offered(line):
     """With no show to step through, `next; freeze` was an unknown command 'next;' (did you mean next?), as if the
@@ -1818,6 +1830,36 @@ def test_input_typed_alone_says_what_an_input_is_with_one_to_type(tmp_path, monk
         f"camera, a clip, a picture; input none: text only), e.g. {example}")
     # to the network no file of this machine is named
     assert ctl.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: {usage('input')}"
+
+
+def test_input_typed_alone_offers_no_empty_file_of_the_working_folder(tmp_path, monkeypatch):
+    """`input` alone offered `input image:empty.png`, a 0-byte file (a download not finished) that the line offered,
+    typed, is refused as empty: the next picture is offered."""
+    import cv2
+    import numpy as np
+
+    (tmp_path / "a.png").write_bytes(b"")
+    assert cv2.imwrite(str(tmp_path / "b.png"), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line("input", "stdin").endswith("e.g. input image:b.png (in the folder vcam was started in)")
+
+
+def test_input_typed_alone_offers_no_empty_file_the_show_names(tmp_path, monkeypatch):
+    """A show's own input, a picture emptied since the show was read (an export under way writes it anew), was
+    offered as the line to type, which typed is refused as empty: the working folder's picture is offered."""
+    import cv2
+    import numpy as np
+
+    (tmp_path / "art").mkdir()
+    for path in (tmp_path / "art" / "logo.png", tmp_path / "b.png"):
+        assert cv2.imwrite(str(path), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    show = parse_show("presets:\n  - {name: city, prompt: a city, input: 'image:art/logo.png'}\n",
+                      str(tmp_path / "show.yaml"))
+    (tmp_path / "art" / "logo.png").write_bytes(b"")
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line("input", "stdin").endswith("e.g. input image:b.png (in the folder vcam was started in)")
 
 
 def test_a_camera_refused_to_a_vcam_cam_is_told_as_read_on_its_machine():
@@ -1895,6 +1937,69 @@ def test_a_network_line_looks_for_no_file_outside_the_shared_folders(tmp_path, m
                      media=MediaFolders((str(shared),)))
     ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
     assert all(path.startswith(str(shared)) for path in looked), looked
+
+
+@pytest.mark.parametrize("path", ["'logo.png'", '"logo.png"'])
+def test_a_network_input_in_quotes_before_a_full_width_timing_is_taken_as_the_console_takes_it(tmp_path, monkeypatch,
+                                                                                              path):
+    """`input image:'logo.png' ＠ｂａｒ` from the network was refused as no such file, the quotes and the timing read
+    as the path, where the console takes it on the bar. Looked for in the shared folder only, and told without
+    the quotes, as the console tells it."""
+    import cv2
+    import numpy as np
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    assert cv2.imwrite(str(shared / "logo.png"), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(work)
+    looked: list[str] = []
+    lexists = os.path.lexists
+    monkeypatch.setattr(os.path, "lexists", lambda name: looked.append(os.path.abspath(name)) or lexists(name))
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(shared),)))
+    reply = ctl.handle_line(f"input image:{path} ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:logo.png;") and "not on the bar" in reply, reply
+    assert all(name.startswith(str(shared)) for name in looked), looked
+
+
+@pytest.mark.parametrize("path", ["'{outside}/secret.png'", "'../work/secret.png'", "'{outside}/link.png'",
+                                  "'../work/link.png'", "'it\\'s.png'"])
+def test_a_network_input_in_quotes_before_a_full_width_timing_looks_at_nothing_outside_the_share(tmp_path, monkeypatch,
+                                                                                                 path):
+    """`input image:'/etc/passwd' ＠ｂａｒ` from the network resolved the path without its quotes wherever it lay,
+    looking at the disk outside the shared folder, and took a link outside it pointing in. `'it\\'s.png'`, which the
+    console reads with its backslash (no such file), was taken as it's.png: refused too, as the console refuses it."""
+    import cv2
+    import numpy as np
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    for name in ("logo.png", "it's.png"):
+        assert cv2.imwrite(str(shared / name), np.zeros((8, 8, 3), np.uint8))
+    assert cv2.imwrite(str(work / "secret.png"), np.zeros((8, 8, 3), np.uint8))
+    (work / "link.png").symlink_to(shared / "logo.png")
+    monkeypatch.chdir(work)
+    looked: list[str] = []
+    watching = [True]
+
+    def watch(module, name):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda p, *a, **k: (watching[0] and looked.append(os.path.abspath(p)))
+                            or real(p, *a, **k))
+
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(shared),)))
+    for module, name in ((os.path, "lexists"), (os.path, "realpath"), (os, "lstat"), (os, "stat")):
+        watch(module, name)
+    reply = ctl.handle_line(f"input image:{path.format(outside=work)} ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    watching[0] = False
+    assert "no such file" in reply or "names files only in the folders" in reply, reply
+    # the folders above the share are walked to resolve any name within it: they are the operator's own
+    assert all(name.startswith(str(shared)) or str(shared).startswith(name + os.sep) for name in looked), looked
 
 
 def test_a_network_input_without_its_kind_naming_a_shared_file_with_the_timing_is_not_offered_it_apart(tmp_path,
@@ -2298,6 +2403,86 @@ def test_a_hash_after_a_name_written_with_quotes_offers_only_lines_taken_when_ty
         for offer in offers:
             typed = offer if offer.startswith(line.split()[0]) else f"{line.split()[0]} {offer}"
             assert not ctl.handle_line(typed, source, network=network).startswith("error"), (said, typed)
+
+
+@pytest.mark.parametrize("line, meant", [('preset "dq" # x', "preset '\"dq\"'"), ('preset "dq" ＃ x', "preset '\"dq\"'"),
+                                         ('go "dq" # x', "go '\"dq\"'")])
+def test_a_hash_after_a_name_holding_double_quotes_of_its_own_is_offered_the_line_that_picks_it(line, meant):
+    """`preset "dq" # x`, of a preset named `"dq"` (its quotes its name's), was offered nothing: the name before the
+    comment was only looked up as the command reads it, without its quotes."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: '\"dq\"', prompt: b}\n")
+                      + "cues:\n  - {name: '\"dq\"', do: [preset 1]}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and f"did you mean {meant}?" in said, said
+        assert not ctl.handle_line(meant, source, network=network).startswith("error")
+
+
+@pytest.mark.parametrize("line, said", [
+    ("preset drop", "no preset named 'drop': that is cue 2: did you mean go drop?"),
+    ("preset Drop @bar", "no preset named 'Drop': that is cue 2: did you mean go drop @bar?"),
+    ("go ocean", "no cue named 'ocean': that is preset 2: did you mean preset ocean?"),
+    ("go 'Misty Forest' @off", "no cue named 'Misty Forest': that is preset 3: did you mean preset misty forest @off?"),
+])
+def test_a_cue_named_after_preset_or_a_preset_after_go_is_offered_the_line_that_plays_it(line, said):
+    """`preset drop`, of a show whose cue is named drop, was told only that no preset is named so, and `go ocean`
+    of its preset ocean that no cue is: each names the other kind, and the line that plays it is offered, taken when
+    typed back from the console and the network alike, the list of what there is kept after it. A cue's own do: line
+    is offered no go, which a cue cannot fire."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest")
+                      + "cues:\n  - {name: intro, do: [preset 1]}\n  - {name: drop, do: [preset 2]}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        listed = "; presets: city, ocean, misty forest" if line.startswith("preset") else \
+            "; the cues: 1 'intro', 2 'drop'"
+        assert ctl.handle_line(line, source, network=network).startswith(f"error: {said}{listed}")
+        meant = said.rpartition("did you mean ")[2][:-1]
+        assert not ctl.handle_line(meant, source, network=network).startswith("error"), meant
+    if line.startswith("preset"):
+        assert "did you mean" not in ctl.handle_line(line, "cue 1"), line
+    assert "that is" not in ctl.handle_line("preset dorp", "stdin")  # a name near none of either: as before
+    assert "that is" not in ctl.handle_line("go oceans", "stdin")
+
+
+@pytest.mark.parametrize("line, meant", [("preset city, ocean", "blend city ocean 0.5"),
+                                         ("preset 2 and 3", "blend 2 3 0.5"), ("preset city + 'misty forest'",
+                                                                              "blend city 'misty forest' 0.5"),
+                                         ("preset 2,3", "blend 2 3 0.5"), ("preset 2 or 3", None)])
+def test_two_presets_typed_after_preset_with_a_word_between_are_offered_the_blend_of_them(line, meant):
+    """`preset city, ocean` and `preset 2 and 3` were told only that no preset is named so, where `preset city
+    ocean` is offered the blend of the two; `or` asks for one of them, and is offered none."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("error: no preset named"), said
+    assert f"(preset picks one preset; to mix two: did you mean {meant}?)" in said if meant else "blend" not in said
+    if meant:
+        assert ctl.handle_line(meant, "stdin").startswith("blend"), meant
+
+
+@pytest.mark.parametrize("line, meant", [("preset city ocean", "blend city ocean 0.5"),
+                                         ("preset 2 3", "blend 2 3 0.5"),
+                                         ("preset city 'misty forest'", "blend city 'misty forest' 0.5"),
+                                         ("preset 2 2", None), ("preset city oceans", None), ("preset 1 9", None)])
+def test_two_presets_typed_after_preset_are_offered_the_blend_of_them(line, meant):
+    """`preset city ocean` and `preset 2 3` were told only that no preset is named so: preset picks one, and the
+    line that mixes the two named is offered, taken when typed back, from the console and the network alike."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: no preset named"), said
+        offer = f"(preset picks one preset; to mix two: did you mean {meant}?)"
+        assert offer in said if meant else "blend" not in said, said
+        if meant:
+            assert ctl.handle_line(meant, source, network=network).startswith("blend"), meant
 
 
 @pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),

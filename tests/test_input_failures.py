@@ -1419,3 +1419,122 @@ def test_a_folder_given_as_a_clip_lists_a_name_with_a_bracket_tab_or_line_break_
     with pytest.raises(InputError) as raised:
         ClipSource(str(tmp_path), W, H)
     assert raised.value.fix.endswith("(it holds 'a\\nb.mp4', 'c\\td.mp4', 'e).mp4')"), raised.value.fix
+
+
+@pytest.mark.parametrize("typed, there", [("my clips/take1.mp4", "my clips/take 1.mp4"),
+                                          ("my clips/take 1.mp4", "my clips/take_1.mp4"),
+                                          ("my clips/Take_1.mp4", "my clips/take 1.mp4"),
+                                          ("My_Clips/take 1.mp4", "my clips/take 1.mp4"),
+                                          ("myclips/take1.mp4", "my clips/take 1.mp4")])
+def test_a_clip_named_but_for_its_spaces_is_offered_at_the_console_and_on_the_command_line(tmp_path, monkeypatch,
+                                                                                          capsys, typed, there):
+    """`--in "file:my clips/take1.mp4"` with `my clips/take 1.mp4` there was told only to check the path (files
+    named alike were found by their case and ending alone, and in the folder given only): the one meant is offered,
+    as each place gives it, and taken as offered."""
+    import shlex
+
+    from vcam.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clips").mkdir()
+    write_clip(tmp_path / there)
+    typing = _typing()
+    reply = typing(f"input file:{typed}")
+    offer = f"input 'file:{there}'"
+    assert reply.endswith(f"({there} is there, named alike but for spaces, underscores or case: did you mean "
+                          f"{offer}?)"), reply
+    assert typing(offer) == f"input file:{tmp_path / there} from the next block"
+    assert main(["run", "--model", "tiny", "--in", f"file:{typed}", "--out", "null", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    given = f"--in {shlex.quote(f'file:{tmp_path}/{there}')}"
+    assert f"did you mean {given}?" in err, err
+    assert check_input(parse_input(shlex.split(given)[1])).target == str(tmp_path / there)
+
+
+def test_a_clip_under_a_thousand_folders_not_there_is_said_not_found_at_the_console_and_on_the_command_line(
+        tmp_path, monkeypatch, capsys):
+    """Each folder not there was looked up alike with a call of its own: 1,200 of them were a RecursionError (an
+    internal error at the console, "RecursionError" for --in file:…, a traceback for a path without its kind). Said
+    as any path not found; a slip in a few folders is still offered."""
+    from vcam.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    deep = "a/" * 1200 + "take.mp4"
+    assert _typing()(f"input file:{deep}").endswith("(check the path; a typed file: path is relative to the folder "
+                                                    "vcam was started in, not to the show file)")
+    assert main(["run", "--model", "tiny", "--in", f"file:{deep}", "--out", "null", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err and "check the path" in err and "Recursion" not in err, err[-300:]
+    with pytest.raises(SystemExit):  # argparse's usage error
+        main(["run", "--model", "tiny", "--in", deep, "--out", "null", "--no-stdin"])
+    err = capsys.readouterr().err
+    assert f"no such file (a --in path is relative to the folder vcam was started in): check the path, and give it " \
+           f"with its kind: --in file:{deep}" in err, err[-300:]
+    from vcam.inspec import RESPACED_FOLDERS
+
+    there = "my clips/" * RESPACED_FOLDERS + "take 1.mp4"
+    (tmp_path / there).parent.mkdir(parents=True)
+    write_clip(tmp_path / there)
+    typed = "my_clips/" * RESPACED_FOLDERS + "take1.mp4"
+    assert f"did you mean input 'file:{there}'?" in _typing()(f"input file:{typed}")
+
+
+def test_two_clips_named_alike_but_for_spaces_are_not_offered_one_for_the_other(tmp_path, monkeypatch):
+    """`take 1.mp4` and `take_1.mp4` both there for `take1.mp4`: `take 1.mp4` was offered, the other never named.
+    Neither is offered: the path is said not found."""
+    monkeypatch.chdir(tmp_path)
+    write_clip(tmp_path / "take 1.mp4")
+    write_clip(tmp_path / "take_1.mp4")
+    reply = _typing()("input file:take1.mp4")
+    assert "no such file (check the path" in reply and "did you mean" not in reply, reply
+    (tmp_path / "take_1.mp4").unlink()
+    assert "did you mean input 'file:take 1.mp4'?" in _typing()("input file:take1.mp4")
+
+
+def test_a_clip_in_the_second_of_two_folders_named_alike_is_offered(tmp_path, monkeypatch):
+    """`my clips/` (empty) and `my_clips/take 1.mp4` for `myclips/take1.mp4`: only the first folder was looked into,
+    and nothing offered."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clips").mkdir()
+    (tmp_path / "my_clips").mkdir()
+    write_clip(tmp_path / "my_clips" / "take 1.mp4")
+    assert "did you mean input 'file:my_clips/take 1.mp4'?" in _typing()("input file:myclips/take1.mp4")
+
+
+def test_a_clip_named_alike_with_a_line_break_in_its_name_is_not_offered(tmp_path, monkeypatch):
+    """`take\\n1.mp4` there for `take1.mp4` was offered as it is: the line broke in the middle of the command to
+    type."""
+    monkeypatch.chdir(tmp_path)
+    write_clip(tmp_path / "take\n1.mp4")
+    reply = _typing()("input file:take1.mp4")
+    assert "no such file (check the path" in reply and "did you mean" not in reply, reply
+
+
+def test_the_names_of_a_folder_are_compared_before_their_files_are_looked_at(tmp_path, monkeypatch):
+    """Each of a folder's files was asked whether it is a file, named alike or not: on a big folder over a network
+    share, a call to the system for each."""
+    import vcam.inspec
+    from vcam.inspec import alike_fix, missing_fix, respaced_fix
+
+    for i in range(20):
+        (tmp_path / f"other {i}.mp4").write_bytes(b"x")
+    write_clip(tmp_path / "take 1.mp4")
+    looked = []
+    scandir = os.scandir
+
+    class Entry:
+        def __init__(self, entry):
+            self.name, self._entry = entry.name, entry
+
+        def is_file(self):
+            looked.append(self.name)
+            return self._entry.is_file()
+
+        def is_dir(self):
+            looked.append(self.name)
+            return self._entry.is_dir()
+
+    monkeypatch.setattr(vcam.inspec.os, "scandir", lambda path: [Entry(e) for e in scandir(path)])
+    assert "take 1.mp4 is there" in respaced_fix(missing_fix("file"), parse_input(f"file:{tmp_path}/take1.mp4"))
+    assert alike_fix(str(tmp_path / "Take 1.mp4"), "file") is not None
+    assert looked == ["take 1.mp4", "take 1.mp4"]

@@ -842,3 +842,16 @@ def test_a_network_line_looks_at_no_path_outside_the_shared_folders(tree, monkey
         except Refused:
             pass
         assert [path for path in looked if not path.startswith(f"{shared}/") and path not in above] == [], target
+
+
+def test_a_network_line_is_not_offered_a_clip_named_but_for_its_spaces(tree):
+    """The console is offered `take 1.mp4` for `take1.mp4` (its folder looked into); a network sender is offered no
+    name so found: no folder is looked into for it."""
+    shared, _ = tree
+    (shared / "take 1.mp4").write_bytes(b"clip")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    reply = ctl.handle_line("input file:take1.mp4", "net 10.0.0.2:5000", network=True)
+    assert reply == "error: video file take1.mp4: no such file (check the path)", reply
+    console = ctl.handle_line(f"input file:{shared}/take1.mp4", "stdin")
+    assert f"did you mean input 'file:{shared}/take 1.mp4'?" in console, console
+    assert producer.actions == []

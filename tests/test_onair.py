@@ -710,3 +710,32 @@ def test_the_show_remembers_the_signal_that_stopped_it_and_whether_it_went_on_ai
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert air.stopped_by == signal.SIGINT and air.reached_air is on_air
+
+
+@pytest.mark.parametrize("outs, alone", [(["window"], True), (["window", "null"], True),
+                                         (["window", "file:x.mp4"], False)])
+def test_an_output_alone_refused_as_the_show_goes_on_air_ends_it_even_as_the_feed_ends(captured, monkeypatch, outs,
+                                                                                      alone):
+    """The check an output makes as the show goes on air (a camera another program began writing to) refused the
+    only output: the show ran on with nothing to show on. A feed that ends in the poll after it (a short replay)
+    must not leave the error unsaid either: it is raised at the show's end. Beside a recording the show goes on."""
+    from vcam.errors import VcamError
+
+    taken = VcamError("/dev/video10 is taken: obs writes to it", "stop OBS's Virtual Camera")
+
+    class Refusing(Capture):
+        def went_on_air(self):
+            raise taken
+
+    monkeypatch.setitem(outputs.OPENERS, "window", lambda spec, w, h, fps: Refusing(str(spec)))
+    status = io.StringIO()
+    air = air_for(outs, status=status)
+    feed = Feed(air.pacer, blocks=1)
+    feed.go.set()
+    if alone:
+        with pytest.raises(VcamError) as err:
+            air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"))
+        assert err.value is taken and "is taken" not in status.getvalue()  # said once, by the command line
+    else:
+        assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 1
+        assert "output window failed and is stopped: /dev/video10 is taken" in status.getvalue()

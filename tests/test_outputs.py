@@ -1081,6 +1081,23 @@ def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded
     assert load_show(str(show)).output.out == ("file:/",)  # the root's slash is there already: not file://
 
 
+@pytest.mark.parametrize("name, use", [(".mp4", "name the file: file:show.mp4"),
+                                       ("takes/.MP4", "name the file: file:takes/show.mp4"),
+                                       ("..mp4", "name the file: file:show.mp4"),
+                                       (".mp4.", "name the file: file:show.mp4")])
+def test_a_recording_named_by_its_ending_alone_is_refused_with_a_name_to_give(tmp_path, monkeypatch, name, use):
+    """`--out file:.mp4` was refused as "a name without .mp4", with the fix `use file:.mp4.mp4`; `file:..mp4` with
+    `use file:..mp4.mp4`, `file:.mp4.` with `use file:.mp4.mp4`."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "takes").mkdir()
+    with pytest.raises(VcamError) as err:
+        check_path(name)
+    assert err.value.message.startswith(f"cannot record to {name}: ") and "without .mp4" not in err.value.message
+    assert err.value.fix == use
+
+
 @pytest.mark.parametrize("name, use", [("show", "use file:show.mp4"), ("takes/show", "use file:takes/show.mp4"),
                                        ("my take", "use 'file:my take.mp4'"), (".show", "use file:.show.mp4")])
 def test_a_recording_named_without_an_extension_is_refused_with_its_mp4_name(tmp_path, monkeypatch, name, use):

@@ -129,7 +129,7 @@ def alike_fix(path: str, kind: str) -> str | None:
         return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
 
     try:
-        names = sorted(e.name for e in os.scandir(folder or os.curdir) if e.is_file() and alike(e.name))
+        names = sorted(e.name for e in os.scandir(folder or os.curdir) if alike(e.name) and e.is_file())
     except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
         return None
     if not names:
@@ -142,6 +142,71 @@ def alike_fix(path: str, kind: str) -> str | None:
 
 
 _ALIKE = "named alike: check the name's case and its ending"
+
+
+def _squeezed(name: str) -> str:
+    return re.sub(r"[\s_]+", "", name.casefold())
+
+
+def respaced_fix(fix: str, spec: InputSpec, flag: str = FLAG) -> str:
+    """`fix` for a file or image (`spec`, as given) not there, where a path named alike but for spaces and underscores
+    (or case), in the file's name or its folders' (`my clips/take1.mp4` for `my_clips/take 1.mp4`), is there: that
+    one, offered as `flag` gives it (it was told only to check the path). For this machine's command line and console
+    only: no folder is looked into for a network sender (alike_fix's names are taken out of its reply outside the
+    shared folders)."""
+    if spec.kind not in ("file", "image") or fix != missing_fix(spec.kind):
+        return fix
+    found = _respaced(os.path.expanduser(spec.target))
+    if found is None:
+        return fix
+    return (f"{name_said(found)} is there, named alike but for spaces, underscores or case: did you mean "
+            f"{flag} {shell_word(f'{spec.kind}:{found}')}?")
+
+
+# Folders not there that a path is looked up through, named alike; past them it is said as any path not found (one
+# slip of a folder's name is in one or two of them; a path of a thousand looked up one folder a call, to the stack's
+# limit)
+RESPACED_FOLDERS = 8
+RESPACED_PATHS = 8  # paths named alike looked into at once (`my clips/` and `my_clips/` for `myclips/`)
+
+
+def _respaced(path: str) -> str | None:
+    """`path`, a file's not there, with each name in it that is not there replaced by the one its folder holds named
+    alike but for spaces and underscores (or case); None where a name has none, or where two such paths are there
+    (`take 1.mp4` and `take_1.mp4` for `take1.mp4`: offering one, the other went unsaid), or where the one there has a
+    name no line shows as it is (a line break in it). Not one that differs by a space at either end alone:
+    `art/ logo.png` is said as any path not found (spaced_fix offers the space after the colon)."""
+    names: list[str] = []
+    base = path
+    while True:  # up to the deepest folder there
+        base, name = os.path.split(base)
+        if not name or len(names) > RESPACED_FOLDERS:
+            return None
+        names.append(name)
+        if not base or os.path.isdir(base):
+            break
+    found = [base]
+    for depth, name in enumerate(reversed(names)):
+        file = depth == len(names) - 1
+        there = os.path.isfile if file else os.path.isdir
+        squeezed, step = _squeezed(name), []
+        for parent in found:
+            if depth and there(os.path.join(parent, name)):  # a folder's name was the slip, the name in it is right
+                step.append(os.path.join(parent, name))
+                continue
+            try:
+                # the names first: a file's type may cost a call to the system for each of a big folder's files
+                step += [os.path.join(parent, e.name) for e in os.scandir(parent or os.curdir)
+                         if e.name != name.strip() and _squeezed(e.name) == squeezed
+                         and (e.is_file() if file else e.is_dir())]
+            except OSError:  # the folder cannot be listed
+                continue
+        if not step or len(step) > RESPACED_PATHS:
+            return None
+        found = step
+    return found[0] if len(found) == 1 and found[0].isprintable() else None
+
+
 # alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
 ALIKE_SAID = re.compile(r"its folder holds .*?, " + re.escape(_ALIKE))
 
@@ -214,6 +279,9 @@ def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
     if os.path.exists(whole):
         return None
     what = "video file" if meant.kind == "file" else "image"
+    if (found := _respaced(path)) is not None:  # `--in my_clips/take1.mp4` for 'my clips/take 1.mp4'
+        return (f"{what} {whole}: no such file; {name_said(found)} is there, named alike but for spaces, underscores "
+                f"or case: did you mean {flag} {shell_word(f'{meant.kind}:{found}')}?")
     where = "" if os.path.isabs(path) else f" (a {flag} path is relative to the folder vcam was started in)"
     return f"{what} {whole}: no such file{where}: check the path, and give it with its kind: {said}"
 
@@ -438,7 +506,8 @@ def input_example(named: Iterable[str]) -> str:
     clip, then picture, in the working folder, else the camera. A path under the working folder is written relative
     to it, as a typed one is read."""
     for spec in [parse_input(text) for text in named]:
-        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target:
+        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target \
+                and not _empty(spec.target):
             try:
                 where = os.path.relpath(spec.target)
             except ValueError:  # on another drive than the working folder (Windows): no relative path leads there
@@ -451,9 +520,17 @@ def input_example(named: Iterable[str]) -> str:
         names = []
     for kind in ("file", "image"):
         for name in names:
-            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name:  # pastable as said
+            # pastable as said, and not one refused as empty (a download not finished, a file touched) once typed
+            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name and not _empty(name):
                 return f"input {shell_word(f'{kind}:{name}')} (in the folder vcam was started in)"
     return "input camera"
+
+
+def _empty(path: str) -> bool:
+    try:
+        return os.path.getsize(path) == 0
+    except OSError:  # gone since it was listed
+        return True
 
 
 def input_help(missing: str | None, network: bool, example: Callable[[], str]) -> str:

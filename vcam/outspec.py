@@ -227,6 +227,13 @@ def check_recording_name(path: str) -> None:
             "file:/dev/stdout; "
         raise VcamError("cannot record to -: vcam takes it for a file named -, not standard output",
                         f"{stdout}to record to a file, name it: file:show.mp4")
+    folder, name = os.path.split(path)
+    if name.startswith(".") and f".{name.strip('.').lower()}" in WRITTEN_EXTENSIONS:
+        # `file:.mp4` (or `..mp4`, `.mp4.`): the ending alone, read as a hidden file's name, was offered as
+        # file:.mp4.mp4
+        named = shell_word(f"file:{os.path.join(folder, 'show.mp4')}")
+        raise VcamError(f"cannot record to {path}: {name} is an ending with no name before it (a hidden file "
+                        "that file managers do not list)", f"name the file: {named}")
     stem, ext = os.path.splitext(path)
     if ext.lower() in WRITTEN_EXTENSIONS:
         return

@@ -26,7 +26,7 @@ from vcam.inspec import (BarePathError, InputSpec, MeantError, check_strength, p
                          unquoted)
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
-                        quoted, spelled_number, width_folded)
+                        quoted, shell_word, spelled_number, width_folded)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -505,6 +505,10 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
+# what one types after input for text alone, where input none is meant (`input off`)
+_WORDS_FOR_NONE = ("off", "no", "nothing", "text", "text only", "null", "false")
+
+
 def _input(text: str, at: str | None = None, console: bool = True) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
@@ -521,6 +525,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at, console)
+    if " ".join(given.lower().split()) in _WORDS_FOR_NONE:  # `input off`: no input at all, as none says it
+        raise CommandError(f"{quoted(given.strip())} is no input: text only is input none: did you mean input "
+                           f"none{_at_said(at)}?")
     try:
         spec = parse_input(given)
     except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
@@ -838,7 +845,12 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
         if name == "input" and any(c in tail for c in "./"):  # `@home.mp4`, not a mistyped `@barr`
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
-            keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
+            typed = rest.strip()
+            # `"it's @ home`: an apostrophe within a name opened with a double quote is the name's own
+            apostrophes = "'’" if typed[:1] in "\"“„”" else ""
+            if typed[:1] in QUOTE_MARKS and not any(c in QUOTE_MARKS and c not in apostrophes for c in typed[1:]):
+                typed = typed[1:].strip()  # a quote opened and left so: the line offered quotes the name whole
+            keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(typed)}"
         if name == "blend" and len(tail.split()) > 1 and at_timing(tail.split()[0]) is None:  # `blend a @ b c 0.5`
             keep = "; for an @ in a preset's name, put the name in quotes, as in blend \"sunset @ beach\" ocean 0.5"
         raise CommandError(f"{e}{keep}") from None
@@ -867,6 +879,66 @@ def wide_timing_meant(command: str, ref: str, count: int,
         if not isinstance(named, int) and names(named):
             return clipped(str(Command(command, (named,), at=timing)), SHOWN_CHARS + 1)
     return None
+
+
+# The most words two presets' names are read from in a blend's line offered with its names in quotes (blend_spaced)
+_BLEND_WORDS = 32
+
+
+def blend_spaced(line: str, named: Callable[[str], bool], console: bool) -> str | None:
+    """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
+    position name two of its presets (`named`) one way only (and that line is taken); None for any other line."""
+    # a line too long to be taken, or of more words than two names hold, is no blend mistyped: each word tried as
+    # a cut would cost a look-up as long as the line, and a network sender could stall the controller with one
+    if len(line) > MAX_LINE:
+        return None
+    name, *words = as_typed(line).split()
+    timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
+    if width_folded(name).lower() != "blend" or not 4 <= len(words) <= _BLEND_WORDS + 1:  # the names and a position
+        return None
+    joined = " ".join(words[:-1])
+    spaces = [i for i, ch in enumerate(joined) if ch == " "]
+    cuts = [(a, b) for i in spaces if named(a := joined[:i]) and named(b := joined[i + 1:])]
+    if len(cuts) != 1:
+        return None
+    spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
+    try:
+        parse(spaced, console=console)
+    except CommandError:  # its position or timing refused too: the refusal says what is wrong
+        return None
+    return spaced
+
+
+# what a line typed with two presets after preset may hold between them (`preset city and ocean`): not `or`, which
+# asks for one of the two
+_MIXING_WORDS = (",", "and", "+", "&", "/", "with")
+
+
+def two_presets_meant(ref: str, found: Callable[[str | int], int | None]) -> str | None:
+    """`preset city ocean`, `preset 2 3`, `preset city, ocean`: the blend of the two presets the words after preset
+    name (by name or number, as `preset WORDS` reads each), split one way only, halfway, as `blend` takes them;
+    None for any other. `found`: the index of a preset by its number or name as read, None for none."""
+    def read(words: str) -> tuple[str | int, int] | None:
+        named = ref_read("preset", words)
+        return None if named is None or (index := found(named)) is None else (named, index)
+
+    words = re.sub(r"\s*[,、]\s*", " , ", ref).split()  # `city, ocean`: the comma a word between the two
+    if not 2 <= len(words) <= _BLEND_WORDS or len(ref) > MAX_LINE:  # no more look-ups than the blend offer's
+        return None
+    cuts = {(a, b) for i in range(1, len(words)) for after in (i, i + 1)
+            if (after == i or words[i].lower() in _MIXING_WORDS) and (a := read(" ".join(words[:i]))) is not None
+            and (b := read(" ".join(words[after:]))) is not None and a[1] != b[1]}
+    if len(cuts) != 1:
+        return None
+    (cut,) = cuts
+    line = " ".join(["blend", *(shell_word(str(named)) for named, _ in cut), "0.5"])
+    try:
+        cmd = parse(line, console=False)
+    except CommandError:
+        return None
+    # typed back, the line names the same two presets: a name written with quotes of its own would not
+    same = cmd is not None and [found(named) for named in cmd.args[:2]] == [index for _, index in cut]
+    return line if same else None
 
 
 def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:
@@ -1398,10 +1470,11 @@ def number_like(ref: str) -> bool:
 _AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
 
 
-# where one command of a line run into another begins: its name, after a comma, a semicolon or a space; the
-# comma may be the ideographic one (、), which Japanese and Chinese input methods type for a list's comma
-_JOINED = re.compile(rf"\s*[,;、]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;、]|$))", re.IGNORECASE)
-_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;、]|$)", re.IGNORECASE)
+# where one command of a line run into another begins: its name, after a comma, a semicolon, a shell's && or & (a
+# terminal's habit: `next && freeze`) or a space; the comma may be the ideographic one (、), which Japanese and
+# Chinese input methods type for a list's comma
+_JOINED = re.compile(rf"\s*(?:[,;、]|&&?)\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;、&]|$))", re.IGNORECASE)
+_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;、&]|$)", re.IGNORECASE)
 # whose words are their own to the end of the line: a prompt's (`prompt rain next to the sea`), a cue's name
 # (`go next` is no cue fired and a move, nor `go drop back` one and a step back: either may be a cue's name) and
 # help's question (`help go back`)
@@ -1659,6 +1732,9 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
+    if name in ("preset", "go") and not takes(line) and text[:found.start()].strip():
+        # `preset "dq" # x` of a preset named `"dq"`, quotes and all: the line that reads its quotes as the name's
+        line = f"{name} {_name_said(text[:found.start()].strip())}"
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:

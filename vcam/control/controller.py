@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (MAX_LINE, NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
-                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
-                                   setting_now, typed_only)
+from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
+                                   CommandError, blend_on_air, blend_spaced, help_text, joined_commands, joined_hint,
+                                   lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
+                                   presets_found, setting_now, timing_glued, typed_only)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -42,8 +42,8 @@ from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
-                         missing_fix, parse_input, typed_fix)
-from vcam.words import as_typed, clipped, counted, name_said, quoted, shell_word, width_folded
+                         missing_fix, parse_input, respaced_fix, typed_fix)
+from vcam.words import clipped, counted, name_said, quoted
 
 
 @dataclass
@@ -203,7 +203,9 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
-            if self.show is not None and (spaced := _blend_spaced(self.show, line, console)) is not None:
+            show = self.show
+            if show is not None and (spaced := blend_spaced(line, lambda ref: show.named(ref) is not None,
+                                                            console)) is not None:
                 return f"error: blend takes two presets and a position: a name with spaces goes in quotes: did you " \
                        f"mean {spaced}?"
             return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
@@ -211,7 +213,9 @@ class Controller:
             return None
         # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
         # its cue's name, never split: joined_commands)
+        # `preset city & next`, of a preset named next: the blend the refusal offers is what was meant, not two lines
         if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
+                and (self.show is None or self.show.blend_meant(cmd.args[0]) is None) \
                 and (joined := self._run_together(joined_commands(line, console), source)) is not None:
             return f"error: {joined}"
         return cmd
@@ -516,7 +520,34 @@ class Controller:
                     f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
         if cmd.name == "back":
             return self.cues.back(cmd.at)
+        if cmd.args and (preset := self._a_preset_not_a_cue(cmd.args[0], cmd.at)) is not None:
+            return f"error: {preset}"
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
+
+    def _a_preset_not_a_cue(self, name: str | int, at: str | None) -> str | None:
+        """`go chrome liquid`: the refusal of a go to a name no cue has, nor one near it, that names a preset,
+        offering the line that puts it on air (at `at`); None for any other."""
+        show, cues = self.show, self.cues.cues if self.cues is not None else ()
+        if not isinstance(name, str) or show is None or (index := show.named(name)) is None:
+            return None
+        missing = cue_index(cues, name)
+        if not isinstance(missing, str) or "did you mean" in missing:
+            return None
+        preset = show.presets[index].name
+        # a name a preset has is short (a show's names are 100 characters at most): said whole
+        line = Command("preset", (preset,), at=at)
+        return f"no cue named {quoted(name)}: that is preset {index + 1}: did you mean {line}?{_listed(name, missing)}"
+
+    def _a_cue_not_a_preset(self, name: str | int, at: str | None, missing: str) -> str | None:
+        """`preset drop`: the refusal (`missing`, the show's) of a name no preset has, nor one near it, that names
+        a cue, offering the line that fires it (at `at`); None for any other."""
+        cues = self.cues.cues if self.cues is not None else ()
+        if not isinstance(name, str) or "did you mean" in missing or not isinstance(index := cue_index(cues, name),
+                                                                                    int):
+            return None
+        cue = cues[index].name
+        line = Command("go", (cue,), at=at)
+        return f"no preset named {quoted(name)}: that is cue {index + 1}: did you mean {line}?{_listed(name, missing)}"
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> Reply | str:
@@ -707,7 +738,13 @@ class Controller:
                                  f"{a + 1}, named twice; give two, as in blend 1 2 0.5")
             return self._blend(show, a, b, args[2], origin)
         if name == "preset":
-            index = show.find(args[0])
+            try:
+                index = show.find(args[0])
+            except KeyError as e:
+                # a cue's own do: line cannot fire a cue: go is offered only where it is taken
+                offer = None if origin.source.startswith("cue ") else self._a_cue_not_a_preset(args[0], cmd.at,
+                                                                                             str(e.args[0]))
+                raise KeyError(offer or e.args[0]) from None
         else:
             step = 1 if name == "next" else -1
             if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
@@ -825,7 +862,9 @@ class Controller:
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed, cam) if typed is not None else _gone_fix(e.fix, spec)
+            # a name that differs by its spaces is looked for in this machine's folders for its console alone
+            said = respaced_fix(e.fix, typed, "input") if typed is not None and not network else e.fix
+            fix = typed_fix(said, typed, cam) if typed is not None else _gone_fix(e.fix, spec)
             shared = self.media.holds if network else None
             glued = typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed, shared))
             fix = glued or fix
@@ -1090,35 +1129,6 @@ def _glued_timing(spec: InputSpec) -> str | None:
             f"@{tail}")
 
 
-# The most words two presets' names are read from in a blend's line offered with its names in quotes (_blend_spaced)
-_BLEND_WORDS = 32
-
-
-def _blend_spaced(show: Show, line: str, console: bool) -> str | None:
-    """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
-    position name two of its presets one way only (and that line is taken); None for any other line."""
-    # a line too long to be taken, or of more words than two names hold, is no blend mistyped: each word tried as
-    # a cut would cost a look-up as long as the line, and a network sender could stall the controller with one
-    if len(line) > MAX_LINE:
-        return None
-    name, *words = as_typed(line).split()
-    timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
-    if width_folded(name).lower() != "blend" or not 4 <= len(words) <= _BLEND_WORDS + 1:  # the names and a position
-        return None
-    joined = " ".join(words[:-1])
-    spaces = [i for i, ch in enumerate(joined) if ch == " "]
-    cuts = [(a, b) for i in spaces if show.named(a := joined[:i]) is not None
-            and show.named(b := joined[i + 1:]) is not None]
-    if len(cuts) != 1:
-        return None
-    spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
-    try:
-        parse(spaced, console=console)
-    except CommandError:  # its position or timing refused too: the refusal says what is wrong
-        return None
-    return spaced
-
-
 def _glued_after_quotes(typed: InputSpec, shared: Callable[[str], bool] | None = None) -> str | None:
     """_glued_timing's fix for a typed path in quotes with a timing glued after them (`file:'loop.mp4'@bar`,
     `file:'don't.mp4’@bar`, one quote curled by a phone's keyboard): read as the line set apart reads it, the quotes
@@ -1130,15 +1140,9 @@ def _glued_after_quotes(typed: InputSpec, shared: Callable[[str], bool] | None =
         return None
     # the quotes open the path as typed, or its part after a network line's shared folder, made whole before it
     opened = next((i for i, c in enumerate(head) if c in "'\"‘“" and head[i - 1:i] in ("", "/")), None)
-    if opened is None:
+    if opened is None or (glued := timing_glued(InputSpec(typed.kind, head[opened:] + at + tail))) is None:
         return None
-    try:  # as a show's line reads it: the quotes are a pair, with no file looked for under either reading
-        meant = parse(f"input {typed.kind}:{head[opened:]}", console=False)
-    except CommandError:
-        return None
-    if meant is None or meant.name != "input":
-        return None
-    path = head[:opened] + parse_input(meant.args[0]).target
+    path = head[:opened] + glued[0].target
     if shared is not None and not shared(path):
         return None
     return _glued_timing(parse_input(_whole_path(str(InputSpec(typed.kind, path + at + tail)))))
@@ -1199,3 +1203,10 @@ def _without_beat(command: str) -> str:
     except ValueError:
         return command
     return head
+
+
+def _listed(name: str, missing: str) -> str:
+    """What a refusal (`missing`) of the name `name` says after it (`; presets: city, ocean`): kept after the hint
+    put in its place, as the show's own refusal lists what there is."""
+    said = quoted(name)
+    return missing[missing.find(said) + len(said):] if said in missing else ""

@@ -73,6 +73,13 @@ def input_read_as(typed: str, spec: str) -> str:
     return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
 
 
+def path_in_quotes(path: str) -> str:
+    """A path before a full-width timing without the quotes round it, as the commands' reader reads them: straight,
+    or one of the pair curled by a phone's keyboard (`'x.png’`)."""
+    path = path.strip()
+    return path[1:-1] if path[:1] in "'\"" and path[-1:] in "’”" and len(path) > 1 else unquoted(path)
+
+
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
     ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
@@ -89,10 +96,7 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
 
     def names_file(path: str) -> bool:
-        path = path.strip()
-        # `'x.png’`: one quote of the pair curled by a phone's keyboard, as the commands' reader pairs them
-        path = path[1:-1] if path[:1] in "'\"" and path[-1:] in "’”" and len(path) > 1 else unquoted(path)
-        return bool(path) and names_file_here(path)
+        return bool(path := path_in_quotes(path)) and names_file_here(path)
 
     path, whole = text[start:end.start()], text[start:]
     full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind

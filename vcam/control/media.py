@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vcam.control.commands import Command, CommandError, at_timing
-from vcam.control.fullwidth import FULL_WIDTH_TIMING
+from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
@@ -87,8 +87,17 @@ class MediaFolders:
             timing = FULL_WIDTH_TIMING.search(spec.target) if at is None else None
             said = at_timing(width_folded(timing[1])) if timing is not None else None
             before = spec.target[:timing.start()] if said is not None else None
-            for path, when in ((width_folded(spec.target), at), (before, said), (width_folded(before or ""), said)):
-                if not path or (other := self._resolve(path)) is None or not self._found(other):
+            # `'x.png' ＠ｂａｒ`: the path in its quotes, as the console reads it (fullwidth.timing_in_ascii)
+            quoted = path_in_quotes(before) if before is not None and before.strip() != path_in_quotes(before) else None
+            # `'it\'s.png'`, its quote within escaped: the console reads the backslash as the name's, which names no
+            # file, so the network line is no more taken without its quotes than the console's
+            quoted = None if quoted is not None and before.strip()[0] in quoted else quoted
+            attempts = ((width_folded(spec.target), at, self._resolve), (before, said, self._resolve),
+                        (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
+            # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
+            # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
+            for path, when, resolve in attempts:
+                if not path or (other := resolve(path)) is None or not self._found(other):
                     continue
                 real, at = other, when
                 read_as = f"{spec.target[:len(path)]} read as {path}" if path not in spec.target else ""
@@ -258,6 +267,8 @@ def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
     target = theirs.target
     if admitted.at != asked.at and (timing := FULL_WIDTH_TIMING.search(target)) is not None:
         target = target[:timing.start()]  # its timing, read off its end by admit, is no part of it
+        # `'x.png' ＠ｂａｒ`: the path told without the quotes it was sent in, as the console tells it
+        target = unquoted if (unquoted := path_in_quotes(target)) != target.strip() else target
     # a path read in ASCII (admit) is told as read, as the reply's note says it was
     spelled = width_folded(target) if admitted.read_as else target
     return {ours.target: spelled} if ours.kind in ("file", "image") else {}

@@ -51,7 +51,7 @@ from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
                                    blank_prompt, blank_said, comment_meant, folded, glued_timing_meant, keyed_names,
                                    listed_meant, name_key, number_like, parse_quantize, preset_index, ref_read,
-                                   wide_timing_meant)
+                                   two_presets_meant, wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.control.linesource import line_source
 from vcam.control.numberreadings import blocks_meant
@@ -150,6 +150,11 @@ class Show:
         # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
         raise KeyError(f"no preset named {quoted(clipped(ref, SHOWN_CHARS + 1))}{self._meant(ref)}; presets: {names}")
 
+    def blend_meant(self, ref: str) -> str | None:
+        """`preset city ocean`, `preset city & ocean`: the blend line of the two presets the words name, as the
+        refusal of `preset REF` offers it (two_presets_meant); None where they name no two."""
+        return two_presets_meant(ref, lambda read: preset_index(len(self.presets), self._by_name, read))
+
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
         that wants no message (find's suggests the name meant). `name` is read as the show's names are
@@ -200,6 +205,8 @@ class Show:
         # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
         if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
             return f" (did you mean {spelled}?)"
+        if not said and (blend := self.blend_meant(ref)) is not None:
+            return f" (preset picks one preset; to mix two: did you mean {blend}?)"
         return f" ({said})" if said else ""
 
     def _before_comment(self, ref: str) -> int | None:

@@ -54,6 +54,8 @@ class AirSettings:
     card: str = "loading..."  # the second line of the card shown until the first frames arrive
     stdin: bool = True
     commands: BinaryIO | None = field(default=None, repr=False)  # typed commands (default: stdin)
+    # the show is also served (vcam serve): the server is an output too, so no output here is all the show has
+    served: bool = False
 
 
 class FeedFailed(Exception):
@@ -148,7 +150,8 @@ class OnAir:
             started: list[Part] = []
             try:
                 # a Ctrl-C again as they open leaves at once, said, as later (it escaped with exit code 130, no word)
-                self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
+                self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message,
+                                            served=s.served)
                 for w in self.workers:
                     self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
                 if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency,
@@ -168,6 +171,12 @@ class OnAir:
                 return self._leave_at_once(again=signals.first == signal.SIGINT)
             finally:
                 self.stopped_by = signals.first
+        if (ended := show_ender(self.workers)) is not None:
+            # an output that was all the show had, found unable to show it in the poll before the show ended by itself
+            # (a replay played out, --duration, a quit): unsaid until here, the show's end, as the loop raises it
+            if failure is None:
+                raise ended
+            self.status.message(_failure_text(ended))
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
             return 1

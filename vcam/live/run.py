@@ -30,7 +30,7 @@ from vcam.control.midiinput import EarlyInput
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError, one_line
-from vcam.inspec import DEFAULT_STRENGTH
+from vcam.inspec import DEFAULT_STRENGTH, parse_input, respaced_fix
 from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
@@ -39,6 +39,7 @@ from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import PAUSED_S, ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import AirSettings, OnAir
+from vcam.live.outputs import show_ender
 from vcam.live.outputs.paths import OlderTakes
 from vcam.live.parts import (cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo, midi_setup,
                              read_osc_map)
@@ -250,7 +251,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=_smoothing(opts, cfg, status.message), max_latency=opts.max_latency,
                             duration=opts.duration, fallback=prep.fallback, card=f"loading {model}...",
-                            stdin=opts.stdin and replay is None, commands=opts.commands), status, producer_waits=True)
+                            stdin=opts.stdin and replay is None, commands=opts.commands, served=attach is not None),
+                status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
     # a `quit` typed as the show starts ends the load at its next step: it went on "building tiny" after "stopping"
@@ -379,7 +381,11 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
                        stops_before.came if stops_before is not None else ())
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
-    except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely
+    except VcamError as e:
+        # raised with the producer inside its block: said once the process can end safely. Besides NeverOnAir, the
+        # error of an output that was all the show had (a camera taken as it went on air, a window with no display)
+        if not isinstance(e, NeverOnAir) and e is not show_ender(air.workers):
+            raise
         code, error = 2, e
     finally:
         if log is not None:
@@ -465,7 +471,13 @@ def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None])
     # no waiting for a first upload: until a client sends, `--in net` restyles black rather than slowing each block
     uploads = LiveFrames(name="net", first_wait_s=0.0) if opts.serve else None
     inputs = InputSwitch(cfg.width, cfg.height, cfg.input_fit, say, uploads=uploads, fps=cfg.fps)
-    inputs.open(cfg.input)
+    try:
+        inputs.open(cfg.input)
+    except VcamError as e:
+        fix = respaced_fix(e.fix, parse_input(cfg.input))
+        if fix == e.fix:
+            raise
+        raise type(e)(e.message, fix) from None  # an InputError still, said as one
     return inputs
 
 

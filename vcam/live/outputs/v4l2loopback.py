@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from vcam.errors import VcamError
-from vcam.live.devicehandles import Holder, device_holders, reads_here, writes_here
+from vcam.live.devicehandles import Holder, device_holders, devices_holders, reads_here, writes_here
+from vcam.sizes import OUTPUT_RANGE, output_in_range
 from vcam.words import shell_word
 
 MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
@@ -43,14 +44,17 @@ V4L2_FOURCC = {"RGB": "YU12", "BGR": "YU12", "I420": "YU12", "NV12": "NV12", "YU
                "GRAY": "GREY"}
 
 
-def no_device_help(system: str | None = None) -> str:
-    """How to make a virtual camera on this OS."""
+def no_device_help(system: str | None = None, device: str | None = None) -> str:
+    """How to make a virtual camera on this OS; on Linux, as `device` (/dev/video9) where one named so is not there:
+    made as /dev/video10, the device the show was started with was still missing."""
     system = system or platform.system()
     if system == "Linux":
+        number = re.fullmatch(r"/dev/video(\d+)", device or "")
+        made = str(int(number[1])) if number else "10"  # /dev/video09: the module makes /dev/video9 of video_nr=09
         return (
             "create a v4l2loopback device: install it (Debian/Ubuntu: sudo apt install v4l2loopback-dkms), then run\n"
-            f"    {MODPROBE}\n"
-            "  and start vcam with --out vcam:/dev/video10. In a container with no camera device (a rented GPU), "
+            f"    {MODPROBE.replace('video_nr=10', f'video_nr={made}')}\n"
+            f"  and start vcam with --out vcam:/dev/video{made}. In a container with no camera device (a rented GPU), "
             "run vcam serve there and vcam cam on the machine with OBS, record with --out file:show.mp4, or run "
             "without a camera with --out null"
         )
@@ -392,12 +396,26 @@ def _readers_fix(device: str, held: Format, programs: list[Holder]) -> str:
     if _sent_at(held):
         return f"send that size, --out vcam:{device}@{held.width}x{held.height}"
     who = ", ".join(map(str, programs)) or "the program that has it open"
-    return f"which vcam does not send (it sends {V4L2_FOURCC['I420']}): close {who}, then start vcam"
+    return f"which vcam does not send (it {_not_sent(held)}): close {who}, then start vcam"
 
 
 def _sent_at(held: Format | None) -> bool:
-    """Whether vcam may write to a device readers hold to `held`: at that size, in vcam's pixel format only."""
-    return held is not None and held.fourcc == V4L2_FOURCC["I420"]
+    """Whether vcam may write to a device readers hold to `held`: in vcam's pixel format, at a size an output may have
+    (`--out vcam:DEV@33x25`, offered for a reader's odd size, was refused as the next run began)."""
+    return held is not None and held.fourcc == V4L2_FOURCC["I420"] and _size_sent(held)
+
+
+def _size_sent(held: Format) -> bool:
+    """Whether `held`'s size is one vcam sends a camera at: even (its pixel formats share colour between pixel
+    pairs), within OUTPUT_RANGE."""
+    return output_in_range(held.width, held.height) and not held.width % 2 and not held.height % 2
+
+
+def _not_sent(held: Format) -> str:
+    """What vcam sends instead of `held`, which it does not (its pixel format, or its size)."""
+    if held.fourcc != V4L2_FOURCC["I420"]:
+        return f"sends {V4L2_FOURCC['I420']}"
+    return f"sends even sizes, from {OUTPUT_RANGE}"
 
 
 def describe_cameras(calls: DeviceCalls | None = None) -> list[str]:
@@ -515,13 +533,15 @@ def _free_device(device: str, checked: Checked) -> str | None:
     (`/dev/video11@1280x720`), and not at all where held to a pixel format vcam does not send."""
     calls = checked.device_calls()
     held_at = None
-    for dev in loopback_devices():
+    devices = loopback_devices()
+    holding = devices_holders(devices, calls.proc)  # one walk through the programs' handles, not one per device
+    for dev in devices:
         # by its real path: a link (/dev/v4l/by-id/...) names the device itself, which is no other one
         if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
             continue
         if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
             continue
-        programs = device_holders(dev, calls.proc)
+        programs = holding[dev]
         if any(h.writes for h in programs):
             continue
         state = checked.states.get(dev) or output_state(dev, calls)
@@ -745,7 +765,7 @@ def _matched_refused(device: str, head: str, checked: Checked) -> VcamError | No
     held = _held_format(device, calls, programs)
     if held and not _sent_at(held):
         other = _free_device(device, checked)
-        return VcamError(f"{head}, which holds {held}: vcam sends {V4L2_FOURCC['I420']}, so it takes none of vcam's "
+        return VcamError(f"{head}, which holds {held}: vcam {_not_sent(held)}, so it takes none of vcam's "
                          "frames", f"close {', '.join(map(str, programs)) or 'the program that has it open'}, then "
                          f"name it by its path ({device}), or "
                          + (f"name another device: --out vcam:{other}" if other else OWN_DEVICE))
@@ -761,7 +781,8 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
     # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
-    send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc else ""
+    same = kept.fourcc == asked.fourcc
+    send = f"send that size ({use}), or " if same and _size_sent(kept) else ""
     if since_open:
         detail = "; ".join(filter(None, ["another program set it while vcam started", detail]))
     if since_open and not programs:
@@ -770,9 +791,13 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     elif programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
                f"while any program has it open: {send}close {names} and start vcam again")
-    elif send and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
-        fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
-               f"({use}), or reload it with room for yours:\n    "
+    elif same and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
+        # an odd limit (max_width=1279) is no size vcam sends: the even one below it is the most it may
+        most = Format(kept.width - kept.width % 2, kept.height - kept.height % 2, kept.fourcc)
+        at_most = f"send at most that size (--out vcam:{device}@{most.width}x{most.height}), or " \
+            if _size_sent(most) else ""
+        fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: {at_most}reload it with "
+               "room for yours:\n    "
                f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
     else:
         fix = (f"{send}reload the module so that it forgets the format:\n    "
@@ -866,4 +891,5 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     if device and "does not exist" in text and loopback_devices():
         return _no_such_device(device, detail, loopback_devices(), checked)
     where = f" {device}" if device else ""
-    return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
+    return VcamError(f"no virtual camera{where} could be opened ({detail})",
+                     no_device_help(device=device if "does not exist" in text else None))

@@ -53,6 +53,10 @@ class OutputWorker:
     found so at the start is: said in one line, no failure (the end says nothing of it, the exit code is not 1).
     ENDS_SHOW: a window with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as
     a display refusing at the start refuses the show), rather than running on showing nothing.
+
+    `alone`: nothing else to show on (set by open_outputs). The check an output makes as the show goes on air (a camera
+    another program began writing to while the model loaded) then keeps its VcamError in `ended_show` too: at the
+    open the same check refuses the show, and an output stopped alone left it running on nothing.
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
@@ -73,6 +77,8 @@ class OutputWorker:
         self.error: Exception | None = None
         self.no_display = no_display
         self._undrawable: NoDisplayError | None = None  # the display it could not draw on, where not a failure
+        self.alone = False
+        self._refused_on_air: VcamError | None = None  # its on-air check's refusal, kept for the show to end on
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
@@ -113,8 +119,11 @@ class OutputWorker:
         return self._undrawable if self.no_display is NoDisplay.LEAVES_OUT else None
 
     @property
-    def ended_show(self) -> NoDisplayError | None:
-        """The error the show ends on, its display one it cannot draw on (NoDisplay.ENDS_SHOW); None: none."""
+    def ended_show(self) -> VcamError | None:
+        """The error the show ends on: its display one it cannot draw on (NoDisplay.ENDS_SHOW), or its on-air check's
+        refusal where it was `alone`; None: none."""
+        if self._refused_on_air is not None:
+            return self._refused_on_air
         return self._undrawable if self.no_display is NoDisplay.ENDS_SHOW else None
 
     @property
@@ -145,19 +154,25 @@ class OutputWorker:
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick, on_air = item
-            if self.error is not None or self._undrawable is not None:
+            if self.error is not None or self._undrawable is not None or self._refused_on_air is not None:
                 continue
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
+            checking = False
             try:
                 if on_air and not self._aired:
                     self._aired = True
                     if (went_on_air := getattr(self.output, "went_on_air", None)) is not None:
+                        checking = True
                         went_on_air()
+                        checking = False
                 self.output.send(self._fit(frame), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
                 self._dropped_before_failure = before
+                if checking and self.alone and isinstance(e, VcamError):
+                    self._refused_on_air = e  # said once, as the show's end
+                    continue
                 if self.no_display is not NoDisplay.FAILS and isinstance(e, NoDisplayError):
                     self._undrawable = e
                     if self.no_display is NoDisplay.LEAVES_OUT:
@@ -303,11 +318,13 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
 
 
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
-                 say: Callable[[str], None] | None = None) -> list[OutputWorker]:
+                 say: Callable[[str], None] | None = None, served: bool = False) -> list[OutputWorker]:
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
     their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
-    other outputs are given; alone, it is the show's error."""
+    other outputs are given; alone, it is the show's error. `served`: the show also goes out to vcam cam clients,
+    so none of these is ever `alone`."""
     workers: list[OutputWorker] = []
+    kinds: list[str] = []
     others = any(s.kind not in ("window", "null") for s in specs)  # outputs the show can go on on without a window
     try:
         for spec in specs:
@@ -329,9 +346,13 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                           NoDisplay.LEAVES_OUT if others else NoDisplay.ENDS_SHOW)
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
                                         no_display=no_display))
+            kinds.append(spec.kind)
     except BaseException:  # also Ctrl-C again as they open: those open are closed, their files left whole
         close_workers(workers)
         raise
+    # among those that opened (a window left out at the start shows nothing); no frame has been offered yet
+    for w in workers:
+        w.alone = not served and not any(o is not w and kind != "null" for o, kind in zip(workers, kinds))
     return workers
 
 
@@ -343,9 +364,9 @@ def recording_queue(fps: float, width: int, height: int) -> int:
     return max(RECORDING_QUEUE_MIN, min(int(fps * RECORDING_QUEUE_SECONDS), RECORDING_QUEUE_BYTES // frame_bytes))
 
 
-def show_ender(workers: list[OutputWorker]) -> NoDisplayError | None:
-    """The error of a preview window that was all the show had to show on and found its display cannot be drawn
-    on (None: none did): the show ends on it."""
+def show_ender(workers: list[OutputWorker]) -> VcamError | None:
+    """The error of an output that was all the show had to show on and could not show it (None: none): a preview
+    window whose display cannot be drawn on, a camera refused as the show went on air. The show ends on it."""
     return next((w.ended_show for w in workers if w.ended_show is not None), None)
 
 
