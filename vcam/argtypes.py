@@ -11,6 +11,7 @@ import math
 import os
 import re
 import shlex
+import socket
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -117,8 +118,8 @@ def _bare_zone(host: str) -> str | None:
 
 
 def _numeric_host(host: str) -> bool:
-    import socket
-
+    """Whether the system reads `host` as an address, its zone included, without a name server (AI_NUMERICHOST): a
+    zone's two forms are weighed here, as the command line is read, where a lookup of a name could stall it."""
     try:
         socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
     except (OSError, UnicodeError, ValueError):
