@@ -273,25 +273,11 @@ def test_a_token_refused_again_after_the_camera_got_back_in_is_said_again():
     assert len([line for line in said if line.startswith("the server now refuses the token it accepted")]) == 2, said
 
 
-def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
+@pytest.mark.parametrize("tail", ["", "/?token=s3cret"])
+def test_a_camera_refused_for_its_token_ends_its_link_told_whether_a_token_was_given(tail):
     """vcam cam started without the token the server asks: a mistake in its command line, which it ends on (run_cam
-    says how to give the token). Where the refusal did not end the link, it asked again every few seconds for ever."""
-    def handle(conn):
-        conn.recv(65536)
-        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
-
-    with loopback_port(handle) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None)
-        link.start()
-        try:
-            assert wait_for(lambda: not link._thread.is_alive(), 60)
-        finally:
-            link.stop()
-    assert link.refused == "missing token"
-
-
-def test_a_camera_whose_address_gives_a_wrong_token_is_told_the_token_was_refused():
-    """A token given in the address (?token=, which vcam serve reads as it reads --token) and refused was told "asks
+    says how to give the token). Where the refusal did not end the link, it asked again every few seconds for ever.
+    A token given in the address (?token=, which vcam serve reads as it reads --token) and refused was told "asks
     for a token and none was given": the operator hunted for a missing flag where the token itself was wrong."""
     from vcam.remote.client import _refusal
 
@@ -300,13 +286,16 @@ def test_a_camera_whose_address_gives_a_wrong_token_is_told_the_token_was_refuse
         conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
 
     with loopback_port(handle) as url:
-        url += "/?token=s3cret"
+        url += tail
         link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None)
         link.start()
         try:
             assert wait_for(lambda: not link._thread.is_alive(), 60)
         finally:
             link.stop()
+    if not tail:
+        assert link.refused == "missing token"
+        return
     error = _refusal(SimpleNamespace(url=url), link.refused)
     said = f"{error.message} {error.fix}"
     assert "refused the token given" in error.message and "none was given" not in said, said

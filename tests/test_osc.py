@@ -200,7 +200,8 @@ def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values
     sent: list[str] = []
     said: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False)  # as vcam cam makes them
+    parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False,
+                      client=True)  # as vcam cam makes them
     replies = parts[0].handle(address, values, "10.0.0.7:9000")
     assert sent == [] and len(replies) == 1, replies
     assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
@@ -1207,7 +1208,8 @@ def test_an_osc_map_files_notes_are_said_as_a_midi_maps_are(tmp_path):
     assert len(said) == 1 and said[0].startswith(note), said
     said.clear()
     ctl = Spy()
-    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False)  # vcam cam's, read there
+    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False,
+              client=True)  # vcam cam's, read there
     assert [s for s in said if s.startswith(note)] == said[:1] and len(said) == 1, said
 
 

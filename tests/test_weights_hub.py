@@ -446,18 +446,22 @@ def test_a_truncated_checkpoint_in_the_hub_cache_names_the_file_it_links_to_and_
     assert "is damaged (truncated" in err.value.message and "`vcam download` again" in err.value.fix
 
 
-def test_a_truncated_checkpoint_in_a_xet_store_layout_names_the_repos_blob_not_the_shared_store_file(
-        tmp_path, weights_folder, monkeypatch):
-    """huggingface_hub 2.4 links the repo's blob into a store of files all repos share (`<cache>/blobs/ab/<hash>`):
-    the message named that store file as the one "each one links to", to be deleted by hand, where the repo's blob
-    entry (a link) is what holds the download back."""
+@pytest.mark.parametrize("cut", [True, False])
+def test_a_checkpoint_in_a_xet_store_layout_names_the_shared_store_file_only_where_it_is_damaged_at_full_size(
+        cut, tmp_path, weights_folder, monkeypatch):
+    """huggingface_hub 2.4 links the repo's blob into a store of files all repos share (`<cache>/blobs/ab/<hash>`).
+    A store file cut short was named as the one "each one links to", to be deleted by hand, where the repo's blob
+    entry (a link) is what holds the download back. One damaged at its full size (its first bytes zeroed) is linked
+    again as it is once the link and the repo's blob are deleted: the same error came back each time. It is named as
+    well."""
     online_hub(monkeypatch)
     fill_hub_cache(tmp_path / "hub", weights_folder)
     link = next((tmp_path / "hub").rglob(KREA_FILE))
     store = tmp_path / "hub" / "blobs" / "ab" / ("ab" + "c" * 62)
     store.parent.mkdir(parents=True)
     data = link.read_bytes()
-    store.write_bytes(data[: len(data) // 2])
+    # cut short, or the header's length zeroed with the size right
+    store.write_bytes(data[: len(data) // 2] if cut else bytes(8) + data[8:])
     blob = link.parent.parent.parent / "blobs" / ("e" * 64)
     blob.parent.mkdir()
     blob.symlink_to(os.path.relpath(store, blob.parent))
@@ -465,44 +469,19 @@ def test_a_truncated_checkpoint_in_a_xet_store_layout_names_the_repos_blob_not_t
     link.symlink_to(os.path.relpath(blob, link.parent))
     fake_hub(monkeypatch, lambda repo, **kw: W._hub_cache(kw["cache_dir"]).joinpath(
         "models--" + repo.replace("/", "--"), "snapshots", "0"))
+    named = f"{link} -> {blob}" if cut else f"{link} -> {blob} -> {store}"
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
-    assert f"{link} -> {blob} (truncated" in err.value.message and str(store) not in err.value.message
-    with torch.device("meta"):
-        model = CausalWanModel(get_spec("tiny").transformer)
-    with pytest.raises(WeightsError) as err:
-        load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
-    assert f"checkpoint {link} -> {blob} is damaged (truncated" in err.value.message
-    assert "both sides of each `->`" in err.value.fix
-
-
-def test_a_damaged_full_size_file_in_a_xet_store_layout_names_the_shared_store_file_too(
-        tmp_path, weights_folder, monkeypatch):
-    """A store file damaged at its full size (its first bytes zeroed) is linked again as it is by huggingface_hub
-    2.4 once the link and the repo's blob are deleted: the same error came back each time. It is named as well."""
-    online_hub(monkeypatch)
-    fill_hub_cache(tmp_path / "hub", weights_folder)
-    link = next((tmp_path / "hub").rglob(KREA_FILE))
-    store = tmp_path / "hub" / "blobs" / "ab" / ("ab" + "c" * 62)
-    store.parent.mkdir(parents=True)
-    data = link.read_bytes()
-    store.write_bytes(bytes(8) + data[8:])  # the header's length zeroed, the size right
-    blob = link.parent.parent.parent / "blobs" / ("e" * 64)
-    blob.parent.mkdir()
-    blob.symlink_to(os.path.relpath(store, blob.parent))
-    link.unlink()
-    link.symlink_to(os.path.relpath(blob, link.parent))
-    fake_hub(monkeypatch, lambda repo, **kw: W._hub_cache(kw["cache_dir"]).joinpath(
-        "models--" + repo.replace("/", "--"), "snapshots", "0"))
-    with pytest.raises(WeightsError) as err:
-        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
-    assert f"{link} -> {blob} -> {store} (damaged" in err.value.message
+    if cut:
+        assert f"{named} (truncated" in err.value.message and str(store) not in err.value.message
+    else:
+        assert f"{named} (damaged" in err.value.message
     assert "both sides of each `->`" in err.value.fix
     with torch.device("meta"):
         model = CausalWanModel(get_spec("tiny").transformer)
     with pytest.raises(WeightsError) as err:
         load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
-    assert f"checkpoint {link} -> {blob} -> {store} is damaged" in err.value.message
+    assert f"checkpoint {named} is damaged{' (truncated' if cut else ''}" in err.value.message
     assert "both sides of each `->`" in err.value.fix
 
 

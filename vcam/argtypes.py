@@ -11,6 +11,7 @@ import math
 import os
 import re
 import shlex
+import socket
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.wholenumbers import based_int, based_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.remote import urls
+from vcam.remote.addresses import zone_unescaped
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import (check_output_size, check_size, checked_size, no_size, not_a_size,
                          width_height as read_size)
@@ -111,15 +113,13 @@ def _bare_zone(host: str) -> str | None:
     bare % (fe80::1%eth0), where only that form names a zone of this machine; None for any other (one whose zone
     this machine has as written, an interface named 25eth0 or index 25, binds as it did). Read without a name
     server: an address with a zone is no name."""
-    if ":" not in host or not re.search(r"%25(?=.)", host):
-        return None
-    fixed = re.sub(r"%25(?=.)", "%", host, count=1)
-    return fixed if not _numeric_host(host) and _numeric_host(fixed) else None
+    fixed = zone_unescaped(host)
+    return fixed if fixed != host and not _numeric_host(host) and _numeric_host(fixed) else None
 
 
 def _numeric_host(host: str) -> bool:
-    import socket
-
+    """Whether the system reads `host` as an address, its zone included, without a name server (AI_NUMERICHOST): a
+    zone's two forms are weighed here, as the command line is read, where a lookup of a name could stall it."""
     try:
         socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
     except (OSError, UnicodeError, ValueError):
@@ -160,7 +160,7 @@ def _offered_host(host: str) -> str:
     with a - (no host name does, and typed back it is read as a flag)."""
     if host.startswith("-"):
         return "ADDRESS"
-    return re.sub(r"%25(?=.)", "%", host, count=1) if ":" in host else host
+    return zone_unescaped(host)
 
 
 def _port(text: str) -> str:

@@ -279,6 +279,12 @@ def shell_word(text: str, windows: bool = os.name == "nt") -> str:
     return shlex.quote(text)
 
 
+def ps_word(text: str) -> str:
+    """`text` as one literal word in PowerShell: in single quotes, inside which it reads nothing ($, `, &, ^) but a
+    single quote, doubled; it takes the typographic ones for plain ones too."""
+    return "'" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", text) + "'"
+
+
 # Characters no one form of a word keeps in sh, cmd.exe and PowerShell alike: sh reads $ ` \ (and bash's !) inside
 # double quotes, where cmd.exe keeps single quotes as part of the word; PowerShell reads $ and ` inside double
 # quotes, and takes a typographic double quote for a plain one; cmd.exe expands %NAME% bare and inside double

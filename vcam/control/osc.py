@@ -34,7 +34,7 @@ from vcam.loopback import is_loopback
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
               replaying: bool = False, osc_map: OscMap | Callable[[], OscMap] | None = None,
-              whole_paths: bool = True) -> list:
+              whole_paths: bool = True, client: bool = False) -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
@@ -42,7 +42,8 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
     `map_ref` names, where it was read already (read_map), so that the file is read once, or a function giving the
     one in force (a reload of vcam run's show reads its file again). `whole_paths`: as
-    read_map's (False where the commands go to a server, vcam cam's)."""
+    read_map's (False where the commands go to a server, vcam cam's). `client`: the parts are vcam cam's, whose
+    quit ends the camera while the server's show goes on (OscRouter's)."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
@@ -53,7 +54,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
         router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller,
-                           client=not whole_paths)
+                           client=client)
     replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
     if router is not None and replies is not None:
         router.answer = replies.answer

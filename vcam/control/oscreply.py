@@ -281,19 +281,8 @@ class OscReplies:
                        default=math.inf)
 
     def _send(self) -> None:
-        now = self.clock()
-        with self._lock:
-            due = [(host, dgram) for host, dgram in self._answers.items()
-                   if now - self._answered.get(host, -math.inf) >= ANSWER_GAP_S]
-            for host, _ in due:
-                del self._answers[host]
-                self._answered[host] = now
-            # hosts answered longer ago than the gap are as good as never answered: forged senders must not grow it
-            self._answered = {h: at for h, at in self._answered.items() if now - at < ANSWER_GAP_S}
-            targets = {host: self._targets.get(self.host if self.host is not None else host) for host, _ in due}
-        for host, dgram in due:
-            if (target := targets[host]) is not None:
-                self._send_to(target, [dgram])
+        """The help answers due, then the state to every address it goes to."""
+        self._send_answers(self.clock())
         try:
             fps = self.fps() if self.fps is not None else None
             faders = self.faders() if self.faders is not None else None
@@ -313,6 +302,21 @@ class OscReplies:
         # a machine the state no longer goes to (dropped, or pushed out by later senders) fails no more: its window
         # kept, every address that ever sent and failed would be held for the rest of the show
         self._errors.forget(lambda key: key[0] == "reply" and key[1] not in hosts)
+
+    def _send_answers(self, now: float) -> None:
+        """The help answers held back whose host was last answered ANSWER_GAP_S or more before `now`."""
+        with self._lock:
+            due = [(host, dgram) for host, dgram in self._answers.items()
+                   if now - self._answered.get(host, -math.inf) >= ANSWER_GAP_S]
+            for host, _ in due:
+                del self._answers[host]
+                self._answered[host] = now
+            # hosts answered longer ago than the gap are as good as never answered: forged senders must not grow it
+            self._answered = {h: at for h, at in self._answered.items() if now - at < ANSWER_GAP_S}
+            targets = {host: self._targets.get(self.host if self.host is not None else host) for host, _ in due}
+        for host, dgram in due:
+            if (target := targets[host]) is not None:
+                self._send_to(target, [dgram])
 
     def _moving_on(self, target: _Target) -> Callable[[str], bool]:
         """Which faders are in a hand at `target`: those it sends (with --osc-reply HOST, whose tablet may send

@@ -9,6 +9,8 @@ import os
 import re
 from pathlib import Path
 
+from vcam.control.yamlfiles import near_name
+from vcam.control.yamlproblems import ConfigError
 from vcam.control.yamlwrite import flow_yaml
 from vcam.homefolder import home_expanded
 from vcam.words import nearest, shell_word
@@ -79,9 +81,6 @@ def show_file(ref: str) -> str:
     # a quoted ~ the shell left alone (a script's "$SHOW", a service's command line): home, as --midi-map reads it
     if ref.startswith("~") and os.path.lexists(home := os.path.expanduser(ref)):
         return _not_a_backup(home)
-    from vcam.control.yamlfiles import near_name
-    from vcam.control.yamlproblems import ConfigError
-
     if not ref.strip():  # `vcam run "$SHOW"` with the variable unset: said as ": the show file does not exist"
         names = shipped_shows()
         shipped = f", or the name of a show vcam ships: {', '.join(names)}" if names else ""
@@ -108,8 +107,6 @@ def _not_a_backup(path: str) -> str:
     refusal = backup_refused(path, "show file", "play")
     if refusal is None:
         return path
-    from vcam.control.yamlproblems import ConfigError
-
     raise ConfigError([refusal])
 
 

@@ -9,6 +9,7 @@ import yaml
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets
 from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
+from vcam.control.yamlproblems import ConfigError
 from vcam.control.yamlwrite import flow_yaml
 from vcam.words import nearest
 
@@ -49,7 +50,7 @@ def _control_loads(entry: str) -> bool:
     """Whether `entry` ({note: 36, command: next}), a map's only control, loads as a map's control does."""
     # here, not at the top: midimap and yamlcheck (through yamlslips) import this module
     from vcam.control.midimap import read_map
-    from vcam.control.yamlcheck import ConfigError, Reader
+    from vcam.control.yamlcheck import Reader
 
     r = Reader("")
     try:

@@ -47,7 +47,7 @@ class LimitedComposer(Composer):
         self.anchored: dict[str, Node] = {}  # each anchor's node, by its name (the last of a name set twice)
         self.aliased: set[str] = set()  # the anchors an alias repeats
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: object) -> Node:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             self.aliased.add(event.anchor)

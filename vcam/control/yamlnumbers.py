@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -38,7 +38,7 @@ def typed_as(key: str | None, written: str, meant: int) -> bool:
     return typed is not None and typed.name == key and typed.args == (meant,)
 
 
-def in_digits(v, lo: int, hi: int, node: Node, what: str) -> str:
+def in_digits(v: object, lo: int, hi: int, node: Node, what: str) -> str:
     """'; write it in digits: 1000' for a whole number in range written with an exponent (1e3, 1.0e3), '; write
     steps: 4' for one written with a point (4.0), which is in digits already: a number where a whole one is asked
     for, not a mistake to look for. '' for anything else."""
@@ -60,7 +60,7 @@ def _key_line(what: str, value: object) -> str:
 _THOUSANDS = "[ \u00a0\u2009\u202f'\u2019]"
 
 
-def space_grouped(v, lo: int, hi: int, what: str) -> str:
+def space_grouped(v: object, lo: int, hi: int, what: str) -> str:
     """'; write seed: 12345' for a whole number whose thousands are set apart by a space or an apostrophe (12 345),
     which YAML reads as text; '' for anything else."""
     if not isinstance(v, str) or not re.fullmatch(f"\\d{{1,3}}(?:{_THOUSANDS}\\d{{3}})+", text := v.strip()):
@@ -69,7 +69,7 @@ def space_grouped(v, lo: int, hi: int, what: str) -> str:
     return f"; write {_key_line(what, whole)} (no space or mark between its digits)" if lo <= whole <= hi else ""
 
 
-def unquoted_hint(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
+def unquoted_hint(node: Node, v: object, lo: float, hi: float, whole: bool = False) -> str:
     """'; write it without quotes: 10' for a number in range written in quotes ('010', "120"), which YAML reads as
     text; '' for anything else, and where `whole` for one with a fraction ('4.5' for steps: unquoted, it is
     refused too)."""
@@ -84,7 +84,7 @@ def unquoted_hint(node: Node, v, lo: float, hi: float, whole: bool = False) -> s
     return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
 
 
-def decimal_comma(node: MappingNode, i: int, known) -> str | None:
+def decimal_comma(node: MappingNode, i: int, known: Collection[str]) -> str | None:
     """'; ...' where the unknown key `i` of digits is the rest of the number before it, cut off by a comma in a
     mapping in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for a later group of digits of a
     number so cut (`{seed: 1,000,000}`: the first group's line tells the whole number); None for anything else.
@@ -154,7 +154,7 @@ def plain_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and not node.style and node.value == ""
 
 
-def number_written_as(v, fits, share: bool = False) -> str:
+def number_written_as(v: object, fits: Callable[[float], bool], share: bool = False) -> str:
     """'; write it as 0.3' for text `v` that means a number `fits` takes (0,3, 124bpm; 30% where it is a `share`,
     from 0 to 1, as the typed command reads it); '' for anything else."""
     if not isinstance(v, str):
@@ -162,7 +162,7 @@ def number_written_as(v, fits, share: bool = False) -> str:
     return written_as_hint(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share), fits)
 
 
-def written_as_hint(v, meant: str, fits: Callable[[int], bool]) -> str:
+def written_as_hint(v: object, meant: str, fits: Callable[[int], bool]) -> str:
     """'; write it as 0.3' for text that means a number in range (a decimal comma, 0,3, which YAML reads as text; a
     unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none.
     `fits`: whether the value takes a number (a hex one's, _based_said)."""

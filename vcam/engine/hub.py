@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import json
-import re
 import os
 import shutil
 import sys
@@ -25,7 +24,7 @@ from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
 from vcam.progress import ByteProgress
 from vcam.terminal import row_cleared
-from vcam.words import few, shell_word, size_text
+from vcam.words import few, ps_word, shell_word, size_text
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
@@ -435,22 +434,16 @@ def _delete_said_windows(paths: list[Path], now: float) -> str:
     by_age = _by_age(paths, now)
     if by_age is not None:
         folders, minutes = by_age
-        shell = (f"Get-ChildItem -LiteralPath {', '.join(_ps_word(str(folder)) for folder in folders)} -File -Filter "
+        shell = (f"Get-ChildItem -LiteralPath {', '.join(ps_word(str(folder)) for folder in folders)} -File -Filter "
                  f"*.incomplete | Where-Object LastWriteTime -lt (Get-Date).AddMinutes(-{minutes}) | Remove-Item")
         named = f"{few([str(path) for path in paths], NAMED_PARTIALS)}: "
     else:
-        shell = f"Remove-Item -LiteralPath {', '.join(_ps_word(str(path)) for path in paths)}"
+        shell = f"Remove-Item -LiteralPath {', '.join(ps_word(str(path)) for path in paths)}"
         named = ""
     cmd = "del " + " ".join(f'"{path}"' for path in paths)
     if len(cmd) > CMD_LINE_MAX or any("%" in str(path) for path in paths):
         return f"({named}in PowerShell: `{shell}`)"
     return f"({named}in PowerShell: `{shell}`; in cmd: `{cmd}`)"
-
-
-def _ps_word(text: str) -> str:
-    """`text` as one literal word in PowerShell: in single quotes, inside which it reads nothing ($, `, &, ^) but a
-    single quote, doubled; it takes the typographic ones for plain ones too."""
-    return "'" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", text) + "'"
 
 
 def _others_old(folders: list[Path], paths: set[Path], now: float) -> bool:

@@ -238,6 +238,10 @@ def _tokenizer_problems(folder: Path) -> list[str]:
     return [f"{link_named(f, why)} ({why})" for f, why in named if why]
 
 
+# How safetensors_problem and _json_problem begin where a file holds less than it should.
+CUT_SHORT_STARTS = ("truncated", "only ", "empty")
+
+
 def link_named(path: Path, why: str = "") -> str:
     """A file and, where it is a link (the hub cache's snapshots link to its blobs), the file it links to: deleting
     the link alone would have the hub link the same damaged file again. Under huggingface_hub 2.4 the repo's blob is
@@ -249,15 +253,11 @@ def link_named(path: Path, why: str = "") -> str:
         return str(path)
     try:
         blob = _link_target(path)
-        if blob.is_symlink() and not why.startswith(SHORT):
+        if blob.is_symlink() and not why.startswith(CUT_SHORT_STARTS):
             return f"{path} -> {blob} -> {_link_target(blob)}"
     except OSError:  # gone since: named alone
         return str(path)
     return f"{path} -> {blob}"
-
-
-# How safetensors_problem and _json_problem begin where a file holds less than it should.
-SHORT = ("truncated", "only ", "empty")
 
 
 def _link_target(link: Path) -> Path:

@@ -61,3 +61,12 @@ def _usable(address: str) -> bool:
 def url_host(address: str) -> str:
     """An address as it goes into ws://HOST:PORT (IPv6 in brackets)."""
     return f"[{address}]" if ":" in address else address
+
+
+def zone_unescaped(host: str) -> str:
+    """`host` with an IPv6 zone written as a web address writes it (fe80::1%25eth0, RFC 6874's) written with a bare
+    % (fe80::1%eth0), as the system names it: the lookup takes the first form whole, as a zone named 25eth0. Any
+    other host is returned as it is: a name (no colon), or one whose %25 ends it (the zone index 25, or an empty
+    zone once the 25 is read as the %'s)."""
+    before, escaped, zone = host.partition("%25")
+    return f"{before}%{zone}" if ":" in host and escaped and zone else host

@@ -187,7 +187,8 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
     from vcam.control.osc import osc_parts
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, None, remote, say,
-                     fps=lambda: air.pacer.stats.production_fps, whole_paths=False)  # the server finds its files
+                     fps=lambda: air.pacer.stats.production_fps, whole_paths=False,  # the server finds its files
+                     client=True)
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool, stopped_by: int | None = None,

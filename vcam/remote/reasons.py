@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import socket
 import ssl
 import sys
@@ -14,7 +13,8 @@ import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from vcam.remote.urls import check_url, said_url, shown_host, url_port
+from vcam.remote.addresses import zone_unescaped
+from vcam.remote.urls import check_url, said_url, shown_host, url_port, userinfo_at
 from vcam.words import terminal_safe
 
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
@@ -34,9 +34,11 @@ def _bare_zone(url: str, hostname: str | None) -> str | None:
     """`url` with its IPv6 zone written %25eth0 (RFC 6874's form, which the lookup takes whole, as a zone named
     25eth0) written %eth0, as the system names it; None where it has no such zone, or the address that makes is not
     one vcam cam takes (an empty zone: ws://[fe80::1%]:8765)."""
-    if not hostname or "%25" not in hostname.partition(":")[2] or not hostname.partition("%25")[2]:
+    start = url.find("[", userinfo_at(url) + 1) + 1  # the host's bracket, after a user name and password
+    end = url.find("]", start)
+    if not hostname or not start or end < 0 or (bare := zone_unescaped(url[start:end])) == url[start:end]:
         return None
-    fixed = re.sub(r"\[([^\]]*?)%25", r"[\1%", url, count=1)
+    fixed = url[:start] + bare + url[end:]
     try:
         check_url(fixed)
     except ValueError:
