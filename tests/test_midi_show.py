@@ -873,19 +873,28 @@ def test_a_port_name_of_another_model_of_the_controller_plugged_in_is_waited_for
 
 # --- the port opened as vcam starts ---------------------------------------------------------------------------------
 KNOB_16 = MidiMap(knobs=(Knob(16, "transition", 0, 16),))  # the show's map: what the port opened early keeps
-def test_a_port_opened_early_past_what_it_keeps_says_the_oldest_dropped_and_keeps_the_knobs_last_position(
-        fake_midi_backend, monkeypatch):
+
+
+def taking_over_early(monkeypatch, values) -> tuple[MidiInput, list[int], list[str]]:
+    """A MidiInput started on the port opened as vcam started (keeping the newest 4 messages), knob 16 having sent
+    `values` meanwhile; with the values it hears and the lines it says."""
     from vcam.control import midiinput
 
     monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
     early = midiinput.EarlyInput()
     early.open("nano", KNOB_16)
-    for value in range(10, 16):
+    for value in values:
         fake_midi.send(NANO, cc(16, value))
     heard, said = [], []
     midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
     midi.early = early
     midi.start()
+    return midi, heard, said
+
+
+def test_a_port_opened_early_past_what_it_keeps_says_the_oldest_dropped_and_keeps_the_knobs_last_position(
+        fake_midi_backend, monkeypatch):
+    midi, heard, said = taking_over_early(monkeypatch, range(10, 16))
     try:
         assert wait_for(lambda: heard and heard[-1] == 15)
         assert set(heard) <= {12, 13, 14, 15}
@@ -1113,17 +1122,7 @@ def test_a_port_opened_early_keeps_only_what_the_shows_map_acts_on(fake_midi_bac
 
 def test_one_message_dropped_while_vcam_starts_is_said_as_one(fake_midi_backend, monkeypatch):
     """"the oldest 1 message … was dropped (it keeps 4)": a count where one was meant, and no word of what keeps."""
-    from vcam.control import midiinput
-
-    monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
-    early = midiinput.EarlyInput()
-    early.open("nano", KNOB_16)
-    for value in range(10, 15):
-        fake_midi.send(NANO, cc(16, value))
-    heard, said = [], []
-    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
-    midi.early = early
-    midi.start()
+    midi, heard, said = taking_over_early(monkeypatch, range(10, 15))
     try:
         assert wait_for(lambda: heard and heard[-1] == 14)
         assert said[1] == ("MIDI: the oldest message sent while vcam started was dropped (vcam keeps the newest 4 "

@@ -144,7 +144,7 @@ def alike_fix(path: str, kind: str) -> str | None:
 _ALIKE = "named alike: check the name's case and its ending"
 
 
-def _squeezed(name: str) -> str:
+def _respace_key(name: str) -> str:
     return re.sub(r"[\s_]+", "", name.casefold())
 
 
@@ -189,7 +189,7 @@ def _respaced(path: str) -> str | None:
     for depth, name in enumerate(reversed(names)):
         file = depth == len(names) - 1
         there = os.path.isfile if file else os.path.isdir
-        squeezed, step = _squeezed(name), []
+        squeezed, step = _respace_key(name), []
         for parent in found:
             if depth and there(os.path.join(parent, name)):  # a folder's name was the slip, the name in it is right
                 step.append(os.path.join(parent, name))
@@ -197,7 +197,7 @@ def _respaced(path: str) -> str | None:
             try:
                 # the names first: a file's type may cost a call to the system for each of a big folder's files
                 step += [os.path.join(parent, e.name) for e in os.scandir(parent or os.curdir)
-                         if e.name != name.strip() and _squeezed(e.name) == squeezed
+                         if e.name != name.strip() and _respace_key(e.name) == squeezed
                          and (e.is_file() if file else e.is_dir())]
             except OSError:  # the folder cannot be listed
                 continue

@@ -1901,13 +1901,6 @@ def presets_named(cmd: Command) -> tuple:
     return cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
 
 
-def blend_on_air(a: str, b: str) -> str:
-    """The blend of the presets named `a` and `b` as a reply and the status say it: `blend 'neon city' / 'ocean'`,
-    each name in quotes as a preset's is there (bare, a name in typographic quotes of its own read as quoted by vcam
-    beside one that was not, and one with a ` / ` ran into the other)."""
-    return f"blend {quoted(a)} / {quoted(b)}"
-
-
 def blend_twice(show, cmd: Command) -> str | None:
     """What is wrong with `cmd`, a blend of one preset of `show` with itself (`blend 1 city 0.5`), as the controller
     would refuse it on every press; None for any other command."""

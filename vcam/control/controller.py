@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
+from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_on_air, blend_spaced, help_text, joined_commands, joined_hint,
+                                   CommandError, blend_spaced, help_text, joined_commands, joined_hint,
                                    lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
                                    presets_found, setting_now, timing_glued, typed_only)
 from vcam.control.console import TYPED, given_as, typed_by_hand

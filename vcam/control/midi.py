@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError, install_fix
 from vcam.control.commands import Command
@@ -20,6 +21,9 @@ from vcam.control.faders import Takeovers
 from vcam.control.midifine import RPN_NUMBER, Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.words import counted, nearest
+
+if TYPE_CHECKING:
+    from mido import Message  # mido is optional: a machine that only shows frames has none
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -33,7 +37,7 @@ def heeded(msg) -> bool:
     return msg.type in ("control_change", "program_change") or (msg.type == "note_on" and msg.velocity > 0)
 
 
-def acted_on(msg, mapping: MidiMap) -> bool:
+def acted_on(msg: Message, mapping: MidiMap) -> bool:
     """Whether `mapping` has a control `msg` moves or presses on its channel: a knob (either half of a 14-bit one,
     an NRPN's number and data where an NRPN knob listens), a button, a key, or a program change it reads."""
     channel = getattr(msg, "channel", None)
@@ -598,7 +602,7 @@ class MidiRouter:
         self._button_prev[key] = value
         return pressed
 
-    def tap_press(self, msg) -> bool | None:
+    def tap_press(self, msg: Message) -> bool | None:
         """Whether `msg` presses (True) a button the map makes `tap`, counted as acting on it counts a press (a
         fader swept on its CC presses it once), or does not (False); None where it is on no such button. A tap's
         meaning is its timing: one kept while vcam started is not acted on later (EarlyInput)."""

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
                                input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
@@ -20,6 +21,10 @@ from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
 from vcam.words import counted
+
+if TYPE_CHECKING:
+    from mido import Message  # mido is optional: a machine that only shows frames has none
+    from mido.ports import BaseInput
 
 POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: far below a JACK period or a clock tick
 IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
@@ -231,7 +236,8 @@ class EarlyInput:
                 return
         deliver(msg)
 
-    def take(self, name: str, deliver: Callable, tap_press: Callable | None = None) -> object | None:
+    def take(self, name: str, deliver: Callable[[Message], None],
+             tap_press: Callable[[Message], bool | None] | None = None) -> object | None:
         """The port, where it is `name`'s, then what comes on it handed to `deliver`; None where it is not, or where
         its controller left meanwhile (closed). Where `name` is the input opened, the messages kept (those sent before
         an unplug too) go to `deliver` first, but for a tap button's (`tap_press` tells them: MidiRouter.tap_press),
@@ -585,7 +591,7 @@ def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], wh
     return midi
 
 
-def _opened(name: str, deliver: Callable):
+def _opened(name: str, deliver: Callable[[Message], None]) -> PolledInput | BaseInput:
     """The input port `name`, each message handed to `deliver` on the thread that reads it."""
     mido = load_mido()
     if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback

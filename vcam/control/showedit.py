@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from vcam.bias import DEFAULT_BIAS
+from vcam.blendname import blend_on_air
 from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed, SetStrength
-from vcam.control.commands import Command, blend_on_air, name_key
+from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.words import counted, listed, name_said, quoted

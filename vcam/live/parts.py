@@ -82,14 +82,20 @@ def early_midi(opts: RunOptions, show: Show | None, replaying: bool) -> tuple[st
     port = midi_port_wanted(opts, show, replaying)
     if port is None:
         return None
-    if not opts.midi_map:
-        return port, _shows_map(show) or clock_only()
-    from vcam.control.midimap import map_named
-
     try:
-        return port, map_named(opts.midi_map)[1]
+        mapping = _map_read(opts, show)[1]
     except Exception:  # noqa: BLE001 - read again by midi_setup, which says why
         return None
+    return port, mapping or clock_only()
+
+
+def _map_read(opts: RunOptions, show: Show | None) -> tuple[Path | None, MidiMap | None]:
+    """--midi-map's file and map, else no file and the show's map: None where the show maps no control."""
+    if not opts.midi_map:
+        return None, _shows_map(show)
+    from vcam.control.midimap import map_named
+
+    return map_named(opts.midi_map)
 
 
 def _shows_map(show: Show | None) -> MidiMap | None:
@@ -101,30 +107,27 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
     """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
     anything opens when the port or map is wrong."""
-    port = None if opts.midi == NO_MIDI else opts.midi
-    if replaying and (port or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
-        said = f"--midi {port}" if port else f"--midi-map {opts.midi_map}"
+    given = None if opts.midi == NO_MIDI else opts.midi
+    if replaying and (given or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
+        said = f"--midi {given}" if given else f"--midi-map {opts.midi_map}"
         say(f"{said} is not used while a control log is replayed (the log's commands are the show's)")
         return None
-    if opts.midi is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
-        if not opts.serve:
-            port = show.midi_port
-        else:  # a server is usually a machine without the controller: it belongs to the camera's end
-            flag, note = _port_anywhere(show.midi_port)
-            say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … {flag} --midi-map MAP (the map the show names; controls written "
-                f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
-                "machine")
-    if not port:
+    port = midi_port_wanted(opts, show, replaying)
+    if opts.midi is None and show is not None and show.midi_port and opts.serve and not replaying:
+        # a server is usually a machine without the controller: it belongs to the camera's end
+        flag, note = _port_anywhere(show.midi_port)
+        say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
+            f"machine, run vcam cam … {flag} --midi-map MAP (the map the show names; controls written "
+            f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
+            "machine")
+    if port is None:
         _no_input(opts, show, replaying, say)
         return None
     from vcam.control.lateplug import require_midi_for
 
     require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
-    if opts.midi_map:
-        from vcam.control.midimap import map_named
-
-        path, mapping = map_named(opts.midi_map)
+    path, mapping = _map_read(opts, show)
+    if path is not None:
         for note in mapping.notes:
             say(note)
         if show is not None and (problems := missing_presets(show, mapping)):
@@ -137,9 +140,6 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             # a section's own controls add to its map: file, and could be read as added to --midi-map's too
             say(f"--midi-map {opts.midi_map} is used over the show's midi: section "
                 f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
-    else:
-        # a section with a port alone maps nothing: its knobs were dead on air, unsaid
-        path, mapping = None, _shows_map(show)
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
         where = ("controls: or map: in the show's midi: section map" if show is not None and show.midi is not None
                  else "a show's midi: section maps")

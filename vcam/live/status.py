@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from vcam.control.commands import blend_on_air
+from vcam.blendname import blend_on_air
 from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pins_last_row, still_on_row, terminal_size,
                            text_cells, typed_on)
 

@@ -158,33 +158,39 @@ class OutputWorker:
                 continue
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
-            checking = False
-            try:
-                if on_air and not self._aired:
-                    self._aired = True
+            if on_air and not self._aired:
+                self._aired = True
+                try:
                     if (went_on_air := getattr(self.output, "went_on_air", None)) is not None:
-                        checking = True
                         went_on_air()
-                        checking = False
+                except Exception as e:  # an output failing must not take the show down with it
+                    self._dropped_before_failure = before
+                    if self.alone and isinstance(e, VcamError):
+                        self._refused_on_air = e  # said once, as the show's end
+                    else:
+                        self._failed(e)
+                    continue
+            try:
                 self.output.send(self._fit(frame), tick)
                 self.sent += 1
-            except Exception as e:  # an output failing must not take the show down with it
+            except Exception as e:  # as above
                 self._dropped_before_failure = before
-                if checking and self.alone and isinstance(e, VcamError):
-                    self._refused_on_air = e  # said once, as the show's end
-                    continue
-                if self.no_display is not NoDisplay.FAILS and isinstance(e, NoDisplayError):
-                    self._undrawable = e
-                    if self.no_display is NoDisplay.LEAVES_OUT:
-                        self._say(_no_window(e))  # ending the show, it is said once, as the show's end
-                    continue
-                self.error = e
-                self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
-                          "goes on")
+                self._failed(e)
                 continue
             if waits:
                 self._excused += self._mailbox.dropped - before
             self._warn_if_dropping()
+
+    def _failed(self, e: Exception) -> None:
+        """An output's failure said and kept: a window with no display left out (or ending the show, said then),
+        anything else stops this output while the show goes on."""
+        if self.no_display is not NoDisplay.FAILS and isinstance(e, NoDisplayError):
+            self._undrawable = e
+            if self.no_display is NoDisplay.LEAVES_OUT:
+                self._say(_no_window(e))  # ending the show, it is said once, as the show's end
+            return
+        self.error = e
+        self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show goes on")
 
     def _warn_if_dropping(self) -> None:
         dropped = self._mailbox.dropped - self._excused
