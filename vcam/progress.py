@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from vcam.terminal import fit_line, still_on_row, terminal_columns, text_cells
+from vcam.terminal import drawn, fit_line, still_on_row, terminal_columns, text_cells
 from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
@@ -38,18 +38,24 @@ class _Line:
         self._line = ""
         self.gone = False  # `out` failed a write: a terminal hung up, a closed pipe; nothing more is written
 
-    def _put(self, text: str) -> None:
+    def _put(self, text: str) -> bool:
         """`text` written to `out` and flushed, or nothing once `out` has failed: the line is worth less than the
         download or load it tells of, which goes on (or stops, as a signal says) without it. Raised from a watching
         thread, the error came out as that thread's traceback; from a download's own threads, it ended the file's
-        transfer."""
+        transfer. Whether it was written whole."""
         if self.gone:
-            return
+            return False
         try:
             self.out.write(text)
             self.out.flush()
+        except BlockingIOError:
+            # a non-blocking stderr (a terminal or pipe another program set so) full for now: this update is
+            # skipped, not every later one, which the next redraw of the row makes good
+            return False
         except (OSError, ValueError):  # ValueError: `out` closed
             self.gone = True
+            return False
+        return True
 
     def _due(self, now: float, anyway: bool = False) -> bool:
         """Whether a line is shown at `now` (`anyway`: whatever the time since the last), marked shown if so."""
@@ -58,13 +64,19 @@ class _Line:
         self._shown_at = now
         return True
 
-    def _write(self, line: str) -> None:
+    def _write(self, line: str) -> bool:
+        """Whether `line` was written whole."""
         # a line that wraps is rewritten from its second row on: a terminal narrower than it (a split pane) filled
         # with copies of its first, one a redraw
         if self.tty:
             line = fit_line(line, terminal_columns(self.out), getattr(self.out, "encoding", None))
-        self._put(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
+        whole = self._put(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
+        if self.tty and not whole:  # part of it may be on the row: the next redraw wipes the wider of the two
+            line = max(self._line, line, key=text_cells)
         self._line = line
+        if self.tty and not self.gone:  # a line written straight to `out` wipes as many where no width is known
+            drawn(self.out, text_cells(line))
+        return whole
 
     def _back(self) -> str:
         """To the start of the line, the line shown there wiped: by an escape, or with blanks on a terminal that
@@ -78,6 +90,7 @@ class _Line:
         """Ends the line on a terminal (the next output starts on a line of its own)."""
         if self.tty and self._line:
             self._put("\n")
+            drawn(self.out, 0)
         self._line = ""
 
 
@@ -160,6 +173,5 @@ class ByteProgress(_Line):
         final = 0 < self.total <= done and self._final_total != self.total
         if not self._due(now, anyway=final):
             return
-        if final:
+        if self._write(self.text(done)) and final:  # a line skipped (stderr full for now) is said at the next update
             self._final_total = self.total
-        self._write(self.text(done))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 import unicodedata
 import weakref
 from typing import TextIO
@@ -13,9 +14,35 @@ from vcam.words import starts_a_character, terminal_safe
 
 ERASE_TO_END = "\x1b[K"
 PINNED_MIN_ROWS = 3  # a status line pinned to the last row leaves a region of the rows above it to scroll
-# A stream -> the columns a status line's text takes on the cursor's row of it now (vcam.live.status.StatusLine
-# keeps it): a line written straight to the stream (`row_cleared`) wipes as many where the terminal says no width.
-_DRAWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class DrawnWidths:
+    """Each stream's columns that a line rewritten in place (the status line, a download's or a load's progress
+    line) takes on the cursor's row now: a line written straight to the stream (`row_cleared`) wipes as many where
+    the terminal says no width. Written by the thread that draws a line and read by another that writes beside it
+    (a camera tick, a load's step), hence the lock."""
+
+    def __init__(self) -> None:
+        self._widths: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def set(self, out: TextIO, width: int) -> None:
+        with self._lock:
+            try:
+                self._widths[out] = width
+            except TypeError:  # a stream no weak reference is taken to: its lines are never written beside it
+                pass
+
+    def get(self, out: TextIO) -> int:
+        with self._lock:
+            try:
+                return self._widths.get(out, 0)
+            except TypeError:
+                return 0
+
+
+# one for the process, as the streams it tells of are (stderr is drawn on by the live loop and the engine alike)
+DRAWN = DrawnWidths()
 
 
 def terminal_size(out: TextIO) -> tuple[int, int | None] | None:
@@ -132,15 +159,12 @@ def pins_last_row(typed: bool, rows: int | None) -> bool:
     return typed and rows is not None and rows >= PINNED_MIN_ROWS
 
 
-def drawn(out: TextIO, width: int) -> None:
-    """A status line's text now takes `width` columns of the cursor's row of `out` (0: none, wiped or ended)."""
-    try:
-        _DRAWN[out] = width
-    except TypeError:  # a stream no weak reference is taken to: its lines are never written beside it
-        pass
+def drawn(out: TextIO, width: int, widths: DrawnWidths = DRAWN) -> None:
+    """A line rewritten in place now takes `width` columns of the cursor's row of `out` (0: none, wiped or ended)."""
+    widths.set(out, width)
 
 
-def row_cleared(out: TextIO | None) -> str:
+def row_cleared(out: TextIO | None, widths: DrawnWidths = DRAWN) -> str:
     """What goes before a line written straight to `out` (a load's step, a download's note, a camera tick that
     failed) to put it at the start of a wiped row: on a terminal a show's status line, rewritten in place with no
     line end, may stand there, and a line written after it ran on from its end ("… | preset -vcam: loading VAE from
@@ -159,5 +183,5 @@ def row_cleared(out: TextIO | None) -> str:
         return ""
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r" + ERASE_TO_END
-    blanks = size[0] - 1 if size else _DRAWN.get(out, 0)
+    blanks = size[0] - 1 if size else widths.get(out)
     return "\r" + " " * blanks + "\r" if blanks else ""
