@@ -452,11 +452,36 @@ def test_a_download_checks_the_decoder_first_and_says_where_the_weights_are(monk
 
 
 def test_a_download_stopped_with_ctrl_c_exits_130_saying_on_a_line_of_its_own_what_is_kept(monkeypatch, capsys):
-    """Said on stderr, after a line end that ends the progress bar's line the Ctrl-C left open, and exiting 130 as
-    a shell expects of Ctrl-C."""
+    """Said on stderr, a line of its own in a log, and exiting 130 as a shell expects of Ctrl-C."""
     _downloading(monkeypatch, fetched=KeyboardInterrupt())
     assert main(["download"]) == 130
     said = capsys.readouterr()
-    assert said.out == "" and said.err == ("\nvcam: download stopped; the files it finished are kept: run `vcam "
+    assert said.out == "" and said.err == ("vcam: download stopped; the files it finished are kept: run `vcam "
                                            "download` again to fetch the rest\n")
+
+
+class Terminal(io.StringIO):
+    """stderr on a terminal, each write kept apart."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.writes.append(text)
+        return super().write(text)
+
+
+def test_a_download_stopped_on_a_terminal_is_said_in_one_write_on_a_wiped_row(monkeypatch):
+    """Said in two writes (the text, then its line end) after a bare line end: the progress line's thread, still
+    drawing, could put its line between the two, and the Ctrl-C's row kept the bar's text beside the `^C`."""
+    _downloading(monkeypatch, fetched=KeyboardInterrupt())
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert main(["download"]) == 130
+    assert sys.stderr.writes == ["\r\x1b[Kvcam: download stopped; the files it finished are kept: run `vcam "
+                                 "download` again to fetch the rest\n"], sys.stderr.writes
 

@@ -99,9 +99,13 @@ def cmd_download(args) -> int:
         code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
             return code
+        from vcam.terminal import row_cleared
+
         try:
-            print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
-                  "rest", file=sys.stderr)
+            # one write, on a wiped row: the progress line's thread, still drawing, ran into a second write's line
+            sys.stderr.write(f"{row_cleared(sys.stderr)}vcam: download stopped; the files it finished are kept: run "
+                             "`vcam download` again to fetch the rest\n")
+            sys.stderr.flush()
         except OSError:  # the terminal gone with the SSH session that sent SIGHUP: there is no one to tell
             pass
         return code
