@@ -485,6 +485,62 @@ def test_a_checkpoint_in_a_xet_store_layout_names_the_shared_store_file_only_whe
     assert "both sides of each `->`" in err.value.fix
 
 
+@pytest.mark.parametrize("cut", [True, False])
+def test_a_checkpoint_found_cut_short_as_it_is_read_names_the_shared_store_file_only_where_it_is_whole_sized(
+        cut, tmp_path, weights_folder, monkeypatch):
+    """A store file found cut short midway through the read (a copy still being made, a disk filled under it) was
+    named with the store's side too, to be deleted by hand, where the hub fetches it again itself: the reason was not
+    passed along. One whose read fails at its full size names the store file, as the check before the read does."""
+    import safetensors
+
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    link = next((tmp_path / "hub").rglob(KREA_FILE))
+    store = tmp_path / "hub" / "blobs" / "ab" / ("ab" + "c" * 62)
+    store.parent.mkdir(parents=True)
+    data = link.read_bytes()
+    store.write_bytes(data)
+    blob = link.parent.parent.parent / "blobs" / ("e" * 64)
+    blob.parent.mkdir()
+    blob.symlink_to(os.path.relpath(store, blob.parent))
+    link.unlink()
+    link.symlink_to(os.path.relpath(blob, link.parent))
+    opened = safetensors.safe_open
+
+    def cut_as_read(*args, **kwargs):  # whole as the check looks, then cut short under the read (or failing)
+        if cut:
+            store.write_bytes(data[: len(data) // 2])
+        else:
+            raise OSError(5, "Input/output error")
+        return opened(*args, **kwargs)
+
+    monkeypatch.setattr(safetensors, "safe_open", cut_as_read)
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
+    if cut:
+        assert f"checkpoint {link} -> {blob} is damaged (truncated: " in err.value.message, err.value.message
+        assert str(store) not in err.value.message
+    else:
+        assert f"checkpoint {link} -> {blob} -> {store} is damaged (" in err.value.message, err.value.message
+
+
+def test_a_file_problem_says_whether_it_is_cut_short_by_its_kind_not_its_wording(tmp_path):
+    """Cut short was told by how the reason began ("truncated", "only ", "empty"): a reason worded otherwise (a
+    damaged header that begins "only") was taken for one, and the store file left out."""
+    from vcam.engine.weight_files import FileProblem
+
+    store = tmp_path / "store"
+    store.write_bytes(b"x")
+    blob = tmp_path / "blob"
+    blob.symlink_to(store)
+    link = tmp_path / "link"
+    link.symlink_to(blob)
+    assert link_named(link, FileProblem("truncated: 1 of 2 bytes", cut_short=True)) == f"{link} -> {blob}"
+    assert link_named(link, FileProblem("only a damaged header")) == f"{link} -> {blob} -> {store}"
+    assert link_named(link, "truncated, as said by another") == f"{link} -> {blob} -> {store}"
+
+
 def test_a_damaged_file_linked_from_a_weights_folder_that_is_a_link_names_the_file_it_links_to(tmp_path):
     """A --weights folder that is itself a link (/data/w -> /mnt/disk/models/w) holding a link `../store/x`: `..`
     climbs out of the real folder, and reading it as text beside the link named /data/store/x, another file."""

@@ -32,6 +32,18 @@ LFS_POINTER = "a Git LFS pointer, not the weights: the repo was cloned without g
 WAN_OWN_FILES = ("Wan2.1_VAE.pth", "models_t5_umt5-xxl-enc-bf16.pth")
 
 
+class FileProblem(str):
+    """Why a file is unusable, as a message says it; `cut_short`: it holds less than it should (a copy or a
+    download stopped early, a full disk), which huggingface_hub fetches again itself where it finds it so."""
+
+    cut_short: bool
+
+    def __new__(cls, said: str, cut_short: bool = False) -> FileProblem:
+        problem = super().__new__(cls, said)
+        problem.cut_short = cut_short
+        return problem
+
+
 @dataclass(frozen=True)
 class WeightPaths:
     transformer: Path
@@ -168,7 +180,7 @@ def _hub_cache_hint(root: Path) -> str | None:
             f"{name}={shell_word(str(cache))} set")
 
 
-def safetensors_problem(path: Path) -> str | None:
+def safetensors_problem(path: Path) -> FileProblem | None:
     """Why a .safetensors file is unusable (missing, unreadable, truncated, damaged header), or None if it looks
     whole."""
     if not path.is_file():
@@ -178,20 +190,21 @@ def safetensors_problem(path: Path) -> str | None:
         with open(path, "rb") as f:
             raw = f.read(8)
             if len(raw) < 8:
-                return f"only {size} bytes"
+                return FileProblem(f"only {size} bytes", cut_short=True)
             (n,) = struct.unpack("<Q", raw)
             if n > min(size - 8, 100 * 1024**2):
-                return LFS_POINTER if raw + f.read(len(LFS_START) - 8) == LFS_START else "damaged header"
+                pointer = raw + f.read(len(LFS_START) - 8) == LFS_START
+                return FileProblem(LFS_POINTER if pointer else "damaged header")
             header = json.loads(f.read(n))
     except PermissionError:  # not damaged: copying or downloading it again would change nothing
-        return UNREADABLE
+        return FileProblem(UNREADABLE)
     except (OSError, ValueError, UnicodeDecodeError) as e:
-        return f"damaged header ({e.__class__.__name__})"
+        return FileProblem(f"damaged header ({e.__class__.__name__})")
     end = _data_end(header)
     if end is None:  # JSON, but not a table of tensors: damaged bytes, or another format under the name
-        return "damaged header: not a table of tensors"
+        return FileProblem("damaged header: not a table of tensors")
     if 8 + n + end > size:
-        return f"truncated: {size} of {8 + n + end} bytes"
+        return FileProblem(f"truncated: {size} of {8 + n + end} bytes", cut_short=True)
     return None
 
 
@@ -203,12 +216,12 @@ def _data_end(header) -> int | None:
         return None
 
 
-def _not_a_file(path: Path) -> str:
+def _not_a_file(path: Path) -> FileProblem:
     """Why `path`, which is no file, is not the file it should be: a folder in its place is not "missing"."""
-    return "a folder, not the file" if path.is_dir() else "missing"
+    return FileProblem("a folder, not the file" if path.is_dir() else "missing")
 
 
-def _json_problem(path: Path) -> str | None:
+def _json_problem(path: Path) -> FileProblem | None:
     """Why a JSON file the libraries read (a config, the tokenizer's) is unusable, or None: one cut short or empty
     stops the load with a bare JSONDecodeError, minutes in, after the checkpoint was read."""
     if not path.is_file():
@@ -217,10 +230,10 @@ def _json_problem(path: Path) -> str | None:
         with open(path, "rb") as f:
             value = json.load(f)
     except PermissionError:
-        return UNREADABLE
+        return FileProblem(UNREADABLE)
     except (OSError, ValueError):
-        return "damaged: not JSON" if path.stat().st_size else "empty"
-    return None if isinstance(value, dict) else "damaged: not a JSON object"
+        return FileProblem("damaged: not JSON") if path.stat().st_size else FileProblem("empty", cut_short=True)
+    return None if isinstance(value, dict) else FileProblem("damaged: not a JSON object")
 
 
 # the JSON files transformers' tokenizers read: another one in the folder (a note of the uploader's) is never opened,
@@ -238,22 +251,18 @@ def _tokenizer_problems(folder: Path) -> list[str]:
     return [f"{link_named(f, why)} ({why})" for f, why in named if why]
 
 
-# How safetensors_problem and _json_problem begin where a file holds less than it should.
-CUT_SHORT_STARTS = ("truncated", "only ", "empty")
-
-
 def link_named(path: Path, why: str = "") -> str:
     """A file and, where it is a link (the hub cache's snapshots link to its blobs), the file it links to: deleting
     the link alone would have the hub link the same damaged file again. Under huggingface_hub 2.4 the repo's blob is
-    itself a link into a store of files all repos share (`<cache>/blobs/ab/<hash>`): a file cut short there (`why`
-    says so) the hub fetches again itself, so the link is followed one step; one damaged at its full size (its first
+    itself a link into a store of files all repos share (`<cache>/blobs/ab/<hash>`): a file cut short there (`why`,
+    a FileProblem, says so) the hub fetches again itself, so the link is followed one step; one damaged at its full size (its first
     bytes zeroed) the hub linked again as it was, the same error each time, so the store file is named too, a third
     side of the `->`s (damaged for every repo that links to it)."""
     if not path.is_symlink():
         return str(path)
     try:
         blob = _link_target(path)
-        if blob.is_symlink() and not why.startswith(CUT_SHORT_STARTS):
+        if blob.is_symlink() and not (isinstance(why, FileProblem) and why.cut_short):
             return f"{path} -> {blob} -> {_link_target(blob)}"
     except OSError:  # gone since: named alone
         return str(path)

@@ -86,7 +86,10 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                 bar.update(bar.total)  # the file's header is counted in its size, never in a tensor
                 bar.done()
     except (SafetensorError, OSError) as e:  # a file cut short or changed under us while it is read
-        raise WeightsError(f"checkpoint {link_named(path)} is damaged ({e})", DAMAGED_FIX) from None
+        # looked at again: one cut short since is named as such (its store file, which the hub fetches again itself,
+        # left out), and one damaged at its full size with the store file too
+        why = safetensors_problem(path)
+        raise WeightsError(f"checkpoint {link_named(path, why or '')} is damaged ({why or e})", DAMAGED_FIX) from None
     # Every key was checked against the model above; the blocks placed one by one are not in `state` any more.
     model.load_state_dict(state, strict=on_block is None, assign=True)
 
