@@ -1378,16 +1378,26 @@ def defaults_rig(tmp_path):
     return ctl, producer, log, fallbacks
 
 
+def test_preset_typed_alone_is_answered_with_the_list_not_an_error(tmp_path):
+    """`preset` alone asks which presets there are: answered "error: preset needs an argument", the list came framed
+    as a mistake. Sent from afar or by a control, a `preset` with no value is still the sender's mistake."""
+    ctl, _, _, _ = defaults_rig(tmp_path)
+    reply = ctl.handle_line("preset", "stdin")
+    assert reply == ("the show's presets: 1 'a', 2 'b'; usage: preset NAME|NUMBER - switch to a preset of the show "
+                     "(numbers start at 1)"), reply
+    assert ctl.handle_line("preset", "osc").startswith("error: preset needs an argument")
+
+
 def test_preset_or_blend_typed_alone_names_the_shows_presets(tmp_path):
     """Nothing on air listed the presets: `preset` alone answered only its usage, and the names had to be guessed
     at, or looked up in the file, mid-show."""
     ctl, producer, _, _ = defaults_rig(tmp_path)
-    assert ctl.handle_line("preset", "stdin").endswith("(numbers start at 1); the show's presets: 1 'a', 2 'b'")
+    assert ctl.handle_line("preset", "stdin").startswith("the show's presets: 1 'a', 2 'b'; usage: preset ")
     assert ctl.handle_line("blend @bar", "stdin").endswith("; the show's presets: 1 'a', 2 'b'")
     assert "presets" not in ctl.handle_line("seed", "stdin") and producer.actions == []
     many = "presets:\n" + "".join(f"  - {{name: scene {i}, prompt: p{i}}}\n" for i in range(1, 21))
     ctl.show = parse_show(many, str(tmp_path / "show.yaml"))
-    assert ctl.handle_line("preset", "stdin").endswith(", 12 'scene 12', … (20 in all)")
+    assert ", 12 'scene 12', … (20 in all); usage: preset " in ctl.handle_line("preset", "stdin")
     assert Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), print).handle_line(
         "preset", "stdin").endswith("(numbers start at 1)")  # no show: nothing to name
 

@@ -24,7 +24,7 @@ from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, Set
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
                                    CommandError, blend_spaced, help_text, joined_commands, joined_hint,
                                    lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
-                                   presets_found, setting_now, timing_glued, typed_only)
+                                   presets_found, setting_now, timing_glued, typed_only, usage)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -204,6 +204,9 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
+            # `preset` alone asks which there are: the list, not an error ("preset needs an argument") that holds it
+            if source == TYPED and e.missing == "preset" and (listed := self._choices(e.missing)):
+                return f"{listed.removeprefix('; ')}; usage: {usage('preset')}"
             show = self.show
             if show is not None and (spaced := blend_spaced(line, lambda ref: show.named(ref) is not None,
                                                             console)) is not None:
