@@ -2529,7 +2529,7 @@ def test_a_blend_on_air_is_named_on_the_status_line_with_both_presets_and_its_po
     ctl.handle_line("blend 1 2 0.5", "stdin")
     assert " | blend 'city' / 'ocean' at 0.50 | " in format_status(None, 30.0, 0, 0.0, None, ctl.on_air_named(), "LIVE")
     ctl.handle_line("preset forest", "stdin")
-    assert " | preset forest | " in format_status(None, 30.0, 0, 0.0, None, ctl.on_air_named(), "LIVE")
+    assert " | preset 'forest' | " in format_status(None, 30.0, 0, 0.0, None, ctl.on_air_named(), "LIVE")
 
 
 def test_a_reload_between_reads_never_names_a_blend_that_was_not_on_air(rig):

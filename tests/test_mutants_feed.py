@@ -35,7 +35,7 @@ def test_the_status_line_puts_each_number_of_the_show_in_its_own_field():
     feed, _ = _feed(_Clock(), preset_name=lambda: "storm")
     stats = PacerStats(pushed=24, production_fps=8.0, buffered=14, latency=1.2)
     text = feed.status(stats, 30.0, ["window"])
-    assert text == ("LIVE | FAILED window | gen   8.0 fps | out  30.0 fps | preset storm | buffer   14 | "
+    assert text == ("LIVE | FAILED window | gen   8.0 fps | out  30.0 fps | preset 'storm' | buffer   14 | "
                     "latency  1.2 s | VRAM -"), text
 
 

@@ -8,7 +8,7 @@ from vcam.live.status import StatusLine, format_status
 
 def test_the_status_line_shows_the_cards_memory_as_used_of_total():
     text = format_status(3.9, 30.0, 14, 1.2, (61.23, 79.6), "storm", "LIVE")
-    assert "VRAM 61.2/80 GiB" in text and "gen   3.9 fps" in text and "preset storm" in text
+    assert "VRAM 61.2/80 GiB" in text and "gen   3.9 fps" in text and "preset 'storm'" in text
     assert "VRAM -" in format_status(60.0, 30.0, 5, 0.2, None, None, "LIVE")  # no GPU
 
 
@@ -402,7 +402,7 @@ def _fitted_at(columns: int, on_air, failed=()) -> str:
 def test_what_is_on_air_shows_on_a_terminal_80_columns_wide():
     """What is on air came last, after the buffer, latency and memory: an 80-column terminal cut the line before it."""
     written = _fitted_at(80, "forest dusk")
-    assert written.startswith("\rLIVE | gen  30.0 fps | out  30.0 fps | preset forest dusk | buffer   13 |"), written
+    assert written.startswith("\rLIVE | gen  30.0 fps | out  30.0 fps | preset 'forest dusk' | buffer   13 |"), written
     assert len(written) <= 80
 
 
@@ -414,8 +414,43 @@ def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shorten
     assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
         "| blend 'city' / 'ocean waves u…' at 0.35…")
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
-    # with no room for a letter of each name, the line is cut at the row's end as any other
-    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'city' / '…")
+    # a failed output's names give up their columns first: the blend keeps a letter of each name and its position
+    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'c…' / 'o…' at 0.35…")
+
+
+def _status_at(columns: int, on_air, state="LIVE", failed=()) -> str:
+    """The status line's text as a terminal `columns` wide shows it."""
+    from vcam.live.status import format_status
+    from vcam.terminal import fit_line
+
+    return fit_line(format_status(30.0, 30.0, 13, 0.8, (40.1, 80), on_air, state, list(failed), columns=columns),
+                    columns)
+
+
+@pytest.mark.parametrize("state", ["LIVE", "STALLED (blackout)"])
+@pytest.mark.parametrize("on_air", [("neon city at night in the rain", "ocean waves under a storm", 0.35),
+                                    "forest dusk at the edge of the world"])
+def test_what_is_on_air_stays_on_an_80_column_row_beside_a_failed_output_and_a_long_state(state, on_air):
+    """A `FAILED …` field naming a recording's whole path, or `STALLED (blackout)`, took the row: the blend's names
+    and its position, or the preset's name, were cut off at its end."""
+    failed = ["file:/shows/recordings/take-2026-12-07.mp4", "window"]
+    for shown in (_status_at(80, on_air, state), _status_at(80, on_air, state, failed)):
+        assert len(shown) < 80
+        if isinstance(on_air, tuple):
+            assert "blend 'n" in shown and "/ 'o" in shown and " at 0.35" in shown, shown
+        else:
+            assert "preset 'forest dusk" in shown, shown
+    assert "FAILED " in _status_at(80, on_air, state, failed)
+
+
+def test_a_preset_on_air_is_named_in_quotes_as_a_blends_presets_are():
+    """`preset forest dusk` beside `blend 'a' / 'b'`: a name with spaces read as words of the line, and the two
+    read as said by two programs."""
+    from vcam.live.status import on_air_said
+
+    assert on_air_said("forest dusk") == "preset 'forest dusk'"
+    assert on_air_said(("forest dusk", "ocean", 0.5)) == "blend 'forest dusk' / 'ocean' at 0.50"
+    assert on_air_said(None) == "preset -"
 
 
 def test_a_line_written_beside_the_status_line_wipes_it_where_the_terminal_says_no_width(monkeypatch):

@@ -13,10 +13,14 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
+from vcam.words import quoted
 from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pins_last_row, still_on_row, terminal_size,
                            text_cells, typed_on)
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
+FAILED_SHOWN = 20  # the columns the failed outputs' field keeps on a narrow row, what is on air shortened for them
+FAILED_LEAST = "FAILED …"
+PRESET_LEAST = 12  # the columns of a preset's name kept on a narrow row
 
 
 class StatusLine:
@@ -144,32 +148,58 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
     that never came on screen (dropped past the latency cap, or passed over), shown once there is one. `preset`:
     the name of the preset on air, or the two of a blend and its position, said as the blend's reply says it.
     What is on air comes straight after the rates: last, a terminal 80 columns wide cut it off. `columns`: the
-    terminal's width, where a blend's names are shortened to keep its position on the row (cut first, it was the
-    one number a fader moves)."""
-    vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
-    head = " | ".join([
-        f"{state}",
-        *([f"FAILED {', '.join(failed)}"] if failed else []),
-        f"gen {gen_fps:5.1f} fps" if gen_fps is not None else f"gen {'-':>5} fps",
-        f"out {out_fps:5.1f} fps",
-    ]) + " | "
+    terminal's width, where the failed outputs' names are cut, and a blend's names shortened, to keep what is on air
+    on the row (cut first, a blend's position was the one number a fader moves); where even that leaves it no room
+    (a long state, `STALLED (blackout)`), what is on air comes straight after the state."""
+    rates = [f"gen {gen_fps:5.1f} fps" if gen_fps is not None else f"gen {'-':>5} fps", f"out {out_fps:5.1f} fps"]
+    failed_said = [f"FAILED {', '.join(failed)}"] if failed else []
+    tail = [f"buffer {buffered:4.0f}", f"latency {latency:4.1f} s", *([f"lost {lost}"] if lost else []),
+            f"VRAM {vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "VRAM -"]
+    if not columns:
+        return " | ".join([state, *failed_said, *rates, on_air_said(preset), *tail])
     # the row's last column is left free, and the next one holds the ellipsis of the cut that follows the field
-    room = columns - 2 - text_cells(one_row(head)) if columns else None
-    return head + " | ".join([
-        on_air_said(preset, room),
-        f"buffer {buffered:4.0f}",
-        f"latency {latency:4.1f} s",
-        *([f"lost {lost}"] if lost else []),
-        f"VRAM {vram}",
-    ])
+    usable = columns - 2
+    fixed = _cells_of([state, *rates]) + 3  # and the " | " after the rates
+    if failed_said:
+        fixed += 3
+        least = _cells_of([on_air_said(preset, 0)])
+        whole = _cells_of([on_air_said(preset)])
+        # the failed outputs' names give up columns before what is on air gives up its own, down to a few
+        keep = max(usable - fixed - whole, min(FAILED_SHOWN, usable - fixed - least), len(FAILED_LEAST))
+        failed_said = [_cut_to(failed_said[0], keep)]
+    head = [state, *failed_said, *rates]
+    room = usable - _cells_of(head) - 3
+    if room < _cells_of([on_air_said(preset, 0)]):  # no room even for its shortest: said first, "FAILED …" after it
+        room = usable - _cells_of([state]) - 3 - (len(FAILED_LEAST) + 3 if failed else 0)
+        failed_said = [_cut_to(failed_said[0], len(FAILED_LEAST))] if failed else []
+        return " | ".join([state, on_air_said(preset, room), *failed_said, *rates, *tail])
+    return " | ".join([*head, on_air_said(preset, room), *tail])
+
+
+def _cells_of(fields: Sequence[str]) -> int:
+    """The columns `fields` take on a row, joined by ` | `."""
+    return text_cells(one_row(" | ".join(fields)))
+
+
+def _cut_to(text: str, width: int) -> str:
+    """`text` in at most `width` columns, cut with an ellipsis."""
+    return text if text_cells(one_row(text)) <= width else fit_line(text, width + 1)
 
 
 def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
-    """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
-    0.50` (named as one of its presets alone, a blend looked like that preset on air). `room`: the columns left
-    for it on the row, where a blend's names are shortened (each by as little as it can) to keep its position."""
+    """What the status line says is on air: `preset 'NAME'`, or a blend as its reply says it, `blend 'a' / 'b' at
+    0.50`, each name in quotes (named as one of its presets alone, a blend looked like that preset on air). `room`:
+    the columns left for it on the row, where a name is shortened (a blend's each by as little as it can, to keep
+    its position); 0: its shortest."""
     if not isinstance(preset, tuple):
-        return f"preset {preset or '-'}"
+        if preset is None:
+            return "preset -"
+        said = f"preset {quoted(preset)}"
+        if room == 0:  # its shortest: enough of the name to tell it from another
+            room = len("preset ''") + PRESET_LEAST
+        if room is None or text_cells(one_row(said)) <= room:
+            return said
+        return f"preset {quoted(fit_line(preset, max(3, room - len(chr(39) * 2 + 'preset ') + 1)))}"
     a, b, x = preset
     said = f"{blend_on_air(a, b)} at {x:.2f}"
     over = text_cells(one_row(said)) - room if room is not None else 0
@@ -177,7 +207,7 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
         return said
     # the longer name gives up columns first, down to the other's width, then both alike
     wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
-    left = wa + wb - over
+    left = max(wa + wb - over, min(wa, 2) + min(wb, 2) if room == 0 else 0)  # its shortest: a letter of each
     if left < 2:  # no room for a letter of each: cut at the row's end as any other line
         return said
     short = min(wa, wb, left // 2)
