@@ -199,7 +199,8 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
             room = len("preset ''") + PRESET_LEAST
         if room is None or text_cells(one_row(said)) <= room:
             return said
-        return f"preset {quoted(fit_line(preset, max(3, room - len(chr(39) * 2 + 'preset ') + 1)))}"
+        name_room = room - len("preset ''")  # fit_line leaves a column free: one more is asked for
+        return f"preset {quoted(fit_line(preset, max(3, name_room + 1)))}"
     a, b, x = preset
     said = f"{blend_on_air(a, b)} at {x:.2f}"
     over = text_cells(one_row(said)) - room if room is not None else 0
