@@ -805,6 +805,31 @@ REPO_FILES = {KREA_REPO: {KREA_FILE: KREA_BYTES},
                          "vae/Wan2.1_VAE.pth": 500_000_000}}
 
 
+def test_a_disk_full_under_the_hubs_own_bars_says_the_download_did_not_complete_and_the_room_it_takes(
+        tmp_path, monkeypatch):
+    """On a terminal huggingface_hub draws its own bars, which count the bytes received: a bar stood at 100 % above
+    "downloading … failed: the disk holding … is full", read as a download done but for a last step, with no word of
+    the room to make."""
+    online_hub(monkeypatch)
+    free = [10**12]
+    monkeypatch.setattr(W, "_free_bytes", lambda path: free[0])
+
+    def online(repo, **kw):
+        free[0] = 4096  # the disk filled under the download (another program's files, a recording)
+        raise OSError(28, "No space left on device")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    out = io.StringIO()
+    out.isatty = lambda: True
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    message, fix = err.value.message, err.value.fix
+    assert message.startswith(f"the download of {KREA_REPO} did not complete: the disk holding "), message
+    assert f"is full, {size_text(4096)} free" in message and "100 %" in message, message
+    assert f"{KREA_REPO}'s files take {size_text(KREA_BYTES)}" in fix and fix.startswith("free space there"), fix
+    assert "(finished files are kept)" in fix
+
+
 def real_snapshot_download(monkeypatch, tmp_path, chunks: int = 100):
     """huggingface_hub's own snapshot_download (its dry run, its threads, its byte bars made with vcam's tqdm
     class), the hub's answers and each file's transfer faked: every file arrives in `chunks` updates of its bar."""

@@ -816,7 +816,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         if progress is not None:
             progress.complete()
     except Exception as e:
-        raise _said(repo, e, where, folder_fix) from None
+        raise _said(repo, e, where, folder_fix, need=plan.total) from None
     finally:
         if stop is not None:
             stop()
@@ -991,9 +991,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX) -> BaseException:
+def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX, need: int = 0) -> BaseException:
     """The hub's or the disk's failure as one WeightsError line with its fix; `e` itself where it is none of
-    theirs."""
+    theirs. `need`: the bytes the download set out to fetch (0: not known)."""
     from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
                                         OfflineModeIsEnabled, RepositoryNotFoundError, RevisionNotFoundError)
 
@@ -1006,9 +1006,7 @@ def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX
     # not "partial ones resume": huggingface_hub 2.x writes each file under a name of its own and drops it on failure
     again = "run again (finished files are kept)"
     if "No space left" in text or "os error 28" in text or errno == ENOSPC:
-        return WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
-                            f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all), or "
-                            f"{_move_cache(folder_fix)}; then {again}")
+        return _disk_full(repo, where, folder_fix, need, again)
     if errno in (EACCES, EROFS) or isinstance(e, PermissionError):
         return WeightsError(f"the hub cache {where} is read-only and lacks files of {repo} ({first})",
                             "download them into it from a machine that can write it (`vcam download`), or point "
@@ -1051,6 +1049,20 @@ def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX
             isinstance(e, RuntimeError) and "Data processing error" in text):  # hf_xet's wrapped network failures
         return WeightsError(f"downloading {repo} failed: {first}", f"check the network, then {again}")
     return e
+
+
+def _disk_full(repo: str, where: Path, folder_fix: str, need: int, again: str) -> WeightsError:
+    """A download the disk filled under: said as not complete, with the room it takes, whatever a bar said before
+    (huggingface_hub's own bars count the bytes received, and stood at 100 % above "the disk is full")."""
+    try:
+        free = f", {size_text(_free_bytes(where))} free"
+    except OSError:
+        free = ""
+    took = f"{repo}'s files take {size_text(need)}, " if need else ""
+    return WeightsError(f"the download of {repo} did not complete: the disk holding {where} is full{free} (a bar at "
+                        "100 % counted the bytes received, not those written)",
+                        f"free space there ({took}the weights about {HUB_DOWNLOAD_GB} GB in all; the next run says "
+                        f"what is still missing before it fetches), or {_move_cache(folder_fix)}; then {again}")
 
 
 # How httpx, httpx2 and requests refuse an address before any connection: the network is not to blame.
