@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
-from vcam.words import quoted
 from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pins_last_row, still_on_row, terminal_size,
                            text_cells, typed_on)
+from vcam.words import quoted
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
 FAILED_SHOWN = 20  # the columns the failed outputs' field keeps on a narrow row, what is on air shortened for them
@@ -192,7 +192,7 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
     the columns left for it on the row, where a name is shortened (a blend's each by as little as it can, to keep
     its position); 0: its shortest."""
     if not isinstance(preset, tuple):
-        if preset is None:
+        if not preset:
             return "preset -"
         said = f"preset {quoted(preset)}"
         if room == 0:  # its shortest: enough of the name to tell it from another
