@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import signal
 import sys
 from pathlib import Path
@@ -485,3 +486,41 @@ def test_a_download_stopped_on_a_terminal_is_said_in_one_write_on_a_wiped_row(mo
     assert sys.stderr.writes == ["\r\x1b[Kvcam: download stopped; the files it finished are kept: run `vcam "
                                  "download` again to fetch the rest\n"], sys.stderr.writes
 
+
+def test_a_download_stopped_on_a_real_terminal_starts_its_line_on_a_wiped_row(monkeypatch):
+    """On a terminal commands could be typed on (stdin one too, 24 rows), the message ran on from the end of the
+    hub's bar, left with no line end: "…210MB/s]vcam: download stopped"."""
+    import fcntl
+    import struct
+    import termios
+
+    import vcam.engine.hub
+
+    master, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    stderr = os.fdopen(os.dup(follower), "w", encoding="utf-8")
+    stdin = os.fdopen(os.dup(follower), "r", encoding="utf-8")
+
+    def from_hub(spec, **kw):
+        sys.stderr.write("model.safetensors:  45%|####5     | 4.5G/10.0G [00:21<00:26, 210MB/s]")
+        sys.stderr.flush()
+        raise KeyboardInterrupt
+
+    _downloading(monkeypatch)
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", from_hub)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr(sys, "stderr", stderr)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    try:
+        assert main(["download"]) == 130
+        stderr.flush()
+        shown = b""
+        while not shown.endswith(b"\n"):
+            shown += os.read(master, 4096)
+    finally:
+        stderr.close()
+        stdin.close()
+        os.close(follower)
+        os.close(master)
+    assert shown.decode().endswith("210MB/s]\r\x1b[Kvcam: download stopped; the files it finished are kept: run "
+                                   "`vcam download` again to fetch the rest\r\n"), shown

@@ -2,10 +2,9 @@
 written beside it on a terminal that says no width."""
 import io
 import os
-import threading
 
 from vcam.progress import ByteProgress
-from vcam.terminal import DrawnWidths, drawn, row_cleared
+from vcam.terminal import row_cleared
 
 
 class Clock:
@@ -80,17 +79,3 @@ def test_a_line_written_beside_a_progress_line_wipes_it_where_the_terminal_says_
     assert shown.startswith("downloading krea") and row_cleared(out) == "\r" + " " * len(shown) + "\r"
     bar.done()  # the line ended: the next one starts on a row of its own
     assert row_cleared(out) == ""
-
-
-def test_the_widths_drawn_are_kept_per_stream_by_their_owner(monkeypatch):
-    """A line drawn from one thread and a line written beside it from another read the width through one owner."""
-    out, other = dumb_terminal(monkeypatch), io.StringIO()
-    other.isatty, other.fileno = out.isatty, out.fileno
-    widths = DrawnWidths()
-    thread = threading.Thread(target=drawn, args=(out, 5, widths))
-    thread.start()
-    thread.join()
-    assert row_cleared(out, widths) == "\r     \r" and row_cleared(other, widths) == ""
-    assert row_cleared(out) == ""  # the process's own widths were not written
-    widths.set(out, 0)
-    assert row_cleared(out, widths) == ""

@@ -370,16 +370,17 @@ def test_a_line_written_beside_the_status_line_wipes_its_row_first_on_a_terminal
 
 def test_a_line_written_beside_a_pinned_status_line_leaves_the_row_typed_on_as_it_is(monkeypatch):
     """Pinned to the last row, the status line is not on the cursor's row: wiping that row wiped a command being
-    typed there."""
+    typed there. Once the line ends, the row is wiped again."""
     from vcam import terminal
 
     out = io.StringIO()
     out.isatty = lambda: True
     monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(terminal, "typed_on", lambda out: True)
-    monkeypatch.setattr(terminal, "terminal_size", lambda out: (80, 24))
+    line = StatusLine(out, size=lambda: (80, 24), pinned=True)
+    assert terminal.row_cleared(out) == "\r\x1b[K"  # not drawn yet: nothing pinned
+    line.update("LIVE")
     assert terminal.row_cleared(out) == ""
-    monkeypatch.setattr(terminal, "terminal_size", lambda out: (80, None))  # no rows: the line is not pinned
+    line.end()
     assert terminal.row_cleared(out) == "\r\x1b[K"
 
 

@@ -18,12 +18,14 @@ PINNED_MIN_ROWS = 3  # a status line pinned to the last row leaves a region of t
 
 class DrawnWidths:
     """Each stream's columns that a line rewritten in place (the status line, a download's or a load's progress
-    line) takes on the cursor's row now: a line written straight to the stream (`row_cleared`) wipes as many where
-    the terminal says no width. Written by the thread that draws a line and read by another that writes beside it
-    (a camera tick, a load's step), hence the lock."""
+    line) takes on the cursor's row now, and the streams a show's status line is pinned on now: a line written
+    straight to the stream (`row_cleared`) wipes as many where the terminal says no width, and leaves the row typed
+    on as it is under a pinned line. Written by the thread that draws a line and read by another that writes beside
+    it (a camera tick, a load's step), hence the lock."""
 
     def __init__(self) -> None:
         self._widths: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._pinned: weakref.WeakSet = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def set(self, out: TextIO, width: int) -> None:
@@ -39,6 +41,23 @@ class DrawnWidths:
                 return self._widths.get(out, 0)
             except TypeError:
                 return 0
+
+    def pin(self, out: TextIO, pinned: bool) -> None:
+        with self._lock:
+            try:
+                if pinned:
+                    self._pinned.add(out)
+                else:
+                    self._pinned.discard(out)
+            except TypeError:
+                pass
+
+    def pinned(self, out: TextIO) -> bool:
+        with self._lock:
+            try:
+                return out in self._pinned
+            except TypeError:
+                return False
 
 
 # one for the process, as the streams it tells of are (stderr is drawn on by the live loop and the engine alike)
@@ -159,29 +178,34 @@ def pins_last_row(typed: bool, rows: int | None) -> bool:
     return typed and rows is not None and rows >= PINNED_MIN_ROWS
 
 
-def drawn(out: TextIO, width: int, widths: DrawnWidths = DRAWN) -> None:
+def drawn(out: TextIO, width: int) -> None:
     """A line rewritten in place now takes `width` columns of the cursor's row of `out` (0: none, wiped or ended)."""
-    widths.set(out, width)
+    DRAWN.set(out, width)
 
 
-def row_cleared(out: TextIO | None, widths: DrawnWidths = DRAWN) -> str:
+def pinned_on(out: TextIO, pinned: bool) -> None:
+    """A show's status line is pinned to the last row of the terminal `out` writes to now (False: no longer)."""
+    DRAWN.pin(out, pinned)
+
+
+def row_cleared(out: TextIO | None) -> str:
     """What goes before a line written straight to `out` (a load's step, a download's note, a camera tick that
-    failed) to put it at the start of a wiped row: on a terminal a show's status line, rewritten in place with no
-    line end, may stand there, and a line written after it ran on from its end ("… | preset -vcam: loading VAE from
-    …"). Blanks on a terminal that takes no escape (TERM=dumb, Emacs' shell, which printed it as `^[[K`): over the
-    row's columns, or where the terminal says no width (size 0 0: a serial console, some containers') over the
-    status line's text. Nothing where `out` is no terminal (a log), nor where the status line is pinned to the last
-    row (`pins_last_row`): the cursor's row is then the one commands are typed on, whose echo a wipe erased (the console
-    still read the keys), and no line runs on from the status line there."""
+    failed) to put it at the start of a wiped row: on a terminal a line rewritten in place with no line end (a
+    show's status line, a download's progress bar) may stand there, and a line written after it ran on from its end
+    ("… | preset -vcam: loading VAE from …"). Blanks on a terminal that takes no escape (TERM=dumb, Emacs' shell,
+    which printed it as `^[[K`): over the row's columns, or where the terminal says no width (size 0 0: a serial
+    console, some containers') over the line's text. Nothing where `out` is no terminal (a log), nor where a show's
+    status line is pinned to its last row now (`pinned_on`): the cursor's row is then the one commands are typed on,
+    whose echo a wipe erased (the console still read the keys), and no line runs on from the status line there."""
     try:
         if out is None or not out.isatty():
             return ""
     except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
         return ""
-    size = terminal_size(out)
-    if pins_last_row(typed_on(out), size[1] if size else None):
+    if DRAWN.pinned(out):
         return ""
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r" + ERASE_TO_END
-    blanks = size[0] - 1 if size else widths.get(out)
+    size = terminal_size(out)
+    blanks = size[0] - 1 if size else DRAWN.get(out)
     return "\r" + " " * blanks + "\r" if blanks else ""

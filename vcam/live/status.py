@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
-from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pins_last_row, still_on_row, terminal_size,
-                           text_cells, typed_on)
+from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pinned_on, pins_last_row, still_on_row,
+                           terminal_size, text_cells, typed_on)
 from vcam.words import quoted
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
@@ -73,6 +73,7 @@ class StatusLine:
                 if pins_last_row(self.pinned, rows):
                     self._pin(text, rows)
                     return
+                pinned_on(self.out, False)  # too few rows now: drawn on the cursor's row, as a line beside it is
                 # what is left of the last line past the new one
                 width = text_cells(text)
                 pad = max(0, still_on_row(self._width, columns) - width)
@@ -95,6 +96,7 @@ class StatusLine:
                 self.out.write(f"{SAVE}\x1b[{min(self._rows, rows)};1H{ERASE_TO_END}{RESTORE}")
             self.out.write(f"{SAVE}\x1b[1;{rows - 1}r{RESTORE}")  # setting the region moves the cursor home
             self._rows = rows
+            pinned_on(self.out, True)  # a line written beside it leaves the row typed on as it is (row_cleared)
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
@@ -126,6 +128,7 @@ class StatusLine:
                                f"{ERASE_TO_END}\n")
                 self.out.flush()
                 self._rows = None
+                pinned_on(self.out, False)
             elif self.tty and self._width:
                 self.out.write("\n")
                 self.out.flush()
