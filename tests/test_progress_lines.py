@@ -59,6 +59,22 @@ def test_the_line_that_reaches_the_total_comes_after_a_moment_stderr_was_full(mo
     assert out.getvalue().count("(100%)") == 1, out.getvalue()
 
 
+def test_the_line_that_reaches_the_total_is_said_at_the_end_where_no_update_follows(monkeypatch):
+    """A checkpoint read and a download end with the update that reaches the total, then `done`: that line
+    skipped for a full stderr, the line ended at 50 %."""
+    monkeypatch.setenv("TERM", "xterm")
+    out, clock = FullForAMoment(), Clock()
+    bar = ByteProgress("reading x", 10_000_000, out, clock=clock)
+    bar.update(0)
+    clock.t += 1
+    bar.update(5_000_000)
+    out.full = 1
+    clock.t += 1
+    bar.update(10_000_000)
+    bar.done()
+    assert out.getvalue().endswith("(100%), 5 MB/s\n"), out.getvalue()
+
+
 def dumb_terminal(monkeypatch) -> io.StringIO:
     """A terminal that takes no escapes (TERM=dumb) and reports its size as 0 0 (a serial console, a container's)."""
     out = io.StringIO()

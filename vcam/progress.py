@@ -143,6 +143,7 @@ class ByteProgress(_Line):
         self.first = 0  # bytes already there at the start (a resumed download): not counted in the rate
         self._begun = False
         self._final_total = 0  # the total the last line reached, said once
+        self._pending: int | None = None  # the bytes of the line that reached the total, skipped (stderr full)
 
     def text(self, done: int) -> str:
         elapsed = self.clock() - self.started
@@ -173,5 +174,16 @@ class ByteProgress(_Line):
         final = 0 < self.total <= done and self._final_total != self.total
         if not self._due(now, anyway=final):
             return
-        if self._write(self.text(done)) and final:  # a line skipped (stderr full for now) is said at the next update
+        if self._write(self.text(done)):
+            self._final_total = self.total if final else self._final_total
+            self._pending = None
+        elif final:  # skipped (stderr full for now): said at the next update, or at `done` where none comes
+            self._pending = done
+
+    def done(self) -> None:
+        # the callers (a checkpoint read, a download) end with the update that reaches the total: a line that
+        # reaches it skipped for a full stderr was never said, and the line stopped at the last one that was
+        if self._pending is not None and self._write(self.text(self._pending)):
             self._final_total = self.total
+        self._pending = None
+        super().done()
