@@ -442,6 +442,22 @@ def test_what_is_on_air_stays_on_an_80_column_row_beside_a_failed_output_and_a_l
         else:
             assert "preset 'forest dusk" in shown, shown
     assert "FAILED " in _status_at(80, on_air, state, failed)
+    assert " | gen  30.0 fps | " in _status_at(80, on_air, state) + " | "
+
+
+@pytest.mark.parametrize("columns, state, failed, on_air, shown", [
+    (80, "STALLED (blackout)", ["file:/shows/recordings/take-2026-12-07.mp4", "window"],
+     "forest dusk at the edge of the world", ["gen  30.0 fps"]),
+    (60, "LIVE", [], "forest dusk at the edge of the world", ["gen  30.0 fps", "out  30.0 fps"]),
+    (40, "LIVE", ["window"], "forest dusk", ["FAILED window", "gen  30.0 fps"]),
+])
+def test_what_is_on_air_kept_in_view_takes_its_shortest_form_before_a_rate_or_a_failed_output_is_lost(
+        columns, state, failed, on_air, shown):
+    """Said straight after the state, the preset's name took all the row's room left: the rates and a short
+    `FAILED window` were pushed off a row that showed them before."""
+    line = _status_at(columns, on_air, state, failed)
+    assert all(f" | {field} |" in f"{line} |" for field in shown), line
+    assert columns < 60 or "preset 'forest d" in line, line  # 40 columns: the row as it was, on air cut off
 
 
 def test_a_preset_on_air_is_named_in_quotes_as_a_blends_presets_are():

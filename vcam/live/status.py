@@ -160,23 +160,50 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
             f"VRAM {vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "VRAM -"]
     if not columns:
         return " | ".join([state, *failed_said, *rates, on_air_said(preset), *tail])
-    # the row's last column is left free, and the next one holds the ellipsis of the cut that follows the field
-    usable = columns - 2
+    # on air after the rates, the failed outputs' names whole: the line as it was laid out before on air was kept
+    # in view, what is cut off at the row's end cut there
+    usable = columns - 2  # the row's last column is left free, and the next one holds the ellipsis of the cut
+    before = [state, *failed_said, *rates]
+    plain = [*before, on_air_said(preset, usable - _cells_of(before) - 3), *tail]
+    laid = _on_air_kept(state, failed_said, rates, preset, tail, usable)
+    # kept only where it loses nothing the plain line showed: a rate, the failed outputs (their names shortened,
+    # not all cut to "FAILED …")
+    shown = fit_line(" | ".join(plain), columns)
+    kept = fit_line(" | ".join(laid), columns)
+    lost = [field for field in [state, *rates] if _whole_in(field, shown) and not _whole_in(field, kept)]
+    if failed_said and _whole_in(failed_said[0], shown) and f" | {FAILED_LEAST}" in kept:
+        lost.append(failed_said[0])
+    if not lost:
+        return " | ".join(laid)
+    return " | ".join(plain)
+
+
+def _whole_in(field: str, line: str) -> bool:
+    """Whether `field` is shown whole on the fitted `line`, as one of its ` | `-joined fields."""
+    return f" | {one_row(field)} |" in f" | {one_row(line)} |"
+
+
+def _on_air_kept(state: str, failed_said: list[str], rates: list[str], preset: str | tuple[str, str, float] | None,
+                 tail: list[str], usable: int) -> list[str]:
+    """The fields of a status line `usable` columns wide that keeps what is on air in view: the failed outputs'
+    names give up columns first; where that leaves it no room even for its shortest, it is said in its shortest
+    straight after the state."""
     fixed = _cells_of([state, *rates]) + 3  # and the " | " after the rates
+    least = _cells_of([on_air_said(preset, 0)])
     if failed_said:
         fixed += 3
-        least = _cells_of([on_air_said(preset, 0)])
         whole = _cells_of([on_air_said(preset)])
         # the failed outputs' names give up columns before what is on air gives up its own, down to a few
         keep = max(usable - fixed - whole, min(FAILED_SHOWN, usable - fixed - least), len(FAILED_LEAST))
         failed_said = [_cut_to(failed_said[0], keep)]
     head = [state, *failed_said, *rates]
     room = usable - _cells_of(head) - 3
-    if room < _cells_of([on_air_said(preset, 0)]):  # no room even for its shortest: said first, "FAILED …" after it
-        room = usable - _cells_of([state]) - 3 - (len(FAILED_LEAST) + 3 if failed else 0)
-        failed_said = [_cut_to(failed_said[0], len(FAILED_LEAST))] if failed else []
-        return " | ".join([state, on_air_said(preset, room), *failed_said, *rates, *tail])
-    return " | ".join([*head, on_air_said(preset, room), *tail])
+    if room >= least:
+        return [*head, on_air_said(preset, room), *tail]
+    # no room even for its shortest: said first in its shortest, "FAILED …" after it, the rates kept on the row
+    failed_said = [_cut_to(failed_said[0], len(FAILED_LEAST))] if failed_said else []
+    room = usable - _cells_of([state, *failed_said, *rates]) - 3
+    return [state, on_air_said(preset, room if room >= least else 0), *failed_said, *rates, *tail]
 
 
 def _cells_of(fields: Sequence[str]) -> int:
