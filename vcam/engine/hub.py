@@ -1052,15 +1052,14 @@ def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX
 
 
 def _disk_full(repo: str, where: Path, folder_fix: str, need: int, again: str) -> WeightsError:
-    """A download the disk filled under: said as not complete, with the room it takes, whatever a bar said before
-    (huggingface_hub's own bars count the bytes received, and stood at 100 % above "the disk is full")."""
-    try:
-        free = f", {size_text(_free_bytes(where))} free"
+    """A download the disk filled under: said as not complete, with what is still to fetch, whatever a bar said
+    before (huggingface_hub's own bars count the bytes received, and stood at 100 % above "the disk is full")."""
+    try:  # measured as said: the hub dropped its partial file as it failed, the room it took free again
+        free = f", {size_text(_free_bytes(where))} free now"
     except OSError:
         free = ""
-    took = f"{repo}'s files take {size_text(need)}, " if need else ""
-    return WeightsError(f"the download of {repo} did not complete: the disk holding {where} is full{free} (a bar at "
-                        "100 % counted the bytes received, not those written)",
+    took = f"{size_text(need)} of {repo}'s files still to fetch, " if need else ""
+    return WeightsError(f"the download of {repo} did not complete: the disk holding {where} is full{free}",
                         f"free space there ({took}the weights about {HUB_DOWNLOAD_GB} GB in all; the next run says "
                         f"what is still missing before it fetches), or {_move_cache(folder_fix)}; then {again}")
 
