@@ -1394,6 +1394,7 @@ def test_preset_or_blend_typed_alone_names_the_shows_presets(tmp_path):
     ctl, producer, _, _ = defaults_rig(tmp_path)
     assert ctl.handle_line("preset", "stdin").startswith("the show's presets: 1 'a', 2 'b'; usage: preset ")
     assert ctl.handle_line("blend @bar", "stdin").endswith("; the show's presets: 1 'a', 2 'b'")
+    assert ctl.handle_line("blend", "stdin").startswith("the show's presets: 1 'a', 2 'b'; usage: blend ")
     assert "presets" not in ctl.handle_line("seed", "stdin") and producer.actions == []
     many = "presets:\n" + "".join(f"  - {{name: scene {i}, prompt: p{i}}}\n" for i in range(1, 21))
     ctl.show = parse_show(many, str(tmp_path / "show.yaml"))

@@ -204,9 +204,11 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
-            # `preset` alone asks which there are: the list, not an error ("preset needs an argument") that holds it
-            if source == TYPED and e.missing == "preset" and (listed := self._choices(e.missing)):
-                return f"{listed.removeprefix('; ')}; usage: {usage('preset')}"
+            # `preset` or `blend` alone asks which there are: the list, not an error ("preset needs an argument")
+            # that holds it
+            alone = e.missing == "preset" or e.missing == "blend" and line.split() == ["blend"]
+            if source == TYPED and alone and (listed := self._choices(e.missing)):
+                return f"{listed.removeprefix('; ')}; usage: {usage(e.missing)}"
             show = self.show
             if show is not None and (spaced := blend_spaced(line, lambda ref: show.named(ref) is not None,
                                                             console)) is not None:
