@@ -1258,7 +1258,7 @@ def test_a_busy_port_is_reported_as_such(capsys):
     assert code == 2 and "--port" in err
     # the system's words once, not with Python's "(while attempting to bind on address ('127.0.0.1', N))"
     assert f"cannot listen on 127.0.0.1:{port} (the port is in use: an earlier vcam serve still running" in err
-    assert "attempting" not in err and f"ss -ltnp 'sport = :{port}' names it" in err
+    assert "attempting" not in err and f"sudo ss -ltnp 'sport = :{port}' names it" in err
     assert "thread" not in err
 
 
@@ -1285,10 +1285,32 @@ def test_why_a_socket_cannot_be_had_is_said_in_the_errors_own_words_and_its_find
                                          "bind on address ('192.0.2.9', 8765))")
     assert listen_reason(bound) == "The requested address is not valid in its context"
     in_use = OSError(errno.EADDRINUSE, "Address already in use")
-    for platform, finder in (("win32", "netstat -ano | findstr :8765"), ("darwin", "lsof -nP -iTCP:8765"),
-                             ("linux", "ss -ltnp 'sport = :8765'")):
+    for platform, finder in (("win32", 'netstat -ano -p tcp | findstr /c:":8765 "'),
+                             ("darwin", "sudo lsof -nP -iTCP:8765 -sTCP:LISTEN"),
+                             ("linux", "sudo ss -ltnp 'sport = :8765'")):
         monkeypatch.setattr("sys.platform", platform)
         assert finder in listen_fix(in_use, "127.0.0.1", 8765), platform
+
+
+def test_the_command_that_finds_who_holds_the_servers_port_matches_that_port_alone_and_names_any_users(monkeypatch):
+    """vcam serve --port 800 in use offered findstr :800, which found port 8000's lines too (the PID read off them
+    another program's), and ss -ltnp without sudo, which names no program of another user's (a vcam serve of
+    another account, a system service)."""
+    import errno
+    import re
+
+    from vcam.remote.listen import listen_fix
+
+    in_use = OSError(errno.EADDRINUSE, "Address already in use")
+    monkeypatch.setattr("sys.platform", "win32")
+    netstat = ["  TCP    0.0.0.0:800            0.0.0.0:0              LISTENING       4242",
+               "  TCP    0.0.0.0:8000           0.0.0.0:0              LISTENING       1717",
+               "  TCP    127.0.0.1:8001         0.0.0.0:0              LISTENING       1818"]
+    searched = re.search(r'findstr /c:"([^"]*)"', listen_fix(in_use, "0.0.0.0", 800)).group(1)
+    assert [line for line in netstat if searched in line] == [netstat[0]]
+    for platform in ("linux", "darwin"):
+        monkeypatch.setattr("sys.platform", platform)
+        assert "names it" in listen_fix(in_use, "0.0.0.0", 800) and ": sudo " in listen_fix(in_use, "0.0.0.0", 800)
 
 
 @pytest.mark.parametrize("host, said", [("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),

@@ -24,6 +24,7 @@ from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
 from vcam.words import terminal_safe
 from vcam.loopback import is_loopback
+from vcam.portholders import holder_finder
 
 MAX_DATAGRAM = 65536
 RECEIVE_BUFFER = 4 << 20  # bytes of datagrams the system keeps for the input while it is busy (thousands of messages)
@@ -291,14 +292,7 @@ def _first_unprivileged_port() -> int:
 
 
 def _udp_finder(port: int) -> str:
-    """The command that names the program holding UDP `port`, of this system: Windows and macOS have no ss. The port
-    is matched whole, with the space netstat writes after it (findstr :800 finds port 8000's lines too); ss and lsof
-    name another user's program to root only."""
-    if sys.platform == "win32":
-        return f'netstat -ano -p udp | findstr /c:":{port} " (its last number is the program\'s PID)'
-    if sys.platform == "darwin":
-        return f"sudo lsof -nP -iUDP:{port}"
-    return f"sudo ss -lunp 'sport = :{port}'"
+    return holder_finder(port, "udp")
 
 
 def _bind(host: str, port: int) -> socket.socket:
