@@ -93,13 +93,20 @@ def query_token(url: str) -> str:
     """The token `url` gives in its ?token=, as vcam serve reads it: in the query the websockets library sends, not
     the one typed (an address holding a non-ASCII letter is sent with each % written %25, so ?to%6Ben= names no
     token there); "" where it gives none."""
+    return _sent_query(url).get("token", [""])[0]
+
+
+def _sent_query(url: str) -> dict[str, list[str]]:
+    """The query's names and values as vcam serve reads them from the request the websockets library sends (empty
+    where none is sent): read from the address as typed, a name or value that the library writes otherwise (each %
+    of an address holding a non-ASCII letter as %25) disagreed with the server's reading."""
     from websockets.exceptions import InvalidURI
     from websockets.uri import parse_uri
 
     try:
-        return parse_qs(parse_uri(dialled(url)).query).get("token", [""])[0]
-    except (InvalidURI, ValueError):  # not dialled at all (an IPv6 host without its closing bracket): no token sent
-        return ""
+        return parse_qs(parse_uri(dialled(url)).query)
+    except (InvalidURI, ValueError):  # not dialled at all (an IPv6 host without its closing bracket): nothing sent
+        return {}
 
 
 def userinfo_at(url: str) -> int:
@@ -186,8 +193,8 @@ def dialled(url: str) -> str:
 
 def asks_to_watch(url: str) -> bool:
     """Whether the address asks vcam serve to let this client only watch: a `?role=` other than control, as the
-    server reads it (any role but control watches)."""
-    return parse_qs(urlsplit(url).query).get("role", ["control"])[0] != "control"
+    server reads it (any role but control watches), in the query the websockets library sends (as query_token)."""
+    return _sent_query(url).get("role", ["control"])[0] != "control"
 
 
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
