@@ -455,7 +455,7 @@ def test_cam_refuses_what_stands_beside_an_ipv6_address_brackets_with_the_form_t
     check_url(meant)  # the address named is taken
 
 
-@pytest.mark.parametrize("url", ["ws://[::1]:80 ", "ws://[::1]:abc", "ws://[::1]:-1", "ws://[::1]:80x",
+@pytest.mark.parametrize("url", ["ws://[::1]:abc", "ws://[::1]:-1", "ws://[::1]:80x",
                                  "ws://[::1]:80:90", "ws://[::1]:70000"])
 def test_a_bracketed_address_with_a_port_that_is_no_port_is_told_of_its_port(url):
     """A port past the brackets that is no number (a space pasted after it, a letter) was told to be text beside the

@@ -15,6 +15,8 @@ from vcam.words import shell_word
 
 # token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case
 _TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x})" for c in "token")
+# and its = (one written %3D too: no token to vcam serve, but the secret typed all the same), for an (?i) pattern
+_TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d)"
 
 
 def said_url(url: str) -> str:
@@ -49,7 +51,7 @@ def _token_tail_hidden(head: str, host: str) -> str:
     query = head.find("?", len(head) - len(rest) + len(netloc))
     if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
         return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
-    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_NAME}=[^&]*$", head[query:]):
+    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_IS}[^&]*$", head[query:]):
         return host
     end = host.find("&")
     return "***" + (host[end:] if end >= 0 else "")
@@ -64,7 +66,7 @@ def _token_hidden(url: str) -> str:
     query = min((i for i in (url.find("?", at + 1), url.find("#", at + 1)) if i >= 0), default=-1)
     if query < 0:
         return url
-    return url[:query] + re.sub(rf"(?i)([?&#]{_TOKEN_NAME}=)[^&]+", r"\1***", url[query:])  # a # too: refused
+    return url[:query] + re.sub(rf"(?i)([?&#]{_TOKEN_IS})[^&]+", r"\1***", url[query:])  # a # too: refused
 
 
 def put_back(url: str) -> str:
@@ -84,7 +86,7 @@ def _without_token(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:  # an IPv6 host without its closing bracket: check_url says so
         return url
-    query = re.sub(rf"(?i)[?&]{_TOKEN_NAME}=[^&#]*", "", "?" + parts.query)[1:]
+    query = re.sub(rf"(?i)[?&]{_TOKEN_IS}[^&#]*", "", "?" + parts.query)[1:]
     # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
     return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
 
@@ -225,7 +227,33 @@ def _meant_url(url: str) -> str | None:
 
 def check_url(url: str) -> None:
     """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
-    before anything opens: trying it again every few seconds could never connect."""
+    before anything opens: trying it again every few seconds could never connect. One refused for a space or line
+    break pasted before or after it is offered without them (refused as typed, ws://h:8765 with a space after it
+    was told its port must be a number); one taken as typed is left as it is, dialled where it was."""
+    try:
+        _check_url(url)
+    except ValueError:
+        trimmed = url.strip()
+        if trimmed == url or not trimmed:
+            raise
+        try:
+            _check_url(trimmed)
+        except ValueError:
+            raise ValueError(f"{said_url(url)!r} has a space or line break before or after it (pasted with it?); "
+                             f"without them: {_refused_why(trimmed)}") from None
+        raise ValueError(f"{said_url(url)!r} has a space or line break before or after it (pasted with it?); "
+                         f"{_use(trimmed)}") from None
+
+
+def _refused_why(url: str) -> str:
+    try:
+        _check_url(url)
+    except ValueError as e:
+        return str(e)
+    return ""
+
+
+def _check_url(url: str) -> None:
     looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
     shown = said_url(url)  # `http://user:pw@host` offered the fixed address with its password
     if not url.startswith(("ws://", "wss://")):
