@@ -200,8 +200,10 @@ def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values
     sent: list[str] = []
     said: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
+    from vcam.remote.camquit import OSC_QUIT_REFUSED
+
     parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False,
-                      client=True)  # as vcam cam makes them
+                      quit_refused=OSC_QUIT_REFUSED)  # as vcam cam makes them
     replies = parts[0].handle(address, values, "10.0.0.7:9000")
     assert sent == [] and len(replies) == 1, replies
     assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
@@ -931,6 +933,17 @@ def test_a_command_address_mistyped_is_one_short_line_naming_the_address_meant()
     assert all(name in listed for name in ("preset", "strength", "blend"))
 
 
+def test_an_unknown_built_in_address_says_help_answers_the_sender_where_replies_go_back():
+    """With --osc-reply, /vcam/help's list goes back to the tablet too; /vcam/fly named this terminal alone, which
+    an operator at the tablet may not see."""
+    said: list[str] = []
+    parts = osc_parts("9000", "9001", None, None, Spy(), said.append)
+    with pytest.raises(Unfit) as e:
+        parts[0].handle("/vcam/fly", [1.0], "10.0.0.7:5000")
+    assert "/vcam/help lists the commands on this terminal and sends them to /vcam/help at the sender's " \
+           "--osc-reply port" in str(e.value), e.value
+
+
 def test_control_characters_in_an_address_reach_the_terminal_escaped(rig):
     """Anyone on the network may send an address: its ESC, carriage return or bell must not steer the terminal."""
     r = rig(touchosc())
@@ -1208,8 +1221,7 @@ def test_an_osc_map_files_notes_are_said_as_a_midi_maps_are(tmp_path):
     assert len(said) == 1 and said[0].startswith(note), said
     said.clear()
     ctl = Spy()
-    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False,
-              client=True)  # vcam cam's, read there
+    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False)  # vcam cam's, read there
     assert [s for s in said if s.startswith(note)] == said[:1] and len(said) == 1, said
 
 
