@@ -1324,3 +1324,25 @@ def test_help_to_a_network_line_lists_only_what_the_network_may_give():
             [said] = OscRouter(None, ctl).handle(address, args)
             assert said.startswith("quit") and "; not taken from OSC or the network: the show ends where vcam runs" \
                 in said, said
+
+
+def test_a_map_button_that_quits_is_refused_at_vcam_cam_in_the_cameras_words(tmp_path):
+    """vcam cam --osc-map with a button on quit was told "the show ends where vcam runs", read there as the
+    server's machine: the console that ends this camera is vcam cam's own, and the server's show goes on."""
+    from types import SimpleNamespace
+
+    from vcam.control.yamlproblems import ConfigError
+    from vcam.remote.client import _osc_parts
+    from vcam.remote.controller import RemoteController
+
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {address: /1/push1, command: quit}\n")
+    opts = SimpleNamespace(osc="9000", osc_reply=None, osc_map=str(path))
+    with pytest.raises(ConfigError) as e:
+        _osc_parts(opts, RemoteController(lambda line: True), SimpleNamespace(), lambda line: None)
+    said = str(e.value)
+    assert "quit is not taken from a control or a cue: this vcam cam ends where it runs" in said, said
+    assert "the server's show goes on" in said and "where vcam runs" not in said, said
+    with pytest.raises(ConfigError) as e:  # vcam run's words stay the show's
+        osc_parts("9000", None, str(path), None, Spy(), lambda line: None)
+    assert "the show ends where vcam runs" in str(e.value)
