@@ -878,6 +878,9 @@ def test_vcam_cams_status_line_shows_no_latency_while_it_has_no_connection():
     assert line.startswith("RECONNECTING") and "| latency - |" in line, line
     link.connected = True
     assert "| latency  1.5 s |" in feed.status(PacerStats(latency=0.5), 0.0, [])
+    link._frames_at = 40  # connected again, no frame of this connection yet
+    line = feed.status(PacerStats(latency=0.5), 0.0, [])
+    assert line.startswith("CONNECTED, WAITING FOR FRAMES") and "| latency - |" in line, line
 
 
 def test_vcam_cams_status_line_shows_the_whole_latency_every_frame_lost_and_an_input_not_sending():
