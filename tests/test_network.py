@@ -1292,6 +1292,25 @@ def test_why_a_socket_cannot_be_had_is_said_in_the_errors_own_words_and_its_find
         assert finder in listen_fix(in_use, "127.0.0.1", 8765), platform
 
 
+def test_the_windows_command_that_finds_who_holds_the_servers_port_finds_a_program_on_ipv6_too(monkeypatch):
+    """netstat -p tcp lists IPv4's sockets alone: a program holding [::]:8765 (vcam serve --host ::, Node's and
+    Java's default) was found by no line of the command offered."""
+    import errno
+    import re
+
+    from vcam.remote.listen import listen_fix
+
+    monkeypatch.setattr("sys.platform", "win32")
+    netstat = {"tcp": ["  TCP    0.0.0.0:80             0.0.0.0:0              LISTENING       4",
+                       "  TCP    127.0.0.1:87650        0.0.0.0:0              LISTENING       1717"],
+               "tcpv6": ["  TCP    [::]:8765              [::]:0                 LISTENING       4242",
+                         "  TCP    [::1]:87651            [::]:0                 LISTENING       1818"]}
+    fix = listen_fix(OSError(errno.EADDRINUSE, "Address already in use"), "::", 8765)
+    offered = re.findall(r'netstat -ano -p (\w+) \| findstr /c:"([^"]*)"', fix)
+    found = [line for protocol, searched in offered for line in netstat.get(protocol, []) if searched in line]
+    assert found == [netstat["tcpv6"][0]], fix
+
+
 def test_the_command_that_finds_who_holds_the_servers_port_matches_that_port_alone_and_names_any_users(monkeypatch):
     """vcam serve --port 800 in use offered findstr :800, which found port 8000's lines too (the PID read off them
     another program's), and ss -ltnp without sudo, which names no program of another user's (a vcam serve of

@@ -552,6 +552,10 @@ def test_the_windows_command_that_finds_who_holds_a_port_matches_that_port_alone
                "  UDP    127.0.0.1:8001         *:*                                    1818"]
     searched = re.search(r'findstr /c:"([^"]*)"', oscinput._udp_finder(800)).group(1)
     assert [line for line in netstat if searched in line] == [netstat[0]]
+    v6 = ["  UDP    [::]:800               *:*                                    4343",
+          "  UDP    [::]:8000              *:*                                    1919"]
+    offered = dict(re.findall(r'netstat -ano -p (\w+) \| findstr /c:"([^"]*)"', oscinput._udp_finder(800)))
+    assert [line for line in v6 if offered["udpv6"] in line] == [v6[0]]  # -p udp lists IPv4's sockets alone
 
 
 def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):
