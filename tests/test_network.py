@@ -1441,6 +1441,20 @@ def test_vcam_cams_maps_may_name_files_only_the_server_has_and_send_them_as_writ
     assert [b.command.args for b in got["osc"][0].buttons] == [("file:clips/loop.mp4",)]
 
 
+def test_a_midi_map_button_that_quits_is_refused_at_vcam_cam_in_the_cameras_words(tmp_path, fake_midi_backend):
+    """vcam cam --midi-map with a button on quit was told "the show ends where vcam runs", read there as the
+    server's machine: the console that ends this camera is vcam cam's own, and the server's show goes on."""
+    from vcam.control.yamlproblems import ConfigError
+
+    (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: quit}\n")
+    with pytest.raises(ConfigError) as e:
+        run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], midi="nano", stdin=False,
+                           midi_map=str(tmp_path / "cam.yaml"), status_out=io.StringIO()))
+    said = str(e.value)
+    assert "quit is not taken from a control or a cue: this vcam cam ends where it runs" in said, said
+    assert "the server's show goes on" in said and "where vcam runs" not in said, said
+
+
 def test_vcam_cam_midi_none_opens_no_input_as_vcam_run_does(monkeypatch, capsys):
     """It looked for an input with `none` in its name, and refused the command where none had one."""
     import vcam.control.lateplug

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import fnmatch
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
-from collections.abc import Mapping
 from typing import NamedTuple
 
 from yaml.nodes import MappingNode, ScalarNode
@@ -353,8 +353,7 @@ def map_named(ref: str, whole_paths: bool = True,
 def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> OscMap:
     """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
     def read(r: Reader, node) -> OscMap:
-        r.typed_only_words = dict(typed_only_words or {})
         return replace(read_map(r, node, "OSC map", path.parent, file=True, whole_paths=whole_paths),
                        notes=tuple(r.notes))
 
-    return MAPS.load(path, read, OscMap())
+    return MAPS.load(path, read, OscMap(), typed_only_words)

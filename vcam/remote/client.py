@@ -111,7 +111,8 @@ def run_cam(opts: CamOptions) -> int:
         require_midi_for()  # the controller itself may come later (MidiInput waits for it)
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
-        _, midi_map = map_named(opts.midi_map, whole_paths=False)  # the server finds its files
+        # the server finds its files; quit on a button is told this camera's words, as OSC's map's is
+        _, midi_map = map_named(opts.midi_map, whole_paths=False, typed_only_words=CAM_TYPED_ONLY)
         for note in midi_map.notes:
             status.message(note)
     elif opts.midi_map:
