@@ -944,8 +944,25 @@ def test_an_unknown_built_in_address_says_help_answers_the_sender_where_replies_
     parts = osc_parts("9000", "9001", None, None, Spy(), said.append)
     with pytest.raises(Unfit) as e:
         parts[0].handle("/vcam/fly", [1.0], "10.0.0.7:5000")
-    assert "/vcam/help lists the commands on this terminal and sends them to /vcam/help at the sender's " \
-           "--osc-reply port" in str(e.value), e.value
+    assert "/vcam/help lists the commands on this terminal and sends them to /vcam/help at vcam's --osc-reply " \
+           "port" in str(e.value), e.value
+
+
+def test_an_unknown_built_in_address_says_help_answers_only_a_sender_that_replies_go_back_to():
+    """With --osc-reply 10.0.0.9:9001, /vcam/fly from 10.0.0.7 was told help's list goes back to it: only
+    10.0.0.9 is sent answers (another machine's would land on 10.0.0.9's tablet, which did not ask)."""
+    said: list[str] = []
+    router, replies = osc_parts("9000", "10.0.0.9:9001", None, None, Spy(), said.append)
+    replies.start()
+    try:
+        for sender, answered in (("10.0.0.7:5000", False), ("10.0.0.9:5000", True)):
+            with pytest.raises(Unfit) as e:
+                router.handle("/vcam/fly", [1.0], sender)
+            assert str(e.value).startswith("/vcam/fly: there is no command 'fly'; /vcam/help lists the commands on "
+                                           "this terminal"), e.value
+            assert ("sends them to /vcam/help" in str(e.value)) is answered, (sender, str(e.value))
+    finally:
+        replies.stop()
 
 
 def test_control_characters_in_an_address_reach_the_terminal_escaped(rig):

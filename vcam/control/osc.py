@@ -63,8 +63,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
         replies = _replies(reply, taking, controller, say, tempo, fps, replaying, faders=lambda: router.mapping,
                            moving=lambda address, host=None: router.moving(address, host))
     if taking:
-        router = OscRouter(mapping, controller, answer=replies.answer if replies is not None else None,
-                           quit_refused=quit_refused)
+        router = OscRouter(mapping, controller, answers=replies, quit_refused=quit_refused)
     parts: list = []
     if router is not None:
         host, port = parse_address(listen)

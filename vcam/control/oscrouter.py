@@ -13,6 +13,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse,
                                    typed_only, usage)
@@ -57,21 +58,29 @@ class _Surface:
     buttons: dict[str, float] = field(default_factory=dict)
 
 
+class SenderAnswers(Protocol):
+    """Where an answer meant for the sender goes (help's list, which the console prints too): the OSC replies."""
+
+    def answer(self, host: str, address: str, values: list) -> None: ...
+
+    def answers(self, host: str) -> bool: ...
+
+
 class OscRouter:
     """Turns OSC messages into commands and parameter changes: a map's bindings first, then /vcam/<command>.
 
     `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
-    show file replaces). `controller` is the show's Controller or vcam cam's RemoteController. `answer`: where an
-    answer meant for the sender goes (help's list, which the console prints too), given the sender's host and the
-    message: the OSC replies' answer; None without --osc-reply (OSC itself answers no sender). `quit_refused`: what
-    a quit sent is told, where the show's own words would mislead (vcam cam's, whose show goes on at the server)."""
+    show file replaces). `controller` is the show's Controller or vcam cam's RemoteController. `answers`: where an
+    answer meant for the sender goes, and which senders get one: the OSC replies; None without --osc-reply (OSC
+    itself answers no sender). `quit_refused`: what a quit sent is told, where the show's own words would mislead
+    (vcam cam's, whose show goes on at the server)."""
 
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
                  clock: Callable[[], float] = time.monotonic,
-                 answer: Callable[[str, str, list], None] | None = None, quit_refused: str | None = None):
+                 answers: SenderAnswers | None = None, quit_refused: str | None = None):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
-        self.answer = answer
+        self.answers = answers
         self.quit_refused = quit_refused
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
@@ -147,7 +156,8 @@ class OscRouter:
         if name == CMD:
             return self._typed(address, args, sender)
         if name not in USAGE:
-            raise Unfit(_no_command(address, name, self.answer is not None), (address,), once=True)
+            answered = self.answers is not None and self.answers.answers(_host(sender).strip("[]"))
+            raise Unfit(_no_command(address, name, answered), (address,), once=True)
         if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
             if float(args[0]) < ON:
                 return None  # a push button's release
@@ -207,8 +217,8 @@ class OscRouter:
             reply = self.controller.handle_line(line, "osc", network=True)
         except Refused as e:
             return f"error: OSC sender {sender} was refused {e.detail}"
-        if cmd is not None and cmd.name == "help" and reply and self.answer is not None:
-            self.answer(_host(sender).strip("[]"), f"{BUILTIN}help", [reply])
+        if cmd is not None and cmd.name == "help" and reply and self.answers is not None:
+            self.answers.answer(_host(sender).strip("[]"), f"{BUILTIN}help", [reply])
         return reply
 
     def _surface(self, sender: str) -> _Surface:
@@ -345,14 +355,14 @@ def _got(true: bool) -> str:
 def _no_command(address: str, name: str, answered: bool = False) -> str:
     """One short line for a built-in address that names no command: the address meant where one is near (as the
     console names the command meant), else where the commands are listed; the whole list ran to 400 characters.
-    `answered`: help's list goes back to the sender too (--osc-reply), which a tablet's operator far from this
-    terminal was not told."""
+    `answered`: help's list goes back to this sender too (vcam's --osc-reply answers it), which a tablet's operator
+    far from this terminal was not told."""
     said = f"{shown(address)}: there is no command {name[:40]!r}"
     # a command OSC may not give (quit) is not offered: sent, it would only be refused
     meant = nearest(name, [n for n in (*USAGE, CMD) if n not in TYPED_ONLY])
     if meant is not None:
         return f"{said}; did you mean {BUILTIN}{meant}?"
-    back = f" and sends them to {BUILTIN}help at the sender's --osc-reply port" if answered else ""
+    back = f" and sends them to {BUILTIN}help at vcam's --osc-reply port" if answered else ""
     return f"{said}; {BUILTIN}help lists the commands on this terminal{back} (each at {BUILTIN}<command>)"
 
 
