@@ -13,10 +13,11 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
-# token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case
-_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x})" for c in "token")
-# and its = (one written %3D too: no token to vcam serve, but the secret typed all the same), for an (?i) pattern
-_TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d)"
+# token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case; and typed
+# in fullwidth letters (an East Asian keyboard's), no token to vcam serve, but the secret typed all the same
+_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
+# and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
+_TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
 
 
 def said_url(url: str) -> str:
@@ -62,11 +63,13 @@ def _token_hidden(url: str) -> str:
     too (in place of --token), and the address is said in every connecting and status line. Only the query after
     the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
     at = url.rfind(":***@")
-    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place
-    query = min((i for i in (url.find("?", at + 1), url.find("#", at + 1)) if i >= 0), default=-1)
+    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place; and after a fullwidth
+    # ？, typed as the rest of it was
+    query = min((i for i in (url.find(c, at + 1) for c in "?#\uff1f") if i >= 0), default=-1)
     if query < 0:
         return url
-    return url[:query] + re.sub(rf"(?i)([?&#]{_TOKEN_IS})[^&]+", r"\1***", url[query:])  # a # too: refused
+    # the spaces after the token kept: an address quoted to show the space pasted after it lost it
+    return url[:query] + re.sub(rf"(?i)([?&#\uff1f]{_TOKEN_IS})[^&]*[^&\s]", r"\1***", url[query:])
 
 
 def put_back(url: str) -> str:
@@ -236,21 +239,14 @@ def check_url(url: str) -> None:
         trimmed = url.strip()
         if trimmed == url or not trimmed:
             raise
+        pasted = f"{said_url(url)!r} has a space or line break before or after it (pasted with it?)"
         try:
             _check_url(trimmed)
-        except ValueError:
-            raise ValueError(f"{said_url(url)!r} has a space or line break before or after it (pasted with it?); "
-                             f"without them: {_refused_why(trimmed)}") from None
-        raise ValueError(f"{said_url(url)!r} has a space or line break before or after it (pasted with it?); "
-                         f"{_use(trimmed)}") from None
-
-
-def _refused_why(url: str) -> str:
-    try:
-        _check_url(url)
-    except ValueError as e:
-        return str(e)
-    return ""
+        except ValueError as e:
+            raise ValueError(f"{pasted}; without them: {e}") from None
+        # a token hidden is typed again, and --token gives it whole: ?token%3D*** typed back gives vcam serve none
+        token = said_url(trimmed) != _password_hidden(trimmed)
+        raise ValueError(f"{pasted}; " + (f"type {cam_command(trimmed)}" if token else _use(trimmed))) from None
 
 
 def _check_url(url: str) -> None:
@@ -267,7 +263,9 @@ def _check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket
-        raise ValueError(f"{shown!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
+        # the library's words quote the host part as typed, its password and a ?token typed there with it
+        why = "its host part holds a fullwidth / ? # @ or :" if "NFKC" in str(e) else str(e)
+        raise ValueError(f"{shown!r} is not a server address ({why}); {looks}, an IPv6 host in brackets: "
                          "ws://[::1]:8765") from None
     try:
         port = parts.port
