@@ -195,15 +195,16 @@ def test_quit_over_osc_is_refused_and_the_show_goes_on(rig, address, values):
 def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values):
     """At vcam cam, /vcam/quit was told "the show ends where vcam runs": read there as the server's machine, where
     a quit typed would end the show for every camera, while the console that ends this camera is vcam cam's own."""
+    from types import SimpleNamespace
+
+    from vcam.remote.client import _osc_parts
     from vcam.remote.controller import RemoteController
 
     sent: list[str] = []
     said: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    from vcam.remote.camquit import OSC_QUIT_REFUSED
-
-    parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False,
-                      quit_refused=OSC_QUIT_REFUSED)  # as vcam cam makes them
+    opts = SimpleNamespace(osc="9000", osc_reply=None, osc_map=None)
+    parts = _osc_parts(opts, remote, SimpleNamespace(), said.append)  # as vcam cam makes them
     replies = parts[0].handle(address, values, "10.0.0.7:9000")
     assert sent == [] and len(replies) == 1, replies
     assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
@@ -544,17 +545,18 @@ def test_the_windows_command_that_finds_who_holds_a_port_matches_that_port_alone
     /c: searches for its text as written, the space after the port included."""
     import re
 
-    import vcam.control.oscinput as oscinput
+    import vcam.portholders
+    from vcam.portholders import holder_finder
 
-    monkeypatch.setattr(oscinput.sys, "platform", "win32")
+    monkeypatch.setattr(vcam.portholders.sys, "platform", "win32")
     netstat = ["  UDP    0.0.0.0:800            *:*                                    4242",
                "  UDP    0.0.0.0:8000           *:*                                    1717",
                "  UDP    127.0.0.1:8001         *:*                                    1818"]
-    searched = re.search(r'findstr /c:"([^"]*)"', oscinput._udp_finder(800)).group(1)
+    searched = re.search(r'findstr /c:"([^"]*)"', holder_finder(800, "udp")).group(1)
     assert [line for line in netstat if searched in line] == [netstat[0]]
     v6 = ["  UDP    [::]:800               *:*                                    4343",
           "  UDP    [::]:8000              *:*                                    1919"]
-    offered = dict(re.findall(r'netstat -ano -p (\w+) \| findstr /c:"([^"]*)"', oscinput._udp_finder(800)))
+    offered = dict(re.findall(r'netstat -ano -p (\w+) \| findstr /c:"([^"]*)"', holder_finder(800, "udp")))
     assert [line for line in v6 if offered["udpv6"] in line] == [v6[0]]  # -p udp lists IPv4's sockets alone
 
 

@@ -291,10 +291,6 @@ def _first_unprivileged_port() -> int:
         return 1024
 
 
-def _udp_finder(port: int) -> str:
-    return holder_finder(port, "udp")
-
-
 def _bind(host: str, port: int) -> socket.socket:
     here = "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)"
     try:
@@ -313,7 +309,7 @@ def _bind(host: str, port: int) -> socket.socket:
             other = port + 1 if port < 65535 else port - 1
             example = other if host == DEFAULT_HOST else written(host, other)
             fix = (f"pick another --osc port (e.g. --osc {example}, and send there), or stop the program that uses "
-                   f"this one (an earlier vcam still running?): {_udp_finder(port)} names it")
+                   f"this one (an earlier vcam still running?): {holder_finder(port, 'udp')} names it")
         if e.errno == errno.EACCES and port < (first := _first_unprivileged_port()):  # no program holds it
             example = 8000 if host == DEFAULT_HOST else written(host, 8000)  # the host given kept (0.0.0.0:80)
             fix = f"ports below {first} need root: pick one of {first} or above, e.g. --osc {example}"
