@@ -18,7 +18,8 @@ PATHS = ["", "/", "/a@b", "/é", "/ "]
 QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "?role=watch",
            f"?r%6Fle=watch&token={SECRET}", f"?TOKEN={SECRET}", f"#token={SECRET}", "?x=a@b", f"?token={SECRET} ",
            f"?token%3d{SECRET}&role=watch", f"?role=watch&token%3D{SECRET}", f"?token\uff1d{SECRET}",
-           f"\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}", f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}"]
+           f"\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}",
+           f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}"]
 PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
 
 
