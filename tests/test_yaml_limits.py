@@ -1689,6 +1689,40 @@ def test_a_map_entrys_dash_without_its_space_and_its_close_with_a_quote_is_offer
     assert len(loaded.knobs + loaded.buttons) == 2
 
 
+@pytest.mark.parametrize("line", ["  -[cc, 16]", "  -[cc, 16]  # fader 2"])
+def test_a_map_entrys_dash_without_its_space_before_a_list_is_not_offered_the_list(tmp_path, loader, line):
+    """`-[cc, 16]` was offered `- [cc, 16]`, refused next as a control that is no mapping: no list of a show or map
+    takes a list as its item, and what to write is said without a line that is refused."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n  - {{cc: 17, param: steps}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -[ with no space after its '-'; a list "
+                                 "item is a '-' and a space, and no list in a show or map takes a list in [...] as "
+                                 "its item: write the item as key: value pairs in {...}")
+
+
+@pytest.mark.parametrize("line, entry", [
+    ('  -{cc: 16, param: "blend}', '{cc: 16, param: "blend"}'),
+    ("  -{note: 36, command: 'preset 1}", "{note: 36, command: 'preset 1'}"),
+    ('  -{cc: 16, param: "blend', '{cc: 16, param: "blend"}')])
+def test_a_map_entrys_dash_without_its_space_and_a_quote_left_open_is_offered_the_quote_closed(tmp_path, loader,
+                                                                                              line, entry):
+    """`-{cc: 16, param: "blend}` was offered `- {cc: 16, param: "blend}`, its quote still open and refused again;
+    written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: strength}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    problem = only_problem(err)
+    assert problem.startswith(f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                              f"{entry[-2]} closes the text it opens"), problem
+    assert problem.endswith(f"; a list item is a '-' and a space: write - {entry}"), problem
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: strength}}\n  - {entry}\n")
+    loaded = load_map(path)
+    assert len(loaded.knobs + loaded.buttons) == 2
+
+
 @pytest.mark.parametrize("line", ["  }", "]", "  }  # controls end"])
 def test_a_lone_closer_on_its_own_line_is_told_to_go_with_its_line(tmp_path, loader, line):
     """A } or ] alone on a line was told "remove it: " with nothing after the colon; deleted, the map loads."""

@@ -97,3 +97,28 @@ def braces_around(line: str, column: int) -> str | None:
         elif char in "}]" and opened and (start := opened.pop()) < column <= i:
             return line[start:i + 1]
     return None
+
+
+def quote_closed(text: str) -> tuple[str, str] | None:
+    """`text` with the quote it leaves open closed before the braces and brackets at its end (`{param: "blend}` is
+    `{param: "blend"}`), and that quote; None where no quote is left open, or it holds nothing before them."""
+    quote, at, i = None, -1, 0
+    while i < len(text):
+        char = text[i]
+        if quote == "'" and text.startswith("''", i):
+            i += 1
+        elif quote == '"' and char == "\\":
+            i += 1
+        elif quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"" and (i == 0 or text[i - 1] in " {[,:"):
+            quote, at = char, i
+        elif char == "#" and i > 0 and text[i - 1] in " \t":
+            return None
+        i += 1
+    if quote is None:
+        return None
+    end = len(re.sub(r"[]}\s]*$", "", text))
+    if end <= at + 1:
+        return None
+    return text[:end] + quote + text[end:], quote

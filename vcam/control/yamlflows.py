@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets
+from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
 from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import ConfigError
@@ -221,12 +221,35 @@ def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tup
     line (`-{cc: 16, param: steps`); None where neither parses past the line."""
     ended = [*lines, ""]
     if flow_closes(ended, row, f"{indent}- {flow}"):
-        return flow, ""
+        return (flow, "") if _item_loads(flow) else None
     left = left_unclosed(flow)
-    if left is None or not left[0]:
+    if left is None and (quoted := quote_closed(flow)) is not None:
+        # `-{cc: 16, param: "blend}`: the quote's close left out before the braces', read on as the text to the end
+        left = left_unclosed(quoted[0])
+        if left is None:
+            return None
+        flow, added = quoted[0], quoted[1]
+    elif left is None or not left[0]:
         return None
+    else:
+        added = ""
     closers, end = left
     entry = f"{flow[:end]}{closers}{flow[end:]}"  # its comment kept after the closers
-    if reads_past(ended, row, f"{indent}- {entry}", row):
+    closers = added + closers
+    if reads_past(ended, row, f"{indent}- {entry}", row) and _item_loads(entry):
         return entry, closers
     return None
+
+
+# a map's control, a mapping with its keys on one line: `{cc: 16, param: blend}`
+_A_CONTROL = re.compile(r"\{ *(?:cc|note|program|nrpn) *:")
+
+
+def _item_loads(entry: str) -> bool:
+    """Whether the flow `entry`, written after a list's '- ', is an item some list of a show or map takes: none takes
+    a list (`[cc, 16]`), and a map's control on one line loads as one (_control_loads)."""
+    if entry.startswith("["):
+        return False
+    left = left_unclosed(entry)
+    whole = left is not None and not left[0]
+    return not (whole and _A_CONTROL.match(entry)) or _control_loads(entry)

@@ -176,11 +176,19 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        if flow is not None and flow[2][0] == "[":
+            # `-[cc, 16]`: with its space, a list no list of a show or map takes as an item
+            return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -[ with no space after its '-'; a list item is "
+                                  "a '-' and a space, and no list in a show or map takes a list in [...] as its item: "
+                                  "write the item as key: value pairs in {...}")
         offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
         if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
             entry, closers = offered
             unclosed = f", and no {closers} closes what it opens" if closers else ""
+            if closers[:1] in ("'", '"'):
+                unclosed = f", and no {closers[0]} closes the text it opens" + (f" (nor {closers[1:]} what the line "
+                                                                                  "opens)" if closers[1:] else "")
             # filed at the line to mend: YAML complains at the line after one whose flow goes on there
             return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its "
                                   f"'-'{unclosed}; a list item is a '-' and a space: write - {entry}")
