@@ -1279,7 +1279,7 @@ def test_a_key_s_value_with_a_long_run_of_spaces_inside_is_told_at_once(written)
     assert only_problem(err).startswith("show.yaml:4: not valid YAML: line 3 has "), err.value.problems
 
 
-@pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
+@pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):
     """`prompt *star` was offered `prompt: *star`, refused again (or `prompt &x y`, `prompt: &x y`, loaded as 'y');
@@ -1356,12 +1356,12 @@ def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block
 
 
 @pytest.mark.parametrize("header, under", [(">-", ""), (">-", "    # c\n"), ("|2", ""), ("|-", "      # c\n"),
-                                           (">-", "    neon rain\n")])
+                                           (">-", "    neon rain\n"), ("|", ""), (">", ""), ("|", "    # c\n")])
 def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_offered_its_header_quoted(
         loader, header, under):
     """`prompt >-` over no lines of its text (nothing, a comment, the text not indented under it) was offered
-    `prompt: '>-'`, which loads and puts '>-' on air: a header with its indicators is a block whose text is still
-    to write. It is told the shape, which loads with the text written under it."""
+    `prompt: '>-'`, which loads and puts '>-' on air, and a bare `prompt |` `prompt: '|'`: a header is a block whose
+    text is still to write. It is told the shape, which loads with the text written under it."""
     text = f"presets:\n  - name: a\n    prompt {header}\n{under}  - name: b\n    prompt: x\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")

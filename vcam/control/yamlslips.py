@@ -291,8 +291,8 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     if header and len(below) - len(below.lstrip(" ")) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
         tries.append(f"{key}: {value}")
-    # a header with its indicators (`>-`, `|2`) over no lines of text is one whose text is still to write: offered
-    # quoted, '>-' went on air; a bare | or > may be the text itself
-    if key in TEXT_KEYS and not (header and len(value) > 1) and (quoted := flow_yaml({key: value})) is not None:
+    # a header (`|`, `>-`, `|2`) over no lines of text is one whose text is still to write: offered quoted, '|' or
+    # '>-' went on air, where no prompt is a lone mark
+    if key in TEXT_KEYS and not header and (quoted := flow_yaml({key: value})) is not None:
         tries.append(quoted[1:-1])
     return next((line for line in tries if reads_past(lines, row, head + line, row)), None)
