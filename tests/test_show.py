@@ -2470,6 +2470,26 @@ def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(w
                next(iter(preset.prompts))) == re.split(r"[:=\uff1a\uff1d] *", written, maxsplit=1)[1].strip('"')
 
 
+@pytest.mark.parametrize("written, meant", [
+    ("name:neon, prompt:x", "{name: neon, prompt: x}"),
+    ("name:neon, prompt:city at night, seed:3", "{name: neon, prompt: city at night, seed: 3}"),
+    ("prompt:x, name:neon", "{name: neon, prompt: x}"),
+    ("name:neon,prompt:x", "{name: neon, prompt: x}"),
+])
+def test_a_preset_of_keys_run_together_on_one_line_is_offered_each_key(written, meant):
+    """`- name:neon, prompt:x` was offered `- {name: 'neon, prompt:x', prompt: TEXT}`, the prompt's key and text in
+    the name and no prompt written: each key after a comma is one of its own, and the preset offered loads with the
+    name and the prompt written."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert said.startswith(f"show.yaml:2: preset 1 is the text {written} alone: with no space after its colon YAML "
+                           "reads ") and said.endswith(f"; a preset has a name and a prompt: write - {meant}"), said
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    assert (preset.name, preset.prompts) == ("neon", {"city at night" if "city" in written else "x": 1.0})
+
+
 @pytest.mark.parametrize("written, marks, meant", [
     ("prompt == neon city", "==", "{name: NAME, prompt: neon city}"),
     ("prompt = = neon city", "==", "{name: NAME, prompt: neon city}"),
