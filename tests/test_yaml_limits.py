@@ -1808,7 +1808,6 @@ def test_a_key_deeper_than_a_value_that_starts_an_entry_is_offered_a_name_that_r
 
 @pytest.mark.parametrize("text, line, written, start, column", [
     ("presets:\n  - name: a\n    prompt: x\n   - name: b\n    prompt: y\n", 4, "   - name: b", 2, 2),
-    ("presets:\n  - name: a\n    prompts:\n      - text: x\n- name: b\n  prompt: y\n", 5, "- name: b", 2, 2),
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n     - text: y\n", 5, "     - text: y", 4, 6),
 ])
 def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written, start, column):
@@ -1824,9 +1823,43 @@ def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written
                                  f"indent it {column} spaces as well")
     lines = text.split("\n")
     lines[line - 1] = " " * column + written.lstrip()
-    if spaces == 0:  # the item's keys under it too: they lined up with its '- '
-        lines[line] = " " * column + lines[line]
     parse_show("\n".join(lines), "show.yaml")
+
+
+@pytest.mark.parametrize("text, line, said", [
+    ("presets:\n  - name: a\n    prompt: x\n   - name: b\n     prompt: y\n", 4,
+     "this '- ' is indented 3 spaces and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and line 5, under it, with it: 1 space less"),
+    ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n   seed: 3\n", 4,
+     "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and lines 5 to 6, under it, with it: each 1 space further in"),
+    ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n  - name: c\n    prompt: z\n", 4,
+     "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and line 5, under it, with it: 1 space further in"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n- name: b\n  prompt: y\n", 5,
+     "this '- ' is indented 0 spaces and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and line 6, under it, with it: 2 spaces further in"),
+    ("presets:\n  - name: a\n    prompt: x\n    - name: b\n\n      prompt: y\n", 4,
+     "this '- ' is indented 4 spaces, as the keys of the entry above it are, and YAML read it inside that entry; a new "
+     "entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and lines 5 to 6, under it, with it: each 2 "
+     "spaces less"),
+])
+def test_a_list_item_off_its_list_is_told_to_move_its_lines_under_it_with_it(loader, text, line, said):
+    """`   - name: b` over `     prompt: y` was told to indent the '- ' 2 spaces, and that alone moved, the prompt
+    under it was refused next: the item's lines under it are told to move with it, and moved so, the show loads with
+    both presets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == f"show.yaml:{line}: not valid YAML: {said}"
+    found = re.search(r"indent it (\d+) spaces.*?(\d+) spaces? (less|further in)", said)
+    lines = text.split("\n")
+    shift = int(found[2]) * (1 if found[3] == "further in" else -1)
+    lines[line - 1] = " " * int(found[1]) + lines[line - 1].lstrip()
+    last = re.search(r"lines? (\d+)(?: to (\d+))?, under it", said)
+    for i in range(line, int(last[2] or last[1])):
+        lines[i] = " " * (len(lines[i]) - len(lines[i].lstrip()) + shift) + lines[i].lstrip() if lines[i].strip() \
+            else lines[i]
+    assert [p.name for p in parse_show("\n".join(lines), "show.yaml").presets][:2] == ["a", "b"]
 
 
 def test_a_show_entry_in_braces_off_the_one_above_is_told_how_far_to_indent_it(loader):
