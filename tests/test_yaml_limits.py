@@ -1530,6 +1530,29 @@ def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, t
     assert value in {show.presets[0].name, *show.presets[0].prompts, *show.presets[-1].prompts}
 
 
+@pytest.mark.parametrize("text, offered", [
+    ("presets:\n  - name: neon\n    prompt:\n      [neon, city\n", "'[neon, city'"),
+    ("presets:\n  - name: neon\n    prompt:   # moody\n      [neon, city\n  - name: b\n    prompt: x\n",
+     "'[neon, city'"),
+    ("presets:\n  - name: neon\n    prompt:\n      {neon city\n  - name: b\n    prompt: x\n",
+     "'{neon city'"),
+])
+def test_a_text_on_the_line_under_its_key_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, text,
+                                                                                                offered):
+    """`prompt:` over `  [neon, city` was offered `[neon, city]`, refused next as a list where the prompt's text
+    goes; the text quoted, as on the key's own line, loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    opener = offered[1]
+    problem = only_problem(err)
+    assert problem == (f"show.yaml:5: not valid YAML: the {opener} that opens on line 4 (column 7) is never closed, "
+                       f"and prompt: takes a text, not a {'list' if opener == '[' else 'mapping'}: put the whole text "
+                       f"in quotes: {offered}"), problem
+    lines = text.split("\n")
+    lines[3] = "      " + offered
+    assert parse_show("\n".join(lines), "show.yaml").presets[0].prompts == {offered[1:-1]: 1.0}
+
+
 @pytest.mark.parametrize("text, line, row", [
     ("presets:\n  -name: a\n    prompt: x\n", 3, 2),
     ("presets:\n  - name: a\n    prompt: x\n  -name: b\n    prompt: y\n", 4, 4),

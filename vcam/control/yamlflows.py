@@ -191,17 +191,33 @@ def _never_closed(lines: list[str], start: tuple[int, int], before: int) -> list
     # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
     # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
     text = OPENED.match(lines[line_of])
-    if text and text[1] in TEXT_KEYS and line_of == before and text.start(2) == at:
-        own = flow_yaml({text[1]: lines[before][at:end]})
+    key = text[1] if text and text.start(2) == at else _key_above(lines, line_of, at)
+    if key in TEXT_KEYS and line_of == before:
+        own = flow_yaml(lines[before][at:end])
         if own is None:
             return []
-        return [(before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+        return [(before, lines[before][:at] + own + lines[before][end:],
                  f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
-                 f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                 f"and {key}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
                  "the whole text in quotes")]
     return [(before, lines[before][:end] + closes + lines[before][end:],
              f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
              f"close it at the end of line {before + 1}")]
+
+
+def _key_above(lines: list[str], row: int, column: int) -> str | None:
+    """The key whose value opens at `column`, the start of line `row`, where the line above it is that key alone
+    (`prompt:` over `  [neon, city`); None otherwise."""
+    if lines[row][:column].strip():
+        return None
+    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+                 None)
+    found = _KEY_ALONE.fullmatch(lines[above]) if above is not None else None
+    return found[2] if found is not None and len(found[1]) < column else None
+
+
+# a key with no value on its line (a comment after it), its value on the lines under it
+_KEY_ALONE = re.compile(r"( *(?:- +)?)([A-Za-z_][\w-]*):[ \t]*(?:#.*)?")
 
 
 def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> list[tuple[int, str, str]]:
