@@ -10,7 +10,7 @@ import pytest
 from vcam.control.commands import parse
 from vcam.control.midimap import load_map, shipped_maps
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.words import quoted
 
 ROOT = Path(__file__).resolve().parent.parent

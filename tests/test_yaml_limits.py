@@ -12,7 +12,9 @@ import yaml
 from vcam.control import yamlloaders
 from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
-from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
+from vcam.control.yamlfiles import MAX_BYTES
+from vcam.control.yamlloaders import MAX_DEPTH, MAX_NODES
+from vcam.control.yamlproblems import MAX_PROBLEMS, ConfigError
 from vcam.control.yamlwrite import flow_yaml
 from vcam.words import counted
 
