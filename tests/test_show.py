@@ -2490,6 +2490,22 @@ def test_a_preset_of_keys_run_together_on_one_line_is_offered_each_key(written, 
     assert (preset.name, preset.prompts) == ("neon", {"city at night" if "city" in written else "x": 1.0})
 
 
+@pytest.mark.parametrize("written, meant", [
+    ("name: neon, prompt: x", "{name: neon, prompt: x}"),
+    ("name: neon, prompt: city at night, seed: 3   # slow", "{name: neon, prompt: city at night, seed: 3}   # slow"),
+])
+def test_a_preset_of_keys_on_one_line_without_braces_is_offered_them(written, meant):
+    """`- name: neon, prompt: x` was told to put a value with ': ' in quotes, which made the name 'neon, prompt: x'
+    and left the preset no prompt: the keys on one line go in braces, and written as offered, the show loads."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == ["show.yaml:2: not valid YAML: a preset's keys on one line go in braces, or YAML "
+                                  f"reads the ', ' as part of the first key's value: write - {meant}"]
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    assert (preset.name, preset.prompts) == ("neon", {"city at night" if "city" in written else "x": 1.0})
+
+
 @pytest.mark.parametrize("written, marks, meant", [
     ("prompt == neon city", "==", "{name: NAME, prompt: neon city}"),
     ("prompt = = neon city", "==", "{name: NAME, prompt: neon city}"),

@@ -23,8 +23,10 @@ def left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[
     return None
 
 
-# a map's control written with its keys on one line but without its braces: `- cc: 60, command: tap`
-_UNBRACED = re.compile(r"( *- +)((?:cc|note|nrpn|program): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)( *#.*)?")
+# a map's control, or a show's preset, written with its keys on one line but without its braces: `- cc: 60, command:
+# tap`, `- name: neon, prompt: city`
+_UNBRACED = re.compile(r"( *- +)((cc|note|nrpn|program|name|prompt): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)"
+                       r"( *#.*)?")
 
 
 def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
@@ -37,13 +39,26 @@ def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     if found is None:
         return None
     keys = found[2].rstrip()
-    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[3]}" if found[3] else "")  # its comment kept
-    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not _control_loads(entry):
+    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[4]}" if found[4] else "")  # its comment kept
+    preset = found[3] in ("name", "prompt")
+    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) \
+            or not (_preset_loads(entry) if preset else _control_loads(entry)):
         # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
         # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
-    return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
-            f"key's value: write - {entry}")
+    return (f"not valid YAML: a {'preset' if preset else 'control'}'s keys on one line go in braces, or YAML reads "
+            f"the ', ' as part of the first key's value: write - {entry}")
+
+
+def _preset_loads(entry: str) -> bool:
+    """Whether `entry` ({name: neon, prompt: city}), a show's only preset, loads as a show's preset does."""
+    from vcam.control.show import parse_show  # here, not at the top: show imports this module through yamlcheck
+
+    try:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    except ConfigError:
+        return False
+    return True
 
 
 def _control_loads(entry: str) -> bool:
