@@ -1724,7 +1724,7 @@ def test_a_map_entrys_dash_without_its_space_before_a_list_is_not_offered_the_li
         load_map(path)
     assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -[ with no space after its '-'; a list "
                                  "item is a '-' and a space, and no list in a show or map takes a list in [...] as "
-                                 "its item: write the item as key: value pairs in {...}")
+                                 "its item")
 
 
 @pytest.mark.parametrize("line, entry", [
@@ -1965,3 +1965,133 @@ def test_a_folder_given_as_a_show_lists_names_holding_commas_quotes_or_end_space
         (tmp_path / name).write_text("name: x\n")
     assert show_problems(tmp_path) == [f"{tmp_path}: the show file is a folder; name the YAML file in it (it holds "
                                        "' lead.yaml', 'a, b.yaml', \"it's.yaml\", plain.yaml)"]
+
+
+@pytest.mark.parametrize("kind, line, entry, value", [
+    ("midi", '  -{cc: 32, command: "preset 1}  # pad', '{cc: 32, command: "preset 1"}  # pad', "preset 1"),
+    ("midi", "  -{cc: 32, command: 'preset 1}", "{cc: 32, command: 'preset 1'}", "preset 1"),
+    ("midi", '  -{cc: 16, param: "blend}  # x', '{cc: 16, param: "blend"}  # x', None),
+    ("midi", '  -{cc: 32, command: "preset 1, channel: 2}', '{cc: 32, command: "preset 1", channel: 2}', "preset 1"),
+    ("osc", '  -{address: /p, command: "preset 1}  # push', '{address: /p, command: "preset 1"}  # push', "preset 1"),
+])
+def test_a_dash_without_its_space_and_a_quote_left_open_is_offered_it_closed_where_the_text_ends(
+        tmp_path, loader, kind, line, entry, value):
+    """`-{cc: 32, command: "preset 1}  # pad` was offered `- {cc: 32, command: "preset 1}  # pad"}`, which loads
+    as the preset '1}  # pad' (and `"preset 1, channel: 2}` as the preset '1, channel: 2', its channel lost): the
+    quote is closed before the } and the comment the user wrote, or before the next key; pasted in, it loads as
+    meant."""
+    from vcam.control import midimap, oscmap
+
+    first = "{cc: 0, param: blend}" if kind == "midi" else "{address: /a, param: blend}"
+    load = midimap.load_map if kind == "midi" else oscmap.load_map
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: mine\ncontrols:\n  - {first}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    problem = only_problem(err)
+    assert problem == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                       f"{_quote(line)} closes "
+                       f"the text it opens; a list item is a '-' and a space: write - {entry}"), problem
+    path.write_text(f"name: mine\ncontrols:\n  - {first}\n  - {entry}\n")
+    loaded = load(path)
+    if kind == "midi":
+        control = [*loaded.knobs, *loaded.buttons][-1]
+        assert control.channel == (1 if "channel: 2" in entry else None), control  # MIDI's channel 2, from 0
+    if value is not None:  # 'preset 1', not '1}  # pad' nor '1, channel: 2'
+        assert "args=(1,)" in repr(loaded) and "pad" not in repr(loaded) and "push" not in repr(loaded), loaded
+
+
+def _quote(line: str) -> str:
+    return '"' if '"' in line else "'"
+
+
+@pytest.mark.parametrize("kind, text, line", [
+    ("midi", "controls:\n  -{cc: 1, param: blnd}\n  - {cc: 2, param: steps}\n", 2),
+    ("midi", "controls:\n  - {cc: 3, param: blend}\n  -{cc: 1, param: blnd}\n  - {cc: 2, param: steps}\n", 3),
+    ("osc", "controls:\n  -{address: /b, param: blnd}\n", 2),
+    ("midi", 'controls:\n  -{"cc: 16, command: preset 1}\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt city, light: red}\n', 2),
+])
+def test_a_dash_without_its_space_over_an_item_refused_is_told_the_dash_without_a_line(tmp_path, loader, kind,
+                                                                                       text, line):
+    """`-{cc: 1, param: blnd}` was told of a ': ' in a prompt, or of YAML's '-' indicator, the dash's slip lost where
+    the item braced was refused; an OSC map's `-{address: /b, param: blnd}` was offered the item, refused next. The
+    slip is said, with no line that is refused."""
+    from vcam.control import midimap, oscmap
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        (midimap.load_map if kind == "midi" else oscmap.load_map)(path)
+    assert only_problem(err) == (f"{path}:{line}: not valid YAML: line {line} starts -{{ with no space after its "
+                                 "'-'; a list item is a '-' and a space: write a space after the '-'")
+
+
+def test_a_cue_item_with_a_dash_without_its_space_and_a_quote_left_open_is_offered_no_line(loader):
+    """`-{name: "rain, do: preset rain window, wait: 240}` in a cue was offered an item refused next (its do
+    missing): no check says where the quote closes, and the slip is said with no line."""
+    text = ("presets:\n  - {name: rain, prompt: x}\ncues:\n  - name: c\n    items:\n"
+            '      -{name: "rain, do: preset rain window, wait: 240}\n')
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:6: not valid YAML: line 6 starts -{ with no space after its '-'; a list "
+                                 "item is a '-' and a space: write a space after the '-'")
+
+
+def test_a_dash_without_its_space_before_a_list_of_texts_is_not_told_to_write_keys(loader):
+    """`-[seed 3]` in a cue's do: list of texts was told to write the item as key: value pairs in {...}, which no
+    do: takes; the slip is said without it."""
+    text = ("presets:\n  - {name: rain, prompt: x}\ncues:\n  - name: c\n    do:\n      - preset rain\n"
+            "      -[seed 3]\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:7: not valid YAML: line 7 starts -[ with no space after its '-'; a list "
+                                 "item is a '-' and a space, and no list in a show or map takes a list in [...] as "
+                                 "its item")
+
+
+def test_a_preset_on_one_line_without_braces_over_keys_under_it_is_not_offered_braces(loader):
+    """`- name: neon, prompt: x` over `seed: 3` was offered `- {name: neon, prompt: x}`, refused pasted in with the
+    seed under it."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - name: neon, prompt: x\n    seed: 3\n", "show.yaml")
+    assert "write - {name: neon, prompt: x}" not in only_problem(err)
+
+
+def test_a_preset_on_one_line_without_braces_is_checked_against_its_own_folder(tmp_path, monkeypatch, loader):
+    """`- name: a, prompt: b, fallback: x.png` was offered its braces or not by whether x.png was in the folder the
+    show was run from, not the show's own."""
+    show = tmp_path / "show"
+    show.mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (8, 8)).save(show / "x.png")
+    monkeypatch.chdir(tmp_path)
+    text = "presets:\n  - name: a, prompt: b, fallback: x.png\n"
+    with pytest.raises(ConfigError) as here:
+        parse_show(text, str(show / "show.yaml"))
+    with pytest.raises(ConfigError) as elsewhere:
+        parse_show(text, str(tmp_path / "other" / "show.yaml"))
+    assert ("write - {name: a, prompt: b, fallback: x.png}" in only_problem(here)) != (
+        "write - {name: a, prompt: b, fallback: x.png}" in only_problem(elsewhere))
+
+
+def test_an_item_off_its_list_with_a_nested_list_at_its_keys_column_moves_its_lines_with_it(loader):
+    """`- name: b` over `  prompts:` and `  - text: y` (the prompts' list at their key's column) was told to move
+    line 5 alone; lines 5 to 6 moved with it load."""
+    text = "presets:\n  - name: a\n    prompt: x\n- name: b\n  prompts:\n  - text: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith(", and lines 5 to 6, under it, with it: each 2 spaces further in"), err.value
+    lines = text.split("\n")
+    parse_show("\n".join([*lines[:3], *("  " + line for line in lines[3:6]), ""]), "show.yaml")
+
+
+@pytest.mark.parametrize("item", ["name：neon，prompt：x", "name:neon prompt:x"])
+def test_a_preset_s_keys_run_together_not_split_are_offered_no_name_holding_a_key(loader, item):
+    """`name：neon，prompt：x` (full-width) and `name:neon prompt:x` were offered a name holding the prompt's key
+    (`{name: neon prompt:x, prompt: TEXT}`)."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {item}\n", "show.yaml")
+    assert "prompt:x," not in only_problem(err) and "prompt：x," not in only_problem(err), err.value
+    assert "name: neon" not in only_problem(err), err.value

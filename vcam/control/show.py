@@ -510,12 +510,19 @@ def _keys_run_together(text: str, key: str, value: str) -> dict[str, str]:
 _NEXT_KEY = re.compile(rf",[ \t]*(?=(?:{'|'.join(PRESET_KEYS)})[ \t]*[:{COLON_SLIPS}])")
 
 
+# a preset key with its colon inside a value: a key the split into keys left there
+_KEY_INSIDE = re.compile(rf"(?<![\w-])(?:{'|'.join(PRESET_KEYS)})[ \t]*[:{COLON_SLIPS}]")
+
+
 def _keyed_entry(pairs: dict[str, str], path: str) -> str | None:
     """The preset to write for a list item that is keys and values run together as one text (`- seed:3`, `- name:a,
     prompt:b`): each key and its value, a number where the key takes one, with a name and a prompt to fill in where
     it lacks them (NAME, TEXT); None where that preset is refused as a show's only one (`- input:off`, `- name:7`),
     as the item offered alone was (its name missing, its seed quoted)."""
     entry: dict[str, object] = {"name": "NAME", "prompt": "TEXT"}
+    if any(_KEY_INSIDE.search(value) for value in pairs.values()):
+        # `name:neon prompt:x`, `name：neon，prompt：x`: a key still inside a value, its split not known here
+        return None
     for key, value in pairs.items():
         read = built_or_none(f"{key}: {value}")
         number = read.get(key) if isinstance(read, dict) and key in ("seed", "transition", "strength", "bias") \

@@ -100,8 +100,10 @@ def braces_around(line: str, column: int) -> str | None:
 
 
 def quote_closed(text: str) -> tuple[str, str] | None:
-    """`text` with the quote it leaves open closed before the braces and brackets at its end (`{param: "blend}` is
-    `{param: "blend"}`), and that quote; None where no quote is left open, or it holds nothing before them."""
+    """`text` with the quote it leaves open closed where the text the user meant ends, and that quote: before the
+    next `, key:` (`{cc: 16, command: "preset 1, channel: 2}`), else before the braces and brackets, and a comment,
+    at its end (`{param: "blend}  # x` is `{param: "blend"}  # x`); None where no quote is left open, or it holds
+    nothing there."""
     quote, at, i = None, -1, 0
     while i < len(text):
         char = text[i]
@@ -118,7 +120,14 @@ def quote_closed(text: str) -> tuple[str, str] | None:
         i += 1
     if quote is None:
         return None
-    end = len(re.sub(r"[]}\s]*$", "", text))
+    rest = text[at + 1:]
+    # read on to the line's end, the open quote took in the next key, the closers and the comment the user wrote
+    ends = _NEXT_KEY.search(rest) or _LINE_END.search(rest)
+    end = at + 1 + ends.start()
     if end <= at + 1:
         return None
     return text[:end] + quote + text[end:], quote
+
+
+_NEXT_KEY = re.compile(r"[ \t]*,[ \t]*[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+_LINE_END = re.compile(r"[ \t]*[]}][]}\s]*(?:[ \t]#.*)?$|[ \t]+#.*$|[ \t]*$")

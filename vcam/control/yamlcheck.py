@@ -111,7 +111,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            said = syntax_error(e, line, text, top, keys, groups)
+            said = syntax_error(e, line, text, top, keys, groups, self.path)
             self.problems.append(f"{self.path}:{getattr(said, 'line', line)}: {said}")
         except yaml.reader.ReaderError as e:
             self._record_unreadable(e, text)

@@ -10,7 +10,7 @@ from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, ope
 from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import ConfigError
-from vcam.control.yamlwrite import flow_yaml
+from vcam.control.yamlwrite import built_or_none, flow_yaml
 from vcam.words import nearest
 
 
@@ -23,26 +23,29 @@ def left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[
     return None
 
 
+# the keys a MIDI map's control opens with, one of them naming what it hears
+CONTROL_KINDS = ("cc", "note", "nrpn", "program")
 # a map's control, or a show's preset, written with its keys on one line but without its braces: `- cc: 60, command:
 # tap`, `- name: neon, prompt: city`
-_UNBRACED = re.compile(r"( *- +)((cc|note|nrpn|program|name|prompt): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)"
-                       r"( *#.*)?")
+_FIRST_KEYS = "|".join((*CONTROL_KINDS, "name", "prompt"))
+_UNBRACED = re.compile(rf"( *- +)(({_FIRST_KEYS}): *[^{{}}\[\],#]+(?:, *\w+: *[^{{}}\[\],#]+)+?)( *#.*)?")
 
 
-def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
-    """What to write for a MIDI map's control whose keys are on one line without the braces around them, said by
-    YAML as a ': ' where no key goes; None for any other complaint."""
+def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str = "show.yaml") -> str | None:
+    """What to write for a MIDI map's control or a show's preset whose keys are on one line without the braces
+    around them, said by YAML as a ': ' where no key goes; None for any other complaint, and where the item has lines
+    under it (braced, they are refused). `path`: the file's, which a preset's paths are read against."""
     if e.problem not in MAPPING_VALUES or e.problem_mark is None or e.problem_mark.line >= len(lines):
         return None
     row = e.problem_mark.line
     found = _UNBRACED.fullmatch(lines[row].rstrip())
-    if found is None:
+    if found is None or _lines_under(lines, row, len(found[1])):
         return None
     keys = found[2].rstrip()
     entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[4]}" if found[4] else "")  # its comment kept
     preset = found[3] in ("name", "prompt")
     if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) \
-            or not (_preset_loads(entry) if preset else _control_loads(entry)):
+            or not item_loads(entry, "preset" if preset else "midi", path):
         # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
         # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
@@ -50,28 +53,33 @@ def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             f"the ', ' as part of the first key's value: write - {entry}")
 
 
-def _preset_loads(entry: str) -> bool:
-    """Whether `entry` ({name: neon, prompt: city}), a show's only preset, loads as a show's preset does."""
-    from vcam.control.show import parse_show  # here, not at the top: show imports this module through yamlcheck
-
-    try:
-        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
-    except ConfigError:
-        return False
-    return True
+def _lines_under(lines: list[str], row: int, column: int) -> bool:
+    """Whether the item at line `row`, its keys from `column`, has lines under it at or past that column."""
+    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    return len(below) - len(below.lstrip(" ")) >= column > 0 and bool(below.strip())
 
 
-def _control_loads(entry: str) -> bool:
-    """Whether `entry` ({note: 36, command: next}), a map's only control, loads as a map's control does."""
-    # here, not at the top: midimap and yamlcheck (through yamlslips) import this module
-    from vcam.control.midimap import read_map
+def item_loads(entry: str, kind: str, path: str = "show.yaml") -> bool:
+    """Whether `entry` ({note: 36, command: next}, {address: /b, param: blend}, {name: neon, prompt: city}), the only
+    item of a MIDI map's or OSC map's controls or a show's presets (`kind`: midi, osc or preset), loads as one."""
+    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
+    from vcam.control import midimap, oscmap
+    from vcam.control.show import parse_show
     from vcam.control.yamlcheck import Reader
 
+    if kind == "preset":
+        try:
+            parse_show(f"presets:\n  - {entry}\n", path)
+        except ConfigError:
+            return False
+        return True
     r = Reader("")
     try:
         node = r.compose(f"controls:\n  - {entry}\n")
-        if node is not None:
-            read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+        if node is not None and kind == "midi":
+            midimap.read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+        elif node is not None:
+            oscmap.read_map(r, node, "OSC map", None, file=True, whole_paths=False)
     except ConfigError:  # problems enough to stop the reading
         return False
     return node is not None and not r.problems
@@ -249,38 +257,40 @@ def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> lis
 def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tuple[str, str] | None:
     """What to write after '- ' for the flow `flow` written `-{...` at line `row` (after `indent`), and the closers
     added to it: as written where what it opens closes (on its line or on the lines after it), else closed on its
-    line (`-{cc: 16, param: steps`); None where neither parses past the line."""
+    line (`-{cc: 16, param: steps`); None where neither parses past the line, or it is a map's control refused, or a
+    quote is closed in it that no check can say loads."""
     ended = [*lines, ""]
     if flow_closes(ended, row, f"{indent}- {flow}"):
-        return (flow, "") if _item_loads(flow) else None
+        return (flow, "") if _item_loads(flow, checked_only=False) else None
     left = left_unclosed(flow)
+    added = ""
     if left is None and (quoted := quote_closed(flow)) is not None:
-        # `-{cc: 16, param: "blend}`: the quote's close left out before the braces', read on as the text to the end
+        # `-{cc: 16, param: "blend}`: the quote's close left out, read on as the text to the line's end
         left = left_unclosed(quoted[0])
         if left is None:
             return None
         flow, added = quoted[0], quoted[1]
     elif left is None or not left[0]:
         return None
-    else:
-        added = ""
     closers, end = left
     entry = f"{flow[:end]}{closers}{flow[end:]}"  # its comment kept after the closers
-    closers = added + closers
-    if reads_past(ended, row, f"{indent}- {entry}", row) and _item_loads(entry):
-        return entry, closers
+    # where the quote closed is a guess, offered only where the item is one a check says loads
+    if reads_past(ended, row, f"{indent}- {entry}", row) and _item_loads(entry, checked_only=bool(added)):
+        return entry, added + closers
     return None
 
 
-# a map's control, a mapping with its keys on one line: `{cc: 16, param: blend}`
-_A_CONTROL = re.compile(r"\{ *(?:cc|note|program|nrpn) *:")
-
-
-def _item_loads(entry: str) -> bool:
+def _item_loads(entry: str, checked_only: bool) -> bool:
     """Whether the flow `entry`, written after a list's '- ', is an item some list of a show or map takes: none takes
-    a list (`[cc, 16]`), and a map's control on one line loads as one (_control_loads)."""
-    if entry.startswith("["):
+    a list (`[cc, 16]`), and a map's control on one line loads as one (item_loads); `checked_only`: an item no check
+    here knows (a cue's, a preset's) is taken as not loading."""
+    item = built_or_none(entry)
+    if isinstance(item, list):
         return False
-    left = left_unclosed(entry)
-    whole = left is not None and not left[0]
-    return not (whole and _A_CONTROL.match(entry)) or _control_loads(entry)
+    if not isinstance(item, dict):
+        return not checked_only  # the first line of a flow that goes on below it
+    if any(key in CONTROL_KINDS for key in item):
+        return item_loads(entry, "midi")
+    if "address" in item:
+        return item_loads(entry, "osc")
+    return not checked_only

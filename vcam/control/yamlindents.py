@@ -90,13 +90,18 @@ def _item_moved(lines: list[str], row: int, column: int, meant: int) -> str | No
     """What more to say of the '- ' item at line `row` moved from `column` to `meant`: '' where the line moved alone
     reads past the item's lines under it, else those lines moved with it where that reads on (`    - name: b` over
     `      prompt: y`: the '- ' alone moved, its prompt was refused next); None where neither does."""
-    end = row
+    end, nested = row, None
     for i in range(row + 1, len(lines)):
         if not lines[i].strip() or lines[i].lstrip().startswith("#"):
             continue
         indent = len(lines[i]) - len(lines[i].lstrip(" "))
-        if indent <= column or indent <= meant and lines[i].lstrip(" ").startswith("- "):  # the next item of a list
+        item = lines[i].lstrip(" ").startswith("- ")
+        if nested is not None and (indent < nested or indent == nested and not item):
+            nested = None
+        if indent <= column or indent <= meant and item and indent != nested:  # the next item of a list
             break
+        if re.fullmatch(r"[A-Za-z_][\w-]*:[ \t]*(?:#.*)?", lines[i].strip()):
+            nested = indent  # `prompts:`, its list's '- ' at its own column: the item's, not the next item
         end = i
     ended = [*lines, ""]
     if reads_past(ended, row, " " * meant + lines[row].lstrip(" "), end):

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from vcam.control.yamlbrackets import CLOSING, closed_head
+from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open,
                                     wrong_closer)
 from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
@@ -40,7 +40,7 @@ class _AtLine(str):
 
 
 def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
-                 keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = ()) -> str:
+                 keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = (), path: str = "show.yaml") -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
@@ -51,7 +51,7 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
             or item_misaligned(e, lines) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
-            or braces_left_out(e, lines) or wrong_closer(e, lines)
+            or braces_left_out(e, lines, path) or wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -176,11 +176,15 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        if flow is None or not reads_past([*lines, ""], i, f"{flow[1]}- {flow[2]}", i) \
+                and not flow_item_offered(lines, i, flow[1], flow[2]) and quote_closed(flow[2]) is None:
+            flow = None  # a '-{' or '-[' that the space after its '-' does not mend: not the slip YAML met
+        said = f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'" if flow else ""
         if flow is not None and flow[2][0] == "[":
-            # `-[cc, 16]`: with its space, a list no list of a show or map takes as an item
-            return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -[ with no space after its '-'; a list item is "
-                                  "a '-' and a space, and no list in a show or map takes a list in [...] as its item: "
-                                  "write the item as key: value pairs in {...}")
+            # `-[cc, 16]`: with its space, a list, no list of a show or map takes as its item; what the item was
+            # meant to be (a control's keys, a cue's `- preset 1`) is not known here
+            return _AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
+                                  "list in [...] as its item")
         offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
         if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
@@ -190,8 +194,10 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
                 unclosed = f", and no {closers[0]} closes the text it opens" + (f" (nor {closers[1:]} what the line "
                                                                                   "opens)" if closers[1:] else "")
             # filed at the line to mend: YAML complains at the line after one whose flow goes on there
-            return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its "
-                                  f"'-'{unclosed}; a list item is a '-' and a space: write - {entry}")
+            return _AtLine(i + 1, f"{said}{unclosed}; a list item is a '-' and a space: write - {entry}")
+        if flow is not None:
+            # no line that loads to offer (`-{cc: 1, param: blnd}`, a key the next reading names): the slip still said
+            return _AtLine(i + 1, f"{said}; a list item is a '-' and a space: write a space after the '-'")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
