@@ -1971,15 +1971,13 @@ def test_a_folder_given_as_a_show_lists_names_holding_commas_quotes_or_end_space
     ("midi", '  -{cc: 32, command: "preset 1}  # pad', '{cc: 32, command: "preset 1"}  # pad', "preset 1"),
     ("midi", "  -{cc: 32, command: 'preset 1}", "{cc: 32, command: 'preset 1'}", "preset 1"),
     ("midi", '  -{cc: 16, param: "blend}  # x', '{cc: 16, param: "blend"}  # x', None),
-    ("midi", '  -{cc: 32, command: "preset 1, channel: 2}', '{cc: 32, command: "preset 1", channel: 2}', "preset 1"),
     ("osc", '  -{address: /p, command: "preset 1}  # push', '{address: /p, command: "preset 1"}  # push', "preset 1"),
 ])
 def test_a_dash_without_its_space_and_a_quote_left_open_is_offered_it_closed_where_the_text_ends(
         tmp_path, loader, kind, line, entry, value):
     """`-{cc: 32, command: "preset 1}  # pad` was offered `- {cc: 32, command: "preset 1}  # pad"}`, which loads
-    as the preset '1}  # pad' (and `"preset 1, channel: 2}` as the preset '1, channel: 2', its channel lost): the
-    quote is closed before the } and the comment the user wrote, or before the next key; pasted in, it loads as
-    meant."""
+    as the preset '1}  # pad': the quote is closed before the } and the comment the user wrote; pasted in, it loads
+    as meant."""
     from vcam.control import midimap, oscmap
 
     first = "{cc: 0, param: blend}" if kind == "midi" else "{address: /a, param: blend}"
@@ -2011,12 +2009,25 @@ def _quote(line: str) -> str:
     ("osc", "controls:\n  -{address: /b, param: blnd}\n", 2),
     ("midi", 'controls:\n  -{"cc: 16, command: preset 1}\n', 2),
     ("midi", 'controls:\n  -{cc: 32, command: "prompt city, light: red}\n', 2),
+    ("midi", "controls:\n  -{cc: 32, command: prompt rock 'n roll\n", 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt a # b}\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt city # night}  # pad\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt a, #b}\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "preset 1}  # pad, channel: 2\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "preset 1, channel: 2}\n', 2),
+    ("midi", 'controls:\n  -{note: 36, command: "prompt a long\n      text at night}\n  - {cc: 3, command: next}\n',
+     2),
+    ("midi", 'controls:\n  -{cc: 32, command: "preset 1\', channel: 2}\n', 2),
+    ("midi", 'controls:\n  - {cc: 0, param: blend}\n  -{cc: 0, param: "steps}\n', 3),
+    ("osc", 'controls:\n  - {address: /a, param: blend}\n  -{address: /a, param: "steps}\n', 3),
 ])
 def test_a_dash_without_its_space_over_an_item_refused_is_told_the_dash_without_a_line(tmp_path, loader, kind,
                                                                                        text, line):
     """`-{cc: 1, param: blnd}` was told of a ': ' in a prompt, or of YAML's '-' indicator, the dash's slip lost where
-    the item braced was refused; an OSC map's `-{address: /b, param: blnd}` was offered the item, refused next. The
-    slip is said, with no line that is refused."""
+    the item braced was refused; an OSC map's `-{address: /b, param: blnd}` was offered the item, refused next. A
+    quote left open was closed where the text's end was a guess: after an apostrophe (`rock 'n roll'`), before a #
+    that was the text's, after a comment or the next key, before the text's next line, or beside a cc taken. The
+    slip is said, with no line that is refused or means other than meant."""
     from vcam.control import midimap, oscmap
 
     path = tmp_path / "mine.yaml"
@@ -2072,8 +2083,35 @@ def test_a_preset_on_one_line_without_braces_is_checked_against_its_own_folder(t
         parse_show(text, str(show / "show.yaml"))
     with pytest.raises(ConfigError) as elsewhere:
         parse_show(text, str(tmp_path / "other" / "show.yaml"))
-    assert ("write - {name: a, prompt: b, fallback: x.png}" in only_problem(here)) != (
-        "write - {name: a, prompt: b, fallback: x.png}" in only_problem(elsewhere))
+    assert "write - {name: a, prompt: b, fallback: x.png}" in only_problem(here)
+    assert "write - {name: a, prompt: b, fallback: x.png}" not in only_problem(elsewhere)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("presets:\n  - name: rain\n    prompt: r\n  -{name: neon, prompt: x, sed: 3\n", 4),
+    ("presets:\n  - name: rain\n    prompt: r\n  -{name: rain, prompt: x\n", 4),
+    ('presets:\n  - name: rain\n    prompt: r\n  -{name: neon, prompt: "x\nfallback: missing.png\n', 4),
+    ('presets:\n  - name: rain\n    prompt: r\n  -{name: rain, prompt: "x\n', 4),
+])
+def test_a_preset_with_a_dash_without_its_space_is_offered_no_line_the_show_refuses(loader, text, line):
+    """`-{name: neon, prompt: x, sed: 3` was offered its } closed, refused pasted in (sed: no key; a name taken; a
+    fallback missing): an item is offered only where the whole show then loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {line} starts -{{ with no space after its "
+                                 "'-'; a list item is a '-' and a space: write a space after the '-'")
+
+
+@pytest.mark.parametrize("text", [
+    "presets:\n  - name: rain\n    prompt: r\n  - name: rain, prompt: x, seed: 3\n",
+    "presets:\n  - name: a\n    prompt: x\ncues:\n  - name: c, prompt: x\n",
+])
+def test_keys_on_one_line_without_braces_are_offered_braces_only_where_the_show_loads(loader, text):
+    """`- name: rain, prompt: x, seed: 3` with rain taken was offered its braces, refused pasted in as a name taken
+    twice; a cue's `- name: c, prompt: x` was told it held a preset's keys."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert "write - {" not in only_problem(err) and "preset's keys" not in only_problem(err)
 
 
 def test_an_item_off_its_list_with_a_nested_list_at_its_keys_column_moves_its_lines_with_it(loader):

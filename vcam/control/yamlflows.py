@@ -3,6 +3,7 @@ many or of the other kind, a comma left out, a map's control written without its
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -44,13 +45,30 @@ def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str = "show
     keys = found[2].rstrip()
     entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[4]}" if found[4] else "")  # its comment kept
     preset = found[3] in ("name", "prompt")
+    if preset and _list_key(lines, row, len(found[1]) - len(found[1].lstrip(" "))) != "presets":
+        return None  # `cues:` over `- name: c, prompt: x`: a cue, not a preset
+    mended = [*lines[:row], f"{found[1]}{entry}", *lines[row + 1:]]
     if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) \
-            or not item_loads(entry, "preset" if preset else "midi", path):
+            or not item_loads(entry, "preset" if preset else "midi", path) or not text_loads("\n".join(mended), path):
         # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
         # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
     return (f"not valid YAML: a {'preset' if preset else 'control'}'s keys on one line go in braces, or YAML reads "
             f"the ', ' as part of the first key's value: write - {entry}")
+
+
+def _list_key(lines: list[str], row: int, column: int) -> str | None:
+    """The key whose list holds the item at `column` of line `row`: the nearest line above it less indented, where
+    that is a key alone on its line; None otherwise."""
+    for above in range(row - 1, -1, -1):
+        line = lines[above]
+        indent = len(line) - len(line.lstrip(" "))
+        if not line.strip() or line.lstrip().startswith("#") or indent > column \
+                or indent == column and line.lstrip().startswith("-"):
+            continue  # the items before it, and their lines
+        found = _KEY_ALONE.fullmatch(line)
+        return found[2] if found is not None else None
+    return None
 
 
 def _lines_under(lines: list[str], row: int, column: int) -> bool:
@@ -269,6 +287,8 @@ def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tup
         left = left_unclosed(quoted[0])
         if left is None:
             return None
+        if _goes_on_below(lines, row, len(indent)):
+            return None  # `-{note: 36, command: "prompt a long` over `    text at night}`: the text goes on there
         flow, added = quoted[0], quoted[1]
     elif left is None or not left[0]:
         return None
@@ -278,6 +298,53 @@ def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tup
     if reads_past(ended, row, f"{indent}- {entry}", row) and _item_loads(entry, checked_only=bool(added)):
         return entry, added + closers
     return None
+
+
+def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
+    """Whether the next line written under line `row`, an item at `column`, goes on with it: deeper than the item,
+    or no new item or key."""
+    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), None)
+    if below is None:
+        return False
+    return len(below) - len(below.lstrip(" ")) > column or _STARTS_ENTRY.match(below.lstrip(" ")) is None
+
+
+# a line that starts a list's item or a mapping's key
+_STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+
+
+def text_loads(text: str, path: str = "show.yaml") -> bool:
+    """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
+    refused beside the others (a name or a cc taken twice, a file it names missing)."""
+    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
+    from vcam.control import midimap, oscmap
+    from vcam.control.mapfiles import map_kind
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import Reader
+
+    top = built_or_none(text)
+    if not isinstance(top, dict):
+        return False  # a slip left elsewhere, or no mapping: nothing a check reads
+    if "controls" in top and "presets" not in top:
+        r = Reader("")
+        try:
+            node = r.compose(text)
+            kind = map_kind(node) if node is not None else None
+            base = Path(path).parent
+            if kind == "midi":
+                midimap.read_map(r, node, "MIDI map", base, in_map_file=True, whole_paths=False)
+            elif kind == "osc":
+                oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
+            else:
+                return False
+        except ConfigError:
+            return False
+        return not r.problems
+    try:
+        parse_show(text, path)
+    except ConfigError:
+        return False
+    return True
 
 
 def _item_loads(entry: str, checked_only: bool) -> bool:

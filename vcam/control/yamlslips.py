@@ -7,7 +7,7 @@ import re
 import yaml
 
 from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
-from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open,
+from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, text_loads,
                                     wrong_closer)
 from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
 from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, top_key
@@ -47,7 +47,7 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
-            or _dash_unspaced(e, lines, keys) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
+            or _dash_unspaced(e, lines, keys, path) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
             or item_misaligned(e, lines) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
@@ -170,7 +170,8 @@ def _escaped_head(key: str, value: str) -> str | None:
             f"{key}'s own, write {kept[1:-1]}")
 
 
-def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...],
+                   path: str = "show.yaml") -> str | None:
     """What to write for a list item's dash with no space after it (`-name: b`), read as a key '-name' where a list
     item goes, at the complaint's line or the one above it; None where neither is one."""
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
@@ -186,6 +187,9 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
             return _AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
                                   "list in [...] as its item")
         offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
+        if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
+                                                  path):
+            offered = None  # loads alone, refused beside the others: a name or a cc taken, a file missing
         if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
             entry, closers = offered
