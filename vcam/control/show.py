@@ -65,6 +65,7 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
+from vcam.control.yamlbrackets import next_key
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes, written_as
 from vcam.control.yamlfiles import read_file
 from vcam.control.yamlnumbers import as_written, number_written_as
@@ -507,7 +508,7 @@ def _keys_run_together(text: str, key: str, value: str) -> dict[str, str]:
 
 
 # a comma and the preset key after it, where a list item's keys were written as one text
-_NEXT_KEY = re.compile(rf",[ \t]*(?=(?:{'|'.join(PRESET_KEYS)})[ \t]*[:{COLON_SLIPS}])")
+_NEXT_KEY = next_key("|".join(PRESET_KEYS), ":" + COLON_SLIPS)
 
 
 # a preset key with its colon inside a value: a key the split into keys left there

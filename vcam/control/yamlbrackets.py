@@ -139,5 +139,12 @@ def quote_closed(text: str) -> tuple[str, str] | None:
 _STARTS_VALUE = re.compile(r"(?:^|[{,:])[ \t]*$")
 # what an open quote takes in to the line's end: its text, the braces that close the line, a comment after them
 _TEXT_THEN_CLOSE = re.compile(r"(?P<text>[^'\"#{}\[\]]*)(?P<close>\}[ \t}]*?)?(?P<comment>[ \t]#[^'\"{}\[\]]*)?[ \t]*")
-# the next key of a mapping on its line: `, channel: 2`
-NEXT_KEY = re.compile(r",[ \t]*(?=[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$))")
+
+
+def next_key(keys: str = r"[A-Za-z_][\w-]*", colons: str = ":") -> re.Pattern[str]:
+    """A comma and the key after it (`, channel: 2`), one of `keys` (a pattern) before one of `colons`, where a
+    mapping's next key starts on its line."""
+    return re.compile(rf",[ \t]*(?=(?:{keys})[ \t]*[{colons}])")
+
+
+NEXT_KEY = next_key()
