@@ -331,3 +331,21 @@ def test_the_knob_count_says_knob_for_one_and_knobs_for_more():
     assert one.knobs_counted == "1 knob"
     two = MidiMap(knobs=(Knob(1, "blend", 0, 1), Knob(2, "strength", 0, 1, bits=14)))
     assert two.knobs_counted == "2 knobs (1 of them 14-bit)"
+
+
+def test_a_14_bit_knobs_strength_reads_in_three_decimals_its_value_kept_whole():
+    """A 14-bit fader on strength answered "strength 0.753525" (six digits of a value nobody set by hand): the reply
+    reads three decimals, the value on air is the knob's own, and one just off 0 is not said as 0."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    said = [router.handle(msg) for raw in (0, 5, 12345) for msg in pair(1, raw)]
+    assert [str(line).split(",")[0] for line in said if line] == ["strength 0", "strength 0.0003", "strength 0.75",
+                                                                 "strength 0.754"]
+    assert ctl.state.strength == 12345 / 16383
+
+
+@pytest.mark.parametrize("value, read", [(0.3, "0.3"), (0.45, "0.45"), (1.0, "1"), (0.0, "0"), (0.9999, "0.9999"),
+                                         (77 / 127, "0.606")])
+def test_a_strength_typed_or_turned_reads_as_written_up_to_three_decimals(value, read):
+    from vcam.control.controller import strength_said
+
+    assert strength_said(value) == read

@@ -782,8 +782,9 @@ class Controller:
             st.strength = check_strength(cmd.args[0])
             self._submit(SetStrength(st.strength), origin)  # kept by the stream for an input put on later
             if st.input == "none":
-                return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
-            return _from_next_block(f"strength {st.strength:g}")
+                return (f"strength {strength_said(st.strength)}, kept for an input: none is on air now (put one on "
+                        "with input SRC)")
+            return _from_next_block(f"strength {strength_said(st.strength)}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network,
@@ -910,7 +911,7 @@ class Controller:
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
-            also.append(f"strength {preset.strength:g}")
+            also.append(f"strength {strength_said(preset.strength)}")
         if preset.bias is not None and preset.bias != st.bias:
             st.bias = preset.bias
             self._submit(SetBias(preset.bias), origin)
@@ -1048,6 +1049,16 @@ def _follow(st: ShowState, action: Action) -> None:
         st.strength = action.value
     elif isinstance(action, SetBias):
         st.bias = action.value
+
+
+def strength_said(value: float) -> str:
+    """A strength as a reply reads it: three decimals at most, as typed where fewer (0.3, not 0.300), so that a
+    14-bit knob's value reads 0.754, not 0.753525. A value off 0 or 1 that three decimals would round to it gets
+    the digits that tell it apart: "strength 0" read as text and input both gone where a knob was just off it."""
+    places = 3
+    while places < 6 and value not in (0.0, 1.0) and round(value, places) in (0.0, 1.0):
+        places += 1
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
 
 
 def _from_next_block(done: str, tail: str = "", notes: Sequence[str] = ()) -> Reply:
