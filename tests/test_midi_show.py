@@ -1129,3 +1129,46 @@ def test_one_message_dropped_while_vcam_starts_is_said_as_one(fake_midi_backend,
                            "while it starts): press again any button pressed then")
     finally:
         midi.stop()
+
+
+@pytest.mark.parametrize("fails", ["listing", "open"])
+def test_an_error_of_rtmidi_s_own_in_the_inputs_port_watch_is_said_and_the_watch_goes_on(fake_midi_backend,
+                                                                                          monkeypatch, fails):
+    """rtmidi's base RtMidiError (a system's or a driver's error: neither an OSError nor a RuntimeError) from a
+    look at the ports, or from opening the controller that came, ended the input's watch with a traceback: the
+    controller plugged in after that was never opened, unsaid."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.control import midiinput
+
+    raised, failed = [], threading.Event()
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    fake_midi.PRESENT.discard(NANO)
+    listing, opened = fake_midi.get_devices, midiinput._opened
+
+    def failing_once(real):
+        def call(*args, **kwargs):
+            if not failed.is_set() and (fails == "open" or NANO in fake_midi.PRESENT):
+                failed.set()
+                raise rtmidi.RtMidiError("MidiInAlsa: error looking for port name")
+            return real(*args, **kwargs)
+        return call
+
+    if fails == "listing":
+        monkeypatch.setattr(fake_midi, "get_devices", failing_once(listing))
+    else:
+        monkeypatch.setattr(midiinput, "_opened", failing_once(opened))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.start()
+    try:
+        fake_midi.plug(NANO)
+        assert failed.wait(5)
+        assert wait_for(lambda: any(p.name == NANO for p in fake_midi.OPEN), 10), said
+        fake_midi.send(NANO, cc(16, 30))
+        assert wait_for(lambda: heard == [30]), said
+    finally:
+        midi.stop()
+    assert raised == [] and fake_midi.OPEN == []
+    if fails == "open":
+        assert said[-2] == (f"MIDI input {NANO} could not be opened (MidiInAlsa: error looking for port name); "
+                            "trying again until it opens")

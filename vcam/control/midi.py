@@ -84,6 +84,16 @@ def unavailable(e: Exception) -> VcamError:
     return VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})", NO_MIDI_FIX)
 
 
+def rtmidi_errors() -> tuple[type[Exception], ...]:
+    """rtmidi's base error, to catch beside OSError and RuntimeError: raised as itself (a system's, a driver's
+    error), it is neither, and went by every guard that named those two. None where rtmidi is not installed."""
+    try:
+        from rtmidi import RtMidiError
+    except ImportError:
+        return ()
+    return (RtMidiError,)
+
+
 def input_names() -> list[str]:
     """MIDI input port names; VcamError saying why when MIDI is not available at all."""
     mido = load_mido()
@@ -92,7 +102,7 @@ def input_names() -> list[str]:
                         NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
-    except (OSError, RuntimeError, ImportError) as e:
+    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:
         raise unavailable(e) from None
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
                                input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
-                               readable, renumbered, unavailable, waiting_line)
+                               readable, renumbered, rtmidi_errors, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
@@ -140,7 +140,7 @@ class PortLister:
                 api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
                 self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
             return self._listing()
-        except (OSError, RuntimeError, ImportError, ValueError) as e:
+        except (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors()) as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
             raise unavailable(e) from None
 
@@ -543,7 +543,7 @@ class MidiInput:
             self.say(f"MIDI input {readable(name)} connected")
         try:
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors
+        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # rtmidi's errors
             if name not in self._names_now():
                 # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went
                 # away: its error is not what went wrong
@@ -568,7 +568,7 @@ class MidiInput:
             self.on_reconnect()
             self._inbox.forget()
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
+        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on
                 self._refused = str(e)
                 self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
