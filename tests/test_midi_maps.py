@@ -117,6 +117,40 @@ def test_a_midi_map_that_does_not_fit_the_show_is_refused_at_the_start(tmp_path,
         err.value.message
 
 
+def test_a_midi_map_is_read_once_as_vcam_starts_and_the_port_opened_early_is_closed_when_it_is_refused(
+        tmp_path, fake_midi_backend, monkeypatch):
+    """--midi-map's file was read twice, for the port opened as vcam starts and again for the show: a map saved in
+    between made what the port kept and the show's controls two maps."""
+    import fake_midi
+    from vcam.control import midimap
+    from vcam.errors import VcamError
+    from vcam.live.run import RunOptions, run
+
+    reads = []
+    real = midimap.load_map
+    monkeypatch.setattr(midimap, "load_map", lambda path, **kw: reads.append(path) or real(path, **kw))
+    (tmp_path / "show.yaml").write_text(SHOW)
+    (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [3, Forest]}\n")
+    with pytest.raises(VcamError, match="does not fit this show"):
+        run(RunOptions(show=str(tmp_path / "show.yaml"), model="tiny", outs=["null"], midi="nano",
+                       midi_map=str(tmp_path / "map.yaml"), duration=1, stdin=False))
+    assert reads == [tmp_path / "map.yaml"]
+    assert fake_midi.OPEN == []
+
+
+def test_no_midi_input_is_made_as_vcam_starts_where_the_show_opens_no_port(tmp_path, fake_midi_backend, monkeypatch):
+    import vcam.live.run
+    from vcam.live.run import RunOptions, run
+
+    made = []
+    real = vcam.live.run.EarlyInput
+    monkeypatch.setattr(vcam.live.run, "EarlyInput", lambda: made.append(True) or real())
+    (tmp_path / "show.yaml").write_text(SHOW)
+    with pytest.raises(ValueError, match="unknown model"):  # refused after the port's moment
+        run(RunOptions(show=str(tmp_path / "show.yaml"), model="nosuch", outs=["null"], duration=1, stdin=False))
+    assert made == []
+
+
 def test_a_button_that_blends_one_preset_with_itself_is_refused_at_its_line():
     """`blend 1 city 0.5` with city preset 1: the parser cannot tell, and the press answered an error on air."""
     from vcam.control.show import parse_show
