@@ -312,6 +312,27 @@ def test_a_map_files_port_is_offered_as_a_line_that_loads_and_a_flag_that_pastes
     assert build_parser().parse_args(["run", *shlex.split(flag)]).midi == port
 
 
+@pytest.mark.parametrize("port, offered", [("--", "with --midi=--"), ("none", "with --midi NONE")])
+def test_a_map_files_port_named_dashes_or_none_is_offered_a_flag_that_opens_it(tmp_path, port, offered):
+    """An input named `--` was offered `--midi=--`, which argparse read as no value at all; one named `none` was
+    offered `--midi none`, which opens no input, and `port: none`, which a show's section reads as no input too."""
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.midi import NO_MIDI, find_port
+    from vcam.control.midimap import map_named
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text(f"port: '{port}'\ncontrols:\n  - {{cc: 41, command: next}}\n")
+    with pytest.raises(ConfigError) as err:
+        map_named(str(tmp_path / "pads.yaml"))
+    said = err.value.problems[0]
+    assert said.endswith(offered) and "(port: none)" not in said
+    given = build_parser().parse_args(["run", *shlex.split(offered.removeprefix("with "))]).midi
+    assert given != NO_MIDI
+    assert find_port(given, ["Midi Through:Midi Through Port-0 14:0", port, "nano-pad 1"]) == port
+
+
 @pytest.mark.parametrize("given, shipped, said", [
     ("midi", "presets/osc/touchosc-simple.yaml", "this is an OSC map (its controls name address:), not a MIDI map; "
                                                  "give it with --osc-map FILE, or as map: in a show's osc: section"),
