@@ -1172,3 +1172,34 @@ def test_an_error_of_rtmidi_s_own_in_the_inputs_port_watch_is_said_and_the_watch
     if fails == "open":
         assert said[-2] == (f"MIDI input {NANO} could not be opened (MidiInAlsa: error looking for port name); "
                             "trying again until it opens")
+
+
+def test_messages_kept_as_vcam_starts_for_a_port_that_comes_back_renamed_are_said_not_acted_on(fake_midi_backend):
+    """Windows numbers its inputs anew as they come and go: a controller replugged as the show loaded came back as
+    "nanoKONTROL2 2", the show opened that, and what was kept from "nanoKONTROL2 1" was dropped without a word."""
+    from vcam.control.midiinput import EarlyInput
+
+    first, second = "nanoKONTROL2 1", "nanoKONTROL2 2"
+    fake_midi.PRESENT.clear()
+    fake_midi.plug(first)
+    early = EarlyInput()
+    early.open("nanokontrol2", KNOB_16)
+    fake_midi.send(first, cc(16, 50))
+    fake_midi.send(first, cc(16, 51))
+    port = next(p for p in fake_midi.OPEN if p.name == first)
+    fake_midi.unplug(first)
+    assert wait_for(lambda: port.closed)
+    fake_midi.plug(second)
+    heard, said = [], []
+    midi = MidiInput("nanokontrol2", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        fake_midi.send(second, cc(16, 77))
+        assert wait_for(lambda: heard == [77]), heard
+        assert said == [f"MIDI: listening on {second}", f"MIDI: 2 messages sent on {first} while vcam started were "
+                        f"not acted on, as the show listens on {second}: press again any button pressed then"]
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == []
+    assert not [t for t in threading.enumerate() if t.name == "midi early watch"]

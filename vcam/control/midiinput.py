@@ -190,6 +190,7 @@ class EarlyInput:
         self._kept: deque = deque(maxlen=EARLY_KEPT)
         self.dropped = 0
         self.taps = 0  # the taps kept and left out as the port was taken over, for MidiInput to say
+        self.unheard = 0  # the messages kept for a port the show did not open (it came back renamed), for MidiInput
         self._deliver: Callable | None = None
         self._done = threading.Event()  # taken over or closed: the watch ends
         self._watcher: threading.Thread | None = None
@@ -256,7 +257,8 @@ class EarlyInput:
                 if port is not None:
                     self._deliver = deliver
             else:
-                self.dropped = 0
+                self.dropped, self.unheard = 0, len(self._kept)
+                self._kept.clear()
         self._join()  # out of the lock, which the watch takes to close a port gone
         if port is not None and name == self.name:
             return port
@@ -334,6 +336,7 @@ class MidiInput:
         self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
         self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
         self._early_dropped = self._early_taps = 0  # what it had to drop, and its taps left out: said after the port
+        self._early_unheard: tuple[str | None, int] | None = None  # the port kept for and its messages, not opened
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
@@ -353,6 +356,8 @@ class MidiInput:
             if taps := self._early_taps:
                 self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
                          "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
+            if self._early_unheard is not None:
+                self.say(_unheard_line(*self._early_unheard, port))
         if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
             self.early.close()
             self.early = None
@@ -406,7 +411,10 @@ class MidiInput:
         port = None
         if self.early is not None:
             port = self.early.take(name, self._deliver, self.tap_press)
-            self._early_dropped, self._early_taps, self.early = self.early.dropped, self.early.taps, None
+            self._early_dropped, self._early_taps = self.early.dropped, self.early.taps
+            if self.early.unheard:
+                self._early_unheard = (self.early.name, self.early.unheard)
+            self.early = None
         if port is None:
             port = _opened(name, self._deliver)
         with self._port_lock:
@@ -578,6 +586,14 @@ class MidiInput:
             self._known, self._lost, self._refused = set(names), None, None
             self.say(f"MIDI controller {readable(name)} is back")
             self._tell_opened(name)
+
+
+def _unheard_line(kept_on: str | None, count: int, port: str) -> str:
+    """What is said of the messages kept from `kept_on` as vcam started, where the show opens `port` instead (the
+    controller came back under another name: Windows numbers its inputs anew as they come and go)."""
+    were = "was" if count == 1 else "were"
+    return (f"MIDI: {counted(count, 'message')} sent on {readable(kept_on or '?')} while vcam started {were} not "
+            f"acted on, as the show listens on {readable(port)}: press again any button pressed then")
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,
