@@ -562,8 +562,8 @@ def test_a_show_that_cannot_start_lets_its_input_go(monkeypatch):
     from vcam.live.settings import RunOptions
 
     closed = []
-    monkeypatch.setattr(run, "_prepare", lambda opts, before, early: SimpleNamespace(opts=opts, cfg=None,
-                                                                                     status=StatusLine(io.StringIO())))
+    monkeypatch.setattr(run, "_prepare", lambda opts, before, open_early: SimpleNamespace(
+        opts=opts, cfg=None, status=StatusLine(io.StringIO()), early=None))
     monkeypatch.setattr(run, "_open_input", lambda opts, cfg, say: SimpleNamespace(close=lambda: closed.append(1)))
 
     def refused(*args):
