@@ -6,6 +6,7 @@ import mido
 import pytest
 
 from helpers import RecordingProducer
+from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiRouter, acted_on
 from vcam.control.show import parse_show
@@ -92,3 +93,36 @@ def test_a_message_is_kept_while_vcam_starts_where_the_router_acts_on_it(before,
 @pytest.mark.parametrize("before, msg", KEPT_NOT_ACTED, ids=[str(m) for _, m in KEPT_NOT_ACTED])
 def test_some_controller_messages_are_kept_while_vcam_starts_though_the_router_does_not_act_on_them(before, msg):
     assert acts(before, msg) == (True, False)
+
+
+def test_the_kept_messages_the_router_and_a_kept_tap_meet_a_message_with_the_same_entry():
+    """acted_on, the router and tap_press each looked up the entry a message is on, three ways alike; over many
+    maps and messages, what each does follows the one entry _entry_for finds."""
+    import random
+
+    from vcam.control.midi import _entry_for
+    from vcam.control.midimap import Button, Knob, MidiMap
+
+    rng = random.Random(5)
+    for _ in range(300):
+        entries = [Knob(rng.randint(0, 12), "strength", 0, 1, channel=rng.choice([None, 0, 2]))
+                   for _ in range(rng.randint(0, 3))]
+        entries += [Button(parse(rng.choice(["tap", "next"])), channel=rng.choice([None, 0, 2]),
+                           **({"cc": rng.randint(0, 12)} if rng.random() < 0.5 else {"note": rng.randint(30, 34)}))
+                    for _ in range(rng.randint(0, 3))]
+        mapping = MidiMap(knobs=tuple(e for e in entries if isinstance(e, Knob)),
+                          buttons=tuple(e for e in entries if isinstance(e, Button)))
+        router = MidiRouter(mapping, None)
+        for _ in range(40):
+            channel = rng.choice([0, 1, 2])
+            msg = rng.choice([cc(rng.randint(0, 12), rng.choice([0, 127]), channel),
+                              note("note_on", rng.randint(30, 34), rng.choice([0, 100]), channel),
+                              note("note_off", rng.randint(30, 34), 0, channel), program(1, channel)])
+            entry = _entry_for(msg, mapping)
+            tap = isinstance(entry, Button) and entry.command.name == "tap"
+            assert (router.tap_press(msg) is not None) == tap, (msg, mapping)
+            if msg.type == "control_change" or msg.type == "note_on" and msg.velocity:
+                assert acted_on(msg, mapping) == (entry is not None), (msg, mapping)
+            expected = (mapping.control(channel, cc=msg.control) if msg.type == "control_change" else
+                        mapping.control(channel, note=msg.note) if msg.type != "program_change" else None)
+            assert entry is expected
