@@ -950,6 +950,27 @@ def test_a_port_that_cannot_be_opened_early_for_an_error_of_rtmidi_s_own_is_left
         midi.stop()
 
 
+@pytest.mark.parametrize("command", [["run", "--model", "tiny", "--out", "null", "--midi", "nano", "--duration", "1",
+                                      "--no-stdin"],
+                                     ["midi", "learn", "--midi", "nano", "--count", "1"]])
+def test_a_controller_there_at_the_start_that_rtmidi_cannot_open_is_said_in_one_line_with_what_to_do(
+        fake_midi_backend, shared_tiny, monkeypatch, capsys, command):
+    """rtmidi's base RtMidiError from the open as vcam started (a port another program holds) was no OSError: vcam
+    run and vcam midi learn ended with a traceback and exit 1."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.cli import main
+
+    def refused(self, **kwargs):
+        raise rtmidi.RtMidiError("MidiInAlsa::openPort: error creating ALSA sequencer port")
+
+    monkeypatch.setattr(fake_midi.Input, "_open", refused)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert f"MIDI input {NANO} could not be opened (MidiInAlsa::openPort: error creating ALSA sequencer port)" in err
+    assert "close any other program using the controller" in err and "Traceback" not in err
+    assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+
+
 def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fake_midi_backend):
     """Unplugged and plugged back in as the show loaded, it came back under the same name: the show's input took
     over the port opened early, deaf since the unplug, and never reopened it, the controller dead for the show

@@ -46,6 +46,9 @@ HANDLING_S = 2.0
 # on rtmidi a look asks the client kept for it (PortLister), a listing, but through mido (every other backend) each
 # listing opens two clients of its own.
 OPEN_POLL_S = 0.05
+# What to do where a port there cannot be opened: another program holds it (most MIDI systems let one program have a
+# port at a time), or the driver lost track of it
+OPEN_FIX = "close any other program using the controller (a DAW, another vcam), or unplug it and plug it back in"
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -347,7 +350,10 @@ class MidiInput:
             self.say(self.waiting(self.wanted, names, self.where))
             self._known = set(names)  # none of them is it: the one that comes is new
         else:
-            self._open(port)
+            try:
+                self._open(port)
+            except rtmidi_errors() as e:  # rtmidi's base error is no OSError: it went by vcam's guards as a traceback
+                raise VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX) from None
             self._listening(port, names)
             if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
                 oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
