@@ -138,17 +138,21 @@ def test_a_midi_map_is_read_once_as_vcam_starts_and_the_port_opened_early_is_clo
     assert fake_midi.OPEN == []
 
 
-def test_no_midi_input_is_made_as_vcam_starts_where_the_show_opens_no_port(tmp_path, fake_midi_backend, monkeypatch):
-    import vcam.live.run
+def test_no_midi_port_is_opened_nor_watched_as_vcam_starts_where_the_show_wants_none(tmp_path, fake_midi_backend,
+                                                                                      monkeypatch):
+    import threading
+
+    import fake_midi
     from vcam.live.run import RunOptions, run
 
-    made = []
-    real = vcam.live.run.EarlyInput
-    monkeypatch.setattr(vcam.live.run, "EarlyInput", lambda: made.append(True) or real())
+    opened = []
+    real = fake_midi.Input._open
+    monkeypatch.setattr(fake_midi.Input, "_open", lambda self, **kw: opened.append(self.name) or real(self, **kw))
     (tmp_path / "show.yaml").write_text(SHOW)
     with pytest.raises(ValueError, match="unknown model"):  # refused after the port's moment
         run(RunOptions(show=str(tmp_path / "show.yaml"), model="nosuch", outs=["null"], duration=1, stdin=False))
-    assert made == []
+    assert opened == [] and fake_midi.OPEN == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("midi")]
 
 
 def test_a_button_that_blends_one_preset_with_itself_is_refused_at_its_line():
@@ -606,7 +610,7 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
 
     from vcam.cli import main
     from vcam.control.show import load_show
-    from vcam.live.parts import midi_setup
+    from vcam.live.parts import MapRead, midi_setup
     from vcam.live.settings import RunOptions
 
     show = tmp_path / "show.yaml"
@@ -614,7 +618,8 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
     assert main(["check", str(show)]) == 0
     checked = capsys.readouterr().out
     said = []
-    midi_setup(RunOptions(show=str(show)), load_show(show), False, said.append)
+    opts, played = RunOptions(show=str(show)), load_show(show)
+    midi_setup(opts, played, False, said.append, MapRead(opts, played))
     orders = [re.search(r"map:? (\S+) \(or ([^)]*)\)", text).groups() for text in (checked, said[0])]
     assert orders[0] == orders[1], orders
 
@@ -623,7 +628,7 @@ def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path,
     """The same program entry twice is noted in a show's midi: section; in a map file the show names, or one given
     with --midi-map, the note was dropped unsaid."""
     from vcam.control.show import load_show
-    from vcam.live.parts import midi_setup
+    from vcam.live.parts import MapRead, midi_setup
     from vcam.live.settings import RunOptions
 
     (tmp_path / "map.yaml").write_text("controls:\n  - {program: presets}\n  - {program: presets}\n")
@@ -634,8 +639,8 @@ def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path,
     assert load_show(show).notes == (noted,)
     show.write_text("presets:\n  - {name: a, prompt: a}\n")
     said = []
-    midi_setup(RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show), False,
-               said.append)
+    opts, played = RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show)
+    midi_setup(opts, played, False, said.append, MapRead(opts, played))
     assert said == [noted], said
 
 
@@ -898,3 +903,15 @@ def test_a_midi_map_named_for_a_controller_vcam_ships_none_for_says_how_to_make_
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b}\nmidi:\n  map: launchpad\n", str(tmp_path / "show.yaml"))
     assert err.value.problems[0].endswith(learn), err.value.problems
+
+
+@pytest.mark.parametrize("args, dest", [(["run", "--midi-map=--"], "midi_map"), (["run", "--midi=--"], "midi"),
+                                        (["cam", "ws://127.0.0.1:1", "--midi-map=--"], "midi_map"),
+                                        (["cam", "ws://127.0.0.1:1", "--midi=--"], "midi"),
+                                        (["midi", "learn", "--midi=--"], "midi")])
+def test_a_controller_flag_given_dashes_is_handed_on_as_dashes(args, dest):
+    """`--midi-map=--` (a map file named --) was handed on as [], a map read as none, unsaid: only --midi read its
+    -- back."""
+    from vcam.cmdline.parser import build_parser
+
+    assert getattr(build_parser().parse_args(args), dest) == "--"

@@ -81,7 +81,7 @@ class MapRead:
     Read twice (for the port opened early, then for the show), a map saved in between made the messages kept and
     the show's controls two different maps."""
 
-    def __init__(self, opts: RunOptions, show: Show | None):
+    def __init__(self, opts: RunOptions, show: Show | None) -> None:
         self._error: Exception | None = None
         self._read: tuple[Path | None, MidiMap | None] = (None, None)
         try:
@@ -98,15 +98,13 @@ class MapRead:
         return self._error is None
 
 
-def early_midi(opts: RunOptions, show: Show | None, replaying: bool,
-               read: MapRead | None = None) -> tuple[str, MidiMap] | None:
+def early_midi(opts: RunOptions, show: Show | None, replaying: bool, read: MapRead) -> tuple[str, MidiMap] | None:
     """The MIDI input opened as vcam starts and the map its messages are kept for, as midi_setup has them (from
-    `read`, else read here), without a word; None where it opens none, or where --midi-map's map cannot be read
-    (midi_setup says why, refusing the show)."""
+    `read`, the map read once as vcam starts), without a word; None where it opens none, or where --midi-map's map
+    cannot be read (midi_setup says why, refusing the show)."""
     port = midi_port_wanted(opts, show, replaying)
     if port is None:
         return None
-    read = MapRead(opts, show) if read is None else read
     if not read.readable():
         return None
     return port, read.get()[1] or clock_only()
@@ -127,8 +125,8 @@ def _shows_map(show: Show | None) -> MidiMap | None:
 
 
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None],
-               read: MapRead | None = None) -> tuple[str, object, Path | None] | None:
-    """The MIDI input to open, its map and --midi-map's file where it gave the map (from `read`, else read here),
+               read: MapRead) -> tuple[str, object, Path | None] | None:
+    """The MIDI input to open, its map and --midi-map's file where it gave the map (from `read`, the map read once),
     or None; VcamError before anything opens when the port or map is wrong."""
     given = None if opts.midi == NO_MIDI else opts.midi
     if replaying and (given or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
@@ -149,7 +147,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool, say: Callab
     from vcam.control.lateplug import require_midi_for
 
     require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
-    path, mapping = (MapRead(opts, show) if read is None else read).get()
+    path, mapping = read.get()
     if path is not None:
         for note in mapping.notes:
             say(note)
