@@ -95,34 +95,31 @@ def test_some_controller_messages_are_kept_while_vcam_starts_though_the_router_d
     assert acts(before, msg) == (True, False)
 
 
-def test_the_kept_messages_the_router_and_a_kept_tap_meet_a_message_with_the_same_entry():
-    """acted_on, the router and tap_press each looked up the entry a message is on, three ways alike; over many
-    maps and messages, what each does follows the one entry _entry_for finds."""
-    import random
+def _entries():
+    from vcam.control.midimap import Button, Knob
 
+    return {"any-channel knob": Knob(1, "strength", 0, 1), "channel-3 knob": Knob(2, "strength", 0, 1, channel=2),
+            "tap pad": Button(parse("tap"), note=30), "next on channel 1": Button(parse("next"), cc=5, channel=0)}
+
+
+# (message, the entry it is on, kept while vcam starts, a tap press): written out, not worked out the lookup's way
+MEETS = [(cc(1, 64), "any-channel knob", True, False), (cc(1, 64, channel=5), "any-channel knob", True, False),
+         (cc(2, 64, channel=2), "channel-3 knob", True, False), (cc(2, 64), None, False, False),
+         (note("note_on", 30, 100, channel=3), "tap pad", True, True), (note("note_on", 30, 0), "tap pad", False, True),
+         (note("note_off", 30, 0), "tap pad", False, True), (cc(5, 127), "next on channel 1", True, False),
+         (cc(5, 127, channel=1), None, False, False), (note("note_on", 31, 100), None, False, False),
+         (cc(30, 127), None, False, False), (program(1, 0), None, False, False)]
+
+
+@pytest.mark.parametrize("msg, on, kept, tap", MEETS, ids=[str(m[0]) for m in MEETS])
+def test_the_kept_messages_the_router_and_a_kept_tap_meet_a_message_with_the_same_entry(msg, on, kept, tap):
+    """acted_on, the router and tap_press each looked up the entry a message is on, three ways alike."""
     from vcam.control.midi import _entry_for
     from vcam.control.midimap import Button, Knob, MidiMap
 
-    rng = random.Random(5)
-    for _ in range(300):
-        entries = [Knob(rng.randint(0, 12), "strength", 0, 1, channel=rng.choice([None, 0, 2]))
-                   for _ in range(rng.randint(0, 3))]
-        entries += [Button(parse(rng.choice(["tap", "next"])), channel=rng.choice([None, 0, 2]),
-                           **({"cc": rng.randint(0, 12)} if rng.random() < 0.5 else {"note": rng.randint(30, 34)}))
-                    for _ in range(rng.randint(0, 3))]
-        mapping = MidiMap(knobs=tuple(e for e in entries if isinstance(e, Knob)),
-                          buttons=tuple(e for e in entries if isinstance(e, Button)))
-        router = MidiRouter(mapping, None)
-        for _ in range(40):
-            channel = rng.choice([0, 1, 2])
-            msg = rng.choice([cc(rng.randint(0, 12), rng.choice([0, 127]), channel),
-                              note("note_on", rng.randint(30, 34), rng.choice([0, 100]), channel),
-                              note("note_off", rng.randint(30, 34), 0, channel), program(1, channel)])
-            entry = _entry_for(msg, mapping)
-            tap = isinstance(entry, Button) and entry.command.name == "tap"
-            assert (router.tap_press(msg) is not None) == tap, (msg, mapping)
-            if msg.type == "control_change" or msg.type == "note_on" and msg.velocity:
-                assert acted_on(msg, mapping) == (entry is not None), (msg, mapping)
-            expected = (mapping.control(channel, cc=msg.control) if msg.type == "control_change" else
-                        mapping.control(channel, note=msg.note) if msg.type != "program_change" else None)
-            assert entry is expected
+    entries = _entries()
+    mapping = MidiMap(knobs=tuple(e for e in entries.values() if isinstance(e, Knob)),
+                      buttons=tuple(e for e in entries.values() if isinstance(e, Button)))
+    assert _entry_for(msg, mapping) is (entries[on] if on is not None else None)
+    assert acted_on(msg, mapping) == kept
+    assert (MidiRouter(mapping, None).tap_press(msg) is not None) == tap
