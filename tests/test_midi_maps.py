@@ -117,6 +117,44 @@ def test_a_midi_map_that_does_not_fit_the_show_is_refused_at_the_start(tmp_path,
         err.value.message
 
 
+def test_a_midi_map_is_read_once_as_vcam_starts_and_the_port_opened_early_is_closed_when_it_is_refused(
+        tmp_path, fake_midi_backend, monkeypatch):
+    """--midi-map's file was read twice, for the port opened as vcam starts and again for the show: a map saved in
+    between made what the port kept and the show's controls two maps."""
+    import fake_midi
+    from vcam.control import midimap
+    from vcam.errors import VcamError
+    from vcam.live.run import RunOptions, run
+
+    reads = []
+    real = midimap.load_map
+    monkeypatch.setattr(midimap, "load_map", lambda path, **kw: reads.append(path) or real(path, **kw))
+    (tmp_path / "show.yaml").write_text(SHOW)
+    (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [3, Forest]}\n")
+    with pytest.raises(VcamError, match="does not fit this show"):
+        run(RunOptions(show=str(tmp_path / "show.yaml"), model="tiny", outs=["null"], midi="nano",
+                       midi_map=str(tmp_path / "map.yaml"), duration=1, stdin=False))
+    assert reads == [tmp_path / "map.yaml"]
+    assert fake_midi.OPEN == []
+
+
+def test_no_midi_port_is_opened_nor_watched_as_vcam_starts_where_the_show_wants_none(tmp_path, fake_midi_backend,
+                                                                                      monkeypatch):
+    import threading
+
+    import fake_midi
+    from vcam.live.run import RunOptions, run
+
+    opened = []
+    real = fake_midi.Input._open
+    monkeypatch.setattr(fake_midi.Input, "_open", lambda self, **kw: opened.append(self.name) or real(self, **kw))
+    (tmp_path / "show.yaml").write_text(SHOW)
+    with pytest.raises(ValueError, match="unknown model"):  # refused after the port's moment
+        run(RunOptions(show=str(tmp_path / "show.yaml"), model="nosuch", outs=["null"], duration=1, stdin=False))
+    assert opened == [] and fake_midi.OPEN == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("midi")]
+
+
 def test_a_button_that_blends_one_preset_with_itself_is_refused_at_its_line():
     """`blend 1 city 0.5` with city preset 1: the parser cannot tell, and the press answered an error on air."""
     from vcam.control.show import parse_show
@@ -276,6 +314,27 @@ def test_a_map_files_port_is_offered_as_a_line_that_loads_and_a_flag_that_pastes
     assert err.value.problems[0].endswith(f"(port: {section.removeprefix('port: ')}) or with {flag}")
     assert yaml.safe_load(section) == {"port": port}
     assert build_parser().parse_args(["run", *shlex.split(flag)]).midi == port
+
+
+@pytest.mark.parametrize("port, offered", [("--", "with --midi=--"), ("none", "with --midi NONE")])
+def test_a_map_files_port_named_dashes_or_none_is_offered_a_flag_that_opens_it(tmp_path, port, offered):
+    """An input named `--` was offered `--midi=--`, which argparse read as no value at all; one named `none` was
+    offered `--midi none`, which opens no input, and `port: none`, which a show's section reads as no input too."""
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.midi import NO_MIDI, find_port
+    from vcam.control.midimap import map_named
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text(f"port: '{port}'\ncontrols:\n  - {{cc: 41, command: next}}\n")
+    with pytest.raises(ConfigError) as err:
+        map_named(str(tmp_path / "pads.yaml"))
+    said = err.value.problems[0]
+    assert said.endswith(offered) and "(port: none)" not in said
+    given = build_parser().parse_args(["run", *shlex.split(offered.removeprefix("with "))]).midi
+    assert given != NO_MIDI
+    assert find_port(given, ["Midi Through:Midi Through Port-0 14:0", port, "nano-pad 1"]) == port
 
 
 @pytest.mark.parametrize("given, shipped, said", [
@@ -551,7 +610,7 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
 
     from vcam.cli import main
     from vcam.control.show import load_show
-    from vcam.live.parts import midi_setup
+    from vcam.live.parts import MapRead, midi_setup
     from vcam.live.settings import RunOptions
 
     show = tmp_path / "show.yaml"
@@ -559,7 +618,8 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
     assert main(["check", str(show)]) == 0
     checked = capsys.readouterr().out
     said = []
-    midi_setup(RunOptions(show=str(show)), load_show(show), False, said.append)
+    opts, played = RunOptions(show=str(show)), load_show(show)
+    midi_setup(opts, played, False, said.append, MapRead(opts, played))
     orders = [re.search(r"map:? (\S+) \(or ([^)]*)\)", text).groups() for text in (checked, said[0])]
     assert orders[0] == orders[1], orders
 
@@ -568,7 +628,7 @@ def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path,
     """The same program entry twice is noted in a show's midi: section; in a map file the show names, or one given
     with --midi-map, the note was dropped unsaid."""
     from vcam.control.show import load_show
-    from vcam.live.parts import midi_setup
+    from vcam.live.parts import MapRead, midi_setup
     from vcam.live.settings import RunOptions
 
     (tmp_path / "map.yaml").write_text("controls:\n  - {program: presets}\n  - {program: presets}\n")
@@ -579,8 +639,8 @@ def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path,
     assert load_show(show).notes == (noted,)
     show.write_text("presets:\n  - {name: a, prompt: a}\n")
     said = []
-    midi_setup(RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show), False,
-               said.append)
+    opts, played = RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show)
+    midi_setup(opts, played, False, said.append, MapRead(opts, played))
     assert said == [noted], said
 
 
@@ -843,3 +903,15 @@ def test_a_midi_map_named_for_a_controller_vcam_ships_none_for_says_how_to_make_
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b}\nmidi:\n  map: launchpad\n", str(tmp_path / "show.yaml"))
     assert err.value.problems[0].endswith(learn), err.value.problems
+
+
+@pytest.mark.parametrize("args, dest", [(["run", "--midi-map=--"], "midi_map"), (["run", "--midi=--"], "midi"),
+                                        (["cam", "ws://127.0.0.1:1", "--midi-map=--"], "midi_map"),
+                                        (["cam", "ws://127.0.0.1:1", "--midi=--"], "midi"),
+                                        (["midi", "learn", "--midi=--"], "midi")])
+def test_a_controller_flag_given_dashes_is_handed_on_as_dashes(args, dest):
+    """`--midi-map=--` (a map file named --) was handed on as [], a map read as none, unsaid: only --midi read its
+    -- back."""
+    from vcam.cmdline.parser import build_parser
+
+    assert getattr(build_parser().parse_args(args), dest) == "--"
