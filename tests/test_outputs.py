@@ -1,4 +1,5 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
+import errno
 import os
 import re
 import threading
@@ -1416,6 +1417,33 @@ def test_a_recording_that_fills_the_disk_says_so_with_the_fix(tmp_path):
     fix = (f"; the disk is full: free space on its disk (df -h {tmp_path} shows what is left) or record to another "
            "disk; the file up to here plays")
     assert fix in said[0] and said[0].endswith("; the show goes on"), said
+    assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
+
+
+@pytest.mark.parametrize("code, what", [
+    (errno.EIO, "the disk stopped taking writes (an I/O error: a USB stick pulled out, or a failing disk)"),
+    (errno.EROFS, "the disk became read-only (the system does so after a disk error)")])
+def test_a_recording_whose_disk_is_lost_on_air_says_so_with_the_fix(tmp_path, code, what):
+    """It was "[Errno 5] Input/output error; the show goes on": no word of the disk, nor of what to do."""
+
+    class LostDisk:
+        name = "file:show.mp4"
+        path = str(tmp_path / "show.mp4")
+        frames = 3
+
+        def send(self, frame, tick):
+            raise OSError(code, os.strerror(code), self.path)
+
+        def close(self):
+            pass
+
+    said = []
+    w = OutputWorker(LostDisk(), 8, 8, queue=4, every_frame=True, say=said.append)
+    w.offer(np.zeros((8, 8, 3), np.uint8), 0)
+    w.close()
+    fix = (f"; {what}: check the disk (dmesg shows why; ls {tmp_path} shows whether it is there) or record to "
+           "another disk")
+    assert f"{fix}; the file up to here plays (3 frames); the show goes on" in said[0], said
     assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
 
 

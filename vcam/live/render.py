@@ -34,7 +34,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import TOO_LARGE, out_of_room
+from vcam.live.outputs.recording import DISK_FULL, write_refused
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -524,7 +524,7 @@ def _kept_up_to(block: int, frames: int) -> tuple[str, str]:
 
 
 class _FileFull(VcamError):
-    """A file whose disk refused a frame for room (full, or the file at its size limit), raised once the file is
+    """A file whose disk refused a frame (full, the file at its size limit, or the disk lost), raised once the file is
     closed and what it holds counted."""
 
     def __init__(self, output: Output, what: str, held: str, room_fix: str, block: int):
@@ -542,11 +542,11 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int, say: Calla
         output.send(frame, frames)
     except OSError as e:
         path = getattr(output, "path", output.name)
-        room = out_of_room(e, path, "render")
+        room = write_refused(e, path, "render")
         if room is None:
             raise
         _close_all([output], say)
-        what, fix = ("the disk filled", room[1]) if room[0] != TOO_LARGE else room
+        what, fix = ("the disk filled", room[1]) if room[0] == DISK_FULL else room
         held = getattr(output, "frames", frames)  # a recording's, once closed: its whole fragments
         kept = f"it holds {counted(held, 'frame')}, which play" if held else "it holds no frame"
         raise _FileFull(output, what, kept, fix, block) from None
