@@ -1503,10 +1503,13 @@ def test_a_sigterm_just_after_the_outputs_open_closes_them_and_says_the_stop(tmp
 
 
 @pytest.mark.parametrize("code, what", [
-    (errno.EIO, "the disk stopped taking writes (an I/O error: a USB stick pulled out, or a failing disk)"),
-    (errno.EROFS, "the disk became read-only (the system does so after a disk error)")])
+    (errno.EIO, "the disk stopped taking writes (an I/O error: a USB stick pulled out, a network share dropped, or a "
+                "failing disk)"),
+    (errno.EROFS, "the disk became read-only (the system does so after a disk error)"),
+    (errno.ESTALE, "the network share the file is on was lost (its server gone, or the network down)")])
 def test_a_disk_lost_during_a_render_names_the_file_what_it_keeps_and_what_to_do(tmp_path, monkeypatch, code, what):
-    """It was "error: OSError: [Errno 5] Input/output error (set VCAM_DEBUG=1 ...)": no file, no fix."""
+    """It was "error: OSError: [Errno 5] Input/output error (set VCAM_DEBUG=1 ...)" ("[Errno 116] Stale file
+    handle" for a network share dropped): no file, no fix."""
     from vcam.errors import VcamError
     from vcam.live.outputs.recording import Recording
 
