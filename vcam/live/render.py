@@ -79,7 +79,7 @@ class Rendered:
     fps: float
     interrupted: bool  # stopped by Ctrl-C (or SIGTERM): what was rendered is kept
     seconds: float  # how long rendering took, loading not counted
-    stopped: tuple[str, ...] = ()  # files stopped short (their disk full) while the render went on to the others
+    stopped: tuple[str, ...] = ()  # files stopped short (disk full or lost) while the render went on to the others
     stopped_by: int = signal.SIGINT  # where `interrupted`: the signal that stopped it
 
     @property

@@ -188,7 +188,8 @@ def _disk_folder(path: str) -> str:
 
 def write_refused(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
     """(what happened, what to do) where `error` is a write its disk refused: for room (`out_of_room`), or a disk
-    lost mid-take (DISK_LOST) where there is a file; None for any other error. `instead` is the verb of the fix (record, render)."""
+    lost mid-take (DISK_LOST) where there is a file; None for any other error. `instead` is the verb of the fix
+    (record, render)."""
     if (room := out_of_room(error, path, instead)) is not None:
         return room
     # only a file is on a disk: a camera's or a window's I/O error is no disk's
