@@ -549,18 +549,18 @@ def test_a_failed_render_says_what_it_keeps_and_how_to_stop_short_of_the_block(b
 def test_the_files_are_said_with_their_frames_and_seconds_and_one_stopped_short_with_where():
     from types import SimpleNamespace
 
-    from vcam.live.render import _FullFiles, _say_files
+    from vcam.live.render import _StoppedFiles, _say_files
 
     said: list[str] = []
     whole = SimpleNamespace(name="file", path="/out/a.mp4", frames=48)
     empty = SimpleNamespace(name="file", path="/out/b.mp4", frames=0, kept_older=True)
-    full = _FullFiles(said.append)
+    full = _StoppedFiles(said.append)
     full._stopped.append((whole, 2, "the disk filled"))
     _say_files([whole, empty], 16.0, full, said.append)
     assert said == ["/out/a.mp4: 48 frames, 3.00 s at 16 fps; STOPPED at block 2: the disk filled",
                     "/out/b.mp4: nothing written (the older file there is kept as it was)"]
     said.clear()
-    _say_files([whole, empty], 16.0, _FullFiles(said.append), said.append, begun_only=True)
+    _say_files([whole, empty], 16.0, _StoppedFiles(said.append), said.append, begun_only=True)
     assert said == ["/out/a.mp4: 48 frames, 3.00 s at 16 fps"]
     said.clear()
     _say_files([SimpleNamespace(name="file", path="/out/c.mp4", frames=0)], 16.0, full, said.append)

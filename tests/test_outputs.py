@@ -1,4 +1,5 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
+import errno
 import os
 import re
 import threading
@@ -1055,7 +1056,7 @@ def test_a_recording_named_minus_is_refused_with_standard_outputs_name(tmp_path,
 def test_a_show_file_recording_to_minus_is_refused_with_a_file_named_minus_there(tmp_path):
     """`out: [file:-]` passed the show's check where a file named - was there already, which an earlier run made."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "-").touch()
     show = tmp_path / "show.yaml"
@@ -1127,7 +1128,7 @@ def test_a_device_or_a_named_pipe_without_an_extension_is_recorded_into(tmp_path
 
 def test_a_show_file_recording_to_a_name_without_an_extension_is_refused_at_its_line(tmp_path):
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     show = tmp_path / "show.yaml"
     show.write_text("output: {out: [file:take]}\npresets:\n  - {name: a, prompt: x}\n")
@@ -1395,28 +1396,121 @@ def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, 
     assert w.summary().startswith(f"recorded 1 frame to {tmp_path / 'take.mp4'}")
 
 
-def test_a_recording_that_fills_the_disk_says_so_with_the_fix(tmp_path):
-    import errno
+LOST = "; {what}: check the disk (dmesg shows why; ls {folder} shows whether it is there) or record to another disk"
 
-    class FullDisk:
+
+@pytest.mark.parametrize("code, fix", [
+    (errno.ENOSPC, "; the disk is full: free space on its disk (df -h {folder} shows what is left) or record to "
+                   "another disk"),
+    (errno.EIO, LOST.format(what="the disk stopped taking writes (an I/O error: a USB stick pulled out, a network "
+                                 "share dropped, or a failing disk)", folder="{folder}")),
+    (errno.EROFS, LOST.format(what="the disk became read-only (the system does so after a disk error)",
+                              folder="{folder}")),
+    (errno.ESTALE, LOST.format(what="the network share the file is on was lost (its server gone, or the network "
+                                    "down)", folder="{folder}")),
+    (errno.ENOTCONN, LOST.format(what="the network share the file is on was lost (its server gone, or the network "
+                                      "down)", folder="{folder}"))])
+def test_a_recording_whose_disk_refuses_a_frame_on_air_says_so_with_the_fix(tmp_path, code, fix):
+    """It was "[Errno 5] Input/output error; the show goes on" (or "[Errno 116] Stale file handle", a network share
+    dropped): no word of the disk, nor of what to do."""
+
+    class RefusingDisk:
         name = "file:show.mp4"
         path = str(tmp_path / "show.mp4")
         frames = 3
 
         def send(self, frame, tick):
-            raise OSError(errno.ENOSPC, "No space left on device", self.path)
+            raise OSError(code, os.strerror(code), self.path)
 
         def close(self):
             pass
 
     said = []
-    w = OutputWorker(FullDisk(), 8, 8, queue=4, every_frame=True, say=said.append)
+    w = OutputWorker(RefusingDisk(), 8, 8, queue=4, every_frame=True, say=said.append)
     w.offer(np.zeros((8, 8, 3), np.uint8), 0)
     w.close()
-    fix = (f"; the disk is full: free space on its disk (df -h {tmp_path} shows what is left) or record to another "
-           "disk; the file up to here plays")
-    assert fix in said[0] and said[0].endswith("; the show goes on"), said
+    fix = fix.format(folder=tmp_path)
+    assert f"{fix}; the file up to here plays (3 frames); the show goes on" in said[0], said
     assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
+
+
+def test_a_camera_whose_device_fails_is_given_no_disk_advice():
+    """A camera's I/O error (its loopback device removed) was said as a disk lost, with "check the disk"."""
+
+    class Camera:
+        name = "camera"
+
+        def send(self, frame, tick):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+        def close(self):
+            pass
+
+    said = []
+    w = OutputWorker(Camera(), 8, 8, queue=4, say=said.append)
+    w.offer(np.zeros((8, 8, 3), np.uint8), 0)
+    w.close()
+    assert said and "disk" not in said[0] and "disk" not in w.summary(), (said, w.summary())
+
+
+class _LostAfter:
+    """A container whose disk is lost once it has taken `good` packets: every write after fails with EIO, and
+    nothing written after reaches the file (its close's trailer neither)."""
+
+    def __init__(self, container, path: str, good: int):
+        self._container, self._path, self._left, self._size = container, path, good, None
+
+    def mux(self, packet):
+        if self._left <= 0:
+            if self._size is None:
+                self._size = os.path.getsize(self._path)
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        self._left -= 1
+        self._container.mux(packet)
+
+    def close(self):
+        self._container.close()
+        if self._size is not None:
+            os.truncate(self._path, self._size)
+
+
+def test_a_recording_whose_disk_is_lost_mid_take_keeps_its_whole_fragments_and_says_the_folder_of_its_link(
+        tmp_path):
+    """Its ls fix named the folder of the link the take was recorded through, not of the disk the take is on."""
+    import av
+    from vcam.live.outputs.recording import Recording
+
+    (tmp_path / "stick").mkdir()
+    (tmp_path / "lnk").mkdir()
+    (tmp_path / "stick" / "take.mp4").write_bytes(b"")
+    (tmp_path / "lnk" / "take.mp4").symlink_to(tmp_path / "stick" / "take.mp4")
+    rec = Recording(str(tmp_path / "lnk" / "take.mp4"), 64, 48, 30.0)
+    said = []
+    w = OutputWorker(rec, 64, 48, queue=100, every_frame=True, say=said.append)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+    wait_for(lambda: rec._container is not None)
+    rec._container = _LostAfter(rec._container, rec.path, 40)
+    for tick in range(1, 70):
+        w.offer(np.full((48, 64, 3), tick, np.uint8), tick)
+    w.close()
+    assert f"ls {tmp_path / 'stick'} shows whether it is there" in w.summary(), w.summary()
+    with av.open(str(tmp_path / "stick" / "take.mp4")) as container:
+        got = sum(1 for _ in container.decode(video=0))
+    assert 0 < got < 70 and w.summary().startswith(f"recorded {got} frames to "), (got, w.summary())
+
+
+def test_a_disk_lost_under_stdout_sent_to_a_file_names_the_folder_of_that_file(tmp_path):
+    """`--out file:/dev/stdout > stick/take.mp4`: its ls fix named /dev, not the stick."""
+    import subprocess
+    import sys
+
+    (tmp_path / "stick").mkdir()
+    said = tmp_path / "said.txt"
+    code = ("import errno, sys; from vcam.live.outputs.recording import write_refused; "
+            f"open({str(said)!r}, 'w').write(write_refused(OSError(errno.EIO, 'x'), '/dev/stdout')[1])")
+    with open(tmp_path / "stick" / "take.mp4", "wb") as out:
+        subprocess.run([sys.executable, "-c", code], stdout=out, check=True)
+    assert f"ls {tmp_path / 'stick'} shows whether it is there" in said.read_text()
 
 
 RECORD_PAST_THE_LIMIT = """

@@ -1,5 +1,6 @@
 """vcam render: a show's control log made again offline, every generated frame once, at the show's frame rate."""
 import contextlib
+import errno
 import io
 import json
 import os
@@ -1499,3 +1500,32 @@ def test_a_sigterm_just_after_the_outputs_open_closes_them_and_says_the_stop(tmp
     assert "stopped before the first of 4 blocks (SIGTERM; exit code 143): nothing was rendered" in said, said
     assert f"{video}: nothing written (the older file there is kept as it was)" in said, said
     assert video.read_bytes() == b"an older take"
+
+
+@pytest.mark.parametrize("code, what", [
+    (errno.EIO, "the disk stopped taking writes (an I/O error: a USB stick pulled out, a network share dropped, or a "
+                "failing disk)"),
+    (errno.EROFS, "the disk became read-only (the system does so after a disk error)"),
+    (errno.ESTALE, "the network share the file is on was lost (its server gone, or the network down)")])
+def test_a_disk_lost_during_a_render_names_the_file_what_it_keeps_and_what_to_do(tmp_path, monkeypatch, code, what):
+    """It was "error: OSError: [Errno 5] Input/output error (set VCAM_DEBUG=1 ...)" ("[Errno 116] Stale file
+    handle" for a network share dropped): no file, no fix."""
+    from vcam.errors import VcamError
+    from vcam.live.outputs.recording import Recording
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "stick.mp4", io.StringIO()
+    send = Recording.send
+
+    def lost_at_frame_20(self, frame, tick):
+        if tick >= 20:
+            raise OSError(code, os.strerror(code))
+        send(self, frame, tick)
+
+    monkeypatch.setattr(Recording, "send", lost_at_frame_20)
+    with pytest.raises(VcamError) as err:
+        render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+    assert err.value.message == f"{what} while {video} was written, at block 2; it holds 20 frames, which play"
+    assert err.value.fix.startswith("check the disk (dmesg shows why") and "render to another disk" in err.value.fix
+    assert "--blocks 2" in err.value.fix
+    assert mp4_frames(video)[0] == 20

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -304,16 +304,22 @@ def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
         return None
     port = r.string(node, f"{where} port")
     if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
+        # a show's section reads `port: none` (off, no) as no input: only the flag opens an input named so
+        section = ("" if port.strip().lower() in NO_PORT else
+                   f"in the show's midi: section (port: {flow_yaml(port) or json.dumps(port)}) or ")
         r.error(node, f"{where} port: a map file opens no input (it maps any controller of its make); give the port "
-                      f"in the show's midi: section (port: {flow_yaml(port) or json.dumps(port)}) or with "
-                      f"{midi_flag(port)}")
+                      f"{section}with {midi_flag(port)}")
     return port
 
 
 def midi_flag(port: str, word: str | None = None) -> str:
     """--midi with `port` (a name, or the part of one that opens it) written as `word`, else as this system's shell
     takes it as one word ("it's mine", not 'it'"'"'s mine'); joined by = where `port` starts with a dash, which
-    argparse would take for an option."""
+    argparse would take for an option. An input named `none` is written NONE: --midi none is no input at all."""
+    from vcam.control.midi import NO_MIDI  # here: vcam.control.midi reads its maps from this module
+
+    if port == NO_MIDI and word in (None, port):  # --midi none opens no input; the name in capitals opens this one
+        word = port.upper()
     word = shell_word(port) if word is None else word
     return f"--midi={word}" if port.startswith("-") else f"--midi {word}"
 
@@ -705,13 +711,15 @@ def maps_offered() -> str:
     return first + (f" (or {', '.join(others)}, a file)" if others else "")
 
 
-def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
+def map_named(ref: str, whole_paths: bool = True,
+              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, MidiMap]:
     """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
-    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
-    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths))
+    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server.
+    `typed_only_words`: as typed_only's, for a button's command only the console gives (vcam cam's words)."""
+    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths, typed_only_words=typed_only_words))
 
 
-def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
+def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> MidiMap:
     """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`), with what
     it does nothing with as written in its `notes`."""
     def read(r: Reader, node) -> MidiMap:
@@ -719,4 +727,4 @@ def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
         r.problems[:] = in_line_order(r.problems)  # found in passes: each entry, then what entries share
         return replace(found, notes=tuple(r.notes))
 
-    return MAPS.load(path, read, MidiMap())
+    return MAPS.load(path, read, MidiMap(), typed_only_words)

@@ -34,7 +34,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import TOO_LARGE, out_of_room
+from vcam.live.outputs.recording import DISK_FULL, write_refused
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -79,7 +79,7 @@ class Rendered:
     fps: float
     interrupted: bool  # stopped by Ctrl-C (or SIGTERM): what was rendered is kept
     seconds: float  # how long rendering took, loading not counted
-    stopped: tuple[str, ...] = ()  # files stopped short (their disk full) while the render went on to the others
+    stopped: tuple[str, ...] = ()  # files stopped short (disk full or lost) while the render went on to the others
     stopped_by: int = signal.SIGINT  # where `interrupted`: the signal that stopped it
 
     @property
@@ -112,7 +112,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     say = _sayer(out)
     progress: Progress | None = None
     failed = False
-    full = _FullFiles(say)
+    full = _StoppedFiles(say)
     inputs: InputSwitch | None = None
     plan: _Plan | None = None
     # From PyTorch's import to the render's own handlers (that take over with no instant between), SIGTERM and SIGHUP
@@ -203,7 +203,7 @@ def _say_rendering(plan: _Plan, stream, log: str, say: Callable[[str], None]) ->
 def _stopped_before_blocks(total: int, fps: float, sig: int, say: Callable[[str], None]) -> Rendered:
     """The result of a render stopped by `sig` before its first block, said as every such stop is."""
     result = Rendered(0, total, 0, fps, True, 0.0, stopped_by=sig)
-    _report(result, [], _FullFiles(say), say)
+    _report(result, [], _StoppedFiles(say), say)
     return result
 
 
@@ -432,7 +432,7 @@ class _ScreenState:
 
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
-                   progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles,
+                   progress: Progress, on_block: Callable[[int], None] | None, full: _StoppedFiles,
                    signals: StopSignals) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
     SIGTERM) sets `signals.stop`, which stops after the block in progress, except the first, whose frames would
@@ -523,8 +523,8 @@ def _kept_up_to(block: int, frames: int) -> tuple[str, str]:
     return kept, f"; --blocks {block} renders up to it" if block else ""
 
 
-class _FileFull(VcamError):
-    """A file whose disk refused a frame for room (full, or the file at its size limit), raised once the file is
+class _FileStopped(VcamError):
+    """A file whose disk refused a frame (full, the file at its size limit, or the disk lost), raised once the file is
     closed and what it holds counted."""
 
     def __init__(self, output: Output, what: str, held: str, room_fix: str, block: int):
@@ -535,26 +535,28 @@ class _FileFull(VcamError):
 
 
 def _send(output: Output, frame: np.ndarray, frames: int, block: int, say: Callable[[str], None]) -> None:
-    """A frame to a file; a disk that fills closes the file (its partial fragment cut) and raises _FileFull with
-    the frames it holds and what to do, where it was Python's "[Errno 28] No space left on device" with the file's
-    name. `say` gets a failure to close it: the full disk is what is said."""
+    """A frame to a file; a disk that refuses it (full, the file at its size limit, or the disk lost) closes the
+    file (its partial fragment cut) and raises _FileStopped with the frames it holds and what to do, where it was
+    Python's "[Errno 28] No space left on device" or "[Errno 5] Input/output error" with the file's name. `say` gets
+    a failure to close it: the refused write is what is said."""
     try:
         output.send(frame, frames)
     except OSError as e:
         path = getattr(output, "path", output.name)
-        room = out_of_room(e, path, "render")
+        room = write_refused(e, path, "render")
         if room is None:
             raise
         _close_all([output], say)
-        what, fix = ("the disk filled", room[1]) if room[0] != TOO_LARGE else room
+        what, fix = ("the disk filled", room[1]) if room[0] == DISK_FULL else room
         held = getattr(output, "frames", frames)  # a recording's, once closed: its whole fragments
         kept = f"it holds {counted(held, 'frame')}, which play" if held else "it holds no frame"
-        raise _FileFull(output, what, kept, fix, block) from None
+        raise _FileStopped(output, what, kept, fix, block) from None
 
 
-class _FullFiles:
-    """The files a render stopped as their disk filled, while other outputs took the frames on: a second file on
-    another disk was lost with the one that filled, and none said what it held. `say` is where each is said."""
+class _StoppedFiles:
+    """The files a render stopped as their disk refused a frame (full, or lost), while other outputs took the frames
+    on: a second file on another disk was lost with the one that stopped, and none said what it held. `say` is where
+    each is said."""
 
     def __init__(self, say: Callable[[str], None]):
         self.say = say
@@ -570,13 +572,14 @@ class _FullFiles:
 
     def send(self, output: Output, sinks: list[tuple[Output, tuple[int, int]]], frame: np.ndarray, frames: int,
              block: int) -> None:
-        """`frame` to `output`, unless it was stopped; where its disk fills, it is stopped and said, and the
-        render goes on where another output keeps the frames (null keeps none); the last one's is the error."""
+        """`frame` to `output`, unless it was stopped; where its disk refuses it (full, or lost), it is stopped and
+        said, and the render goes on where another output keeps the frames (null keeps none); the last one's is the
+        error."""
         if self.stopped_at(output):
             return
         try:
             _send(output, frame, frames, block, self.say)
-        except _FileFull as e:
+        except _FileStopped as e:
             self._stopped.append((output, block, e.what))
             going_on = [getattr(o, "path", o.name) for o, _ in sinks
                         if not self.stopped_at(o) and not getattr(o, "never_behind", False)]
@@ -613,7 +616,7 @@ def _apply(stream, action: Action, open_input, state: _ScreenState, fixed_steps:
         say(f"the change at block {block} was not applied ({e.__class__.__name__}: {e})")
 
 
-def _report(result: Rendered, outputs: list[Output], full: _FullFiles, say: Callable[[str], None]) -> None:
+def _report(result: Rendered, outputs: list[Output], full: _StoppedFiles, say: Callable[[str], None]) -> None:
     """What each file holds, and how the render went."""
     if not result.interrupted:
         head = f"rendered {counted(result.blocks, 'block')}"
@@ -631,7 +634,7 @@ def _report(result: Rendered, outputs: list[Output], full: _FullFiles, say: Call
     _say_files(outputs, result.fps, full, say, result.frames)
 
 
-def _say_files(outputs: list[Output], fps: float, full: _FullFiles, say: Callable[[str], None],
+def _say_files(outputs: list[Output], fps: float, full: _StoppedFiles, say: Callable[[str], None],
                made: int | None = None, begun_only: bool = False) -> None:
     """A line for each file: the frames it holds (`made` where it does not count them), and where it was stopped
     short. `begun_only`: only those that hold frames (after a failure, the others are said kept or not at all)."""

@@ -147,6 +147,7 @@ def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
 
 # A file that reached the largest size its file system or the shell allows: no space to free, a name to change
 TOO_LARGE = "the file reached the size this system allows"
+DISK_FULL = "the disk is full"
 TOO_LARGE_FIX = ("{instead} to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the shell's "
                  "limit (ulimit -f)")
 
@@ -158,9 +159,43 @@ def out_of_room(error: BaseException, path: str | None, instead: str = "record")
     if not isinstance(error, OSError):
         return None
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full", disk_fix(path, f"{instead} to another disk")
+        return DISK_FULL, disk_fix(path, f"{instead} to another disk")
     if error.errno == errno.EFBIG:
         return TOO_LARGE, TOO_LARGE_FIX.format(instead=instead)
+    return None
+
+
+# A disk that stopped taking writes mid-take: remounted read-only after an error (as ext4 and a USB stick's FAT are),
+# or gone (a USB stick pulled out, a network share dropped). Python's "[Errno 5] Input/output error" or
+# "[Errno 116] Stale file handle" named neither
+_SHARE_LOST = "the network share the file is on was lost (its server gone, or the network down)"
+DISK_LOST = {
+    errno.EROFS: "the disk became read-only (the system does so after a disk error)",
+    errno.EIO: "the disk stopped taking writes (an I/O error: a USB stick pulled out, a network share dropped, or a "
+               "failing disk)",
+    errno.ESTALE: _SHARE_LOST,
+    errno.ENOTCONN: _SHARE_LOST,
+}
+
+
+def _disk_folder(path: str) -> str:
+    """The folder of the file `path` leads to: a link (take.mp4 linked onto a stick, /dev/stdout sent to a file)
+    leads off the disk of the folder it is named in, and that disk is the one to look at. A name that leads to no
+    file (/dev/stdout to a pipe: /proc/…/pipe:[…]) is said as given."""
+    real = os.path.realpath(path)
+    return os.path.dirname(os.path.abspath(path) if real.startswith("/proc/") else real)
+
+
+def write_refused(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
+    """(what happened, what to do) where `error` is a write its disk refused: for room (`out_of_room`), or a disk
+    lost mid-take (DISK_LOST) where there is a file; None for any other error. `instead` is the verb of the fix
+    (record, render)."""
+    if (room := out_of_room(error, path, instead)) is not None:
+        return room
+    # only a file is on a disk: a camera's or a window's I/O error is no disk's
+    if isinstance(error, OSError) and error.errno in DISK_LOST and path:
+        where = f"dmesg shows why; ls {shell_word(_disk_folder(path))} shows whether it is there"
+        return DISK_LOST[error.errno], f"check the disk ({where}) or {instead} to another disk"
     return None
 
 

@@ -14,7 +14,7 @@ from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import Repeated, fit
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.recording import out_of_room
+from vcam.live.outputs.recording import write_refused
 from vcam.outspec import FITS, OutputSpec
 from vcam.words import counted, shell_word
 
@@ -243,9 +243,10 @@ class OutputWorker:
     def _fix(self) -> str:
         """What to do about the output's error, where vcam can tell: a full disk, or a file at the size its file
         system allows (FAT32's 4 GB), is the likely end of a long recording, and Python's '[Errno 28] No space left
-        on device' or '[Errno 27] File too large' does not say the file up to there plays, nor what to do."""
+        on device' or '[Errno 27] File too large' does not say the file up to there plays, nor what to do; nor does
+        '[Errno 5] Input/output error' of a disk lost mid-take (a USB stick pulled out)."""
         path = getattr(self.output, "path", None)
-        room = out_of_room(self.error, path) if self.error is not None else None
+        room = write_refused(self.error, path) if self.error is not None else None
         if room is None:
             return ""
         frames = getattr(self.output, "frames", None)  # a recording's: what its file holds (whole fragments)
