@@ -491,3 +491,12 @@ def test_a_line_written_beside_the_status_line_wipes_it_where_the_terminal_says_
     other.isatty = lambda: True
     other.fileno = lambda: 2
     assert row_cleared(other) == ""  # another stream: no status line drawn on it
+
+
+def test_a_room_of_none_left_is_not_taken_as_asking_for_the_shortest_form():
+    """Room 0 stood for "its shortest": a row that left 0 columns got the 12 letters of the shortest form."""
+    from vcam.live.status import on_air_said
+
+    name = "forest dusk at the edge"
+    assert on_air_said(name, shortest=True) == "preset 'forest dusk…'"
+    assert on_air_said(name, 0) != on_air_said(name, shortest=True)

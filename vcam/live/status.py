@@ -189,7 +189,7 @@ def _on_air_kept(state: str, failed_said: list[str], rates: list[str], preset: s
     names give up columns first; where that leaves it no room even for its shortest, it is said in its shortest
     straight after the state."""
     fixed = _cells_of([state, *rates]) + 3  # and the " | " after the rates
-    least = _cells_of([on_air_said(preset, 0)])
+    least = _cells_of([on_air_said(preset, shortest=True)])
     if failed_said:
         fixed += 3
         whole = _cells_of([on_air_said(preset)])
@@ -203,7 +203,7 @@ def _on_air_kept(state: str, failed_said: list[str], rates: list[str], preset: s
     # no room even for its shortest: said first in its shortest, "FAILED …" after it, the rates kept on the row
     failed_said = [_cut_to(failed_said[0], len(FAILED_LEAST))] if failed_said else []
     room = usable - _cells_of([state, *failed_said, *rates]) - 3
-    return [state, on_air_said(preset, room if room >= least else 0), *failed_said, *rates, *tail]
+    return [state, on_air_said(preset, room, shortest=room < least), *failed_said, *rates, *tail]
 
 
 def _cells_of(fields: Sequence[str]) -> int:
@@ -216,16 +216,16 @@ def _cut_to(text: str, width: int) -> str:
     return text if text_cells(one_row(text)) <= width else fit_line(text, width + 1)
 
 
-def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
+def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None, shortest: bool = False) -> str:
     """What the status line says is on air: `preset 'NAME'`, or a blend as its reply says it, `blend 'a' / 'b' at
     0.50`, each name in quotes (named as one of its presets alone, a blend looked like that preset on air). `room`:
     the columns left for it on the row, where a name is shortened (a blend's each by as little as it can, to keep
-    its position); 0: its shortest."""
+    its position). `shortest`: its shortest, whatever `room` says."""
     if not isinstance(preset, tuple):
         if not preset:
             return "preset -"
         said = f"preset {quoted(preset)}"
-        if room == 0:  # its shortest: enough of the name to tell it from another
+        if shortest:  # its shortest: enough of the name to tell it from another
             room = len("preset ''") + PRESET_LEAST
         if room is None or text_cells(one_row(said)) <= room:
             return said
@@ -233,12 +233,14 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
         return f"preset {quoted(fit_line(preset, max(3, name_room + 1)))}"
     a, b, x = preset
     said = f"{blend_on_air(a, b)} at {x:.2f}"
+    if shortest:
+        room = 0
     over = text_cells(one_row(said)) - room if room is not None else 0
     if over <= 0:
         return said
     # the longer name gives up columns first, down to the other's width, then both alike
     wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
-    left = max(wa + wb - over, min(wa, 2) + min(wb, 2) if room == 0 else 0)  # its shortest: a letter of each
+    left = max(wa + wb - over, min(wa, 2) + min(wb, 2) if shortest else 0)  # its shortest: a letter of each
     if left < 2:  # no room for a letter of each: cut at the row's end as any other line
         return said
     short = min(wa, wb, left // 2)
