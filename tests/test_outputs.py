@@ -264,6 +264,22 @@ def test_a_window_with_no_display_and_nothing_else_to_show_on_is_still_the_shows
         open_outputs([parse_spec(text) for text in outs], 64, 48, 30, "letterbox", say=print)
 
 
+@pytest.mark.parametrize("outs", [["window"], ["window", "null"]])
+def test_a_served_show_goes_on_without_a_window_it_cannot_open(monkeypatch, outs):
+    """Under vcam serve the clients are the show's audience: a lone window with no display refused the whole show
+    at its start, though the served show had viewers."""
+    from vcam.live.outputs import close_workers, open_outputs
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    said = []
+    workers = open_outputs([parse_spec(text) for text in outs], 64, 48, 30, "letterbox", say=said.append,
+                           served=True)
+    close_workers(workers)
+    assert [w.output.name for w in workers] == [text for text in outs if text != "window"]
+    assert len(said) == 1 and said[0].startswith("no preview window: no display"), said
+
+
 # An OpenCV whose window, on a display it cannot connect to, aborts the process as the Qt build of opencv-python does
 # (seen with opencv-python 4.10 and DISPLAY=:99, nothing there: "qt.qpa.xcb: could not connect to display :99",
 # then SIGABRT); on any other display it opens.

@@ -328,10 +328,11 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
     their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
     other outputs are given; alone, it is the show's error. `served`: the show also goes out to vcam cam clients,
-    so none of these is ever `alone`."""
+    so none of these is ever `alone`, and a window that cannot open is left out as beside another output."""
     workers: list[OutputWorker] = []
     kinds: list[str] = []
-    others = any(s.kind not in ("window", "null") for s in specs)  # outputs the show can go on on without a window
+    # outputs the show can go on on without a window: a served show's clients are its audience too
+    others = served or any(s.kind not in ("window", "null") for s in specs)
     try:
         for spec in specs:
             w, h = spec.width or width, spec.height or height
@@ -339,7 +340,7 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                 out = open_output(spec, w, h, fps)
             except VcamError as e:
                 if spec.kind != "window" or not others:
-                    raise  # a show with nothing else to go on to (a window, or only windows and null)
+                    raise  # a show with nothing else to go on to (a window, or only windows and null, not served)
                 # the preview is the operator's, not the audience's: on a machine with no display (a show started
                 # over ssh, or by a service) the camera and the recording went off air with it, before they began
                 (say or _to_stderr)(_no_window(e))
