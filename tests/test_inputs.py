@@ -936,6 +936,23 @@ def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):
         ImageSource(str(text), W, H)
 
 
+def test_a_name_a_mac_stored_decomposed_opens_as_typed(tmp_path):
+    """A Mac copies `Café/été.png` out with each é as e and an accent (NFD); a keyboard types é as one character
+    (NFC). Typed, it was "no such file", and the name offered looked the same as the one typed."""
+    import unicodedata
+
+    folder = tmp_path / unicodedata.normalize("NFD", "Café")
+    folder.mkdir()
+    stored = folder / unicodedata.normalize("NFD", "été.png")
+    cv2.imwrite(str(stored), np.full((H, W, 3), 90, np.uint8))
+    image = ImageSource(str(tmp_path / unicodedata.normalize("NFC", "Café/été.png")), W, H)
+    assert image.path == str(stored)
+    clip = write_clip(tmp_path / unicodedata.normalize("NFD", "clé.avi"), 3)
+    assert ClipSource(unicodedata.normalize("NFC", clip), W, H).path == clip
+    with pytest.raises(InputError, match="no such file"):  # an accent of its own is another name
+        ImageSource(str(tmp_path / "Cafe" / "ete.png"), W, H)
+
+
 def damaged_clips(folder) -> tuple[str, str]:
     """An MP4 cut short (its index, at the end, gone) and one whole but with holes in its frames."""
     path = str(folder / "whole.mp4")

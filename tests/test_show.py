@@ -317,6 +317,17 @@ def test_an_absolute_input_path_is_kept_and_a_relative_one_is_not_read_from_the_
                                             f"not found (looked at {tmp_path / 's' / 'clip.mp4'})")
 
 
+def test_a_shows_input_a_mac_stored_decomposed_is_found_as_typed(tmp_path):
+    """clé.mp4 copied from a Mac is stored as cle and an accent (NFD): the show's `file:clé.mp4`, typed as one
+    character (NFC), was not found, and the show refused."""
+    import unicodedata
+
+    (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).write_bytes(b"")
+    typed = unicodedata.normalize("NFC", "clé.mp4")
+    show = parse_show(f"presets:\n  - {{name: a, prompt: b, input: 'file:{typed}'}}\n", str(tmp_path / "show.yaml"))
+    assert show.presets[0].input == f"file:{tmp_path / unicodedata.normalize('NFD', 'clé.mp4')}"
+
+
 @pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
                                                     ('"', "input file:\\\"", "clip.mp4")])
 def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,
