@@ -267,11 +267,12 @@ def typed_fix(fix: str, written: InputSpec, network: bool = False) -> str:
            "the show file"
 
 
-def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
-    """A path given without its kind (or by another word for it) that is not there either, as `flag` is given it
-    (`said`: the form with its kind): both said at once, in the words a file: path not found is said with, where
-    the fix for the kind alone sent the operator back with a path that then failed as missing. None where the file
-    is there, or the input is no file's."""
+def missing_said(meant: InputSpec, flag: str = FLAG) -> str | None:
+    """A path given without its kind (or by another word for it) that is not there either, as `flag` is given it:
+    said not there at once, in the words a file: path not found is said with, with a file named alike in its folder
+    where one is, and the form to give it in (`flag` file:PATH). The fix for the kind alone sent the operator back
+    with a path that then failed as missing; the path given with its kind, offered, failed alike. None where the
+    file is there, or the input is no file's."""
     if meant.kind not in ("file", "image"):
         return None
     path = os.path.expanduser(meant.target)
@@ -283,7 +284,11 @@ def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
         return (f"{what} {whole}: no such file; {name_said(found)} is there, named alike but for spaces, underscores "
                 f"or case: did you mean {flag} {shell_word(f'{meant.kind}:{found}')}?")
     where = "" if os.path.isabs(path) else f" (a {flag} path is relative to the folder vcam was started in)"
-    return f"{what} {whole}: no such file{where}: check the path, and give it with its kind: {said}"
+    # the form alone: the path offered with its kind named the file that is not there, and typed, failed again
+    form = f"{flag} {meant.kind}:PATH"
+    if (alike := alike_fix(whole, meant.kind)) is not None:
+        return f"{what} {whole}: no such file{where}; {alike}, then give it with its kind: {form}"
+    return f"{what} {whole}: no such file{where}: check the path, then give it with its kind: {form}"
 
 
 class MeantError(ValueError):

@@ -67,7 +67,7 @@ def parse_send(text: str) -> InputSpec:
         if e.meant.kind not in ("camera", "file"):
             raise ValueError(f"cannot send {text!r}: a still image is not sent; {SEND_USAGE}") from None
         said = f"--send {shlex.quote(str(e.meant))}"
-        raise ValueError(missing_said(e.meant, said, "--send") or e.as_said(said)) from None
+        raise ValueError(missing_said(e.meant, "--send") or e.as_said(said)) from None
     except ValueError as e:  # the forms said are --send's, not the server's (none, image:, net)
         said = str(e)
         raise ValueError(said.replace(USAGE, SEND_USAGE) if USAGE in said else f"{said}; {SEND_USAGE}") from None
