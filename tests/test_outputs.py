@@ -1100,7 +1100,12 @@ def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded
 @pytest.mark.parametrize("name, use", [(".mp4", "name the file: file:show.mp4"),
                                        ("takes/.MP4", "name the file: file:takes/show.mp4"),
                                        ("..mp4", "name the file: file:show.mp4"),
-                                       (".mp4.", "name the file: file:show.mp4")])
+                                       (".mp4.", "name the file: file:show.mp4"),
+                                       # `.MKV` was offered file:.MKV.mp4
+                                       (".MKV", "name the file: file:show.mp4, then convert it if .mkv is needed: "
+                                                "ffmpeg -i show.mp4 show.mkv"),
+                                       ("takes/.webm", "name the file: file:takes/show.mp4, then convert it if .webm "
+                                                       "is needed: ffmpeg -i takes/show.mp4 takes/show.webm")])
 def test_a_recording_named_by_its_ending_alone_is_refused_with_a_name_to_give(tmp_path, monkeypatch, name, use):
     """`--out file:.mp4` was refused as "a name without .mp4", with the fix `use file:.mp4.mp4`; `file:..mp4` with
     `use file:..mp4.mp4`, `file:.mp4.` with `use file:.mp4.mp4`."""
