@@ -1097,6 +1097,26 @@ def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded
     assert load_show(str(show)).output.out == ("file:/",)  # the root's slash is there already: not file://
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell's line")
+def test_a_recording_into_a_missing_folder_is_offered_the_line_that_makes_it(tmp_path, monkeypatch):
+    """`--out file:~/nope/dir/x.mp4` was told to create the folder, with no line to paste: a folder with a space in
+    its name, typed as said, made two."""
+    import shlex
+    import subprocess
+
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.setenv("HOME", str(tmp_path / "My Home"))
+    spec = parse_spec("file:~/nope/dir/x.mp4")
+    with pytest.raises(VcamError) as err:
+        check_path(spec.target)
+    folder = tmp_path / "My Home" / "nope" / "dir"
+    assert err.value.fix == f"create it (mkdir -p {shlex.quote(str(folder))}) or pick another path"
+    line = err.value.fix.split("(", 1)[1].rsplit(")", 1)[0]
+    subprocess.run(line, shell=True, check=True)
+    check_path(spec.target)  # the folder made, the path is taken
+
+
 @pytest.mark.parametrize("name, use", [(".mp4", "name the file: file:show.mp4"),
                                        ("takes/.MP4", "name the file: file:takes/show.mp4"),
                                        ("..mp4", "name the file: file:show.mp4"),

@@ -1036,7 +1036,7 @@ def test_vcam_check_refuses_a_recording_into_a_missing_folder_as_vcam_run_would(
     assert main(["check", str(show)]) == 2
     err = capsys.readouterr().err
     assert f"output file:{tmp_path}/nope/x.mp4: cannot record to {tmp_path}/nope/x.mp4: folder {tmp_path}/nope " \
-           "does not exist" in err and "fix: create it or pick another path" in err
+           "does not exist" in err and f"fix: create it (mkdir -p {tmp_path}/nope) or pick another path" in err
     (tmp_path / "nope").mkdir()
     assert main(["check", str(show)]) == 0
     assert not (tmp_path / "nope" / "x.mp4").exists()  # checked, not written

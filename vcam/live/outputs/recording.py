@@ -47,7 +47,9 @@ def check_path(path: str, in_use: bool = True) -> None:
                         f"create it and name a file in it, like {shell_word('file:' + os.path.join(bare, 'show.mp4'))}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
+        # the line to paste, as the folder's name is read by a shell (`~/My Takes`); -p for its own missing parents
+        raise VcamError(f"cannot record to {path}: folder {folder} does not exist",
+                        f"create it ({make_folder(folder)}) or pick another path")
     # only a file to be made needs its folder written: the take is written in place, through a link to where it
     # leads, so a writable file (or a link to one on another disk) in a folder this user may not write is recorded
     if not os.path.lexists(path) and not os.access(folder, os.W_OK):
@@ -59,6 +61,13 @@ def check_path(path: str, in_use: bool = True) -> None:
         _check_link_target(path)
     else:
         _try_making(path, folder)
+
+
+def make_folder(folder: str) -> str:
+    """The command that makes `folder` and the folders it is in, as it is pasted into this system's shell."""
+    if os.name == "nt":  # cmd's mkdir makes the folders a path goes through; it takes no -p
+        return f'mkdir "{folder}"'
+    return f"mkdir -p {shell_word(folder)}"
 
 
 def _check_link_target(path: str) -> None:
