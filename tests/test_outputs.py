@@ -837,6 +837,32 @@ def test_a_camera_skipping_a_few_frames_while_it_opens_is_not_reported():
     assert w.dropped == 77 and [s for s in said if "cannot keep up" in s], said
 
 
+def test_frames_skipped_while_the_loading_card_shows_are_not_said_as_falling_behind():
+    """As the model loaded, the process was busy and the camera skipped loading cards: "output gated cannot keep up:
+    N frames skipped" was said before the show began, and again at its end. Skips on air are still said, counted
+    from then."""
+    slow, said = GatedOutput(), []
+    w = OutputWorker(slow, 64, 64, queue=2, say=said.append)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    w.offer(frame, 0, on_air=False)
+    assert slow.sending.wait(60)
+    for tick in range(1, 80):  # the loading card, skipped while the camera was busy
+        w.offer(frame, tick, on_air=False)
+    slow.gate.set()
+    assert wait_for(lambda: slow.ticks[-1:] == [79], 60), slow.ticks
+    assert w.dropped == 77 and not [s for s in said if "cannot keep up" in s], said
+    slow.gate.clear(), slow.sending.clear()
+    w.offer(frame, 80)  # on air
+    assert slow.sending.wait(60)
+    for tick in range(81, 120):
+        w.offer(frame, tick)
+    slow.gate.set()
+    w.close(60)
+    warnings = [s for s in said if "cannot keep up" in s]
+    assert len(warnings) == 1 and "37 frames skipped" in warnings[0], said
+    assert w.slow_drops == 37
+
+
 def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
     import platform
 

@@ -160,6 +160,9 @@ class OutputWorker:
             waits = getattr(self.output, "awaits_display", False)
             if on_air and not self._aired:
                 self._aired = True
+                # skipped while the loading card showed (the model loading, the process busy with it): nothing was
+                # behind yet, and "cannot keep up" said then read as the camera's slowness
+                self._excused = before
                 try:
                     if (went_on_air := getattr(self.output, "went_on_air", None)) is not None:
                         went_on_air()
@@ -193,6 +196,8 @@ class OutputWorker:
         self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show goes on")
 
     def _warn_if_dropping(self) -> None:
+        if not self._aired:  # the loading card: its skips are excused as the show goes on air
+            return
         dropped = self._mailbox.dropped - self._excused
         if not self.worth_saying(dropped - self._warned_drops) or self._clock() < self._next_warning:
             return
