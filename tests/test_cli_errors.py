@@ -346,6 +346,18 @@ def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, n
     assert said(name) == f"a path needs its kind first: did you mean --in {kind}:{name}?"
 
 
+def test_a_path_without_its_kind_that_a_mac_stored_decomposed_is_offered_with_its_kind(tmp_path, monkeypatch,
+                                                                                        capsys):
+    """`--in clé.mp4`, stored as cle and an accent (NFD) by a Mac's copy, was said to be no such file."""
+    import unicodedata
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).write_bytes(b"clip")
+    typed = unicodedata.normalize("NFC", "clé.mp4")
+    line = _last_line(["run", "--model", "tiny", "--in", typed], capsys)
+    assert line == f"vcam run: error: argument --in: a path needs its kind first: did you mean --in 'file:{typed}'?"
+
+
 def test_a_path_without_its_kind_named_but_for_its_spaces_offers_the_one_there(tmp_path, monkeypatch, capsys):
     """`--in my_clips/take1.mp4` with `my clips/take 1.mp4` there: told to check the path and to give it with its
     kind, the path as given: the one there is offered with its kind, and parses."""
