@@ -16,29 +16,57 @@ def same_text(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
+def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
+    """The deepest folder of `path` that is there, and the names below it, the last first; None where more than
+    `most` folders past it are not there (a path of a thousand folders looked up one a call, to the stack's limit)."""
+    names: list[str] = []
+    base = path
+    while True:
+        base, name = os.path.split(base)
+        if not name or len(names) > most:
+            return None
+        names.append(name)
+        if not base or os.path.isdir(base):
+            return base, names
+
+
+def _stored_names(path: str) -> str | None:
+    """`path` with each name not there replaced by the one its folder holds that is the same text in another
+    Unicode form, as far as such names are found, the rest as typed; None where no name is replaced."""
+    walked = missing_names(path, STORED_FOLDERS)
+    if walked is None:
+        return None
+    found, names = walked
+    replaced = False
+    for depth, name in enumerate(reversed(names)):
+        if not os.path.lexists(os.path.join(found, name)):
+            wanted = same_text(name)
+            # a name with no other form (`take1.mp4`) is not looked for: a folder of 10,000 clips read for each
+            if wanted == unicodedata.normalize("NFD", name):
+                break
+            try:
+                alike = [e.name for e in os.scandir(found or os.curdir) if same_text(e.name) == wanted]
+            except OSError:  # the folder cannot be listed
+                break
+            if len(alike) != 1:
+                break
+            name, replaced = alike[0], True
+        found = os.path.join(found, name)
+    else:
+        return found if replaced else None
+    rest = list(reversed(names))[depth:]
+    return os.path.join(found, *rest) if replaced else None
+
+
 def stored_path(path: str) -> str | None:
     """`path`, not there as typed, with each name in it that is not there replaced by the one its folder holds that
     is the same text in another Unicode form; None where no such file or folder is there, or where a folder holds
     two (NFC's and NFD's of one name, each a file of its own)."""
-    names: list[str] = []
-    base = path
-    while True:  # up to the deepest folder there
-        base, name = os.path.split(base)
-        if not name or len(names) > STORED_FOLDERS:
-            return None
-        names.append(name)
-        if not base or os.path.isdir(base):
-            break
-    found = base
-    for name in reversed(names):
-        if not os.path.lexists(os.path.join(found, name)):
-            wanted = same_text(name)
-            try:
-                alike = [e.name for e in os.scandir(found or os.curdir) if same_text(e.name) == wanted]
-            except OSError:  # the folder cannot be listed
-                return None
-            if len(alike) != 1:
-                return None
-            name = alike[0]
-        found = os.path.join(found, name)
-    return found if found != path and os.path.lexists(found) else None
+    found = _stored_names(path)
+    return found if found is not None and found != path and os.path.lexists(found) else None
+
+
+def stored_prefix(path: str) -> str:
+    """`path` with its names as the disk stores them as far as they are found, the rest as typed: resolved, it leads
+    where a link among the names found leads, whether the file named in there is or not."""
+    return _stored_names(path) or path

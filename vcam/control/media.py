@@ -19,6 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
+from vcam.storednames import stored_prefix
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -83,6 +84,10 @@ class MediaFolders:
         # only a shared path is looked for: whether one outside exists must not change the reply
         if real is not None and not self._found(real) and (other := self._read_otherwise(spec.target, at)):
             real, at, read_as = other
+        if real is not None and self._shares(real) and not os.path.lexists(real):
+            # `café.png` typed, café.png stored by a Mac (NFD): resolved again, a link among the names the disk
+            # stores (into a folder not shared) is refused as it is typed as stored, whether a file is there or not
+            real = os.path.realpath(stored_prefix(real))
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
