@@ -2085,3 +2085,19 @@ def test_a_replays_inputs_logged_within_one_block_are_not_opened_ahead_beside_th
         assert checked == [a.spec, c.spec]
     finally:
         ahead.stop()
+
+
+def test_a_name_with_no_other_form_is_not_looked_for_in_its_folder(tmp_path, monkeypatch):
+    """`take1.mp4` not there has no decomposed (NFD) form to be stored under: its folder of 10,000 clips was read
+    and each name normalised, for every clip not found."""
+    import unicodedata
+
+    from vcam import storednames
+
+    (tmp_path / unicodedata.normalize("NFD", "été")).mkdir()
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    assert storednames.stored_path(str(tmp_path / "take1.mp4")) is None
+    assert storednames.stored_path(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
+    assert listed == [str(tmp_path)]  # the accented folder's name alone

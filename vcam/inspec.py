@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
-from vcam.storednames import stored_path
+from vcam.storednames import missing_names, stored_path
 from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -177,16 +177,10 @@ def _respaced(path: str) -> str | None:
     (`take 1.mp4` and `take_1.mp4` for `take1.mp4`: offering one, the other went unsaid), or where the one there has a
     name no line shows as it is (a line break in it). Not one that differs by a space at either end alone:
     `art/ logo.png` is said as any path not found (spaced_fix offers the space after the colon)."""
-    names: list[str] = []
-    base = path
-    while True:  # up to the deepest folder there
-        base, name = os.path.split(base)
-        if not name or len(names) > RESPACED_FOLDERS:
-            return None
-        names.append(name)
-        if not base or os.path.isdir(base):
-            break
-    found = [base]
+    walked = missing_names(path, RESPACED_FOLDERS)
+    if walked is None:
+        return None
+    found, names = [walked[0]], walked[1]
     for depth, name in enumerate(reversed(names)):
         file = depth == len(names) - 1
         there = os.path.isfile if file else os.path.isdir
