@@ -863,6 +863,22 @@ def test_frames_skipped_while_the_loading_card_shows_are_not_said_as_falling_beh
     assert w.slow_drops == 37
 
 
+def test_a_show_that_never_went_on_air_says_no_loading_card_skips_at_its_end():
+    """The model failed to load (or Ctrl-C as it loaded): the end said "77 frames dropped (it could not keep up)" of
+    a camera that only skipped loading cards while the process was busy."""
+    slow = GatedOutput()
+    w = OutputWorker(slow, 64, 64, queue=2, say=lambda line: None)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    w.offer(frame, 0, on_air=False)
+    assert slow.sending.wait(60)
+    for tick in range(1, 80):
+        w.offer(frame, tick, on_air=False)
+    slow.gate.set()
+    w.close(60)
+    assert w.dropped == 77 and w.slow_drops == 0
+    assert "could not keep up" not in w.summary(), w.summary()
+
+
 def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
     import platform
 
