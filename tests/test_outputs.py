@@ -879,6 +879,26 @@ def test_a_show_that_never_went_on_air_says_no_loading_card_skips_at_its_end():
     assert "could not keep up" not in w.summary(), w.summary()
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+def test_a_recording_through_a_file_or_a_dead_link_is_not_offered_mkdir(tmp_path):
+    """`--out file:d/afile/x.mp4`, afile a file, or through a folder's link to a USB stick not mounted, was offered
+    `mkdir -p`, which failed there as "File exists"."""
+    from vcam.live.outputs.recording import check_path
+
+    (tmp_path / "afile").write_bytes(b"")
+    (tmp_path / "stick").symlink_to(tmp_path / "unmounted")
+    with pytest.raises(VcamError) as err:
+        check_path(str(tmp_path / "afile" / "sub" / "x.mp4"))
+    assert err.value.message == (f"cannot record to {tmp_path / 'afile' / 'sub' / 'x.mp4'}: "
+                                 f"{tmp_path / 'afile'} is a file, not a folder")
+    assert "mkdir" not in err.value.fix
+    with pytest.raises(VcamError) as err:
+        check_path(str(tmp_path / "stick" / "x.mp4"))
+    assert err.value.message == (f"cannot record to {tmp_path / 'stick' / 'x.mp4'}: {tmp_path / 'stick'} is a link to "
+                              f"{tmp_path / 'unmounted'}, which is not there")
+    assert "mkdir" not in err.value.fix and "mount" in err.value.fix
+
+
 def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
     import platform
 

@@ -47,6 +47,7 @@ def check_path(path: str, in_use: bool = True) -> None:
                         f"create it and name a file in it, like {shell_word('file:' + os.path.join(bare, 'show.mp4'))}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
+        _refuse_missing_folder(path, folder)
         # the line to paste, as the folder's name is read by a shell (`~/My Takes`); -p for its own missing parents
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist",
                         f"create it ({make_folder(folder)}) or pick another path")
@@ -61,6 +62,20 @@ def check_path(path: str, in_use: bool = True) -> None:
         _check_link_target(path)
     else:
         _try_making(path, folder)
+
+
+def _refuse_missing_folder(path: str, folder: str) -> None:
+    """VcamError where `folder` cannot be made, its path going through a file or a link that leads nowhere (to a
+    USB stick not mounted): `mkdir -p`, offered, failed there as "File exists"."""
+    there = folder
+    while not os.path.lexists(there) and os.path.dirname(there) != there:
+        there = os.path.dirname(there)
+    if os.path.isdir(there):
+        return
+    if os.path.islink(there) and not os.path.exists(there):
+        raise VcamError(f"cannot record to {path}: {there} is a link to {os.readlink(there)}, which is not there",
+                        "mount or plug in what it points to, or pick another path")
+    raise VcamError(f"cannot record to {path}: {there} is a file, not a folder", "pick another path")
 
 
 def make_folder(folder: str) -> str:
