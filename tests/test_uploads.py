@@ -15,7 +15,7 @@ from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import Pipe, wait_for, write_clip
 from vcam.cli import main
 from vcam.errors import VcamError
-from vcam.inspec import parse_input
+from vcam.inspec import InputSpec, parse_input
 from vcam.remote import protocol as proto
 from vcam.remote import uploader as uploader_module
 from vcam.remote.client import CamOptions, run_cam
@@ -195,6 +195,22 @@ def test_a_clip_without_its_kind_is_said_with_its_kind_or_as_missing(tmp_path, m
     with pytest.raises(ValueError) as err:
         parse_send("clip.mp4")
     assert str(err.value) == "a path needs its kind first: did you mean --send file:clip.mp4?"
+
+
+def test_a_clip_a_mac_stored_decomposed_is_sent_as_typed(tmp_path, monkeypatch):
+    """`--send clé.avi`, clé.avi stored as cle and an accent (NFD): offered `--send 'file:clé.avi'`, which, pasted,
+    was "no such file" (the name typed was opened as it was)."""
+    import unicodedata
+
+    from vcam.remote.uploader import parse_send
+
+    monkeypatch.chdir(tmp_path)
+    stored = unicodedata.normalize("NFD", "clé.avi")
+    (tmp_path / stored).write_bytes(b"")
+    typed = unicodedata.normalize("NFC", "clé.avi")
+    assert parse_send(f"file:{typed}") == InputSpec("file", stored)
+    with pytest.raises(ValueError, match="did you mean --send"):
+        parse_send(typed)
 
 
 def test_a_second_vcam_cam_is_refused_in_one_line_keeps_its_video_and_takes_over_later(intake_server, clip,
