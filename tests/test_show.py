@@ -328,6 +328,22 @@ def test_a_shows_input_a_mac_stored_decomposed_is_found_as_typed(tmp_path):
     assert show.presets[0].input == f"file:{tmp_path / unicodedata.normalize('NFD', 'clé.mp4')}"
 
 
+def test_a_fallback_image_a_mac_stored_decomposed_is_found_as_typed(tmp_path):
+    """été.png copied from a Mac is stored decomposed (NFD): a preset's or the defaults' `fallback: été.png`, typed
+    as one character (NFC), was "not found", though an input's image of that name was found."""
+    import unicodedata
+
+    import cv2
+    import numpy as np
+
+    stored = tmp_path / unicodedata.normalize("NFD", "été.png")
+    cv2.imwrite(str(stored), np.zeros((8, 8, 3), np.uint8))
+    typed = unicodedata.normalize("NFC", "été.png")
+    show = parse_show(f"defaults: {{fallback: '{typed}'}}\npresets:\n  - {{name: a, prompt: b, fallback: '{typed}'}}\n",
+                      str(tmp_path / "show.yaml"))
+    assert show.presets[0].fallback == show.defaults.fallback == str(stored)
+
+
 @pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
                                                     ('"', "input file:\\\"", "clip.mp4")])
 def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,

@@ -101,6 +101,8 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     if text is None:
         return None
     path = (base / os.path.expanduser(text)).resolve()  # ~/ as an input's image: and --fallback take it
+    if not os.path.lexists(path) and (stored := stored_path(str(path))) is not None:
+        path = Path(stored)  # the name a Mac stored it under (NFD), typed in the show as the keyboard writes it
     if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}", fallback=True):
         return None
     return str(path)
