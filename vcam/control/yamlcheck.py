@@ -55,6 +55,8 @@ class Reader:
     # the name_key of the file's cue names and of those offered to write so far: a cue offered (a control's
     # commands run together) takes none of them, as go fires the first of cues of one name, not the one offered
     cue_names: set[str] = field(default_factory=set)
+    # what to do instead of a command only the console gives, where the show's words would mislead (typed_only's)
+    typed_only_words: dict[str, str] = field(default_factory=dict)
     # one for the whole file: a loader made for each value was a sixth of the time a long show took to read
     _constructor: SafeConstructor = field(default_factory=SafeConstructor, init=False, repr=False)
     _lines: list[str] = field(default_factory=list, init=False, repr=False)  # the text composed, for _comment_cut
