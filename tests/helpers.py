@@ -386,7 +386,7 @@ def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
     import pytest
 
     from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     path = tmp_path / "map.yaml"
     path.write_text(f"controls:\n  {entries}\n")
@@ -525,3 +525,17 @@ def offered_yaml(message: str, after: str):
             continue
         return message[start:end]
     raise AssertionError(f"no YAML that loads after {after!r} in {message!r}")
+
+
+def midi_setup_read(opts, show, replaying, say):
+    """vcam.live.parts.midi_setup given the map read once before it, as vcam run reads it as it starts."""
+    from vcam.live.parts import MapRead, midi_setup
+
+    return midi_setup(opts, show, replaying, say, MapRead(opts, show))
+
+
+def early_midi_read(opts, show, replaying):
+    """vcam.live.parts.early_midi given the map read once before it, as vcam run reads it as it starts."""
+    from vcam.live.parts import MapRead, early_midi
+
+    return early_midi(opts, show, replaying, MapRead(opts, show))

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import midi_setup_read
 import vcam
 from vcam.cli import main
 from vcam.cmdline.parser import _options, _subcommands, build_parser
@@ -20,12 +21,11 @@ from vcam.control import commands
 from vcam.control.log import _not_a_log
 from vcam.control.oscmap import load_map
 from vcam.control.show import parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.engine.memory import _flags, _smaller_sizes
 from vcam.engine.weight_files import from_folder
 from vcam.errors import VcamError, WeightsError
 from vcam.live.pacer import Pacer, PacerSettings, block_outlasts_cap
-from vcam.live.parts import midi_setup
 from vcam.live.replaystart import replayed
 from vcam.live.settings import RunOptions
 
@@ -227,7 +227,7 @@ def test_the_show_midi_port_a_server_leaves_is_said_as_the_camera_command_that_o
     show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {port: nanoKONTROL2 MIDI 1, "
                       "map: nanokontrol2}\n", "show.yaml")
     said = []
-    midi_setup(RunOptions(serve=True), show, False, said.append)
+    midi_setup_read(RunOptions(serve=True), show, False, said.append)
     [line] = [s for s in said if "vcam cam" in s]
     assert suggests(line.replace("vcam cam …", "vcam cam ws://gpu:8765"), "vcam cam",
                     ["ws://gpu:8765", "--midi", "nanoKONTROL2 MIDI 1", "--midi-map", "MAP"])
@@ -354,7 +354,7 @@ def test_the_show_midi_port_is_quoted_for_the_camera_machine_whichever_system_th
     show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {port: nanoKONTROL2 MIDI 1, "
                       "map: nanokontrol2}\n", "show.yaml")
     said = []
-    midi_setup(RunOptions(serve=True), show, False, said.append)
+    midi_setup_read(RunOptions(serve=True), show, False, said.append)
     assert '--midi "nanoKONTROL2 MIDI 1" ' in "".join(said)
 
 
@@ -408,7 +408,7 @@ def test_a_show_midi_port_with_a_percent_is_given_to_the_camera_machine_by_a_par
     show = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {{port: '{port}', "
                       "map: nanokontrol2}\n", "show.yaml")
     said = []
-    midi_setup(RunOptions(serve=True), show, False, said.append)
+    midi_setup_read(RunOptions(serve=True), show, False, said.append)
     line = re.search(r"run vcam cam … (.*?) \(", "".join(said))[1]
     assert shlex.split(line) == ["--midi", "Control XL 0", "--midi-map", "MAP"] and "%" not in line
     assert "part of its name" in "".join(said) and "read its %" in "".join(said)
@@ -423,7 +423,7 @@ def test_the_part_of_a_port_name_given_to_the_camera_machine_opens_that_port_not
     show = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {{port: '{port}', "
                       "map: nanokontrol2}\n", "show.yaml")
     said = []
-    midi_setup(RunOptions(serve=True), show, False, said.append)
+    midi_setup_read(RunOptions(serve=True), show, False, said.append)
     [midi, wanted, *_] = shlex.split(re.search(r"run vcam cam … (.*?) \(", "".join(said))[1])
     assert midi == "--midi" and find_port(wanted, [*ALWAYS_THERE, port]) == port, said
 

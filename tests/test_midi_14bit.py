@@ -331,3 +331,49 @@ def test_the_knob_count_says_knob_for_one_and_knobs_for_more():
     assert one.knobs_counted == "1 knob"
     two = MidiMap(knobs=(Knob(1, "blend", 0, 1), Knob(2, "strength", 0, 1, bits=14)))
     assert two.knobs_counted == "2 knobs (1 of them 14-bit)"
+
+
+def test_a_14_bit_knobs_strength_reads_in_three_decimals_its_value_kept_whole():
+    """A 14-bit fader on strength answered "strength 0.753525" (six digits of a value nobody set by hand): the reply
+    reads three decimals, the value on air is the knob's own, and one just off 0 is not said as 0."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    said = [router.handle(msg) for raw in (0, 5, 12345) for msg in pair(1, raw)]
+    assert [str(line).split(",")[0] for line in said if line] == ["strength 0", "strength 0.0003", "strength 0.75",
+                                                                 "strength 0.754"]
+    assert ctl.state.strength == 12345 / 16383
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("strength 0.3", "strength 0.3"), ("strength 1", "strength 1"), ("strength 0.9999", "strength 0.9999"),
+    ("strength 0.12345", "strength 0.12345"), ("strength 0.7535", "strength 0.7535"),
+    ("strength 0.0000004", "strength 4e-07"), ("strength 0.9999999", "strength 0.9999999"),
+    ("bias 0.7535", "bias 0.7535")])
+def test_a_typed_level_reads_back_as_typed(typed, read):
+    """0.12345 read back as 0.123 and 0.7535 as 0.753 (three decimals of a value typed whole), 0.0000004 as 0 and
+    0.9999999 as 1: a strength that is neither said as text only, or as all input."""
+    ctl, _ = rig("{cc: 1, param: strength}", strength=0.5)
+    ctl.state.input = "clip.mp4"
+    assert ctl.handle_line(typed, "stdin") == f"{read} from the next block"
+
+
+def test_a_knobs_strength_and_bias_read_in_three_decimals_more_where_three_would_say_0_or_1():
+    """A 7-bit knob's 77/127 reads 0.606; a 14-bit bias knob one step off its top answered "bias 0.999942" (six
+    digits), and a strength a step off 1 read "strength 1"."""
+    ctl, router = rig("{cc: 7, param: strength}\n{cc: 1, bits: 14, param: bias, range: [0.05, 1]}\n"
+                      "{cc: 2, bits: 14, param: strength}", strength=1.0, bias=1.0)
+    said = [str(line) for raw in (16383, 16382) for msg in pair(2, raw) if (line := router.handle(msg))]
+    assert said[-1].split(",")[0] == "strength 0.9999", said
+    said = [str(line) for raw in (16383, 16382) for msg in pair(1, raw) if (line := router.handle(msg))]
+    assert said[-1].split(",")[0] == "bias 0.9999 from the next block", said
+    assert str(router.handle(cc(7, 127))).startswith("strength 1")
+    assert str(router.handle(cc(7, 77))).startswith("strength 0.606")
+
+
+@pytest.mark.parametrize("level, read", [(0.5, "0.50"), (0.9999, "0.9999"), (0.004, "0.004"), (1.0, "1.00")])
+def test_the_status_line_never_rounds_a_strength_or_bias_off_1_onto_1(level, read):
+    """A strength of 0.9999 showed as 1.00 on the status line while its reply said 0.9999."""
+    ctl, _ = rig("{cc: 1, param: strength}", strength=level, bias=level)
+    ctl.state.input = "clip.mp4"
+    status = ctl.describe()
+    assert f"| strength {read} |" in status
+    assert (f"| bias {read} |" in status) == (level != 1.0), status

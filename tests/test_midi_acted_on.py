@@ -6,6 +6,7 @@ import mido
 import pytest
 
 from helpers import RecordingProducer
+from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiRouter, acted_on
 from vcam.control.show import parse_show
@@ -92,3 +93,33 @@ def test_a_message_is_kept_while_vcam_starts_where_the_router_acts_on_it(before,
 @pytest.mark.parametrize("before, msg", KEPT_NOT_ACTED, ids=[str(m) for _, m in KEPT_NOT_ACTED])
 def test_some_controller_messages_are_kept_while_vcam_starts_though_the_router_does_not_act_on_them(before, msg):
     assert acts(before, msg) == (True, False)
+
+
+def _entries():
+    from vcam.control.midimap import Button, Knob
+
+    return {"any-channel knob": Knob(1, "strength", 0, 1), "channel-3 knob": Knob(2, "strength", 0, 1, channel=2),
+            "tap pad": Button(parse("tap"), note=30), "next on channel 1": Button(parse("next"), cc=5, channel=0)}
+
+
+# (message, the entry it is on, kept while vcam starts, a tap press): written out, not worked out the lookup's way
+MEETS = [(cc(1, 64), "any-channel knob", True, False), (cc(1, 64, channel=5), "any-channel knob", True, False),
+         (cc(2, 64, channel=2), "channel-3 knob", True, False), (cc(2, 64), None, False, False),
+         (note("note_on", 30, 100, channel=3), "tap pad", True, True), (note("note_on", 30, 0), "tap pad", False, True),
+         (note("note_off", 30, 0), "tap pad", False, True), (cc(5, 127), "next on channel 1", True, False),
+         (cc(5, 127, channel=1), None, False, False), (note("note_on", 31, 100), None, False, False),
+         (cc(30, 127), None, False, False), (program(1, 0), None, False, False)]
+
+
+@pytest.mark.parametrize("msg, on, kept, tap", MEETS, ids=[str(m[0]) for m in MEETS])
+def test_the_kept_messages_the_router_and_a_kept_tap_meet_a_message_with_the_same_entry(msg, on, kept, tap):
+    """acted_on, the router and tap_press each looked up the entry a message is on, three ways alike."""
+    from vcam.control.midi import _entry_for
+    from vcam.control.midimap import Button, Knob, MidiMap
+
+    entries = _entries()
+    mapping = MidiMap(knobs=tuple(e for e in entries.values() if isinstance(e, Knob)),
+                      buttons=tuple(e for e in entries.values() if isinstance(e, Button)))
+    assert _entry_for(msg, mapping) is (entries[on] if on is not None else None)
+    assert acted_on(msg, mapping) == kept
+    assert (MidiRouter(mapping, None).tap_press(msg) is not None) == tap

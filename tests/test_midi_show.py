@@ -950,6 +950,27 @@ def test_a_port_that_cannot_be_opened_early_for_an_error_of_rtmidi_s_own_is_left
         midi.stop()
 
 
+@pytest.mark.parametrize("command", [["run", "--model", "tiny", "--out", "null", "--midi", "nano", "--duration", "1",
+                                      "--no-stdin"],
+                                     ["midi", "learn", "--midi", "nano", "--count", "1"]])
+def test_a_controller_there_at_the_start_that_rtmidi_cannot_open_is_said_in_one_line_with_what_to_do(
+        fake_midi_backend, shared_tiny, monkeypatch, capsys, command):
+    """rtmidi's base RtMidiError from the open as vcam started (a port another program holds) was no OSError: vcam
+    run and vcam midi learn ended with a traceback and exit 1."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.cli import main
+
+    def refused(self, **kwargs):
+        raise rtmidi.RtMidiError("MidiInAlsa::openPort: error creating ALSA sequencer port")
+
+    monkeypatch.setattr(fake_midi.Input, "_open", refused)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert f"MIDI input {NANO} could not be opened (MidiInAlsa::openPort: error creating ALSA sequencer port)" in err
+    assert "close any other program using the controller" in err and "Traceback" not in err
+    assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+
+
 def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fake_midi_backend):
     """Unplugged and plugged back in as the show loaded, it came back under the same name: the show's input took
     over the port opened early, deaf since the unplug, and never reopened it, the controller dead for the show
@@ -1129,3 +1150,77 @@ def test_one_message_dropped_while_vcam_starts_is_said_as_one(fake_midi_backend,
                            "while it starts): press again any button pressed then")
     finally:
         midi.stop()
+
+
+@pytest.mark.parametrize("fails", ["listing", "open"])
+def test_an_error_of_rtmidi_s_own_in_the_inputs_port_watch_is_said_and_the_watch_goes_on(fake_midi_backend,
+                                                                                          monkeypatch, fails):
+    """rtmidi's base RtMidiError (a system's or a driver's error: neither an OSError nor a RuntimeError) from a
+    look at the ports, or from opening the controller that came, ended the input's watch with a traceback: the
+    controller plugged in after that was never opened, unsaid."""
+    rtmidi = pytest.importorskip("rtmidi")
+    from vcam.control import midiinput
+
+    raised, failed = [], threading.Event()
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    fake_midi.PRESENT.discard(NANO)
+    listing, opened = fake_midi.get_devices, midiinput._opened
+
+    def failing_once(real):
+        def call(*args, **kwargs):
+            if not failed.is_set() and (fails == "open" or NANO in fake_midi.PRESENT):
+                failed.set()
+                raise rtmidi.RtMidiError("MidiInAlsa: error looking for port name")
+            return real(*args, **kwargs)
+        return call
+
+    if fails == "listing":
+        monkeypatch.setattr(fake_midi, "get_devices", failing_once(listing))
+    else:
+        monkeypatch.setattr(midiinput, "_opened", failing_once(opened))
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.start()
+    try:
+        fake_midi.plug(NANO)
+        assert failed.wait(5)
+        assert wait_for(lambda: any(p.name == NANO for p in fake_midi.OPEN), 10), said
+        fake_midi.send(NANO, cc(16, 30))
+        assert wait_for(lambda: heard == [30]), said
+    finally:
+        midi.stop()
+    assert raised == [] and fake_midi.OPEN == []
+    if fails == "open":
+        assert said[-2] == (f"MIDI input {NANO} could not be opened (MidiInAlsa: error looking for port name); "
+                            "trying again until it opens")
+
+
+def test_messages_kept_as_vcam_starts_for_a_port_that_comes_back_renamed_are_said_not_acted_on(fake_midi_backend):
+    """Windows numbers its inputs anew as they come and go: a controller replugged as the show loaded came back as
+    "nanoKONTROL2 2", the show opened that, and what was kept from "nanoKONTROL2 1" was dropped without a word."""
+    from vcam.control.midiinput import EarlyInput
+
+    first, second = "nanoKONTROL2 1", "nanoKONTROL2 2"
+    fake_midi.PRESENT.clear()
+    fake_midi.plug(first)
+    early = EarlyInput()
+    early.open("nanokontrol2", KNOB_16)
+    fake_midi.send(first, cc(16, 50))
+    fake_midi.send(first, cc(16, 51))
+    port = next(p for p in fake_midi.OPEN if p.name == first)
+    fake_midi.unplug(first)
+    assert wait_for(lambda: port.closed)
+    fake_midi.plug(second)
+    heard, said = [], []
+    midi = MidiInput("nanokontrol2", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        fake_midi.send(second, cc(16, 77))
+        assert wait_for(lambda: heard == [77]), heard
+        assert said == [f"MIDI: listening on {second}", f"MIDI: 2 messages sent on {first} while vcam started were "
+                        f"not acted on, as the show listens on {second}: press again any button pressed then"]
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == []
+    assert not [t for t in threading.enumerate() if t.name == "midi early watch"]

@@ -366,24 +366,24 @@ SHOW_WITH_PORT = "presets:\n  - {name: a, prompt: a neon city}\nmidi: {port: lau
 def test_a_replay_of_a_show_with_a_midi_port_opens_no_midi_input_and_says_nothing_of_midi_none():
     """A knob turned during a replay would make another show than the log's."""
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
     show = parse_show(SHOW_WITH_PORT, "show.yaml")
-    assert midi_setup(RunOptions(show="show.yaml"), show, True, said.append) is None
+    assert midi_setup_read(RunOptions(show="show.yaml"), show, True, said.append) is None
     # nor that the show's map is not used for want of a port: the show has one, and no replay opens it
     assert said == [], said
 
 
 def test_a_served_show_with_a_midi_port_says_where_to_open_it_not_that_midi_none_was_given():
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
     show = parse_show(SHOW_WITH_PORT, "show.yaml")
-    assert midi_setup(RunOptions(show="show.yaml", serve=True), show, False, said.append) is None
+    assert midi_setup_read(RunOptions(show="show.yaml", serve=True), show, False, said.append) is None
     assert len(said) == 1 and "is not opened by vcam serve" in said[0]
 
 
@@ -391,23 +391,23 @@ def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give
     """The show's knobs and buttons written, and no port (the reference show leaves it as a comment): run without
     --midi, the controller does nothing on air, and nothing said so."""
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
     show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
-    assert midi_setup(RunOptions(show="show.yaml"), show, False, said.append) is None
+    assert midi_setup_read(RunOptions(show="show.yaml"), show, False, said.append) is None
     [line] = said
     assert "MIDI map (Korg nanoKONTROL2) is not used" in line and "--midi PORT" in line and "port:" in line
     inline = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {controls: [{cc: 1, command: next}]}\n",
                         "show.yaml")
-    midi_setup(RunOptions(show="show.yaml"), inline, False, said.append)
+    midi_setup_read(RunOptions(show="show.yaml"), inline, False, said.append)
     assert said[-1] == ("the show's own MIDI controls are not used: no MIDI input is opened without --midi PORT or a "
                         "port: in the show's midi: section (vcam devices lists the inputs)")
     # a section with a channel or a name alone maps no control: no map of it goes unused
     for section in ("{channel: 10}", "{name: my nano}"):
         bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")
-        assert midi_setup(RunOptions(show="show.yaml"), bare, False, said.append) is None
+        assert midi_setup_read(RunOptions(show="show.yaml"), bare, False, said.append) is None
     # said nothing more where the player chose (--midi none), the camera's end opens it (vcam serve), the show
     # has no MIDI section, or a replay plays the log's commands (it opens no input, port or none)
     no_midi = parse_show("presets:\n  - {name: a, prompt: a neon city}\n", "show.yaml")
@@ -416,7 +416,7 @@ def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give
                                     (RunOptions(show="show.yaml", serve=True), show, False),
                                     (RunOptions(show="show.yaml"), no_midi, False), (replayed, show, True),
                                     (replayed, inline, True)):
-        assert midi_setup(opts, played, replaying, said.append) is None
+        assert midi_setup_read(opts, played, replaying, said.append) is None
     assert len(said) == 2, said
 
 
@@ -424,38 +424,39 @@ def test_a_midi_map_flag_over_a_shows_midi_section_says_the_sections_controls_do
     """A section's own controls add to its map: file; --midi-map replaces the whole section, which nothing said as
     the show started, and the show's own knob was dead on air."""
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
     show = parse_show("presets:\n  - {name: a, prompt: a neon city}\n"
                       "midi: {map: nanokontrol2, controls: [{cc: 20, param: bias}]}\n", "show.yaml")
-    port, mapping, _ = midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="midimix"), show, False,
-                                  said.append)
+    port, mapping, _ = midi_setup_read(RunOptions(show="show.yaml", midi="nano", midi_map="midimix"), show, False,
+                                       said.append)
     assert mapping.name == "Akai MIDImix"
     [line] = said
     assert line == ("--midi-map midimix is used over the show's midi: section (Korg nanoKONTROL2), whose controls do "
                     "nothing in this run")
     # the show's own map given again replaces nothing
     plain = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
-    midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="nanokontrol2"), plain, False, said.append)
+    midi_setup_read(RunOptions(show="show.yaml", midi="nano", midi_map="nanokontrol2"), plain, False, said.append)
     # nor does a section that maps nothing: its port (opened with the map), channel or name alone
     for section in ("{port: nano}", "{channel: 10}", "{name: my nano}", "{port: nano, channel: 2, name: x}"):
         bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")
-        port, mapping, _ = midi_setup(RunOptions(show="show.yaml", midi_map="nanokontrol2",
-                                                 midi=None if "port" in section else "nano"), bare, False, said.append)
+        port, mapping, _ = midi_setup_read(RunOptions(show="show.yaml", midi_map="nanokontrol2",
+                                                      midi=None if "port" in section else "nano"), bare, False,
+                                           said.append)
         assert (port, mapping.name) == ("nano", "Korg nanoKONTROL2")
     assert len(said) == 1, said
 
 
 def test_a_midi_flag_without_midi_support_is_refused_as_the_flags_not_the_show_files(monkeypatch):
     from vcam.errors import VcamError
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     monkeypatch.setitem(sys.modules, "mido", None)  # not installed
     with pytest.raises(VcamError) as refused:
-        midi_setup(RunOptions(show="show.yaml", midi="launchpad"), None, False, lambda s: None)
+        midi_setup_read(RunOptions(show="show.yaml", midi="launchpad"), None, False, lambda s: None)
     assert "show.yaml" not in refused.value.message and "or run without --midi" in refused.value.fix
 
 
@@ -562,8 +563,8 @@ def test_a_show_that_cannot_start_lets_its_input_go(monkeypatch):
     from vcam.live.settings import RunOptions
 
     closed = []
-    monkeypatch.setattr(run, "_prepare", lambda opts, before, early: SimpleNamespace(opts=opts, cfg=None,
-                                                                                     status=StatusLine(io.StringIO())))
+    monkeypatch.setattr(run, "_prepare", lambda opts, before, open_early: SimpleNamespace(
+        opts=opts, cfg=None, status=StatusLine(io.StringIO()), early=None))
     monkeypatch.setattr(run, "_open_input", lambda opts, cfg, say: SimpleNamespace(close=lambda: closed.append(1)))
 
     def refused(*args):
@@ -601,11 +602,12 @@ def test_a_replay_opens_no_osc_input_and_says_so():
 
 def test_a_served_shows_midi_port_that_every_shell_takes_whole_is_named_whole_with_no_note():
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
-    midi_setup(RunOptions(show="show.yaml", serve=True), parse_show(SHOW_WITH_PORT, "show.yaml"), False, said.append)
+    midi_setup_read(RunOptions(show="show.yaml", serve=True), parse_show(SHOW_WITH_PORT, "show.yaml"), False,
+                    said.append)
     [line] = said
     assert "run vcam cam … --midi launchpad --midi-map MAP (" in line
     assert "part of its name" not in line and "quoted" not in line
@@ -620,12 +622,12 @@ def test_a_served_shows_midi_port_starting_with_a_dash_is_offered_as_a_flag_vcam
 
     from vcam.cmdline.parser import build_parser
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
     show = parse_show(SHOW_WITH_PORT.replace("port: launchpad", f"port: {json.dumps(port)}"), "show.yaml")
-    midi_setup(RunOptions(show="show.yaml", serve=True), show, False, said.append)
+    midi_setup_read(RunOptions(show="show.yaml", serve=True), show, False, said.append)
     [line] = said
     flag = re.search(r"run vcam cam … (.*) --midi-map MAP \(", line).group(1)
     assert build_parser().parse_args(["cam", "ws://studio:8765", *shlex.split(flag)]).midi == value, line
@@ -789,12 +791,13 @@ def test_a_show_size_the_model_does_not_play_at_is_said_at_the_start(tmp_path):
 def test_the_port_opened_as_vcam_starts_is_the_one_the_show_opens(midi, fake_midi_backend):
     """RunOptions(midi="") (a library's) opens no input, but the port opened as vcam started was the show's."""
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_port_wanted, midi_setup
+    from helpers import midi_setup_read
+    from vcam.live.parts import midi_port_wanted
     from vcam.live.settings import RunOptions
 
     show = parse_show(SHOW_WITH_PORT, "show.yaml")
     opts = RunOptions(show="show.yaml", midi=midi)
-    setup = midi_setup(opts, show, False, lambda line: None)
+    setup = midi_setup_read(opts, show, False, lambda line: None)
     assert midi_port_wanted(opts, show, False) == (setup[0] if setup is not None else None)
 
 
@@ -802,14 +805,14 @@ def test_the_map_the_port_opened_as_vcam_starts_keeps_messages_for_is_the_one_th
                                                                                                tmp_path):
     from vcam.control.midimap import map_named
     from vcam.control.show import parse_show
-    from vcam.live.parts import early_midi, midi_setup
+    from helpers import early_midi_read, midi_setup_read
     from vcam.live.settings import RunOptions
 
     show = parse_show(SHOW_WITH_PORT, "show.yaml")
     for midi_map in (None, "midimix"):
         opts = RunOptions(show="show.yaml", midi_map=midi_map)
-        port, mapping, _ = midi_setup(opts, show, False, lambda line: None)
-        assert early_midi(opts, show, False) == (port, mapping)
+        port, mapping, _ = midi_setup_read(opts, show, False, lambda line: None)
+        assert early_midi_read(opts, show, False) == (port, mapping)
     assert mapping == map_named("midimix")[1] != show.midi
     # a map that cannot be read refuses the show, saying why: nothing is opened before
-    assert early_midi(RunOptions(show="show.yaml", midi_map=str(tmp_path / "missing.yaml")), show, False) is None
+    assert early_midi_read(RunOptions(show="show.yaml", midi_map=str(tmp_path / "missing.yaml")), show, False) is None

@@ -14,8 +14,8 @@ def _start_that_fails(monkeypatch, error: BaseException) -> list:
     from vcam.live import run
 
     closed: list = []
-    monkeypatch.setattr(run, "_prepare", lambda opts, before, early: SimpleNamespace(opts=opts, cfg=None,
-                                                                                     status=StatusLine(io.StringIO())))
+    monkeypatch.setattr(run, "_prepare", lambda opts, before, open_early: SimpleNamespace(
+        opts=opts, cfg=None, status=StatusLine(io.StringIO()), early=None))
     monkeypatch.setattr(run, "_open_input", lambda opts, cfg, say: SimpleNamespace(close=lambda: closed.append(1)))
 
     def fails(*args):

@@ -19,7 +19,7 @@ from vcam.control.oscmap import OscButton, OscFader, OscMap, find_map_file, load
 from vcam.control.oscports import parse_address
 from vcam.control.oscrouter import OscRouter, Unfit
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.errors import VcamError
 
 SHOW = """\

@@ -1262,11 +1262,11 @@ def test_link_without_aalink_says_what_to_install():
 
 def test_a_midi_port_without_a_map_carries_the_tempo_only_and_says_so(fake_midi_backend):
     """A DAW's clock port needs no map: `--midi PORT` alone takes its MIDI clock, and says the knobs are unmapped."""
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
-    port, mapping, _ = midi_setup(RunOptions(midi="MIDImix"), None, False, said.append)
+    port, mapping, _ = midi_setup_read(RunOptions(midi="MIDImix"), None, False, said.append)
     assert port == "MIDImix" and not mapping.knobs and not mapping.buttons
     assert said and "gives the tempo (MIDI clock) only" in said[0] and "--midi-map" in said[0]
 
@@ -1275,12 +1275,12 @@ def test_a_shows_midi_section_with_a_port_alone_says_its_input_gives_the_tempo_o
     """`midi: {port: nano}` opened the controller with an empty map, unsaid: its knobs did nothing on air, where the
     same port given as --midi alone said so."""
     from vcam.control.show import parse_show
-    from vcam.live.parts import midi_setup
+    from helpers import midi_setup_read
     from vcam.live.settings import RunOptions
 
     said = []
     show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {port: nano}\n", "show.yaml")
-    port, mapping, _ = midi_setup(RunOptions(show="show.yaml"), show, False, said.append)
+    port, mapping, _ = midi_setup_read(RunOptions(show="show.yaml"), show, False, said.append)
     assert port == "nano" and not mapping.knobs and not mapping.buttons
     assert said == ["MIDI input 'nano' has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 (or "
                     "midimix, apc-mini-mk2, a file) or controls: or map: in the show's midi: section map its knobs "

@@ -80,6 +80,27 @@ def plain(value: float) -> str:
     return number_said(value)
 
 
+def level_said(value: float) -> str:
+    """A level (a strength, a bias) as a reply reads it: as typed where it was typed (0.3, 0.7535, 4e-07: at most
+    six significant digits, as `:g` writes them back whole), and a knob's fraction (12345/16383) in three decimals,
+    0.754, not 0.753525, with more where three would round it onto 0 or 1: "strength 0" read as text and input both
+    gone where a knob was just off it."""
+    short = f"{value:g}"
+    if float(short) == value:
+        return short
+    for places in range(3, 16):
+        if round(value, places) not in (0.0, 1.0):
+            return f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return repr(value)
+
+
+def level_in_status(value: float) -> str:
+    """A level as the status line has it, two decimals, but never 0.00 or 1.00 for a value off 0 or 1 (a strength
+    of 0.9999 is not all input, nor a bias of 0.999 off)."""
+    two = f"{value:.2f}"
+    return two if float(two) not in (0.0, 1.0) or float(two) == value else level_said(value)
+
+
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
           "seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()

@@ -29,6 +29,8 @@ class _OneController(argparse.Action):
     The same port twice, case aside, is one port (its name is matched so)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
+        if values == []:  # `--midi=--` (an input named --), `--midi-map=--` (a file): argparse before Python 3.12
+            values = self.type("--") if self.type is not None else "--"  # drops a value that is -- itself
         before = getattr(namespace, self.dest, None)
         if before is not None and not self._same(before, values):
             parser.error(f"argument {option_string}: given twice ({before!r}, then {values!r}): "

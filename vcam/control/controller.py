@@ -44,7 +44,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, respaced_fix, typed_fix)
-from vcam.words import clipped, counted, name_said, quoted
+from vcam.words import clipped, counted, level_in_status, level_said, name_said, quoted
 
 
 @dataclass
@@ -762,7 +762,7 @@ class Controller:
         if name == "bias":
             st.bias = check_bias(cmd.args[0])
             self._submit(SetBias(st.bias), origin)
-            return _from_next_block(f"bias {st.bias:g}", " (off)" if st.bias == 1.0 else "")
+            return _from_next_block(f"bias {level_said(st.bias)}", " (off)" if st.bias == 1.0 else "")
         n = cmd.args[0]
         if name == "seed":
             st.seed = n
@@ -782,8 +782,9 @@ class Controller:
             st.strength = check_strength(cmd.args[0])
             self._submit(SetStrength(st.strength), origin)  # kept by the stream for an input put on later
             if st.input == "none":
-                return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
-            return _from_next_block(f"strength {st.strength:g}")
+                return (f"strength {level_said(st.strength)}, kept for an input: none is on air now (put one on "
+                        "with input SRC)")
+            return _from_next_block(f"strength {level_said(st.strength)}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network,
@@ -910,11 +911,11 @@ class Controller:
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
-            also.append(f"strength {preset.strength:g}")
+            also.append(f"strength {level_said(preset.strength)}")
         if preset.bias is not None and preset.bias != st.bias:
             st.bias = preset.bias
             self._submit(SetBias(preset.bias), origin)
-            also.append(f"bias {preset.bias:g}")
+            also.append(f"bias {level_said(preset.bias)}")
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
         # a preset giving its own strength 1 with its input runs the clip under the text on purpose: not said
         put_on = preset.strength is None and any(item.startswith("input ") for item in also)
@@ -1023,9 +1024,10 @@ class Controller:
         else:
             where = "prompt " + _mix_shown(list(st.prompts), 80)
         # the strength matters only with an input: text-only shows are not told about it
-        restyle = f" | input {name_said(st.input)} | strength {st.strength:.2f}" if st.input != "none" else ""
+        restyle = (f" | input {name_said(st.input)} | strength {level_in_status(st.strength)}" if st.input != "none"
+                   else "")
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
-        bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
+        bias = f" | bias {level_in_status(st.bias)}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,
                                    self.cues.describe() if self.cues is not None else None) if text]
         text = (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "

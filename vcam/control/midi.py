@@ -37,15 +37,27 @@ def heeded(msg) -> bool:
     return msg.type in ("control_change", "program_change") or (msg.type == "note_on" and msg.velocity > 0)
 
 
+def _entry_for(msg: Message, mapping: MidiMap) -> Knob | Button | None:
+    """The entry of `mapping` on the CC or key `msg` is on (a key's press and release alike), on its channel; None
+    for another message, or one no entry is on. The one place a message meets its entry: the messages kept while
+    vcam starts, the router, and a tap kept then are told apart alike."""
+    channel = getattr(msg, "channel", None)
+    if msg.type == "control_change":
+        return mapping.control(channel, cc=msg.control)
+    if msg.type in ("note_on", "note_off"):
+        return mapping.control(channel, note=msg.note)
+    return None
+
+
 def acted_on(msg: Message, mapping: MidiMap) -> bool:
     """Whether `mapping` has a control `msg` moves or presses on its channel: a knob (either half of a 14-bit one,
     an NRPN's number and data where an NRPN knob listens), a button, a key, or a program change it reads."""
     channel = getattr(msg, "channel", None)
     if msg.type == "control_change":
-        return (mapping.control(channel, cc=msg.control) is not None
+        return (_entry_for(msg, mapping) is not None
                 or msg.control in NRPN_CCS + RPN_NUMBER and mapping.reads_nrpn(channel))
     if msg.type == "note_on":
-        return msg.velocity > 0 and mapping.control(channel, note=msg.note) is not None
+        return msg.velocity > 0 and _entry_for(msg, mapping) is not None
     return msg.type == "program_change" and mapping.program_listens(channel)
 
 
@@ -84,6 +96,16 @@ def unavailable(e: Exception) -> VcamError:
     return VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})", NO_MIDI_FIX)
 
 
+def rtmidi_errors() -> tuple[type[Exception], ...]:
+    """rtmidi's base error, to catch beside OSError and RuntimeError: raised as itself (a system's, a driver's
+    error), it is neither, and went by every guard that named those two. None where rtmidi is not installed."""
+    try:
+        from rtmidi import RtMidiError
+    except ImportError:
+        return ()
+    return (RtMidiError,)
+
+
 def input_names() -> list[str]:
     """MIDI input port names; VcamError saying why when MIDI is not available at all."""
     mido = load_mido()
@@ -92,7 +114,7 @@ def input_names() -> list[str]:
                         NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
-    except (OSError, RuntimeError, ImportError) as e:
+    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:
         raise unavailable(e) from None
 
 
@@ -507,7 +529,7 @@ class MidiRouter:
                 return self._step_said(moved)
             if moved is not None:
                 return self._fine(moved) if isinstance(moved, Moved) else None
-            entry = mapping.control(channel, cc=msg.control)
+            entry = _entry_for(msg, mapping)
             if isinstance(entry, Knob):
                 value = entry.value(msg.value)
                 if not self._takeovers.of((channel, msg.control), entry).weigh(entry, value):
@@ -522,7 +544,7 @@ class MidiRouter:
             what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
             return self._said_unheard_on(what, channel, mapping.entries_on(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
-            entry = mapping.control(channel, note=msg.note)
+            entry = _entry_for(msg, mapping)
             if entry is not None:
                 return partial(self._pressed, entry, f"note {msg.note}")
             return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
@@ -606,18 +628,12 @@ class MidiRouter:
         """Whether `msg` presses (True) a button the map makes `tap`, counted as acting on it counts a press (a
         fader swept on its CC presses it once), or does not (False); None where it is on no such button. A tap's
         meaning is its timing: one kept while vcam started is not acted on later (EarlyInput)."""
-        channel = getattr(msg, "channel", None)
-        if msg.type == "control_change":
-            entry = self.mapping.control(channel, cc=msg.control)
-        elif msg.type in ("note_on", "note_off"):
-            entry = self.mapping.control(channel, note=msg.note)
-        else:
-            return None
+        entry = _entry_for(msg, self.mapping)
         if not isinstance(entry, Button) or entry.command.name != "tap":
             return None
         if msg.type == "control_change":
             with self._lock:
-                return self._cc_pressed(entry, channel, msg.control, msg.value)
+                return self._cc_pressed(entry, getattr(msg, "channel", None), msg.control, msg.value)
         return entry.toggle or msg.type == "note_on" and msg.velocity > 0
 
     def forget_buttons(self) -> None:

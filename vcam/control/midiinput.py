@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
                                input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
-                               readable, renumbered, unavailable, waiting_line)
+                               readable, renumbered, rtmidi_errors, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
@@ -46,6 +46,9 @@ HANDLING_S = 2.0
 # on rtmidi a look asks the client kept for it (PortLister), a listing, but through mido (every other backend) each
 # listing opens two clients of its own.
 OPEN_POLL_S = 0.05
+# What to do where a port there cannot be opened: another program holds it (most MIDI systems let one program have a
+# port at a time), or the driver lost track of it
+OPEN_FIX = "close any other program using the controller (a DAW, another vcam), or unplug it and plug it back in"
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -140,7 +143,7 @@ class PortLister:
                 api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
                 self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
             return self._listing()
-        except (OSError, RuntimeError, ImportError, ValueError) as e:
+        except (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors()) as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
             raise unavailable(e) from None
 
@@ -190,6 +193,7 @@ class EarlyInput:
         self._kept: deque = deque(maxlen=EARLY_KEPT)
         self.dropped = 0
         self.taps = 0  # the taps kept and left out as the port was taken over, for MidiInput to say
+        self.unheard = 0  # the messages kept for a port the show did not open (it came back renamed), for MidiInput
         self._deliver: Callable | None = None
         self._done = threading.Event()  # taken over or closed: the watch ends
         self._watcher: threading.Thread | None = None
@@ -256,7 +260,8 @@ class EarlyInput:
                 if port is not None:
                     self._deliver = deliver
             else:
-                self.dropped = 0
+                self.dropped, self.unheard = 0, len(self._kept)
+                self._kept.clear()
         self._join()  # out of the lock, which the watch takes to close a port gone
         if port is not None and name == self.name:
             return port
@@ -334,6 +339,7 @@ class MidiInput:
         self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
         self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
         self._early_dropped = self._early_taps = 0  # what it had to drop, and its taps left out: said after the port
+        self._early_unheard: tuple[str | None, int] | None = None  # the port kept for and its messages, not opened
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
@@ -344,7 +350,10 @@ class MidiInput:
             self.say(self.waiting(self.wanted, names, self.where))
             self._known = set(names)  # none of them is it: the one that comes is new
         else:
-            self._open(port)
+            try:
+                self._open(port)
+            except rtmidi_errors() as e:  # rtmidi's base error is no OSError: it went by vcam's guards as a traceback
+                raise VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX) from None
             self._listening(port, names)
             if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
                 oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
@@ -353,6 +362,8 @@ class MidiInput:
             if taps := self._early_taps:
                 self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
                          "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
+            if self._early_unheard is not None:
+                self.say(_unheard_line(*self._early_unheard, port))
         if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
             self.early.close()
             self.early = None
@@ -406,7 +417,10 @@ class MidiInput:
         port = None
         if self.early is not None:
             port = self.early.take(name, self._deliver, self.tap_press)
-            self._early_dropped, self._early_taps, self.early = self.early.dropped, self.early.taps, None
+            self._early_dropped, self._early_taps = self.early.dropped, self.early.taps
+            if self.early.unheard:
+                self._early_unheard = (self.early.name, self.early.unheard)
+            self.early = None
         if port is None:
             port = _opened(name, self._deliver)
         with self._port_lock:
@@ -543,7 +557,7 @@ class MidiInput:
             self.say(f"MIDI input {readable(name)} connected")
         try:
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors
+        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # rtmidi's errors
             if name not in self._names_now():
                 # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went
                 # away: its error is not what went wrong
@@ -568,7 +582,7 @@ class MidiInput:
             self.on_reconnect()
             self._inbox.forget()
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
+        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on
                 self._refused = str(e)
                 self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
@@ -578,6 +592,14 @@ class MidiInput:
             self._known, self._lost, self._refused = set(names), None, None
             self.say(f"MIDI controller {readable(name)} is back")
             self._tell_opened(name)
+
+
+def _unheard_line(kept_on: str | None, count: int, port: str) -> str:
+    """What is said of the messages kept from `kept_on` as vcam started, where the show opens `port` instead (the
+    controller came back under another name: Windows numbers its inputs anew as they come and go)."""
+    were = "was" if count == 1 else "were"
+    return (f"MIDI: {counted(count, 'message')} sent on {readable(kept_on or '?')} while vcam started {were} not "
+            f"acted on, as the show listens on {readable(port)}: press again any button pressed then")
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,

@@ -304,16 +304,22 @@ def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
         return None
     port = r.string(node, f"{where} port")
     if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
+        # a show's section reads `port: none` (off, no) as no input: only the flag opens an input named so
+        section = ("" if port.strip().lower() in NO_PORT else
+                   f"in the show's midi: section (port: {flow_yaml(port) or json.dumps(port)}) or ")
         r.error(node, f"{where} port: a map file opens no input (it maps any controller of its make); give the port "
-                      f"in the show's midi: section (port: {flow_yaml(port) or json.dumps(port)}) or with "
-                      f"{midi_flag(port)}")
+                      f"{section}with {midi_flag(port)}")
     return port
 
 
 def midi_flag(port: str, word: str | None = None) -> str:
     """--midi with `port` (a name, or the part of one that opens it) written as `word`, else as this system's shell
     takes it as one word ("it's mine", not 'it'"'"'s mine'); joined by = where `port` starts with a dash, which
-    argparse would take for an option."""
+    argparse would take for an option. An input named `none` is written NONE: --midi none is no input at all."""
+    from vcam.control.midi import NO_MIDI  # here: vcam.control.midi reads its maps from this module
+
+    if port == NO_MIDI and word in (None, port):  # --midi none opens no input; the name in capitals opens this one
+        word = port.upper()
     word = shell_word(port) if word is None else word
     return f"--midi={word}" if port.startswith("-") else f"--midi {word}"
 

@@ -75,18 +75,39 @@ def midi_port_wanted(opts: RunOptions, show: Show | None, replaying: bool) -> st
     return show.midi_port if show is not None and show.midi_port and not opts.serve else None
 
 
-def early_midi(opts: RunOptions, show: Show | None, replaying: bool) -> tuple[str, MidiMap] | None:
-    """The MIDI input opened as vcam starts and the map its messages are kept for, as midi_setup has them, without a
-    word; None where it opens none, or where --midi-map's map cannot be read (midi_setup says why, refusing the
-    show)."""
+class MapRead:
+    """The MIDI input's map as read once as vcam starts: --midi-map's file and map, else no file and the show's map
+    (None where the show maps no control); or why the file could not be read, raised where the show is checked.
+    Read twice (for the port opened early, then for the show), a map saved in between made the messages kept and
+    the show's controls two different maps."""
+
+    def __init__(self, opts: RunOptions, show: Show | None) -> None:
+        self._error: Exception | None = None
+        self._read: tuple[Path | None, MidiMap | None] = (None, None)
+        try:
+            self._read = _map_read(opts, show)
+        except Exception as e:  # noqa: BLE001 - said by midi_setup, after the checks that come before it
+            self._error = e
+
+    def get(self) -> tuple[Path | None, MidiMap | None]:
+        if self._error is not None:
+            raise self._error
+        return self._read
+
+    def readable(self) -> bool:
+        return self._error is None
+
+
+def early_midi(opts: RunOptions, show: Show | None, replaying: bool, read: MapRead) -> tuple[str, MidiMap] | None:
+    """The MIDI input opened as vcam starts and the map its messages are kept for, as midi_setup has them (from
+    `read`, the map read once as vcam starts), without a word; None where it opens none, or where --midi-map's map
+    cannot be read (midi_setup says why, refusing the show)."""
     port = midi_port_wanted(opts, show, replaying)
     if port is None:
         return None
-    try:
-        mapping = _map_read(opts, show)[1]
-    except Exception:  # noqa: BLE001 - read again by midi_setup, which says why
+    if not read.readable():
         return None
-    return port, mapping or clock_only()
+    return port, read.get()[1] or clock_only()
 
 
 def _map_read(opts: RunOptions, show: Show | None) -> tuple[Path | None, MidiMap | None]:
@@ -103,10 +124,10 @@ def _shows_map(show: Show | None) -> MidiMap | None:
     return show.midi if show is not None and show.midi is not None and show.midi.maps_something() else None
 
 
-def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
-               say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
-    """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
-    anything opens when the port or map is wrong."""
+def midi_setup(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None],
+               read: MapRead) -> tuple[str, object, Path | None] | None:
+    """The MIDI input to open, its map and --midi-map's file where it gave the map (from `read`, the map read once),
+    or None; VcamError before anything opens when the port or map is wrong."""
     given = None if opts.midi == NO_MIDI else opts.midi
     if replaying and (given or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
         said = f"--midi {given}" if given else f"--midi-map {opts.midi_map}"
@@ -126,7 +147,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
     from vcam.control.lateplug import require_midi_for
 
     require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
-    path, mapping = _map_read(opts, show)
+    path, mapping = read.get()
     if path is not None:
         for note in mapping.notes:
             say(note)

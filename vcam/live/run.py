@@ -18,6 +18,7 @@ import signal
 import stat
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,8 +42,8 @@ from vcam.live.pacer import Pacer
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import show_ender
 from vcam.live.outputs.paths import OlderTakes
-from vcam.live.parts import (cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo, midi_setup,
-                             read_osc_map)
+from vcam.live.parts import (MapRead, cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo,
+                             midi_port_wanted, midi_setup, read_osc_map)
 from vcam.live.producer import Generator
 from vcam.live.replaystart import InputsAhead, check_replayed_inputs, replayed
 from vcam.live.screen import Screen
@@ -97,10 +98,10 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     # SIGTERM and SIGHUP from the end of PyTorch's import to the show's own handlers: kept for the show, which stops
     # as it starts (their default ended the process at once without a word)
     before = StopsBefore()
-    early = EarlyInput()
+    prep: _Prepared | None = None
     try:
         try:
-            prep = _prepare(opts, before, early)
+            prep = _prepare(opts, before, open_early=True)
         except StoppedLoading as stopped:  # said: nothing is open yet
             return Ended(stopped.code, False)
         except Exception:
@@ -120,7 +121,8 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
                 raise
             return Ended(code, False)
     finally:
-        early.close()  # where the show took it, its MIDI input closes it
+        if prep is not None and prep.early is not None:
+            prep.early.close()  # where the show took it, its MIDI input closes it
         before.close()
 
 
@@ -151,7 +153,18 @@ def _own_strength(opts: RunOptions, show: Show | None, start: dict) -> bool:
             and show.presets[0].strength is not None)
 
 
-def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyInput | None = None) -> _Prepared:
+def _prepare(opts: RunOptions, before: StopsBefore | None = None, open_early: bool = False) -> _Prepared:
+    """The show checked; with `open_early`, its MIDI input opened first (EarlyInput), and closed again where a
+    check refuses the show."""
+    with ExitStack() as refused:
+        prep = _checked(opts, before, refused if open_early else None)
+        refused.pop_all()  # the show's MIDI input takes the port over, or play closes it
+        return prep
+
+
+def _checked(opts: RunOptions, before: StopsBefore | None, closing: ExitStack | None) -> _Prepared:
+    """_prepare's checks; the MIDI input opened early where `closing` is given, which closes it where they refuse."""
+    early: EarlyInput | None = None
     status = StatusLine(opts.status_out or sys.stderr)
     replay = replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
@@ -162,14 +175,18 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyIn
     for note in show.notes if show is not None and replay is None else ():  # a replay presses no button
         status.message(note)
     media = _media(opts, status.message)
+    # read once, for the port opened early and the show alike: a map saved in between made them two maps
+    read = MapRead(opts, show) if midi_port_wanted(opts, show, replay is not None) is not None else None
     def stopped_loading(sig: int) -> int:  # nothing is open yet: said as a stop while the model loads is
         return _stopped_loading(sig, 0, status.message, recorded=_records(opts, show))
 
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
         with stops_held(stopped_loading):  # the port's open too: a Ctrl-C in it left with exit code 130, unsaid
-            if early is not None and (wanted := early_midi(opts, show, replay is not None)):
+            if closing is not None and (wanted := early_midi(opts, show, replay is not None, read)):
                 # before PyTorch's import and the model's checks: a knob set in those seconds was lost
+                early = EarlyInput()
+                closing.callback(early.close)
                 early.open(*wanted)
             from vcam.engine.load import choose_model
     except StoppedLoading as stopped:
@@ -220,7 +237,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None, early: EarlyIn
     fallback = fallbacks.get(cfg.fallback, status.message) if cfg.fallback else None
     if replay is not None:
         check_replayed_inputs(opts.replay, replay, cfg.input)
-    midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
+    midi = midi_setup(opts, show, replay is not None, status.message, read)  # stops here, before anything opens
     osc_map = read_osc_map(opts, show, status.message)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
