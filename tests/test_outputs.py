@@ -2112,3 +2112,24 @@ def test_a_frame_the_ticks_repeat_is_converted_and_drawn_once_in_the_preview_win
     finally:
         window.close()
     assert drawn.drawn == ["window"] + [(48, 64, 3)] * 3 and len(converted) == 3 and len(keys) == 6
+
+
+def test_frames_dropped_at_the_stop_before_going_on_air_are_not_said_as_falling_behind():
+    """Stopped while the loading card showed, an output still busy at the close deadline ended with "2 frames
+    dropped (it could not keep up)", though it had never been on air: the stop dropped them, said as it did."""
+    slow, said = GatedOutput(), []
+
+    def say(line):
+        said.append(line)
+        if "still busy" in line:  # the frames queued are dropped: now let the frame in hand through
+            slow.gate.set()
+
+    w = OutputWorker(slow, 64, 64, queue=2, say=say)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    w.offer(frame, 0, on_air=False)
+    assert slow.sending.wait(60)
+    w.offer(frame, 1, on_air=False), w.offer(frame, 2, on_air=False)
+    w.close(0)
+    assert w.discarded == 2 and any("dropping the 2 frames" in s for s in said), said
+    assert w.slow_drops == 0
+    assert "could not keep up" not in w.summary(), w.summary()

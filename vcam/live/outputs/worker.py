@@ -110,8 +110,8 @@ class OutputWorker:
     def slow_drops(self) -> int:
         """Frames dropped because the output could not keep up: `dropped`, less those skipped while the send that
         failed was in hand and after it, and those skipped while a window waited for its display's answer."""
-        if not self._aired:  # never on air (the model failed to load, Ctrl-C while it loaded): all the loading card's
-            return self.discarded if self._dropped_before_failure is None else 0
+        if not self._aired:  # never on air (the model failed to load, Ctrl-C while it loaded): the loading card's
+            return 0  # skips, and those dropped at the stop's deadline (said then, as the stop's), are none of its pace
         dropped = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
         return dropped - self._excused
 
