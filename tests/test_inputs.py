@@ -2101,3 +2101,18 @@ def test_a_name_with_no_other_form_is_not_looked_for_in_its_folder(tmp_path, mon
     assert storednames.stored_path(str(tmp_path / "take1.mp4")) is None
     assert storednames.stored_path(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
     assert listed == [str(tmp_path)]  # the accented folder's name alone
+
+
+def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp_path):
+    """`Dossier-é/` typed as the keyboard writes it was not found where a Mac stored the folder (NFD), though
+    `Dossier-é` was: the empty name after the slash ended the look-up."""
+    import unicodedata
+
+    from vcam.storednames import stored_path, stored_prefix
+
+    stored = tmp_path / unicodedata.normalize("NFD", "Dossier-é")
+    stored.mkdir()
+    typed = str(tmp_path / unicodedata.normalize("NFC", "Dossier-é"))
+    assert stored_path(typed) == str(stored)
+    assert stored_path(typed + os.sep) == str(stored) + os.sep
+    assert stored_prefix(typed + os.sep + "x.mp4") == str(stored / "x.mp4")

@@ -33,6 +33,11 @@ def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
 def _stored_names(path: str) -> str | None:
     """`path` with each name not there replaced by the one its folder holds that is the same text in another
     Unicode form, as far as such names are found, the rest as typed; None where no name is replaced."""
+    # `Dossier-é/`, a folder typed as a shell completes it: its empty last name would end the look-up
+    trimmed = path.rstrip(os.sep + (os.altsep or "")) or path
+    if trimmed != path:
+        found = _stored_names(trimmed)
+        return found + path[len(trimmed):] if found is not None else None
     walked = missing_names(path, STORED_FOLDERS)
     if walked is None:
         return None
