@@ -344,6 +344,25 @@ def test_a_fallback_image_a_mac_stored_decomposed_is_found_as_typed(tmp_path):
     assert show.presets[0].fallback == show.defaults.fallback == str(stored)
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+def test_a_shows_input_and_fallback_found_under_a_stored_name_are_resolved_as_typed_ones_are(tmp_path):
+    """A show's input or fallback found under the name a Mac stored it under (NFD), a link, was kept as the link,
+    where one named as typed was resolved to the file it leads to."""
+    import unicodedata
+
+    real = tmp_path / "media"
+    real.mkdir()
+    cv2.imwrite(str(real / "pic.png"), np.zeros((8, 8, 3), np.uint8))
+    (real / "clip.mp4").write_bytes(b"")
+    (tmp_path / unicodedata.normalize("NFD", "été.png")).symlink_to(real / "pic.png")
+    (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).symlink_to(real / "clip.mp4")
+    image, clip = unicodedata.normalize("NFC", "été.png"), unicodedata.normalize("NFC", "clé.mp4")
+    show = parse_show(f"defaults: {{fallback: '{image}'}}\npresets:\n  - {{name: a, prompt: b, input: 'file:{clip}'}}\n",
+                      str(tmp_path / "show.yaml"))
+    assert show.defaults.fallback == str(real / "pic.png")
+    assert show.presets[0].input == f"file:{real / 'clip.mp4'}"
+
+
 @pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
                                                     ('"', "input file:\\\"", "clip.mp4")])
 def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,

@@ -52,7 +52,7 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
         return written
     path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
     if not os.path.lexists(path) and (stored := stored_path(str(path))) is not None:
-        path = Path(stored)  # the name a Mac stored it under (NFD), typed in the show as the keyboard writes it
+        path = Path(stored).resolve()  # the name a Mac stored it under (NFD), typed as the keyboard writes it
     named = f"{written.kind} {written.target}"
     if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image", kind=written.kind, base=base,
                    not_still=f"{what}: {named}", hint=" (a video is file:PATH)",
@@ -102,7 +102,7 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
         return None
     path = (base / os.path.expanduser(text)).resolve()  # ~/ as an input's image: and --fallback take it
     if not os.path.lexists(path) and (stored := stored_path(str(path))) is not None:
-        path = Path(stored)  # the name a Mac stored it under (NFD), typed in the show as the keyboard writes it
+        path = Path(stored).resolve()  # the name a Mac stored it under (NFD), typed as the keyboard writes it
     if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}", fallback=True):
         return None
     return str(path)
