@@ -75,3 +75,17 @@ def stored_prefix(path: str) -> str:
     """`path` with its names as the disk stores them as far as they are found, the rest as typed: resolved, it leads
     where a link among the names found leads, whether the file named in there is or not."""
     return _stored_names(path) or path
+
+
+def stored_within(path: str) -> str | None:
+    """stored_path, where what it names, resolved, lies in the folder it was looked up in (the deepest of `path`
+    that is there): a network line's path is held to the shared folders as it is admitted, missing, and a link
+    stored under a Mac's form of its name put there since (or before its logged line is replayed) must lead nowhere
+    those folders do not."""
+    stored = stored_path(path)
+    walked = missing_names(path.rstrip(os.sep + (os.altsep or "")) or path, STORED_FOLDERS)
+    if stored is None or walked is None:
+        return None
+    folder = os.path.realpath(walked[0] or os.curdir)
+    real = os.path.realpath(stored)
+    return stored if real != folder and os.path.commonpath((real, folder)) == folder else None
