@@ -357,8 +357,8 @@ def test_a_shows_input_and_fallback_found_under_a_stored_name_are_resolved_as_ty
     (tmp_path / unicodedata.normalize("NFD", "été.png")).symlink_to(real / "pic.png")
     (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).symlink_to(real / "clip.mp4")
     image, clip = unicodedata.normalize("NFC", "été.png"), unicodedata.normalize("NFC", "clé.mp4")
-    show = parse_show(f"defaults: {{fallback: '{image}'}}\npresets:\n  - {{name: a, prompt: b, input: 'file:{clip}'}}\n",
-                      str(tmp_path / "show.yaml"))
+    text = f"defaults: {{fallback: '{image}'}}\npresets:\n  - {{name: a, prompt: b, input: 'file:{clip}'}}\n"
+    show = parse_show(text, str(tmp_path / "show.yaml"))
     assert show.defaults.fallback == str(real / "pic.png")
     assert show.presets[0].input == f"file:{real / 'clip.mp4'}"
 
