@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import threading
+import unicodedata
 
 import pytest
 from websockets.sync.client import connect
@@ -855,3 +856,52 @@ def test_a_network_line_is_not_offered_a_clip_named_but_for_its_spaces(tree):
     console = ctl.handle_line(f"input file:{shared}/take1.mp4", "stdin")
     assert f"did you mean input 'file:{shared}/take 1.mp4'?" in console, console
     assert producer.actions == []
+
+
+def test_a_name_stored_decomposed_is_held_to_the_shared_folders_as_stored(tree):
+    """A Mac stores é as e and an accent (NFD), typed as one character (NFC): a link of such a name that leads out
+    of the shared folder was admitted as typed (not there, within it), then opened where the link leads."""
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    (shared / nfd("café.png")).symlink_to(outside / "secret.png")
+    (shared / nfd("Dossier-é")).symlink_to(outside)
+    (shared / nfd("thé.png")).write_bytes(b"tea")
+    (shared / nfd("reçu.png")).symlink_to(shared / nfd("thé.png"))
+    media = MediaFolders.chosen([str(shared)], None)
+    # whether the file outside is there or not, the same refusal
+    for typed in ("café.png", "Dossier-é/secret.png", "Dossier-é/missing.png"):
+        with pytest.raises(Refused) as refused:
+            media.admit(parse(f"input image:{nfc(typed)}"))
+        assert "names files only in the folders this show shares" in str(refused.value)
+    # within the folder, the file the disk stores is what is opened, as it is (no name left to look up later)
+    assert admitted(media, f"input image:{nfc('thé.png')}") == f"input image:{shared / nfd('thé.png')}"
+    assert admitted(media, f"input image:{nfc('reçu.png')}") == f"input image:{shared / nfd('thé.png')}"
+    assert admitted(media, "input image:nope.png") == f"input image:{shared}/nope.png"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+def test_a_decomposed_link_that_appears_after_a_line_is_admitted_is_not_opened(tree):
+    """A network line's `café.png` admitted while nothing of the name was there (NFC, typed), then a link stored as
+    a Mac names it (NFD) put in the shared folder, leading out of it: the open looked the name up again and showed
+    the file outside, never held to the shared folders."""
+    import cv2
+    import numpy as np
+
+    from vcam.live.inputs.clip import ImageSource
+    from vcam.live.inputs.source import InputError
+
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    cv2.imwrite(str(outside / "photo.png"), np.zeros((8, 8, 3), np.uint8))
+    media = MediaFolders.chosen([str(shared)], None)
+    lines = [admitted(media, f"input image:{nfc(typed)}") for typed in ("café.png", "Dossier-é/photo.png")]
+    (shared / nfd("café.png")).symlink_to(outside / "photo.png")
+    (shared / nfd("Dossier-é")).symlink_to(outside)
+    for line in lines:
+        with pytest.raises(InputError) as err:
+            ImageSource(line.split(":", 1)[1], 8, 8)
+        assert "no such file" in err.value.message and "photo" not in str(err.value.message).split(":")[-1]
+    # one that stays within the folder it is looked up in is found, as before
+    inside = shared / nfd("reçu.png")
+    cv2.imwrite(str(inside), np.zeros((8, 8, 3), np.uint8))
+    assert ImageSource(str(shared / nfc("reçu.png")), 8, 8).path == str(inside)
