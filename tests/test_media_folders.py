@@ -855,3 +855,24 @@ def test_a_network_line_is_not_offered_a_clip_named_but_for_its_spaces(tree):
     console = ctl.handle_line(f"input file:{shared}/take1.mp4", "stdin")
     assert f"did you mean input 'file:{shared}/take 1.mp4'?" in console, console
     assert producer.actions == []
+
+
+@pytest.mark.parametrize("line", ["input file:'clip.mp4’ ＠ｂａｒ", 'input file:"clip.mp4” ＠ｂａｒ', "input ’file:clip.mp4’",
+                                  "input file:”clip.mp4”", "input file:’clip.mp4’ @bar", "input file:'clip.mp4’"])
+def test_curled_quotes_round_a_shared_file_are_read_alike_from_the_console_and_the_network(tree, monkeypatch, line):
+    """`input file:'clip.mp4’ ＠ｂａｒ` (a phone's closing quote, a full-width timing) played typed at the console and
+    was refused from the network as a quote never closed; `’file:clip.mp4’` and `file:”clip.mp4”` too. Both read it
+    now as the shared clip, and a path outside the folders so quoted is still never opened from the network."""
+    shared, outside = tree
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    assert not ctl.handle_line(line, "stdin").startswith("error"), line
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert not said.startswith("error") and said.startswith("input file:clip.mp4"), said
+    assert [a.spec for a in producer.actions] == [f"file:{shared}/clip.mp4"] * 2
+    try:  # refused, or read as a name of the shared folder's (as in straight quotes): never the file outside
+        ctl.handle_line(line.replace("clip.mp4", f"{outside}/secret.png").replace("file:", "image:"),
+                        "net 10.0.0.2:5000", network=True)
+    except Refused:
+        pass
+    assert all(a.spec.partition(":")[2].startswith(f"{shared}/") for a in producer.actions), producer.actions

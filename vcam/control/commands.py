@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
+from vcam.control.fullwidth import (FULL_WIDTH_TIMING, input_read_as, kind_in_ascii, quoted_as_typed, signed,
+                                    timing_in_ascii)
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
@@ -578,10 +579,13 @@ def _one_pair(text: str, console: bool = True) -> str:
     blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
     offered kept the curled one on."""
     quoted = re.fullmatch(rf"(\s*(?:[A-Za-z]+:\s*)?)([{MIXED_OPENING}])(.*)([{MIXED_CLOSING}])(\s*)", text, re.DOTALL)
-    if quoted is None or (pair := MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
-            or not console and quoted[2] == quoted[4] \
-            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
-            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+    if quoted is None or (pair := MIXED_PAIRS.get((quoted[2], quoted[4]))) is None:
+        return text
+    written = split_kind(text.strip())[2] if quoted[1] else text.strip()
+    # from the network, read as written only where the shared folders hold a file so named (the console took
+    # `’x.png’` as x.png, the network refused it); nothing outside them is looked at
+    if not console and quoted[2] == quoted[4] and (not line_source().from_afar or may_name_a_file(written)) \
+            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) or names_file_here(written):
         return text
     # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes, which it does not close
     inner = f'"{quoted[3]}"' if pair in quoted[3] else f"{pair}{quoted[3]}{pair}"
@@ -607,14 +611,25 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
     line offered."""
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
-        # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
-        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
+        # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed; or
+        # by its curled pair before a timing typed in full width (`'x.png’ ＠ｂａｒ`), which media.admit reads off a
+        # network line in the shared folders (the console, which looks here, had read it; the network refused it)
+        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]) \
+                or line_source().from_afar and _curled_close_timed(typed):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
         if not (before and console and names_file_here(path)):
             _offer_unquoted(typed[1:].strip(), before, kind, at, console)
         return
     _unopened_quote(kind, colon, path, at, console)
+
+
+def _curled_close_timed(typed: str) -> bool:
+    """Whether `typed`, an input's path opened by a straight quote, ends in the curled quote a phone pairs with it and
+    a timing typed in full width (`'x.png’ ＠ｂａｒ`)."""
+    timing = FULL_WIDTH_TIMING.search(typed)
+    return timing is not None and typed[:1] in "'\"" \
+        and MIXED_PAIRS.get((typed[:1], typed[:timing.start()].rstrip()[-1:])) is not None
 
 
 def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
