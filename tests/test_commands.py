@@ -632,7 +632,8 @@ def test_an_input_of_a_word_for_none_is_offered_input_none(line, meant, console,
     """`input off`, typed for text alone, was told unknown input 'off' and the list of forms: none was among them,
     not said to be the one meant."""
     said = refusal(line, console, network)
-    assert said.endswith(f"text only is input none: did you mean {meant}?"), said
+    assert said.endswith(f"is not a source; text only is none: did you mean {meant}?"), said
+    assert said.count("input") == 1, said  # it said "is no input: text only is input none: did you mean input none?"
     assert parse(meant, console, network).args == ("none",)
 
 

@@ -527,7 +527,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at, console)
     if " ".join(given.lower().split()) in _WORDS_FOR_NONE:  # `input off`: no input at all, as none says it
-        raise CommandError(f"{quoted(given.strip())} is no input: text only is input none: did you mean input "
+        # the word input said once, in the line offered ("is no input: text only is input none: did you mean input
+        # none?" said it three times)
+        raise CommandError(f"{quoted(given.strip())} is not a source; text only is none: did you mean input "
                            f"none{_at_said(at)}?")
     try:
         spec = parse_input(given)
