@@ -2549,3 +2549,33 @@ def test_a_reload_between_reads_never_names_a_blend_that_was_not_on_air(rig):
     ctl._picks = ReloadOnRelease(ctl._picks)
     assert ctl.on_air_named() == ("city", "ocean", 0.5)  # as it was on air before the reload
     assert ctl.state.blend == (1, 0, 0.5) and ctl.on_air_named() == ("city", "ocean", 0.5)  # and after it
+
+
+_CUED = SHOW.replace("name: forest", "name: misty forest") + (
+    "cues:\n  - {name: intro, do: [preset 1]}\n  - {name: drop, do: [preset 2]}\n  - {name: verse, do: [preset 3]}\n"
+    "  - {name: outro, do: [freeze]}\n  - {name: fifth, do: [live]}\n")
+
+
+def _cued():
+    from vcam.control.cues import CueList
+
+    show = parse_show(_CUED, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    return ctl
+
+
+_SOURCES = (("stdin", False), ("net 10.0.0.2:5000", True))
+
+
+@pytest.mark.parametrize("line", ["live", "live @bar", "ｌｉｖｅ"])
+def test_live_with_nothing_frozen_says_the_screen_is_already_live(line):
+    """`live` (undo freeze or blackout) with nothing frozen answered "screen: live on the bar", as if a freeze were
+    lifted on the bar: it says plainly the screen is already live, and sets nothing; after a freeze it lifts it."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        assert ctl.handle_line(line, source, network=network) == \
+            "screen: already live (nothing is frozen or blacked out)"
+        assert ctl.handle_line("freeze", source, network=network) == "screen: freeze"
+        assert ctl.handle_line("live", source, network=network) == "screen: live"
+        assert ctl.state.screen == "live"

@@ -558,6 +558,9 @@ class Controller:
             return self._session(cmd, origin, network)
         if name == "quantize":
             return self._set_quantize(cmd.args[0])
+        if name == "live" and self.state.screen == "live" and self.screen_waits.waiting() is None:
+            # undoes nothing, now or on the beat: "screen: live on the bar" read as if a freeze had been lifted
+            return "screen: already live (nothing is frozen or blacked out)"
         spec, untimed = (None, False) if at_once else self._timing(cmd, origin.source)
         if name in SCREEN_MODES:
             reply = self._screen(name, origin, spec, aim)
