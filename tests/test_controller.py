@@ -2568,6 +2568,50 @@ def _cued():
 _SOURCES = (("stdin", False), ("net 10.0.0.2:5000", True))
 
 
+@pytest.mark.parametrize("line, meant, fires", [
+    ("cue 5", "go 5", 5), ("cue 5 # x", "go 5", 5), ("cue 5 ＠ｂａｒ", "go 5 @bar", 5), ("cue drop", "go drop", 2),
+    ("cue 2 @bar", "go 2 @bar", 2), ("fire drop", "go drop", 2), ("cue dorp", "go drop", 2), ("go cue 5", "go 5", 5),
+    ("go cue 3 @bar", "go 3 @bar", 3), ("next cue", "go 1", 1),
+    ("cue next", None, None), ("cue 99", None, None), ("go cue 99", None, None), ("fire at will", None, None),
+])
+def test_a_cue_asked_for_in_other_words_is_offered_the_go_that_fires_that_cue(line, meant, fires):
+    """`cue 5` was offered go alone, which fires the NEXT cue, not cue 5, and `fire drop` freeze: the line offered now
+    is the go of the cue named, only where the show has it, taken when typed back from the console and the network
+    alike, and firing that cue; a cue no show has (`cue 99`, `cue next`) is offered no line. A cue's own do: line,
+    which fires no cue, is offered none."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and "did you mean go?" not in said, said
+        if meant is None:
+            assert "did you mean go" not in said, said
+            continue
+        assert f"did you mean {meant}?" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(f"cue {fires}/5"), meant
+    assert "did you mean go" not in _cued().handle_line(line, "cue 1")
+
+
+@pytest.mark.parametrize("line, meant, picks", [("scene 2", "preset 2", "preset 2 'ocean'"),
+                                                ("scene city", "preset city", "preset 1 'city'"),
+                                                ("next 2", "preset 2", "preset 2 'ocean'"),
+                                                ("next preset", "next", "preset 1 'city'"),
+                                                ("scene 99", None, None), ("next 9", None, None),
+                                                ("scene of a neon city", None, None), ("scene drop", None, None)])
+def test_a_preset_asked_for_in_other_words_is_offered_the_line_that_picks_it(line, meant, picks):
+    """`scene 2` was offered seed (a spelling near scene) and `next 2` nothing: the line offered is the preset's, only
+    where the show has it (`scene 99` none, `scene of a neon city` the prompt's line), taken typed back from the
+    console, the network and a cue's own line, and picking that preset."""
+    for source, network in (*_SOURCES, ("cue 1", False)):
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and "seed" not in said, said
+        if meant is None:
+            assert "did you mean preset" not in said and "did you mean next" not in said, said
+            continue
+        assert f"(did you mean {meant}?)" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(picks), meant
+
+
 @pytest.mark.parametrize("line", ["live", "live @bar", "ｌｉｖｅ"])
 def test_live_with_nothing_frozen_says_the_screen_is_already_live(line):
     """`live` (undo freeze or blackout) with nothing frozen answered "screen: live on the bar", as if a freeze were

@@ -121,6 +121,9 @@ class CommandError(ValueError):
         self.unknown = unknown
         self.joined = joined
         self.meant = meant
+        # the line's first word and what followed it, as typed: what runs, which knows the
+        # show, may offer the line meant (`cue 5`: go 5, where the show has a cue 5), which the parser cannot
+        self.said: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -1094,6 +1097,12 @@ MEANT = {
     "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
     **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
+# Words for the command that fires a cue or picks a preset, said with what it names (`cue 5`, `fire drop`, `scene
+# 2`): the parser has no show, so it offers no line (go alone fired the next cue, not cue 5; `scene 2` was offered
+# seed); what runs offers the line where the show has what it names (Controller). Said to a cue with words after
+# it; to fire and scene nothing, a prompt's first word as often (`fire in the sky`)
+READ_AS = {"cue": " (a cue is fired by go followed by its number or name)", "fire": "", "scene": ""}
+READ_AS_COMMAND = {"cue": "go", "fire": "go", "scene": "preset"}
 # MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
 # the first of a prompt's
 ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
@@ -1143,6 +1152,10 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     prset` asks about preset: help says help preset); None where it says more or nothing."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})", None
+    # `cue 5`: what go would fire the show knows, the parser does not; `scene`, `fire`: no spelling near them
+    # (seed, freeze) is what either means
+    if name in READ_AS and (rest or name not in MEANT):
+        return READ_AS[name] if rest else "", None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;
@@ -1453,6 +1466,7 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
             raise CommandError(_run_together(joined), unknown=name, joined=joined)
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined
+        unknown.said = (word, typed)
         raise unknown
     typed_said = _TYPED_REST.set((rest, typed))
     try:
@@ -1460,6 +1474,7 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     except CommandError as e:
         e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
+        e.said = (word, typed)
         if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console,
                                      typed)):
             raise
@@ -1601,7 +1616,18 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
                 else "")
     if prompted:
         hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
-    return CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
+    return CommandError(unknown_said(_shown(word), hint), unknown=name)
+
+
+def unknown_said(shown: str, hint: str = "") -> str:
+    """The refusal of a line whose first word (`shown`, as a message quotes it) names no command, with `hint` (" (did
+    you mean go 5?)") after the word."""
+    return f"unknown command {shown}{hint}; type 'help' for the list"
+
+
+def takes_nothing_said(name: str, hint: str = "") -> str:
+    """The refusal of words after `name`, a command that takes none, with `hint` (" (did you mean preset 2?)")."""
+    return f"{name} takes nothing after it{hint}; usage: {usage(name)}"
 
 
 def _command(name: str, rest: str, console: bool) -> Command:
@@ -1619,7 +1645,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
         return Command(name, (_ref("go", rest),), at=at)
     if name in NO_ARGS:
         if rest:
-            raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
+            raise CommandError(takes_nothing_said(name))
         return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)

@@ -12,6 +12,7 @@ Either follows the grid that holds then (a tap, a MIDI clock or Link may move it
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_spaced, help_text, joined_commands, joined_hint,
-                                   lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
-                                   presets_found, setting_now, timing_glued, typed_only)
+from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS_COMMAND, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
+                                   WITH_A_SHOW_FILE, Command, CommandError, blend_spaced, help_text,
+                                   joined_commands, joined_hint, lands_on, name_typed, no_show_file, parse,
+                                   parse_quantize, preset_choices, presets_found, setting_now, takes_nothing_said,
+                                   timing_glued, typed_only, unknown_said)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -44,7 +46,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, respaced_fix, typed_fix)
-from vcam.words import clipped, counted, name_said, quoted
+from vcam.words import clipped, counted, name_said, quoted, width_folded
 
 
 @dataclass
@@ -182,7 +184,7 @@ class Controller:
         screen changes belong on its bar, not on the bar before it that comes first)."""
         # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
         # as typed, a cue the file checked ok for was refused on air
-        console = not network and not source.startswith("cue ")
+        console = not network and not _by_a_cue(source)
         # the show's own lines (a cue's) not among them; a network line's paths name files in the shared folders
         with from_network(self.media.names) if network else nullcontext():
             read = self._read_line(line, source, console, network)
@@ -198,6 +200,8 @@ class Controller:
                 return f"error: {named}"
             if (joined := self._run_together(e.joined, source)) is not None:
                 return f"error: {joined}"
+            if (meant := self._meant_instead(e, source, console)) is not None:
+                return f"error: {meant}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
             # typed here, a question; from afar or a control, one sending no value (a mistake of its set-up, said as
@@ -220,6 +224,60 @@ class Controller:
                 and (joined := self._run_together(joined_commands(line, console), source)) is not None:
             return f"error: {joined}"
         return cmd
+
+    def _meant_instead(self, e: CommandError, source: str, console: bool) -> str | None:
+        """The refusal `e` with the line meant where the show has what it names (`cue 5`: go 5; `fire drop`: go drop;
+        `scene 2`: preset 2; `next cue`: go and the next cue's number; `next preset`: next; `next 2`: preset 2), and
+        that line is taken typed back from `source`; None for any other line, whose own refusal stands. The parser,
+        which knows no show, offered go alone for `cue 5`, which fires the next cue, not cue 5."""
+        word, rest = e.said
+        name, rest = width_folded(word).lower(), rest.strip()
+        if not rest:
+            return None
+        if name in READ_AS_COMMAND and e.unknown is not None:
+            offer = self._taken_line(f"{READ_AS_COMMAND[name]} {rest}", source, console)
+            return unknown_said(repr(clipped(word, 41)), f" (did you mean {offer}?)") if offer else None
+        if name not in ("next", "prev") or e.unknown is not None:
+            return None
+        what = width_folded(rest).lower()
+        if what == "preset":  # `next preset`: next alone is the next preset
+            offer = self._taken_line(name, source, console)
+        elif what == "cue" and name == "next" and self.cues is not None:
+            # the next cue by its number, which fires that one typed back whenever it is (go alone, the one next then)
+            offer = self._taken_line(f"go {self.cues.position + 1}", source, console)
+        elif what.isdecimal():  # `next 2`: next takes no count; preset 2 where the show has one
+            offer = self._taken_line(f"preset {rest}", source, console)
+        else:
+            offer = None
+        return takes_nothing_said(name, f" (did you mean {offer}?)") if offer else None
+
+    def _taken_line(self, line: str, source: str, console: bool, again: bool = True) -> str | None:
+        """`line` as a command the show takes now from `source`, written as it reads back; else the one its refusal
+        offers, where that is taken (`go 5 # x`: go 5); None where neither is. A cue's own line fires no cue."""
+        try:
+            cmd = parse(line, console=console)
+        except CommandError as e:
+            refusal = str(e)
+        else:
+            if cmd is None or _by_a_cue(source) and cmd.name in NOT_IN_CUES:
+                return None
+            if self._takes(cmd):
+                return str(cmd)
+            refusal = self._not_found(cmd)
+        offered = re.search(r"did you mean (.+?)\?", refusal)
+        return self._taken_line(offered[1], source, console, again=False) if again and offered else None
+
+    def _not_found(self, cmd: Command) -> str:
+        """Why the show has no preset or cue `cmd` names; empty for any other command."""
+        if cmd.name == "go" and cmd.args and self.cues is not None:
+            index = cue_index(self.cues.cues, cmd.args[0])
+            return index if isinstance(index, str) else ""
+        if cmd.name == "preset" and self.show is not None:
+            try:
+                self.show.find(cmd.args[0])
+            except KeyError as e:
+                return str(e.args[0])
+        return ""
 
     def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
@@ -316,7 +374,7 @@ class Controller:
         if cmd.name not in ("go", "back"):
             return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
-        reply = self._cue(cmd)
+        reply = self._cue(cmd, source)
         self._tell()
         return reply
 
@@ -515,40 +573,52 @@ class Controller:
         return self._unseen() if put_on and (own is None or own < 1.0) else ()
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
-    def _cue(self, cmd: Command) -> str:
+    def _cue(self, cmd: Command, source: str) -> str:
         if self.cues is None:
             return ("error: there is no cue list here: go and back fire the cues: of a show file "
                     f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
         if cmd.name == "back":
             return self.cues.back(cmd.at)
-        if cmd.args and (preset := self._a_preset_not_a_cue(cmd.args[0], cmd.at)) is not None:
-            return f"error: {preset}"
+        if cmd.args and isinstance(missing := cue_index(self.cues.cues, cmd.args[0]), str) \
+                and (offer := self._named_otherwise(cmd, missing, source)) is not None:
+            return f"error: {offer}"
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
-    def _a_preset_not_a_cue(self, name: str | int, at: str | None) -> str | None:
-        """`go chrome liquid`: the refusal of a go to a name no cue has, nor one near it, that names a preset,
-        offering the line that puts it on air (at `at`); None for any other."""
-        show, cues = self.show, self.cues.cues if self.cues is not None else ()
-        if not isinstance(name, str) or show is None or (index := show.named(name)) is None:
+    def _named_otherwise(self, cmd: Command, missing: str, source: str) -> str | None:
+        """The refusal (`missing`, the show's) of a go or a preset to a name no cue or preset has, nor one near it,
+        that names the other kind (`go ocean` of a preset ocean, `preset drop` of a cue drop), offering the line that
+        plays it at the command's timing; of `go cue 5`, offering go 5. None for any other, and for a go offered to
+        a cue's own line, which fires no cue."""
+        name = cmd.args[0]
+        if not isinstance(name, str) or "did you mean" in missing:
             return None
-        missing = cue_index(cues, name)
-        if not isinstance(missing, str) or "did you mean" in missing:
+        other = "preset" if cmd.name == "go" else "go"
+        if other == "go" and _by_a_cue(source):
             return None
-        preset = show.presets[index].name
-        # a name a preset has is short (a show's names are 100 characters at most): said whole
-        line = Command("preset", (preset,), at=at)
-        return f"no cue named {quoted(name)}: that is preset {index + 1}: did you mean {line}?{_listed(name, missing)}"
+        if (index := self._found(other, name)) is not None:
+            # a name a preset or a cue has is short (a show's names are 100 characters at most): said whole
+            line = Command(other, (self._names(other)[index],), at=cmd.at)
+            return (f"no {_KIND[cmd.name]} named {quoted(name)}: that is {_KIND[other]} {index + 1}: did you mean "
+                    f"{line}?{_listed(name, missing)}")
+        word, _, ref = name.partition(" ")
+        if cmd.name == "go" and word.lower() == "cue" and ref.strip():  # `go cue 5`: the word cue said twice
+            timing = f" @{cmd.at}" if cmd.at else ""
+            if (offer := self._taken_line(f"go {ref}{timing}", source, console=True)) is not None:
+                return f"no cue named {quoted(name)}: did you mean {offer}?{_listed(name, missing)}"
+        return None
 
-    def _a_cue_not_a_preset(self, name: str | int, at: str | None, missing: str) -> str | None:
-        """`preset drop`: the refusal (`missing`, the show's) of a name no preset has, nor one near it, that names
-        a cue, offering the line that fires it (at `at`); None for any other."""
-        cues = self.cues.cues if self.cues is not None else ()
-        if not isinstance(name, str) or "did you mean" in missing or not isinstance(index := cue_index(cues, name),
-                                                                                    int):
-            return None
-        cue = cues[index].name
-        line = Command("go", (cue,), at=at)
-        return f"no preset named {quoted(name)}: that is cue {index + 1}: did you mean {line}?{_listed(name, missing)}"
+    def _found(self, kind: str, name: str) -> int | None:
+        """The preset (`kind` preset) or cue (go) named `name`: its index; None where none is."""
+        if kind == "preset":
+            return self.show.named(name) if self.show is not None else None
+        index = cue_index(self.cues.cues, name) if self.cues is not None else None
+        return index if isinstance(index, int) else None
+
+    def _names(self, kind: str) -> list[str]:
+        """The names of the show's presets (`kind` preset) or cues (go), in order."""
+        if kind == "preset":
+            return [p.name for p in self.show.presets] if self.show is not None else []
+        return [c.name for c in self.cues.cues] if self.cues is not None else []
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> Reply | str:
@@ -745,10 +815,7 @@ class Controller:
             try:
                 index = show.find(args[0])
             except KeyError as e:
-                # a cue's own do: line cannot fire a cue: go is offered only where it is taken
-                offer = None if origin.source.startswith("cue ") else self._a_cue_not_a_preset(args[0], cmd.at,
-                                                                                             str(e.args[0]))
-                raise KeyError(offer or e.args[0]) from None
+                raise KeyError(self._named_otherwise(cmd, str(e.args[0]), origin.source) or e.args[0]) from None
         else:
             step = 1 if name == "next" else -1
             if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
@@ -789,7 +856,7 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network,
+        self._check_input(spec, None if _by_a_cue(origin.source) else parse_input(cmd.args[0]), network,
                           cam=origin.source.startswith("net "))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
@@ -1207,6 +1274,15 @@ def _without_beat(command: str) -> str:
     except ValueError:
         return command
     return head
+
+
+# what go and preset each name
+_KIND = {"go": "cue", "preset": "preset"}
+
+
+def _by_a_cue(source: str) -> bool:
+    """Whether a line came from a cue's own do: list."""
+    return source.startswith("cue ")
 
 
 def _listed(name: str, missing: str) -> str:
