@@ -27,7 +27,7 @@ from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS_COMMAND, TAKEN
                                    joined_commands, joined_hint, lands_on, name_typed, no_show_file, parse,
                                    parse_quantize, preset_choices, presets_found, setting_now, takes_nothing_said,
                                    timing_glued, typed_only, unknown_said)
-from vcam.control.console import TYPED, given_as, typed_by_hand
+from vcam.control.console import TYPED, by_a_cue, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.linesource import from_network
@@ -184,7 +184,7 @@ class Controller:
         screen changes belong on its bar, not on the bar before it that comes first)."""
         # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
         # as typed, a cue the file checked ok for was refused on air
-        console = not network and not _by_a_cue(source)
+        console = not network and not by_a_cue(source)
         # the show's own lines (a cue's) not among them; a network line's paths name files in the shared folders
         with from_network(self.media.names) if network else nullcontext():
             read = self._read_line(line, source, console, network)
@@ -259,7 +259,7 @@ class Controller:
         except CommandError as e:
             refusal = str(e)
         else:
-            if cmd is None or _by_a_cue(source) and cmd.name in NOT_IN_CUES:
+            if cmd is None or by_a_cue(source) and cmd.name in NOT_IN_CUES:
                 return None
             if self._takes(cmd):
                 return str(cmd)
@@ -593,7 +593,7 @@ class Controller:
         if not isinstance(name, str) or "did you mean" in missing:
             return None
         other = "preset" if cmd.name == "go" else "go"
-        if other == "go" and _by_a_cue(source):
+        if other == "go" and by_a_cue(source):
             return None
         if (index := self._found(other, name)) is not None:
             # a name a preset or a cue has is short (a show's names are 100 characters at most): said whole
@@ -856,7 +856,7 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if _by_a_cue(origin.source) else parse_input(cmd.args[0]), network,
+        self._check_input(spec, None if by_a_cue(origin.source) else parse_input(cmd.args[0]), network,
                           cam=origin.source.startswith("net "))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
@@ -1278,11 +1278,6 @@ def _without_beat(command: str) -> str:
 
 # what go and preset each name
 _KIND = {"go": "cue", "preset": "preset"}
-
-
-def _by_a_cue(source: str) -> bool:
-    """Whether a line came from a cue's own do: list."""
-    return source.startswith("cue ")
 
 
 def _listed(name: str, missing: str) -> str:
