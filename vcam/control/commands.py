@@ -121,8 +121,8 @@ class CommandError(ValueError):
         self.unknown = unknown
         self.joined = joined
         self.meant = meant
-        # the line's first word and what followed it, as typed: what runs, which knows the
-        # show, may offer the line meant (`cue 5`: go 5, where the show has a cue 5), which the parser cannot
+        # the line's first word and what followed it, as typed: what runs, which knows the show, may offer the line
+        # meant (`cue 5`: go 5, where the show has a cue 5), which the parser cannot
         self.said: tuple[str, str] = ("", "")
 
 
@@ -1100,9 +1100,10 @@ MEANT = {
 # Words for the command that fires a cue or picks a preset, said with what it names (`cue 5`, `fire drop`, `scene
 # 2`): the parser has no show, so it offers no line (go alone fired the next cue, not cue 5; `scene 2` was offered
 # seed); what runs offers the line where the show has what it names (Controller). Said to a cue with words after
-# it; to fire and scene nothing, a prompt's first word as often (`fire in the sky`)
-READ_AS = {"cue": " (a cue is fired by go followed by its number or name)", "fire": "", "scene": ""}
-READ_AS_COMMAND = {"cue": "go", "fire": "go", "scene": "preset"}
+# it; to fire and scene nothing, a prompt's first word as often (`fire in the sky`). Each word with its command and
+# what the parser says
+READ_AS = {"cue": ("go", " (a cue is fired by go followed by its number or name)"), "fire": ("go", ""),
+           "scene": ("preset", "")}
 # MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
 # the first of a prompt's
 ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
@@ -1155,7 +1156,7 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     # `cue 5`: what go would fire the show knows, the parser does not; `scene`, `fire`: no spelling near them
     # (seed, freeze) is what either means
     if name in READ_AS and (rest or name not in MEANT):
-        return READ_AS[name] if rest else "", None
+        return READ_AS[name][1] if rest else "", None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;

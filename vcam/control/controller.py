@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS_COMMAND, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
+from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS, SHOWN_CHARS, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
                                    WITH_A_SHOW_FILE, Command, CommandError, blend_spaced, help_text,
                                    joined_commands, joined_hint, lands_on, name_typed, no_show_file, parse,
                                    parse_quantize, preset_choices, presets_found, setting_now, takes_nothing_said,
@@ -234,9 +234,9 @@ class Controller:
         name, rest = width_folded(word).lower(), rest.strip()
         if not rest:
             return None
-        if name in READ_AS_COMMAND and e.unknown is not None:
-            offer = self._taken_line(f"{READ_AS_COMMAND[name]} {rest}", source, console)
-            return unknown_said(repr(clipped(word, 41)), f" (did you mean {offer}?)") if offer else None
+        if name in READ_AS and e.unknown is not None:
+            offer = self._taken_line(f"{READ_AS[name][0]} {rest}", source, console)
+            return unknown_said(repr(clipped(word, SHOWN_CHARS + 1)), f" (did you mean {offer}?)") if offer else None
         if name not in ("next", "prev") or e.unknown is not None:
             return None
         what = width_folded(rest).lower()
