@@ -876,3 +876,22 @@ def test_curled_quotes_round_a_shared_file_are_read_alike_from_the_console_and_t
     except Refused:
         pass
     assert all(a.spec.partition(":")[2].startswith(f"{shared}/") for a in producer.actions), producer.actions
+
+
+@pytest.mark.parametrize("path", ["out.png", "../private/secret.png", "away/secret.png", "PRIVATE/secret.png",
+                                  "/etc/passwd", "/etc/nope", "x.pgn"])
+@pytest.mark.parametrize("form", ["input image:'PATH’ ＠ｂａｒ", 'input image:"PATH” ＠ｂａｒ', "input 'image:PATH’ ＠ｂａｒ",
+                                  "input 'PATH’ ＠ｂａｒ"])
+def test_a_network_path_closed_by_a_curled_quote_before_a_full_width_timing_is_held_to_the_shared_folders(
+        tree, path, form):
+    """`input image:'out.png’ ＠ｂａｒ` from the network (out.png a link out of the shared folder), `'/etc/passwd’`,
+    `'x.pgn’` (no such file): the whole tail was taken as the name, and the input set to `shared/'out.png’ ＠ｂａｒ`.
+    Each is told no such file is in the shared folders, alike whether it exists outside them, and nothing is set."""
+    shared, private = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    named = path.replace("PRIVATE", str(private))
+    said = ctl.handle_line(form.replace("PATH", named), "net 10.0.0.2:5000", network=True)
+    assert said.startswith(f"error: no such file {named} in the folders shared with the network: check the name, as "
+                           "in input "), said
+    assert "PATH" not in said and "＠" not in said, said
+    assert producer.actions == []

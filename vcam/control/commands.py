@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FULL_WIDTH_TIMING, input_read_as, kind_in_ascii, quoted_as_typed, signed,
-                                    timing_in_ascii)
+from vcam.control.fullwidth import (FULL_WIDTH_TIMING, input_read_as, kind_in_ascii, path_in_quotes, quoted_as_typed,
+                                    signed, timing_in_ascii)
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
@@ -618,9 +618,11 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed; or
         # by its curled pair before a timing typed in full width (`'x.png’ ＠ｂａｒ`), which media.admit reads off a
-        # network line in the shared folders (the console, which looks here, had read it; the network refused it)
+        # network line where the shared folders hold x.png (the console, which looks here, had read it; the network
+        # refused it)
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]) \
-                or line_source().from_afar and _curled_close_timed(typed):
+                or line_source().from_afar and (inner := _curled_close_timed(typed)) is not None \
+                and _shared_or_said(inner, kind if before else ""):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
         if not (before and console and names_file_here(path)):
@@ -629,12 +631,29 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
     _unopened_quote(kind, colon, path, at, console)
 
 
-def _curled_close_timed(typed: str) -> bool:
-    """Whether `typed`, an input's path opened by a straight quote, ends in the curled quote a phone pairs with it and
-    a timing typed in full width (`'x.png’ ＠ｂａｒ`)."""
+def _curled_close_timed(typed: str) -> str | None:
+    """The path within `typed`, an input's path opened by a straight quote and closed by the curled quote a phone
+    pairs with it before a timing typed in full width (`'x.png’ ＠ｂａｒ`: x.png); None for any other."""
     timing = FULL_WIDTH_TIMING.search(typed)
-    return timing is not None and typed[:1] in "'\"" \
-        and MIXED_PAIRS.get((typed[:1], typed[:timing.start()].rstrip()[-1:])) is not None
+    if timing is None or typed[:1] not in "'\"":
+        return None
+    before = typed[:timing.start()].rstrip()
+    return path_in_quotes(before) if MIXED_PAIRS.get((typed[:1], before[-1:])) is not None else None
+
+
+def _shared_or_said(path: str, kind: str) -> bool:
+    """True where `path` (of a network line, within a mixed pair of quotes before a full-width timing) names a file
+    of the shared folders, which media.admit reads off the line; else CommandError saying it is not there. Taken
+    whole (`'/etc/passwd’ ＠ｂａｒ`, a link out of them, a typo), quotes and timing were set as a shared name; the
+    line once offered kept the curled quote on, refused in turn. Only the shared folders are looked in, so the reply
+    is the same whether the path exists outside them or not."""
+    within, colon, named = split_kind(path)
+    if colon and within.strip().lower() in ("file", "image"):  # `'image:x.png’ ＠ｂａｒ`: the kind within the quotes
+        kind, path = within.strip(), named
+    if may_name_a_file(path):
+        return True
+    raise CommandError(f"no such file {name_said(path)} in the folders shared with the network: check the name, as "
+                       f"in input {kind.strip().lower() or 'file'}:'NAME' @bar")
 
 
 def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
