@@ -2623,3 +2623,81 @@ def test_live_with_nothing_frozen_says_the_screen_is_already_live(line):
         assert ctl.handle_line("freeze", source, network=network) == "screen: freeze"
         assert ctl.handle_line("live", source, network=network) == "screen: live"
         assert ctl.state.screen == "live"
+
+
+@pytest.mark.parametrize("line, meant, fires", [
+    ("cue dorp @bar", "go drop @bar", 2), ("fire dorp @bar", "go drop @bar", 2),
+    ("go cue dorp @bar", "go drop @bar", 2),
+    ("cue dorp ＠ｂａｒ", "go drop @bar", 2), ("go ｃｕｅ 3", "go 3", 3), ("go cue\t3", "go 3", 3),
+])
+def test_a_cue_offered_for_a_typo_keeps_the_timing_asked_for(line, meant, fires):
+    """`cue dorp @bar` was offered `go drop`, which fires at once, not on the bar; `cue dorp ＠ｂａｒ`, `go ｃｕｅ 3` and
+    `go cue<TAB>3` nothing. Each is offered the go at the timing typed, taken typed back from the console and the
+    network, and firing that cue."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert f"did you mean {meant}?" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(f"cue {fires}/5"), meant
+
+
+@pytest.mark.parametrize("line", ["scene ocaen", "fire drop", "scene scene 2", "scene preset 2", "scene ocaen @bar",
+                                  "fire in the sky", "scene of a neon city"])
+def test_a_word_for_go_or_preset_is_never_offered_the_prompt_line(line):
+    """`scene ocaen` was offered `prompt scene ocaen`, `fire drop` (no cue drop, or from a cue's do: line) `prompt
+    fire drop`: followed, the command's words went on air. They are told how go or preset is given instead."""
+    bare = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                      threading.Event(), print)
+    for ctl, source, network in ((_cued(), "stdin", False), (_cued(), "net 10.0.0.2:5000", True),
+                                 (_cued(), "cue 1", False), (bare, "stdin", False)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: unknown command") and "prompt" not in said, (source, said)
+        assert " is fired by go " in said or " is put on air by preset " in said or "this show has no cues" in said \
+            or "did you mean go" in said, (source, said)
+
+
+@pytest.mark.parametrize("line", ["cue 5", "fire drop", "cue 1 @bar"])
+def test_a_cue_asked_for_where_the_show_has_none_is_told_so(line):
+    """`cue 5` in a show with no cues was told a cue is fired by go and its number; `go 5` was then told there is no
+    cue list."""
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), print)
+    for source, network in _SOURCES:
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: unknown command") and "(this show has no cues to fire)" in said, said
+        assert "go followed" not in said and "prompt" not in said, said
+
+
+def test_live_with_nothing_frozen_sets_nothing():
+    """`live` with nothing frozen is answered already live: nothing is sent, logged, or left waiting for the beat."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        logged: list = []
+        ctl._record = lambda action, origin: logged.append(action)
+        given = list(ctl.generator.given)
+        assert ctl.handle_line("live @bar", source, network=network).startswith("screen: already live")
+        assert ctl.generator.given == given and logged == [] and ctl.screen_waits.waiting() is None
+        assert ctl.state.screen == "live"
+
+
+@pytest.mark.parametrize("line, meant", [("scene 2", "preset 2"), ("scene ocean @bar", "preset ocean @bar"),
+                                         ("ｓｃｅｎｅ ２", "preset 2"), ("scene 9", None), ("scene ocaen", None),
+                                         ("fire drop", None), ("cue 5", None), ("fire in the sky", None)])
+def test_vcam_cam_offers_a_preset_its_server_has_and_never_a_prompt_line(line, meant):
+    """At vcam cam, `scene 2` was answered unknown command and nothing more, `scene ocean` offered `prompt scene
+    ocean`: a preset the server's show has is offered; its cues are not known there, so no go is."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.state.presets = ["city", "ocean"]
+    for source, network in (("stdin", False), ("osc", True)):
+        said = remote.handle_line(line, source, network=network)
+        assert said.startswith("error: unknown command") and "prompt" not in said, said
+        if meant is None:
+            assert "did you mean" not in said, said
+        else:
+            assert f"(did you mean {meant}?)" in said, said
+            sent.clear()
+            assert not (remote.handle_line(meant, source, network=network) or "").startswith("error"), meant
+            assert parse(sent[-1]) == parse(meant), sent

@@ -247,6 +247,11 @@ def _shown(text: str) -> str:
     return repr(_typed(text))
 
 
+def shown_typed(word: str) -> str:
+    """A line's first word as a refusal of it quotes it (unknown_said)."""
+    return _shown(word)
+
+
 def _typed(text: str) -> str:
     """`text` as _shown quotes it, without the quotes."""
     folded, typed = _TYPED_REST.get()
@@ -1118,11 +1123,11 @@ MEANT = {
 }
 # Words for the command that fires a cue or picks a preset, said with what it names (`cue 5`, `fire drop`, `scene
 # 2`): the parser has no show, so it offers no line (go alone fired the next cue, not cue 5; `scene 2` was offered
-# seed); what runs offers the line where the show has what it names (Controller). Said to a cue with words after
-# it; to fire and scene nothing, a prompt's first word as often (`fire in the sky`). Each word with its command and
-# what the parser says
-READ_AS = {"cue": ("go", " (a cue is fired by go followed by its number or name)"), "fire": ("go", ""),
-           "scene": ("preset", "")}
+# seed); what runs offers the line where the show has what it names (Controller). Never the prompt line: `prompt
+# scene ocaen` put the command's words on air. Each word with its command and what the parser says
+READ_AS = {"cue": ("go", " (a cue is fired by go followed by its number or name)"),
+           "fire": ("go", " (a cue is fired by go followed by its number or name)"),
+           "scene": ("preset", " (a preset is put on air by preset followed by its number or name)")}
 # MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
 # the first of a prompt's
 ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
@@ -1633,7 +1638,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     near = {typo, nearest(name, commands)}
     taken = bool(rest) and any(_parsed(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
     prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
-                else "")
+                and not (name in READ_AS and rest) else "")
     if prompted:
         hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
     return CommandError(unknown_said(_shown(word), hint), unknown=name)

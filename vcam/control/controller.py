@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS, SHOWN_CHARS, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
+from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
                                    WITH_A_SHOW_FILE, Command, CommandError, blend_spaced, help_text,
                                    joined_commands, joined_hint, lands_on, name_typed, no_show_file, parse,
-                                   parse_quantize, preset_choices, presets_found, setting_now, takes_nothing_said,
-                                   timing_glued, typed_only, unknown_said)
+                                   parse_quantize, preset_choices, presets_found, setting_now, shown_typed,
+                                   takes_nothing_said, timing_glued, typed_only, unknown_said)
 from vcam.control.console import TYPED, by_a_cue, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -235,8 +235,13 @@ class Controller:
         if not rest:
             return None
         if name in READ_AS and e.unknown is not None:
-            offer = self._taken_line(f"{READ_AS[name][0]} {rest}", source, console)
-            return unknown_said(repr(clipped(word, SHOWN_CHARS + 1)), f" (did you mean {offer}?)") if offer else None
+            command = READ_AS[name][0]
+            if command == "go" and (self.cues is None or not self.cues.cues):
+                # go N would be answered that there is no cue list: the hint that go fires one sent them there
+                return unknown_said(shown_typed(word), " (this show has no cues to fire)")
+            # `cue dorp ＠ｂａｒ`: read in ASCII, its timing is read as one, and the name's typo offered on it
+            offer = self._taken_line(f"{command} {width_folded(rest)}", source, console)
+            return unknown_said(shown_typed(word), f" (did you mean {offer}?)") if offer else None
         if name not in ("next", "prev") or e.unknown is not None:
             return None
         what = width_folded(rest).lower()
@@ -251,13 +256,14 @@ class Controller:
             offer = None
         return takes_nothing_said(name, f" (did you mean {offer}?)") if offer else None
 
-    def _taken_line(self, line: str, source: str, console: bool, again: bool = True) -> str | None:
+    def _taken_line(self, line: str, source: str, console: bool) -> str | None:
         """`line` as a command the show takes now from `source`, written as it reads back; else the one its refusal
-        offers, where that is taken (`go 5 # x`: go 5); None where neither is. A cue's own line fires no cue."""
+        offers, where that is taken at the same timing (`go 5 # x`: go 5; `go dorp @bar`: go drop @bar); None where
+        neither is. A cue's own line fires no cue."""
         try:
             cmd = parse(line, console=console)
         except CommandError as e:
-            refusal = str(e)
+            refusal, cmd = str(e), None
         else:
             if cmd is None or by_a_cue(source) and cmd.name in NOT_IN_CUES:
                 return None
@@ -265,7 +271,20 @@ class Controller:
                 return str(cmd)
             refusal = self._not_found(cmd)
         offered = re.search(r"did you mean (.+?)\?", refusal)
-        return self._taken_line(offered[1], source, console, again=False) if again and offered else None
+        try:
+            meant = parse(offered[1], console=console) if offered else None
+        except CommandError:
+            return None
+        if meant is None or by_a_cue(source) and meant.name in NOT_IN_CUES:
+            return None
+        if cmd is not None and meant.name == cmd.name and meant.at is None:
+            # a name's typo offered bare (`go drop` for `go dorp @bar`): played at once, not on the bar asked for
+            meant = Command(meant.name, meant.args, at=cmd.at)
+        # a timing the offer may not keep (the line refused, its timing unread) is offered nothing: played otherwise
+        if cmd is None and ("@" in line or "＠" in line) or meant.at != (cmd.at if cmd is not None else None) \
+                or not self._takes(meant):
+            return None
+        return str(meant)
 
     def _not_found(self, cmd: Command) -> str:
         """Why the show has no preset or cue `cmd` names; empty for any other command."""
@@ -374,7 +393,7 @@ class Controller:
         if cmd.name not in ("go", "back"):
             return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
-        reply = self._cue(cmd, source)
+        reply = self._cue(cmd, source, not network and not by_a_cue(source))
         self._tell()
         return reply
 
@@ -573,18 +592,21 @@ class Controller:
         return self._unseen() if put_on and (own is None or own < 1.0) else ()
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
-    def _cue(self, cmd: Command, source: str) -> str:
+    def _cue(self, cmd: Command, source: str, console: bool) -> str:
         if self.cues is None:
             return ("error: there is no cue list here: go and back fire the cues: of a show file "
                     f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
         if cmd.name == "back":
             return self.cues.back(cmd.at)
         if cmd.args and isinstance(missing := cue_index(self.cues.cues, cmd.args[0]), str) \
-                and (offer := self._named_otherwise(cmd, missing, source)) is not None:
+                and (offer := self._named_otherwise(cmd, missing, source, console)) is not None:
             return f"error: {offer}"
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
-    def _named_otherwise(self, cmd: Command, missing: str, source: str) -> str | None:
+    # the kind of thing each command names, as a refusal says it
+    _KIND = {"go": "cue", "preset": "preset"}
+
+    def _named_otherwise(self, cmd: Command, missing: str, source: str, console: bool) -> str | None:
         """The refusal (`missing`, the show's) of a go or a preset to a name no cue or preset has, nor one near it,
         that names the other kind (`go ocean` of a preset ocean, `preset drop` of a cue drop), offering the line that
         plays it at the command's timing; of `go cue 5`, offering go 5. None for any other, and for a go offered to
@@ -598,12 +620,12 @@ class Controller:
         if (index := self._found(other, name)) is not None:
             # a name a preset or a cue has is short (a show's names are 100 characters at most): said whole
             line = Command(other, (self._names(other)[index],), at=cmd.at)
-            return (f"no {_KIND[cmd.name]} named {quoted(name)}: that is {_KIND[other]} {index + 1}: did you mean "
-                    f"{line}?{_listed(name, missing)}")
-        word, _, ref = name.partition(" ")
-        if cmd.name == "go" and word.lower() == "cue" and ref.strip():  # `go cue 5`: the word cue said twice
+            return (f"no {self._KIND[cmd.name]} named {quoted(name)}: that is {self._KIND[other]} {index + 1}: did you "
+                    f"mean {line}?{_listed(name, missing)}")
+        word, ref = (name.split(None, 1) + [""])[:2]
+        if cmd.name == "go" and width_folded(word).lower() == "cue" and ref.strip():  # `go cue 5`: cue said twice
             timing = f" @{cmd.at}" if cmd.at else ""
-            if (offer := self._taken_line(f"go {ref}{timing}", source, console=True)) is not None:
+            if (offer := self._taken_line(f"go {ref}{timing}", source, console)) is not None:
                 return f"no cue named {quoted(name)}: did you mean {offer}?{_listed(name, missing)}"
         return None
 
@@ -652,7 +674,7 @@ class Controller:
     def _change(self, cmd: Command, origin: Origin, network: bool = False) -> Reply | str:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
-            return self._choose_prompts(cmd, origin)
+            return self._choose_prompts(cmd, origin, network)
         if name in ("seed", "transition", "steps", "reset", "bias"):
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
@@ -796,7 +818,7 @@ class Controller:
         self.stop.set()
         return "stopping"
 
-    def _choose_prompts(self, cmd: Command, origin: Origin) -> str:
+    def _choose_prompts(self, cmd: Command, origin: Origin, network: bool = False) -> str:
         name, args, st = cmd.name, cmd.args, self.state
         if name == "prompt":
             self._pick(None, None)
@@ -815,7 +837,9 @@ class Controller:
             try:
                 index = show.find(args[0])
             except KeyError as e:
-                raise KeyError(self._named_otherwise(cmd, str(e.args[0]), origin.source) or e.args[0]) from None
+                console = not network and not by_a_cue(origin.source)
+                raise KeyError(self._named_otherwise(cmd, str(e.args[0]), origin.source, console) or e.args[0]) \
+                    from None
         else:
             step = 1 if name == "next" else -1
             if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
@@ -1274,10 +1298,6 @@ def _without_beat(command: str) -> str:
     except ValueError:
         return command
     return head
-
-
-# what go and preset each name
-_KIND = {"go": "cue", "preset": "preset"}
 
 
 def _listed(name: str, missing: str) -> str:
