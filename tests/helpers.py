@@ -386,7 +386,7 @@ def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
     import pytest
 
     from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     path = tmp_path / "map.yaml"
     path.write_text(f"controls:\n  {entries}\n")

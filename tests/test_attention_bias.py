@@ -453,7 +453,7 @@ def test_a_bias_knob_moves_the_bias_over_its_range(bias_show):
 ])
 def test_a_shows_bad_bias_is_reported_by_its_line(tmp_path, text, fragment):
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show(text, str(tmp_path / "show.yaml"))

@@ -1675,7 +1675,7 @@ def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_qu
     """A file was offered `as in do: [seed 5, steps 3]`: a prompt's comma splits such a list in YAML, go is no
     command of a cue, and a MIDI or OSC control's command: takes no list."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     def problems(text: str) -> list[str]:
         with pytest.raises(ConfigError) as err:
@@ -1706,7 +1706,7 @@ def test_commands_run_together_in_a_file_are_not_offered_apart_where_a_cue_refus
     """A cue's `seed 5, status` was told it is 2 commands, one each, and a control's `seed 5, help` to put them in
     a cue: a cue refuses status and help, so the line keeps its own refusal."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     for text in (f"cues:\n  - {{name: a, do: '{line}'}}\n",
                  f"midi:\n  controls:\n    - {{note: 36, command: '{line}'}}\n"):
@@ -1858,7 +1858,7 @@ def test_a_hex_number_out_of_range_is_said_as_typed_as_a_show_file_says_it(name,
     """`seed -0x10` typed was said as "seed -16 is out of range", a number never typed, where a show's `seed: -0x10`
     is said as written with the number it writes."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
     with pytest.raises(CommandError) as typed:
         parse(f"{name} {value}")
     assert str(typed.value).startswith(said), str(typed.value)
@@ -1873,7 +1873,7 @@ def test_a_number_with_a_capital_x_or_b_is_told_as_a_show_file_tells_it(value, t
     """`seed 0X10` typed was told "needs a whole number" alone, where a show's `seed: 0X10` (text in YAML: its x
     is a capital) is told to write it in decimal digits, 16."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
     show = tmp_path / "s.yaml"
     show.write_text(f"defaults: {{seed: {value}}}\npresets:\n  - {{name: a, prompt: b}}\n")
     with pytest.raises(ConfigError) as shown:
@@ -2387,7 +2387,7 @@ def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_tha
     import re
 
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
 
@@ -2421,7 +2421,7 @@ def test_a_prompt_and_a_command_cut_by_a_comma_in_braces_are_also_offered_as_one
     import re
 
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
     with pytest.raises(ConfigError) as err:

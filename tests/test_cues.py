@@ -12,7 +12,7 @@ from vcam.cli import main
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 
 PRESETS = """\
 presets:

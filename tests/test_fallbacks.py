@@ -293,7 +293,7 @@ def test_a_show_naming_an_image_too_large_to_decode_is_refused_with_its_line_unr
     """The show's check decoded a 20000x20000 PNG whole (14 s and GBs of memory), on air on the watcher's thread as
     a save reloaded the show; refused from its header instead, with the show's line and the fix."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
     from vcam.live import frames as frames_module
 
     cv2.imwrite(str(tmp_path / "poster.png"), np.zeros((40, 60, 3), np.uint8))
@@ -468,7 +468,7 @@ def test_an_empty_fallback_is_said_empty_not_to_be_converted(tmp_path):
     """A fallback of 0 bytes (a copy that did not finish) was told to be converted to PNG or JPEG, a PNG already;
     a show naming it (or an empty image: input) likewise."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "stall.png").write_bytes(b"")
     with pytest.raises(ImageError) as err:
@@ -536,7 +536,7 @@ def test_a_show_naming_a_sound_file_as_an_image_or_a_fallback_named_alike_says_s
     import av
 
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     song = tmp_path / "song.wav"
     with av.open(str(song), "w") as out:
@@ -563,7 +563,7 @@ def test_a_show_naming_a_sound_file_as_an_image_or_a_fallback_named_alike_says_s
 def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_picture(tmp_path):
     """The show's check told a clip named as a fallback to be converted to PNG or JPEG."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     writer = cv2.VideoWriter(str(tmp_path / "loop.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
     for i in range(3):
@@ -589,7 +589,7 @@ def test_a_heic_is_said_to_be_one_with_how_to_convert_it(tmp_path, head, name):
     """An iPhone's photo, as a fallback, an image: input or in a show, was "not an image OpenCV decodes", told to
     be converted (with no word of the tool that reads a HEIC), or given as a video, file:."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
     from vcam.live.inputs import ImageSource, InputError
 
     why = "a HEIC photo (an iPhone's), which OpenCV does not decode"

@@ -20,7 +20,7 @@ from vcam.control import commands
 from vcam.control.log import _not_a_log
 from vcam.control.oscmap import load_map
 from vcam.control.show import parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.engine.memory import _flags, _smaller_sizes
 from vcam.engine.weight_files import from_folder
 from vcam.errors import VcamError, WeightsError

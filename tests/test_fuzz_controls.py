@@ -36,7 +36,7 @@ from vcam.control.oscmap import MAPS_DIR as OSC_MAPS
 from vcam.control.oscmap import load_map as load_osc_map
 from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import answers
 from vcam.remote import protocol as proto

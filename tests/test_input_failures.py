@@ -1000,7 +1000,7 @@ def test_a_damaged_picture_is_said_damaged_as_an_input_a_fallback_and_in_a_show(
     """A PNG cut short was answered `convert it to PNG or JPEG`: it is one, and converting what does not decode is
     no fix. A file that is no picture keeps that fix."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
     from vcam.live.frames import ImageError, load_image
 
     damaged = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
@@ -1304,7 +1304,7 @@ def test_a_video_given_as_an_image_is_said_to_be_one_with_the_line_that_plays_it
     """A clip given as image: was told to be converted to a picture ("use a PNG, JPEG or WebP image"), in a show
     "convert it to PNG or JPEG": it is a video, played as file:."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     path = write_clip(tmp_path / name, count=4)
     with pytest.raises(InputError) as raised:

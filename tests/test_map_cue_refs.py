@@ -3,7 +3,7 @@ as their presets are: a cue misspelt or past the list would otherwise be refused
 import pytest
 
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 
 SHOW = """\
 presets:

@@ -105,7 +105,7 @@ def test_a_light_written_wrong_is_said_at_its_line(tmp_path, entry, said):
 
 
 def test_an_empty_light_refuses_the_show_rather_than_dropping_its_button():
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show(SHOW + "midi:\n  controls:\n    - {note: 40, command: freeze, light: {}}\n"
@@ -431,7 +431,7 @@ def test_a_light_written_off_is_told_to_be_left_out(tmp_path, light):
 @pytest.mark.parametrize("top", [True, False], ids=["the map's", "a button's"])
 def test_a_light_given_as_one_value_is_told_the_form_with_its_velocity(tmp_path, light, velocity, top):
     """`light: 127` was told "must be a mapping of key: value lines", with no word of what to write."""
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     entry = "{note: 36, command: next}" if top else f"{{note: 36, command: next, light: {light}}}"
     path = tmp_path / "map.yaml"

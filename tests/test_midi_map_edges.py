@@ -64,7 +64,7 @@ def test_a_control_written_on_every_channel_under_a_maps_own_channel_is_told_to_
     """Under `channel: 10` for the whole map, an entry told to leave its channel out for every channel got channel
     10."""
     from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     path = tmp_path / "map.yaml"
     path.write_text("channel: 10\ncontrols:\n  - {cc: 16, param: blend, channel: any}\n")
@@ -279,7 +279,7 @@ def test_the_same_cc_or_note_entry_twice_is_noted_as_the_same_program_entry_twic
     refused the whole show. Written another way (keys in another order, block style) it is the same entry; another
     entry on the same control is still refused."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     head = "presets: [{name: a, prompt: b}]\nmidi:\n  controls:\n"
     show = parse_show(f"{head}    - {entry}\n    {again}\n", "show.yaml")
@@ -365,7 +365,7 @@ def test_the_button_offered_for_a_range_with_equal_ends_loads_when_pasted_into_t
     """The offer was {command: steps 3}, which no control names: pasted, it was refused for want of a cc or an
     address."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     end = {"strength": "0.5", "bias": "0.5", "blend": "0"}.get(param, "3")
     show = tmp_path / "show.yaml"

@@ -45,7 +45,7 @@ def test_a_map_file_may_not_quit_the_show(tmp_path):
     """A stray press of a pad mapped to quit ended a show on air: a map refuses it as it loads, with its line and
     what to give instead; quit is the console's (or Ctrl-C's)."""
     from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     path = tmp_path / "map.yaml"
     path.write_text("controls:\n  - {cc: 41, command: next}\n  - {note: 36, command: QUIT}\n")
@@ -58,7 +58,7 @@ def test_a_map_file_may_not_quit_the_show(tmp_path):
 
 def test_a_shows_midi_section_may_not_quit_the_show():
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n    - {cc: 41, command: quit}\n",
@@ -89,7 +89,7 @@ def test_a_midi_map_given_at_the_start_is_checked_against_the_show_as_its_own_ma
     from vcam.control.midimap import map_named
     from vcam.control.midirefs import missing_presets
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "map.yaml").write_text(f"controls:\n  - {{cc: 1, param: strength}}\n  - {entry}\n")
     _, mapping = map_named(str(tmp_path / "map.yaml"))
@@ -120,7 +120,7 @@ def test_a_midi_map_that_does_not_fit_the_show_is_refused_at_the_start(tmp_path,
 def test_a_button_that_blends_one_preset_with_itself_is_refused_at_its_line():
     """`blend 1 city 0.5` with city preset 1: the parser cannot tell, and the press answered an error on air."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show(SHOW + "midi:\n  controls:\n    - {cc: 41, command: next}\n"
@@ -175,7 +175,7 @@ def test_a_buttons_image_is_found_next_to_the_file_it_is_written_in_whatever_fol
 def test_a_buttons_missing_or_unusable_file_is_refused_as_the_map_is_read_with_its_file_and_line(tmp_path):
     from vcam.control.midimap import load_map, map_named
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "notes.png").write_text("no image")
     (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 41, command: next}\n"
@@ -226,7 +226,7 @@ def test_a_port_in_a_map_file_is_refused_with_where_it_goes(tmp_path):
     """A map file's `port:` was read and dropped: a show whose map named the controller's port played on with no
     controller open, and said nothing."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "pads.yaml").write_text("name: pads\nport: nanoKONTROL2\ncontrols:\n  - {cc: 41, command: next}\n")
     with pytest.raises(ConfigError) as err:
@@ -243,7 +243,7 @@ def test_a_map_files_port_with_spaces_is_given_back_as_the_shell_takes_it(tmp_pa
     """`--midi Launch Control XL` was offered for a map file's port: the shell gives --midi 'Launch' alone, and vcam
     run takes the rest for the show file."""
     from vcam.control.midimap import map_named
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "lcxl.yaml").write_text("port: Launch Control XL\ncontrols:\n  - {cc: 41, command: next}\n")
     with pytest.raises(ConfigError) as err:
@@ -268,7 +268,7 @@ def test_a_map_files_port_is_offered_as_a_line_that_loads_and_a_flag_that_pastes
 
     from vcam.cmdline.parser import build_parser
     from vcam.control.midimap import map_named
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "pads.yaml").write_text(f"port: {json.dumps(port)}\ncontrols:\n  - {{cc: 41, command: next}}\n")
     with pytest.raises(ConfigError) as err:
@@ -290,7 +290,7 @@ def test_a_map_of_the_other_kind_is_said_as_such_in_one_line(given, shipped, sai
     from pathlib import Path
 
     from vcam.control import midimap, oscmap
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     path = Path(__file__).resolve().parents[1] / shipped
     with pytest.raises(ConfigError) as err:
@@ -304,7 +304,7 @@ def test_a_folder_a_shows_map_names_is_said_to_be_a_folder_with_its_files_not_mi
     """`map: maps` beside a folder maps/ was said "not found" (where --midi-map named it a folder): the operator
     went looking for a folder that was right there."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "maps").mkdir()
     (tmp_path / "maps" / "pads.yaml").write_text("controls: []\n")
@@ -321,7 +321,7 @@ def test_a_shows_own_control_on_a_cc_its_map_files_nrpn_knob_carries_is_refused_
     """Refused only within one list: a show's own cc 6 beside its map file's NRPN knob on the same channel loaded,
     and never acted, as CC 6 was the NRPN's value there."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 41, command: next}\n  - {nrpn: 1234, param: blend}\n")
     show = tmp_path / "show.yaml"
@@ -338,7 +338,7 @@ def test_a_shows_own_14_bit_fader_whose_fine_half_is_a_map_files_button_is_refus
     """`{cc: 0, bits: 14, param: blend}` in a show built on the nanoKONTROL2 map loaded, and its S1 button (cc 32,
     preset 1) did nothing from then on but nudge the blend, and nothing said so."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     show = tmp_path / "show.yaml"
     head = "presets:\n  - {name: a, prompt: a}\n  - {name: b, prompt: b}\nmidi:\n  map: nanokontrol2\n  controls:\n"
@@ -393,7 +393,7 @@ def test_a_shows_own_nrpn_knob_on_the_channel_of_its_map_files_control_on_an_nrp
     """The other way round: the show's own NRPN knob loaded, and the map file's button on CC 38 beside it never
     fired, as CC 38 was the NRPN's value on that channel."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "pads.yaml").write_text(f"channel: 1\ncontrols:\n  - {{cc: 41, command: next}}\n  - {file_control}\n")
     show = tmp_path / "show.yaml"
@@ -493,7 +493,7 @@ def test_a_shipped_maps_name_cut_short_or_given_another_ending_is_told_the_name_
     """`map: nanokontrol` or `nanokontrol2.yml` was told only the list, the name one character off in it."""
     from vcam.control.midimap import map_named
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     show = tmp_path / "show.yaml"
     show.write_text(f"presets:\n  - {{name: a, prompt: a}}\nmidi:\n  map: {written}\n")
@@ -598,7 +598,7 @@ def test_a_midi_maps_problems_are_said_in_line_order(tmp_path):
     a later line before an earlier one; a cue's own problem comes after the midi: section's, as its lines do."""
     from vcam.control.midimap import load_map
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     show = tmp_path / "show.yaml"
     show.write_text("presets:\n  - {name: a, prompt: a}\n  - {name: b, prompt: b}\nmidi:\n  controls:\n"
@@ -641,7 +641,7 @@ def test_a_shows_problems_are_said_in_line_order_whichever_section_comes_first(t
     """midi:, then osc:, then cues: said 94, 135, 120 (the osc: section's after the cues'), and cues: above midi:
     said 8, 10, 4: each section's problems were said as its pass found them."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     sections = {"midi": "midi:\n  controls:\n    - {cc: 16, param: bogus}\n    - {cc: 17, command: preset zz}\n",
                 "osc": "osc:\n  controls:\n    - {address: /1/fader1, param: bogus}\n",
@@ -658,7 +658,7 @@ def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_nam
     """Found as the midi: section is read, the map file's were said first where the show's own came later in the
     show (its midi: controls, its cues), as if they were the show's first lines to fix."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 16, parm: blend}\n  - {program: presets}\n"
                                         "  - {program: presets}\n")
@@ -693,7 +693,7 @@ def test_a_controls_command_given_as_a_list_is_told_what_to_write(tmp_path, comm
 def test_a_knob_written_to_pick_a_preset_is_told_what_blends_and_what_picks(written):
     """`param: preset` was told only the parameters a knob drives, none of which named what it was meant for."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: d}\nmidi:\n  controls:\n"
@@ -739,7 +739,7 @@ def test_a_channel_written_as_0_is_told_that_a_map_counts_channels_from_1(tmp_pa
 def test_a_section_naming_two_maps_is_told_it_builds_on_one_and_where_the_others_controls_go(section, where):
     """`map: [nanokontrol2, midimix]` was told only that map "must be non-empty text"."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets:\n  - {{name: a, prompt: a}}\n{section}:\n  map: [first.yaml, second.yaml]\n", "show.yaml")
@@ -755,7 +755,7 @@ def test_a_map_files_top_key_one_space_in_after_its_controls_is_offered_the_star
     import re
 
     from vcam.control import midimap, oscmap
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     first, second, top = (("{cc: 1, param: blend}", "cc: 2\n    param: strength", "channel: 2") if kind == "midi" else
                           ("{address: /a, param: blend}", "address: /b\n    param: strength", "ignore: [/c]"))
@@ -781,7 +781,7 @@ def test_a_controls_list_of_commands_a_cue_refuses_is_offered_no_cue(tmp_path, c
     """`command: [go 2, freeze]` was offered the cue {name: go 2 and freeze, do: [go 2, freeze]}, which a show
     refuses ("go is not allowed in a cue"): the string form `go 2; freeze` was screened, the list was not."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     lines = command.strip("[]").split(", ")
     path, problem = map_refusal(tmp_path, f"- {{cc: 47, command: {command}}}")
@@ -802,7 +802,7 @@ def test_cues_offered_to_controls_are_named_apart_from_the_shows_cues_and_each_o
 
     from vcam.control.cuesheet import cue_index
     from vcam.control.show import load_show, parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     cues = "  - {name: seed 5 and freeze, do: [seed 6]}\n  - {name: together, do: [seed 7]}\n"
     together = "[freeze, 'prompt a city, at night']"  # no name of its commands: offered as `together`
@@ -829,7 +829,7 @@ def test_a_midi_map_named_for_a_controller_vcam_ships_none_for_says_how_to_make_
     """`--midi-map launchpad` listed the shipped maps alone, leaving the owner of a Launchpad nothing to give."""
     from vcam.control.midimap import map_named
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     learn = ("; for another controller, vcam midi learn prints the line of each control touched, to save as a map "
              "file")

@@ -426,7 +426,7 @@ def test_learn_listens_again_on_the_default_input_after_alsa_renumbers_it(monkey
 
 def test_a_map_file_naming_a_map_is_one_error_not_a_recursion(tmp_path):
     """Only a show's midi: section builds on a map file; a map file that named one could name itself."""
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "self.yaml").write_text("map: self.yaml\ncontrols: []\n")
     with pytest.raises(ConfigError) as err:
@@ -454,7 +454,7 @@ def test_a_shows_own_control_replaces_its_map_files_on_the_same_control():
 def test_two_controls_of_one_list_on_the_same_cc_or_note_are_an_error_naming_both(tmp_path):
     """The router acts on one entry per message: the second never fired, and vcam check said ok."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     presets = "presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a forest}\n"
     clash = presets + ("midi:\n  controls:\n    - {cc: 16, param: seed}\n    - {note: 16, command: next}\n"

@@ -16,7 +16,7 @@ import pytest
 from vcam import argtypes, errors
 from vcam.cmdline.errorlines import (internal_error, missing_extra, said_as_json, say_error, stdout_gone,
                                      stdout_to_null)
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.errors import VcamError, bug_place, described, install_fix, one_line
 from vcam.inspec import (InputSpec, MeantError, check_strength, missing_fix, missing_said, parse_input, typed_fix,
                          unescaped)

@@ -370,7 +370,7 @@ def test_a_typed_mark_does_not_outlast_the_wait_it_was_sent_in():
 
 def test_a_number_cut_into_four_groups_is_told_whole():
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b, seed: 1,000,000,000}\n", "show.yaml")
@@ -381,7 +381,7 @@ def test_a_number_cut_into_four_groups_is_told_whole():
 def test_groups_after_a_leading_zero_make_no_one_number():
     """0,123,456 is no thousands grouping: told as 0123456 it would read a number no one wrote."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b, seed: 0,123,456}\n", "show.yaml")

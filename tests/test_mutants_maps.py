@@ -6,7 +6,7 @@ import pytest
 from vcam.cli import main
 from vcam.control.midimap import load_map, map_named
 from vcam.control.show import load_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 
 SHOW = """\
 presets:

@@ -866,6 +866,23 @@ def test_vcam_cams_status_line_says_where_its_connection_stands_while_it_has_non
     assert feed.status(PacerStats(), 0.0, []).startswith(state + " | ")
 
 
+def test_vcam_cams_status_line_shows_no_latency_while_it_has_no_connection():
+    """The last connection's latency stayed on the status line through a reconnect, read as the link's now."""
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    link.frames, link.tries, link.net_latency = 40, 2, 1.0
+    feed = LinkFeed(link, clock=lambda: 100.0)
+    line = feed.status(PacerStats(latency=0.5), 0.0, [])
+    assert line.startswith("RECONNECTING") and "| latency - |" in line, line
+    link.connected = True
+    assert "| latency  1.5 s |" in feed.status(PacerStats(latency=0.5), 0.0, [])
+    link._frames_at = 40  # connected again, no frame of this connection yet
+    line = feed.status(PacerStats(latency=0.5), 0.0, [])
+    assert line.startswith("CONNECTED, WAITING FOR FRAMES") and "| latency - |" in line, line
+
+
 def test_vcam_cams_status_line_shows_the_whole_latency_every_frame_lost_and_an_input_not_sending():
     from vcam.live.pacer import PacerStats
     from vcam.remote.feed import LinkFeed

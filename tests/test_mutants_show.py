@@ -4,7 +4,7 @@ import pytest
 
 from vcam.control.presetlines import LEFT_OUT, clipped, opening_to_skip, preset_lines
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 
 
 def _problems(text: str) -> list[str]:

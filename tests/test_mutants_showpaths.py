@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vcam.control.show import parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 
 
 def _problems(text: str, show) -> list[str]:

@@ -455,7 +455,7 @@ def test_cam_refuses_what_stands_beside_an_ipv6_address_brackets_with_the_form_t
     check_url(meant)  # the address named is taken
 
 
-@pytest.mark.parametrize("url", ["ws://[::1]:80 ", "ws://[::1]:abc", "ws://[::1]:-1", "ws://[::1]:80x",
+@pytest.mark.parametrize("url", ["ws://[::1]:abc", "ws://[::1]:-1", "ws://[::1]:80x",
                                  "ws://[::1]:80:90", "ws://[::1]:70000"])
 def test_a_bracketed_address_with_a_port_that_is_no_port_is_told_of_its_port(url):
     """A port past the brackets that is no number (a space pasted after it, a letter) was told to be text beside the
@@ -1258,7 +1258,7 @@ def test_a_busy_port_is_reported_as_such(capsys):
     assert code == 2 and "--port" in err
     # the system's words once, not with Python's "(while attempting to bind on address ('127.0.0.1', N))"
     assert f"cannot listen on 127.0.0.1:{port} (the port is in use: an earlier vcam serve still running" in err
-    assert "attempting" not in err and f"ss -ltnp 'sport = :{port}' names it" in err
+    assert "attempting" not in err and f"sudo ss -ltnp 'sport = :{port}' names it" in err
     assert "thread" not in err
 
 
@@ -1285,10 +1285,51 @@ def test_why_a_socket_cannot_be_had_is_said_in_the_errors_own_words_and_its_find
                                          "bind on address ('192.0.2.9', 8765))")
     assert listen_reason(bound) == "The requested address is not valid in its context"
     in_use = OSError(errno.EADDRINUSE, "Address already in use")
-    for platform, finder in (("win32", "netstat -ano | findstr :8765"), ("darwin", "lsof -nP -iTCP:8765"),
-                             ("linux", "ss -ltnp 'sport = :8765'")):
+    for platform, finder in (("win32", 'netstat -ano -p tcp | findstr /c:":8765 "'),
+                             ("darwin", "sudo lsof -nP -iTCP:8765 -sTCP:LISTEN"),
+                             ("linux", "sudo ss -ltnp 'sport = :8765'")):
         monkeypatch.setattr("sys.platform", platform)
         assert finder in listen_fix(in_use, "127.0.0.1", 8765), platform
+
+
+def test_the_windows_command_that_finds_who_holds_the_servers_port_finds_a_program_on_ipv6_too(monkeypatch):
+    """netstat -p tcp lists IPv4's sockets alone: a program holding [::]:8765 (vcam serve --host ::, Node's and
+    Java's default) was found by no line of the command offered."""
+    import errno
+    import re
+
+    from vcam.remote.listen import listen_fix
+
+    monkeypatch.setattr("sys.platform", "win32")
+    netstat = {"tcp": ["  TCP    0.0.0.0:80             0.0.0.0:0              LISTENING       4",
+                       "  TCP    127.0.0.1:87650        0.0.0.0:0              LISTENING       1717"],
+               "tcpv6": ["  TCP    [::]:8765              [::]:0                 LISTENING       4242",
+                         "  TCP    [::1]:87651            [::]:0                 LISTENING       1818"]}
+    fix = listen_fix(OSError(errno.EADDRINUSE, "Address already in use"), "::", 8765)
+    offered = re.findall(r'netstat -ano -p (\w+) \| findstr /c:"([^"]*)"', fix)
+    found = [line for protocol, searched in offered for line in netstat.get(protocol, []) if searched in line]
+    assert found == [netstat["tcpv6"][0]], fix
+
+
+def test_the_command_that_finds_who_holds_the_servers_port_matches_that_port_alone_and_names_any_users(monkeypatch):
+    """vcam serve --port 800 in use offered findstr :800, which found port 8000's lines too (the PID read off them
+    another program's), and ss -ltnp without sudo, which names no program of another user's (a vcam serve of
+    another account, a system service)."""
+    import errno
+    import re
+
+    from vcam.remote.listen import listen_fix
+
+    in_use = OSError(errno.EADDRINUSE, "Address already in use")
+    monkeypatch.setattr("sys.platform", "win32")
+    netstat = ["  TCP    0.0.0.0:800            0.0.0.0:0              LISTENING       4242",
+               "  TCP    0.0.0.0:8000           0.0.0.0:0              LISTENING       1717",
+               "  TCP    127.0.0.1:8001         0.0.0.0:0              LISTENING       1818"]
+    searched = re.search(r'findstr /c:"([^"]*)"', listen_fix(in_use, "0.0.0.0", 800)).group(1)
+    assert [line for line in netstat if searched in line] == [netstat[0]]
+    for platform in ("linux", "darwin"):
+        monkeypatch.setattr("sys.platform", platform)
+        assert "names it" in listen_fix(in_use, "0.0.0.0", 800) and ": sudo " in listen_fix(in_use, "0.0.0.0", 800)
 
 
 @pytest.mark.parametrize("host, said", [("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),
@@ -1398,6 +1439,20 @@ def test_vcam_cams_maps_may_name_files_only_the_server_has_and_send_them_as_writ
                               status_out=io.StringIO())) == 0
     assert [b.command.args for b in got["midi"].buttons] == [("file:clips/loop.mp4",)]
     assert [b.command.args for b in got["osc"][0].buttons] == [("file:clips/loop.mp4",)]
+
+
+def test_a_midi_map_button_that_quits_is_refused_at_vcam_cam_in_the_cameras_words(tmp_path, fake_midi_backend):
+    """vcam cam --midi-map with a button on quit was told "the show ends where vcam runs", read there as the
+    server's machine: the console that ends this camera is vcam cam's own, and the server's show goes on."""
+    from vcam.control.yamlproblems import ConfigError
+
+    (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: quit}\n")
+    with pytest.raises(ConfigError) as e:
+        run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], midi="nano", stdin=False,
+                           midi_map=str(tmp_path / "cam.yaml"), status_out=io.StringIO()))
+    said = str(e.value)
+    assert "quit is not taken from a control or a cue: this vcam cam ends where it runs" in said, said
+    assert "the server's show goes on" in said and "where vcam runs" not in said, said
 
 
 def test_vcam_cam_midi_none_opens_no_input_as_vcam_run_does(monkeypatch, capsys):

@@ -19,7 +19,7 @@ from vcam.control.oscmap import OscButton, OscFader, OscMap, find_map_file, load
 from vcam.control.oscports import parse_address
 from vcam.control.oscrouter import OscRouter, Unfit
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.errors import VcamError
 
 SHOW = """\
@@ -195,13 +195,16 @@ def test_quit_over_osc_is_refused_and_the_show_goes_on(rig, address, values):
 def test_quit_over_osc_at_vcam_cam_is_told_where_the_camera_ends(address, values):
     """At vcam cam, /vcam/quit was told "the show ends where vcam runs": read there as the server's machine, where
     a quit typed would end the show for every camera, while the console that ends this camera is vcam cam's own."""
+    from types import SimpleNamespace
+
+    from vcam.remote.client import _osc_parts
     from vcam.remote.controller import RemoteController
 
     sent: list[str] = []
     said: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    parts = osc_parts("9000", None, None, None, remote, said.append, whole_paths=False,
-                      client=True)  # as vcam cam makes them
+    opts = SimpleNamespace(osc="9000", osc_reply=None, osc_map=None)
+    parts = _osc_parts(opts, remote, SimpleNamespace(), said.append)  # as vcam cam makes them
     replies = parts[0].handle(address, values, "10.0.0.7:9000")
     assert sent == [] and len(replies) == 1, replies
     assert "this vcam cam ends where it runs (quit typed at its console" in replies[0], replies
@@ -542,14 +545,19 @@ def test_the_windows_command_that_finds_who_holds_a_port_matches_that_port_alone
     /c: searches for its text as written, the space after the port included."""
     import re
 
-    import vcam.control.oscinput as oscinput
+    import vcam.portholders
+    from vcam.portholders import holder_finder
 
-    monkeypatch.setattr(oscinput.sys, "platform", "win32")
+    monkeypatch.setattr(vcam.portholders.sys, "platform", "win32")
     netstat = ["  UDP    0.0.0.0:800            *:*                                    4242",
                "  UDP    0.0.0.0:8000           *:*                                    1717",
                "  UDP    127.0.0.1:8001         *:*                                    1818"]
-    searched = re.search(r'findstr /c:"([^"]*)"', oscinput._udp_finder(800)).group(1)
+    searched = re.search(r'findstr /c:"([^"]*)"', holder_finder(800, "udp")).group(1)
     assert [line for line in netstat if searched in line] == [netstat[0]]
+    v6 = ["  UDP    [::]:800               *:*                                    4343",
+          "  UDP    [::]:8000              *:*                                    1919"]
+    offered = dict(re.findall(r'netstat -ano -p (\w+) \| findstr /c:"([^"]*)"', holder_finder(800, "udp")))
+    assert [line for line in v6 if offered["udpv6"] in line] == [v6[0]]  # -p udp lists IPv4's sockets alone
 
 
 def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):
@@ -931,6 +939,34 @@ def test_a_command_address_mistyped_is_one_short_line_naming_the_address_meant()
     assert all(name in listed for name in ("preset", "strength", "blend"))
 
 
+def test_an_unknown_built_in_address_says_help_answers_the_sender_where_replies_go_back():
+    """With --osc-reply, /vcam/help's list goes back to the tablet too; /vcam/fly named this terminal alone, which
+    an operator at the tablet may not see."""
+    said: list[str] = []
+    parts = osc_parts("9000", "9001", None, None, Spy(), said.append)
+    with pytest.raises(Unfit) as e:
+        parts[0].handle("/vcam/fly", [1.0], "10.0.0.7:5000")
+    assert "/vcam/help lists the commands on this terminal and sends them to /vcam/help at vcam's --osc-reply " \
+           "port" in str(e.value), e.value
+
+
+def test_an_unknown_built_in_address_says_help_answers_only_a_sender_that_replies_go_back_to():
+    """With --osc-reply 10.0.0.9:9001, /vcam/fly from 10.0.0.7 was told help's list goes back to it: only
+    10.0.0.9 is sent answers (another machine's would land on 10.0.0.9's tablet, which did not ask)."""
+    said: list[str] = []
+    router, replies = osc_parts("9000", "10.0.0.9:9001", None, None, Spy(), said.append)
+    replies.start()
+    try:
+        for sender, answered in (("10.0.0.7:5000", False), ("10.0.0.9:5000", True)):
+            with pytest.raises(Unfit) as e:
+                router.handle("/vcam/fly", [1.0], sender)
+            assert str(e.value).startswith("/vcam/fly: there is no command 'fly'; /vcam/help lists the commands on "
+                                           "this terminal"), e.value
+            assert ("sends them to /vcam/help" in str(e.value)) is answered, (sender, str(e.value))
+    finally:
+        replies.stop()
+
+
 def test_control_characters_in_an_address_reach_the_terminal_escaped(rig):
     """Anyone on the network may send an address: its ESC, carriage return or bell must not steer the terminal."""
     r = rig(touchosc())
@@ -1208,8 +1244,7 @@ def test_an_osc_map_files_notes_are_said_as_a_midi_maps_are(tmp_path):
     assert len(said) == 1 and said[0].startswith(note), said
     said.clear()
     ctl = Spy()
-    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False,
-              client=True)  # vcam cam's, read there
+    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False)  # vcam cam's, read there
     assert [s for s in said if s.startswith(note)] == said[:1] and len(said) == 1, said
 
 
@@ -1312,3 +1347,25 @@ def test_help_to_a_network_line_lists_only_what_the_network_may_give():
             [said] = OscRouter(None, ctl).handle(address, args)
             assert said.startswith("quit") and "; not taken from OSC or the network: the show ends where vcam runs" \
                 in said, said
+
+
+def test_a_map_button_that_quits_is_refused_at_vcam_cam_in_the_cameras_words(tmp_path):
+    """vcam cam --osc-map with a button on quit was told "the show ends where vcam runs", read there as the
+    server's machine: the console that ends this camera is vcam cam's own, and the server's show goes on."""
+    from types import SimpleNamespace
+
+    from vcam.control.yamlproblems import ConfigError
+    from vcam.remote.client import _osc_parts
+    from vcam.remote.controller import RemoteController
+
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {address: /1/push1, command: quit}\n")
+    opts = SimpleNamespace(osc="9000", osc_reply=None, osc_map=str(path))
+    with pytest.raises(ConfigError) as e:
+        _osc_parts(opts, RemoteController(lambda line: True), SimpleNamespace(), lambda line: None)
+    said = str(e.value)
+    assert "quit is not taken from a control or a cue: this vcam cam ends where it runs" in said, said
+    assert "the server's show goes on" in said and "where vcam runs" not in said, said
+    with pytest.raises(ConfigError) as e:  # vcam run's words stay the show's
+        osc_parts("9000", None, str(path), None, Spy(), lambda line: None)
+    assert "the show ends where vcam runs" in str(e.value)

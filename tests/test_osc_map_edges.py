@@ -4,7 +4,7 @@ import pytest
 
 from vcam.control.commands import parse
 from vcam.control.oscmap import OscButton, OscFader, OscMap, builtin_command, load_map
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 
 
 def loaded(tmp_path, *entries: str, ignore: str = "") -> OscMap:

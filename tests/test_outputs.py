@@ -1055,7 +1055,7 @@ def test_a_recording_named_minus_is_refused_with_standard_outputs_name(tmp_path,
 def test_a_show_file_recording_to_minus_is_refused_with_a_file_named_minus_there(tmp_path):
     """`out: [file:-]` passed the show's check where a file named - was there already, which an earlier run made."""
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     (tmp_path / "-").touch()
     show = tmp_path / "show.yaml"
@@ -1127,7 +1127,7 @@ def test_a_device_or_a_named_pipe_without_an_extension_is_recorded_into(tmp_path
 
 def test_a_show_file_recording_to_a_name_without_an_extension_is_refused_at_its_line(tmp_path):
     from vcam.control.show import load_show
-    from vcam.control.yamlcheck import ConfigError
+    from vcam.control.yamlproblems import ConfigError
 
     show = tmp_path / "show.yaml"
     show.write_text("output: {out: [file:take]}\npresets:\n  - {name: a, prompt: x}\n")

@@ -12,7 +12,7 @@ from vcam.control.commands import quantum_beats
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.show import Show, load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.control.tempo import Tempo
 from vcam.live.settings import RunOptions, resolve
 

@@ -23,7 +23,7 @@ from vcam.control.protocol import Shown
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.producer import Generator
 from vcam.live.quantize import Ahead, Quantizer, Running

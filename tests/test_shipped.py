@@ -14,7 +14,7 @@ from vcam.cli import main
 from vcam.control import shipped
 from vcam.control.show import load_show
 from vcam.control.shipped import presets_dir, shipped_shows, show_file
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.live.showreads import show_reads
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pytest
 from vcam.control.commands import parse
 from vcam.control.midimap import load_map, shipped_maps
 from vcam.control.show import load_show, parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.words import quoted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -2468,6 +2468,42 @@ def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(w
     key = re.split(r"[:=\uff1a\uff1d ]", written)[0]
     assert str(getattr(preset, key) if key not in ("name", "prompt") else preset.name if key == "name" else
                next(iter(preset.prompts))) == re.split(r"[:=\uff1a\uff1d] *", written, maxsplit=1)[1].strip('"')
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("name:neon, prompt:x", "{name: neon, prompt: x}"),
+    ("name:neon, prompt:city at night, seed:3", "{name: neon, prompt: city at night, seed: 3}"),
+    ("prompt:x, name:neon", "{name: neon, prompt: x}"),
+    ("name:neon,prompt:x", "{name: neon, prompt: x}"),
+])
+def test_a_preset_of_keys_run_together_on_one_line_is_offered_each_key(written, meant):
+    """`- name:neon, prompt:x` was offered `- {name: 'neon, prompt:x', prompt: TEXT}`, the prompt's key and text in
+    the name and no prompt written: each key after a comma is one of its own, and the preset offered loads with the
+    name and the prompt written."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert said.startswith(f"show.yaml:2: preset 1 is the text {written} alone: with no space after its colon YAML "
+                           "reads ") and said.endswith(f"; a preset has a name and a prompt: write - {meant}"), said
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    assert (preset.name, preset.prompts) == ("neon", {"city at night" if "city" in written else "x": 1.0})
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("name: neon, prompt: x", "{name: neon, prompt: x}"),
+    ("name: neon, prompt: city at night, seed: 3   # slow", "{name: neon, prompt: city at night, seed: 3}   # slow"),
+])
+def test_a_preset_of_keys_on_one_line_without_braces_is_offered_them(written, meant):
+    """`- name: neon, prompt: x` was told to put a value with ': ' in quotes, which made the name 'neon, prompt: x'
+    and left the preset no prompt: the keys on one line go in braces, and written as offered, the show loads."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == ["show.yaml:2: not valid YAML: a preset's keys on one line go in braces, or YAML "
+                                  f"reads the ', ' as part of the first key's value: write - {meant}"]
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    assert (preset.name, preset.prompts) == ("neon", {"city at night" if "city" in written else "x": 1.0})
 
 
 @pytest.mark.parametrize("written, marks, meant", [

@@ -11,7 +11,7 @@ import pytest
 from vcam.argtypes import frame_size
 from vcam.cli import build_parser
 from vcam.control.show import parse_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlproblems import ConfigError
 from vcam.sizes import check_size
 from vcam.live.run import RunOptions, run
 

@@ -304,6 +304,16 @@ def test_an_address_asks_to_watch_where_its_role_is_other_than_control():
     assert not asks_to_watch("ws://h:1/?x=1")
 
 
+def test_an_address_asks_to_watch_as_the_server_reads_the_query_the_library_sends():
+    """An address holding a non-ASCII letter is sent with each % written %25: ?r%6Fle=watch was read here as a role
+    (--send refused for a client the server lets steer), and a role the server reads was missed the other way."""
+    from vcam.remote.urls import asks_to_watch, query_token
+
+    assert not asks_to_watch("ws://h:1/é?r%6Fle=watch") and not query_token("ws://h:1/é?to%6Ben=s")
+    assert asks_to_watch("ws://h:1/é?role=watch") and asks_to_watch("ws://h:1/?r%6Fle=watch")
+    assert asks_to_watch("ws://h:1/?role=watch&x=é") and not asks_to_watch("ws://[::1")
+
+
 def test_a_watching_client_refused_the_input_is_said_with_its_address(intake_server):
     server = intake_server()
     from websockets.sync.client import connect as ws_connect

@@ -12,7 +12,9 @@ import yaml
 from vcam.control import yamlloaders
 from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
-from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
+from vcam.control.yamlfiles import MAX_BYTES
+from vcam.control.yamlloaders import MAX_DEPTH, MAX_NODES
+from vcam.control.yamlproblems import MAX_PROBLEMS, ConfigError
 from vcam.control.yamlwrite import flow_yaml
 from vcam.words import counted
 
@@ -1279,7 +1281,7 @@ def test_a_key_s_value_with_a_long_run_of_spaces_inside_is_told_at_once(written)
     assert only_problem(err).startswith("show.yaml:4: not valid YAML: line 3 has "), err.value.problems
 
 
-@pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
+@pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):
     """`prompt *star` was offered `prompt: *star`, refused again (or `prompt &x y`, `prompt: &x y`, loaded as 'y');
@@ -1356,12 +1358,12 @@ def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block
 
 
 @pytest.mark.parametrize("header, under", [(">-", ""), (">-", "    # c\n"), ("|2", ""), ("|-", "      # c\n"),
-                                           (">-", "    neon rain\n")])
+                                           (">-", "    neon rain\n"), ("|", ""), (">", ""), ("|", "    # c\n")])
 def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_offered_its_header_quoted(
         loader, header, under):
     """`prompt >-` over no lines of its text (nothing, a comment, the text not indented under it) was offered
-    `prompt: '>-'`, which loads and puts '>-' on air: a header with its indicators is a block whose text is still
-    to write. It is told the shape, which loads with the text written under it."""
+    `prompt: '>-'`, which loads and puts '>-' on air, and a bare `prompt |` `prompt: '|'`: a header is a block whose
+    text is still to write. It is told the shape, which loads with the text written under it."""
     text = f"presets:\n  - name: a\n    prompt {header}\n{under}  - name: b\n    prompt: x\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
@@ -1530,6 +1532,29 @@ def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, t
     assert value in {show.presets[0].name, *show.presets[0].prompts, *show.presets[-1].prompts}
 
 
+@pytest.mark.parametrize("text, offered", [
+    ("presets:\n  - name: neon\n    prompt:\n      [neon, city\n", "'[neon, city'"),
+    ("presets:\n  - name: neon\n    prompt:   # moody\n      [neon, city\n  - name: b\n    prompt: x\n",
+     "'[neon, city'"),
+    ("presets:\n  - name: neon\n    prompt:\n      {neon city\n  - name: b\n    prompt: x\n",
+     "'{neon city'"),
+])
+def test_a_text_on_the_line_under_its_key_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, text,
+                                                                                                offered):
+    """`prompt:` over `  [neon, city` was offered `[neon, city]`, refused next as a list where the prompt's text
+    goes; the text quoted, as on the key's own line, loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    opener = offered[1]
+    problem = only_problem(err)
+    assert problem == (f"show.yaml:5: not valid YAML: the {opener} that opens on line 4 (column 7) is never closed, "
+                       f"and prompt: takes a text, not a {'list' if opener == '[' else 'mapping'}: put the whole text "
+                       f"in quotes: {offered}"), problem
+    lines = text.split("\n")
+    lines[3] = "      " + offered
+    assert parse_show("\n".join(lines), "show.yaml").presets[0].prompts == {offered[1:-1]: 1.0}
+
+
 @pytest.mark.parametrize("text, line, row", [
     ("presets:\n  -name: a\n    prompt: x\n", 3, 2),
     ("presets:\n  - name: a\n    prompt: x\n  -name: b\n    prompt: y\n", 4, 4),
@@ -1689,6 +1714,40 @@ def test_a_map_entrys_dash_without_its_space_and_its_close_with_a_quote_is_offer
     assert len(loaded.knobs + loaded.buttons) == 2
 
 
+@pytest.mark.parametrize("line", ["  -[cc, 16]", "  -[cc, 16]  # fader 2"])
+def test_a_map_entrys_dash_without_its_space_before_a_list_is_not_offered_the_list(tmp_path, loader, line):
+    """`-[cc, 16]` was offered `- [cc, 16]`, refused next as a control that is no mapping: no list of a show or map
+    takes a list as its item, and what to write is said without a line that is refused."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n  - {{cc: 17, param: steps}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -[ with no space after its '-'; a list "
+                                 "item is a '-' and a space, and no list in a show or map takes a list in [...] as "
+                                 "its item")
+
+
+@pytest.mark.parametrize("line, entry", [
+    ('  -{cc: 16, param: "blend}', '{cc: 16, param: "blend"}'),
+    ("  -{note: 36, command: 'preset 1}", "{note: 36, command: 'preset 1'}"),
+    ('  -{cc: 16, param: "blend', '{cc: 16, param: "blend"}')])
+def test_a_map_entrys_dash_without_its_space_and_a_quote_left_open_is_offered_the_quote_closed(tmp_path, loader,
+                                                                                              line, entry):
+    """`-{cc: 16, param: "blend}` was offered `- {cc: 16, param: "blend}`, its quote still open and refused again;
+    written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: strength}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    problem = only_problem(err)
+    assert problem.startswith(f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                              f"{entry[-2]} closes the text it opens"), problem
+    assert problem.endswith(f"; a list item is a '-' and a space: write - {entry}"), problem
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: strength}}\n  - {entry}\n")
+    loaded = load_map(path)
+    assert len(loaded.knobs + loaded.buttons) == 2
+
+
 @pytest.mark.parametrize("line", ["  }", "]", "  }  # controls end"])
 def test_a_lone_closer_on_its_own_line_is_told_to_go_with_its_line(tmp_path, loader, line):
     """A } or ] alone on a line was told "remove it: " with nothing after the colon; deleted, the map loads."""
@@ -1774,7 +1833,6 @@ def test_a_key_deeper_than_a_value_that_starts_an_entry_is_offered_a_name_that_r
 
 @pytest.mark.parametrize("text, line, written, start, column", [
     ("presets:\n  - name: a\n    prompt: x\n   - name: b\n    prompt: y\n", 4, "   - name: b", 2, 2),
-    ("presets:\n  - name: a\n    prompts:\n      - text: x\n- name: b\n  prompt: y\n", 5, "- name: b", 2, 2),
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n     - text: y\n", 5, "     - text: y", 4, 6),
 ])
 def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written, start, column):
@@ -1790,9 +1848,43 @@ def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written
                                  f"indent it {column} spaces as well")
     lines = text.split("\n")
     lines[line - 1] = " " * column + written.lstrip()
-    if spaces == 0:  # the item's keys under it too: they lined up with its '- '
-        lines[line] = " " * column + lines[line]
     parse_show("\n".join(lines), "show.yaml")
+
+
+@pytest.mark.parametrize("text, line, said", [
+    ("presets:\n  - name: a\n    prompt: x\n   - name: b\n     prompt: y\n", 4,
+     "this '- ' is indented 3 spaces and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and line 5, under it, with it: 1 space less"),
+    ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n   seed: 3\n", 4,
+     "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and lines 5 to 6, under it, with it: each 1 space further in"),
+    ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n  - name: c\n    prompt: z\n", 4,
+     "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and line 5, under it, with it: 1 space further in"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n- name: b\n  prompt: y\n", 5,
+     "this '- ' is indented 0 spaces and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
+     "spaces as well, and line 6, under it, with it: 2 spaces further in"),
+    ("presets:\n  - name: a\n    prompt: x\n    - name: b\n\n      prompt: y\n", 4,
+     "this '- ' is indented 4 spaces, as the keys of the entry above it are, and YAML read it inside that entry; a new "
+     "entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and lines 5 to 6, under it, with it: each 2 "
+     "spaces less"),
+])
+def test_a_list_item_off_its_list_is_told_to_move_its_lines_under_it_with_it(loader, text, line, said):
+    """`   - name: b` over `     prompt: y` was told to indent the '- ' 2 spaces, and that alone moved, the prompt
+    under it was refused next: the item's lines under it are told to move with it, and moved so, the show loads with
+    both presets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == f"show.yaml:{line}: not valid YAML: {said}"
+    found = re.search(r"indent it (\d+) spaces.*?(\d+) spaces? (less|further in)", said)
+    lines = text.split("\n")
+    shift = int(found[2]) * (1 if found[3] == "further in" else -1)
+    lines[line - 1] = " " * int(found[1]) + lines[line - 1].lstrip()
+    last = re.search(r"lines? (\d+)(?: to (\d+))?, under it", said)
+    for i in range(line, int(last[2] or last[1])):
+        lines[i] = " " * (len(lines[i]) - len(lines[i].lstrip()) + shift) + lines[i].lstrip() if lines[i].strip() \
+            else lines[i]
+    assert [p.name for p in parse_show("\n".join(lines), "show.yaml").presets][:2] == ["a", "b"]
 
 
 def test_a_show_entry_in_braces_off_the_one_above_is_told_how_far_to_indent_it(loader):
@@ -1873,3 +1965,171 @@ def test_a_folder_given_as_a_show_lists_names_holding_commas_quotes_or_end_space
         (tmp_path / name).write_text("name: x\n")
     assert show_problems(tmp_path) == [f"{tmp_path}: the show file is a folder; name the YAML file in it (it holds "
                                        "' lead.yaml', 'a, b.yaml', \"it's.yaml\", plain.yaml)"]
+
+
+@pytest.mark.parametrize("kind, line, entry, value", [
+    ("midi", '  -{cc: 32, command: "preset 1}  # pad', '{cc: 32, command: "preset 1"}  # pad', "preset 1"),
+    ("midi", "  -{cc: 32, command: 'preset 1}", "{cc: 32, command: 'preset 1'}", "preset 1"),
+    ("midi", '  -{cc: 16, param: "blend}  # x', '{cc: 16, param: "blend"}  # x', None),
+    ("osc", '  -{address: /p, command: "preset 1}  # push', '{address: /p, command: "preset 1"}  # push', "preset 1"),
+])
+def test_a_dash_without_its_space_and_a_quote_left_open_is_offered_it_closed_where_the_text_ends(
+        tmp_path, loader, kind, line, entry, value):
+    """`-{cc: 32, command: "preset 1}  # pad` was offered `- {cc: 32, command: "preset 1}  # pad"}`, which loads
+    as the preset '1}  # pad': the quote is closed before the } and the comment the user wrote; pasted in, it loads
+    as meant."""
+    from vcam.control import midimap, oscmap
+
+    first = "{cc: 0, param: blend}" if kind == "midi" else "{address: /a, param: blend}"
+    load = midimap.load_map if kind == "midi" else oscmap.load_map
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: mine\ncontrols:\n  - {first}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    problem = only_problem(err)
+    assert problem == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                       f"{_quote(line)} closes "
+                       f"the text it opens; a list item is a '-' and a space: write - {entry}"), problem
+    path.write_text(f"name: mine\ncontrols:\n  - {first}\n  - {entry}\n")
+    loaded = load(path)
+    if kind == "midi":
+        control = [*loaded.knobs, *loaded.buttons][-1]
+        assert control.channel == (1 if "channel: 2" in entry else None), control  # MIDI's channel 2, from 0
+    if value is not None:  # 'preset 1', not '1}  # pad' nor '1, channel: 2'
+        assert "args=(1,)" in repr(loaded) and "pad" not in repr(loaded) and "push" not in repr(loaded), loaded
+
+
+def _quote(line: str) -> str:
+    return '"' if '"' in line else "'"
+
+
+@pytest.mark.parametrize("kind, text, line", [
+    ("midi", "controls:\n  -{cc: 1, param: blnd}\n  - {cc: 2, param: steps}\n", 2),
+    ("midi", "controls:\n  - {cc: 3, param: blend}\n  -{cc: 1, param: blnd}\n  - {cc: 2, param: steps}\n", 3),
+    ("osc", "controls:\n  -{address: /b, param: blnd}\n", 2),
+    ("midi", 'controls:\n  -{"cc: 16, command: preset 1}\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt city, light: red}\n', 2),
+    ("midi", "controls:\n  -{cc: 32, command: prompt rock 'n roll\n", 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt a # b}\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt city # night}  # pad\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "prompt a, #b}\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "preset 1}  # pad, channel: 2\n', 2),
+    ("midi", 'controls:\n  -{cc: 32, command: "preset 1, channel: 2}\n', 2),
+    ("midi", 'controls:\n  -{note: 36, command: "prompt a long\n      text at night}\n  - {cc: 3, command: next}\n',
+     2),
+    ("midi", 'controls:\n  -{cc: 32, command: "preset 1\', channel: 2}\n', 2),
+    ("midi", 'controls:\n  - {cc: 0, param: blend}\n  -{cc: 0, param: "steps}\n', 3),
+    ("osc", 'controls:\n  - {address: /a, param: blend}\n  -{address: /a, param: "steps}\n', 3),
+])
+def test_a_dash_without_its_space_over_an_item_refused_is_told_the_dash_without_a_line(tmp_path, loader, kind,
+                                                                                       text, line):
+    """`-{cc: 1, param: blnd}` was told of a ': ' in a prompt, or of YAML's '-' indicator, the dash's slip lost where
+    the item braced was refused; an OSC map's `-{address: /b, param: blnd}` was offered the item, refused next. A
+    quote left open was closed where the text's end was a guess: after an apostrophe (`rock 'n roll'`), before a #
+    that was the text's, after a comment or the next key, before the text's next line, or beside a cc taken. The
+    slip is said, with no line that is refused or means other than meant."""
+    from vcam.control import midimap, oscmap
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        (midimap.load_map if kind == "midi" else oscmap.load_map)(path)
+    assert only_problem(err) == (f"{path}:{line}: not valid YAML: line {line} starts -{{ with no space after its "
+                                 "'-'; a list item is a '-' and a space: write a space after the '-'")
+
+
+def test_a_cue_item_with_a_dash_without_its_space_and_a_quote_left_open_is_offered_no_line(loader):
+    """`-{name: "rain, do: preset rain window, wait: 240}` in a cue was offered an item refused next (its do
+    missing): no check says where the quote closes, and the slip is said with no line."""
+    text = ("presets:\n  - {name: rain, prompt: x}\ncues:\n  - name: c\n    items:\n"
+            '      -{name: "rain, do: preset rain window, wait: 240}\n')
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:6: not valid YAML: line 6 starts -{ with no space after its '-'; a list "
+                                 "item is a '-' and a space: write a space after the '-'")
+
+
+def test_a_dash_without_its_space_before_a_list_of_texts_is_not_told_to_write_keys(loader):
+    """`-[seed 3]` in a cue's do: list of texts was told to write the item as key: value pairs in {...}, which no
+    do: takes; the slip is said without it."""
+    text = ("presets:\n  - {name: rain, prompt: x}\ncues:\n  - name: c\n    do:\n      - preset rain\n"
+            "      -[seed 3]\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:7: not valid YAML: line 7 starts -[ with no space after its '-'; a list "
+                                 "item is a '-' and a space, and no list in a show or map takes a list in [...] as "
+                                 "its item")
+
+
+def test_a_preset_on_one_line_without_braces_over_keys_under_it_is_not_offered_braces(loader):
+    """`- name: neon, prompt: x` over `seed: 3` was offered `- {name: neon, prompt: x}`, refused pasted in with the
+    seed under it."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - name: neon, prompt: x\n    seed: 3\n", "show.yaml")
+    assert "write - {name: neon, prompt: x}" not in only_problem(err)
+
+
+def test_a_preset_on_one_line_without_braces_is_checked_against_its_own_folder(tmp_path, monkeypatch, loader):
+    """`- name: a, prompt: b, fallback: x.png` was offered its braces or not by whether x.png was in the folder the
+    show was run from, not the show's own."""
+    show = tmp_path / "show"
+    show.mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (8, 8)).save(show / "x.png")
+    monkeypatch.chdir(tmp_path)
+    text = "presets:\n  - name: a, prompt: b, fallback: x.png\n"
+    with pytest.raises(ConfigError) as here:
+        parse_show(text, str(show / "show.yaml"))
+    with pytest.raises(ConfigError) as elsewhere:
+        parse_show(text, str(tmp_path / "other" / "show.yaml"))
+    assert "write - {name: a, prompt: b, fallback: x.png}" in only_problem(here)
+    assert "write - {name: a, prompt: b, fallback: x.png}" not in only_problem(elsewhere)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("presets:\n  - name: rain\n    prompt: r\n  -{name: neon, prompt: x, sed: 3\n", 4),
+    ("presets:\n  - name: rain\n    prompt: r\n  -{name: rain, prompt: x\n", 4),
+    ('presets:\n  - name: rain\n    prompt: r\n  -{name: neon, prompt: "x\nfallback: missing.png\n', 4),
+    ('presets:\n  - name: rain\n    prompt: r\n  -{name: rain, prompt: "x\n', 4),
+])
+def test_a_preset_with_a_dash_without_its_space_is_offered_no_line_the_show_refuses(loader, text, line):
+    """`-{name: neon, prompt: x, sed: 3` was offered its } closed, refused pasted in (sed: no key; a name taken; a
+    fallback missing): an item is offered only where the whole show then loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {line} starts -{{ with no space after its "
+                                 "'-'; a list item is a '-' and a space: write a space after the '-'")
+
+
+@pytest.mark.parametrize("text", [
+    "presets:\n  - name: rain\n    prompt: r\n  - name: rain, prompt: x, seed: 3\n",
+    "presets:\n  - name: a\n    prompt: x\ncues:\n  - name: c, prompt: x\n",
+])
+def test_keys_on_one_line_without_braces_are_offered_braces_only_where_the_show_loads(loader, text):
+    """`- name: rain, prompt: x, seed: 3` with rain taken was offered its braces, refused pasted in as a name taken
+    twice; a cue's `- name: c, prompt: x` was told it held a preset's keys."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert "write - {" not in only_problem(err) and "preset's keys" not in only_problem(err)
+
+
+def test_an_item_off_its_list_with_a_nested_list_at_its_keys_column_moves_its_lines_with_it(loader):
+    """`- name: b` over `  prompts:` and `  - text: y` (the prompts' list at their key's column) was told to move
+    line 5 alone; lines 5 to 6 moved with it load."""
+    text = "presets:\n  - name: a\n    prompt: x\n- name: b\n  prompts:\n  - text: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith(", and lines 5 to 6, under it, with it: each 2 spaces further in"), err.value
+    lines = text.split("\n")
+    parse_show("\n".join([*lines[:3], *("  " + line for line in lines[3:6]), ""]), "show.yaml")
+
+
+@pytest.mark.parametrize("item", ["name：neon，prompt：x", "name:neon prompt:x"])
+def test_a_preset_s_keys_run_together_not_split_are_offered_no_name_holding_a_key(loader, item):
+    """`name：neon，prompt：x` (full-width) and `name:neon prompt:x` were offered a name holding the prompt's key
+    (`{name: neon prompt:x, prompt: TEXT}`)."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {item}\n", "show.yaml")
+    assert "prompt:x," not in only_problem(err) and "prompt：x," not in only_problem(err), err.value
+    assert "name: neon" not in only_problem(err), err.value

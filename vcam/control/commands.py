@@ -88,13 +88,14 @@ TYPED_ONLY: dict[str, str] = {
 }
 
 
-def typed_only(cmd: Command | None, by: str) -> str | None:
+def typed_only(cmd: Command | None, by: str, words: Mapping[str, str] | None = None) -> str | None:
     """Why `by` (a map's or a cue's entry, an OSC sender, the network) cannot give `cmd`; None where it may. The
     one rule for every source that is not the console: files refuse such a command as they load, senders as it
-    comes."""
+    comes. `words`: what to do instead, by command, where TYPED_ONLY's would mislead (vcam cam's quit ends the
+    camera alone, where the server's show goes on)."""
     if cmd is None or cmd.name not in TYPED_ONLY:
         return None
-    return f"{cmd.name} is not taken from {by}: {TYPED_ONLY[cmd.name]}"
+    return f"{cmd.name} is not taken from {by}: {(words or {}).get(cmd.name) or TYPED_ONLY[cmd.name]}"
 
 
 @dataclass(frozen=True)
@@ -1846,7 +1847,7 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     if control and (several := _listed(node, r.cue_names)) is not None:
         r.error(node, f"{what}: {several}")
         return None
-    text = r.string(node, what, MAX_LINE, refused=_refused_command)
+    text = r.string(node, what, MAX_LINE, refused=lambda line: _refused_command(line, r.typed_only_words))
     if text is None:
         return None
     try:
@@ -1866,19 +1867,20 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         return None
     if cmd is None:
         r.error(node, f"{what}: {text!r} is a comment, not a command")
-    elif (why := typed_only(cmd, "a control or a cue")) is not None:
+    elif (why := typed_only(cmd, "a control or a cue", r.typed_only_words)) is not None:
         r.error(node, f"{what}: {why}")
         return None
     return cmd
 
 
-def _refused_command(line: str) -> str | None:
-    """Why `line` is no command a show's file runs (a cue's, a control's), None where it is one."""
+def _refused_command(line: str, words: Mapping[str, str] | None = None) -> str | None:
+    """Why `line` is no command a show's file runs (a cue's, a control's), None where it is one; `words` as
+    typed_only's."""
     try:
         cmd = parse(line, console=False)
     except CommandError as e:
         return str(e)
-    return f"{line!r} is a comment, not a command" if cmd is None else typed_only(cmd, "a control or a cue")
+    return f"{line!r} is a comment, not a command" if cmd is None else typed_only(cmd, "a control or a cue", words)
 
 
 def _listed(node, taken: set[str]) -> str | None:

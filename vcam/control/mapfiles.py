@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -184,16 +184,19 @@ class MapFiles:
                         f"{self.what}s: {', '.join(self.shipped()) or 'none'})")
         return None
 
-    def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
+    def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map,
+             typed_only_words: Mapping[str, str] | None = None) -> Map:
         """One map file, read by `read(reader, node)`; ConfigError with every problem by line, naming the map's
-        kind (the problems of a map given on the command line are not the show file's)."""
+        kind (the problems of a map given on the command line are not the show file's). `typed_only_words`: as
+        typed_only's, for a button's command only the console gives (vcam cam's words)."""
         try:
-            return self._read(path, read, empty)
+            return self._read(path, read, empty, typed_only_words)
         except ConfigError as e:
             raise ConfigError(e.problems, f"the {self.what} file") from None
 
-    def _read(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
-        r = Reader(str(path))
+    def _read(self, path: Path, read: Callable[[Reader, object], Map], empty: Map,
+              typed_only_words: Mapping[str, str] | None) -> Map:
+        r = Reader(str(path), typed_only_words=dict(typed_only_words or {}))
         node = r.compose(read_file(path), self.top, self.keys)
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -705,13 +705,15 @@ def maps_offered() -> str:
     return first + (f" (or {', '.join(others)}, a file)" if others else "")
 
 
-def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
+def map_named(ref: str, whole_paths: bool = True,
+              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, MidiMap]:
     """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
-    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
-    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths))
+    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server.
+    `typed_only_words`: as typed_only's, for a button's command only the console gives (vcam cam's words)."""
+    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths, typed_only_words=typed_only_words))
 
 
-def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
+def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> MidiMap:
     """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`), with what
     it does nothing with as written in its `notes`."""
     def read(r: Reader, node) -> MidiMap:
@@ -719,4 +721,4 @@ def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
         r.problems[:] = in_line_order(r.problems)  # found in passes: each entry, then what entries share
         return replace(found, notes=tuple(r.notes))
 
-    return MAPS.load(path, read, MidiMap())
+    return MAPS.load(path, read, MidiMap(), typed_only_words)

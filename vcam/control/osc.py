@@ -19,7 +19,7 @@ oscinput.py, what a message does oscrouter.py, bundles timed ahead osctimed.py, 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from vcam.control.oscinput import OscInput
@@ -34,7 +34,8 @@ from vcam.loopback import is_loopback
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
               replaying: bool = False, osc_map: OscMap | Callable[[], OscMap] | None = None,
-              whole_paths: bool = True, client: bool = False) -> list:
+              whole_paths: bool = True, quit_refused: str | None = None,
+              typed_only_words: Mapping[str, str] | None = None) -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
@@ -42,22 +43,27 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
     `map_ref` names, where it was read already (read_map), so that the file is read once, or a function giving the
     one in force (a reload of vcam run's show reads its file again). `whole_paths`: as
-    read_map's (False where the commands go to a server, vcam cam's). `client`: the parts are vcam cam's, whose
-    quit ends the camera while the server's show goes on (OscRouter's)."""
+    read_map's (False where the commands go to a server, vcam cam's). `quit_refused`: what a quit sent over OSC is
+    told where the show's own words would mislead (vcam cam's: OscRouter's); `typed_only_words`, what the map's
+    button that gives it is told (typed_only's)."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
         return []
     load_pythonosc()
-    router = None
+    router: OscRouter | None = None
     if listen is not None and replaying:
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
-    elif listen is not None:
-        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller,
-                           client=client)
-    replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
-    if router is not None and replies is not None:
-        router.answer = replies.answer
+    taking = listen is not None and not replaying
+    # the map read first: a map that cannot be read refuses the start before anything else is made
+    mapping = _mapping(map_ref, show, controller, osc_map, whole_paths, say, typed_only_words) if taking else None
+    # the replies read the router's faders and hands only once started, after the router is made below
+    replies = None
+    if reply is not None:
+        replies = _replies(reply, taking, controller, say, tempo, fps, replaying, faders=lambda: router.mapping,
+                           moving=lambda address, host=None: router.moving(address, host))
+    if taking:
+        router = OscRouter(mapping, controller, answers=replies, quit_refused=quit_refused)
     parts: list = []
     if router is not None:
         host, port = parse_address(listen)
@@ -69,24 +75,24 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     return parts + ([replies] if replies is not None else [])
 
 
-def _replies(reply: str, router: OscRouter | None, controller, say: Callable[[str], None], tempo,
-             fps: Callable[[], float | None] | None, replaying: bool):
+def _replies(reply: str, taking: bool, controller, say: Callable[[str], None], tempo,
+             fps: Callable[[], float | None] | None, replaying: bool, faders: Callable[[], OscMap],
+             moving: Callable[..., bool]):
     """The state replies `--osc-reply` asks for, told of every change, with the faders of the input's map (where
     there is an input); None where they would go nowhere (a port alone, with no input while a log replays)."""
     from vcam.control.oscreply import OscReplies
 
     host, port = parse_reply(reply)
-    if host is None and router is None and replaying:
+    if host is None and not taking and replaying:
         say(f"--osc-reply {reply} is not used while a control log is replayed: it answers OSC senders, and --osc "
             "is not used")
         return None
-    if host is None and router is None:
+    if host is None and not taking:
         raise VcamError(f"--osc-reply {reply} sends the state to each machine that sends OSC here, and no OSC "
                         "input is open", "give --osc [HOST:]PORT too, or the tablet's address: --osc-reply "
                                          f"HOST:{port}")
     replies = OscReplies(host, port, controller.snapshot, say, tempo, fps,
-                         faders=(lambda: router.mapping) if router is not None else None,
-                         moving=router.moving if router is not None else None)
+                         faders=faders if taking else None, moving=moving if taking else None)
     controller.listeners.append(replies.changed)
     if tempo is not None and hasattr(tempo, "listen"):
         tempo.listen(replies.changed)
@@ -102,29 +108,30 @@ def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[st
 
 
 def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | Callable[[], OscMap] | None,
-             whole_paths: bool = True, say: Callable[[str], None] | None = None
-             ) -> OscMap | Callable[[], OscMap | None] | None:
+             whole_paths: bool = True, say: Callable[[str], None] | None = None,
+             typed_only_words: Mapping[str, str] | None = None) -> OscMap | Callable[[], OscMap | None] | None:
     """The map named on the command line (`osc_map` where it was read already), else the show's `osc:` section as
     the show file has it now."""
     if not map_ref:
         return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
-    return osc_map if osc_map is not None else read_map(map_ref, show, whole_paths, say)
+    return osc_map if osc_map is not None else read_map(map_ref, show, whole_paths, say, typed_only_words)
 
 
-def read_map(map_ref: str, show, whole_paths: bool = True, say: Callable[[str], None] | None = None) -> OscMap:
+def read_map(map_ref: str, show, whole_paths: bool = True, say: Callable[[str], None] | None = None,
+             typed_only_words: Mapping[str, str] | None = None) -> OscMap:
     """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks.
     `whole_paths`: its buttons' `input file:`/`image:` found next to it and made whole (oscmap.read_map); False
     keeps them as written, for a server to find in its shared folders."""
-    return read_map_file(map_ref, show, whole_paths, say)[1]
+    return read_map_file(map_ref, show, whole_paths, say, typed_only_words)[1]
 
 
-def read_map_file(map_ref: str, show, whole_paths: bool = True,
-                  say: Callable[[str], None] | None = None) -> tuple[Path, OscMap]:
+def read_map_file(map_ref: str, show, whole_paths: bool = True, say: Callable[[str], None] | None = None,
+                  typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
     """read_map's map with the file it was read from; `say` hears its notes (what reads but does nothing as
     written), as --midi-map's are said."""
     from vcam.control.oscmap import map_named, missing_presets
 
-    path, mapping = map_named(map_ref, whole_paths)
+    path, mapping = map_named(map_ref, whole_paths, typed_only_words)
     for note in mapping.notes if say is not None else ():
         say(note)
     if show is not None and (problems := missing_presets(show, mapping)):

@@ -24,6 +24,7 @@ from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
 from vcam.words import terminal_safe
 from vcam.loopback import is_loopback
+from vcam.portholders import holder_finder
 
 MAX_DATAGRAM = 65536
 RECEIVE_BUFFER = 4 << 20  # bytes of datagrams the system keeps for the input while it is busy (thousands of messages)
@@ -290,17 +291,6 @@ def _first_unprivileged_port() -> int:
         return 1024
 
 
-def _udp_finder(port: int) -> str:
-    """The command that names the program holding UDP `port`, of this system: Windows and macOS have no ss. The port
-    is matched whole, with the space netstat writes after it (findstr :800 finds port 8000's lines too); ss and lsof
-    name another user's program to root only."""
-    if sys.platform == "win32":
-        return f'netstat -ano -p udp | findstr /c:":{port} " (its last number is the program\'s PID)'
-    if sys.platform == "darwin":
-        return f"sudo lsof -nP -iUDP:{port}"
-    return f"sudo ss -lunp 'sport = :{port}'"
-
-
 def _bind(host: str, port: int) -> socket.socket:
     here = "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)"
     try:
@@ -319,7 +309,7 @@ def _bind(host: str, port: int) -> socket.socket:
             other = port + 1 if port < 65535 else port - 1
             example = other if host == DEFAULT_HOST else written(host, other)
             fix = (f"pick another --osc port (e.g. --osc {example}, and send there), or stop the program that uses "
-                   f"this one (an earlier vcam still running?): {_udp_finder(port)} names it")
+                   f"this one (an earlier vcam still running?): {holder_finder(port, 'udp')} names it")
         if e.errno == errno.EACCES and port < (first := _first_unprivileged_port()):  # no program holds it
             example = 8000 if host == DEFAULT_HOST else written(host, 8000)  # the host given kept (0.0.0.0:80)
             fix = f"ports below {first} need root: pick one of {first} or above, e.g. --osc {example}"

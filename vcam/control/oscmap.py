@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -341,16 +342,18 @@ shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
 
 
-def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, OscMap]:
+def map_named(ref: str, whole_paths: bool = True,
+              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
     """The map `--osc-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
-    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
-    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths))
+    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server.
+    `typed_only_words`: as typed_only's, for a button's command only the console gives (vcam cam's words)."""
+    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths, typed_only_words=typed_only_words))
 
 
-def load_map(path: Path, whole_paths: bool = True) -> OscMap:
+def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> OscMap:
     """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
     def read(r: Reader, node) -> OscMap:
         return replace(read_map(r, node, "OSC map", path.parent, file=True, whole_paths=whole_paths),
                        notes=tuple(r.notes))
 
-    return MAPS.load(path, read, OscMap())
+    return MAPS.load(path, read, OscMap(), typed_only_words)

@@ -247,6 +247,12 @@ class OscReplies:
             self._answers[host] = _dgram(address, values)
         self._wake.set()
 
+    def answers(self, host: str) -> bool:
+        """Whether a sender at `host` is sent answers (answer's): every sender with --osc-reply PORT, HOST alone
+        with --osc-reply HOST:PORT."""
+        with self._lock:
+            return self.host is None or host in self._resolved
+
     def own(self, peer: tuple) -> bool:
         """Whether a packet from `peer` is one of these replies come back in (`--osc 8000 --osc-reply 8000`: vcam's
         own input): it is from the port they are sent from, at a host they go to. A host a port alone sent it to

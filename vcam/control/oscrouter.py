@@ -13,6 +13,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse,
                                    typed_only, usage)
@@ -57,20 +58,30 @@ class _Surface:
     buttons: dict[str, float] = field(default_factory=dict)
 
 
+class SenderAnswers(Protocol):
+    """Where an answer meant for the sender goes (help's list, which the console prints too): the OSC replies."""
+
+    def answer(self, host: str, address: str, values: list) -> None: ...
+
+    def answers(self, host: str) -> bool: ...
+
+
 class OscRouter:
     """Turns OSC messages into commands and parameter changes: a map's bindings first, then /vcam/<command>.
 
     `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
-    show file replaces). `controller` is the show's Controller or vcam cam's RemoteController."""
+    show file replaces). `controller` is the show's Controller or vcam cam's RemoteController. `answers`: where an
+    answer meant for the sender goes, and which senders get one: the OSC replies; None without --osc-reply (OSC
+    itself answers no sender). `quit_refused`: what a quit sent is told, where the show's own words would mislead
+    (vcam cam's, whose show goes on at the server)."""
 
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
-                 clock: Callable[[], float] = time.monotonic, client: bool = False):
+                 clock: Callable[[], float] = time.monotonic,
+                 answers: SenderAnswers | None = None, quit_refused: str | None = None):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
-        self.client = client  # vcam cam's: the commands go to a vcam serve, whose show goes on when this one ends
-        # where an answer meant for the sender goes (help's list, which the console prints too): the OSC replies'
-        # answer, given the sender's host and the message; None without --osc-reply (OSC itself answers no sender)
-        self.answer: Callable[[str, str, list], None] | None = None
+        self.answers = answers
+        self.quit_refused = quit_refused
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
         # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
@@ -145,7 +156,8 @@ class OscRouter:
         if name == CMD:
             return self._typed(address, args, sender)
         if name not in USAGE:
-            raise Unfit(_no_command(address, name), (address,), once=True)
+            answered = self.answers is not None and self.answers.answers(_host(sender).strip("[]"))
+            raise Unfit(_no_command(address, name, answered), (address,), once=True)
         if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
             if float(args[0]) < ON:
                 return None  # a push button's release
@@ -195,10 +207,8 @@ class OscRouter:
         except CommandError:
             cmd = None  # the controller says what is wrong with it
         if (why := typed_only(cmd, "OSC")) is not None:
-            if self.client and cmd.name == "quit":  # "where vcam runs" read as the server's machine
-                return (f"error: OSC sender {sender}: quit is not taken from OSC: this vcam cam ends where it runs "
-                        "(quit typed at its console, or Ctrl-C), and the server's show goes on without it (blackout "
-                        "would hide that show from every viewer, not this camera alone); this camera goes on")
+            if self.quit_refused is not None and cmd.name == "quit":
+                return f"error: OSC sender {sender}: {self.quit_refused}"
             return f"error: OSC sender {sender}: {why}; the show goes on"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
@@ -207,8 +217,8 @@ class OscRouter:
             reply = self.controller.handle_line(line, "osc", network=True)
         except Refused as e:
             return f"error: OSC sender {sender} was refused {e.detail}"
-        if cmd is not None and cmd.name == "help" and reply and self.answer is not None:
-            self.answer(_host(sender).strip("[]"), f"{BUILTIN}help", [reply])
+        if cmd is not None and cmd.name == "help" and reply and self.answers is not None:
+            self.answers.answer(_host(sender).strip("[]"), f"{BUILTIN}help", [reply])
         return reply
 
     def _surface(self, sender: str) -> _Surface:
@@ -342,15 +352,18 @@ def _got(true: bool) -> str:
     return "True (OSC's T, a button's press)" if true else "False (OSC's F, a button's release)"
 
 
-def _no_command(address: str, name: str) -> str:
+def _no_command(address: str, name: str, answered: bool = False) -> str:
     """One short line for a built-in address that names no command: the address meant where one is near (as the
-    console names the command meant), else where the commands are listed; the whole list ran to 400 characters."""
+    console names the command meant), else where the commands are listed; the whole list ran to 400 characters.
+    `answered`: help's list goes back to this sender too (vcam's --osc-reply answers it), which a tablet's operator
+    far from this terminal was not told."""
     said = f"{shown(address)}: there is no command {name[:40]!r}"
     # a command OSC may not give (quit) is not offered: sent, it would only be refused
     meant = nearest(name, [n for n in (*USAGE, CMD) if n not in TYPED_ONLY])
     if meant is not None:
         return f"{said}; did you mean {BUILTIN}{meant}?"
-    return f"{said}; {BUILTIN}help lists the commands on this terminal (each at {BUILTIN}<command>)"
+    back = f" and sends them to {BUILTIN}help at vcam's --osc-reply port" if answered else ""
+    return f"{said}; {BUILTIN}help lists the commands on this terminal{back} (each at {BUILTIN}<command>)"
 
 
 def shown(address: str) -> str:

@@ -25,6 +25,12 @@ def closed_head(value: str) -> str | None:
     return None
 
 
+def opens_quote(text: str, i: int) -> bool:
+    """Whether the quote at `i` of `text` opens a quoted text: YAML reads one only where a value or an entry may
+    start; after a word (`rock 'n roll`) it is the text's own."""
+    return i == 0 or text[i - 1] in " \t{[,:"
+
+
 def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
     """The brackets and braces opened and not closed from (line, column) `start` to `end` (each 0-based), outside
     quotes and comments, each as (character, line, column); a close of the other kind ends the scan."""
@@ -36,7 +42,7 @@ def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]
             char = line[column]
             if quote:
                 quote = None if char == quote and not (quote == '"' and line[column - 1] == "\\") else quote
-            elif char in "'\"" and (column == 0 or line[column - 1] in " \t[{,:"):
+            elif char in "'\"" and opens_quote(line, column):
                 quote = char
             elif char == "#" and (column == 0 or line[column - 1] in " \t"):
                 break
@@ -64,7 +70,7 @@ def left_unclosed(text: str) -> tuple[str, int] | None:
             i += 1  # an escape: the character after it is the text's
         elif quote is not None:
             quote = None if char == quote else quote
-        elif char in "'\"" and (i == 0 or text[i - 1] in " {[,:"):
+        elif char in "'\"" and opens_quote(text, i):
             quote = char
         elif char == "#" and i > 0 and text[i - 1] in " \t":
             break
@@ -97,3 +103,48 @@ def braces_around(line: str, column: int) -> str | None:
         elif char in "}]" and opened and (start := opened.pop()) < column <= i:
             return line[start:i + 1]
     return None
+
+
+def quote_closed(text: str) -> tuple[str, str] | None:
+    """`text` with the quote it leaves open closed where the text the user meant ends, and that quote: before the
+    braces that end the line and a comment after them (`{param: "blend}  # x` is `{param: "blend"}  # x`). None
+    where no quote is left open, and wherever that end is a guess: the quote opens no value, or what it takes in
+    holds another quote, a # before the braces (`"prompt a # b}`: a comment, or the text's own), a bracket, or the
+    next key (`"preset 1, channel: 2}`)."""
+    quote, at, i = None, -1, 0
+    while i < len(text):
+        char = text[i]
+        if quote == "'" and text.startswith("''", i):
+            i += 1
+        elif quote == '"' and char == "\\":
+            i += 1
+        elif quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"" and opens_quote(text, i):
+            quote, at = char, i
+        elif char == "#" and i > 0 and text[i - 1] in " \t":
+            return None
+        i += 1
+    if quote is None or _STARTS_VALUE.search(text[:at]) is None:
+        return None
+    rest = text[at + 1:]
+    ends = _TEXT_THEN_CLOSE.fullmatch(rest)
+    if ends is None or NEXT_KEY.search(rest) or not ends["text"].strip() or ends["comment"] and not ends["close"]:
+        return None
+    end = at + 1 + len(ends["text"].rstrip(" \t"))
+    return text[:end] + quote + text[end:], quote
+
+
+# where a quote opens a value: after a key's ':', a '{' or an entry's ','
+_STARTS_VALUE = re.compile(r"(?:^|[{,:])[ \t]*$")
+# what an open quote takes in to the line's end: its text, the braces that close the line, a comment after them
+_TEXT_THEN_CLOSE = re.compile(r"(?P<text>[^'\"#{}\[\]]*)(?P<close>\}[ \t}]*?)?(?P<comment>[ \t]#[^'\"{}\[\]]*)?[ \t]*")
+
+
+def next_key(keys: str = r"[A-Za-z_][\w-]*", colons: str = ":") -> re.Pattern[str]:
+    """A comma and the key after it (`, channel: 2`), one of `keys` (a pattern) before one of `colons`, where a
+    mapping's next key starts on its line."""
+    return re.compile(rf",[ \t]*(?=(?:{keys})[ \t]*[{colons}])")
+
+
+NEXT_KEY = next_key()

@@ -23,8 +23,8 @@ from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLO
                                    commands_cut, is_command, parse)
 from vcam.control.numberreadings import whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
-from vcam.control.yamlfiles import MAX_BYTES, too_big_at, unreadable_at, unreadable_character
-from vcam.control.yamlloaders import MAX_DEPTH, MAX_NODES, TOO_DEEP, LimitedComposer, Refused
+from vcam.control.yamlfiles import too_big_at, unreadable_at, unreadable_character
+from vcam.control.yamlloaders import TOO_DEEP, LimitedComposer, Refused
 from vcam.control.yamlnumbers import (as_written, decimal_comma, in_digits, number_written_as, plain_null,
                                       space_grouped, typed_as, unquoted_hint, written_as_hint)
 from vcam.control.yamlproblems import MAX_PROBLEMS, ConfigError
@@ -33,10 +33,10 @@ from vcam.control.yamlspaces import odd_line_start
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.words import nearest, plain
 
-# the Reader and what reads with it; the limits and ConfigError, whose homes are yamlfiles, yamlloaders and
-# yamlproblems, are named here too: the tests read them as the limits of reading a show
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "MAX_PROBLEMS", "ConfigError", "INVALID", "Reader", "as_written_in",
-           "constructed", "in_a_block", "key_nodes", "top_keys", "written_as", "written_in_a_block"]
+# the Reader and what reads with it; the limits and ConfigError are read from their homes: yamlfiles, yamlloaders
+# and yamlproblems
+__all__ = ["INVALID", "Reader", "as_written_in", "constructed", "in_a_block", "key_nodes", "top_keys", "written_as",
+           "written_in_a_block"]
 
 
 # What Reader.value returns for a scalar that could not be constructed; the problem is already recorded, so the
@@ -55,6 +55,8 @@ class Reader:
     # the name_key of the file's cue names and of those offered to write so far: a cue offered (a control's
     # commands run together) takes none of them, as go fires the first of cues of one name, not the one offered
     cue_names: set[str] = field(default_factory=set)
+    # what to do instead of a command only the console gives, where the show's words would mislead (typed_only's)
+    typed_only_words: dict[str, str] = field(default_factory=dict)
     # one for the whole file: a loader made for each value was a sixth of the time a long show took to read
     _constructor: SafeConstructor = field(default_factory=SafeConstructor, init=False, repr=False)
     _lines: list[str] = field(default_factory=list, init=False, repr=False)  # the text composed, for _comment_cut
@@ -111,7 +113,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            said = syntax_error(e, line, text, top, keys, groups)
+            said = syntax_error(e, line, text, top, keys, groups, self.path)
             self.problems.append(f"{self.path}:{getattr(said, 'line', line)}: {said}")
         except yaml.reader.ReaderError as e:
             self._record_unreadable(e, text)

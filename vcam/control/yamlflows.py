@@ -3,14 +3,15 @@ many or of the other kind, a comma left out, a map's control written without its
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
-from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets
+from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
 from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import ConfigError
-from vcam.control.yamlwrite import flow_yaml
+from vcam.control.yamlwrite import built_or_none, flow_yaml
 from vcam.words import nearest
 
 
@@ -23,40 +24,80 @@ def left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[
     return None
 
 
-# a map's control written with its keys on one line but without its braces: `- cc: 60, command: tap`
-_UNBRACED = re.compile(r"( *- +)((?:cc|note|nrpn|program): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)( *#.*)?")
+# the keys a MIDI map's control opens with, one of them naming what it hears
+CONTROL_KINDS = ("cc", "note", "nrpn", "program")
+# a map's control, or a show's preset, written with its keys on one line but without its braces: `- cc: 60, command:
+# tap`, `- name: neon, prompt: city`
+_FIRST_KEYS = "|".join((*CONTROL_KINDS, "name", "prompt"))
+_UNBRACED = re.compile(rf"( *- +)(({_FIRST_KEYS}): *[^{{}}\[\],#]+(?:, *\w+: *[^{{}}\[\],#]+)+?)( *#.*)?")
 
 
-def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
-    """What to write for a MIDI map's control whose keys are on one line without the braces around them, said by
-    YAML as a ': ' where no key goes; None for any other complaint."""
+def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str = "show.yaml") -> str | None:
+    """What to write for a MIDI map's control or a show's preset whose keys are on one line without the braces
+    around them, said by YAML as a ': ' where no key goes; None for any other complaint, and where the item has lines
+    under it (braced, they are refused). `path`: the file's, which a preset's paths are read against."""
     if e.problem not in MAPPING_VALUES or e.problem_mark is None or e.problem_mark.line >= len(lines):
         return None
     row = e.problem_mark.line
     found = _UNBRACED.fullmatch(lines[row].rstrip())
-    if found is None:
+    if found is None or _lines_under(lines, row, len(found[1])):
         return None
     keys = found[2].rstrip()
-    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[3]}" if found[3] else "")  # its comment kept
-    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not _control_loads(entry):
+    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[4]}" if found[4] else "")  # its comment kept
+    preset = found[3] in ("name", "prompt")
+    if preset and _list_key(lines, row, len(found[1]) - len(found[1].lstrip(" "))) != "presets":
+        return None  # `cues:` over `- name: c, prompt: x`: a cue, not a preset
+    mended = [*lines[:row], f"{found[1]}{entry}", *lines[row + 1:]]
+    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) \
+            or not item_loads(entry, "preset" if preset else "midi", path) or not text_loads("\n".join(mended), path):
         # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
         # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
-    return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
-            f"key's value: write - {entry}")
+    return (f"not valid YAML: a {'preset' if preset else 'control'}'s keys on one line go in braces, or YAML reads "
+            f"the ', ' as part of the first key's value: write - {entry}")
 
 
-def _control_loads(entry: str) -> bool:
-    """Whether `entry` ({note: 36, command: next}), a map's only control, loads as a map's control does."""
-    # here, not at the top: midimap and yamlcheck (through yamlslips) import this module
-    from vcam.control.midimap import read_map
+def _list_key(lines: list[str], row: int, column: int) -> str | None:
+    """The key whose list holds the item at `column` of line `row`: the nearest line above it less indented, where
+    that is a key alone on its line; None otherwise."""
+    for above in range(row - 1, -1, -1):
+        line = lines[above]
+        indent = len(line) - len(line.lstrip(" "))
+        if not line.strip() or line.lstrip().startswith("#") or indent > column \
+                or indent == column and line.lstrip().startswith("-"):
+            continue  # the items before it, and their lines
+        found = _KEY_ALONE.fullmatch(line)
+        return found[2] if found is not None else None
+    return None
+
+
+def _lines_under(lines: list[str], row: int, column: int) -> bool:
+    """Whether the item at line `row`, its keys from `column`, has lines under it at or past that column."""
+    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    return len(below) - len(below.lstrip(" ")) >= column > 0 and bool(below.strip())
+
+
+def item_loads(entry: str, kind: str, path: str = "show.yaml") -> bool:
+    """Whether `entry` ({note: 36, command: next}, {address: /b, param: blend}, {name: neon, prompt: city}), the only
+    item of a MIDI map's or OSC map's controls or a show's presets (`kind`: midi, osc or preset), loads as one."""
+    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
+    from vcam.control import midimap, oscmap
+    from vcam.control.show import parse_show
     from vcam.control.yamlcheck import Reader
 
+    if kind == "preset":
+        try:
+            parse_show(f"presets:\n  - {entry}\n", path)
+        except ConfigError:
+            return False
+        return True
     r = Reader("")
     try:
         node = r.compose(f"controls:\n  - {entry}\n")
-        if node is not None:
-            read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+        if node is not None and kind == "midi":
+            midimap.read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+        elif node is not None:
+            oscmap.read_map(r, node, "OSC map", None, file=True, whole_paths=False)
     except ConfigError:  # problems enough to stop the reading
         return False
     return node is not None and not r.problems
@@ -191,17 +232,33 @@ def _never_closed(lines: list[str], start: tuple[int, int], before: int) -> list
     # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
     # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
     text = OPENED.match(lines[line_of])
-    if text and text[1] in TEXT_KEYS and line_of == before and text.start(2) == at:
-        own = flow_yaml({text[1]: lines[before][at:end]})
+    key = text[1] if text and text.start(2) == at else _key_above(lines, line_of, at)
+    if key in TEXT_KEYS and line_of == before:
+        own = flow_yaml(lines[before][at:end])
         if own is None:
             return []
-        return [(before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+        return [(before, lines[before][:at] + own + lines[before][end:],
                  f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
-                 f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                 f"and {key}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
                  "the whole text in quotes")]
     return [(before, lines[before][:end] + closes + lines[before][end:],
              f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
              f"close it at the end of line {before + 1}")]
+
+
+def _key_above(lines: list[str], row: int, column: int) -> str | None:
+    """The key whose value opens at `column`, the start of line `row`, where the line above it is that key alone
+    (`prompt:` over `  [neon, city`); None otherwise."""
+    if lines[row][:column].strip():
+        return None
+    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+                 None)
+    found = _KEY_ALONE.fullmatch(lines[above]) if above is not None else None
+    return found[2] if found is not None and len(found[1]) < column else None
+
+
+# a key with no value on its line (a comment after it), its value on the lines under it
+_KEY_ALONE = re.compile(r"( *(?:- +)?)([A-Za-z_][\w-]*):[ \t]*(?:#.*)?")
 
 
 def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> list[tuple[int, str, str]]:
@@ -218,15 +275,89 @@ def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> lis
 def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tuple[str, str] | None:
     """What to write after '- ' for the flow `flow` written `-{...` at line `row` (after `indent`), and the closers
     added to it: as written where what it opens closes (on its line or on the lines after it), else closed on its
-    line (`-{cc: 16, param: steps`); None where neither parses past the line."""
+    line (`-{cc: 16, param: steps`); None where neither parses past the line, or it is a map's control refused, or a
+    quote is closed in it that no check can say loads."""
     ended = [*lines, ""]
     if flow_closes(ended, row, f"{indent}- {flow}"):
-        return flow, ""
+        return (flow, "") if _item_loads(flow, checked_only=False) else None
     left = left_unclosed(flow)
-    if left is None or not left[0]:
+    added = ""
+    if left is None and (quoted := quote_closed(flow)) is not None:
+        # `-{cc: 16, param: "blend}`: the quote's close left out, read on as the text to the line's end
+        left = left_unclosed(quoted[0])
+        if left is None:
+            return None
+        if _goes_on_below(lines, row, len(indent)):
+            return None  # `-{note: 36, command: "prompt a long` over `    text at night}`: the text goes on there
+        flow, added = quoted[0], quoted[1]
+    elif left is None or not left[0]:
         return None
     closers, end = left
     entry = f"{flow[:end]}{closers}{flow[end:]}"  # its comment kept after the closers
-    if reads_past(ended, row, f"{indent}- {entry}", row):
-        return entry, closers
+    # where the quote closed is a guess, offered only where the item is one a check says loads
+    if reads_past(ended, row, f"{indent}- {entry}", row) and _item_loads(entry, checked_only=bool(added)):
+        return entry, added + closers
     return None
+
+
+def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
+    """Whether the next line written under line `row`, an item at `column`, goes on with it: deeper than the item,
+    or no new item or key."""
+    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), None)
+    if below is None:
+        return False
+    return len(below) - len(below.lstrip(" ")) > column or _STARTS_ENTRY.match(below.lstrip(" ")) is None
+
+
+# a line that starts a list's item or a mapping's key
+_STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+
+
+def text_loads(text: str, path: str = "show.yaml") -> bool:
+    """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
+    refused beside the others (a name or a cc taken twice, a file it names missing)."""
+    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
+    from vcam.control import midimap, oscmap
+    from vcam.control.mapfiles import map_kind
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import Reader
+
+    top = built_or_none(text)
+    if not isinstance(top, dict):
+        return False  # a slip left elsewhere, or no mapping: nothing a check reads
+    if "controls" in top and "presets" not in top:
+        r = Reader("")
+        try:
+            node = r.compose(text)
+            kind = map_kind(node) if node is not None else None
+            base = Path(path).parent
+            if kind == "midi":
+                midimap.read_map(r, node, "MIDI map", base, in_map_file=True, whole_paths=False)
+            elif kind == "osc":
+                oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
+            else:
+                return False
+        except ConfigError:
+            return False
+        return not r.problems
+    try:
+        parse_show(text, path)
+    except ConfigError:
+        return False
+    return True
+
+
+def _item_loads(entry: str, checked_only: bool) -> bool:
+    """Whether the flow `entry`, written after a list's '- ', is an item some list of a show or map takes: none takes
+    a list (`[cc, 16]`), and a map's control on one line loads as one (item_loads); `checked_only`: an item no check
+    here knows (a cue's, a preset's) is taken as not loading."""
+    item = built_or_none(entry)
+    if isinstance(item, list):
+        return False
+    if not isinstance(item, dict):
+        return not checked_only  # the first line of a flow that goes on below it
+    if any(key in CONTROL_KINDS for key in item):
+        return item_loads(entry, "midi")
+    if "address" in item:
+        return item_loads(entry, "osc")
+    return not checked_only

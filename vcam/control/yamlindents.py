@@ -81,9 +81,45 @@ def dash_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         if lined_up is None or lined_up[0] == column:
             continue
         meant, said = lined_up
-        if reads_past([*lines, ""], row, " " * meant + lines[row].lstrip(" "), row):
-            return f"not valid YAML: this '- ' is indented {counted(column, 'space')} and {said}"
+        if (moved := _item_moved(lines, row, column, meant)) is not None:
+            return f"not valid YAML: this '- ' is indented {counted(column, 'space')} and {said}{moved}"
     return None
+
+
+def _item_moved(lines: list[str], row: int, column: int, meant: int) -> str | None:
+    """What more to say of the '- ' item at line `row` moved from `column` to `meant`: '' where the line moved alone
+    reads past the item's lines under it, else those lines moved with it where that reads on (`    - name: b` over
+    `      prompt: y`: the '- ' alone moved, its prompt was refused next); None where neither does."""
+    end, nested = row, None
+    for i in range(row + 1, len(lines)):
+        if not lines[i].strip() or lines[i].lstrip().startswith("#"):
+            continue
+        indent = len(lines[i]) - len(lines[i].lstrip(" "))
+        item = lines[i].lstrip(" ").startswith("- ")
+        if nested is not None and (indent < nested or indent == nested and not item):
+            nested = None
+        if indent <= column or indent <= meant and item and indent != nested:  # the next item of a list
+            break
+        if re.fullmatch(r"[A-Za-z_][\w-]*:[ \t]*(?:#.*)?", lines[i].strip()):
+            nested = indent  # `prompts:`, its list's '- ' at its own column: the item's, not the next item
+        end = i
+    ended = [*lines, ""]
+    if reads_past(ended, row, " " * meant + lines[row].lstrip(" "), end):
+        return ""
+    shift = meant - column
+    moved = [*lines[:row], *(_shifted(line, shift) for line in lines[row:end + 1]), *ended[end + 1:]]
+    if end == row or not reads_past(moved, row, moved[row], end):
+        return None
+    under = f"line {end + 1}" if end == row + 1 else f"lines {row + 2} to {end + 1}"
+    return (f", and {under}, under it, with it: {'' if end == row + 1 else 'each '}"
+            f"{counted(abs(shift), 'space')} {'further in' if shift > 0 else 'less'}")
+
+
+def _shifted(line: str, shift: int) -> str:
+    """`line` indented `shift` spaces more (or less, where negative); a blank line as it is."""
+    if not line.strip():
+        return line
+    return " " * (shift + len(line) - len(line.lstrip(" "))) + line.lstrip(" ")
 
 
 def _entry_above(lines: list[str], row: int) -> tuple[int, str] | None:
@@ -130,9 +166,11 @@ def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         if (item := re.match(r"( *)(- +)(\S)", lines[i])) is not None and len(item[1]) < column:
             if len(item[1]) + len(item[2]) != column or item[3] in "{[":  # an entry in braces has no keys below
                 return None
+            if (moved := _item_moved(lines, row, column, len(item[1]))) is None:
+                return None
             return (f"not valid YAML: this '- ' is indented {column} spaces, as the keys of the entry above it are, "
                     f"and YAML read it inside that entry; a new entry's '- ' lines up with the '- ' of line {i + 1}: "
-                    f"indent it {counted(len(item[1]), 'space')}")
+                    f"indent it {counted(len(item[1]), 'space')}{moved}")
         if (key := KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
             return None
     return None

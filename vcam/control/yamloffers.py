@@ -108,7 +108,9 @@ def flow_closes(lines: list[str], line: int, mended: str) -> bool:
     if (mark := _mark(problem)) is None:
         return False
     context = problem.context_mark
-    opened_here = context is not None and context.line == line and "flow" in (problem.context or "")
+    # a quote opened on the line and never closed reads on as the text, to the file's end: nothing closed there
+    opened_here = context is not None and context.line == line and ("flow" in (problem.context or "")
+                                                                      or "quoted" in (problem.context or ""))
     return mark.line > line and not opened_here
 
 

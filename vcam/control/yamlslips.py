@@ -6,8 +6,8 @@ import re
 
 import yaml
 
-from vcam.control.yamlbrackets import CLOSING, closed_head
-from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open,
+from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
+from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, text_loads,
                                     wrong_closer)
 from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
 from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, top_key
@@ -40,18 +40,18 @@ class _AtLine(str):
 
 
 def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
-                 keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = ()) -> str:
+                 keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = (), path: str = "show.yaml") -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
-            or _dash_unspaced(e, lines, keys) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
+            or _dash_unspaced(e, lines, keys, path) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
             or item_misaligned(e, lines) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
-            or braces_left_out(e, lines) or wrong_closer(e, lines)
+            or braces_left_out(e, lines, path) or wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -170,20 +170,38 @@ def _escaped_head(key: str, value: str) -> str | None:
             f"{key}'s own, write {kept[1:-1]}")
 
 
-def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...],
+                   path: str = "show.yaml") -> str | None:
     """What to write for a list item's dash with no space after it (`-name: b`), read as a key '-name' where a list
     item goes, at the complaint's line or the one above it; None where neither is one."""
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        if flow is None or not reads_past([*lines, ""], i, f"{flow[1]}- {flow[2]}", i) \
+                and not flow_item_offered(lines, i, flow[1], flow[2]) and quote_closed(flow[2]) is None:
+            flow = None  # a '-{' or '-[' that the space after its '-' does not mend: not the slip YAML met
+        said = f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'" if flow else ""
+        if flow is not None and flow[2][0] == "[":
+            # `-[cc, 16]`: with its space, a list, no list of a show or map takes as its item; what the item was
+            # meant to be (a control's keys, a cue's `- preset 1`) is not known here
+            return _AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
+                                  "list in [...] as its item")
         offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
+        if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
+                                                  path):
+            offered = None  # loads alone, refused beside the others: a name or a cc taken, a file missing
         if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
             entry, closers = offered
             unclosed = f", and no {closers} closes what it opens" if closers else ""
+            if closers[:1] in ("'", '"'):
+                unclosed = f", and no {closers[0]} closes the text it opens" + (f" (nor {closers[1:]} what the line "
+                                                                                  "opens)" if closers[1:] else "")
             # filed at the line to mend: YAML complains at the line after one whose flow goes on there
-            return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its "
-                                  f"'-'{unclosed}; a list item is a '-' and a space: write - {entry}")
+            return _AtLine(i + 1, f"{said}{unclosed}; a list item is a '-' and a space: write - {entry}")
+        if flow is not None:
+            # no line that loads to offer (`-{cc: 1, param: blnd}`, a key the next reading names): the slip still said
+            return _AtLine(i + 1, f"{said}; a list item is a '-' and a space: write a space after the '-'")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
@@ -283,8 +301,8 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     if header and len(below) - len(below.lstrip(" ")) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
         tries.append(f"{key}: {value}")
-    # a header with its indicators (`>-`, `|2`) over no lines of text is one whose text is still to write: offered
-    # quoted, '>-' went on air; a bare | or > may be the text itself
-    if key in TEXT_KEYS and not (header and len(value) > 1) and (quoted := flow_yaml({key: value})) is not None:
+    # a header (`|`, `>-`, `|2`) over no lines of text is one whose text is still to write: offered quoted, '|' or
+    # '>-' went on air, where no prompt is a lone mark
+    if key in TEXT_KEYS and not header and (quoted := flow_yaml({key: value})) is not None:
         tries.append(quoted[1:-1])
     return next((line for line in tries if reads_past(lines, row, head + line, row)), None)

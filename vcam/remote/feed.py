@@ -118,13 +118,15 @@ class LinkFeed:
             state = "SERVER NOT USABLE" if link.broken else "RECONNECTING" if link.frames else "CONNECTING"
             # the count of tries tells a server that comes back from one that never will
             state += f" ({link.tries} {'try' if link.tries == 1 else 'tries'} failed)" if link.tries else ""
-        latency = link.net_latency + stats.latency
-        # the pacer keeps the rate it learned over a pause, to pace the frames after it: shown while none come, it
-        # read as frames still coming in, a minute into a reconnect
-        coming = link.connected and link.frames_this_connection and not stats.stalled
+        # the pacer keeps the rate it learned over a pause, to pace the frames after it, and the link the last
+        # connection's latency: shown before this connection's first frame, they read as the link's now, a minute
+        # into a reconnect
+        this_connection = link.connected and link.frames_this_connection
+        latency = f"{link.net_latency + stats.latency:4.1f} s" if this_connection else "-"
+        coming = this_connection and not stats.stalled
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps if coming else 0.0:5.1f} fps", f"out {out_fps:5.1f} fps",
-                           f"{self._down.rate() * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
+                           f"{self._down.rate() * 8 / 1e6:5.2f} Mbit/s", f"latency {latency}",
                            *([f"lost {lost}"] if (lost := stats.dropped + stats.skipped) else []),
                            f"buffer {stats.buffered:3.0f}", *self._upload()])
 

@@ -10,7 +10,6 @@ import contextlib
 import errno
 import os
 import socket
-import sys
 import threading
 import time
 import weakref
@@ -19,6 +18,7 @@ from typing import Any
 
 from vcam.control.throttle import ErrorThrottle
 from vcam.loopback import is_loopback
+from vcam.portholders import holder_finder
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
 
@@ -73,17 +73,8 @@ def listen_fix(e: OSError, host: str, port: int) -> str:
         return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
     if e.errno == errno.EADDRINUSE:
         return (f"pick another --port (and give vcam cam and the ssh -L tunnel the same), or stop the program that "
-                f"listens there: {_listener_finder(port)} names it")
+                f"listens there: {holder_finder(port, 'tcp')} names it")
     return "pick another --port, or stop the program that uses this one"
-
-
-def _listener_finder(port: int) -> str:
-    """The command that names the program listening on `port`, of this system: Windows and macOS have no ss."""
-    if sys.platform == "win32":
-        return f"netstat -ano | findstr :{port} (its last number is the program's PID)"
-    if sys.platform == "darwin":
-        return f"lsof -nP -iTCP:{port} -sTCP:LISTEN"
-    return f"ss -ltnp 'sport = :{port}'"
 
 
 def listen_reason(e: OSError) -> str:

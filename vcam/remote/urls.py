@@ -13,8 +13,11 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
-# token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case
-_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x})" for c in "token")
+# token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case; and typed
+# in fullwidth letters (an East Asian keyboard's), no token to vcam serve, but the secret typed all the same
+_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
+# and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
+_TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
 
 
 def said_url(url: str) -> str:
@@ -49,7 +52,7 @@ def _token_tail_hidden(head: str, host: str) -> str:
     query = head.find("?", len(head) - len(rest) + len(netloc))
     if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
         return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
-    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_NAME}=[^&]*$", head[query:]):
+    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_IS}[^&]*$", head[query:]):
         return host
     end = host.find("&")
     return "***" + (host[end:] if end >= 0 else "")
@@ -60,11 +63,13 @@ def _token_hidden(url: str) -> str:
     too (in place of --token), and the address is said in every connecting and status line. Only the query after
     the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
     at = url.rfind(":***@")
-    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place
-    query = min((i for i in (url.find("?", at + 1), url.find("#", at + 1)) if i >= 0), default=-1)
+    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place; and after a fullwidth
+    # ？, typed as the rest of it was
+    query = min((i for i in (url.find(c, at + 1) for c in "?#\uff1f") if i >= 0), default=-1)
     if query < 0:
         return url
-    return url[:query] + re.sub(rf"(?i)([?&#]{_TOKEN_NAME}=)[^&]+", r"\1***", url[query:])  # a # too: refused
+    # the spaces after the token kept: an address quoted to show the space pasted after it lost it
+    return url[:query] + re.sub(rf"(?i)([?&#\uff1f]{_TOKEN_IS})[^&]*[^&\s]", r"\1***", url[query:])
 
 
 def put_back(url: str) -> str:
@@ -84,7 +89,7 @@ def _without_token(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:  # an IPv6 host without its closing bracket: check_url says so
         return url
-    query = re.sub(rf"(?i)[?&]{_TOKEN_NAME}=[^&#]*", "", "?" + parts.query)[1:]
+    query = re.sub(rf"(?i)[?&]{_TOKEN_IS}[^&#]*", "", "?" + parts.query)[1:]
     # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
     return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
 
@@ -93,13 +98,20 @@ def query_token(url: str) -> str:
     """The token `url` gives in its ?token=, as vcam serve reads it: in the query the websockets library sends, not
     the one typed (an address holding a non-ASCII letter is sent with each % written %25, so ?to%6Ben= names no
     token there); "" where it gives none."""
+    return _sent_query(url).get("token", [""])[0]
+
+
+def _sent_query(url: str) -> dict[str, list[str]]:
+    """The query's names and values as vcam serve reads them from the request the websockets library sends (empty
+    where none is sent): read from the address as typed, a name or value that the library writes otherwise (each %
+    of an address holding a non-ASCII letter as %25) disagreed with the server's reading."""
     from websockets.exceptions import InvalidURI
     from websockets.uri import parse_uri
 
     try:
-        return parse_qs(parse_uri(dialled(url)).query).get("token", [""])[0]
-    except (InvalidURI, ValueError):  # not dialled at all (an IPv6 host without its closing bracket): no token sent
-        return ""
+        return parse_qs(parse_uri(dialled(url)).query)
+    except (InvalidURI, ValueError):  # not dialled at all (an IPv6 host without its closing bracket): nothing sent
+        return {}
 
 
 def userinfo_at(url: str) -> int:
@@ -186,8 +198,8 @@ def dialled(url: str) -> str:
 
 def asks_to_watch(url: str) -> bool:
     """Whether the address asks vcam serve to let this client only watch: a `?role=` other than control, as the
-    server reads it (any role but control watches)."""
-    return parse_qs(urlsplit(url).query).get("role", ["control"])[0] != "control"
+    server reads it (any role but control watches), in the query the websockets library sends (as query_token)."""
+    return _sent_query(url).get("role", ["control"])[0] != "control"
 
 
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
@@ -218,7 +230,26 @@ def _meant_url(url: str) -> str | None:
 
 def check_url(url: str) -> None:
     """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
-    before anything opens: trying it again every few seconds could never connect."""
+    before anything opens: trying it again every few seconds could never connect. One refused for a space or line
+    break pasted before or after it is offered without them (refused as typed, ws://h:8765 with a space after it
+    was told its port must be a number); one taken as typed is left as it is, dialled where it was."""
+    try:
+        _check_url(url)
+    except ValueError:
+        trimmed = url.strip()
+        if trimmed == url or not trimmed:
+            raise
+        pasted = f"{said_url(url)!r} has a space or line break before or after it (pasted with it?)"
+        try:
+            _check_url(trimmed)
+        except ValueError as e:
+            raise ValueError(f"{pasted}; without them: {e}") from None
+        # a token hidden is typed again, and --token gives it whole: ?token%3D*** typed back gives vcam serve none
+        token = said_url(trimmed) != _password_hidden(trimmed)
+        raise ValueError(f"{pasted}; " + (f"type {cam_command(trimmed)}" if token else _use(trimmed))) from None
+
+
+def _check_url(url: str) -> None:
     looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
     shown = said_url(url)  # `http://user:pw@host` offered the fixed address with its password
     if not url.startswith(("ws://", "wss://")):
@@ -232,7 +263,9 @@ def check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket
-        raise ValueError(f"{shown!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
+        # the library's words quote the host part as typed, its password and a ?token typed there with it
+        why = "its host part holds a fullwidth / ? # @ or :" if "NFKC" in str(e) else str(e)
+        raise ValueError(f"{shown!r} is not a server address ({why}); {looks}, an IPv6 host in brackets: "
                          "ws://[::1]:8765") from None
     try:
         port = parts.port

@@ -1,0 +1,95 @@
+"""No password or token typed in vcam cam's address is ever said, whatever the address and whether it is taken or
+refused: a show's terminal is often on screen."""
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from vcam.remote.urls import cam_command, check_url, said_url
+
+SECRET = "Qz7SECRETq"
+SCHEMES = ["ws://", "wss://", "http://", "https://", "ws:/", "ws//", "", "WS://", "ftp://", "ws:"]
+USERS = ["", f"vj:{SECRET}@", "vj@", "vj:p/w@", "vj:p%2Fw@", f":{SECRET}@"]
+HOSTS = ["h", "gpu.box", "127.0.0.1", "[::1]", "::1", "fe80::1:8765", "999.1.1.1", "h ", "é.box", "gpu..box", "[::1"]
+PORTS = ["", ":8765", ":0", ":99999", ":x", ":", ":8765 "]
+PATHS = ["", "/", "/a@b", "/é", "/ "]
+QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "?role=watch",
+           f"?r%6Fle=watch&token={SECRET}", f"?TOKEN={SECRET}", f"#token={SECRET}", "?x=a@b", f"?token={SECRET} ",
+           f"?token%3d{SECRET}&role=watch", f"?role=watch&token%3D{SECRET}", f"?token\uff1d{SECRET}",
+           f"\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}",
+           f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}"]
+PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
+
+
+def _addresses() -> list[str]:
+    rng = random.Random(7)  # the same addresses at each run: a failure is one to look at again
+    made = {"".join(parts) for parts in itertools.product(SCHEMES[:3], USERS[:3], HOSTS[:5], PORTS[:4], PATHS[:2],
+                                                          QUERIES[:4])}
+    for _ in range(2000):
+        before, after = rng.choice(PADS)
+        made.add(before + "".join(rng.choice(part) for part in (SCHEMES, USERS, HOSTS, PORTS, PATHS, QUERIES)) + after)
+    return sorted(made)
+
+
+def test_no_secret_is_said_for_any_address_taken_or_refused():
+    """?token%3DSECRET (its = written %3D) was said in full, on the connecting line and in every refusal."""
+    said = []
+    for url in _addresses():
+        try:
+            check_url(url)
+        except ValueError as e:
+            said.append((url, str(e)))
+        said.append((url, said_url(url)))
+        said.append((url, cam_command(url)))
+    leaks = [(url, line) for url, line in said if SECRET in line]
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.parametrize("url, shown, command", [
+    ("ws://h:8765/?token%3DSEC", "ws://h:8765/?token%3D***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/?role=watch&token%3dSEC", "ws://h:8765/?role=watch&token%3d***",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?token\uff1dSEC", "ws://h:8765/?token\uff1d***", "vcam cam ws://h:8765/ --token TOKEN")])
+def test_a_token_whose_equals_sign_is_written_percent_3d_is_hidden_and_left_out_of_the_command_offered(url, shown,
+                                                                                                        command):
+    """vcam serve reads no token there (it is refused as missing), but the secret was typed all the same; the
+    fullwidth ＝ of an East Asian keyboard's was said in full."""
+    assert said_url(url) == shown and cam_command(url) == command
+
+
+@pytest.mark.parametrize("url, offered", [("ws://h:8765 ", "use ws://h:8765"), (" ws://h:8765", "use ws://h:8765"),
+                                          ("ws://[::1]:80 ", "use ws://[::1]:80"),
+                                          ("ws://vj:pw@h:8765 ", "use ws://vj:***@h:8765 (with the password where")])
+def test_an_address_pasted_with_a_space_after_it_is_offered_without_it(url, offered):
+    """ws://h:8765 with a space after it (a paste's) was told its port must be a number, with no address to use."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert "space or line break before or after it" in str(e.value) and offered in str(e.value)
+    assert "pw" not in str(e.value)
+
+
+def test_a_token_in_an_address_pasted_with_a_space_after_it_is_offered_as_the_command_with_token():
+    """' ws://h:8765/?token%3DSEC ' was offered ws://h:8765/?token%3D*** with the token put back, which gives vcam
+    serve no token, and was quoted without the space after it that it was refused for."""
+    with pytest.raises(ValueError) as e:
+        check_url(" ws://h:8765/?token%3DSEC ")
+    assert str(e.value) == "' ws://h:8765/?token%3D*** ' has a space or line break before or after it (pasted with " \
+                           "it?); type vcam cam ws://h:8765/ --token TOKEN"
+
+
+def test_an_address_with_a_space_inside_stays_refused_and_one_refused_without_its_spaces_says_why():
+    with pytest.raises(ValueError, match="holds a space, which no host name does"):
+        check_url("ws://h :8765")
+    with pytest.raises(ValueError) as e:
+        check_url(" ws://h:99999 ")
+    assert "' ws://h:99999 ' has a space or line break before or after it (pasted with it?); without them: " \
+           "'ws://h:99999'" in str(e.value) and "the port must be a number" in str(e.value), e.value
+
+
+def test_a_password_before_a_fullwidth_question_mark_is_not_said_in_the_librarys_words():
+    """The address parser's refusal quotes the host part as typed: ws://vj:SECRET@h？x said the password in full."""
+    with pytest.raises(ValueError) as e:
+        check_url(f"ws://vj:{SECRET}@h\uff1fx:80")
+    assert SECRET not in str(e.value) and "its host part holds a fullwidth / ? # @ or :" in str(e.value), e.value
