@@ -895,3 +895,38 @@ def test_a_network_path_closed_by_a_curled_quote_before_a_full_width_timing_is_h
                            "in input "), said
     assert "PATH" not in said and "＠" not in said, said
     assert producer.actions == []
+
+
+@pytest.mark.parametrize("line", ["input image:'’ ＠ｂａｒ", 'input file:"” ＠ｂａｒ', "input image:' ’ ＠ｂａｒ",
+                                  "input image:'sub’ ＠ｂａｒ", "input 'image:’ ＠ｂａｒ"])
+def test_a_network_name_curled_shut_on_nothing_or_a_folder_sets_no_input(tree, line):
+    """`input image:'’ ＠ｂａｒ` from the network: the empty name is the shared folder itself, and was taken, the
+    input set to `shared/'’ ＠ｂａｒ`, as was a folder's name; a blank one was told `no such file   in the folders`.
+    Each is refused, and nothing is set."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert said.startswith("error: "), said
+    assert "no such file  " not in said, said
+    assert producer.actions == []
+
+
+@pytest.mark.parametrize("media", [MediaFolders(), MediaFolders.chosen([], None)])
+@pytest.mark.parametrize("line", ["input image:'/etc/passwd’ ＠ｂａｒ", 'input file:"x.mp4” ＠ｂａｒ'])
+def test_a_network_name_curled_shut_where_no_folder_is_shared_is_told_how_to_share_one(media, line):
+    """With no folder shared, `input image:'/etc/passwd’ ＠ｂａｒ` was told no such file is in the folders shared,
+    as though some were; in straight quotes it is told how to share one, and is now alike."""
+    ctl, producer = make_controller(media)
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert said.startswith("error: input ") and "shares no folder with the network" in said, said
+    assert "--media DIR" in said, said
+    assert producer.actions == []
+
+
+def test_a_network_name_curled_shut_is_offered_the_timing_typed(tree):
+    """`input image:'x.pgn’ ＠ｂｅａｔ`: the hint said @bar, a timing not typed."""
+    shared, _ = tree
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = ctl.handle_line("input image:'x.pgn’ ＠ｂｅａｔ", "net 10.0.0.2:5000", network=True)
+    assert said.endswith("as in input image:'NAME' @beat"), said

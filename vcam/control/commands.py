@@ -215,7 +215,7 @@ def _help(topic: str) -> Command:
     if len(names) > 1 and all(len(name.split()) == 1 for name in names):
         meant = list(dict.fromkeys(name if name in USAGE else _meaning(name)[1] for name in names))
         if all(meant):
-            raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
+            raise CommandError(f"help takes commands' names, not {shown_typed(topic)} (did you mean help "
                                f"{', '.join(meant)}?); help alone lists them")
     name = topic.split()[0].lower() if topic.split() else ""
     if name.rstrip(STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
@@ -230,7 +230,7 @@ def _help(topic: str) -> Command:
             meant, one = _meaning(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
             if one is not None:
                 meant = f" (did you mean help {one}?)"
-        raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
+        raise CommandError(f"help takes a command's name, not {shown_typed(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
 
@@ -242,19 +242,14 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
 
 
-def _shown(text: str) -> str:
+def shown_typed(text: str) -> str:
     """What was typed, as a message quotes it: cut to SHOWN_CHARS; a part of a folded argument as it was typed
     (width_folded folds one character for one, so the part is where it was)."""
     return repr(_typed(text))
 
 
-def shown_typed(word: str) -> str:
-    """A line's first word as a refusal of it quotes it (unknown_said)."""
-    return _shown(word)
-
-
 def _typed(text: str) -> str:
-    """`text` as _shown quotes it, without the quotes."""
+    """`text` as shown_typed quotes it, without the quotes."""
     folded, typed = _TYPED_REST.get()
     if text and (at := folded.find(text)) >= 0:
         text = typed[at:at + len(text)]
@@ -277,7 +272,7 @@ NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each tim
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     # typed -1 stays out of range alone: a fader's sweep sends it too, where no random seed was asked for
     if name == "seed" and text.lower() in DRAWN_SEEDS and text != "-1":
-        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {_shown(text)}: {NO_DRAWN_SEED}; type "
+        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {shown_typed(text)}: {NO_DRAWN_SEED}; type "
                            "any number, as in seed 1234")
     try:
         value = based_int(text)
@@ -285,10 +280,10 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
         if (based := based_meant(text, lo, hi)) is not None:
             # bpm takes 120.5 too: only its hex or binary form is whole, so "needs a whole number" would mislead
             wanted = f"a number from {lo} to {hi}" if name == "bpm" else "a whole number"
-            raise CommandError(f"{name} needs {wanted}, not {_shown(text)}{based}; usage: {usage(name)}") from None
+            raise CommandError(f"{name} needs {wanted}, not {shown_typed(text)}{based}; usage: {usage(name)}") from None
         counted = blocks_meant(text) if name == "transition" else None
         said, meant = _offered(text, whole_readings(text, lo, hi)) if counted is None else (counted, None)
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{said}; usage: {usage(name)}",
+        raise CommandError(f"{name} needs a whole number, not {shown_typed(text)}{said}; usage: {usage(name)}",
                            meant=meant) from None
     if not lo <= value <= hi:
         # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
@@ -313,7 +308,7 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         value = _float(text)
     except ValueError:
         said, meant = _offered(text, number_readings(text, lambda v: lo <= v <= hi, hi == 1))
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{said}; usage: "
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {shown_typed(text)}{said}; usage: "
                            f"{usage(name)}", meant=meant) from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
@@ -332,7 +327,7 @@ def _bias(text: str) -> float:
         meant = None
         if "bias must" not in str(e):
             said, meant = _offered(text, number_readings(text, lambda v: 0 < v <= 1))
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{said}"
+            e = f"bias needs a number above 0 and at most 1, not {shown_typed(text)}{said}"
         raise CommandError(f"{e}; usage: {usage('bias')}", meant=meant) from None
 
 
@@ -384,7 +379,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         elif not beats and _NOTE_VALUE.search(word) and "." not in word:
             beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-        raise TimingError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}", offered) from None
+        raise TimingError(f"{what} {QUANTIZE_FORMS}, not {shown_typed(text)}{beats}", offered) from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise TimingError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, "
@@ -628,7 +623,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         # refused it)
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]) \
                 or line_source().from_afar and (inner := _curled_close_timed(typed)) is not None \
-                and _shared_or_said(inner, kind if before else ""):
+                and _shared_or_said(inner, kind if before else "", typed):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
         if not (before and console and names_file_here(path)):
@@ -647,19 +642,29 @@ def _curled_close_timed(typed: str) -> str | None:
     return path_in_quotes(before) if MIXED_PAIRS.get((typed[:1], before[-1:])) is not None else None
 
 
-def _shared_or_said(path: str, kind: str) -> bool:
-    """True where `path` (of a network line, within a mixed pair of quotes before a full-width timing) names a file
-    of the shared folders, which media.admit reads off the line; else CommandError saying it is not there. Taken
-    whole (`'/etc/passwd’ ＠ｂａｒ`, a link out of them, a typo), quotes and timing were set as a shared name; the
-    line once offered kept the curled quote on, refused in turn. Only the shared folders are looked in, so the reply
-    is the same whether the path exists outside them or not."""
+def _shared_or_said(path: str, kind: str, typed: str) -> bool:
+    """True where `path` (of a network line, within a mixed pair of quotes before a full-width timing, `typed`)
+    names a file of the shared folders, which media.admit reads off the line; else CommandError saying it is not
+    there. Taken whole (`'/etc/passwd’ ＠ｂａｒ`, a link out of them, a typo), quotes and timing were set as a shared
+    name; the line once offered kept the curled quote on, refused in turn. Only the shared folders are looked in, so
+    the reply is the same whether the path exists outside them or not. False for a blank name (`'’ ＠ｂａｒ`), a
+    quote left open as any other: the empty name is the shared folder itself, no file."""
     within, colon, named = split_kind(path)
     if colon and within.strip().lower() in ("file", "image"):  # `'image:x.png’ ＠ｂａｒ`: the kind within the quotes
         kind, path = within.strip(), named
+    if not path.strip():
+        return False
+    kind = kind.strip().lower() or "file"
+    if line_source().shares_none:  # as the line in straight quotes is told (media.admit)
+        raise CommandError(f"input {kind}:{name_said(path)}: this show shares no folder with the network, so a "
+                           f"command from there names no file; to share one, start vcam serve (or vcam run) with "
+                           f"--media DIR")
     if may_name_a_file(path):
         return True
+    timing = FULL_WIDTH_TIMING.search(typed)
+    at = width_folded(timing[1]).lower() if timing is not None else "bar"
     raise CommandError(f"no such file {name_said(path)} in the folders shared with the network: check the name, as "
-                       f"in input {kind.strip().lower() or 'file'}:'NAME' @bar")
+                       f"in input {kind}:'NAME' @{at}")
 
 
 def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
@@ -785,7 +790,7 @@ def _blend(text: str) -> tuple:
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
-        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}{said}",
+        raise CommandError(f"blend position must be a number from 0 to 1, not {shown_typed(parts[2])}{said}",
                            meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
@@ -1620,7 +1625,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     command: with the command or the prompt it may have meant."""
     if name.startswith("@") and at_timing(name[1:]) is not None:  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
-        return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
+        return CommandError(f"{shown_typed(word)} is a timing: it ends a command, as in {said}", unknown=name)
     hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
@@ -1642,7 +1647,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
                 and not (name in READ_AS and rest) else "")
     if prompted:
         hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
-    return CommandError(unknown_said(_shown(word), hint), unknown=name)
+    return CommandError(unknown_said(shown_typed(word), hint), unknown=name)
 
 
 def unknown_said(shown: str, hint: str = "") -> str:

@@ -186,7 +186,7 @@ class Controller:
         # as typed, a cue the file checked ok for was refused on air
         console = not network and not by_a_cue(source)
         # the show's own lines (a cue's) not among them; a network line's paths name files in the shared folders
-        with from_network(self.media.names) if network else nullcontext():
+        with from_network(self.media.names, not self.media.folders) if network else nullcontext():
             read = self._read_line(line, source, console, network)
         return self.apply(read, source, network=network, aim=aim) if isinstance(read, Command) else read
 
