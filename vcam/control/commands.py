@@ -272,8 +272,8 @@ NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each tim
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     # typed -1 stays out of range alone: a fader's sweep sends it too, where no random seed was asked for
     if name == "seed" and text.lower() in DRAWN_SEEDS and text != "-1":
-        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {shown_typed(text)}: {NO_DRAWN_SEED}; type "
-                           "any number, as in seed 1234")
+        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {shown_typed(text)}: {NO_DRAWN_SEED}; "
+                           "type any number, as in seed 1234")
     try:
         value = based_int(text)
     except ValueError:
