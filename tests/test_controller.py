@@ -2701,3 +2701,18 @@ def test_vcam_cam_offers_a_preset_its_server_has_and_never_a_prompt_line(line, m
             sent.clear()
             assert not (remote.handle_line(meant, source, network=network) or "").startswith("error"), meant
             assert parse(sent[-1]) == parse(meant), sent
+
+
+@pytest.mark.parametrize("line, meant, picks", [("next cue @bar", "go 1 @bar", "cue 1/5"),
+                                                ("next cue ＠ｂａｒ", "go 1 @bar", "cue 1/5"),
+                                                ("next 2 @bar", "preset 2 @bar", "preset 2 'ocean'"),
+                                                ("prev 2 @beat", "preset 2 @beat", "preset 2 'ocean'"),
+                                                ("next preset @bar", "next @bar", "preset 1 'city'")])
+def test_next_with_a_timing_is_offered_the_line_meant_at_that_timing(line, meant, picks):
+    """`next cue` and `next 2` were offered go 1 and preset 2, but `next cue @bar` and `next 2 @bar` nothing: each is
+    offered the line at the timing typed, taken typed back from the console and the network, and picking that."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert f"(did you mean {meant}?)" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(picks), meant

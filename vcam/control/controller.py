@@ -23,7 +23,7 @@ from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
-                                   WITH_A_SHOW_FILE, Command, CommandError, blend_spaced, help_text,
+                                   WITH_A_SHOW_FILE, Command, CommandError, at_timing, blend_spaced, help_text,
                                    joined_commands, joined_hint, lands_on, name_typed, no_show_file, parse,
                                    parse_quantize, preset_choices, presets_found, setting_now, shown_typed,
                                    takes_nothing_said, timing_glued, typed_only, unknown_said)
@@ -245,13 +245,16 @@ class Controller:
         if name not in ("next", "prev") or e.unknown is not None:
             return None
         what = width_folded(rest).lower()
+        # `next cue @bar`: the timing typed is the line offered's (without it, the offer fires at once)
+        timed = re.fullmatch(r"(.*\S)\s+(@\S+)", what)
+        what, at = (timed[1], f" {timed[2]}") if timed and at_timing(timed[2][1:]) is not None else (what, "")
         if what == "preset":  # `next preset`: next alone is the next preset
-            offer = self._taken_line(name, source, console)
+            offer = self._taken_line(name + at, source, console)
         elif what == "cue" and name == "next" and self.cues is not None:
             # the next cue by its number, which fires that one typed back whenever it is (go alone, the one next then)
-            offer = self._taken_line(f"go {self.cues.position + 1}", source, console)
+            offer = self._taken_line(f"go {self.cues.position + 1}{at}", source, console)
         elif what.isdecimal():  # `next 2`: next takes no count; preset 2 where the show has one
-            offer = self._taken_line(f"preset {rest}", source, console)
+            offer = self._taken_line(f"preset {what}{at}", source, console)
         else:
             offer = None
         return takes_nothing_said(name, f" (did you mean {offer}?)") if offer else None
