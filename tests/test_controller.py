@@ -2651,7 +2651,8 @@ def test_a_word_for_go_or_preset_is_never_offered_the_prompt_line(line):
     for ctl, source, network in ((_cued(), "stdin", False), (_cued(), "net 10.0.0.2:5000", True),
                                  (_cued(), "cue 1", False), (bare, "stdin", False)):
         said = ctl.handle_line(line, source, network=network)
-        assert said.startswith("error: unknown command") and "prompt" not in said, (source, said)
+        told = said.replace("a prompt is given as prompt TEXT", "")  # how one is given; no prompt line offered
+        assert said.startswith("error: unknown command") and "prompt" not in told, (source, said)
         assert " is fired by go " in said or " is put on air by preset " in said or "this show has no cues" in said \
             or "did you mean go" in said, (source, said)
 
@@ -2693,7 +2694,8 @@ def test_vcam_cam_offers_a_preset_its_server_has_and_never_a_prompt_line(line, m
     remote.state.presets = ["city", "ocean"]
     for source, network in (("stdin", False), ("osc", True)):
         said = remote.handle_line(line, source, network=network)
-        assert said.startswith("error: unknown command") and "prompt" not in said, said
+        told = said.replace("a prompt is given as prompt TEXT", "")  # how one is given; no prompt line offered
+        assert said.startswith("error: unknown command") and "prompt" not in told, said
         if meant is None:
             assert "did you mean" not in said, said
         else:
@@ -2716,3 +2718,27 @@ def test_next_with_a_timing_is_offered_the_line_meant_at_that_timing(line, meant
         said = ctl.handle_line(line, source, network=network)
         assert f"(did you mean {meant}?)" in said, said
         assert ctl.handle_line(meant, source, network=network).startswith(picks), meant
+
+
+@pytest.mark.parametrize("line", ["fire", "scene", "ＦＩＲＥ", "Scene"])
+def test_fire_or_scene_alone_is_told_how_a_cue_or_preset_is_given(line):
+    """`fire` and `scene` alone were answered with the command list only: each is told, as `fire drop` is, how a cue
+    is fired or a preset put on air."""
+    for source, network in (*_SOURCES, ("cue 1", False)):
+        said = _cued().handle_line(line, source, network=network)
+        assert " is fired by go followed by" in said or " is put on air by preset followed by" in said, said
+
+
+def test_cue_alone_in_a_cue_is_not_offered_go():
+    """`do: [cue]` was asked "did you mean go?", though a cue's line fires no cue: it is told how a cue is fired."""
+    said = _cued().handle_line("cue", "cue 1")
+    assert "did you mean go" not in said and "a cue is fired by go followed by" in said, said
+    assert "(did you mean go?)" in _cued().handle_line("cue", "stdin")
+
+
+def test_fire_with_words_is_told_how_a_prompt_is_given():
+    """`fire in the sky` was told only how a cue is fired: it is told too that a prompt is given as prompt TEXT, and
+    offered no line (the command's word would go on air)."""
+    for source, network in (*_SOURCES, ("cue 1", False)):
+        said = _cued().handle_line("fire in the sky", source, network=network)
+        assert "a prompt is given as prompt TEXT" in said and "did you mean" not in said, said

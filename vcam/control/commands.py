@@ -1186,7 +1186,12 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     # `cue 5`: what go would fire the show knows, the parser does not; `scene`, `fire`: no spelling near them
     # (seed, freeze) is what either means
     if name in READ_AS and (rest or name not in MEANT):
-        return READ_AS[name][1] if rest else "", None
+        said = READ_AS[name][1]
+        # `fire in the sky`: words, not a cue's or preset's name, may be a prompt's (its line is not offered: the
+        # command's word would go on air with them)
+        words = rest.split()
+        return (f"{said[:-1]}; a prompt is given as prompt TEXT)" if len(words) > 1 and all(map(str.isalpha, words))
+                else said), None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;

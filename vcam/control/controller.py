@@ -232,6 +232,9 @@ class Controller:
         which knows no show, offered go alone for `cue 5`, which fires the next cue, not cue 5."""
         word, rest = e.said
         name, rest = width_folded(word).lower(), rest.strip()
+        if not rest and name in READ_AS and e.unknown is not None and by_a_cue(source) \
+                and READ_AS[name][0] in NOT_IN_CUES:  # `do: [cue]`: go, offered elsewhere, fires no cue from a cue
+            return unknown_said(shown_typed(word), READ_AS[name][1])
         if not rest:
             return None
         if name in READ_AS and e.unknown is not None:
