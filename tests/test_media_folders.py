@@ -905,3 +905,78 @@ def test_a_decomposed_link_that_appears_after_a_line_is_admitted_is_not_opened(t
     inside = shared / nfd("reçu.png")
     cv2.imwrite(str(inside), np.zeros((8, 8, 3), np.uint8))
     assert ImageSource(str(shared / nfc("reçu.png")), 8, 8).path == str(inside)
+
+
+@pytest.mark.parametrize("line", ["input file:'clip.mp4’ ＠ｂａｒ", 'input file:"clip.mp4” ＠ｂａｒ', "input ’file:clip.mp4’",
+                                  "input file:”clip.mp4”", "input file:’clip.mp4’ @bar", "input file:'clip.mp4’"])
+def test_curled_quotes_round_a_shared_file_are_read_alike_from_the_console_and_the_network(tree, monkeypatch, line):
+    """`input file:'clip.mp4’ ＠ｂａｒ` (a phone's closing quote, a full-width timing) played typed at the console and
+    was refused from the network as a quote never closed; `’file:clip.mp4’` and `file:”clip.mp4”` too. Both read it
+    now as the shared clip, and a path outside the folders so quoted is still never opened from the network."""
+    shared, outside = tree
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    assert not ctl.handle_line(line, "stdin").startswith("error"), line
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert not said.startswith("error") and said.startswith("input file:clip.mp4"), said
+    assert [a.spec for a in producer.actions] == [f"file:{shared}/clip.mp4"] * 2
+    try:  # refused, or read as a name of the shared folder's (as in straight quotes): never the file outside
+        ctl.handle_line(line.replace("clip.mp4", f"{outside}/secret.png").replace("file:", "image:"),
+                        "net 10.0.0.2:5000", network=True)
+    except Refused:
+        pass
+    assert all(a.spec.partition(":")[2].startswith(f"{shared}/") for a in producer.actions), producer.actions
+
+
+@pytest.mark.parametrize("path", ["out.png", "../private/secret.png", "away/secret.png", "PRIVATE/secret.png",
+                                  "/etc/passwd", "/etc/nope", "x.pgn"])
+@pytest.mark.parametrize("form", ["input image:'PATH’ ＠ｂａｒ", 'input image:"PATH” ＠ｂａｒ', "input 'image:PATH’ ＠ｂａｒ",
+                                  "input 'PATH’ ＠ｂａｒ"])
+def test_a_network_path_closed_by_a_curled_quote_before_a_full_width_timing_is_held_to_the_shared_folders(
+        tree, path, form):
+    """`input image:'out.png’ ＠ｂａｒ` from the network (out.png a link out of the shared folder), `'/etc/passwd’`,
+    `'x.pgn’` (no such file): the whole tail was taken as the name, and the input set to `shared/'out.png’ ＠ｂａｒ`.
+    Each is told no such file is in the shared folders, alike whether it exists outside them, and nothing is set."""
+    shared, private = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    named = path.replace("PRIVATE", str(private))
+    said = ctl.handle_line(form.replace("PATH", named), "net 10.0.0.2:5000", network=True)
+    assert said.startswith(f"error: no such file {named} in the folders shared with the network: check the name, as "
+                           "in input "), said
+    assert "PATH" not in said and "＠" not in said, said
+    assert producer.actions == []
+
+
+@pytest.mark.parametrize("line", ["input image:'’ ＠ｂａｒ", 'input file:"” ＠ｂａｒ', "input image:' ’ ＠ｂａｒ",
+                                  "input image:'sub’ ＠ｂａｒ", "input 'image:’ ＠ｂａｒ"])
+def test_a_network_name_curled_shut_on_nothing_or_a_folder_sets_no_input(tree, line):
+    """`input image:'’ ＠ｂａｒ` from the network: the empty name is the shared folder itself, and was taken, the
+    input set to `shared/'’ ＠ｂａｒ`, as was a folder's name; a blank one was told `no such file   in the folders`.
+    Each is refused, and nothing is set."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert said.startswith("error: "), said
+    assert "no such file  " not in said, said
+    assert producer.actions == []
+
+
+@pytest.mark.parametrize("media", [MediaFolders(), MediaFolders.chosen([], None)])
+@pytest.mark.parametrize("line", ["input image:'/etc/passwd’ ＠ｂａｒ", 'input file:"x.mp4” ＠ｂａｒ'])
+def test_a_network_name_curled_shut_where_no_folder_is_shared_is_told_how_to_share_one(media, line):
+    """With no folder shared, `input image:'/etc/passwd’ ＠ｂａｒ` was told no such file is in the folders shared,
+    as though some were; in straight quotes it is told how to share one, and is now alike."""
+    ctl, producer = make_controller(media)
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert said.startswith("error: input ") and "shares no folder with the network" in said, said
+    assert "--media DIR" in said, said
+    assert producer.actions == []
+
+
+def test_a_network_name_curled_shut_is_offered_the_timing_typed(tree):
+    """`input image:'x.pgn’ ＠ｂｅａｔ`: the hint said @bar, a timing not typed."""
+    shared, _ = tree
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = ctl.handle_line("input image:'x.pgn’ ＠ｂｅａｔ", "net 10.0.0.2:5000", network=True)
+    assert said.endswith("as in input image:'NAME' @beat"), said

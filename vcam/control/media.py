@@ -163,8 +163,9 @@ class MediaFolders:
         return real is not None and self._shares(real)
 
     def names(self, path: str) -> bool:
-        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder."""
-        return any((real := self._resolve_shared(each)) is not None and self._found(real)
+        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder (not a
+        folder: the empty name is the first shared one)."""
+        return any((real := self._resolve_shared(each)) is not None and self._found(real) and not os.path.isdir(real)
                    for each in dict.fromkeys((path, width_folded(path))))
 
     def _resolve_shared(self, path: str) -> str | None:
