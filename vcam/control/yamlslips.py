@@ -177,16 +177,16 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
         if flow is None or not reads_past([*lines, ""], i, f"{flow[1]}- {flow[2]}", i) \
-                and not flow_item_offered(lines, i, flow[1], flow[2]) and quote_closed(flow[2]) is None:
-            flow = None  # a '-{' or '-[' that the space after its '-' does not mend: not the slip YAML met
+                and not offered and quote_closed(flow[2]) is None:
+            flow = offered = None  # a '-{' or '-[' that the space after its '-' does not mend: not the slip YAML met
         said = f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'" if flow else ""
         if flow is not None and flow[2][0] == "[":
             # `-[cc, 16]`: with its space, a list, no list of a show or map takes as its item; what the item was
             # meant to be (a control's keys, a cue's `- preset 1`) is not known here
             return _AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
                                   "list in [...] as its item")
-        offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
         if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
                                                   path):
             offered = None  # loads alone, refused beside the others: a name or a cc taken, a file missing
