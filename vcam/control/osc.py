@@ -60,8 +60,9 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     # the replies read the router's faders and hands only once started, after the router is made below
     replies = None
     if reply is not None:
-        replies = _replies(reply, taking, controller, say, tempo, fps, replaying, faders=lambda: router.mapping,
-                           moving=lambda address, host=None: router.moving(address, host))
+        replies = _replies(reply, taking, controller, say, tempo, fps, replaying,
+                           faders=(lambda: router.mapping) if taking else None,
+                           moving=(lambda address, host=None: router.moving(address, host)) if taking else None)
     if taking:
         router = OscRouter(mapping, controller, answers=replies, typed_only_words=typed_only_words,
                             goes_on=goes_on)
@@ -77,10 +78,10 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
 
 
 def _replies(reply: str, taking: bool, controller, say: Callable[[str], None], tempo,
-             fps: Callable[[], float | None] | None, replaying: bool, faders: Callable[[], OscMap],
-             moving: Callable[..., bool]):
-    """The state replies `--osc-reply` asks for, told of every change, with the faders of the input's map (where
-    there is an input); None where they would go nowhere (a port alone, with no input while a log replays)."""
+             fps: Callable[[], float | None] | None, replaying: bool, faders: Callable[[], OscMap] | None,
+             moving: Callable[..., bool] | None):
+    """The state replies `--osc-reply` asks for, told of every change, with the faders of the input's map (None
+    where there is no input); None where they would go nowhere (a port alone, with no input while a log replays)."""
     from vcam.control.oscreply import OscReplies
 
     host, port = parse_reply(reply)
@@ -93,7 +94,7 @@ def _replies(reply: str, taking: bool, controller, say: Callable[[str], None], t
                         "input is open", "give --osc [HOST:]PORT too, or the tablet's address: --osc-reply "
                                          f"HOST:{port}")
     replies = OscReplies(host, port, controller.snapshot, say, tempo, fps,
-                         faders=faders if taking else None, moving=moving if taking else None)
+                         faders=faders, moving=moving)
     controller.listeners.append(replies.changed)
     if tempo is not None and hasattr(tempo, "listen"):
         tempo.listen(replies.changed)
