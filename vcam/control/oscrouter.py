@@ -63,7 +63,7 @@ class SenderAnswers(Protocol):
 
     def answer(self, host: str, address: str, values: list) -> None: ...
 
-    def answers(self, host: str) -> bool: ...
+    def reaches(self, host: str) -> bool: ...
 
 
 class OscRouter:
@@ -159,7 +159,7 @@ class OscRouter:
         if name == CMD:
             return self._typed(address, args, sender)
         if name not in USAGE:
-            answered = self.answers is not None and self.answers.answers(_host(sender).strip("[]"))
+            answered = self.answers is not None and self.answers.reaches(_host(sender).strip("[]"))
             raise Unfit(_no_command(address, name, answered), (address,), once=True)
         if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
             if float(args[0]) < ON:
