@@ -80,24 +80,41 @@ def _lines_under(lines: list[str], row: int, column: int) -> bool:
 def item_loads(entry: str, kind: str, path: str = "show.yaml") -> bool:
     """Whether `entry` ({note: 36, command: next}, {address: /b, param: blend}, {name: neon, prompt: city}), the only
     item of a MIDI map's or OSC map's controls or a show's presets (`kind`: midi, osc or preset), loads as one."""
-    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
-    from vcam.control import midimap, oscmap
+    if kind == "preset":
+        return _show_loads(f"presets:\n  - {entry}\n", path)
+    return _map_loads(f"controls:\n  - {entry}\n", kind, None)
+
+
+def _show_loads(text: str, path: str) -> bool:
+    """Whether `text`, a show file (its paths read against `path`'s), parses and passes its check."""
+    # here, not at the top: show imports this module through yamlcheck
     from vcam.control.show import parse_show
+
+    try:
+        parse_show(text, path)
+    except ConfigError:
+        return False
+    return True
+
+
+def _map_loads(text: str, kind: str | None, base: Path | None) -> bool:
+    """Whether `text`, a MIDI or OSC map file (`kind`: midi or osc; told by its controls where None), reads with no
+    problem; False for one that is neither. `base`: where its paths are found, None to leave them unchecked."""
+    # here, not at the top: midimap and oscmap import this module through yamlcheck
+    from vcam.control import midimap, oscmap
+    from vcam.control.mapfiles import map_kind
     from vcam.control.yamlcheck import Reader
 
-    if kind == "preset":
-        try:
-            parse_show(f"presets:\n  - {entry}\n", path)
-        except ConfigError:
-            return False
-        return True
     r = Reader("")
     try:
-        node = r.compose(f"controls:\n  - {entry}\n")
+        node = r.compose(text)
+        kind = map_kind(node) if kind is None and node is not None else kind
         if node is not None and kind == "midi":
-            midimap.read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+            midimap.read_map(r, node, "MIDI map", base, in_map_file=True, whole_paths=False)
+        elif node is not None and kind == "osc":
+            oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
         elif node is not None:
-            oscmap.read_map(r, node, "OSC map", None, file=True, whole_paths=False)
+            return False
     except ConfigError:  # problems enough to stop the reading
         return False
     return node is not None and not r.problems
@@ -316,35 +333,12 @@ _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 def text_loads(text: str, path: str = "show.yaml") -> bool:
     """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
     refused beside the others (a name or a cc taken twice, a file it names missing)."""
-    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
-    from vcam.control import midimap, oscmap
-    from vcam.control.mapfiles import map_kind
-    from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import Reader
-
     top = built_or_none(text)
     if not isinstance(top, dict):
         return False  # a slip left elsewhere, or no mapping: nothing a check reads
     if "controls" in top and "presets" not in top:
-        r = Reader("")
-        try:
-            node = r.compose(text)
-            kind = map_kind(node) if node is not None else None
-            base = Path(path).parent
-            if kind == "midi":
-                midimap.read_map(r, node, "MIDI map", base, in_map_file=True, whole_paths=False)
-            elif kind == "osc":
-                oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
-            else:
-                return False
-        except ConfigError:
-            return False
-        return not r.problems
-    try:
-        parse_show(text, path)
-    except ConfigError:
-        return False
-    return True
+        return _map_loads(text, None, Path(path).parent)
+    return _show_loads(text, path)
 
 
 def _item_loads(entry: str, checked_only: bool) -> bool:
