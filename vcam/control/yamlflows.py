@@ -32,7 +32,7 @@ _FIRST_KEYS = "|".join((*CONTROL_KINDS, "name", "prompt"))
 _UNBRACED = re.compile(rf"( *- +)(({_FIRST_KEYS}): *[^{{}}\[\],#]+(?:, *\w+: *[^{{}}\[\],#]+)+?)( *#.*)?")
 
 
-def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str = "show.yaml") -> str | None:
+def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str) -> str | None:
     """What to write for a MIDI map's control or a show's preset whose keys are on one line without the braces
     around them, said by YAML as a ': ' where no key goes; None for any other complaint, and where the item has lines
     under it (braced, they are refused). `path`: the file's, which a preset's paths are read against."""
@@ -330,7 +330,7 @@ def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
 _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 
-def text_loads(text: str, path: str = "show.yaml") -> bool:
+def text_loads(text: str, path: str) -> bool:
     """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
     refused beside the others (a name or a cc taken twice, a file it names missing)."""
     top = built_or_none(text)

@@ -170,8 +170,7 @@ def _escaped_head(key: str, value: str) -> str | None:
             f"{key}'s own, write {kept[1:-1]}")
 
 
-def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...],
-                   path: str = "show.yaml") -> str | None:
+def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...], path: str) -> str | None:
     """What to write for a list item's dash with no space after it (`-name: b`), read as a key '-name' where a list
     item goes, at the complaint's line or the one above it; None where neither is one."""
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
