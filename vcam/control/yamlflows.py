@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
-from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
+from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end, indent_of, written_above,
+                                    written_below)
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import ConfigError
 from vcam.control.yamlwrite import built_or_none, flow_yaml
@@ -73,8 +74,8 @@ def _list_key(lines: list[str], row: int, column: int) -> str | None:
 
 def _lines_under(lines: list[str], row: int, column: int) -> bool:
     """Whether the item at line `row`, its keys from `column`, has lines under it at or past that column."""
-    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
-    return len(below) - len(below.lstrip(" ")) >= column > 0 and bool(below.strip())
+    below = written_below(lines, row)
+    return indent_of(below) >= column > 0 and bool(below.strip())
 
 
 def item_loads(entry: str, kind: str, path: str = "show.yaml") -> bool:
@@ -268,8 +269,7 @@ def _key_above(lines: list[str], row: int, column: int) -> str | None:
     (`prompt:` over `  [neon, city`); None otherwise."""
     if lines[row][:column].strip():
         return None
-    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
-                 None)
+    above = written_above(lines, row)
     found = _KEY_ALONE.fullmatch(lines[above]) if above is not None else None
     return found[2] if found is not None and len(found[1]) < column else None
 
@@ -320,10 +320,10 @@ def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tup
 def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
     """Whether the next line written under line `row`, an item at `column`, goes on with it: deeper than the item,
     or no new item or key."""
-    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), None)
-    if below is None:
+    below = written_below(lines, row)
+    if not below:
         return False
-    return len(below) - len(below.lstrip(" ")) > column or _STARTS_ENTRY.match(below.lstrip(" ")) is None
+    return indent_of(below) > column or _STARTS_ENTRY.match(below.lstrip(" ")) is None
 
 
 # a line that starts a list's item or a mapping's key

@@ -10,7 +10,7 @@ from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, text_loads,
                                     wrong_closer)
 from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
-from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, top_key
+from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, indent_of, top_key, written_below
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 
@@ -295,9 +295,9 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
         # (quoted again, '"neon city"', they went on air)
         tries.append(f"{key}: {value}")
     # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
-    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    below = written_below(lines, row)
     header = key in TEXT_KEYS and _BLOCK_HEADER.fullmatch(value) is not None
-    if header and len(below) - len(below.lstrip(" ")) > len(head):
+    if header and indent_of(below) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
         tries.append(f"{key}: {value}")
     # a header (`|`, `>-`, `|2`) over no lines of text is one whose text is still to write: offered quoted, '|' or
