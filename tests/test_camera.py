@@ -838,6 +838,20 @@ def test_an_odd_module_limit_is_named_with_the_limit_to_load_and_the_even_size_b
     assert _reload_made(fix)["max_width"] == ["1280"] and "@1279x720" not in fix and "forgets" not in fix
 
 
+@linux_only
+def test_the_reload_for_a_larger_size_keeps_the_room_the_module_already_gives(loopback):
+    """At 2048x1024 on a module loaded for 1920x1080, the reload offered max_height=1024: pasted, another device's
+    1080p was cut down to 1024 lines. Each limit is the larger of the module's and vcam's size."""
+    from loopback_model import Loopback0127
+
+    loopback({"/dev/video10": Loopback0127(max_width=1920, max_height=1080)})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(2048, 1024, 30, device="/dev/video10", backend="v4l2loopback-model")
+    assert "holds the format 1920x1024 YU12, not the 2048x1024 YU12" in err.value.message
+    made = _reload_made(err.value.fix)
+    assert (made["max_width"], made["max_height"]) == (["2048"], ["1080"]), err.value.fix
+
+
 def _reload_made(fix: str) -> dict[str, list[str]]:
     """The module parameters the reload line in `fix` loads v4l2loopback with, each as its list of values, after
     checking it is the reload: the module removed, then loaded again."""

@@ -214,7 +214,7 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     (["--in", "dvd"], "argument --in: unknown input 'dvd': use none, camera"),
     (["--in", "image:"], "argument --in: input 'image:' needs a path"),
     (["--in", "/clips/My Clips/a.mp4"], "argument --in: video file /clips/My Clips/a.mp4: no such file: check the "
-     "path, and give it with its kind: --in 'file:/clips/My Clips/a.mp4'"),
+     "path, then give it with its kind: --in file:PATH"),
     (["--in", "cam:1"], "argument --in: 'cam' is no kind of input: did you mean --in camera:1?"),
     (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
 ])
@@ -332,11 +332,30 @@ def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, n
         return line.removeprefix("vcam run: error: argument --in: ")
 
     assert said(given) == (f"{what} {whole}: no such file (a --in path is relative to the folder vcam was started "
-                           f"in): check the path, and give it with its kind: --in {kind}:{name}")
-    assert said(str(whole)) == (f"{what} {whole}: no such file: check the path, and give it with its kind: --in "
-                                f"{kind}:{whole}")
+                           f"in): check the path, then give it with its kind: --in {kind}:PATH")
+    assert said(str(whole)) == (f"{what} {whole}: no such file: check the path, then give it with its kind: --in "
+                                f"{kind}:PATH")
+    # one named alike is there: offered, where the line given named the file not there, which typed failed again
+    alike = whole.with_suffix(".MOV" if kind == "file" else ".jpg")
+    alike.write_bytes(b"")
+    assert said(given) == (f"{what} {whole}: no such file (a --in path is relative to the folder vcam was started "
+                           f"in); its folder holds {alike.name}, named alike: check the name's case and its ending, "
+                           f"then give it with its kind: --in {kind}:PATH")
+    alike.unlink()
     whole.write_bytes(b"")  # there: only its kind is missing
     assert said(name) == f"a path needs its kind first: did you mean --in {kind}:{name}?"
+
+
+def test_a_path_without_its_kind_that_a_mac_stored_decomposed_is_offered_with_its_kind(tmp_path, monkeypatch,
+                                                                                        capsys):
+    """`--in clé.mp4`, stored as cle and an accent (NFD) by a Mac's copy, was said to be no such file."""
+    import unicodedata
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).write_bytes(b"clip")
+    typed = unicodedata.normalize("NFC", "clé.mp4")
+    line = _last_line(["run", "--model", "tiny", "--in", typed], capsys)
+    assert line == f"vcam run: error: argument --in: a path needs its kind first: did you mean --in 'file:{typed}'?"
 
 
 def test_a_path_without_its_kind_named_but_for_its_spaces_offers_the_one_there(tmp_path, monkeypatch, capsys):

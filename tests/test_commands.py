@@ -632,7 +632,8 @@ def test_an_input_of_a_word_for_none_is_offered_input_none(line, meant, console,
     """`input off`, typed for text alone, was told unknown input 'off' and the list of forms: none was among them,
     not said to be the one meant."""
     said = refusal(line, console, network)
-    assert said.endswith(f"text only is input none: did you mean {meant}?"), said
+    assert said.endswith(f"is not a source; text only is none: did you mean {meant}?"), said
+    assert said.count("input") == 1, said  # it said "is no input: text only is input none: did you mean input none?"
     assert parse(meant, console, network).args == ("none",)
 
 
@@ -1230,9 +1231,13 @@ def test_a_typo_one_letter_off_a_word_for_a_command_still_names_it(line, meant):
 @pytest.mark.parametrize("line", ["cue 3 @bar", "cue opening scene now", "pause the video @bar"])
 def test_a_word_for_a_command_that_takes_an_argument_or_a_line_ending_in_a_timing_gets_no_prompt_line(line):
     """`cue 3 @bar` was answered "did you mean go? … prompt cue 3 @bar": followed, it put the words "cue 3" on air
-    where cue 3 was meant (go takes a cue); a line that ends in a timing is a command being typed, not a prompt."""
+    where cue 3 was meant (go takes a cue); a line that ends in a timing is a command being typed, not a prompt. A
+    cue with words after it is told how go fires one: go alone fires the next cue, not cue 3, and only the show
+    knows whether it has a cue 3 (the controller offers the line)."""
     message = refusal(line)
-    assert "prompt" not in message and "(did you mean" in message
+    meant = "(a cue is fired by go followed by its number or name)" if line.startswith("cue") else "(did you mean"
+    told = message.replace("a prompt is given as prompt TEXT", "")  # how one is given; no prompt line offered
+    assert "prompt" not in told and meant[:-1] in message and "did you mean go?" not in message
 
 
 @pytest.mark.parametrize("console", [True, False])

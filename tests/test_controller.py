@@ -2560,3 +2560,196 @@ def test_a_reload_between_reads_never_names_a_blend_that_was_not_on_air(rig):
     ctl._picks = ReloadOnRelease(ctl._picks)
     assert ctl.on_air_named() == ("city", "ocean", 0.5)  # as it was on air before the reload
     assert ctl.state.blend == (1, 0, 0.5) and ctl.on_air_named() == ("city", "ocean", 0.5)  # and after it
+
+
+_CUED = SHOW.replace("name: forest", "name: misty forest") + (
+    "cues:\n  - {name: intro, do: [preset 1]}\n  - {name: drop, do: [preset 2]}\n  - {name: verse, do: [preset 3]}\n"
+    "  - {name: outro, do: [freeze]}\n  - {name: fifth, do: [live]}\n")
+
+
+def _cued():
+    from vcam.control.cues import CueList
+
+    show = parse_show(_CUED, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    return ctl
+
+
+_SOURCES = (("stdin", False), ("net 10.0.0.2:5000", True))
+
+
+@pytest.mark.parametrize("line, meant, fires", [
+    ("cue 5", "go 5", 5), ("cue 5 # x", "go 5", 5), ("cue 5 ＠ｂａｒ", "go 5 @bar", 5), ("cue drop", "go drop", 2),
+    ("cue 2 @bar", "go 2 @bar", 2), ("fire drop", "go drop", 2), ("cue dorp", "go drop", 2), ("go cue 5", "go 5", 5),
+    ("go cue 3 @bar", "go 3 @bar", 3), ("next cue", "go 1", 1),
+    ("cue next", None, None), ("cue 99", None, None), ("go cue 99", None, None), ("fire at will", None, None),
+])
+def test_a_cue_asked_for_in_other_words_is_offered_the_go_that_fires_that_cue(line, meant, fires):
+    """`cue 5` was offered go alone, which fires the NEXT cue, not cue 5, and `fire drop` freeze: the line offered now
+    is the go of the cue named, only where the show has it, taken when typed back from the console and the network
+    alike, and firing that cue; a cue no show has (`cue 99`, `cue next`) is offered no line. A cue's own do: line,
+    which fires no cue, is offered none."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and "did you mean go?" not in said, said
+        if meant is None:
+            assert "did you mean go" not in said, said
+            continue
+        assert f"did you mean {meant}?" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(f"cue {fires}/5"), meant
+    assert "did you mean go" not in _cued().handle_line(line, "cue 1")
+
+
+@pytest.mark.parametrize("line, meant, picks", [("scene 2", "preset 2", "preset 2 'ocean'"),
+                                                ("scene city", "preset city", "preset 1 'city'"),
+                                                ("next 2", "preset 2", "preset 2 'ocean'"),
+                                                ("next preset", "next", "preset 1 'city'"),
+                                                ("scene 99", None, None), ("next 9", None, None),
+                                                ("scene of a neon city", None, None), ("scene drop", None, None)])
+def test_a_preset_asked_for_in_other_words_is_offered_the_line_that_picks_it(line, meant, picks):
+    """`scene 2` was offered seed (a spelling near scene) and `next 2` nothing: the line offered is the preset's, only
+    where the show has it (`scene 99` none, `scene of a neon city` the prompt's line), taken typed back from the
+    console, the network and a cue's own line, and picking that preset."""
+    for source, network in (*_SOURCES, ("cue 1", False)):
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and "seed" not in said, said
+        if meant is None:
+            assert "did you mean preset" not in said and "did you mean next" not in said, said
+            continue
+        assert f"(did you mean {meant}?)" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(picks), meant
+
+
+@pytest.mark.parametrize("line", ["live", "live @bar", "ｌｉｖｅ"])
+def test_live_with_nothing_frozen_says_the_screen_is_already_live(line):
+    """`live` (undo freeze or blackout) with nothing frozen answered "screen: live on the bar", as if a freeze were
+    lifted on the bar: it says plainly the screen is already live, and sets nothing; after a freeze it lifts it."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        assert ctl.handle_line(line, source, network=network) == \
+            "screen: already live (nothing is frozen or blacked out)"
+        assert ctl.handle_line("freeze", source, network=network) == "screen: freeze"
+        assert ctl.handle_line("live", source, network=network) == "screen: live"
+        assert ctl.state.screen == "live"
+
+
+@pytest.mark.parametrize("line, meant, fires", [
+    ("cue dorp @bar", "go drop @bar", 2), ("fire dorp @bar", "go drop @bar", 2),
+    ("go cue dorp @bar", "go drop @bar", 2),
+    ("cue dorp ＠ｂａｒ", "go drop @bar", 2), ("go ｃｕｅ 3", "go 3", 3), ("go cue\t3", "go 3", 3),
+])
+def test_a_cue_offered_for_a_typo_keeps_the_timing_asked_for(line, meant, fires):
+    """`cue dorp @bar` was offered `go drop`, which fires at once, not on the bar; `cue dorp ＠ｂａｒ`, `go ｃｕｅ 3` and
+    `go cue<TAB>3` nothing. Each is offered the go at the timing typed, taken typed back from the console and the
+    network, and firing that cue."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert f"did you mean {meant}?" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(f"cue {fires}/5"), meant
+
+
+@pytest.mark.parametrize("line", ["scene ocaen", "fire drop", "scene scene 2", "scene preset 2", "scene ocaen @bar",
+                                  "fire in the sky", "scene of a neon city"])
+def test_a_word_for_go_or_preset_is_never_offered_the_prompt_line(line):
+    """`scene ocaen` was offered `prompt scene ocaen`, `fire drop` (no cue drop, or from a cue's do: line) `prompt
+    fire drop`: followed, the command's words went on air. They are told how go or preset is given instead."""
+    bare = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                      threading.Event(), print)
+    for ctl, source, network in ((_cued(), "stdin", False), (_cued(), "net 10.0.0.2:5000", True),
+                                 (_cued(), "cue 1", False), (bare, "stdin", False)):
+        said = ctl.handle_line(line, source, network=network)
+        told = said.replace("a prompt is given as prompt TEXT", "")  # how one is given; no prompt line offered
+        assert said.startswith("error: unknown command") and "prompt" not in told, (source, said)
+        assert " is fired by go " in said or " is put on air by preset " in said or "this show has no cues" in said \
+            or "did you mean go" in said, (source, said)
+
+
+@pytest.mark.parametrize("line", ["cue 5", "fire drop", "cue 1 @bar"])
+def test_a_cue_asked_for_where_the_show_has_none_is_told_so(line):
+    """`cue 5` in a show with no cues was told a cue is fired by go and its number; `go 5` was then told there is no
+    cue list."""
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), print)
+    for source, network in _SOURCES:
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: unknown command") and "(this show has no cues to fire)" in said, said
+        assert "go followed" not in said and "prompt" not in said, said
+
+
+def test_live_with_nothing_frozen_sets_nothing():
+    """`live` with nothing frozen is answered already live: nothing is sent, logged, or left waiting for the beat."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        logged: list = []
+        ctl._record = lambda action, origin: logged.append(action)
+        given = list(ctl.generator.given)
+        assert ctl.handle_line("live @bar", source, network=network).startswith("screen: already live")
+        assert ctl.generator.given == given and logged == [] and ctl.screen_waits.waiting() is None
+        assert ctl.state.screen == "live"
+
+
+@pytest.mark.parametrize("line, meant", [("scene 2", "preset 2"), ("scene ocean @bar", "preset ocean @bar"),
+                                         ("ｓｃｅｎｅ ２", "preset 2"), ("scene 9", None), ("scene ocaen", None),
+                                         ("fire drop", None), ("cue 5", None), ("fire in the sky", None)])
+def test_vcam_cam_offers_a_preset_its_server_has_and_never_a_prompt_line(line, meant):
+    """At vcam cam, `scene 2` was answered unknown command and nothing more, `scene ocean` offered `prompt scene
+    ocean`: a preset the server's show has is offered; its cues are not known there, so no go is."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.state.presets = ["city", "ocean"]
+    for source, network in (("stdin", False), ("osc", True)):
+        said = remote.handle_line(line, source, network=network)
+        told = said.replace("a prompt is given as prompt TEXT", "")  # how one is given; no prompt line offered
+        assert said.startswith("error: unknown command") and "prompt" not in told, said
+        if meant is None:
+            assert "did you mean" not in said, said
+        else:
+            assert f"(did you mean {meant}?)" in said, said
+            sent.clear()
+            assert not (remote.handle_line(meant, source, network=network) or "").startswith("error"), meant
+            assert parse(sent[-1]) == parse(meant), sent
+
+
+@pytest.mark.parametrize("line, meant, picks", [("next cue @bar", "go 1 @bar", "cue 1/5"),
+                                                ("next cue ＠ｂａｒ", "go 1 @bar", "cue 1/5"),
+                                                ("next 2 @bar", "preset 2 @bar", "preset 2 'ocean'"),
+                                                ("prev 2 @beat", "preset 2 @beat", "preset 2 'ocean'"),
+                                                ("next preset @bar", "next @bar", "preset 1 'city'")])
+def test_next_with_a_timing_is_offered_the_line_meant_at_that_timing(line, meant, picks):
+    """`next cue` and `next 2` were offered go 1 and preset 2, but `next cue @bar` and `next 2 @bar` nothing: each is
+    offered the line at the timing typed, taken typed back from the console and the network, and picking that."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert f"(did you mean {meant}?)" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(picks), meant
+
+
+@pytest.mark.parametrize("line", ["fire", "scene", "ＦＩＲＥ", "Scene"])
+def test_fire_or_scene_alone_is_told_how_a_cue_or_preset_is_given(line):
+    """`fire` and `scene` alone were answered with the command list only: each is told, as `fire drop` is, how a cue
+    is fired or a preset put on air."""
+    for source, network in (*_SOURCES, ("cue 1", False)):
+        said = _cued().handle_line(line, source, network=network)
+        assert " is fired by go followed by" in said or " is put on air by preset followed by" in said, said
+
+
+def test_cue_alone_in_a_cue_is_not_offered_go():
+    """`do: [cue]` was asked "did you mean go?", though a cue's line fires no cue: it is told how a cue is fired."""
+    said = _cued().handle_line("cue", "cue 1")
+    assert "did you mean go" not in said and "a cue is fired by go followed by" in said, said
+    assert "(did you mean go?)" in _cued().handle_line("cue", "stdin")
+
+
+def test_fire_with_words_is_told_how_a_prompt_is_given():
+    """`fire in the sky` was told only how a cue is fired: it is told too that a prompt is given as prompt TEXT, and
+    offered no line (the command's word would go on air)."""
+    for source, network in (*_SOURCES, ("cue 1", False)):
+        said = _cued().handle_line("fire in the sky", source, network=network)
+        assert "a prompt is given as prompt TEXT" in said and "did you mean" not in said, said

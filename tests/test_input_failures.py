@@ -1468,8 +1468,8 @@ def test_a_clip_under_a_thousand_folders_not_there_is_said_not_found_at_the_cons
     with pytest.raises(SystemExit):  # argparse's usage error
         main(["run", "--model", "tiny", "--in", deep, "--out", "null", "--no-stdin"])
     err = capsys.readouterr().err
-    assert f"no such file (a --in path is relative to the folder vcam was started in): check the path, and give it " \
-           f"with its kind: --in file:{deep}" in err, err[-300:]
+    assert "no such file (a --in path is relative to the folder vcam was started in): check the path, then give it " \
+           "with its kind: --in file:PATH" in err, err[-300:]
     from vcam.inspec import RESPACED_FOLDERS
 
     there = "my clips/" * RESPACED_FOLDERS + "take 1.mp4"

@@ -936,6 +936,23 @@ def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):
         ImageSource(str(text), W, H)
 
 
+def test_a_name_a_mac_stored_decomposed_opens_as_typed(tmp_path):
+    """A Mac copies `Café/été.png` out with each é as e and an accent (NFD); a keyboard types é as one character
+    (NFC). Typed, it was "no such file", and the name offered looked the same as the one typed."""
+    import unicodedata
+
+    folder = tmp_path / unicodedata.normalize("NFD", "Café")
+    folder.mkdir()
+    stored = folder / unicodedata.normalize("NFD", "été.png")
+    cv2.imwrite(str(stored), np.full((H, W, 3), 90, np.uint8))
+    image = ImageSource(str(tmp_path / unicodedata.normalize("NFC", "Café/été.png")), W, H)
+    assert image.path == str(stored)
+    clip = write_clip(tmp_path / unicodedata.normalize("NFD", "clé.avi"), 3)
+    assert ClipSource(unicodedata.normalize("NFC", clip), W, H).path == clip
+    with pytest.raises(InputError, match="no such file"):  # an accent of its own is another name
+        ImageSource(str(tmp_path / "Cafe" / "ete.png"), W, H)
+
+
 def damaged_clips(folder) -> tuple[str, str]:
     """An MP4 cut short (its index, at the end, gone) and one whole but with holes in its frames."""
     path = str(folder / "whole.mp4")
@@ -2068,3 +2085,34 @@ def test_a_replays_inputs_logged_within_one_block_are_not_opened_ahead_beside_th
         assert checked == [a.spec, c.spec]
     finally:
         ahead.stop()
+
+
+def test_a_name_with_no_other_form_is_not_looked_for_in_its_folder(tmp_path, monkeypatch):
+    """`take1.mp4` not there has no decomposed (NFD) form to be stored under: its folder of 10,000 clips was read
+    and each name normalised, for every clip not found."""
+    import unicodedata
+
+    from vcam import storednames
+
+    (tmp_path / unicodedata.normalize("NFD", "été")).mkdir()
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    assert storednames.stored_path(str(tmp_path / "take1.mp4")) is None
+    assert storednames.stored_path(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
+    assert listed == [str(tmp_path)]  # the accented folder's name alone
+
+
+def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp_path):
+    """`Dossier-é/` typed as the keyboard writes it was not found where a Mac stored the folder (NFD), though
+    `Dossier-é` was: the empty name after the slash ended the look-up."""
+    import unicodedata
+
+    from vcam.storednames import stored_path, stored_prefix
+
+    stored = tmp_path / unicodedata.normalize("NFD", "Dossier-é")
+    stored.mkdir()
+    typed = str(tmp_path / unicodedata.normalize("NFC", "Dossier-é"))
+    assert stored_path(typed) == str(stored)
+    assert stored_path(typed + os.sep) == str(stored) + os.sep
+    assert stored_prefix(typed + os.sep + "x.mp4") == str(stored / "x.mp4")

@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import threading
+import unicodedata
 
 import pytest
 from websockets.sync.client import connect
@@ -855,3 +856,127 @@ def test_a_network_line_is_not_offered_a_clip_named_but_for_its_spaces(tree):
     console = ctl.handle_line(f"input file:{shared}/take1.mp4", "stdin")
     assert f"did you mean input 'file:{shared}/take 1.mp4'?" in console, console
     assert producer.actions == []
+
+
+def test_a_name_stored_decomposed_is_held_to_the_shared_folders_as_stored(tree):
+    """A Mac stores é as e and an accent (NFD), typed as one character (NFC): a link of such a name that leads out
+    of the shared folder was admitted as typed (not there, within it), then opened where the link leads."""
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    (shared / nfd("café.png")).symlink_to(outside / "secret.png")
+    (shared / nfd("Dossier-é")).symlink_to(outside)
+    (shared / nfd("thé.png")).write_bytes(b"tea")
+    (shared / nfd("reçu.png")).symlink_to(shared / nfd("thé.png"))
+    media = MediaFolders.chosen([str(shared)], None)
+    # whether the file outside is there or not, the same refusal
+    for typed in ("café.png", "Dossier-é/secret.png", "Dossier-é/missing.png"):
+        with pytest.raises(Refused) as refused:
+            media.admit(parse(f"input image:{nfc(typed)}"))
+        assert "names files only in the folders this show shares" in str(refused.value)
+    # within the folder, the file the disk stores is what is opened, as it is (no name left to look up later)
+    assert admitted(media, f"input image:{nfc('thé.png')}") == f"input image:{shared / nfd('thé.png')}"
+    assert admitted(media, f"input image:{nfc('reçu.png')}") == f"input image:{shared / nfd('thé.png')}"
+    assert admitted(media, "input image:nope.png") == f"input image:{shared}/nope.png"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+def test_a_decomposed_link_that_appears_after_a_line_is_admitted_is_not_opened(tree):
+    """A network line's `café.png` admitted while nothing of the name was there (NFC, typed), then a link stored as
+    a Mac names it (NFD) put in the shared folder, leading out of it: the open looked the name up again and showed
+    the file outside, never held to the shared folders."""
+    import cv2
+    import numpy as np
+
+    from vcam.live.inputs.clip import ImageSource
+    from vcam.live.inputs.source import InputError
+
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    cv2.imwrite(str(outside / "photo.png"), np.zeros((8, 8, 3), np.uint8))
+    media = MediaFolders.chosen([str(shared)], None)
+    lines = [admitted(media, f"input image:{nfc(typed)}") for typed in ("café.png", "Dossier-é/photo.png")]
+    (shared / nfd("café.png")).symlink_to(outside / "photo.png")
+    (shared / nfd("Dossier-é")).symlink_to(outside)
+    for line in lines:
+        with pytest.raises(InputError) as err:
+            ImageSource(line.split(":", 1)[1], 8, 8)
+        assert "no such file" in err.value.message and "photo" not in str(err.value.message).split(":")[-1]
+    # one that stays within the folder it is looked up in is found, as before
+    inside = shared / nfd("reçu.png")
+    cv2.imwrite(str(inside), np.zeros((8, 8, 3), np.uint8))
+    assert ImageSource(str(shared / nfc("reçu.png")), 8, 8).path == str(inside)
+
+
+@pytest.mark.parametrize("line", ["input file:'clip.mp4’ ＠ｂａｒ", 'input file:"clip.mp4” ＠ｂａｒ', "input ’file:clip.mp4’",
+                                  "input file:”clip.mp4”", "input file:’clip.mp4’ @bar", "input file:'clip.mp4’"])
+def test_curled_quotes_round_a_shared_file_are_read_alike_from_the_console_and_the_network(tree, monkeypatch, line):
+    """`input file:'clip.mp4’ ＠ｂａｒ` (a phone's closing quote, a full-width timing) played typed at the console and
+    was refused from the network as a quote never closed; `’file:clip.mp4’` and `file:”clip.mp4”` too. Both read it
+    now as the shared clip, and a path outside the folders so quoted is still never opened from the network."""
+    shared, outside = tree
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    assert not ctl.handle_line(line, "stdin").startswith("error"), line
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert not said.startswith("error") and said.startswith("input file:clip.mp4"), said
+    assert [a.spec for a in producer.actions] == [f"file:{shared}/clip.mp4"] * 2
+    try:  # refused, or read as a name of the shared folder's (as in straight quotes): never the file outside
+        ctl.handle_line(line.replace("clip.mp4", f"{outside}/secret.png").replace("file:", "image:"),
+                        "net 10.0.0.2:5000", network=True)
+    except Refused:
+        pass
+    assert all(a.spec.partition(":")[2].startswith(f"{shared}/") for a in producer.actions), producer.actions
+
+
+@pytest.mark.parametrize("path", ["out.png", "../private/secret.png", "away/secret.png", "PRIVATE/secret.png",
+                                  "/etc/passwd", "/etc/nope", "x.pgn"])
+@pytest.mark.parametrize("form", ["input image:'PATH’ ＠ｂａｒ", 'input image:"PATH” ＠ｂａｒ', "input 'image:PATH’ ＠ｂａｒ",
+                                  "input 'PATH’ ＠ｂａｒ"])
+def test_a_network_path_closed_by_a_curled_quote_before_a_full_width_timing_is_held_to_the_shared_folders(
+        tree, path, form):
+    """`input image:'out.png’ ＠ｂａｒ` from the network (out.png a link out of the shared folder), `'/etc/passwd’`,
+    `'x.pgn’` (no such file): the whole tail was taken as the name, and the input set to `shared/'out.png’ ＠ｂａｒ`.
+    Each is told no such file is in the shared folders, alike whether it exists outside them, and nothing is set."""
+    shared, private = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    named = path.replace("PRIVATE", str(private))
+    said = ctl.handle_line(form.replace("PATH", named), "net 10.0.0.2:5000", network=True)
+    assert said.startswith(f"error: no such file {named} in the folders shared with the network: check the name, as "
+                           "in input "), said
+    assert "PATH" not in said and "＠" not in said, said
+    assert producer.actions == []
+
+
+@pytest.mark.parametrize("line", ["input image:'’ ＠ｂａｒ", 'input file:"” ＠ｂａｒ', "input image:' ’ ＠ｂａｒ",
+                                  "input image:'sub’ ＠ｂａｒ", "input 'image:’ ＠ｂａｒ"])
+def test_a_network_name_curled_shut_on_nothing_or_a_folder_sets_no_input(tree, line):
+    """`input image:'’ ＠ｂａｒ` from the network: the empty name is the shared folder itself, and was taken, the
+    input set to `shared/'’ ＠ｂａｒ`, as was a folder's name; a blank one was told `no such file   in the folders`.
+    Each is refused, and nothing is set."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert said.startswith("error: "), said
+    assert "no such file  " not in said, said
+    assert producer.actions == []
+
+
+@pytest.mark.parametrize("media", [MediaFolders(), MediaFolders.chosen([], None)])
+@pytest.mark.parametrize("line", ["input image:'/etc/passwd’ ＠ｂａｒ", 'input file:"x.mp4” ＠ｂａｒ'])
+def test_a_network_name_curled_shut_where_no_folder_is_shared_is_told_how_to_share_one(media, line):
+    """With no folder shared, `input image:'/etc/passwd’ ＠ｂａｒ` was told no such file is in the folders shared,
+    as though some were; in straight quotes it is told how to share one, and is now alike."""
+    ctl, producer = make_controller(media)
+    said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert said.startswith("error: input ") and "shares no folder with the network" in said, said
+    assert "--media DIR" in said, said
+    assert producer.actions == []
+
+
+def test_a_network_name_curled_shut_is_offered_the_timing_typed(tree):
+    """`input image:'x.pgn’ ＠ｂｅａｔ`: the hint said @bar, a timing not typed."""
+    shared, _ = tree
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = ctl.handle_line("input image:'x.pgn’ ＠ｂｅａｔ", "net 10.0.0.2:5000", network=True)
+    assert said.endswith("as in input image:'NAME' @beat"), said

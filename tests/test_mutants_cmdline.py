@@ -570,13 +570,13 @@ def test_the_fix_for_a_typed_input_names_the_command_and_where_its_path_is_read_
 def test_a_missing_path_given_without_its_kind_is_said_missing_with_the_kind(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "there.mp4").write_bytes(b"")
-    assert missing_said(InputSpec("file", "there.mp4"), "--in file:there.mp4") is None
-    assert missing_said(InputSpec("camera", "/dev/video9"), "--in camera:/dev/video9") is None
-    assert missing_said(InputSpec("file", "gone.mp4"), "--in file:gone.mp4") == (
+    assert missing_said(InputSpec("file", "there.mp4")) is None
+    assert missing_said(InputSpec("camera", "/dev/video9")) is None
+    assert missing_said(InputSpec("file", "gone.mp4")) == (
         f"video file {tmp_path}/gone.mp4: no such file (a --in path is relative to the folder vcam was started in): "
-        "check the path, and give it with its kind: --in file:gone.mp4")
-    assert missing_said(InputSpec("image", f"{tmp_path}/gone.png"), "--in image:X") == (
-        f"image {tmp_path}/gone.png: no such file: check the path, and give it with its kind: --in image:X")
+        "check the path, then give it with its kind: --in file:PATH")
+    assert missing_said(InputSpec("image", f"{tmp_path}/gone.png"), "--send") == (
+        f"image {tmp_path}/gone.png: no such file: check the path, then give it with its kind: --send image:PATH")
 
 
 @pytest.mark.parametrize("path, plain", [

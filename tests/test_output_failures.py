@@ -396,17 +396,20 @@ def test_what_a_display_that_cannot_be_drawn_on_does_is_one_setting(setting, lef
     assert said == lines
 
 
-@pytest.mark.parametrize("kinds, setting", [
-    (["window", "null"], "ENDS_SHOW"), (["window", "file:{}"], "LEAVES_OUT"), (["file:{}", "window"], "LEAVES_OUT"),
+@pytest.mark.parametrize("kinds, setting, served", [
+    (["window", "null"], "ENDS_SHOW", False), (["window", "file:{}"], "LEAVES_OUT", False),
+    (["file:{}", "window"], "LEAVES_OUT", False),
+    # vcam serve's clients watch the show: a lone window's dead display ended the show they were watching
+    (["window"], "LEAVES_OUT", True), (["window", "null"], "LEAVES_OUT", True),
 ])
 def test_a_window_alone_ends_the_show_and_one_beside_another_output_is_left_out(tmp_path, monkeypatch, kinds,
-                                                                                  setting):
+                                                                                  setting, served):
     from vcam.live.outputs import NoDisplay, close_workers, open_outputs, parse_spec
     from vcam.live.outputs import base
 
     monkeypatch.setitem(base.OPENERS, "window", lambda spec, w, h, fps: _NoDisplayHere())
     specs = [parse_spec(k.format(tmp_path / "take.mp4")) for k in kinds]
-    workers = open_outputs(specs, 8, 8, 30, "letterbox", say=lambda text: None)
+    workers = open_outputs(specs, 8, 8, 30, "letterbox", say=lambda text: None, served=served)
     close_workers(workers)
     assert [w.no_display for w in workers] == [NoDisplay[setting] if s.kind == "window" else NoDisplay.FAILS
                                                for s in specs]

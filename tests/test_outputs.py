@@ -265,6 +265,22 @@ def test_a_window_with_no_display_and_nothing_else_to_show_on_is_still_the_shows
         open_outputs([parse_spec(text) for text in outs], 64, 48, 30, "letterbox", say=print)
 
 
+@pytest.mark.parametrize("outs", [["window"], ["window", "null"]])
+def test_a_served_show_goes_on_without_a_window_it_cannot_open(monkeypatch, outs):
+    """Under vcam serve the clients are the show's audience: a lone window with no display refused the whole show
+    at its start, though the served show had viewers."""
+    from vcam.live.outputs import close_workers, open_outputs
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    said = []
+    workers = open_outputs([parse_spec(text) for text in outs], 64, 48, 30, "letterbox", say=said.append,
+                           served=True)
+    close_workers(workers)
+    assert [w.output.name for w in workers] == [text for text in outs if text != "window"]
+    assert len(said) == 1 and said[0].startswith("no preview window: no display"), said
+
+
 # An OpenCV whose window, on a display it cannot connect to, aborts the process as the Qt build of opencv-python does
 # (seen with opencv-python 4.10 and DISPLAY=:99, nothing there: "qt.qpa.xcb: could not connect to display :99",
 # then SIGABRT); on any other display it opens.
@@ -822,6 +838,68 @@ def test_a_camera_skipping_a_few_frames_while_it_opens_is_not_reported():
     assert w.dropped == 77 and [s for s in said if "cannot keep up" in s], said
 
 
+def test_frames_skipped_while_the_loading_card_shows_are_not_said_as_falling_behind():
+    """As the model loaded, the process was busy and the camera skipped loading cards: "output gated cannot keep up:
+    N frames skipped" was said before the show began, and again at its end. Skips on air are still said, counted
+    from then."""
+    slow, said = GatedOutput(), []
+    w = OutputWorker(slow, 64, 64, queue=2, say=said.append)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    w.offer(frame, 0, on_air=False)
+    assert slow.sending.wait(60)
+    for tick in range(1, 80):  # the loading card, skipped while the camera was busy
+        w.offer(frame, tick, on_air=False)
+    slow.gate.set()
+    assert wait_for(lambda: slow.ticks[-1:] == [79], 60), slow.ticks
+    assert w.dropped == 77 and not [s for s in said if "cannot keep up" in s], said
+    slow.gate.clear(), slow.sending.clear()
+    w.offer(frame, 80)  # on air
+    assert slow.sending.wait(60)
+    for tick in range(81, 120):
+        w.offer(frame, tick)
+    slow.gate.set()
+    w.close(60)
+    warnings = [s for s in said if "cannot keep up" in s]
+    assert len(warnings) == 1 and "37 frames skipped" in warnings[0], said
+    assert w.slow_drops == 37
+
+
+def test_a_show_that_never_went_on_air_says_no_loading_card_skips_at_its_end():
+    """The model failed to load (or Ctrl-C as it loaded): the end said "77 frames dropped (it could not keep up)" of
+    a camera that only skipped loading cards while the process was busy."""
+    slow = GatedOutput()
+    w = OutputWorker(slow, 64, 64, queue=2, say=lambda line: None)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    w.offer(frame, 0, on_air=False)
+    assert slow.sending.wait(60)
+    for tick in range(1, 80):
+        w.offer(frame, tick, on_air=False)
+    slow.gate.set()
+    w.close(60)
+    assert w.dropped == 77 and w.slow_drops == 0
+    assert "could not keep up" not in w.summary(), w.summary()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+def test_a_recording_through_a_file_or_a_dead_link_is_not_offered_mkdir(tmp_path):
+    """`--out file:d/afile/x.mp4`, afile a file, or through a folder's link to a USB stick not mounted, was offered
+    `mkdir -p`, which failed there as "File exists"."""
+    from vcam.live.outputs.recording import check_path
+
+    (tmp_path / "afile").write_bytes(b"")
+    (tmp_path / "stick").symlink_to(tmp_path / "unmounted")
+    with pytest.raises(VcamError) as err:
+        check_path(str(tmp_path / "afile" / "sub" / "x.mp4"))
+    assert err.value.message == (f"cannot record to {tmp_path / 'afile' / 'sub' / 'x.mp4'}: "
+                                 f"{tmp_path / 'afile'} is a file, not a folder")
+    assert "mkdir" not in err.value.fix
+    with pytest.raises(VcamError) as err:
+        check_path(str(tmp_path / "stick" / "x.mp4"))
+    assert err.value.message == (f"cannot record to {tmp_path / 'stick' / 'x.mp4'}: {tmp_path / 'stick'} is a link to "
+                              f"{tmp_path / 'unmounted'}, which is not there")
+    assert "mkdir" not in err.value.fix and "mount" in err.value.fix
+
+
 def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
     import platform
 
@@ -1082,10 +1160,35 @@ def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded
     assert load_show(str(show)).output.out == ("file:/",)  # the root's slash is there already: not file://
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell's line")
+def test_a_recording_into_a_missing_folder_is_offered_the_line_that_makes_it(tmp_path, monkeypatch):
+    """`--out file:~/nope/dir/x.mp4` was told to create the folder, with no line to paste: a folder with a space in
+    its name, typed as said, made two."""
+    import shlex
+    import subprocess
+
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.setenv("HOME", str(tmp_path / "My Home"))
+    spec = parse_spec("file:~/nope/dir/x.mp4")
+    with pytest.raises(VcamError) as err:
+        check_path(spec.target)
+    folder = tmp_path / "My Home" / "nope" / "dir"
+    assert err.value.fix == f"create it (mkdir -p {shlex.quote(str(folder))}) or pick another path"
+    line = err.value.fix.split("(", 1)[1].rsplit(")", 1)[0]
+    subprocess.run(line, shell=True, check=True)
+    check_path(spec.target)  # the folder made, the path is taken
+
+
 @pytest.mark.parametrize("name, use", [(".mp4", "name the file: file:show.mp4"),
                                        ("takes/.MP4", "name the file: file:takes/show.mp4"),
                                        ("..mp4", "name the file: file:show.mp4"),
-                                       (".mp4.", "name the file: file:show.mp4")])
+                                       (".mp4.", "name the file: file:show.mp4"),
+                                       # `.MKV` was offered file:.MKV.mp4
+                                       (".MKV", "name the file: file:show.mp4, then convert it if .mkv is needed: "
+                                                "ffmpeg -i show.mp4 show.mkv"),
+                                       ("takes/.webm", "name the file: file:takes/show.mp4, then convert it if .webm "
+                                                       "is needed: ffmpeg -i takes/show.mp4 takes/show.webm")])
 def test_a_recording_named_by_its_ending_alone_is_refused_with_a_name_to_give(tmp_path, monkeypatch, name, use):
     """`--out file:.mp4` was refused as "a name without .mp4", with the fix `use file:.mp4.mp4`; `file:..mp4` with
     `use file:..mp4.mp4`, `file:.mp4.` with `use file:.mp4.mp4`."""
@@ -2103,3 +2206,24 @@ def test_a_frame_the_ticks_repeat_is_converted_and_drawn_once_in_the_preview_win
     finally:
         window.close()
     assert drawn.drawn == ["window"] + [(48, 64, 3)] * 3 and len(converted) == 3 and len(keys) == 6
+
+
+def test_frames_dropped_at_the_stop_before_going_on_air_are_not_said_as_falling_behind():
+    """Stopped while the loading card showed, an output still busy at the close deadline ended with "2 frames
+    dropped (it could not keep up)", though it had never been on air: the stop dropped them, said as it did."""
+    slow, said = GatedOutput(), []
+
+    def say(line):
+        said.append(line)
+        if "still busy" in line:  # the frames queued are dropped: now let the frame in hand through
+            slow.gate.set()
+
+    w = OutputWorker(slow, 64, 64, queue=2, say=say)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    w.offer(frame, 0, on_air=False)
+    assert slow.sending.wait(60)
+    w.offer(frame, 1, on_air=False), w.offer(frame, 2, on_air=False)
+    w.close(0)
+    assert w.discarded == 2 and any("dropping the 2 frames" in s for s in said), said
+    assert w.slow_drops == 0
+    assert "could not keep up" not in w.summary(), w.summary()

@@ -317,6 +317,52 @@ def test_an_absolute_input_path_is_kept_and_a_relative_one_is_not_read_from_the_
                                             f"not found (looked at {tmp_path / 's' / 'clip.mp4'})")
 
 
+def test_a_shows_input_a_mac_stored_decomposed_is_found_as_typed(tmp_path):
+    """clé.mp4 copied from a Mac is stored as cle and an accent (NFD): the show's `file:clé.mp4`, typed as one
+    character (NFC), was not found, and the show refused."""
+    import unicodedata
+
+    (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).write_bytes(b"")
+    typed = unicodedata.normalize("NFC", "clé.mp4")
+    show = parse_show(f"presets:\n  - {{name: a, prompt: b, input: 'file:{typed}'}}\n", str(tmp_path / "show.yaml"))
+    assert show.presets[0].input == f"file:{tmp_path / unicodedata.normalize('NFD', 'clé.mp4')}"
+
+
+def test_a_fallback_image_a_mac_stored_decomposed_is_found_as_typed(tmp_path):
+    """été.png copied from a Mac is stored decomposed (NFD): a preset's or the defaults' `fallback: été.png`, typed
+    as one character (NFC), was "not found", though an input's image of that name was found."""
+    import unicodedata
+
+    import cv2
+    import numpy as np
+
+    stored = tmp_path / unicodedata.normalize("NFD", "été.png")
+    cv2.imwrite(str(stored), np.zeros((8, 8, 3), np.uint8))
+    typed = unicodedata.normalize("NFC", "été.png")
+    show = parse_show(f"defaults: {{fallback: '{typed}'}}\npresets:\n  - {{name: a, prompt: b, fallback: '{typed}'}}\n",
+                      str(tmp_path / "show.yaml"))
+    assert show.presets[0].fallback == show.defaults.fallback == str(stored)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+def test_a_shows_input_and_fallback_found_under_a_stored_name_are_resolved_as_typed_ones_are(tmp_path):
+    """A show's input or fallback found under the name a Mac stored it under (NFD), a link, was kept as the link,
+    where one named as typed was resolved to the file it leads to."""
+    import unicodedata
+
+    real = tmp_path / "media"
+    real.mkdir()
+    cv2.imwrite(str(real / "pic.png"), np.zeros((8, 8, 3), np.uint8))
+    (real / "clip.mp4").write_bytes(b"")
+    (tmp_path / unicodedata.normalize("NFD", "été.png")).symlink_to(real / "pic.png")
+    (tmp_path / unicodedata.normalize("NFD", "clé.mp4")).symlink_to(real / "clip.mp4")
+    image, clip = unicodedata.normalize("NFC", "été.png"), unicodedata.normalize("NFC", "clé.mp4")
+    text = f"defaults: {{fallback: '{image}'}}\npresets:\n  - {{name: a, prompt: b, input: 'file:{clip}'}}\n"
+    show = parse_show(text, str(tmp_path / "show.yaml"))
+    assert show.defaults.fallback == str(real / "pic.png")
+    assert show.presets[0].input == f"file:{real / 'clip.mp4'}"
+
+
 @pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
                                                     ('"', "input file:\\\"", "clip.mp4")])
 def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,
@@ -1025,7 +1071,7 @@ def test_vcam_check_refuses_a_recording_into_a_missing_folder_as_vcam_run_would(
     assert main(["check", str(show)]) == 2
     err = capsys.readouterr().err
     assert f"output file:{tmp_path}/nope/x.mp4: cannot record to {tmp_path}/nope/x.mp4: folder {tmp_path}/nope " \
-           "does not exist" in err and "fix: create it or pick another path" in err
+           "does not exist" in err and f"fix: create it (mkdir -p {tmp_path}/nope) or pick another path" in err
     (tmp_path / "nope").mkdir()
     assert main(["check", str(show)]) == 0
     assert not (tmp_path / "nope" / "x.mp4").exists()  # checked, not written

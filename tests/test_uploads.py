@@ -15,7 +15,7 @@ from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import Pipe, wait_for, write_clip
 from vcam.cli import main
 from vcam.errors import VcamError
-from vcam.inspec import parse_input
+from vcam.inspec import InputSpec, parse_input
 from vcam.remote import protocol as proto
 from vcam.remote import uploader as uploader_module
 from vcam.remote.client import CamOptions, run_cam
@@ -157,10 +157,10 @@ def test_vcam_cam_refuses_a_missing_file_or_device_before_connecting(intake_serv
 
 
 @pytest.mark.parametrize("send, says", [
-    ("/clips/loop.mp4", "video file /clips/loop.mp4: no such file: check the path, and give it with its kind: "
-                        "--send file:/clips/loop.mp4"),  # not there either: both said at once, as for --in
-    ("/clips/My Clips/a.mov", "video file /clips/My Clips/a.mov: no such file: check the path, and give it with its "
-                              "kind: --send 'file:/clips/My Clips/a.mov'"),
+    ("/clips/loop.mp4", "video file /clips/loop.mp4: no such file: check the path, then give it with its kind: "
+                        "--send file:PATH"),  # not there either: both said at once, as for --in
+    ("/clips/My Clips/a.mov", "video file /clips/My Clips/a.mov: no such file: check the path, then give it with its "
+                              "kind: --send file:PATH"),
     ("/dev/video2", "a path needs its kind first: did you mean --send camera:/dev/video2?"),
     ("camera1", "'camera1' is no input: did you mean --send camera:1?"),
     ("/pics/photo.png", "cannot send '/pics/photo.png': a still image is not sent; --send takes camera, camera:N, "
@@ -189,12 +189,28 @@ def test_a_clip_without_its_kind_is_said_with_its_kind_or_as_missing(tmp_path, m
     with pytest.raises(ValueError) as err:
         parse_send("clip.mp4")
     assert str(err.value) == (f"video file {tmp_path / 'clip.mp4'}: no such file (a --send path is relative to the "
-                              "folder vcam was started in): check the path, and give it with its kind: --send "
-                              "file:clip.mp4")
+                              "folder vcam was started in): check the path, then give it with its kind: --send "
+                              "file:PATH")
     (tmp_path / "clip.mp4").write_bytes(b"")
     with pytest.raises(ValueError) as err:
         parse_send("clip.mp4")
     assert str(err.value) == "a path needs its kind first: did you mean --send file:clip.mp4?"
+
+
+def test_a_clip_a_mac_stored_decomposed_is_sent_as_typed(tmp_path, monkeypatch):
+    """`--send clé.avi`, clé.avi stored as cle and an accent (NFD): offered `--send 'file:clé.avi'`, which, pasted,
+    was "no such file" (the name typed was opened as it was)."""
+    import unicodedata
+
+    from vcam.remote.uploader import parse_send
+
+    monkeypatch.chdir(tmp_path)
+    stored = unicodedata.normalize("NFD", "clé.avi")
+    (tmp_path / stored).write_bytes(b"")
+    typed = unicodedata.normalize("NFC", "clé.avi")
+    assert parse_send(f"file:{typed}") == InputSpec("file", stored)
+    with pytest.raises(ValueError, match="did you mean --send"):
+        parse_send(typed)
 
 
 def test_a_second_vcam_cam_is_refused_in_one_line_keeps_its_video_and_takes_over_later(intake_server, clip,

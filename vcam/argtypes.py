@@ -291,7 +291,7 @@ def input_source(text: str) -> str:
         spec = parse_input(text)
     except MeantError as e:  # said as the shell takes it: a path with spaces in quotes
         said = f"{FLAG} {shlex.quote(str(e.meant))}"
-        raise argparse.ArgumentTypeError(missing_said(e.meant, said) or e.as_said(said)) from None
+        raise argparse.ArgumentTypeError(missing_said(e.meant) or e.as_said(said)) from None
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
     if spec.kind in ("file", "image"):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
+from vcam.storednames import missing_names, stored_path
 from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -176,16 +177,10 @@ def _respaced(path: str) -> str | None:
     (`take 1.mp4` and `take_1.mp4` for `take1.mp4`: offering one, the other went unsaid), or where the one there has a
     name no line shows as it is (a line break in it). Not one that differs by a space at either end alone:
     `art/ logo.png` is said as any path not found (spaced_fix offers the space after the colon)."""
-    names: list[str] = []
-    base = path
-    while True:  # up to the deepest folder there
-        base, name = os.path.split(base)
-        if not name or len(names) > RESPACED_FOLDERS:
-            return None
-        names.append(name)
-        if not base or os.path.isdir(base):
-            break
-    found = [base]
+    walked = missing_names(path, RESPACED_FOLDERS)
+    if walked is None:
+        return None
+    found, names = [walked[0]], walked[1]
     for depth, name in enumerate(reversed(names)):
         file = depth == len(names) - 1
         there = os.path.isfile if file else os.path.isdir
@@ -267,23 +262,28 @@ def typed_fix(fix: str, written: InputSpec, network: bool = False) -> str:
            "the show file"
 
 
-def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
-    """A path given without its kind (or by another word for it) that is not there either, as `flag` is given it
-    (`said`: the form with its kind): both said at once, in the words a file: path not found is said with, where
-    the fix for the kind alone sent the operator back with a path that then failed as missing. None where the file
-    is there, or the input is no file's."""
+def missing_said(meant: InputSpec, flag: str = FLAG) -> str | None:
+    """A path given without its kind (or by another word for it) that is not there either, as `flag` is given it:
+    said not there at once, in the words a file: path not found is said with, with a file named alike in its folder
+    where one is, and the form to give it in (`flag` file:PATH). The fix for the kind alone sent the operator back
+    with a path that then failed as missing; the path given with its kind, offered, failed alike. None where the
+    file is there, or the input is no file's."""
     if meant.kind not in ("file", "image"):
         return None
     path = os.path.expanduser(meant.target)
     whole = os.path.abspath(path)
-    if os.path.exists(whole):
+    if os.path.exists(whole) or stored_path(whole) is not None:  # there, maybe under a Mac's name for it (NFD)
         return None
     what = "video file" if meant.kind == "file" else "image"
     if (found := _respaced(path)) is not None:  # `--in my_clips/take1.mp4` for 'my clips/take 1.mp4'
         return (f"{what} {whole}: no such file; {name_said(found)} is there, named alike but for spaces, underscores "
                 f"or case: did you mean {flag} {shell_word(f'{meant.kind}:{found}')}?")
     where = "" if os.path.isabs(path) else f" (a {flag} path is relative to the folder vcam was started in)"
-    return f"{what} {whole}: no such file{where}: check the path, and give it with its kind: {said}"
+    # the form alone: the path offered with its kind named the file that is not there, and typed, failed again
+    form = f"{flag} {meant.kind}:PATH"
+    if (alike := alike_fix(whole, meant.kind)) is not None:
+        return f"{what} {whole}: no such file{where}; {alike}, then give it with its kind: {form}"
+    return f"{what} {whole}: no such file{where}: check the path, then give it with its kind: {form}"
 
 
 class MeantError(ValueError):

@@ -228,12 +228,15 @@ def check_recording_name(path: str) -> None:
         raise VcamError("cannot record to -: vcam takes it for a file named -, not standard output",
                         f"{stdout}to record to a file, name it: file:show.mp4")
     folder, name = os.path.split(path)
-    if name.startswith(".") and f".{name.strip('.').lower()}" in WRITTEN_EXTENSIONS:
-        # `file:.mp4` (or `..mp4`, `.mp4.`): the ending alone, read as a hidden file's name, was offered as
-        # file:.mp4.mp4
-        named = shell_word(f"file:{os.path.join(folder, 'show.mp4')}")
+    ending = f".{name.strip('.').lower()}"
+    if name.startswith(".") and ending in (*WRITTEN_EXTENSIONS, *VIDEO_EXTENSIONS):
+        # `file:.mp4` (or `..mp4`, `.mp4.`, `.MKV`): the ending alone, read as a hidden file's name, was offered as
+        # file:.mp4.mp4 (file:.MKV.mp4)
+        mp4 = os.path.join(folder, "show.mp4")
+        convert = "" if ending in WRITTEN_EXTENSIONS else \
+            f", then convert it if {ending} is needed: ffmpeg -i {shell_word(mp4)} {shell_word(mp4[:-4] + ending)}"
         raise VcamError(f"cannot record to {path}: {name} is an ending with no name before it (a hidden file "
-                        "that file managers do not list)", f"name the file: {named}")
+                        "that file managers do not list)", f"name the file: {shell_word(f'file:{mp4}')}{convert}")
     stem, ext = os.path.splitext(path)
     if ext.lower() in WRITTEN_EXTENSIONS:
         return

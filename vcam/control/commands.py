@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
+from vcam.control.fullwidth import (FULL_WIDTH_TIMING, input_read_as, kind_in_ascii, path_in_quotes, quoted_as_typed,
+                                    signed, timing_in_ascii)
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
@@ -121,6 +122,9 @@ class CommandError(ValueError):
         self.unknown = unknown
         self.joined = joined
         self.meant = meant
+        # the line's first word and what followed it, as typed: what runs, which knows the show, may offer the line
+        # meant (`cue 5`: go 5, where the show has a cue 5), which the parser cannot
+        self.said: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,7 @@ def _help(topic: str) -> Command:
     if len(names) > 1 and all(len(name.split()) == 1 for name in names):
         meant = list(dict.fromkeys(name if name in USAGE else _meaning(name)[1] for name in names))
         if all(meant):
-            raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
+            raise CommandError(f"help takes commands' names, not {shown_typed(topic)} (did you mean help "
                                f"{', '.join(meant)}?); help alone lists them")
     name = topic.split()[0].lower() if topic.split() else ""
     if name.rstrip(STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
@@ -226,7 +230,7 @@ def _help(topic: str) -> Command:
             meant, one = _meaning(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
             if one is not None:
                 meant = f" (did you mean help {one}?)"
-        raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
+        raise CommandError(f"help takes a command's name, not {shown_typed(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
 
@@ -238,14 +242,14 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
 
 
-def _shown(text: str) -> str:
+def shown_typed(text: str) -> str:
     """What was typed, as a message quotes it: cut to SHOWN_CHARS; a part of a folded argument as it was typed
     (width_folded folds one character for one, so the part is where it was)."""
     return repr(_typed(text))
 
 
 def _typed(text: str) -> str:
-    """`text` as _shown quotes it, without the quotes."""
+    """`text` as shown_typed quotes it, without the quotes."""
     folded, typed = _TYPED_REST.get()
     if text and (at := folded.find(text)) >= 0:
         text = typed[at:at + len(text)]
@@ -268,18 +272,18 @@ NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each tim
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     # typed -1 stays out of range alone: a fader's sweep sends it too, where no random seed was asked for
     if name == "seed" and text.lower() in DRAWN_SEEDS and text != "-1":
-        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {_shown(text)}: {NO_DRAWN_SEED}; type "
-                           "any number, as in seed 1234")
+        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {shown_typed(text)}: {NO_DRAWN_SEED}; "
+                           "type any number, as in seed 1234")
     try:
         value = based_int(text)
     except ValueError:
         if (based := based_meant(text, lo, hi)) is not None:
             # bpm takes 120.5 too: only its hex or binary form is whole, so "needs a whole number" would mislead
             wanted = f"a number from {lo} to {hi}" if name == "bpm" else "a whole number"
-            raise CommandError(f"{name} needs {wanted}, not {_shown(text)}{based}; usage: {usage(name)}") from None
+            raise CommandError(f"{name} needs {wanted}, not {shown_typed(text)}{based}; usage: {usage(name)}") from None
         counted = blocks_meant(text) if name == "transition" else None
         said, meant = _offered(text, whole_readings(text, lo, hi)) if counted is None else (counted, None)
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{said}; usage: {usage(name)}",
+        raise CommandError(f"{name} needs a whole number, not {shown_typed(text)}{said}; usage: {usage(name)}",
                            meant=meant) from None
     if not lo <= value <= hi:
         # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
@@ -304,7 +308,7 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         value = _float(text)
     except ValueError:
         said, meant = _offered(text, number_readings(text, lambda v: lo <= v <= hi, hi == 1))
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{said}; usage: "
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {shown_typed(text)}{said}; usage: "
                            f"{usage(name)}", meant=meant) from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
@@ -323,7 +327,7 @@ def _bias(text: str) -> float:
         meant = None
         if "bias must" not in str(e):
             said, meant = _offered(text, number_readings(text, lambda v: 0 < v <= 1))
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{said}"
+            e = f"bias needs a number above 0 and at most 1, not {shown_typed(text)}{said}"
         raise CommandError(f"{e}; usage: {usage('bias')}", meant=meant) from None
 
 
@@ -375,7 +379,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         elif not beats and _NOTE_VALUE.search(word) and "." not in word:
             beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-        raise TimingError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}", offered) from None
+        raise TimingError(f"{what} {QUANTIZE_FORMS}, not {shown_typed(text)}{beats}", offered) from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise TimingError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, "
@@ -527,7 +531,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at, console)
     if " ".join(given.lower().split()) in _WORDS_FOR_NONE:  # `input off`: no input at all, as none says it
-        raise CommandError(f"{quoted(given.strip())} is no input: text only is input none: did you mean input "
+        # the word input said once, in the line offered ("is no input: text only is input none: did you mean input
+        # none?" said it three times)
+        raise CommandError(f"{quoted(given.strip())} is not a source; text only is none: did you mean input "
                            f"none{_at_said(at)}?")
     try:
         spec = parse_input(given)
@@ -579,10 +585,13 @@ def _one_pair(text: str, console: bool = True) -> str:
     blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
     offered kept the curled one on."""
     quoted = re.fullmatch(rf"(\s*(?:[A-Za-z]+:\s*)?)([{MIXED_OPENING}])(.*)([{MIXED_CLOSING}])(\s*)", text, re.DOTALL)
-    if quoted is None or (pair := MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
-            or not console and quoted[2] == quoted[4] \
-            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
-            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+    if quoted is None or (pair := MIXED_PAIRS.get((quoted[2], quoted[4]))) is None:
+        return text
+    written = split_kind(text.strip())[2] if quoted[1] else text.strip()
+    # from the network, read as written only where the shared folders hold a file so named (the console took
+    # `’x.png’` as x.png, the network refused it); nothing outside them is looked at
+    if not console and quoted[2] == quoted[4] and (not line_source().from_afar or may_name_a_file(written)) \
+            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) or names_file_here(written):
         return text
     # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes, which it does not close
     inner = f'"{quoted[3]}"' if pair in quoted[3] else f"{pair}{quoted[3]}{pair}"
@@ -608,14 +617,54 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
     line offered."""
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
-        # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
-        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
+        # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed; or
+        # by its curled pair before a timing typed in full width (`'x.png’ ＠ｂａｒ`), which media.admit reads off a
+        # network line where the shared folders hold x.png (the console, which looks here, had read it; the network
+        # refused it)
+        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]) \
+                or line_source().from_afar and (inner := _curled_close_timed(typed)) is not None \
+                and _shared_or_said(inner, kind if before else "", typed):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
         if not (before and console and names_file_here(path)):
             _offer_unquoted(typed[1:].strip(), before, kind, at, console)
         return
     _unopened_quote(kind, colon, path, at, console)
+
+
+def _curled_close_timed(typed: str) -> str | None:
+    """The path within `typed`, an input's path opened by a straight quote and closed by the curled quote a phone
+    pairs with it before a timing typed in full width (`'x.png’ ＠ｂａｒ`: x.png); None for any other."""
+    timing = FULL_WIDTH_TIMING.search(typed)
+    if timing is None or typed[:1] not in "'\"":
+        return None
+    before = typed[:timing.start()].rstrip()
+    return path_in_quotes(before) if MIXED_PAIRS.get((typed[:1], before[-1:])) is not None else None
+
+
+def _shared_or_said(path: str, kind: str, typed: str) -> bool:
+    """True where `path` (of a network line, within a mixed pair of quotes before a full-width timing, `typed`)
+    names a file of the shared folders, which media.admit reads off the line; else CommandError saying it is not
+    there. Taken whole (`'/etc/passwd’ ＠ｂａｒ`, a link out of them, a typo), quotes and timing were set as a shared
+    name; the line once offered kept the curled quote on, refused in turn. Only the shared folders are looked in, so
+    the reply is the same whether the path exists outside them or not. False for a blank name (`'’ ＠ｂａｒ`), a
+    quote left open as any other: the empty name is the shared folder itself, no file."""
+    within, colon, named = split_kind(path)
+    if colon and within.strip().lower() in ("file", "image"):  # `'image:x.png’ ＠ｂａｒ`: the kind within the quotes
+        kind, path = within.strip(), named
+    if not path.strip():
+        return False
+    kind = kind.strip().lower() or "file"
+    if line_source().shares_none:  # as the line in straight quotes is told (media.admit)
+        raise CommandError(f"input {kind}:{name_said(path)}: this show shares no folder with the network, so a "
+                           f"command from there names no file; to share one, start vcam serve (or vcam run) with "
+                           f"--media DIR")
+    if may_name_a_file(path):
+        return True
+    timing = FULL_WIDTH_TIMING.search(typed)
+    at = width_folded(timing[1]).lower() if timing is not None else "bar"
+    raise CommandError(f"no such file {name_said(path)} in the folders shared with the network: check the name, as "
+                       f"in input {kind}:'NAME' @{at}")
 
 
 def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
@@ -741,7 +790,7 @@ def _blend(text: str) -> tuple:
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
-        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}{said}",
+        raise CommandError(f"blend position must be a number from 0 to 1, not {shown_typed(parts[2])}{said}",
                            meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
@@ -1078,6 +1127,13 @@ MEANT = {
     "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
     **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
+# Words for the command that fires a cue or picks a preset, said with what it names (`cue 5`, `fire drop`, `scene
+# 2`): the parser has no show, so it offers no line (go alone fired the next cue, not cue 5; `scene 2` was offered
+# seed); what runs offers the line where the show has what it names (Controller). Never the prompt line: `prompt
+# scene ocaen` put the command's words on air. Each word with its command and what the parser says
+READ_AS = {"cue": ("go", " (a cue is fired by go followed by its number or name)"),
+           "fire": ("go", " (a cue is fired by go followed by its number or name)"),
+           "scene": ("preset", " (a preset is put on air by preset followed by its number or name)")}
 # MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
 # the first of a prompt's
 ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
@@ -1127,6 +1183,15 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     prset` asks about preset: help says help preset); None where it says more or nothing."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})", None
+    # `cue 5`: what go would fire the show knows, the parser does not; `scene`, `fire`: no spelling near them
+    # (seed, freeze) is what either means
+    if name in READ_AS and (rest or name not in MEANT):
+        said = READ_AS[name][1]
+        # `fire in the sky`: words, not a cue's or preset's name, may be a prompt's (its line is not offered: the
+        # command's word would go on air with them)
+        words = rest.split()
+        return (f"{said[:-1]}; a prompt is given as prompt TEXT)" if len(words) > 1 and all(map(str.isalpha, words))
+                else said), None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;
@@ -1437,6 +1502,7 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
             raise CommandError(_run_together(joined), unknown=name, joined=joined)
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined
+        unknown.said = (word, typed)
         raise unknown
     typed_said = _TYPED_REST.set((rest, typed))
     try:
@@ -1444,6 +1510,7 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     except CommandError as e:
         e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
+        e.said = (word, typed)
         if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console,
                                      typed)):
             raise
@@ -1563,7 +1630,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     command: with the command or the prompt it may have meant."""
     if name.startswith("@") and at_timing(name[1:]) is not None:  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
-        return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
+        return CommandError(f"{shown_typed(word)} is a timing: it ends a command, as in {said}", unknown=name)
     hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
@@ -1582,10 +1649,21 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     near = {typo, nearest(name, commands)}
     taken = bool(rest) and any(_parsed(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
     prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
-                else "")
+                and not (name in READ_AS and rest) else "")
     if prompted:
         hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
-    return CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
+    return CommandError(unknown_said(shown_typed(word), hint), unknown=name)
+
+
+def unknown_said(shown: str, hint: str = "") -> str:
+    """The refusal of a line whose first word (`shown`, as a message quotes it) names no command, with `hint` (" (did
+    you mean go 5?)") after the word."""
+    return f"unknown command {shown}{hint}; type 'help' for the list"
+
+
+def takes_nothing_said(name: str, hint: str = "") -> str:
+    """The refusal of words after `name`, a command that takes none, with `hint` (" (did you mean preset 2?)")."""
+    return f"{name} takes nothing after it{hint}; usage: {usage(name)}"
 
 
 def _command(name: str, rest: str, console: bool) -> Command:
@@ -1603,7 +1681,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
         return Command(name, (_ref("go", rest),), at=at)
     if name in NO_ARGS:
         if rest:
-            raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
+            raise CommandError(takes_nothing_said(name))
         return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)

@@ -94,12 +94,23 @@ def typed_by_hand(source: str) -> bool:
     return source == TYPED or source.endswith(f" {TYPED}")
 
 
+def cue_source(number: int) -> str:
+    """The source a line of cue `number`'s do: list is applied under (its origin in the log)."""
+    return f"cue {number}"
+
+
+def by_a_cue(source: str) -> bool:
+    """Whether a line applied under `source` is a cue's own (cue_source): read as the show file's, and offered no go,
+    which a cue cannot give."""
+    return source.startswith("cue ") and source[4:].isdecimal()
+
+
 def given_as(source: str) -> str:
     """How a line from `source` was given, as joined_hint words its answer: typed by hand (typed_by_hand), by a MIDI
     control, by a cue, else sent (OSC, a program, a client's control)."""
     if typed_by_hand(source):
         return "typed"
-    return "control" if source == "midi" else "cue" if source.startswith("cue ") else "sent"
+    return "control" if source == "midi" else "cue" if by_a_cue(source) else "sent"
 
 
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal

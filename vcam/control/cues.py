@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from vcam.control.commands import UNTIMED, CommandError, parse
+from vcam.control.console import cue_source
 from vcam.control.cuesheet import Cue, clock_text, cue_index, cue_said
 from vcam.control.linesource import read_again
 from vcam.control.replies import Reply
@@ -273,7 +274,7 @@ class CueList:
             cue, count = cues[index], len(cues)
             self._position = index + 1
             self._fired_at = self.clock()
-        source = f"cue {index + 1}"
+        source = cue_source(index + 1)
         with read_again():  # the show's own lines, their paths made whole as it loaded
             replies = [Reply.of(r) for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
         if any(line.split()[:1] == ["strength"] for line in cue.do):  # the cue sets it: "lower it" would contradict

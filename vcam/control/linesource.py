@@ -36,6 +36,8 @@ class LineSource:
     # a line from another machine read by the server: whether a path names a file in the folders it shares (media),
     # the only ones such a path names; None where they are not known (a vcam cam reads its lines before the server)
     shared: Callable[[str], bool] | None = None
+    # a line from another machine read by a server that shares no folder with it: no path of its names a file
+    shares_none: bool = False
 
 
 _SOURCE: ContextVar[LineSource] = ContextVar("LINE_SOURCE", default=LineSource())
@@ -56,11 +58,12 @@ def _within(**changes: object) -> Iterator[None]:
         _SOURCE.reset(token)
 
 
-def from_network(shared: Callable[[str], bool] | None = None) -> AbstractContextManager[None]:
+def from_network(shared: Callable[[str], bool] | None = None,
+                 shares_none: bool = False) -> AbstractContextManager[None]:
     """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
     parts too (joined_commands, name_typed). `shared`: whether a path names a file in the folders the network may
-    name (media.MediaFolders.names), where known."""
-    return _within(from_afar=True, shared=shared)
+    name (media.MediaFolders.names), where known; `shares_none`: there are none."""
+    return _within(from_afar=True, shared=shared, shares_none=shares_none)
 
 
 def in_a_file() -> AbstractContextManager[None]:

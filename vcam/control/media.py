@@ -19,6 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
+from vcam.storednames import stored_prefix
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -81,30 +82,38 @@ class MediaFolders:
         real = self._resolve(spec.target)
         read_as, at = cmd.read_as, cmd.at
         # only a shared path is looked for: whether one outside exists must not change the reply
-        if real is not None and not self._found(real):
-            # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode (parse left it as typed): the shared file its ASCII fold
-            # names; `ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`, typed after an ASCII kind: the file before its full-width timing
-            timing = FULL_WIDTH_TIMING.search(spec.target) if at is None else None
-            said = at_timing(width_folded(timing[1])) if timing is not None else None
-            before = spec.target[:timing.start()] if said is not None else None
-            # `'x.png' ＠ｂａｒ`: the path in its quotes, as the console reads it (fullwidth.timing_in_ascii)
-            quoted = path_in_quotes(before) if before is not None and before.strip() != path_in_quotes(before) else None
-            # `'it\'s.png'`, its quote within escaped: the console reads the backslash as the name's, which names no
-            # file, so the network line is no more taken without its quotes than the console's
-            quoted = None if quoted is not None and before.strip()[0] in quoted else quoted
-            attempts = ((width_folded(spec.target), at, self._resolve), (before, said, self._resolve),
-                        (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
-            # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
-            # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
-            for path, when, resolve in attempts:
-                if not path or (other := resolve(path)) is None or not self._found(other):
-                    continue
-                real, at = other, when
-                read_as = f"{spec.target[:len(path)]} read as {path}" if path not in spec.target else ""
-                break
+        if real is not None and not self._found(real) and (other := self._read_otherwise(spec.target, at)):
+            real, at, read_as = other
+        if real is not None and self._shares(real) and not os.path.lexists(real):
+            # `café.png` typed, café.png stored by a Mac (NFD): resolved again, a link among the names the disk
+            # stores (into a folder not shared) is refused as it is typed as stored, whether a file is there or not
+            real = os.path.realpath(stored_prefix(real))
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
+
+    def _read_otherwise(self, target: str, at: str | None) -> tuple[str, str | None, str] | None:
+        """The shared file a network line's path not found as written names (resolved, with its timing and how it
+        was read), where one does: its full-width ASCII fold, or the path before a full-width timing, in its
+        quotes or not; None where none does."""
+        # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode (parse left it as typed): the shared file its ASCII fold
+        # names; `ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`, typed after an ASCII kind: the file before its full-width timing
+        timing = FULL_WIDTH_TIMING.search(target) if at is None else None
+        said = at_timing(width_folded(timing[1])) if timing is not None else None
+        before = target[:timing.start()] if said is not None else None
+        # `'x.png' ＠ｂａｒ`: the path in its quotes, as the console reads it (fullwidth.timing_in_ascii)
+        quoted = path_in_quotes(before) if before is not None and before.strip() != path_in_quotes(before) else None
+        # `'it\'s.png'`, its quote within escaped: the console reads the backslash as the name's, which names no
+        # file, so the network line is no more taken without its quotes than the console's
+        quoted = None if quoted is not None and before.strip()[0] in quoted else quoted
+        attempts = ((width_folded(target), at, self._resolve), (before, said, self._resolve),
+                    (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
+        # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
+        # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
+        for path, when, resolve in attempts:
+            if path and (other := resolve(path)) is not None and self._found(other):
+                return other, when, f"{target[:len(path)]} read as {path}" if path not in target else ""
+        return None
 
     def _found(self, real: str) -> bool:
         """Whether the resolved path `real` is a shared one that exists."""
@@ -154,8 +163,9 @@ class MediaFolders:
         return real is not None and self._shares(real)
 
     def names(self, path: str) -> bool:
-        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder."""
-        return any((real := self._resolve_shared(each)) is not None and self._found(real)
+        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder (not a
+        folder: the empty name is the first shared one)."""
+        return any((real := self._resolve_shared(each)) is not None and self._found(real) and not os.path.isdir(real)
                    for each in dict.fromkeys((path, width_folded(path))))
 
     def _resolve_shared(self, path: str) -> str | None:

@@ -34,8 +34,8 @@ from vcam.loopback import is_loopback
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
               replaying: bool = False, osc_map: OscMap | Callable[[], OscMap] | None = None,
-              whole_paths: bool = True, quit_refused: str | None = None,
-              typed_only_words: Mapping[str, str] | None = None) -> list:
+              whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None,
+              goes_on: str = "the show goes on") -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
@@ -43,9 +43,9 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
     `map_ref` names, where it was read already (read_map), so that the file is read once, or a function giving the
     one in force (a reload of vcam run's show reads its file again). `whole_paths`: as
-    read_map's (False where the commands go to a server, vcam cam's). `quit_refused`: what a quit sent over OSC is
-    told where the show's own words would mislead (vcam cam's: OscRouter's); `typed_only_words`, what the map's
-    button that gives it is told (typed_only's)."""
+    read_map's (False where the commands go to a server, vcam cam's). `typed_only_words`: what a command only the
+    console gives is told, from the map's button or sent over OSC, where the show's own words would mislead
+    (typed_only's); `goes_on`, what a sender's such command is told keeps running (vcam cam's: OscRouter's)."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
@@ -60,10 +60,12 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     # the replies read the router's faders and hands only once started, after the router is made below
     replies = None
     if reply is not None:
-        replies = _replies(reply, taking, controller, say, tempo, fps, replaying, faders=lambda: router.mapping,
-                           moving=lambda address, host=None: router.moving(address, host))
+        replies = _replies(reply, taking, controller, say, tempo, fps, replaying,
+                           faders=(lambda: router.mapping) if taking else None,
+                           moving=(lambda address, host=None: router.moving(address, host)) if taking else None)
     if taking:
-        router = OscRouter(mapping, controller, answers=replies, quit_refused=quit_refused)
+        router = OscRouter(mapping, controller, answers=replies, typed_only_words=typed_only_words,
+                            goes_on=goes_on)
     parts: list = []
     if router is not None:
         host, port = parse_address(listen)
@@ -76,10 +78,10 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
 
 
 def _replies(reply: str, taking: bool, controller, say: Callable[[str], None], tempo,
-             fps: Callable[[], float | None] | None, replaying: bool, faders: Callable[[], OscMap],
-             moving: Callable[..., bool]):
-    """The state replies `--osc-reply` asks for, told of every change, with the faders of the input's map (where
-    there is an input); None where they would go nowhere (a port alone, with no input while a log replays)."""
+             fps: Callable[[], float | None] | None, replaying: bool, faders: Callable[[], OscMap] | None,
+             moving: Callable[..., bool] | None):
+    """The state replies `--osc-reply` asks for, told of every change, with the faders of the input's map (None
+    where there is no input); None where they would go nowhere (a port alone, with no input while a log replays)."""
     from vcam.control.oscreply import OscReplies
 
     host, port = parse_reply(reply)
@@ -92,7 +94,7 @@ def _replies(reply: str, taking: bool, controller, say: Callable[[str], None], t
                         "input is open", "give --osc [HOST:]PORT too, or the tablet's address: --osc-reply "
                                          f"HOST:{port}")
     replies = OscReplies(host, port, controller.snapshot, say, tempo, fps,
-                         faders=faders if taking else None, moving=moving if taking else None)
+                         faders=faders, moving=moving)
     controller.listeners.append(replies.changed)
     if tempo is not None and hasattr(tempo, "listen"):
         tempo.listen(replies.changed)

@@ -247,7 +247,7 @@ class OscReplies:
             self._answers[host] = _dgram(address, values)
         self._wake.set()
 
-    def answers(self, host: str) -> bool:
+    def reaches(self, host: str) -> bool:
         """Whether a sender at `host` is sent answers (answer's): every sender with --osc-reply PORT, HOST alone
         with --osc-reply HOST:PORT."""
         with self._lock:

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -63,7 +63,7 @@ class SenderAnswers(Protocol):
 
     def answer(self, host: str, address: str, values: list) -> None: ...
 
-    def answers(self, host: str) -> bool: ...
+    def reaches(self, host: str) -> bool: ...
 
 
 class OscRouter:
@@ -72,16 +72,19 @@ class OscRouter:
     `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
     show file replaces). `controller` is the show's Controller or vcam cam's RemoteController. `answers`: where an
     answer meant for the sender goes, and which senders get one: the OSC replies; None without --osc-reply (OSC
-    itself answers no sender). `quit_refused`: what a quit sent is told, where the show's own words would mislead
-    (vcam cam's, whose show goes on at the server)."""
+    itself answers no sender). `typed_only_words`: as typed_only's, what a command only the console gives is told
+    where the show's own words would mislead; `goes_on`: what such a refusal leaves running (vcam cam's: this
+    camera, whose show goes on at the server)."""
 
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
                  clock: Callable[[], float] = time.monotonic,
-                 answers: SenderAnswers | None = None, quit_refused: str | None = None):
+                 answers: SenderAnswers | None = None,
+                 typed_only_words: Mapping[str, str] | None = None, goes_on: str = "the show goes on"):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
         self.answers = answers
-        self.quit_refused = quit_refused
+        self.typed_only_words = typed_only_words
+        self.goes_on = goes_on
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
         # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
@@ -156,7 +159,7 @@ class OscRouter:
         if name == CMD:
             return self._typed(address, args, sender)
         if name not in USAGE:
-            answered = self.answers is not None and self.answers.answers(_host(sender).strip("[]"))
+            answered = self.answers is not None and self.answers.reaches(_host(sender).strip("[]"))
             raise Unfit(_no_command(address, name, answered), (address,), once=True)
         if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
             if float(args[0]) < ON:
@@ -206,10 +209,8 @@ class OscRouter:
             cmd = parse(line, network=True)
         except CommandError:
             cmd = None  # the controller says what is wrong with it
-        if (why := typed_only(cmd, "OSC")) is not None:
-            if self.quit_refused is not None and cmd.name == "quit":
-                return f"error: OSC sender {sender}: {self.quit_refused}"
-            return f"error: OSC sender {sender}: {why}; the show goes on"
+        if (why := typed_only(cmd, "OSC", self.typed_only_words)) is not None:
+            return f"error: OSC sender {sender}: {why}; {self.goes_on}"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
         # only, as the operator's account (with the folders) and whose message it was.

@@ -68,8 +68,9 @@ from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlbrackets import next_key
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes, written_as
 from vcam.control.yamlfiles import read_file
+from vcam.control.yamlflows import item_loads
 from vcam.control.yamlnumbers import as_written, number_written_as
-from vcam.control.yamlproblems import ConfigError, in_line_order
+from vcam.control.yamlproblems import in_line_order
 from vcam.control.yamlslips import COLON_SLIPS
 from vcam.control.yamlwrite import NULL_TAG, STR_TAG, built_or_none, flow_yaml
 from vcam.errors import VcamError, one_line
@@ -533,11 +534,7 @@ def _keyed_entry(pairs: dict[str, str], path: str) -> str | None:
         entry[key] = number if type(number) in (int, float) else quoted if isinstance(quoted, str) else value
     if "prompts" in pairs or (line := flow_yaml(entry)) is None:
         return None
-    try:
-        parse_show(f"presets:\n  - {line}\n", path)
-    except ConfigError:
-        return None
-    return line
+    return line if item_loads(line, "preset", path) else None
 
 
 def _refuse_a_control_log(r: Reader, text: str, path: str) -> None:

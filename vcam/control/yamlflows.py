@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
-from vcam.control.yamllines import KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end
+from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end, indent_of, written_above,
+                                    written_below)
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import ConfigError
 from vcam.control.yamlwrite import built_or_none, flow_yaml
@@ -32,7 +33,7 @@ _FIRST_KEYS = "|".join((*CONTROL_KINDS, "name", "prompt"))
 _UNBRACED = re.compile(rf"( *- +)(({_FIRST_KEYS}): *[^{{}}\[\],#]+(?:, *\w+: *[^{{}}\[\],#]+)+?)( *#.*)?")
 
 
-def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str = "show.yaml") -> str | None:
+def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str) -> str | None:
     """What to write for a MIDI map's control or a show's preset whose keys are on one line without the braces
     around them, said by YAML as a ': ' where no key goes; None for any other complaint, and where the item has lines
     under it (braced, they are refused). `path`: the file's, which a preset's paths are read against."""
@@ -73,31 +74,48 @@ def _list_key(lines: list[str], row: int, column: int) -> str | None:
 
 def _lines_under(lines: list[str], row: int, column: int) -> bool:
     """Whether the item at line `row`, its keys from `column`, has lines under it at or past that column."""
-    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
-    return len(below) - len(below.lstrip(" ")) >= column > 0 and bool(below.strip())
+    below = written_below(lines, row)
+    return indent_of(below) >= column > 0 and bool(below.strip())
 
 
 def item_loads(entry: str, kind: str, path: str = "show.yaml") -> bool:
     """Whether `entry` ({note: 36, command: next}, {address: /b, param: blend}, {name: neon, prompt: city}), the only
     item of a MIDI map's or OSC map's controls or a show's presets (`kind`: midi, osc or preset), loads as one."""
-    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
-    from vcam.control import midimap, oscmap
+    if kind == "preset":
+        return _show_loads(f"presets:\n  - {entry}\n", path)
+    return _map_loads(f"controls:\n  - {entry}\n", kind, None)
+
+
+def _show_loads(text: str, path: str) -> bool:
+    """Whether `text`, a show file (its paths read against `path`'s), parses and passes its check."""
+    # here, not at the top: show imports this module through yamlcheck
     from vcam.control.show import parse_show
+
+    try:
+        parse_show(text, path)
+    except ConfigError:
+        return False
+    return True
+
+
+def _map_loads(text: str, kind: str | None, base: Path | None) -> bool:
+    """Whether `text`, a MIDI or OSC map file (`kind`: midi or osc; told by its controls where None), reads with no
+    problem; False for one that is neither. `base`: where its paths are found, None to leave them unchecked."""
+    # here, not at the top: midimap and oscmap import this module through yamlcheck
+    from vcam.control import midimap, oscmap
+    from vcam.control.mapfiles import map_kind
     from vcam.control.yamlcheck import Reader
 
-    if kind == "preset":
-        try:
-            parse_show(f"presets:\n  - {entry}\n", path)
-        except ConfigError:
-            return False
-        return True
     r = Reader("")
     try:
-        node = r.compose(f"controls:\n  - {entry}\n")
+        node = r.compose(text)
+        kind = map_kind(node) if kind is None and node is not None else kind
         if node is not None and kind == "midi":
-            midimap.read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+            midimap.read_map(r, node, "MIDI map", base, in_map_file=True, whole_paths=False)
+        elif node is not None and kind == "osc":
+            oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
         elif node is not None:
-            oscmap.read_map(r, node, "OSC map", None, file=True, whole_paths=False)
+            return False
     except ConfigError:  # problems enough to stop the reading
         return False
     return node is not None and not r.problems
@@ -251,8 +269,7 @@ def _key_above(lines: list[str], row: int, column: int) -> str | None:
     (`prompt:` over `  [neon, city`); None otherwise."""
     if lines[row][:column].strip():
         return None
-    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
-                 None)
+    above = written_above(lines, row)
     found = _KEY_ALONE.fullmatch(lines[above]) if above is not None else None
     return found[2] if found is not None and len(found[1]) < column else None
 
@@ -303,48 +320,25 @@ def flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tup
 def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
     """Whether the next line written under line `row`, an item at `column`, goes on with it: deeper than the item,
     or no new item or key."""
-    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), None)
-    if below is None:
+    below = written_below(lines, row)
+    if not below:
         return False
-    return len(below) - len(below.lstrip(" ")) > column or _STARTS_ENTRY.match(below.lstrip(" ")) is None
+    return indent_of(below) > column or _STARTS_ENTRY.match(below.lstrip(" ")) is None
 
 
 # a line that starts a list's item or a mapping's key
 _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 
-def text_loads(text: str, path: str = "show.yaml") -> bool:
+def text_loads(text: str, path: str) -> bool:
     """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
     refused beside the others (a name or a cc taken twice, a file it names missing)."""
-    # here, not at the top: show, midimap and oscmap import this module through yamlcheck
-    from vcam.control import midimap, oscmap
-    from vcam.control.mapfiles import map_kind
-    from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import Reader
-
     top = built_or_none(text)
     if not isinstance(top, dict):
         return False  # a slip left elsewhere, or no mapping: nothing a check reads
     if "controls" in top and "presets" not in top:
-        r = Reader("")
-        try:
-            node = r.compose(text)
-            kind = map_kind(node) if node is not None else None
-            base = Path(path).parent
-            if kind == "midi":
-                midimap.read_map(r, node, "MIDI map", base, in_map_file=True, whole_paths=False)
-            elif kind == "osc":
-                oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
-            else:
-                return False
-        except ConfigError:
-            return False
-        return not r.problems
-    try:
-        parse_show(text, path)
-    except ConfigError:
-        return False
-    return True
+        return _map_loads(text, None, Path(path).parent)
+    return _show_loads(text, path)
 
 
 def _item_loads(entry: str, checked_only: bool) -> bool:

@@ -7,7 +7,7 @@ import re
 import yaml
 
 from vcam.control.yamllines import (ITEM_NOT_FOUND, KEY_HEAD, KEY_LINE, MAPPING_VALUES, TEXT_KEYS,
-                                    top_key)
+                                    top_key, written_above)
 from vcam.control.yamloffers import reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 from vcam.words import counted
@@ -125,8 +125,7 @@ def _shifted(line: str, shift: int) -> str:
 def _entry_above(lines: list[str], row: int) -> tuple[int, str] | None:
     """The column of the '- ' of an entry in braces or brackets on the line above `row` (past blank lines and
     comments), and what to say of it; None where that line is no such entry."""
-    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
-                 None)
+    above = written_above(lines, row)
     entry = re.match(r"( *)- +[{\[]", lines[above]) if above is not None else None
     if entry is None:
         return None

@@ -28,6 +28,26 @@ def top_key(lines: list[str], row: int) -> str | None:
                  if (found := re.match(r"([A-Za-z_]+)[ \t]*:", line)) is not None), None)
 
 
+def written(line: str) -> bool:
+    """Whether `line` holds YAML: neither blank nor a comment alone."""
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def written_below(lines: list[str], row: int) -> str:
+    """The first line after line `row` that holds YAML (written's); "" where none does."""
+    return next((line for line in lines[row + 1:] if written(line)), "")
+
+
+def written_above(lines: list[str], row: int) -> int | None:
+    """The row of the nearest line before line `row` that holds YAML (written's); None where none does."""
+    return next((i for i in range(row - 1, -1, -1) if written(lines[i])), None)
+
+
+def indent_of(line: str) -> int:
+    """How many spaces `line` starts with: YAML indents with spaces alone."""
+    return len(line) - len(line.lstrip(" "))
+
+
 def code_end(line: str) -> int:
     """Where `line`'s YAML ends: before a comment (` # ...`) and the spaces before it."""
     found = re.search(r"(?:^|[ \t])#", line)

@@ -10,7 +10,7 @@ from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, text_loads,
                                     wrong_closer)
 from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
-from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, top_key
+from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, indent_of, top_key, written_below
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 
@@ -170,23 +170,22 @@ def _escaped_head(key: str, value: str) -> str | None:
             f"{key}'s own, write {kept[1:-1]}")
 
 
-def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...],
-                   path: str = "show.yaml") -> str | None:
+def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...], path: str) -> str | None:
     """What to write for a list item's dash with no space after it (`-name: b`), read as a key '-name' where a list
     item goes, at the complaint's line or the one above it; None where neither is one."""
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
         if flow is None or not reads_past([*lines, ""], i, f"{flow[1]}- {flow[2]}", i) \
-                and not flow_item_offered(lines, i, flow[1], flow[2]) and quote_closed(flow[2]) is None:
-            flow = None  # a '-{' or '-[' that the space after its '-' does not mend: not the slip YAML met
+                and not offered and quote_closed(flow[2]) is None:
+            flow = offered = None  # a '-{' or '-[' that the space after its '-' does not mend: not the slip YAML met
         said = f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'" if flow else ""
         if flow is not None and flow[2][0] == "[":
             # `-[cc, 16]`: with its space, a list, no list of a show or map takes as its item; what the item was
             # meant to be (a control's keys, a cue's `- preset 1`) is not known here
             return _AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
                                   "list in [...] as its item")
-        offered = flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
         if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
                                                   path):
             offered = None  # loads alone, refused beside the others: a name or a cc taken, a file missing
@@ -296,9 +295,9 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
         # (quoted again, '"neon city"', they went on air)
         tries.append(f"{key}: {value}")
     # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
-    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    below = written_below(lines, row)
     header = key in TEXT_KEYS and _BLOCK_HEADER.fullmatch(value) is not None
-    if header and len(below) - len(below.lstrip(" ")) > len(head):
+    if header and indent_of(below) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
         tries.append(f"{key}: {value}")
     # a header (`|`, `>-`, `|2`) over no lines of text is one whose text is still to write: offered quoted, '|' or

@@ -8,7 +8,7 @@ from types import MappingProxyType
 # blackout, sent on to the server, hides its show from every viewer
 CAM_QUIT = ("this vcam cam ends where it runs (quit typed at its console, or Ctrl-C), and the server's show goes on "
             "without it (blackout would hide that show from every viewer, not this camera alone)")
-# said after "error: OSC sender HOST:PORT: "
-OSC_QUIT_REFUSED = f"quit is not taken from OSC: {CAM_QUIT}; this camera goes on"
+# said after a refusal to an OSC sender, where the show's words would have it "the show goes on"
+CAM_GOES_ON = "this camera goes on"
 # what vcam cam's maps are told of a button that gives quit, after "quit is not taken from a control or a cue: "
 CAM_TYPED_ONLY = MappingProxyType({"quit": CAM_QUIT})

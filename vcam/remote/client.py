@@ -30,7 +30,7 @@ from vcam.live.outputs.paths import OlderTakes, check_outputs, given_output
 from vcam.live.pacer import Pacer
 from vcam.live.signals import stop_code, stop_said
 from vcam.live.status import StatusLine
-from vcam.remote.camquit import CAM_TYPED_ONLY, OSC_QUIT_REFUSED
+from vcam.remote.camquit import CAM_GOES_ON, CAM_TYPED_ONLY
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.controller import RemoteController
 from vcam.remote.feed import FIRST_FRAME_WAIT_S, LinkFeed
@@ -190,7 +190,7 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, None, remote, say,
                      fps=lambda: air.pacer.stats.production_fps, whole_paths=False,  # the server finds its files
-                     quit_refused=OSC_QUIT_REFUSED, typed_only_words=CAM_TYPED_ONLY)
+                     typed_only_words=CAM_TYPED_ONLY, goes_on=CAM_GOES_ON)
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool, stopped_by: int | None = None,

@@ -8,13 +8,15 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
-                                   keyed_names, name_typed, parse, preset_choices, preset_index, setting_now)
+from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
+                                   keyed_names, name_typed, parse, preset_choices, preset_index, setting_now,
+                                   shown_typed, unknown_said)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
+from vcam.words import width_folded
 
 # help's lines as an OSC or MIDI sender at vcam cam reads them, away from the console: the sources `input` names are
 # the server's, not those of the machine the sender's tablet steers (typed, help reads as on the server's console)
@@ -136,6 +138,8 @@ class RemoteController:
                 said = name_typed(line, self._has_preset, not network) if e.unknown is not None or e.joined else None
                 if said is None:
                     said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
+                if said is None and e.unknown is not None:
+                    said = self._preset_meant(*e.said, network)
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it
@@ -143,6 +147,17 @@ class RemoteController:
                 return asked
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
+
+    def _preset_meant(self, word: str, rest: str, network: bool) -> str | None:
+        """`scene 2`: the refusal offering preset 2 where the server's show has it (as it last said its presets);
+        None for any other line. The server's cues are not said here, so `cue 5` is offered no go."""
+        if READ_AS.get(width_folded(word).lower(), ("",))[0] != "preset" or not rest.strip():
+            return None
+        try:
+            cmd = parse(f"preset {width_folded(rest.strip())}", console=not network, network=True)
+        except CommandError:
+            return None
+        return unknown_said(shown_typed(word), f" (did you mean {cmd}?)") if cmd and self._has_preset(cmd) else None
 
     def _has_preset(self, cmd: Command) -> bool:
         """Whether `cmd` names a preset the server's show has, as it last said its presets (its cues are not said)."""

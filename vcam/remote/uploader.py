@@ -35,6 +35,7 @@ from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
 from vcam.outspec import rate_said
 from vcam.remote import protocol as proto
+from vcam.storednames import stored_path
 from vcam.words import terminal_safe
 
 SEND_USAGE = "--send takes camera, camera:N, camera:/dev/videoN or file:PATH"
@@ -67,13 +68,16 @@ def parse_send(text: str) -> InputSpec:
         if e.meant.kind not in ("camera", "file"):
             raise ValueError(f"cannot send {text!r}: a still image is not sent; {SEND_USAGE}") from None
         said = f"--send {shlex.quote(str(e.meant))}"
-        raise ValueError(missing_said(e.meant, said, "--send") or e.as_said(said)) from None
+        raise ValueError(missing_said(e.meant, "--send") or e.as_said(said)) from None
     except ValueError as e:  # the forms said are --send's, not the server's (none, image:, net)
         said = str(e)
         raise ValueError(said.replace(USAGE, SEND_USAGE) if USAGE in said else f"{said}; {SEND_USAGE}") from None
     if spec.kind not in ("camera", "file"):
         still = "a still image is not sent; " if spec.kind == "image" else ""
         raise ValueError(f"cannot send {text!r}: {still}{SEND_USAGE}")
+    path = os.path.expanduser(spec.target)
+    if spec.kind == "file" and not os.path.lexists(path) and (stored := stored_path(path)) is not None:
+        return InputSpec("file", stored)  # the name a Mac stored it under (NFD), typed as the keyboard writes it
     return spec
 
 

@@ -29,6 +29,12 @@ def said_url(url: str) -> str:
     return _token_hidden(_password_hidden(url))
 
 
+def holds_token(url: str) -> bool:
+    """Whether `url` holds a ?token= that said_url hides: read by said_url's own rule, so that what is said to be
+    hidden is what the terminal showed as ***."""
+    return said_url(url) != _password_hidden(url)
+
+
 def _password_hidden(url: str) -> str:
     at = userinfo_at(url)
     if at < 0:
@@ -75,7 +81,7 @@ def _token_hidden(url: str) -> str:
 def put_back(url: str) -> str:
     """What to say after an address offered as said_url says `url`: where the password or token goes back."""
     hidden = [word for word, shown in (("password", _password_hidden(url) != url),
-                                       ("token", said_url(url) != _password_hidden(url))) if shown]
+                                       ("token", holds_token(url))) if shown]
     if not hidden:
         return ""
     return f" (with the {' and the '.join(hidden)} where " + ("each *** stands)" if len(hidden) > 1 else "*** stands)")
@@ -245,8 +251,8 @@ def check_url(url: str) -> None:
         except ValueError as e:
             raise ValueError(f"{pasted}; without them: {e}") from None
         # a token hidden is typed again, and --token gives it whole: ?token%3D*** typed back gives vcam serve none
-        token = said_url(trimmed) != _password_hidden(trimmed)
-        raise ValueError(f"{pasted}; " + (f"type {cam_command(trimmed)}" if token else _use(trimmed))) from None
+        raise ValueError(f"{pasted}; " + (f"type {cam_command(trimmed)}" if holds_token(trimmed)
+                                          else _use(trimmed))) from None
 
 
 def _check_url(url: str) -> None:

@@ -47,7 +47,10 @@ def check_path(path: str, in_use: bool = True) -> None:
                         f"create it and name a file in it, like {shell_word('file:' + os.path.join(bare, 'show.mp4'))}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
+        _refuse_missing_folder(path, folder)
+        # the line to paste, as the folder's name is read by a shell (`~/My Takes`); -p for its own missing parents
+        raise VcamError(f"cannot record to {path}: folder {folder} does not exist",
+                        f"create it ({make_folder(folder)}) or pick another path")
     # only a file to be made needs its folder written: the take is written in place, through a link to where it
     # leads, so a writable file (or a link to one on another disk) in a folder this user may not write is recorded
     if not os.path.lexists(path) and not os.access(folder, os.W_OK):
@@ -59,6 +62,27 @@ def check_path(path: str, in_use: bool = True) -> None:
         _check_link_target(path)
     else:
         _try_making(path, folder)
+
+
+def _refuse_missing_folder(path: str, folder: str) -> None:
+    """VcamError where `folder` cannot be made, its path going through a file or a link that leads nowhere (to a
+    USB stick not mounted): `mkdir -p`, offered, failed there as "File exists"."""
+    there = folder
+    while not os.path.lexists(there) and os.path.dirname(there) != there:
+        there = os.path.dirname(there)
+    if os.path.isdir(there):
+        return
+    if os.path.islink(there) and not os.path.exists(there):
+        raise VcamError(f"cannot record to {path}: {there} is a link to {os.readlink(there)}, which is not there",
+                        "mount or plug in what it points to, or pick another path")
+    raise VcamError(f"cannot record to {path}: {there} is a file, not a folder", "pick another path")
+
+
+def make_folder(folder: str) -> str:
+    """The command that makes `folder` and the folders it is in, as it is pasted into this system's shell."""
+    if os.name == "nt":  # cmd's mkdir makes the folders a path goes through; it takes no -p
+        return f'mkdir "{folder}"'
+    return f"mkdir -p {shell_word(folder)}"
 
 
 def _check_link_target(path: str) -> None:

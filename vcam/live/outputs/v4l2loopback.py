@@ -796,9 +796,12 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
         most = Format(kept.width - kept.width % 2, kept.height - kept.height % 2, kept.fourcc)
         at_most = f"send at most that size (--out vcam:{device}@{most.width}x{most.height}), or " \
             if _size_sent(most) else ""
+        # the limits are the module's, for every device: one only as large as vcam's size would cut down the
+        # larger format another device was loaded for (a 1080p beside vcam's 2048x1024)
+        limit = module_limit(calls.sysfs) or (0, 0)
+        room = f"max_width={max(asked.width, limit[0])} max_height={max(asked.height, limit[1])}"
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: {at_most}reload it with "
-               "room for yours:\n    "
-               f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
+               f"room for yours:\n    {reload_line(room, device, calls.sysfs, calls.proc)}")
     else:
         fix = (f"{send}reload the module so that it forgets the format:\n    "
                f"{reload_line(own=device, sysfs=calls.sysfs, proc=calls.proc)}")

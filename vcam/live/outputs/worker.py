@@ -110,6 +110,8 @@ class OutputWorker:
     def slow_drops(self) -> int:
         """Frames dropped because the output could not keep up: `dropped`, less those skipped while the send that
         failed was in hand and after it, and those skipped while a window waited for its display's answer."""
+        if not self._aired:  # never on air (the model failed to load, Ctrl-C while it loaded): the loading card's
+            return 0  # skips, and those dropped at the stop's deadline (said then, as the stop's), are none of its pace
         dropped = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
         return dropped - self._excused
 
@@ -160,6 +162,9 @@ class OutputWorker:
             waits = getattr(self.output, "awaits_display", False)
             if on_air and not self._aired:
                 self._aired = True
+                # skipped while the loading card showed (the model loading, the process busy with it): nothing was
+                # behind yet, and "cannot keep up" said then read as the camera's slowness
+                self._excused = before
                 try:
                     if (went_on_air := getattr(self.output, "went_on_air", None)) is not None:
                         went_on_air()
@@ -193,6 +198,8 @@ class OutputWorker:
         self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show goes on")
 
     def _warn_if_dropping(self) -> None:
+        if not self._aired:  # the loading card: its skips are excused as the show goes on air
+            return
         dropped = self._mailbox.dropped - self._excused
         if not self.worth_saying(dropped - self._warned_drops) or self._clock() < self._next_warning:
             return
@@ -329,10 +336,11 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
     their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
     other outputs are given; alone, it is the show's error. `served`: the show also goes out to vcam cam clients,
-    so none of these is ever `alone`."""
+    so none of these is ever `alone`, and a window that cannot open is left out as beside another output."""
     workers: list[OutputWorker] = []
     kinds: list[str] = []
-    others = any(s.kind not in ("window", "null") for s in specs)  # outputs the show can go on on without a window
+    # outputs the show can go on on without a window: a served show's clients are its audience too
+    others = served or any(s.kind not in ("window", "null") for s in specs)
     try:
         for spec in specs:
             w, h = spec.width or width, spec.height or height
@@ -340,7 +348,7 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                 out = open_output(spec, w, h, fps)
             except VcamError as e:
                 if spec.kind != "window" or not others:
-                    raise  # a show with nothing else to go on to (a window, or only windows and null)
+                    raise  # a show with nothing else to go on to (a window, or only windows and null, not served)
                 # the preview is the operator's, not the audience's: on a machine with no display (a show started
                 # over ssh, or by a service) the camera and the recording went off air with it, before they began
                 (say or _to_stderr)(_no_window(e))
