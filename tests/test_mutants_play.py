@@ -453,11 +453,12 @@ def test_a_download_checks_the_decoder_first_and_says_where_the_weights_are(monk
 
 
 def test_a_download_stopped_with_ctrl_c_exits_130_saying_on_a_line_of_its_own_what_is_kept(monkeypatch, capsys):
-    """Said on stderr, a line of its own in a log, and exiting 130 as a shell expects of Ctrl-C."""
+    """Said on stderr, after a line end that ends the progress bar's line the Ctrl-C left open, and exiting 130 as
+    a shell expects of Ctrl-C."""
     _downloading(monkeypatch, fetched=KeyboardInterrupt())
     assert main(["download"]) == 130
     said = capsys.readouterr()
-    assert said.out == "" and said.err == ("vcam: download stopped; the files it finished are kept: run `vcam "
+    assert said.out == "" and said.err == ("\nvcam: download stopped; the files it finished are kept: run `vcam "
                                            "download` again to fetch the rest\n")
 
 
@@ -487,9 +488,10 @@ def test_a_download_stopped_on_a_terminal_is_said_in_one_write_on_a_wiped_row(mo
                                  "download` again to fetch the rest\n"], sys.stderr.writes
 
 
-def test_a_download_stopped_on_a_real_terminal_starts_its_line_on_a_wiped_row(monkeypatch):
+def test_a_download_stopped_on_a_real_terminal_is_said_on_a_line_of_its_own(monkeypatch):
     """On a terminal commands could be typed on (stdin one too, 24 rows), the message ran on from the end of the
-    hub's bar, left with no line end: "…210MB/s]vcam: download stopped"."""
+    hub's bar, left with no line end: "…210MB/s]vcam: download stopped". The row is not wiped there (it may hold
+    what is being typed): a line end in the same write ends the bar's line."""
     import fcntl
     import struct
     import termios
@@ -522,5 +524,5 @@ def test_a_download_stopped_on_a_real_terminal_starts_its_line_on_a_wiped_row(mo
         stdin.close()
         os.close(follower)
         os.close(master)
-    assert shown.decode().endswith("210MB/s]\r\x1b[Kvcam: download stopped; the files it finished are kept: run "
+    assert shown.decode().endswith("210MB/s]\r\nvcam: download stopped; the files it finished are kept: run "
                                    "`vcam download` again to fetch the rest\r\n"), shown

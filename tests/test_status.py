@@ -415,49 +415,8 @@ def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shorten
     assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
         "| blend 'city' / 'ocean waves u…' at 0.35…")
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
-    # a failed output's names give up their columns first: the blend keeps a letter of each name and its position
-    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'c…' / 'o…' at 0.35…")
-
-
-def _status_at(columns: int, on_air, state="LIVE", failed=()) -> str:
-    """The status line's text as a terminal `columns` wide shows it."""
-    from vcam.live.status import format_status
-    from vcam.terminal import fit_line
-
-    return fit_line(format_status(30.0, 30.0, 13, 0.8, (40.1, 80), on_air, state, list(failed), columns=columns),
-                    columns)
-
-
-@pytest.mark.parametrize("state", ["LIVE", "STALLED (blackout)"])
-@pytest.mark.parametrize("on_air", [("neon city at night in the rain", "ocean waves under a storm", 0.35),
-                                    "forest dusk at the edge of the world"])
-def test_what_is_on_air_stays_on_an_80_column_row_beside_a_failed_output_and_a_long_state(state, on_air):
-    """A `FAILED …` field naming a recording's whole path, or `STALLED (blackout)`, took the row: the blend's names
-    and its position, or the preset's name, were cut off at its end."""
-    failed = ["file:/shows/recordings/take-2026-12-07.mp4", "window"]
-    for shown in (_status_at(80, on_air, state), _status_at(80, on_air, state, failed)):
-        assert len(shown) < 80
-        if isinstance(on_air, tuple):
-            assert "blend 'n" in shown and "/ 'o" in shown and " at 0.35" in shown, shown
-        else:
-            assert "preset 'forest dusk" in shown, shown
-    assert "FAILED " in _status_at(80, on_air, state, failed)
-    assert " | gen  30.0 fps | " in _status_at(80, on_air, state) + " | "
-
-
-@pytest.mark.parametrize("columns, state, failed, on_air, shown", [
-    (80, "STALLED (blackout)", ["file:/shows/recordings/take-2026-12-07.mp4", "window"],
-     "forest dusk at the edge of the world", ["gen  30.0 fps"]),
-    (60, "LIVE", [], "forest dusk at the edge of the world", ["gen  30.0 fps", "out  30.0 fps"]),
-    (40, "LIVE", ["window"], "forest dusk", ["FAILED window", "gen  30.0 fps"]),
-])
-def test_what_is_on_air_kept_in_view_takes_its_shortest_form_before_a_rate_or_a_failed_output_is_lost(
-        columns, state, failed, on_air, shown):
-    """Said straight after the state, the preset's name took all the row's room left: the rates and a short
-    `FAILED window` were pushed off a row that showed them before."""
-    line = _status_at(columns, on_air, state, failed)
-    assert all(f" | {field} |" in f"{line} |" for field in shown), line
-    assert columns < 60 or "preset 'forest d" in line, line  # 40 columns: the row as it was, on air cut off
+    # with no room for a letter of each name, the line is cut at the row's end as any other
+    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'city' / '…")
 
 
 def test_a_preset_on_air_is_named_in_quotes_as_a_blends_presets_are():
@@ -493,10 +452,72 @@ def test_a_line_written_beside_the_status_line_wipes_it_where_the_terminal_says_
     assert row_cleared(other) == ""  # another stream: no status line drawn on it
 
 
-def test_a_room_of_none_left_is_not_taken_as_asking_for_the_shortest_form():
-    """Room 0 stood for "its shortest": a row that left 0 columns got the 12 letters of the shortest form."""
-    from vcam.live.status import on_air_said
 
-    name = "forest dusk at the edge"
-    assert on_air_said(name, shortest=True) == "preset 'forest dusk…'"
-    assert on_air_said(name, 0) != on_air_said(name, shortest=True)
+def _typed_on_pty(monkeypatch, rows: int, columns: int = 80):
+    """stderr and stdin on one pseudo-terminal `columns` x `rows`, commands typed on it: (leader, stream, resize)."""
+    import fcntl
+    import os
+    import struct
+    import sys
+    import termios
+
+    if sys.platform == "win32":
+        pytest.skip("no pseudo-terminals")
+    leader, follower = os.openpty()
+
+    def resize(rows: int) -> None:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+    resize(rows)
+    out = os.fdopen(follower, "w", encoding="utf-8")
+    stdin = os.fdopen(os.dup(follower), "r", encoding="utf-8")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    return leader, out, stdin, resize
+
+
+def test_a_status_line_pinned_again_after_a_resize_below_three_rows_leaves_the_typed_row_as_it_is(monkeypatch):
+    """Back at the same height after a resize to 2 rows, the line was pinned again but not said to be: every load
+    step, camera tick or note written beside it wiped the row a command was being typed on."""
+    import os
+
+    from vcam.terminal import row_cleared
+
+    leader, out, stdin, resize = _typed_on_pty(monkeypatch, 24)
+    try:
+        line = StatusLine(out)
+        assert line.pinned
+        line.update("LIVE | one")
+        assert row_cleared(out) == ""
+        resize(2)
+        line.update("LIVE | two")
+        resize(24)
+        line.update("LIVE | three")
+        assert row_cleared(out) == ""
+        line.end()
+    finally:
+        out.close()
+        stdin.close()
+        os.close(leader)
+
+
+def test_a_load_step_written_before_the_status_line_pins_leaves_the_typed_row_as_it_is(monkeypatch, capsys):
+    """Each step of a model's load wiped the row (`\\r\\x1b[K`) a command was being typed on while it loaded."""
+    import os
+    import sys
+
+    from vcam.engine.load import _logger
+
+    leader, out, stdin, resize = _typed_on_pty(monkeypatch, 24)
+    monkeypatch.setattr(sys, "stderr", out)
+    try:
+        _logger(True, None)("loading the VAE")
+        out.flush()
+        shown = b""
+        while not shown.endswith(b"\n"):
+            shown += os.read(leader, 4096)
+    finally:
+        out.close()
+        stdin.close()
+        os.close(leader)
+    assert shown == b"vcam: loading the VAE\r\n", shown

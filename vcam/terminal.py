@@ -195,17 +195,19 @@ def row_cleared(out: TextIO | None) -> str:
     ("… | preset -vcam: loading VAE from …"). Blanks on a terminal that takes no escape (TERM=dumb, Emacs' shell,
     which printed it as `^[[K`): over the row's columns, or where the terminal says no width (size 0 0: a serial
     console, some containers') over the line's text. Nothing where `out` is no terminal (a log), nor where a show's
-    status line is pinned to its last row now (`pinned_on`): the cursor's row is then the one commands are typed on,
-    whose echo a wipe erased (the console still read the keys), and no line runs on from the status line there."""
+    status line is pinned to its last row now (`pinned_on`) or is to be (`pins_last_row`): the cursor's row is then
+    the one commands are typed on, whose echo a wipe erased (the console still read the keys), and no line runs on
+    from the status line there."""
     try:
         if out is None or not out.isatty():
             return ""
     except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
         return ""
-    if DRAWN.pinned(out):
+    size = terminal_size(out)
+    # a typed-on terminal's row may hold what the operator is typing, before the status line pins as after
+    if DRAWN.pinned(out) or pins_last_row(typed_on(out), size[1] if size else None):
         return ""
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r" + ERASE_TO_END
-    size = terminal_size(out)
     blanks = size[0] - 1 if size else DRAWN.get(out)
     return "\r" + " " * blanks + "\r" if blanks else ""

@@ -103,7 +103,9 @@ def cmd_download(args) -> int:
 
         try:
             # one write, on a wiped row: the progress line's thread, still drawing, ran into a second write's line
-            sys.stderr.write(f"{row_cleared(sys.stderr)}vcam: download stopped; the files it finished are kept: run "
+            # where the row is left as it is (typed on, or no terminal), a line end ends the progress line first
+            start = row_cleared(sys.stderr) or "\n"
+            sys.stderr.write(f"{start}vcam: download stopped; the files it finished are kept: run "
                              "`vcam download` again to fetch the rest\n")
             sys.stderr.flush()
         except OSError:  # the terminal gone with the SSH session that sent SIGHUP: there is no one to tell

@@ -251,13 +251,14 @@ def _tokenizer_problems(folder: Path) -> list[str]:
     return [f"{link_named(f, why)} ({why})" for f, why in named if why]
 
 
-def link_named(path: Path, why: str = "") -> str:
+def link_named(path: Path, why: FileProblem | str = "") -> str:
     """A file and, where it is a link (the hub cache's snapshots link to its blobs), the file it links to: deleting
     the link alone would have the hub link the same damaged file again. Under huggingface_hub 2.4 the repo's blob is
-    itself a link into a store of files all repos share (`<cache>/blobs/ab/<hash>`): a file cut short there (`why`,
-    a FileProblem, says so) the hub fetches again itself, so the link is followed one step; one damaged at its full
-    size (its first bytes zeroed) the hub linked again as it was, the same error each time, so the store file is
-    named too, a third side of the `->`s (damaged for every repo that links to it)."""
+    itself a link into a store of files all repos share (`<cache>/blobs/ab/<hash>`): a file cut short there (`why`:
+    only a FileProblem whose `cut_short` is set says so; a plain str never does) the hub fetches again itself, so
+    the link is followed one step; one damaged at its full size (its first bytes zeroed) the hub linked again as it
+    was, the same error each time, so the store file is named too, a third side of the `->`s (damaged for every repo
+    that links to it)."""
     if not path.is_symlink():
         return str(path)
     try:

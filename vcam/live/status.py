@@ -18,9 +18,6 @@ from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pinned_on, pi
 from vcam.words import quoted
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
-FAILED_SHOWN = 20  # the columns the failed outputs' field keeps on a narrow row, what is on air shortened for them
-FAILED_LEAST = "FAILED …"
-PRESET_LEAST = 12  # the columns of a preset's name kept on a narrow row
 
 
 class StatusLine:
@@ -96,7 +93,9 @@ class StatusLine:
                 self.out.write(f"{SAVE}\x1b[{min(self._rows, rows)};1H{ERASE_TO_END}{RESTORE}")
             self.out.write(f"{SAVE}\x1b[1;{rows - 1}r{RESTORE}")  # setting the region moves the cursor home
             self._rows = rows
-            pinned_on(self.out, True)  # a line written beside it leaves the row typed on as it is (row_cleared)
+        # set on every draw, not only when the rows change: back from a height too small to pin at, the rows are
+        # the same and the flag was cleared; a line written beside it leaves the row typed on as it is
+        pinned_on(self.out, True)
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
@@ -151,96 +150,41 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
     that never came on screen (dropped past the latency cap, or passed over), shown once there is one. `preset`:
     the name of the preset on air, or the two of a blend and its position, said as the blend's reply says it.
     What is on air comes straight after the rates: last, a terminal 80 columns wide cut it off. `columns`: the
-    terminal's width, where the failed outputs' names are cut, and a blend's names shortened, to keep what is on air
-    on the row (cut first, a blend's position was the one number a fader moves); where even that leaves it no room
-    (a long state, `STALLED (blackout)`), what is on air comes straight after the state."""
-    rates = [f"gen {gen_fps:5.1f} fps" if gen_fps is not None else f"gen {'-':>5} fps", f"out {out_fps:5.1f} fps"]
-    failed_said = [f"FAILED {', '.join(failed)}"] if failed else []
-    tail = [f"buffer {buffered:4.0f}", f"latency {latency:4.1f} s", *([f"lost {lost}"] if lost else []),
-            f"VRAM {vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "VRAM -"]
-    if not columns:
-        return " | ".join([state, *failed_said, *rates, on_air_said(preset), *tail])
-    # on air after the rates, the failed outputs' names whole: the line as it was laid out before on air was kept
-    # in view, what is cut off at the row's end cut there
-    usable = columns - 2  # the row's last column is left free, and the next one holds the ellipsis of the cut
-    before = [state, *failed_said, *rates]
-    plain = [*before, on_air_said(preset, usable - _cells_of(before) - 3), *tail]
-    laid = _on_air_kept(state, failed_said, rates, preset, tail, usable)
-    # kept only where it loses nothing the plain line showed: a rate, the failed outputs (their names shortened,
-    # not all cut to "FAILED …")
-    shown = fit_line(" | ".join(plain), columns)
-    kept = fit_line(" | ".join(laid), columns)
-    lost = [field for field in [state, *rates] if _whole_in(field, shown) and not _whole_in(field, kept)]
-    if failed_said and _whole_in(failed_said[0], shown) and f" | {FAILED_LEAST}" in kept:
-        lost.append(failed_said[0])
-    if not lost:
-        return " | ".join(laid)
-    return " | ".join(plain)
+    terminal's width, where a blend's names are shortened to keep its position on the row (cut first, it was the
+    one number a fader moves)."""
+    vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
+    head = " | ".join([
+        f"{state}",
+        *([f"FAILED {', '.join(failed)}"] if failed else []),
+        f"gen {gen_fps:5.1f} fps" if gen_fps is not None else f"gen {'-':>5} fps",
+        f"out {out_fps:5.1f} fps",
+    ]) + " | "
+    # the row's last column is left free, and the next one holds the ellipsis of the cut that follows the field
+    room = columns - 2 - text_cells(one_row(head)) if columns else None
+    return head + " | ".join([
+        on_air_said(preset, room),
+        f"buffer {buffered:4.0f}",
+        f"latency {latency:4.1f} s",
+        *([f"lost {lost}"] if lost else []),
+        f"VRAM {vram}",
+    ])
 
 
-def _whole_in(field: str, line: str) -> bool:
-    """Whether `field` is shown whole on the fitted `line`, as one of its ` | `-joined fields."""
-    return f" | {one_row(field)} |" in f" | {one_row(line)} |"
-
-
-def _on_air_kept(state: str, failed_said: list[str], rates: list[str], preset: str | tuple[str, str, float] | None,
-                 tail: list[str], usable: int) -> list[str]:
-    """The fields of a status line `usable` columns wide that keeps what is on air in view: the failed outputs'
-    names give up columns first; where that leaves it no room even for its shortest, it is said in its shortest
-    straight after the state."""
-    fixed = _cells_of([state, *rates]) + 3  # and the " | " after the rates
-    least = _cells_of([on_air_said(preset, shortest=True)])
-    if failed_said:
-        fixed += 3
-        whole = _cells_of([on_air_said(preset)])
-        # the failed outputs' names give up columns before what is on air gives up its own, down to a few
-        keep = max(usable - fixed - whole, min(FAILED_SHOWN, usable - fixed - least), len(FAILED_LEAST))
-        failed_said = [_cut_to(failed_said[0], keep)]
-    head = [state, *failed_said, *rates]
-    room = usable - _cells_of(head) - 3
-    if room >= least:
-        return [*head, on_air_said(preset, room), *tail]
-    # no room even for its shortest: said first in its shortest, "FAILED …" after it, the rates kept on the row
-    failed_said = [_cut_to(failed_said[0], len(FAILED_LEAST))] if failed_said else []
-    room = usable - _cells_of([state, *failed_said, *rates]) - 3
-    return [state, on_air_said(preset, room, shortest=room < least), *failed_said, *rates, *tail]
-
-
-def _cells_of(fields: Sequence[str]) -> int:
-    """The columns `fields` take on a row, joined by ` | `."""
-    return text_cells(one_row(" | ".join(fields)))
-
-
-def _cut_to(text: str, width: int) -> str:
-    """`text` in at most `width` columns, cut with an ellipsis."""
-    return text if text_cells(one_row(text)) <= width else fit_line(text, width + 1)
-
-
-def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None, shortest: bool = False) -> str:
-    """What the status line says is on air: `preset 'NAME'`, or a blend as its reply says it, `blend 'a' / 'b' at
-    0.50`, each name in quotes (named as one of its presets alone, a blend looked like that preset on air). `room`:
-    the columns left for it on the row, where a name is shortened (a blend's each by as little as it can, to keep
-    its position). `shortest`: its shortest, whatever `room` says."""
+def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
+    """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
+    0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air).
+    `room`: the columns left for it on the row, where a blend's names are shortened (each by as little as it can) to
+    keep its position."""
     if not isinstance(preset, tuple):
-        if not preset:
-            return "preset -"
-        said = f"preset {quoted(preset)}"
-        if shortest:  # its shortest: enough of the name to tell it from another
-            room = len("preset ''") + PRESET_LEAST
-        if room is None or text_cells(one_row(said)) <= room:
-            return said
-        name_room = room - len("preset ''")  # fit_line leaves a column free: one more is asked for
-        return f"preset {quoted(fit_line(preset, max(3, name_room + 1)))}"
+        return f"preset {quoted(preset)}" if preset else "preset -"
     a, b, x = preset
     said = f"{blend_on_air(a, b)} at {x:.2f}"
-    if shortest:
-        room = 0
     over = text_cells(one_row(said)) - room if room is not None else 0
     if over <= 0:
         return said
     # the longer name gives up columns first, down to the other's width, then both alike
     wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
-    left = max(wa + wb - over, min(wa, 2) + min(wb, 2) if shortest else 0)  # its shortest: a letter of each
+    left = wa + wb - over
     if left < 2:  # no room for a letter of each: cut at the row's end as any other line
         return said
     short = min(wa, wb, left // 2)
