@@ -16,7 +16,7 @@ ERASE_TO_END = "\x1b[K"
 PINNED_MIN_ROWS = 3  # a status line pinned to the last row leaves a region of the rows above it to scroll
 
 
-class DrawnWidths:
+class RowsDrawn:
     """Each stream's columns that a line rewritten in place (the status line, a download's or a load's progress
     line) takes on the cursor's row now, and the streams a show's status line is pinned on now: a line written
     straight to the stream (`row_cleared`) wipes as many where the terminal says no width, and leaves the row typed
@@ -60,8 +60,9 @@ class DrawnWidths:
                 return False
 
 
-# one for the process, as the streams it tells of are (stderr is drawn on by the live loop and the engine alike)
-DRAWN = DrawnWidths()
+# one for the process, as the streams it tells of are (stderr is drawn on by the live loop and the engine alike);
+# read and written through `drawn`, `pinned_on` and `row_cleared` alone
+_ROWS_DRAWN = RowsDrawn()
 
 
 def terminal_size(out: TextIO) -> tuple[int, int | None] | None:
@@ -180,12 +181,12 @@ def pins_last_row(typed: bool, rows: int | None) -> bool:
 
 def drawn(out: TextIO, width: int) -> None:
     """A line rewritten in place now takes `width` columns of the cursor's row of `out` (0: none, wiped or ended)."""
-    DRAWN.set(out, width)
+    _ROWS_DRAWN.set(out, width)
 
 
 def pinned_on(out: TextIO, pinned: bool) -> None:
     """A show's status line is pinned to the last row of the terminal `out` writes to now (False: no longer)."""
-    DRAWN.pin(out, pinned)
+    _ROWS_DRAWN.pin(out, pinned)
 
 
 def row_cleared(out: TextIO | None) -> str:
@@ -205,9 +206,9 @@ def row_cleared(out: TextIO | None) -> str:
         return ""
     size = terminal_size(out)
     # a typed-on terminal's row may hold what the operator is typing, before the status line pins as after
-    if DRAWN.pinned(out) or pins_last_row(typed_on(out), size[1] if size else None):
+    if _ROWS_DRAWN.pinned(out) or pins_last_row(typed_on(out), size[1] if size else None):
         return ""
     if os.environ.get("TERM", "dumb") != "dumb":
         return "\r" + ERASE_TO_END
-    blanks = size[0] - 1 if size else DRAWN.get(out)
+    blanks = size[0] - 1 if size else _ROWS_DRAWN.get(out)
     return "\r" + " " * blanks + "\r" if blanks else ""
