@@ -521,3 +521,11 @@ def test_a_load_step_written_before_the_status_line_pins_leaves_the_typed_row_as
         stdin.close()
         os.close(leader)
     assert shown == b"vcam: loading the VAE\r\n", shown
+
+
+def test_a_name_shortened_before_and_cut_again_just_past_its_ellipsis_shows_one_ellipsis():
+    """A failed output named with an ellipsis of its own, cut at the row's end just past it, read `clip……`."""
+    from vcam.terminal import fit_line
+
+    assert _fitted_at(26, "forest", ["file:clip….mp4"]) == "\rLIVE | FAILED file:clip…"
+    assert fit_line("FAILED …… next", 10) == "FAILED …"
