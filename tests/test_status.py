@@ -3,6 +3,7 @@ import io
 
 import pytest
 
+from ptys import typed_on_pty
 from vcam.live.status import StatusLine, format_status
 
 
@@ -162,29 +163,15 @@ def test_the_status_line_fits_a_terminal_narrower_than_it():
     assert out.getvalue().endswith("\r" + wide)
 
 
-def test_the_width_comes_from_the_terminal_and_none_elsewhere():
-    import os
-    import sys
-
-    import pytest
-
+def test_the_width_comes_from_the_terminal_and_none_elsewhere(monkeypatch):
     from vcam.terminal import terminal_columns
 
     out = io.StringIO()
     assert terminal_columns(out) is None  # no descriptor: nothing cut
     StatusLine(out, log_every=0.0).update("x" * 500)
     assert out.getvalue() == "x" * 500 + "\n"  # not a terminal: a log line, whole
-    if sys.platform == "win32":
-        pytest.skip("no pseudo-terminals")
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 83, 0, 0))
-    with os.fdopen(leader, "rb") as _, os.fdopen(follower, "w") as terminal:
-        assert terminal_columns(terminal) == 83
+    with typed_on_pty(monkeypatch, 24, 83) as pty:
+        assert terminal_columns(pty.out) == 83
 
 
 def test_where_commands_are_typed_on_the_terminal_the_line_is_pinned_to_its_last_row_and_never_on_the_typed_one():
@@ -408,15 +395,55 @@ def test_what_is_on_air_shows_on_a_terminal_80_columns_wide():
 
 
 def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shortened():
-    """Cut at the row's end, a blend lost its position first: the one number a fader moves."""
+    """Cut at the row's end, a blend lost its position first: the one number a fader moves. Short of room, it is
+    said `blend a 40% b`, the longer name cut first, a blank between its last name and the row's ellipsis."""
     written = _fitted_at(80, ("neon city at night in the rain", "ocean waves under a storm", 0.35))
-    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend 'neon cit…' / 'ocean wa…' at 0.35…", written
-    # the longer name gives up its columns first; a blend that fits keeps its names whole
+    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at… 35% ocean waves… | …", written
     assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
-        "| blend 'city' / 'ocean waves u…' at 0.35…")
+        "| blend city 35% ocean waves under a st… …")
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
     # with no room for a letter of each name, the line is cut at the row's end as any other
-    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4"]).endswith("| blend 'city' / '…")
+    assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4", "window"]).endswith("| blend 'c…")
+
+
+@pytest.mark.parametrize("state, failed", [("LIVE", ["file:show.mp4"]), ("STALLED (blackout)", [])])
+def test_a_blend_keeps_its_names_and_position_at_80_columns_beside_a_failed_output_or_a_long_state(state, failed):
+    """`FAILED file:show.mp4` or `STALLED (blackout)` left a blend `blend 'neon' / '…` at 80 columns: its names and
+    position gone, where the short form fits; every field before it stays whole, and the line in a log, or on a
+    wide terminal, is as it was."""
+    from vcam.live.status import format_status
+
+    def at(columns):
+        out = io.StringIO()
+        out.isatty = lambda: True
+        line = StatusLine(out, columns=lambda: columns, pinned=False)
+        line.update(format_status(30.0, 30.0, 13, 0.8, (61.2, 79.6), ("neon", "city", 0.4), state, failed, 0,
+                                  columns))
+        return out.getvalue()
+
+    head = " | ".join([state, *(["FAILED file:show.mp4"] if failed else []), "gen  30.0 fps", "out  30.0 fps"])
+    shown = at(80)
+    assert len(shown) <= 80 and shown.startswith("\r" + head + " | blend "), shown
+    assert {"LIVE": "blend n… 40% c… …", "STALLED (blackout)": "blend neon 40% city | buf…"}[state] in shown, shown
+    whole = f"{head} | blend 'neon' / 'city' at 0.40 | buffer   13 | latency  0.8 s | VRAM 61.2/80 GiB"
+    assert at(200) == "\r" + whole
+    assert format_status(30.0, 30.0, 13, 0.8, (61.2, 79.6), ("neon", "city", 0.4), state, failed) == whole
+
+
+@pytest.mark.parametrize("blank", ["\t", "\u3000", "\u00a0"])
+def test_a_blank_in_a_preset_name_is_shown_and_counted_alike_at_every_width(blank):
+    """A tab read `\\t` in a whole name and a blank once the name was cut; an ideographic space read `\\u3000`,
+    six columns where two were counted, and the line came out wider than its room."""
+    from vcam.live.status import on_air_said
+    from vcam.terminal import text_cells
+
+    name = f"night{blank}city lights"
+    shown = name.replace("\t", " ")
+    assert on_air_said(name) == f"preset '{shown}'"
+    assert on_air_said((name, "ocean", 0.5)) == f"blend '{shown}' / 'ocean' at 0.50"
+    for room in range(16, 50):  # from the least a letter of each name takes
+        said = on_air_said((name, "ocean waves", 0.5), room)
+        assert "\\" not in said and "\t" not in said and text_cells(said) <= room, (room, said)
 
 
 def test_a_preset_on_air_is_named_in_quotes_as_a_blends_presets_are():
@@ -453,73 +480,34 @@ def test_a_line_written_beside_the_status_line_wipes_it_where_the_terminal_says_
 
 
 
-def _typed_on_pty(monkeypatch, rows: int, columns: int = 80):
-    """stderr and stdin on one pseudo-terminal `columns` x `rows`, commands typed on it: (leader, stream, resize)."""
-    import fcntl
-    import os
-    import struct
-    import sys
-    import termios
-
-    if sys.platform == "win32":
-        pytest.skip("no pseudo-terminals")
-    leader, follower = os.openpty()
-
-    def resize(rows: int) -> None:
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-
-    resize(rows)
-    out = os.fdopen(follower, "w", encoding="utf-8")
-    stdin = os.fdopen(os.dup(follower), "r", encoding="utf-8")
-    monkeypatch.setenv("TERM", "xterm-256color")
-    monkeypatch.setattr(sys, "stdin", stdin)
-    return leader, out, stdin, resize
-
-
 def test_a_status_line_pinned_again_after_a_resize_below_three_rows_leaves_the_typed_row_as_it_is(monkeypatch):
     """Back at the same height after a resize to 2 rows, the line was pinned again but not said to be: every load
     step, camera tick or note written beside it wiped the row a command was being typed on."""
-    import os
-
     from vcam.terminal import row_cleared
 
-    leader, out, stdin, resize = _typed_on_pty(monkeypatch, 24)
-    try:
-        line = StatusLine(out)
+    with typed_on_pty(monkeypatch, 24) as pty:
+        line = StatusLine(pty.out)
         assert line.pinned
         line.update("LIVE | one")
-        assert row_cleared(out) == ""
-        resize(2)
+        assert row_cleared(pty.out) == ""
+        pty.resize(2)
         line.update("LIVE | two")
-        resize(24)
+        pty.resize(24)
         line.update("LIVE | three")
-        assert row_cleared(out) == ""
+        assert row_cleared(pty.out) == ""
         line.end()
-    finally:
-        out.close()
-        stdin.close()
-        os.close(leader)
 
 
 def test_a_load_step_written_before_the_status_line_pins_leaves_the_typed_row_as_it_is(monkeypatch, capsys):
     """Each step of a model's load wiped the row (`\\r\\x1b[K`) a command was being typed on while it loaded."""
-    import os
     import sys
 
     from vcam.engine.load import _logger
 
-    leader, out, stdin, resize = _typed_on_pty(monkeypatch, 24)
-    monkeypatch.setattr(sys, "stderr", out)
-    try:
+    with typed_on_pty(monkeypatch, 24) as pty:
+        monkeypatch.setattr(sys, "stderr", pty.out)
         _logger(True, None)("loading the VAE")
-        out.flush()
-        shown = b""
-        while not shown.endswith(b"\n"):
-            shown += os.read(leader, 4096)
-    finally:
-        out.close()
-        stdin.close()
-        os.close(leader)
+        shown = pty.line_shown()
     assert shown == b"vcam: loading the VAE\r\n", shown
 
 

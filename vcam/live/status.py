@@ -9,6 +9,7 @@ import atexit
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
@@ -173,23 +174,49 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
 def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
     """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
     0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air).
-    `room`: the columns left for it on the row, where a blend's names are shortened (each by as little as it can) to
-    keep its position."""
+    `room`: the columns left for it on the row. A blend that does not fit there is said in short, `blend a 40% b`,
+    its position as a share of the way to `b` and the names bare, the longer cut first down to the other's width,
+    then both alike (cut at the row's end instead, its position went first: the one number a fader moves). With no
+    room for a letter of each name, it is cut at the row's end as any other field."""
     if not isinstance(preset, tuple):
-        return f"preset {quoted(preset)}" if preset else "preset -"
+        return f"preset {_name_quoted(preset)}" if preset else "preset -"
     a, b, x = preset
-    said = f"{blend_on_air(a, b)} at {x:.2f}"
-    over = text_cells(one_row(said)) - room if room is not None else 0
-    if over <= 0:
+    said = f"{blend_on_air(a, b, _name_quoted)} at {x:.2f}"
+    if room is None or text_cells(said) <= room:
         return said
-    # the longer name gives up columns first, down to the other's width, then both alike
-    wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
-    left = wa + wb - over
-    if left < 2:  # no room for a letter of each: cut at the row's end as any other line
+    share = f" {x * 100:.0f}% "
+    wa, wb = text_cells(_name_bare(a)), text_cells(_name_bare(b))
+    # a blank after `blend`, and one before the row's ellipsis that follows: `b…` read as b's name cut
+    left = room - text_cells("blend" + share) - 2
+    if left < min(wa, 2) + min(wb, 2):  # a letter and an ellipsis each
         return said
-    short = min(wa, wb, left // 2)
-    wa, wb = (left - short, short) if wa >= wb else (short, left - short)
-    return f"{blend_on_air(fit_line(a, wa + 1), fit_line(b, wb + 1))} at {x:.2f}"
+    if wa + wb > left:
+        short = min(wa, wb, left // 2)
+        wa, wb = (left - short, short) if wa >= wb else (short, left - short)
+    return f"blend {_name_cut(a, wa)}{share}{_name_cut(b, wb)}"
+
+
+def _name_bare(name: str) -> str:
+    """A preset's name as the status line shows it out of quotes: a tab as one blank, as the terminal's row is
+    counted (see `one_row`), whether the name is whole or cut."""
+    return one_row(name)
+
+
+def _name_quoted(name: str) -> str:
+    """A preset's name in quotes as a reply says it (`quoted`), but as the status line counts it at every width: a
+    tab a blank (escaped `\\t` whole, it became a blank once the name was cut), an ideographic or no-break space
+    itself, two columns or one (escaped `\\u3000`, six columns where two were counted)."""
+    said = quoted(name.replace("\t", " "))
+    for space in {ch for ch in name if ch != " " and unicodedata.category(ch) == "Zs"}:
+        said = said.replace(repr(space)[1:-1], space)
+    return one_row(said)
+
+
+def _name_cut(name: str, width: int) -> str:
+    """`name` bare (`_name_bare`) in at most `width` columns, cut where a character starts, the cut said with an
+    ellipsis right after a letter (`at …` read as the name's last word, the row cut after it)."""
+    shown = _name_bare(name)
+    return shown if text_cells(shown) <= width else fit_line(shown, width + 1)[:-1].rstrip() + "…"
 
 
 class TickCounter:
