@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from ptys import typed_on_pty
 from vcam.cli import main
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, check_compile_mode, cmd_cam, cmd_render, cmd_run
@@ -492,16 +492,7 @@ def test_a_download_stopped_on_a_real_terminal_is_said_on_a_line_of_its_own(monk
     """On a terminal commands could be typed on (stdin one too, 24 rows), the message ran on from the end of the
     hub's bar, left with no line end: "…210MB/s]vcam: download stopped". The row is not wiped there (it may hold
     what is being typed): a line end in the same write ends the bar's line."""
-    import fcntl
-    import struct
-    import termios
-
     import vcam.engine.hub
-
-    master, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    stderr = os.fdopen(os.dup(follower), "w", encoding="utf-8")
-    stdin = os.fdopen(os.dup(follower), "r", encoding="utf-8")
 
     def from_hub(spec, **kw):
         sys.stderr.write("model.safetensors:  45%|####5     | 4.5G/10.0G [00:21<00:26, 210MB/s]")
@@ -510,19 +501,9 @@ def test_a_download_stopped_on_a_real_terminal_is_said_on_a_line_of_its_own(monk
 
     _downloading(monkeypatch)
     monkeypatch.setattr(vcam.engine.hub, "from_hub", from_hub)
-    monkeypatch.setenv("TERM", "xterm-256color")
-    monkeypatch.setattr(sys, "stderr", stderr)
-    monkeypatch.setattr(sys, "stdin", stdin)
-    try:
+    with typed_on_pty(monkeypatch, 24) as pty:
+        monkeypatch.setattr(sys, "stderr", pty.out)
         assert main(["download"]) == 130
-        stderr.flush()
-        shown = b""
-        while not shown.endswith(b"\n"):
-            shown += os.read(master, 4096)
-    finally:
-        stderr.close()
-        stdin.close()
-        os.close(follower)
-        os.close(master)
+        shown = pty.line_shown()
     assert shown.decode().endswith("210MB/s]\r\nvcam: download stopped; the files it finished are kept: run "
                                    "`vcam download` again to fetch the rest\r\n"), shown

@@ -3,6 +3,8 @@ written beside it on a terminal that says no width."""
 import io
 import os
 
+import pytest
+
 from vcam.progress import ByteProgress
 from vcam.terminal import row_cleared
 
@@ -30,11 +32,17 @@ class FullForAMoment(io.StringIO):
         return super().write(text)
 
 
-def test_a_stderr_full_for_a_moment_skips_one_update_not_every_later_one(monkeypatch):
+@pytest.fixture
+def full_for_a_moment(monkeypatch) -> tuple[FullForAMoment, Clock]:
+    """A terminal's stderr that takes escapes, not full yet (set `full`), and the clock its line is timed by."""
+    monkeypatch.setenv("TERM", "xterm")
+    return FullForAMoment(), Clock()
+
+
+def test_a_stderr_full_for_a_moment_skips_one_update_not_every_later_one(full_for_a_moment):
     """One BlockingIOError marked the terminal gone: the line said nothing more for the rest of a 30-minute
     download."""
-    monkeypatch.setenv("TERM", "xterm")
-    out, clock = FullForAMoment(), Clock()
+    out, clock = full_for_a_moment
     bar = ByteProgress("downloading krea/krea-realtime-video", 10_000_000_000, out, clock=clock)
     bar.update(0)
     out.full = 1
@@ -46,10 +54,9 @@ def test_a_stderr_full_for_a_moment_skips_one_update_not_every_later_one(monkeyp
     assert "2.0 of 10.0 GB (20%)" in out.getvalue(), out.getvalue()
 
 
-def test_the_line_that_reaches_the_total_comes_after_a_moment_stderr_was_full(monkeypatch):
+def test_the_line_that_reaches_the_total_comes_after_a_moment_stderr_was_full(full_for_a_moment):
     """The 100 % line is said once: skipped for a full stderr, it was never said."""
-    monkeypatch.setenv("TERM", "xterm")
-    out, clock = FullForAMoment(), Clock()
+    out, clock = full_for_a_moment
     bar = ByteProgress("downloading x", 10_000_000, out, clock=clock)
     bar.update(0)
     out.full = 1
@@ -59,11 +66,10 @@ def test_the_line_that_reaches_the_total_comes_after_a_moment_stderr_was_full(mo
     assert out.getvalue().count("(100%)") == 1, out.getvalue()
 
 
-def test_the_line_that_reaches_the_total_is_said_at_the_end_where_no_update_follows(monkeypatch):
+def test_the_line_that_reaches_the_total_is_said_at_the_end_where_no_update_follows(full_for_a_moment):
     """A checkpoint read and a download end with the update that reaches the total, then `done`: that line
     skipped for a full stderr, the line ended at 50 %."""
-    monkeypatch.setenv("TERM", "xterm")
-    out, clock = FullForAMoment(), Clock()
+    out, clock = full_for_a_moment
     bar = ByteProgress("reading x", 10_000_000, out, clock=clock)
     bar.update(0)
     clock.t += 1
