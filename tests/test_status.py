@@ -517,36 +517,3 @@ def test_a_name_shortened_before_and_cut_again_just_past_its_ellipsis_shows_one_
 
     assert _fitted_at(26, "forest", ["file:clip….mp4"]) == "\rLIVE | FAILED file:clip…"
     assert fit_line("FAILED …… next", 10) == "FAILED …"
-
-
-def test_ctrl_z_gives_the_terminal_its_rows_back_and_fg_pins_the_line_again(monkeypatch):
-    """Stopped by Ctrl-Z, the show left its scroll region set and its last status line on the bottom row: the
-    shell's prompt and commands ran in the rows above it, under a line that no longer moved."""
-    import os
-    import signal
-
-    if not hasattr(signal, "SIGTSTP"):
-        pytest.skip("no job control")
-    before = signal.getsignal(signal.SIGTSTP)
-    sent = []
-    monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append(sig))
-    out = io.StringIO()
-    out.isatty = lambda: True
-    line = StatusLine(out, pinned=True, size=lambda: (80, 24))
-    try:
-        line.update("LIVE | one")
-        handler = signal.getsignal(signal.SIGTSTP)
-        assert callable(handler)
-        start = len(out.getvalue())
-        handler(signal.SIGTSTP, None)
-        assert sent == [signal.SIGTSTP]
-        assert out.getvalue()[start:] == "\x1b7\x1b[r\x1b[24;1H\x1b[K\x1b8"
-        assert signal.getsignal(signal.SIGTSTP) is handler  # set again once the process goes on
-        start = len(out.getvalue())
-        line.update("LIVE | two")  # after fg
-        assert out.getvalue()[start:] == ("\n\x1b[1A" + "\x1b7\x1b[1;23r\x1b8"
-                                          + "\x1b7\x1b[24;1HLIVE | two\x1b[K\x1b8")
-        line.end()
-        assert signal.getsignal(signal.SIGTSTP) is before
-    finally:
-        signal.signal(signal.SIGTSTP, before)

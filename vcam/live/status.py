@@ -6,8 +6,6 @@ key at the next update, so a command could not be seen as it was typed."""
 from __future__ import annotations
 
 import atexit
-import os
-import signal
 import sys
 import threading
 import time
@@ -43,7 +41,6 @@ class StatusLine:
         self._last_log = -1e9
         self._width = 0
         self._lock = threading.Lock()
-        self._on_stop: Callable[[], None] | None = None  # gives Ctrl-Z back to what handled it before the region
         if self.pinned:
             atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
 
@@ -96,8 +93,6 @@ class StatusLine:
             else:  # the old pinned row is a row of the region now
                 self.out.write(f"{SAVE}\x1b[{min(self._rows, rows)};1H{ERASE_TO_END}{RESTORE}")
             self.out.write(f"{SAVE}\x1b[1;{rows - 1}r{RESTORE}")  # setting the region moves the cursor home
-            if self._on_stop is None:
-                self._on_stop = suspended_by(self._suspend)
             self._rows = rows
         # set on every draw, not only when the rows change: back from a height too small to pin at, the rows are
         # the same and the flag was cleared; a line written beside it leaves the row typed on as it is
@@ -105,16 +100,6 @@ class StatusLine:
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
-
-    def _suspend(self) -> None:
-        """Ctrl-Z: the region is given back and the pinned row wiped before the process stops (the shell's prompt
-        came in 23 rows, over a status line that no longer moved); pinned again at the next update after `fg`.
-        Called from a signal's handler on the main thread, which may hold the lock: written without it."""
-        if self._rows is not None:
-            self.out.write(f"{SAVE}\x1b[r\x1b[{self._rows};1H{ERASE_TO_END}{RESTORE}")
-            self.out.flush()
-            self._rows = None
-            pinned_on(self.out, False)
 
     def message(self, text: str) -> None:
         """A line of its own (a warning, an event), above the status line."""
@@ -137,9 +122,6 @@ class StatusLine:
         """The status line stops: on a terminal its last text stays, as a line of its own, and a pinned line's
         region is given back to the whole terminal."""
         with self._lock:
-            if self._on_stop is not None:
-                self._on_stop()
-                self._on_stop = None
             if self._rows is not None:
                 # at the start of the row typed on: what was typed there (a ^C) is of no use once the show ends
                 self.out.write(f"{SAVE}\x1b[r\x1b[{self._rows};1H{ERASE_TO_END}{RESTORE}\r{self._last}"
@@ -151,30 +133,6 @@ class StatusLine:
                 self.out.write("\n")
                 self.out.flush()
                 self._width = 0
-
-
-def suspended_by(before_stop: Callable[[], None]) -> Callable[[], None] | None:
-    """Calls `before_stop` when Ctrl-Z (SIGTSTP) stops the process, which then stops as it would have; returns what
-    puts the handling back as it was. None where no handler can be set: no such signal (Windows), a thread other
-    than the main one, or a stop ignored (a job control-less shell)."""
-    stop = getattr(signal, "SIGTSTP", None)
-    if stop is None or threading.current_thread() is not threading.main_thread():
-        return None
-    before = signal.getsignal(stop)
-    if before is signal.SIG_IGN or before is None:
-        return None
-
-    def stopped(sig: int, _frame) -> None:
-        try:
-            before_stop()
-        except (OSError, ValueError):  # the terminal is gone: stopped all the same
-            pass
-        signal.signal(stop, before)
-        os.kill(os.getpid(), stop)  # stops here; goes on at `fg`
-        signal.signal(stop, stopped)
-
-    signal.signal(stop, stopped)
-    return lambda: signal.signal(stop, before) if threading.current_thread() is threading.main_thread() else None
 
 
 def with_screen(state: str, mode: str) -> str:
