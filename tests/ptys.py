@@ -4,9 +4,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TextIO
 
 import pytest
 
@@ -30,7 +30,7 @@ class TypedOnPty:
 
 
 @contextlib.contextmanager
-def typed_on_pty(monkeypatch, rows: int = 24, columns: int = 80) -> Iterator[TypedOnPty]:
+def typed_on_pty(monkeypatch: pytest.MonkeyPatch, rows: int = 24, columns: int = 80) -> Iterator[TypedOnPty]:
     """A pseudo-terminal `columns` x `rows` that is stdin and `out` both, TERM one that takes VT100 escapes; every
     end of it closed after."""
     if sys.platform == "win32":
