@@ -398,7 +398,7 @@ def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shorten
     """Cut at the row's end, a blend lost its position first: the one number a fader moves. Short of room, it is
     said `blend a 40% b`, the longer name cut first, a blank between its last name and the row's ellipsis."""
     written = _fitted_at(80, ("neon city at night in the rain", "ocean waves under a storm", 0.35))
-    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at… 35% ocean waves… | …", written
+    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at… 35% ocean waves… …", written
     assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
         "| blend city 35% ocean waves under a st… …")
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
@@ -436,14 +436,55 @@ def test_a_blank_in_a_preset_name_is_shown_and_counted_alike_at_every_width(blan
     six columns where two were counted, and the line came out wider than its room."""
     from vcam.live.status import on_air_said
     from vcam.terminal import text_cells
+    from vcam.words import quoted
 
     name = f"night{blank}city lights"
     shown = name.replace("\t", " ")
-    assert on_air_said(name) == f"preset '{shown}'"
-    assert on_air_said((name, "ocean", 0.5)) == f"blend '{shown}' / 'ocean' at 0.50"
+    assert on_air_said(name, 200) == f"preset '{shown}'"
+    assert on_air_said((name, "ocean", 0.5), 200) == f"blend '{shown}' / 'ocean' at 0.50"
+    # a log's line, whose width is never counted, names it as a reply does
+    assert on_air_said(name) == f"preset {quoted(name)}"
+    assert on_air_said((name, "ocean", 0.5)) == f"blend {quoted(name)} / 'ocean' at 0.50"
     for room in range(16, 50):  # from the least a letter of each name takes
         said = on_air_said((name, "ocean waves", 0.5), room)
         assert "\\" not in said and "\t" not in said and text_cells(said) <= room, (room, said)
+
+
+def test_a_names_own_backslashes_beside_a_blank_are_shown_as_typed():
+    """The text `\\u3000` in a name was shown as an ideographic space, and a backslash before one doubled."""
+    from vcam.live.status import on_air_said
+
+    assert on_air_said("a\\u3000b", 200) == "preset 'a\\u3000b'"
+    assert on_air_said("a\\\u3000b", 200) == "preset 'a\\\u3000b'"
+    assert on_air_said(("it's \"x\"\u3000", "b\\tc", 0.5), 200) == "blend 'it\\'s \"x\"\u3000' / 'b\\tc' at 0.50"
+
+
+@pytest.mark.parametrize("room", range(14, 30))
+def test_a_name_starting_with_a_wide_character_keeps_a_character_when_a_blend_is_said_short(room):
+    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column."""
+    from vcam.live.status import on_air_said
+    from vcam.terminal import text_cells
+
+    for preset in [("neon", "夜の街の雨", 0.4), ("夜の街の雨", "neon", 0.4), ("🌃🌧 rain", "夜の街", 0.4)]:
+        said = on_air_said(preset, room)
+        if not said.startswith("blend '"):  # the short form, each name with a character of its own
+            assert text_cells(said) <= room, (room, said)
+            a, b = said.removeprefix("blend ").split(" 40% ")
+            assert a != "…" and b != "…", (room, said)
+
+
+@pytest.mark.parametrize("columns", range(56, 72))
+def test_a_blend_said_short_ends_the_row_with_a_blank_and_the_ellipsis(columns):
+    """With a column to spare the row ended `blend it's 40% x |…`, a separator left hanging before the cut."""
+    from vcam.live.status import format_status
+    from vcam.terminal import fit_line
+
+    for state, preset in [("LOADING", ("it's", "x", 0.4)), ("LIVE", ("neon city at night", "ocean waves", 0.35)),
+                          ("LIVE", ("neon", "夜の街の雨", 0.4))]:
+        row = fit_line(format_status(30.0, 30.0, 13, 0.8, None, preset, state, columns=columns), columns)
+        assert len(row) < columns and not row.rstrip(" …").endswith("|"), (columns, row)
+    assert fit_line(format_status(30.0, 30.0, 13, 0.8, None, ("it's", "x", 0.4), "LOADING", columns=62), 62) == (
+        "LOADING | gen  30.0 fps | out  30.0 fps | blend it's 40% x …")
 
 
 def test_a_preset_on_air_is_named_in_quotes_as_a_blends_presets_are():

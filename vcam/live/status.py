@@ -174,48 +174,59 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
 def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
     """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
     0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air).
-    `room`: the columns left for it on the row. A blend that does not fit there is said in short, `blend a 40% b`,
-    its position as a share of the way to `b` and the names bare, the longer cut first down to the other's width,
-    then both alike (cut at the row's end instead, its position went first: the one number a fader moves). With no
-    room for a letter of each name, it is cut at the row's end as any other field."""
+    `room`: the columns left for it on a terminal's row (None: a log's line, said as a reply says it). A blend that
+    does not fit there is said in short, `blend a 40% b`, its position as a share of the way to `b` and the names
+    bare, the longer cut first down to the other's width, then both alike (cut at the row's end instead, its
+    position went first: the one number a fader moves). Where a name cannot keep a whole character and its
+    ellipsis, it is cut at the row's end as any other field."""
+    say = quoted if room is None else _name_quoted  # a log's line as it was, where no row's width is counted
     if not isinstance(preset, tuple):
-        return f"preset {_name_quoted(preset)}" if preset else "preset -"
+        return f"preset {say(preset)}" if preset else "preset -"
     a, b, x = preset
-    said = f"{blend_on_air(a, b, _name_quoted)} at {x:.2f}"
+    said = f"{blend_on_air(a, b, say)} at {x:.2f}"
     if room is None or text_cells(said) <= room:
         return said
     share = f" {x * 100:.0f}% "
-    wa, wb = text_cells(_name_bare(a)), text_cells(_name_bare(b))
+    wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
     # a blank after `blend`, and one before the row's ellipsis that follows: `b…` read as b's name cut
     left = room - text_cells("blend" + share) - 2
-    if left < min(wa, 2) + min(wb, 2):  # a letter and an ellipsis each
+    need_a, need_b = _least_cut(a), _least_cut(b)
+    if left < need_a + need_b:
         return said
     if wa + wb > left:
         short = min(wa, wb, left // 2)
         wa, wb = (left - short, short) if wa >= wb else (short, left - short)
+        # a name whose first character is wide takes more than a letter's column beside its ellipsis
+        if wa < need_a:
+            wa, wb = need_a, left - need_a
+        elif wb < need_b:
+            wa, wb = left - need_b, need_b
     return f"blend {_name_cut(a, wa)}{share}{_name_cut(b, wb)}"
 
 
-def _name_bare(name: str) -> str:
-    """A preset's name as the status line shows it out of quotes: a tab as one blank, as the terminal's row is
-    counted (see `one_row`), whether the name is whole or cut."""
-    return one_row(name)
+def _least_cut(name: str) -> int:
+    """The fewest columns `name` is shown in by `_name_cut` with a whole character of its own: its first
+    character (two columns where it is wide, an accent with it) and the ellipsis, or the whole name."""
+    width = text_cells(one_row(name))
+    return next((w for w in range(1, width) if _name_cut(name, w) != "…"), width)
 
 
 def _name_quoted(name: str) -> str:
-    """A preset's name in quotes as a reply says it (`quoted`), but as the status line counts it at every width: a
+    """A preset's name in quotes as a reply says it (`quoted`), but as a terminal's row counts it at every width: a
     tab a blank (escaped `\\t` whole, it became a blank once the name was cut), an ideographic or no-break space
-    itself, two columns or one (escaped `\\u3000`, six columns where two were counted)."""
-    said = quoted(name.replace("\t", " "))
-    for space in {ch for ch in name if ch != " " and unicodedata.category(ch) == "Zs"}:
-        said = said.replace(repr(space)[1:-1], space)
-    return one_row(said)
+    itself, two columns or one (escaped `\\u3000`, six columns where two were counted). Each such character is
+    quoted as a printable one the name does not hold, then put back: a name's own text `\\u3000` stays as typed."""
+    name = name.replace("\t", " ")
+    blanks = sorted({ch for ch in name if ch != " " and unicodedata.category(ch) == "Zs"})
+    stand_ins = [ch for ch in map(chr, range(0x2460, 0x24ff)) if ch not in name][:len(blanks)]
+    said = quoted(name.translate({ord(blank): stand_in for blank, stand_in in zip(blanks, stand_ins)}))
+    return one_row(said.translate({ord(stand_in): blank for blank, stand_in in zip(blanks, stand_ins)}))
 
 
 def _name_cut(name: str, width: int) -> str:
-    """`name` bare (`_name_bare`) in at most `width` columns, cut where a character starts, the cut said with an
+    """`name` bare (`one_row`) in at most `width` columns, cut where a character starts, the cut said with an
     ellipsis right after a letter (`at …` read as the name's last word, the row cut after it)."""
-    shown = _name_bare(name)
+    shown = one_row(name)
     return shown if text_cells(shown) <= width else fit_line(shown, width + 1)[:-1].rstrip() + "…"
 
 
