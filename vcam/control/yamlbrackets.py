@@ -27,8 +27,13 @@ def closed_head(value: str) -> str | None:
 
 def opens_quote(text: str, i: int) -> bool:
     """Whether the quote at `i` of `text` opens a quoted text: YAML reads one only where a value or an entry may
-    start; after a word (`rock 'n roll`) it is the text's own."""
-    return i == 0 or text[i - 1] in " \t{[,:"
+    start (after a key's colon, a '{', '[' or ',', a list item's '-', each with the spaces after it); after a word
+    (`rock 'n roll`), even with a space between, it is the text's own."""
+    before = text[:i].rstrip(" \t")
+    if not before or before[-1] in "{[,:":
+        return True
+    # `- 'neon'`: a list item's dash, at the line's start, not one inside a text (`a - 'b'`)
+    return before[-1] == "-" and len(before) < i and not before[:-1].strip(" \t")
 
 
 def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:

@@ -61,3 +61,14 @@ ITEM_NOT_FOUND = ("did not find expected key", "expected <block end>, but found 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
 KEY_LINE = re.compile(r"^( *(?:- +)?)(" + KEY_HEAD + r"[^:#]*?):(?: |$)")
+
+
+class AtLine(str):
+    """A message of a slip on another line than the one YAML complained at: filed at the line to mend."""
+
+    line: int
+
+    def __new__(cls, line: int, message: str) -> "AtLine":
+        said = super().__new__(cls, message)
+        said.line = line
+        return said
