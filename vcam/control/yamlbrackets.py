@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from vcam.control.yamlkeys import NEXT_KEY
+
 
 CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 
@@ -144,12 +146,3 @@ def quote_closed(text: str) -> tuple[str, str] | None:
 _STARTS_VALUE = re.compile(r"(?:^|[{,:])[ \t]*$")
 # what an open quote takes in to the line's end: its text, the braces that close the line, a comment after them
 _TEXT_THEN_CLOSE = re.compile(r"(?P<text>[^'\"#{}\[\]]*)(?P<close>\}[ \t}]*?)?(?P<comment>[ \t]#[^'\"{}\[\]]*)?[ \t]*")
-
-
-def next_key(keys: str = r"[A-Za-z_][\w-]*", colons: str = ":") -> re.Pattern[str]:
-    """A comma and the key after it (`, channel: 2`), one of `keys` (a pattern) before one of `colons`, where a
-    mapping's next key starts on its line."""
-    return re.compile(rf",[ \t]*(?=(?:{keys})[ \t]*[{colons}])")
-
-
-NEXT_KEY = next_key()

@@ -10,6 +10,10 @@ import re
 KEY_HEAD = r"[^\s:#'\"{\[&*!|>-]"
 
 
+# typed where a key's colon goes: an '=', or an input method's full-width colon or equals sign (regex class text)
+COLON_SLIPS = "=\uff1a\uff1d"
+
+
 # YAML's complaint at a ': ' where no key goes, as libyaml says it and as PyYAML does
 MAPPING_VALUES = ("mapping values are not allowed in this context", "mapping values are not allowed here")
 

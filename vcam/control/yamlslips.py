@@ -11,13 +11,10 @@ from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered
                                     wrong_closer)
 from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, list_after_flow,
                                       misaligned, value_at_key_column)
-from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key, written_below
+from vcam.control.yamllines import (COLON_SLIPS, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key,
+                                    written_below)
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
-
-
-# typed where a key's colon goes: an '=', or an input method's full-width colon or equals sign (regex class text)
-COLON_SLIPS = "=\uff1a\uff1d"
 
 
 # PyYAML's names for what it was reading, in the words a show's author uses
