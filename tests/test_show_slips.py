@@ -121,3 +121,16 @@ def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loade
     moved = "".join(" " * shift + line + "\n" for line in first.splitlines())
     path.write_text(f"presets:\n{moved}{rest}")
     assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_a_lists_first_entry_in_braces_moved_left_is_told_to_move_that_line_alone(tmp_path, loader):
+    """The first of presets in braces moved left was offered the second moved to it, then the third; it is told to
+    move its own line, and no lines under it (the next entries' own)."""
+    path = tmp_path / "show.yaml"
+    rest = "  - {name: b, prompt: y}\n  - {name: c, prompt: z}\n"
+    path.write_text(f"presets:\n - {{name: a, prompt: x}}\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 1 space and the 2 items after it 2 (from "
+        "line 3): the items of one list line up; indent line 2 2 spaces")
+    path.write_text(f"presets:\n  - {{name: a, prompt: x}}\n{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]

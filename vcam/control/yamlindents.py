@@ -186,15 +186,18 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     if len(later) < 2:
         return None  # one item after it: moving either is one edit, said as before
     shift = column - indent_of(lines[first])
-    moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *lines[row:], ""]
-    if not reads_past(moved, first, moved[first], last):
+    said = (f"not valid YAML: the first '- ' of this list is indented {counted(indent_of(lines[first]), 'space')} "
+            f"and the {len(later)} items after it {column} (from line {row + 1}): the items of one list line up; "
+            f"indent line {first + 1} {counted(column, 'space')}")
+    ended = [*lines, ""]
+    if reads_past(ended, first, _shifted(lines[first], shift), last):
+        return AtLine(first + 1, said)  # its '- ' alone moved left: the keys under it are where they go
+    moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
+    if row - first == 1 or not reads_past(moved, first, moved[first], last):
         return None
-    under = "" if row - first == 1 else f", and line {first + 2}, under it, with it" if row - first == 2 else \
-        f", and lines {first + 2} to {row}, under it, with it"
-    return AtLine(first + 1, f"not valid YAML: the first '- ' of this list is indented "
-                             f"{counted(indent_of(lines[first]), 'space')} and the {len(later)} items after it "
-                             f"{column} (from line {row + 1}): the items of one list line up; indent line {first + 1} "
-                             f"{counted(column, 'space')}{under}: {counted(shift, 'space')} further in")
+    under = f"line {first + 2}" if row - first == 2 else f"lines {first + 2} to {row}"
+    return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if row - first == 2 else 'each '}"
+                             f"{counted(shift, 'space')} further in")
 
 
 def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
@@ -349,13 +352,16 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     indent = " " * (column + 2)
     said = (f"not valid YAML: line {row + 1}, {key[2]}:'s value, is at {key[2]}:'s own column, where YAML reads a "
             f"new key and finds no ':'; a value on the lines under its key is indented deeper than the key")
+
     def mended(line: str) -> str:
         return "\n".join([*lines[:row], line, *lines[row + 1:]])
 
     if loads(mended(indent + value)):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}: {value}")
     # `[neon, city` under prompt:: a text that opens with a bracket, as _never_closed quotes one a line up
-    quoted = flow_yaml(value) if key[2] in TEXT_KEYS and value[:1] in "[{" and built_or_none(value) is None else None
+    # (a comment after it stays one: quoted, it went on air)
+    bare = key[2] in TEXT_KEYS and value[:1] in "[{" and " #" not in value and built_or_none(value) is None
+    quoted = flow_yaml(value) if bare else None
     if quoted is not None and loads(mended(indent + quoted)):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}, and put the whole text in quotes "
                                 f"({key[2]}: takes a text, not a {'list' if value[0] == '[' else 'mapping'}): {quoted}")
