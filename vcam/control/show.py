@@ -69,7 +69,7 @@ from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes, writ
 from vcam.control.yamlfiles import read_file
 from vcam.control.yamlflows import item_loads
 from vcam.control.yamlnumbers import as_written, number_written_as
-from vcam.control.yamlkeys import keyed_entry, keys_run_together
+from vcam.control.yamlkeys import KeysRunTogether
 from vcam.control.yamlproblems import in_line_order
 from vcam.control.yamllines import COLON_SLIPS
 from vcam.control.yamlwrite import NULL_TAG, STR_TAG, flow_yaml
@@ -244,8 +244,10 @@ HEX = re.compile(r"0x[0-9a-fA-F_]+")
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
-# the preset keys a number is written for, where a preset's keys run together are offered as an entry
-_NUMBER_KEYS = ("seed", "transition", "strength", "bias")
+# a preset's keys run together on one line (`- name:neon, prompt:x`), offered as an entry: the keys a number is
+# written for, a name and a prompt to fill in where missing, and a prompts: list never offered on one line
+_PRESET_RUN = KeysRunTogether(PRESET_KEYS, ("seed", "transition", "strength", "bias"),
+                              {"name": "NAME", "prompt": "TEXT"}, refused=("prompts",))
 PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
 MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
@@ -484,10 +486,9 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         why = f"with no space after its colon {read}" if mark == ":" else \
             f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
         blank = {"name": "NAME", "prompt": "TEXT"}.get(unmarked[1])
-        pairs = keys_run_together(node.value, unmarked[1], unmarked[4], PRESET_KEYS) if unmarked[4] else \
+        pairs = _PRESET_RUN.pairs(node.value, unmarked[1], unmarked[4]) if unmarked[4] else \
             {unmarked[1]: blank} if blank else None
-        line = keyed_entry(pairs, PRESET_KEYS, _NUMBER_KEYS, lambda entry: item_loads(entry, "preset", r.path)) \
-            if pairs else None
+        line = _PRESET_RUN.entry(pairs, lambda entry: item_loads(entry, "preset", r.path)) if pairs else None
         r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; " +
                       (f"a preset has a name and a prompt: write - {line}" if line else
                        "write each key with a space after its colon, in a preset with a name and a prompt: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 
@@ -29,8 +30,8 @@ def left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[
 CONTROL_KINDS = ("cc", "note", "nrpn", "program")
 # a map's control, a show's preset or cue, written with its keys on one line but without its braces: `- cc: 60,
 # command: tap`, `- name: neon, prompt: city`, `- name: drop, do: next`
-_ITEM_FIRST_KEYS = {"presets": ("name", "prompt"), "cues": ("name", "do")}
-_FIRST_KEYS = "|".join(dict.fromkeys((*CONTROL_KINDS, *(k for keys in _ITEM_FIRST_KEYS.values() for k in keys))))
+_ITEM_FIRST_KEYS = MappingProxyType({"presets": ("name", "prompt"), "cues": ("name", "do")})
+_FIRST_KEYS = "|".join(dict.fromkeys((*CONTROL_KINDS, *(key for keys in _ITEM_FIRST_KEYS.values() for key in keys))))
 _UNBRACED = re.compile(rf"( *- +)(({_FIRST_KEYS}): *[^{{}}\[\],#]+(?:, *\w+: *[^{{}}\[\],#]+)+?)( *#.*)?")
 
 
