@@ -72,8 +72,9 @@ def test_a_cue_with_its_keys_on_one_line_is_offered_them_in_braces(tmp_path, loa
     assert written == load_show(path)
 
 
-def test_a_cue_on_one_line_refused_in_braces_is_offered_no_line(tmp_path, loader):
-    """A cue whose keys braced are refused (a preset it names missing) is offered no line that is refused next."""
+def test_a_cue_on_one_line_refused_in_braces_is_still_offered_no_line(tmp_path, loader):
+    """A guard, not a change: a cue whose keys braced are refused (a preset it names missing) is offered no line
+    that is refused next, as before cues were offered their braces."""
     path = tmp_path / "show.yaml"
     path.write_text(f"{CUE_SHOW}  - name: drop, do: preset zz\n")
     assert "write - {" not in refused(load_show, path)
@@ -98,15 +99,42 @@ def test_a_value_at_its_keys_own_column_is_said_with_its_indent(tmp_path, loader
     assert load_show(path).presets[0].prompts == {value: 1.0}
 
 
-def test_a_list_at_its_keys_own_column_refused_indented_is_said_without_a_line(tmp_path, loader):
-    """`[neon, city]` at prompt:'s column, indented, is a list where a text goes (refused), and quoted, a text with
-    brackets no one meant: the slip is said with no line."""
+@pytest.mark.parametrize("text", [
+    # a list where a text goes, indented; quoted, a text with brackets no one meant
+    "presets:\n  - name: a\n    prompt:\n    [neon, city]\n",
+    # a key misspelt with its colon left out: indented, it loads as output:'s value, or a prompt no one meant
+    "name: show\ndefaults:\n  seed: 3\noutput:\nfsp 30\npresets:\n  - {name: a, prompt: x}\n",
+    "presets:\n  - name: a\n    prompt:\n    sed 3\n  - name: b\n    prompt: y\n",
+    "presets:\n  - name: a\n    prompt:\n    sed\n  - name: b\n    prompt: y\n",
+    # nothing indented loads: the line is no value of fallback:
+    "presets:\n  - name: a\n    prompt: x\n    fallback:\n    sed 3\n",
+    # a comment after a tab: quoted with the text, it went on air
+    "presets:\n  - name: a\n    prompt:\n    [neon, city\t# warm\n  - name: b\n    prompt: y\n",
+])
+def test_a_line_at_a_keys_column_not_known_as_its_value_is_told_in_yamls_words(tmp_path, loader, text):
+    """A line under a key at its column that indented loads only as something no one meant, or not at all, was
+    called that key's value (and offered indented, or quoted with its comment); it is told in YAML's words, with
+    no line to write."""
     path = tmp_path / "show.yaml"
-    path.write_text("presets:\n  - name: a\n    prompt:\n    [neon, city]\n")
-    assert refused(load_show, path).endswith("a value on the lines under its key is indented deeper than the key")
+    path.write_text(text)
+    said = refused(load_show, path)
+    assert "own column" not in said and "indent it" not in said, said
 
 
-@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1), ("- name: a\n  prompt: x\n", 0)])
+def test_a_dash_at_the_keys_column_under_a_list_is_told_to_line_up_with_the_dash_above(tmp_path, loader):
+    """Items after the first indented as its keys were told the first item moved in, to 4 spaces where the file
+    uses 2; each '- ' is told to line up with the first's."""
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - name: a\n    prompt: x\n    - name: b\n      prompt: y\n    - name: c\n"
+                    "      prompt: z\n")
+    assert refused(load_show, path) == (
+        f"{path}:4: not valid YAML: this '- ' is indented 4 spaces, as the keys of the entry above it are, and YAML "
+        "read it inside that entry; a new entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and "
+        "line 5, under it, with it: 2 spaces less")
+
+
+# (a first '- ' at its key's own column, the items after it indented as its keys, is told as those items moved)
+@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1)])
 def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loader, first, indent):
     """The first preset's '- ' left of the others' was offered the second one moved to it, then at the next load the
     third, one per load; it is told the first item's move, and made as told, the show loads."""
@@ -134,3 +162,12 @@ def test_a_lists_first_entry_in_braces_moved_left_is_told_to_move_that_line_alon
         "line 3): the items of one list line up; indent line 2 2 spaces")
     path.write_text(f"presets:\n  - {{name: a, prompt: x}}\n{rest}")
     assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_a_lists_first_item_moved_left_with_two_lines_under_it_names_both(tmp_path, loader):
+    """Two lines under the first item were told as a range, "lines 3 to 4"; they are named as two."""
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n - name: a\n   prompt: x\n   seed: 3\n  - name: b\n    prompt: y\n  - name: c\n"
+                    "    prompt: z\n")
+    assert refused(load_show, path).endswith("indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
+                                             "1 space further in")

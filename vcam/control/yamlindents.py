@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from difflib import get_close_matches
 
 import yaml
 
@@ -195,7 +196,8 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
     if row - first == 1 or not reads_past(moved, first, moved[first], last):
         return None
-    under = f"line {first + 2}" if row - first == 2 else f"lines {first + 2} to {row}"
+    under = f"line {first + 2}" if row - first == 2 else \
+        f"lines {first + 2} {'and' if row - first == 3 else 'to'} {row}"
     return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if row - first == 2 else 'each '}"
                              f"{counted(shift, 'space')} further in")
 
@@ -335,11 +337,13 @@ def _keys_above(lines: list[str], row: int, column: int) -> tuple[int | None, re
 _KEY_ALONE = re.compile(r"( *(?:- +)?)(" + KEY_HEAD + r"[^\s:#]*):[ \t]*(?:#.*)?")
 
 
-def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[str], bool]) -> str | None:
+def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[str], bool],
+                        keys: tuple[str, ...] = ()) -> str | None:
     """What to write for a key's value on the line under it at the key's own column (`prompt:` over `[neon, city`
     lined up with it), which YAML reads as a new key and finds no ':' after; None otherwise. The line offered is
-    the value indented under its key, quoted where it is a text opening with a bracket never closed; where `loads`
-    (the whole text mended, checked as the file is) refuses both, the slip is said without a line."""
+    the value indented under its key, quoted where it is a text opening with a bracket never closed; None where
+    `loads` (the whole text mended, checked as the file is) refuses both, or where the line reads as a key with its
+    colon left out (one of `keys`, misspelt), what it meant not known."""
     if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
         return None
     row = e.context_mark.line
@@ -356,14 +360,31 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     def mended(line: str) -> str:
         return "\n".join([*lines[:row], line, *lines[row + 1:]])
 
+    if _key_like(value, keys):
+        # `fsp 30` under `output:`, `sed 3` under `prompt:`: a key misspelt, its colon left out, not a value; indented
+        # it may load, as a text no one meant
+        return None
     if loads(mended(indent + value)):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}: {value}")
     # `[neon, city` under prompt:: a text that opens with a bracket, as _never_closed quotes one a line up
-    # (a comment after it stays one: quoted, it went on air)
-    bare = key[2] in TEXT_KEYS and value[:1] in "[{" and " #" not in value and built_or_none(value) is None
+    # (a comment after it, after a space or a tab, stays one: quoted, it went on air)
+    bare = key[2] in TEXT_KEYS and value[:1] in "[{" and re.search(r"[ \t]#", value) is None \
+        and built_or_none(value) is None
     quoted = flow_yaml(value) if bare else None
     if quoted is not None and loads(mended(indent + quoted)):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}, and put the whole text in quotes "
                                 f"({key[2]}: takes a text, not a {'list' if value[0] == '[' else 'mapping'}): {quoted}")
-    return AtLine(row + 1, said)
+    return None  # nothing written deeper loads: what the line was meant as is not known here
+
+
+def _key_like(value: str, keys: tuple[str, ...]) -> bool:
+    """Whether a line reads as a key with its colon left out: a word and a value after it (`fsp 30`), or a word that
+    is one of `keys` or near one (`sed`)."""
+    word = re.fullmatch(r"([A-Za-z_][\w-]*)(.*)", value)
+    if word is None:
+        return False
+    if re.match(r"[ \t]+[^\s#]", word[2]):
+        return True
+    return re.fullmatch(r"[ \t]*(?:#.*)?", word[2]) is not None \
+        and (word[1] in keys or bool(get_close_matches(word[1], keys, n=1, cutoff=0.75)))
 
