@@ -43,6 +43,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -244,10 +245,12 @@ HEX = re.compile(r"0x[0-9a-fA-F_]+")
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
+# what a preset offered for a slip shows where the author's own name and prompt are not known
+_PRESET_BLANKS = MappingProxyType({"name": "NAME", "prompt": "TEXT"})
 # a preset's keys run together on one line (`- name:neon, prompt:x`), offered as an entry: the keys a number is
 # written for, a name and a prompt to fill in where missing, and a prompts: list never offered on one line
-_PRESET_RUN = KeysRunTogether(PRESET_KEYS, ("seed", "transition", "strength", "bias"),
-                              {"name": "NAME", "prompt": "TEXT"}, refused=("prompts",))
+_PRESET_RUN = KeysRunTogether(PRESET_KEYS, ("seed", "transition", "strength", "bias"), _PRESET_BLANKS,
+                              refused=("prompts",))
 PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
 MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
@@ -485,7 +488,7 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         read = f"YAML reads {unmarked[1]}{marks} as part of the text"
         why = f"with no space after its colon {read}" if mark == ":" else \
             f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
-        blank = {"name": "NAME", "prompt": "TEXT"}.get(unmarked[1])
+        blank = _PRESET_BLANKS.get(unmarked[1])
         pairs = _PRESET_RUN.pairs(node.value, unmarked[1], unmarked[4]) if unmarked[4] else \
             {unmarked[1]: blank} if blank else None
         line = _PRESET_RUN.entry(pairs, lambda entry: item_loads(entry, "preset", r.path)) if pairs else None
@@ -495,7 +498,7 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
                        "- {name: NAME, prompt: TEXT}"))
         return True
     # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
-    entry = flow_yaml({"name": "NAME", "prompt": node.value})
+    entry = flow_yaml({**_PRESET_BLANKS, "prompt": node.value})
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: " +
                   (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}, the text as written, quoted where "
                                               "YAML needs it"))
