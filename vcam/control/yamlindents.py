@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from difflib import get_close_matches
 
 import yaml
 
@@ -12,7 +11,7 @@ from vcam.control.yamllines import (ITEM_NOT_FOUND, AtLine, KEY_HEAD, KEY_LINE, 
                                     top_key, written, written_above)
 from vcam.control.yamloffers import reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
-from vcam.words import counted
+from vcam.words import counted, nearest
 
 
 def deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
@@ -196,9 +195,13 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
     if row - first == 1 or not reads_past(moved, first, moved[first], last):
         return None
-    under = f"line {first + 2}" if row - first == 2 else \
-        f"lines {first + 2} {'and' if row - first == 3 else 'to'} {row}"
-    return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if row - first == 2 else 'each '}"
+    # the lines named are those with YAML on them: a blank or a comment between is no line to move
+    held = [i + 1 for i in range(first + 1, row) if written(lines[i])]
+    if not held:
+        return None
+    under = f"line {held[0]}" if len(held) == 1 else f"lines {held[0]} and {held[1]}" \
+        if held == [held[0], held[0] + 1] else f"lines {held[0]} to {held[-1]}"
+    return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if len(held) == 1 else 'each '}"
                              f"{counted(shift, 'space')} further in")
 
 
@@ -378,13 +381,20 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
 
 
 def _key_like(value: str, keys: tuple[str, ...]) -> bool:
-    """Whether a line reads as a key with its colon left out: a word and a value after it (`fsp 30`), or a word that
-    is one of `keys` or near one (`sed`)."""
+    """Whether a line reads as a key with its colon left out: its first word one of `keys` or a misspelling of one
+    (`seed 3`, `sed 3`, `fsp 30`), a word alone only where it is one of `keys` or a misspelling 4 letters or more
+    long. Any other word followed by text is a value (`neon city at night`, `preset ocean`)."""
     word = re.fullmatch(r"([A-Za-z_][\w-]*)(.*)", value)
     if word is None:
         return False
-    if re.match(r"[ \t]+[^\s#]", word[2]):
+    alone = re.fullmatch(r"[ \t]*(?:#.*)?", word[2]) is not None
+    if not alone and re.match(r"[ \t]+[^\s#]", word[2]) is None:
+        return False  # `neon,` or `a:b`: no key written with a space for its colon
+    if word[1] in keys:
         return True
-    return re.fullmatch(r"[ \t]*(?:#.*)?", word[2]) is not None \
-        and (word[1] in keys or bool(get_close_matches(word[1], keys, n=1, cutoff=0.75)))
-
+    if alone and len(word[1]) < 4:
+        return False  # `dog`, `cat`: a word that short is as near a key as any value
+    # as near as a key's misspelling is told elsewhere; a two-letter key (do, at) is too short to be misspelt, and a
+    # section's name less its s names one of its items (`preset ocean`, a cue's do:), no key
+    meant = nearest(word[1], keys, cutoff=0.8)
+    return meant is not None and len(meant) > 2 and meant != f"{word[1]}s"
