@@ -398,7 +398,8 @@ def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shorten
     """Cut at the row's end, a blend lost its position first: the one number a fader moves. Short of room, it is
     said `blend a 40% b`, the longer name cut first, a blank between its last name and the row's ellipsis."""
     written = _fitted_at(80, ("neon city at night in the rain", "ocean waves under a storm", 0.35))
-    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at… 35% ocean waves… …", written
+    # the names' ellipses say they are cut, the row's that fields follow
+    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at… 35% ocean waves… | …", written
     assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
         "| blend city 35% ocean waves under a st… …")
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
@@ -424,6 +425,7 @@ def test_a_blend_keeps_its_names_and_position_at_80_columns_beside_a_failed_outp
     head = " | ".join([state, *(["FAILED file:show.mp4"] if failed else []), "gen  30.0 fps", "out  30.0 fps"])
     shown = at(80)
     assert len(shown) <= 80 and shown.startswith("\r" + head + " | blend "), shown
+    # `c… …`: the name's ellipsis says it is cut, the row's that buffer, latency and VRAM follow
     assert {"LIVE": "blend n… 40% c… …", "STALLED (blackout)": "blend neon 40% city | buf…"}[state] in shown, shown
     whole = f"{head} | blend 'neon' / 'city' at 0.40 | buffer   13 | latency  0.8 s | VRAM 61.2/80 GiB"
     assert at(200) == "\r" + whole
@@ -461,30 +463,52 @@ def test_a_names_own_backslashes_beside_a_blank_are_shown_as_typed():
 
 @pytest.mark.parametrize("room", range(14, 30))
 def test_a_name_starting_with_a_wide_character_keeps_a_character_when_a_blend_is_said_short(room):
-    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column."""
+    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column. Short of
+    room for a character of each name, the blend is said whole, as a reply says it, and cut at the row's end."""
     from vcam.live.status import on_air_said
     from vcam.terminal import text_cells
 
     for preset in [("neon", "夜の街の雨", 0.4), ("夜の街の雨", "neon", 0.4), ("🌃🌧 rain", "夜の街", 0.4)]:
+        a, b, _ = preset
+        # `blend ` and ` 40% `, a character and an ellipsis of each name, a blank and the row's ellipsis
+        least = text_cells("blend 40% ") + sum(text_cells(name[0]) + 1 for name in (a, b)) + 2
         said = on_air_said(preset, room)
-        if not said.startswith("blend '"):  # the short form, each name with a character of its own
+        if room >= least:
             assert text_cells(said) <= room, (room, said)
-            a, b = said.removeprefix("blend ").split(" 40% ")
-            assert a != "…" and b != "…", (room, said)
+            shown_a, shown_b = said.removeprefix("blend ").split(" 40% ")
+            assert shown_a.startswith(a[0]) and shown_b.startswith(b[0]), (room, said)
+        else:
+            assert said == f"blend '{a}' / '{b}' at 0.40", (room, said)
 
 
 @pytest.mark.parametrize("columns", range(56, 72))
-def test_a_blend_said_short_ends_the_row_with_a_blank_and_the_ellipsis(columns):
-    """With a column to spare the row ended `blend it's 40% x |…`, a separator left hanging before the cut."""
+def test_a_blend_said_short_fits_the_row_its_width_counted_as_the_terminal_draws_it(columns):
+    """A name in Japanese takes two columns a character: counted one, the row came out wider than the terminal."""
     from vcam.live.status import format_status
+    from vcam.terminal import fit_line, text_cells
+
+    for preset in [("neon city at night", "ocean waves", 0.35), ("neon", "夜の街の雨", 0.4)]:
+        row = fit_line(format_status(30.0, 30.0, 13, 0.8, None, preset, "LIVE", columns=columns), columns)
+        assert text_cells(row) < columns, (columns, row)
+
+
+@pytest.mark.parametrize("a, b, room", [("a | b", "x", 20), ("sale 50% off", "x", 24), ("", "x", 20),
+                                        ("\u3000\u3000", "x", 20), ("it's", "x", 20), ('say "hi"', "x", 20)])
+def test_a_blend_is_said_short_only_where_each_name_reads_as_one_bare(a, b, room):
+    """Bare, `blend a | b 40% x` read as two fields, `blend sale 50% o… 40% x` as two shares, a name of blanks
+    could not be seen: such a blend is said as a reply says it, in quotes, and cut at the row's end."""
+    from vcam.live.status import on_air_said
+
+    assert on_air_said((a, b, 0.4), room).startswith("blend "), on_air_said((a, b, 0.4), room)
+    assert " 40% " not in on_air_said((a, b, 0.4), room), on_air_said((a, b, 0.4), room)
+
+
+def test_a_name_with_its_own_separators_keeps_its_text_when_the_row_is_cut():
+    """A row cut just past a ` |` in a name ended at the blank before it: `blend 'a | b | c'` read `blend 'a …`."""
     from vcam.terminal import fit_line
 
-    for state, preset in [("LOADING", ("it's", "x", 0.4)), ("LIVE", ("neon city at night", "ocean waves", 0.35)),
-                          ("LIVE", ("neon", "夜の街の雨", 0.4))]:
-        row = fit_line(format_status(30.0, 30.0, 13, 0.8, None, preset, state, columns=columns), columns)
-        assert len(row) < columns and not row.rstrip(" …").endswith("|"), (columns, row)
-    assert fit_line(format_status(30.0, 30.0, 13, 0.8, None, ("it's", "x", 0.4), "LOADING", columns=62), 62) == (
-        "LOADING | gen  30.0 fps | out  30.0 fps | blend it's 40% x …")
+    assert fit_line("LIVE | blend 'a | b | c' at 0.40", 19) == "LIVE | blend 'a |…"
+    assert fit_line("LIVE | blend 'a | b | c' at 0.40", 23) == "LIVE | blend 'a | b |…"
 
 
 def test_a_preset_on_air_is_named_in_quotes_as_a_blends_presets_are():

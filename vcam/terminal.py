@@ -144,10 +144,6 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
     # read `……`: the cut goes back over it, one ellipsis saying the text goes on
     while cut > 0 and text[cut - 1] == "…":
         cut -= 1
-    # cut just past a field's separator, the row read `x |…`, a field after it lost: it ends at the blank before
-    kept = text[:cut].rstrip(" ")
-    if kept.endswith(" |"):
-        cut = len(kept) - 1
     return as_printed(text[:cut], encoding) + ellipsis
 
 

@@ -178,13 +178,14 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
     does not fit there is said in short, `blend a 40% b`, its position as a share of the way to `b` and the names
     bare, the longer cut first down to the other's width, then both alike (cut at the row's end instead, its
     position went first: the one number a fader moves). Where a name cannot keep a whole character and its
-    ellipsis, it is cut at the row's end as any other field."""
+    ellipsis, or a name would not read as one bare (empty or blank, or holding ` | `, `%` or a quote), it is cut
+    at the row's end as any other field."""
     say = quoted if room is None else _name_quoted  # a log's line as it was, where no row's width is counted
     if not isinstance(preset, tuple):
         return f"preset {say(preset)}" if preset else "preset -"
     a, b, x = preset
     said = f"{blend_on_air(a, b, say)} at {x:.2f}"
-    if room is None or text_cells(said) <= room:
+    if room is None or text_cells(said) <= room or not (_reads_bare(a) and _reads_bare(b)):
         return said
     share = f" {x * 100:.0f}% "
     wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
@@ -202,6 +203,13 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
         elif wb < need_b:
             wa, wb = left - need_b, need_b
     return f"blend {_name_cut(a, wa)}{share}{_name_cut(b, wb)}"
+
+
+def _reads_bare(name: str) -> bool:
+    """Whether `name` without quotes still reads as one name on the row: something to see in it, and none of the
+    row's separators, the blend's `%` or a quote (`blend a | b 40% x` read as two fields)."""
+    seen = any(ch.isprintable() and not ch.isspace() for ch in name)
+    return seen and not any(mark in f" {name} " for mark in (" | ", "%", "'", '"'))
 
 
 def _least_cut(name: str) -> int:
