@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,11 +21,15 @@ class TypedOnPty:
     out: TextIO
     resize: Callable[[int], None]
 
-    def line_shown(self) -> bytes:
-        """What the terminal shows up to the end of the next line (the pty's line discipline gives `\\r\\n`)."""
+    def line_shown(self, timeout_s: float = 60.0) -> bytes:
+        """What the terminal shows up to the end of the next line (the pty's line discipline gives `\\r\\n`); a
+        line that never ends fails the test after `timeout_s` rather than hanging it."""
         self.out.flush()
         shown = b""
         while not shown.endswith(b"\n"):
+            readable, _, _ = select.select([self.leader], [], [], timeout_s)
+            if not readable:
+                pytest.fail(f"no end of line shown on the terminal in {timeout_s:.0f} s, only {shown!r}")
             shown += os.read(self.leader, 4096)
         return shown
 
@@ -44,14 +49,20 @@ def typed_on_pty(monkeypatch: pytest.MonkeyPatch, rows: int = 24, columns: int =
     def resize(rows: int) -> None:
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
-    resize(rows)
-    out = os.fdopen(follower, "w", encoding="utf-8")
-    stdin = os.fdopen(os.dup(follower), "r", encoding="utf-8")
-    monkeypatch.setenv("TERM", "xterm-256color")
-    monkeypatch.setattr(sys, "stdin", stdin)
+    out = stdin = None
     try:
+        resize(rows)
+        out = os.fdopen(follower, "w", encoding="utf-8")
+        stdin = os.fdopen(os.dup(follower), "r", encoding="utf-8")
+        monkeypatch.setenv("TERM", "xterm-256color")
+        monkeypatch.setattr(sys, "stdin", stdin)
         yield TypedOnPty(leader, out, resize)
     finally:
-        out.close()
-        stdin.close()
+        # each end closed, a setup that raised half way included
+        if stdin is not None:
+            stdin.close()
+        if out is not None:
+            out.close()
+        else:
+            os.close(follower)
         os.close(leader)
