@@ -2098,9 +2098,32 @@ def test_a_name_with_no_other_form_is_not_looked_for_in_its_folder(tmp_path, mon
     listed = []
     real_scandir = os.scandir
     monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
-    assert storednames.stored_path(str(tmp_path / "take1.mp4")) is None
-    assert storednames.stored_path(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
+    assert storednames.as_stored(str(tmp_path / "take1.mp4")) is None
+    assert storednames.as_stored(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
     assert listed == [str(tmp_path)]  # the accented folder's name alone
+
+
+def test_a_folder_looked_into_for_a_missing_name_is_read_again_only_once_it_has_changed(tmp_path, monkeypatch):
+    """Every network line naming a missing `café.mp4` read the whole of its shared folder again (10,000 clips: a
+    dozen ms a line); a file added since is still found."""
+    import time
+    import unicodedata
+
+    from vcam import storednames
+
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    (tmp_path / nfd("été.mp4")).write_bytes(b"clip")
+    past = time.time() - 100
+    os.utime(tmp_path, (past, past))
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    for _ in range(3):
+        assert storednames.as_stored(str(tmp_path / nfc("café.mp4"))) is None
+    assert storednames.as_stored(str(tmp_path / nfc("été.mp4"))) == str(tmp_path / nfd("été.mp4"))
+    assert len(listed) == 1
+    (tmp_path / nfd("café.mp4")).write_bytes(b"clip")
+    assert storednames.as_stored(str(tmp_path / nfc("café.mp4"))) == str(tmp_path / nfd("café.mp4"))
 
 
 def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp_path):
@@ -2108,11 +2131,12 @@ def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp
     `Dossier-é` was: the empty name after the slash ended the look-up."""
     import unicodedata
 
-    from vcam.storednames import stored_path, stored_prefix
+    from vcam.storednames import as_stored
 
     stored = tmp_path / unicodedata.normalize("NFD", "Dossier-é")
     stored.mkdir()
+    (stored / "x.mp4").write_bytes(b"clip")
     typed = str(tmp_path / unicodedata.normalize("NFC", "Dossier-é"))
-    assert stored_path(typed) == str(stored)
-    assert stored_path(typed + os.sep) == str(stored) + os.sep
-    assert stored_prefix(typed + os.sep + "x.mp4") == str(stored / "x.mp4")
+    assert as_stored(typed) == str(stored)
+    assert as_stored(typed + os.sep) == str(stored) + os.sep
+    assert as_stored(typed + os.sep + "x.mp4") == str(stored / "x.mp4")

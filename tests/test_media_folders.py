@@ -880,31 +880,56 @@ def test_a_name_stored_decomposed_is_held_to_the_shared_folders_as_stored(tree):
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
-def test_a_decomposed_link_that_appears_after_a_line_is_admitted_is_not_opened(tree):
-    """A network line's `café.png` admitted while nothing of the name was there (NFC, typed), then a link stored as
-    a Mac names it (NFD) put in the shared folder, leading out of it: the open looked the name up again and showed
-    the file outside, never held to the shared folders."""
+def test_a_decomposed_link_typed_at_the_console_opens_where_it_leads_and_is_refused_to_the_network(tree):
+    """`café.png` typed at the console, stored as a Mac names it (NFD) as a link out of its own folder, was "no such
+    file": the operator opens any file they can read. The network is held to the shared folders as it is admitted."""
     import cv2
     import numpy as np
-
-    from vcam.live.inputs.clip import ImageSource
-    from vcam.live.inputs.source import InputError
 
     shared, outside = tree
     nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
     cv2.imwrite(str(outside / "photo.png"), np.zeros((8, 8, 3), np.uint8))
-    media = MediaFolders.chosen([str(shared)], None)
-    lines = [admitted(media, f"input image:{nfc(typed)}") for typed in ("café.png", "Dossier-é/photo.png")]
     (shared / nfd("café.png")).symlink_to(outside / "photo.png")
     (shared / nfd("Dossier-é")).symlink_to(outside)
-    for line in lines:
-        with pytest.raises(InputError) as err:
-            ImageSource(line.split(":", 1)[1], 8, 8)
-        assert "no such file" in err.value.message and "photo" not in str(err.value.message).split(":")[-1]
-    # one that stays within the folder it is looked up in is found, as before
-    inside = shared / nfd("reçu.png")
-    cv2.imwrite(str(inside), np.zeros((8, 8, 3), np.uint8))
-    assert ImageSource(str(shared / nfc("reçu.png")), 8, 8).path == str(inside)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    for typed in ("café.png", "Dossier-é/photo.png"):
+        line = f"input image:{shared / nfc(typed)}"
+        assert ctl.handle_line(line, "stdin") == f"{line} from the next block"
+        with pytest.raises(Refused):
+            ctl.handle_line(f"input image:{nfc(typed)}", "net 10.0.0.2:5000", network=True)
+    assert [a.spec for a in producer.actions] == [f"image:{shared / nfc('café.png')}",
+                                                  f"image:{shared / nfc('Dossier-é/photo.png')}"]
+
+
+@pytest.mark.parametrize("line", ["input image:ｃａｆé.png", "input image:café.png ＠ｂａｒ",
+                                  "input image:'café.png' ＠ｂａｒ", "input image:ｃａｆé.png ＠ｂａｒ"])
+def test_a_name_stored_decomposed_is_found_from_the_network_in_every_form_the_plain_one_is(tree, line):
+    """`café.png` stored as a Mac names it (NFD) was found from the network as typed plainly, and not typed in
+    full-width letters, before a full-width timing, or in quotes before one: those forms were read as paths not
+    looked up by their stored names."""
+    shared, _ = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    (shared / nfd("café.png")).write_bytes(b"png")
+    cmd = MediaFolders.chosen([str(shared)], None).admit(parse(nfc(line), console=False, network=True))
+    assert cmd.args == (f"image:{shared / nfd('café.png')}",)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+@pytest.mark.parametrize("line", ["input image:ｃａｆé.png", "input image:café.png ＠ｂａｒ",
+                                  "input image:'café.png' ＠ｂａｒ", "input image:Dossier-é/x.png ＠ｂａｒ"])
+@pytest.mark.parametrize("there", [True, False])
+def test_a_decomposed_link_out_of_the_shared_folder_is_refused_in_every_form(tree, line, there):
+    """Those forms, found by their stored names, are held to the shared folders as the plain one is: a link so
+    named that leads out is refused alike whether the file it leads to is there or not."""
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    if there:
+        (outside / "x.png").write_bytes(b"png")
+    (shared / nfd("café.png")).symlink_to(outside / "x.png")
+    (shared / nfd("Dossier-é")).symlink_to(outside)
+    with pytest.raises(Refused) as refused:
+        MediaFolders.chosen([str(shared)], None).admit(parse(nfc(line), console=False, network=True))
+    assert "names files only in the folders this show shares" in str(refused.value)
 
 
 @pytest.mark.parametrize("line", ["input file:'clip.mp4’ ＠ｂａｒ", 'input file:"clip.mp4” ＠ｂａｒ', "input ’file:clip.mp4’",

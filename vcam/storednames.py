@@ -4,11 +4,20 @@
 fix helped: the one offered looked the same as the one typed."""
 from __future__ import annotations
 
+import functools
 import os
+import time
 import unicodedata
+from collections.abc import Sequence
 
 # Folders not there that a path is looked up through (a Mac's copy of `Clips/Café/` has both names in NFD)
 STORED_FOLDERS = 8
+# How recently a folder may have changed for its listing to be read again at each look-up rather than kept: a
+# folder's time is kept to a clock tick (a few ms on Linux, 2 s on FAT), so a file added in the same tick as the
+# listing was read leaves it unchanged
+RECENT_S = 3.0
+# Folders whose listings are kept (of the names in each that are not plain ASCII)
+LISTINGS_KEPT = 16
 
 
 def same_text(name: str) -> str:
@@ -50,7 +59,7 @@ def _stored_names(path: str) -> str | None:
             if wanted == unicodedata.normalize("NFD", name):
                 break
             try:
-                alike = [e.name for e in os.scandir(found or os.curdir) if same_text(e.name) == wanted]
+                alike = _listing(found or os.curdir).get(wanted, ())
             except OSError:  # the folder cannot be listed
                 break
             if len(alike) != 1:
@@ -63,29 +72,64 @@ def _stored_names(path: str) -> str | None:
     return os.path.join(found, *rest) if replaced else None
 
 
-def stored_path(path: str) -> str | None:
+def _listing(folder: str) -> dict[str, tuple[str, ...]]:
+    """The names `folder` holds that are not plain ASCII (only such a name has another Unicode form), by their
+    NFC form. Read again only once the folder has changed: a network line naming a missing `café.png` read the
+    whole of a folder of 10,000 clips, every line. A folder changed within the last RECENT_S is read each time:
+    its time is kept no finer than a clock tick, and a file added in the tick after it was read changes nothing."""
+    st = os.stat(folder)
+    if abs(time.time() - st.st_mtime) < RECENT_S:
+        return _read_listing(folder)
+    return _kept_listing(os.path.abspath(folder), (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+
+
+@functools.lru_cache(maxsize=LISTINGS_KEPT)
+def _kept_listing(folder: str, stamp: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
+    """_read_listing, kept for the folder as it was when `stamp` (its identity and times) was read."""
+    return _read_listing(folder)
+
+
+def _read_listing(folder: str) -> dict[str, tuple[str, ...]]:
+    listing: dict[str, tuple[str, ...]] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.isascii():
+                key = same_text(entry.name)
+                listing[key] = (*listing.get(key, ()), entry.name)
+    return listing
+
+
+class LeadsOut(ValueError):
+    """A path that, as the disk stores its names, leads out of the folders it is held to (`real`: where it leads)."""
+
+    def __init__(self, real: str):
+        super().__init__(real)
+        self.real = real
+
+
+def as_stored(path: str, within: Sequence[str] | None = None) -> str | None:
     """`path`, not there as typed, with each name in it that is not there replaced by the one its folder holds that
-    is the same text in another Unicode form; None where no such file or folder is there, or where a folder holds
-    two (NFC's and NFD's of one name, each a file of its own)."""
-    found = _stored_names(path)
-    return found if found is not None and found != path and os.path.lexists(found) else None
+    is the same text in another Unicode form; None where it is there as typed, where no such file or folder is
+    there, or where a folder holds two (NFC's and NFD's of one name, each a file of its own).
 
-
-def stored_prefix(path: str) -> str:
-    """`path` with its names as the disk stores them as far as they are found, the rest as typed: resolved, it leads
-    where a link among the names found leads, whether the file named in there is or not."""
-    return _stored_names(path) or path
-
-
-def stored_within(path: str) -> str | None:
-    """stored_path, where what it names, resolved, lies in the folder it was looked up in (the deepest of `path`
-    that is there): a network line's path is held to the shared folders as it is admitted, missing, and a link
-    stored under a Mac's form of its name put there since (or before its logged line is replayed) must lead nowhere
-    those folders do not."""
-    stored = stored_path(path)
-    walked = missing_names(path.rstrip(os.sep + (os.altsep or "")) or path, STORED_FOLDERS)
-    if stored is None or walked is None:
+    `within`: resolved folders the path is held to (those shared with the network). LeadsOut where the names found
+    as stored, resolved, lead out of all of them, whether a file is there or not: a refusal that depended on it
+    would tell which paths exist outside."""
+    if os.path.lexists(path):
         return None
-    folder = os.path.realpath(walked[0] or os.curdir)
-    real = os.path.realpath(stored)
-    return stored if real != folder and os.path.commonpath((real, folder)) == folder else None
+    found = _stored_names(path)
+    if found is None or found == path:
+        return None
+    if within is not None:
+        real = os.path.realpath(found)
+        if not any(_inside(real, folder) for folder in within):
+            raise LeadsOut(real)
+    return found if os.path.lexists(found) else None
+
+
+def _inside(path: str, folder: str) -> bool:
+    """`path` is `folder` or lies in it; paths on two drives (Windows) make commonpath raise: it does not."""
+    try:
+        return os.path.commonpath((path, folder)) == folder
+    except ValueError:
+        return False

@@ -19,7 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
-from vcam.storednames import stored_prefix
+from vcam.storednames import LeadsOut, as_stored
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -85,9 +85,7 @@ class MediaFolders:
         if real is not None and not self._found(real) and (other := self._read_otherwise(spec.target, at)):
             real, at, read_as = other
         if real is not None and self._shares(real) and not os.path.lexists(real):
-            # `café.png` typed, café.png stored by a Mac (NFD): resolved again, a link among the names the disk
-            # stores (into a folder not shared) is refused as it is typed as stored, whether a file is there or not
-            real = os.path.realpath(stored_prefix(real))
+            real = self._stored(real) or real
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
@@ -111,9 +109,23 @@ class MediaFolders:
         # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
         # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
         for path, when, resolve in attempts:
-            if path and (other := resolve(path)) is not None and self._found(other):
+            if not path or (other := resolve(path)) is None or not self._shares(other):
+                continue
+            if not os.path.lexists(other) and (stored := self._stored(other)) is not None:
+                other = stored  # where it leads out of the folders, refused as the plain form is
+            if not self._shares(other) or os.path.lexists(other):
                 return other, when, f"{target[:len(path)]} read as {path}" if path not in target else ""
         return None
+
+    def _stored(self, real: str) -> str | None:
+        """The shared path `real`, not there, resolved as the disk stores its names (`café.png` typed, café.png
+        stored by a Mac, NFD), where a file is there so; where those names lead out of the shared folders, where
+        they lead, to be refused whether a file is there or not; else None."""
+        try:
+            stored = as_stored(real, within=self.folders)
+        except LeadsOut as e:
+            return e.real
+        return os.path.realpath(stored) if stored is not None else None
 
     def _found(self, real: str) -> bool:
         """Whether the resolved path `real` is a shared one that exists."""
