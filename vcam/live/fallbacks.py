@@ -19,6 +19,7 @@ import numpy as np
 from vcam.errors import IMAGE_FIX, one_line
 from vcam.live.frames import DAMAGED_IMAGE_FIX, load_image
 from vcam.live.inputs.clip import animated_frames
+from vcam.storednames import as_stored
 from vcam.words import name_said
 
 
@@ -74,8 +75,9 @@ class FallbackImages:
             return self._before(path, key, broken, say)
         try:
             # outside the lock: the other thread need not wait
-            image = load_image(path, self.width, self.height, self.show)
-            animated = animated_frames(path)
+            found = _on_disk(path)
+            image = load_image(found, self.width, self.height, self.show)
+            animated = animated_frames(found)
         except ValueError as e:
             if key is not None:
                 with self._lock:
@@ -134,6 +136,7 @@ def _kept_line(path: str, error: ValueError) -> str:
 def _key(path: str) -> tuple | None:
     """The file as it is now (None where it is gone: load_image says so); its change time too: a save refused for
     its permissions reads once `chmod` has made it readable, which leaves the modification time as it was."""
+    path = _on_disk(path)
     try:
         st = os.stat(path)
     except OSError:
@@ -147,3 +150,9 @@ def _link_key(path: str) -> tuple | None:
         return os.path.abspath(path), os.readlink(path)
     except OSError:
         return None
+
+
+def _on_disk(path: str) -> str:
+    """`path`, or where it is not there, the file a Mac stored under another Unicode form of its name (NFD), as an
+    input's file is found: `--fallback café.png` typed was not found, where `--in café.mp4` beside it was."""
+    return as_stored(path) or path
