@@ -1005,3 +1005,27 @@ def test_a_network_name_curled_shut_is_offered_the_timing_typed(tree):
     ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
     said = ctl.handle_line("input image:'x.pgn’ ＠ｂｅａｔ", "net 10.0.0.2:5000", network=True)
     assert said.endswith("as in input image:'NAME' @beat"), said
+
+
+def test_network_lines_naming_a_missing_clip_read_the_shared_folder_once_until_it_changes(tree, monkeypatch):
+    """Each network line naming a clip not there read the whole shared folder, twice (its other Unicode form, a
+    name alike): some 100 ms a line for 10,000 clips, on the controller's thread. A clip added since is found."""
+    import time
+
+    shared, _ = tree
+    (shared / "take1.mp4").write_bytes(b"clip")
+    past = time.time() - 100
+    os.utime(shared, (past, past))
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    for _ in range(3):
+        for name in ("café.mp4", "Take1"):
+            reply = ctl.handle_line(f"input file:{name}", "net 10.0.0.2:5000", network=True)
+            assert reply.startswith(f"error: video file {name}: no such file"), reply
+    assert "its folder holds take1.mp4" in reply
+    assert len(listed) == 2, listed  # once by Unicode form, once by names alike
+    (shared / "Take1.mp4").write_bytes(b"clip")
+    assert "its folder holds Take1.mp4, take1.mp4" in ctl.handle_line("input file:Take1", "net 10.0.0.2:5000",
+                                                                       network=True)

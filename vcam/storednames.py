@@ -4,20 +4,14 @@
 fix helped: the one offered looked the same as the one typed."""
 from __future__ import annotations
 
-import functools
 import os
-import time
 import unicodedata
 from collections.abc import Sequence
 
+from vcam.listings import names_by
+
 # Folders not there that a path is looked up through (a Mac's copy of `Clips/Café/` has both names in NFD)
 STORED_FOLDERS = 8
-# How recently a folder may have changed for its listing to be read again at each look-up rather than kept: a
-# folder's time is kept to a clock tick (a few ms on Linux, 2 s on FAT), so a file added in the same tick as the
-# listing was read leaves it unchanged
-RECENT_S = 3.0
-# Folders whose listings are kept (of the names in each that are not plain ASCII)
-LISTINGS_KEPT = 16
 
 
 def same_text(name: str) -> str:
@@ -59,7 +53,7 @@ def _stored_names(path: str) -> str | None:
             if wanted == unicodedata.normalize("NFD", name):
                 break
             try:
-                alike = _listing(found or os.curdir).get(wanted, ())
+                alike = names_by(found or os.curdir, _other_forms).get(wanted, ())
             except OSError:  # the folder cannot be listed
                 break
             if len(alike) != 1:
@@ -72,31 +66,9 @@ def _stored_names(path: str) -> str | None:
     return os.path.join(found, *rest) if replaced else None
 
 
-def _listing(folder: str) -> dict[str, tuple[str, ...]]:
-    """The names `folder` holds that are not plain ASCII (only such a name has another Unicode form), by their
-    NFC form. Read again only once the folder has changed: a network line naming a missing `café.png` read the
-    whole of a folder of 10,000 clips, every line. A folder changed within the last RECENT_S is read each time:
-    its time is kept no finer than a clock tick, and a file added in the tick after it was read changes nothing."""
-    st = os.stat(folder)
-    if abs(time.time() - st.st_mtime) < RECENT_S:
-        return _read_listing(folder)
-    return _kept_listing(os.path.abspath(folder), (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
-
-
-@functools.lru_cache(maxsize=LISTINGS_KEPT)
-def _kept_listing(folder: str, stamp: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
-    """_read_listing, kept for the folder as it was when `stamp` (its identity and times) was read."""
-    return _read_listing(folder)
-
-
-def _read_listing(folder: str) -> dict[str, tuple[str, ...]]:
-    listing: dict[str, tuple[str, ...]] = {}
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if not entry.name.isascii():
-                key = same_text(entry.name)
-                listing[key] = (*listing.get(key, ()), entry.name)
-    return listing
+def _other_forms(name: str) -> tuple[str, ...]:
+    """A name's NFC form, the key it is found under; none for a plain ASCII one, which has no other form."""
+    return () if name.isascii() else (same_text(name),)
 
 
 class LeadsOut(ValueError):
