@@ -2103,29 +2103,6 @@ def test_a_name_with_no_other_form_is_not_looked_for_in_its_folder(tmp_path, mon
     assert listed == [str(tmp_path)]  # the accented folder's name alone
 
 
-def test_a_folder_looked_into_for_a_missing_name_is_read_again_only_once_it_has_changed(tmp_path, monkeypatch):
-    """Every network line naming a missing `café.mp4` read the whole of its shared folder again (10,000 clips: a
-    dozen ms a line); a file added since is still found."""
-    import time
-    import unicodedata
-
-    from vcam import storednames
-
-    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
-    (tmp_path / nfd("été.mp4")).write_bytes(b"clip")
-    past = time.time() - 100
-    os.utime(tmp_path, (past, past))
-    listed = []
-    real_scandir = os.scandir
-    monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
-    for _ in range(3):
-        assert storednames.as_stored(str(tmp_path / nfc("café.mp4"))) is None
-    assert storednames.as_stored(str(tmp_path / nfc("été.mp4"))) == str(tmp_path / nfd("été.mp4"))
-    assert len(listed) == 1
-    (tmp_path / nfd("café.mp4")).write_bytes(b"clip")
-    assert storednames.as_stored(str(tmp_path / nfc("café.mp4"))) == str(tmp_path / nfd("café.mp4"))
-
-
 def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp_path):
     """`Dossier-é/` typed as the keyboard writes it was not found where a Mac stored the folder (NFD), though
     `Dossier-é` was: the empty name after the slash ended the look-up."""

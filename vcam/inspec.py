@@ -16,7 +16,6 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from vcam.listings import names_by
 from vcam.outspec import VIDEO_EXTENSIONS
 from vcam.storednames import as_stored, missing_names
 from vcam.words import clipped, name_said, nearest, number_said, shell_word
@@ -111,12 +110,6 @@ def heic_fix(name: str) -> str:
     return _heic_converted(shlex.quote(name), shlex.quote(os.path.splitext(name)[0] + ".jpg"))
 
 
-def _alike_keys(name: str) -> tuple[str, str]:
-    """What alike_fix finds a name of a folder by: without its ending, and whole, in no case."""
-    typed = name.casefold()
-    return os.path.splitext(typed)[0], typed
-
-
 def alike_fix(path: str, kind: str) -> str | None:
     """The fix for a file not there whose folder holds one named alike, of the kind (`kind`: file, image; a
     fallback's is image): with its ending left out or another of the kind's (`logo`, `logo.png` there), or in
@@ -137,11 +130,9 @@ def alike_fix(path: str, kind: str) -> str | None:
         return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
 
     try:
-        listing = names_by(folder or os.curdir, _alike_keys)
+        names = sorted(e.name for e in os.scandir(folder or os.curdir) if alike(e.name) and e.is_file())
     except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
         return None
-    found = dict.fromkeys((*listing.get(stem, ()), *listing.get(typed, ())))
-    names = sorted(n for n in found if alike(n) and os.path.isfile(os.path.join(folder, n)))
     if not names:
         return None
     listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")

@@ -8,8 +8,6 @@ import os
 import unicodedata
 from collections.abc import Sequence
 
-from vcam.listings import names_by
-
 # Folders not there that a path is looked up through (a Mac's copy of `Clips/Café/` has both names in NFD)
 STORED_FOLDERS = 8
 
@@ -53,7 +51,7 @@ def _stored_names(path: str) -> str | None:
             if wanted == unicodedata.normalize("NFD", name):
                 break
             try:
-                alike = names_by(found or os.curdir, _other_forms).get(wanted, ())
+                alike = [e.name for e in os.scandir(found or os.curdir) if same_text(e.name) == wanted]
             except OSError:  # the folder cannot be listed
                 break
             if len(alike) != 1:
@@ -64,11 +62,6 @@ def _stored_names(path: str) -> str | None:
         return found if replaced else None
     rest = list(reversed(names))[depth:]
     return os.path.join(found, *rest) if replaced else None
-
-
-def _other_forms(name: str) -> tuple[str, ...]:
-    """A name's NFC form, the key it is found under; none for a plain ASCII one, which has no other form."""
-    return () if name.isascii() else (same_text(name),)
 
 
 class LeadsOut(ValueError):
@@ -94,12 +87,28 @@ def as_stored(path: str, within: Sequence[str] | None = None) -> str | None:
         return None
     if within is not None:
         real = os.path.realpath(found)
-        if not any(_inside(real, folder) for folder in within):
+        if not any(lies_within(real, folder) for folder in within):
             raise LeadsOut(real)
     return found if os.path.lexists(found) else None
 
 
-def _inside(path: str, folder: str) -> bool:
+def as_stored_within(path: str) -> str | None:
+    """as_stored, where what it names, resolved, lies in the folder it was looked up in (the deepest of `path` that
+    is there): a network line's path is held to the shared folders as it is admitted, missing, and a link stored
+    under a Mac's form of its name put there since (or before its logged line is replayed) must lead nowhere those
+    folders do not."""
+    if os.path.lexists(path):  # nothing resolved for a file there: a stalled mount would hold each look-up
+        return None
+    walked = missing_names(path.rstrip(os.sep + (os.altsep or "")) or path, STORED_FOLDERS)
+    if walked is None:
+        return None
+    try:
+        return as_stored(path, within=(os.path.realpath(walked[0] or os.curdir),))
+    except LeadsOut:
+        return None
+
+
+def lies_within(path: str, folder: str) -> bool:
     """`path` is `folder` or lies in it; paths on two drives (Windows) make commonpath raise: it does not."""
     try:
         return os.path.commonpath((path, folder)) == folder

@@ -19,7 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
-from vcam.storednames import LeadsOut, as_stored
+from vcam.storednames import LeadsOut, as_stored, lies_within
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -142,14 +142,14 @@ class MediaFolders:
         # as set, then resolved: a clip reached through a link into a shared folder is named within it too
         for candidate in dict.fromkeys((path, os.path.realpath(path))):
             for folder in self.folders:
-                if _within(candidate, folder):
+                if lies_within(candidate, folder):
                     return str(InputSpec(parsed.kind, os.path.relpath(candidate, folder)))
         return str(InputSpec(parsed.kind, os.path.basename(path)))
 
     def _shared(self, target: str) -> bool:
         """Whether the file `target` lies in a shared folder, as set or resolved (as `shown` finds it)."""
         path = os.path.abspath(os.path.expanduser(target))
-        return any(_within(candidate, folder) for candidate in (path, os.path.realpath(path))
+        return any(lies_within(candidate, folder) for candidate in (path, os.path.realpath(path))
                    for folder in self.folders)
 
     def too_wide(self) -> list[str]:
@@ -157,7 +157,7 @@ class MediaFolders:
         home = home_folder()  # None, not the current folder's "~" (which is any folder), where there is none
         home = os.path.realpath(home) if home is not None else None
         return [folder for folder in self.folders
-                if os.path.dirname(folder) == folder or (home is not None and _within(home, folder))]
+                if os.path.dirname(folder) == folder or (home is not None and lies_within(home, folder))]
 
     def _resolve(self, path: str) -> str | None:
         """The path made whole and resolved; None for a relative one where no folder is shared to read it in."""
@@ -191,7 +191,7 @@ class MediaFolders:
         return self._resolve(whole) if self._shares(whole) else None
 
     def _shares(self, real: str) -> bool:
-        return any(_within(real, folder) for folder in self.folders)
+        return any(lies_within(real, folder) for folder in self.folders)
 
     def _account(self, spec: InputSpec, real: str | None) -> str:
         """The operator's account of a refused path, a control character in it escaped as in any reply."""
@@ -294,12 +294,3 @@ def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
     # a path read in ASCII (admit) is told as read, as the reply's note says it was
     spelled = width_folded(target) if admitted.read_as else target
     return {ours.target: spelled} if ours.kind in ("file", "image") else {}
-
-
-def _within(path: str, folder: str) -> bool:
-    """`path` is `folder` or lies in it. Paths that share no root at all (on two drives, on Windows) make
-    commonpath raise: the one is not within the other."""
-    try:
-        return os.path.commonpath((path, folder)) == folder
-    except ValueError:
-        return False
