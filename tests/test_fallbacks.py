@@ -622,3 +622,19 @@ def test_a_fallback_a_mac_stored_decomposed_is_found_as_typed_and_decoded_once(t
     first = images.get(typed)
     assert first.shape == (24, 32, 3) and first[12, 16].tolist() == [90, 90, 90]
     assert images.get(typed) is first and counted == [os.path.basename(stored)]
+
+
+def test_a_link_a_mac_stored_decomposed_whose_image_is_gone_is_said_once_as_a_plain_named_one_is(tmp_path):
+    """Typed `café.png` (NFC), its link stored as e and an accent (NFD): with its image deleted the picture stayed
+    without a word, where a link named as typed said "not found" once."""
+    import unicodedata
+
+    path = tmp_path / unicodedata.normalize("NFD", "café.png")
+    os.symlink(image(tmp_path / "one.png", 70), path)
+    typed = str(tmp_path / unicodedata.normalize("NFC", "café.png"))
+    images = FallbackImages(32, 24)
+    images.warm([typed])
+    os.remove(tmp_path / "one.png")
+    said = []
+    assert all(int(images.get(typed, said.append).max()) == 70 for _ in range(3))
+    assert len(said) == 1 and "not found: the fallback image as it was before stays" in said[0]

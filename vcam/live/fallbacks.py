@@ -63,8 +63,9 @@ class FallbackImages:
 
     def _get(self, path: str, say: Callable[[str], None] | None) -> np.ndarray:
         key = _key(path)
+        gone = key is None and not os.path.lexists(_on_disk(path))  # its folder read outside the lock
         with self._lock:
-            if key is None and not os.path.lexists(path):  # gone since: every press said "not found", where the
+            if gone:  # gone since: every press said "not found", where the
                 key = self._last.get(os.path.abspath(path))  # show had it decoded all along
             if key is not None and key in self._images:
                 self._images.move_to_end(key)
@@ -97,6 +98,7 @@ class FallbackImages:
 
     def _before(self, path: str, key: tuple | None, error: ValueError, say: Callable[[str], None] | None):
         """The image decoded from an earlier save of `path` (raising `error` where there is none)."""
+        link = _link_key(path) if key is None else None  # its folder read outside the lock
         with self._lock:
             last = self._last.get(os.path.abspath(path))
             if last is None or last not in self._images:
@@ -104,7 +106,7 @@ class FallbackImages:
                 raise error.with_traceback(None)
             self._images.move_to_end(last)
             # marked only as it is said: a reload's warm-up, which says nothing, meets a broken save first
-            said_as = key if key is not None else _link_key(path)  # a link to a file gone: said once per target
+            said_as = key if key is not None else link  # a link to a file gone: said once per target
             first = say is not None and said_as not in self._said_broken
             if first and said_as is not None:
                 self._said_broken.add(said_as)
@@ -147,7 +149,7 @@ def _key(path: str) -> tuple | None:
 def _link_key(path: str) -> tuple | None:
     """A link whose file is gone, as the target it names (None for anything else): every press said it again."""
     try:
-        return os.path.abspath(path), os.readlink(path)
+        return os.path.abspath(path), os.readlink(_on_disk(path))
     except OSError:
         return None
 
