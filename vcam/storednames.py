@@ -31,13 +31,29 @@ def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
             return base, names
 
 
-def _stored_names(path: str) -> str | None:
+def _trimmed(path: str) -> str:
+    """`path` without the slashes it ends in (`Dossier-é/`, a folder typed as a shell completes it: its empty last
+    name would end the look-up), or `/` itself."""
+    return path.rstrip(os.sep + (os.altsep or "")) or path
+
+
+def _names_in(folder: str, listings: dict[str, list[str]] | None) -> list[str]:
+    """The names `folder` holds (OSError where it cannot be listed), read once for all of `listings`' look-ups:
+    the forms a network line's name is tried in each read a folder of 10,000 clips again."""
+    if listings is not None and folder in listings:
+        return listings[folder]
+    names = [e.name for e in os.scandir(folder)]
+    if listings is not None:
+        listings[folder] = names
+    return names
+
+
+def _stored_names(path: str, listings: dict[str, list[str]] | None = None) -> str | None:
     """`path` with each name not there replaced by the one its folder holds that is the same text in another
     Unicode form, as far as such names are found, the rest as typed; None where no name is replaced."""
-    # `Dossier-é/`, a folder typed as a shell completes it: its empty last name would end the look-up
-    trimmed = path.rstrip(os.sep + (os.altsep or "")) or path
+    trimmed = _trimmed(path)
     if trimmed != path:
-        found = _stored_names(trimmed)
+        found = _stored_names(trimmed, listings)
         return found + path[len(trimmed):] if found is not None else None
     walked = missing_names(path, STORED_FOLDERS)
     if walked is None:
@@ -51,7 +67,7 @@ def _stored_names(path: str) -> str | None:
             if wanted == unicodedata.normalize("NFD", name):
                 break
             try:
-                alike = [e.name for e in os.scandir(found or os.curdir) if same_text(e.name) == wanted]
+                alike = [n for n in _names_in(found or os.curdir, listings) if same_text(n) == wanted]
             except OSError:  # the folder cannot be listed
                 break
             if len(alike) != 1:
@@ -72,17 +88,20 @@ class LeadsOut(ValueError):
         self.real = real
 
 
-def as_stored(path: str, within: Sequence[str] | None = None) -> str | None:
+def as_stored(path: str, within: Sequence[str] | None = None,
+              listings: dict[str, list[str]] | None = None) -> str | None:
     """`path`, not there as typed, with each name in it that is not there replaced by the one its folder holds that
     is the same text in another Unicode form; None where it is there as typed, where no such file or folder is
     there, or where a folder holds two (NFC's and NFD's of one name, each a file of its own).
 
     `within`: resolved folders the path is held to (those shared with the network). LeadsOut where the names found
     as stored, resolved, lead out of all of them, whether a file is there or not: a refusal that depended on it
-    would tell which paths exist outside."""
+    would tell which paths exist outside.
+
+    `listings`: the names of each folder read, kept for the look-ups that share it (one line's), not read again."""
     if os.path.lexists(path):
         return None
-    found = _stored_names(path)
+    found = _stored_names(path, listings)
     if found is None or found == path:
         return None
     if within is not None:
@@ -99,7 +118,7 @@ def as_stored_within(path: str) -> str | None:
     folders do not."""
     if os.path.lexists(path):  # nothing resolved for a file there: a stalled mount would hold each look-up
         return None
-    walked = missing_names(path.rstrip(os.sep + (os.altsep or "")) or path, STORED_FOLDERS)
+    walked = missing_names(_trimmed(path), STORED_FOLDERS)
     if walked is None:
         return None
     try:

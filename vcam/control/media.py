@@ -81,16 +81,19 @@ class MediaFolders:
             return cmd
         real = self._resolve(spec.target)
         read_as, at = cmd.read_as, cmd.at
+        listings: dict[str, list[str]] = {}  # each folder read once for all the forms the line is tried in
         # only a shared path is looked for: whether one outside exists must not change the reply
-        if real is not None and not self._found(real) and (other := self._read_otherwise(spec.target, at)):
+        if real is not None and not self._found(real) and \
+                (other := self._read_otherwise(spec.target, at, listings)):
             real, at, read_as = other
         if real is not None and self._shares(real) and not os.path.lexists(real):
-            real = self._stored(real) or real
+            real = self._stored(real, listings) or real
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
 
-    def _read_otherwise(self, target: str, at: str | None) -> tuple[str, str | None, str] | None:
+    def _read_otherwise(self, target: str, at: str | None,
+                        listings: dict[str, list[str]]) -> tuple[str, str | None, str] | None:
         """The shared file a network line's path not found as written names (resolved, with its timing and how it
         was read), where one does: its full-width ASCII fold, or the path before a full-width timing, in its
         quotes or not; None where none does."""
@@ -108,21 +111,23 @@ class MediaFolders:
                     (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
         # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
         # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
+        tried: set[str] = set()  # one path tried again (`café.png` folded is itself) finds no more
         for path, when, resolve in attempts:
-            if not path or (other := resolve(path)) is None or not self._shares(other):
+            if not path or (other := resolve(path)) is None or not self._shares(other) or other in tried:
                 continue
-            if not os.path.lexists(other) and (stored := self._stored(other)) is not None:
+            tried.add(other)
+            if not os.path.lexists(other) and (stored := self._stored(other, listings)) is not None:
                 other = stored  # where it leads out of the folders, refused as the plain form is
             if not self._shares(other) or os.path.lexists(other):
                 return other, when, f"{target[:len(path)]} read as {path}" if path not in target else ""
         return None
 
-    def _stored(self, real: str) -> str | None:
+    def _stored(self, real: str, listings: dict[str, list[str]] | None = None) -> str | None:
         """The shared path `real`, not there, resolved as the disk stores its names (`café.png` typed, café.png
         stored by a Mac, NFD), where a file is there so; where those names lead out of the shared folders, where
         they lead, to be refused whether a file is there or not; else None."""
         try:
-            stored = as_stored(real, within=self.folders)
+            stored = as_stored(real, within=self.folders, listings=listings)
         except LeadsOut as e:
             return e.real
         return os.path.realpath(stored) if stored is not None else None
