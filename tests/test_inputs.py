@@ -2108,7 +2108,7 @@ def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp
     `Dossier-é` was: the empty name after the slash ended the look-up."""
     import unicodedata
 
-    from vcam.storednames import as_stored
+    from vcam.storednames import LeadsOut, as_stored
 
     stored = tmp_path / unicodedata.normalize("NFD", "Dossier-é")
     stored.mkdir()
@@ -2117,3 +2117,8 @@ def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp
     assert as_stored(typed) == str(stored)
     assert as_stored(typed + os.sep) == str(stored) + os.sep
     assert as_stored(typed + os.sep + "x.mp4") == str(stored / "x.mp4")
+    # a file not there in it: no such file, and yet looked up in the folder as stored, which a shared one is held to
+    assert as_stored(typed + os.sep + "y.mp4") is None
+    with pytest.raises(LeadsOut) as out:
+        as_stored(typed + os.sep + "y.mp4", within=(str(tmp_path / "elsewhere"),))
+    assert out.value.real == os.path.realpath(stored / "y.mp4")
