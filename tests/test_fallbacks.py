@@ -609,3 +609,32 @@ def test_a_heic_is_said_to_be_one_with_how_to_convert_it(tmp_path, head, name):
     assert [problem.split(": ", 1)[1] for problem in err.value.problems] == [
         f"defaults fallback: {name} is {why} (looked at {path}); {fix}",
         f"preset 'a' input: image {name} is {why} (looked at {path}); {fix}"]
+
+
+def test_a_fallback_a_mac_stored_decomposed_is_found_as_typed_and_decoded_once(tmp_path, counted):
+    """`--fallback café.png` typed as the keyboard writes it (NFC) was "not found" where a Mac stored the file as e
+    and an accent (NFD), though `--in café.mp4` and a show's `fallback: café.png` beside it were found."""
+    import unicodedata
+
+    stored = image(tmp_path / unicodedata.normalize("NFD", "café.png"), 90)
+    images = FallbackImages(32, 24)
+    typed = str(tmp_path / unicodedata.normalize("NFC", "café.png"))
+    first = images.get(typed)
+    assert first.shape == (24, 32, 3) and first[12, 16].tolist() == [90, 90, 90]
+    assert images.get(typed) is first and counted == [os.path.basename(stored)]
+
+
+def test_a_link_a_mac_stored_decomposed_whose_image_is_gone_is_said_once_as_a_plain_named_one_is(tmp_path):
+    """Typed `café.png` (NFC), its link stored as e and an accent (NFD): with its image deleted the picture stayed
+    without a word, where a link named as typed said "not found" once."""
+    import unicodedata
+
+    path = tmp_path / unicodedata.normalize("NFD", "café.png")
+    os.symlink(image(tmp_path / "one.png", 70), path)
+    typed = str(tmp_path / unicodedata.normalize("NFC", "café.png"))
+    images = FallbackImages(32, 24)
+    images.warm([typed])
+    os.remove(tmp_path / "one.png")
+    said = []
+    assert all(int(images.get(typed, said.append).max()) == 70 for _ in range(3))
+    assert len(said) == 1 and "not found: the fallback image as it was before stays" in said[0]

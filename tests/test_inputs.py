@@ -2098,8 +2098,8 @@ def test_a_name_with_no_other_form_is_not_looked_for_in_its_folder(tmp_path, mon
     listed = []
     real_scandir = os.scandir
     monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
-    assert storednames.stored_path(str(tmp_path / "take1.mp4")) is None
-    assert storednames.stored_path(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
+    assert storednames.as_stored(str(tmp_path / "take1.mp4")) is None
+    assert storednames.as_stored(str(tmp_path / unicodedata.normalize("NFC", "été") / "take1.mp4")) is None
     assert listed == [str(tmp_path)]  # the accented folder's name alone
 
 
@@ -2108,11 +2108,17 @@ def test_a_folder_typed_with_a_trailing_slash_is_found_under_its_stored_name(tmp
     `Dossier-é` was: the empty name after the slash ended the look-up."""
     import unicodedata
 
-    from vcam.storednames import stored_path, stored_prefix
+    from vcam.storednames import LeadsOut, as_stored
 
     stored = tmp_path / unicodedata.normalize("NFD", "Dossier-é")
     stored.mkdir()
+    (stored / "x.mp4").write_bytes(b"clip")
     typed = str(tmp_path / unicodedata.normalize("NFC", "Dossier-é"))
-    assert stored_path(typed) == str(stored)
-    assert stored_path(typed + os.sep) == str(stored) + os.sep
-    assert stored_prefix(typed + os.sep + "x.mp4") == str(stored / "x.mp4")
+    assert as_stored(typed) == str(stored)
+    assert as_stored(typed + os.sep) == str(stored) + os.sep
+    assert as_stored(typed + os.sep + "x.mp4") == str(stored / "x.mp4")
+    # a file not there in it: no such file, and yet looked up in the folder as stored, which a shared one is held to
+    assert as_stored(typed + os.sep + "y.mp4") is None
+    with pytest.raises(LeadsOut) as out:
+        as_stored(typed + os.sep + "y.mp4", within=(str(tmp_path / "elsewhere"),))
+    assert out.value.real == os.path.realpath(stored / "y.mp4")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
-from vcam.storednames import missing_names, stored_path
+from vcam.storednames import as_stored, missing_names
 from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -272,7 +272,7 @@ def missing_said(meant: InputSpec, flag: str = FLAG) -> str | None:
         return None
     path = os.path.expanduser(meant.target)
     whole = os.path.abspath(path)
-    if os.path.exists(whole) or stored_path(whole) is not None:  # there, maybe under a Mac's name for it (NFD)
+    if os.path.exists(whole) or as_stored(whole) is not None:  # there, maybe under a Mac's name for it (NFD)
         return None
     what = "video file" if meant.kind == "file" else "image"
     if (found := _respaced(path)) is not None:  # `--in my_clips/take1.mp4` for 'my clips/take 1.mp4'

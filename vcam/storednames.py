@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Sequence
 
 # Folders not there that a path is looked up through (a Mac's copy of `Clips/Café/` has both names in NFD)
 STORED_FOLDERS = 8
@@ -30,13 +31,29 @@ def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
             return base, names
 
 
-def _stored_names(path: str) -> str | None:
+def _trimmed(path: str) -> str:
+    """`path` without the slashes it ends in (`Dossier-é/`, a folder typed as a shell completes it: its empty last
+    name would end the look-up), or `/` itself."""
+    return path.rstrip(os.sep + (os.altsep or "")) or path
+
+
+def _names_in(folder: str, listings: dict[str, list[str]] | None) -> list[str]:
+    """The names `folder` holds (OSError where it cannot be listed), read once for all of `listings`' look-ups:
+    the forms a network line's name is tried in each read a folder of 10,000 clips again."""
+    if listings is not None and folder in listings:
+        return listings[folder]
+    names = [e.name for e in os.scandir(folder)]
+    if listings is not None:
+        listings[folder] = names
+    return names
+
+
+def _stored_names(path: str, listings: dict[str, list[str]] | None = None) -> str | None:
     """`path` with each name not there replaced by the one its folder holds that is the same text in another
     Unicode form, as far as such names are found, the rest as typed; None where no name is replaced."""
-    # `Dossier-é/`, a folder typed as a shell completes it: its empty last name would end the look-up
-    trimmed = path.rstrip(os.sep + (os.altsep or "")) or path
+    trimmed = _trimmed(path)
     if trimmed != path:
-        found = _stored_names(trimmed)
+        found = _stored_names(trimmed, listings)
         return found + path[len(trimmed):] if found is not None else None
     walked = missing_names(path, STORED_FOLDERS)
     if walked is None:
@@ -50,7 +67,7 @@ def _stored_names(path: str) -> str | None:
             if wanted == unicodedata.normalize("NFD", name):
                 break
             try:
-                alike = [e.name for e in os.scandir(found or os.curdir) if same_text(e.name) == wanted]
+                alike = [n for n in _names_in(found or os.curdir, listings) if same_text(n) == wanted]
             except OSError:  # the folder cannot be listed
                 break
             if len(alike) != 1:
@@ -63,29 +80,56 @@ def _stored_names(path: str) -> str | None:
     return os.path.join(found, *rest) if replaced else None
 
 
-def stored_path(path: str) -> str | None:
+class LeadsOut(ValueError):
+    """A path that, as the disk stores its names, leads out of the folders it is held to (`real`: where it leads)."""
+
+    def __init__(self, real: str):
+        super().__init__(real)
+        self.real = real
+
+
+def as_stored(path: str, within: Sequence[str] | None = None,
+              listings: dict[str, list[str]] | None = None) -> str | None:
     """`path`, not there as typed, with each name in it that is not there replaced by the one its folder holds that
-    is the same text in another Unicode form; None where no such file or folder is there, or where a folder holds
-    two (NFC's and NFD's of one name, each a file of its own)."""
-    found = _stored_names(path)
-    return found if found is not None and found != path and os.path.lexists(found) else None
+    is the same text in another Unicode form; None where it is there as typed, where no such file or folder is
+    there, or where a folder holds two (NFC's and NFD's of one name, each a file of its own).
 
+    `within`: resolved folders the path is held to (those shared with the network). LeadsOut where the names found
+    as stored, resolved, lead out of all of them, whether a file is there or not: a refusal that depended on it
+    would tell which paths exist outside.
 
-def stored_prefix(path: str) -> str:
-    """`path` with its names as the disk stores them as far as they are found, the rest as typed: resolved, it leads
-    where a link among the names found leads, whether the file named in there is or not."""
-    return _stored_names(path) or path
-
-
-def stored_within(path: str) -> str | None:
-    """stored_path, where what it names, resolved, lies in the folder it was looked up in (the deepest of `path`
-    that is there): a network line's path is held to the shared folders as it is admitted, missing, and a link
-    stored under a Mac's form of its name put there since (or before its logged line is replayed) must lead nowhere
-    those folders do not."""
-    stored = stored_path(path)
-    walked = missing_names(path.rstrip(os.sep + (os.altsep or "")) or path, STORED_FOLDERS)
-    if stored is None or walked is None:
+    `listings`: the names of each folder read, kept for the look-ups that share it (one line's), not read again."""
+    if os.path.lexists(path):
         return None
-    folder = os.path.realpath(walked[0] or os.curdir)
-    real = os.path.realpath(stored)
-    return stored if real != folder and os.path.commonpath((real, folder)) == folder else None
+    found = _stored_names(path, listings)
+    if found is None or found == path:
+        return None
+    if within is not None:
+        real = os.path.realpath(found)
+        if not any(lies_within(real, folder) for folder in within):
+            raise LeadsOut(real)
+    return found if os.path.lexists(found) else None
+
+
+def as_stored_within(path: str) -> str | None:
+    """as_stored, where what it names, resolved, lies in the folder it was looked up in (the deepest of `path` that
+    is there): a network line's path is held to the shared folders as it is admitted, missing, and a link stored
+    under a Mac's form of its name put there since (or before its logged line is replayed) must lead nowhere those
+    folders do not."""
+    if os.path.lexists(path):  # nothing resolved for a file there: a stalled mount would hold each look-up
+        return None
+    walked = missing_names(_trimmed(path), STORED_FOLDERS)
+    if walked is None:
+        return None
+    try:
+        return as_stored(path, within=(os.path.realpath(walked[0] or os.curdir),))
+    except LeadsOut:
+        return None
+
+
+def lies_within(path: str, folder: str) -> bool:
+    """`path` is `folder` or lies in it; paths on two drives (Windows) make commonpath raise: it does not."""
+    try:
+        return os.path.commonpath((path, folder)) == folder
+    except ValueError:
+        return False

@@ -19,7 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
-from vcam.storednames import stored_prefix
+from vcam.storednames import LeadsOut, as_stored, lies_within
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -81,18 +81,19 @@ class MediaFolders:
             return cmd
         real = self._resolve(spec.target)
         read_as, at = cmd.read_as, cmd.at
+        listings: dict[str, list[str]] = {}  # each folder read once for all the forms the line is tried in
         # only a shared path is looked for: whether one outside exists must not change the reply
-        if real is not None and not self._found(real) and (other := self._read_otherwise(spec.target, at)):
+        if real is not None and not self._found(real) and \
+                (other := self._read_otherwise(spec.target, at, listings)):
             real, at, read_as = other
         if real is not None and self._shares(real) and not os.path.lexists(real):
-            # `café.png` typed, café.png stored by a Mac (NFD): resolved again, a link among the names the disk
-            # stores (into a folder not shared) is refused as it is typed as stored, whether a file is there or not
-            real = os.path.realpath(stored_prefix(real))
+            real = self._stored(real, listings) or real
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
 
-    def _read_otherwise(self, target: str, at: str | None) -> tuple[str, str | None, str] | None:
+    def _read_otherwise(self, target: str, at: str | None,
+                        listings: dict[str, list[str]]) -> tuple[str, str | None, str] | None:
         """The shared file a network line's path not found as written names (resolved, with its timing and how it
         was read), where one does: its full-width ASCII fold, or the path before a full-width timing, in its
         quotes or not; None where none does."""
@@ -110,10 +111,26 @@ class MediaFolders:
                     (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
         # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
         # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
+        tried: set[str] = set()  # one path tried again (`café.png` folded is itself) finds no more
         for path, when, resolve in attempts:
-            if path and (other := resolve(path)) is not None and self._found(other):
+            if not path or (other := resolve(path)) is None or not self._shares(other) or other in tried:
+                continue
+            tried.add(other)
+            if not os.path.lexists(other) and (stored := self._stored(other, listings)) is not None:
+                other = stored  # where it leads out of the folders, refused as the plain form is
+            if not self._shares(other) or os.path.lexists(other):
                 return other, when, f"{target[:len(path)]} read as {path}" if path not in target else ""
         return None
+
+    def _stored(self, real: str, listings: dict[str, list[str]] | None = None) -> str | None:
+        """The shared path `real`, not there, resolved as the disk stores its names (`café.png` typed, café.png
+        stored by a Mac, NFD), where a file is there so; where those names lead out of the shared folders, where
+        they lead, to be refused whether a file is there or not; else None."""
+        try:
+            stored = as_stored(real, within=self.folders, listings=listings)
+        except LeadsOut as e:
+            return e.real
+        return os.path.realpath(stored) if stored is not None else None
 
     def _found(self, real: str) -> bool:
         """Whether the resolved path `real` is a shared one that exists."""
@@ -130,14 +147,14 @@ class MediaFolders:
         # as set, then resolved: a clip reached through a link into a shared folder is named within it too
         for candidate in dict.fromkeys((path, os.path.realpath(path))):
             for folder in self.folders:
-                if _within(candidate, folder):
+                if lies_within(candidate, folder):
                     return str(InputSpec(parsed.kind, os.path.relpath(candidate, folder)))
         return str(InputSpec(parsed.kind, os.path.basename(path)))
 
     def _shared(self, target: str) -> bool:
         """Whether the file `target` lies in a shared folder, as set or resolved (as `shown` finds it)."""
         path = os.path.abspath(os.path.expanduser(target))
-        return any(_within(candidate, folder) for candidate in (path, os.path.realpath(path))
+        return any(lies_within(candidate, folder) for candidate in (path, os.path.realpath(path))
                    for folder in self.folders)
 
     def too_wide(self) -> list[str]:
@@ -145,7 +162,7 @@ class MediaFolders:
         home = home_folder()  # None, not the current folder's "~" (which is any folder), where there is none
         home = os.path.realpath(home) if home is not None else None
         return [folder for folder in self.folders
-                if os.path.dirname(folder) == folder or (home is not None and _within(home, folder))]
+                if os.path.dirname(folder) == folder or (home is not None and lies_within(home, folder))]
 
     def _resolve(self, path: str) -> str | None:
         """The path made whole and resolved; None for a relative one where no folder is shared to read it in."""
@@ -179,7 +196,7 @@ class MediaFolders:
         return self._resolve(whole) if self._shares(whole) else None
 
     def _shares(self, real: str) -> bool:
-        return any(_within(real, folder) for folder in self.folders)
+        return any(lies_within(real, folder) for folder in self.folders)
 
     def _account(self, spec: InputSpec, real: str | None) -> str:
         """The operator's account of a refused path, a control character in it escaped as in any reply."""
@@ -282,12 +299,3 @@ def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
     # a path read in ASCII (admit) is told as read, as the reply's note says it was
     spelled = width_folded(target) if admitted.read_as else target
     return {ours.target: spelled} if ours.kind in ("file", "image") else {}
-
-
-def _within(path: str, folder: str) -> bool:
-    """`path` is `folder` or lies in it. Paths that share no root at all (on two drives, on Windows) make
-    commonpath raise: the one is not within the other."""
-    try:
-        return os.path.commonpath((path, folder)) == folder
-    except ValueError:
-        return False

@@ -20,7 +20,7 @@ from vcam.control.yamlcheck import Reader, constructed
 from vcam.control.yamlwrite import BOOL_TAG, NULL_TAG
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
 from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
-from vcam.storednames import stored_path
+from vcam.storednames import as_stored
 from vcam.words import name_said, shell_word
 
 
@@ -51,7 +51,7 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
     if written.kind not in ("file", "image"):
         return written
     path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
-    if not os.path.lexists(path) and (stored := stored_path(str(path))) is not None:
+    if (stored := as_stored(str(path))) is not None:
         path = Path(stored).resolve()  # the name a Mac stored it under (NFD), typed as the keyboard writes it
     named = f"{written.kind} {written.target}"
     if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image", kind=written.kind, base=base,
@@ -101,7 +101,7 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     if text is None:
         return None
     path = (base / os.path.expanduser(text)).resolve()  # ~/ as an input's image: and --fallback take it
-    if not os.path.lexists(path) and (stored := stored_path(str(path))) is not None:
+    if (stored := as_stored(str(path))) is not None:
         path = Path(stored).resolve()  # the name a Mac stored it under (NFD), typed as the keyboard writes it
     if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}", fallback=True):
         return None

@@ -19,6 +19,7 @@ import numpy as np
 from vcam.errors import IMAGE_FIX, one_line
 from vcam.live.frames import DAMAGED_IMAGE_FIX, load_image
 from vcam.live.inputs.clip import animated_frames
+from vcam.storednames import as_stored
 from vcam.words import name_said
 
 
@@ -62,8 +63,9 @@ class FallbackImages:
 
     def _get(self, path: str, say: Callable[[str], None] | None) -> np.ndarray:
         key = _key(path)
+        gone = key is None and not os.path.lexists(_on_disk(path))  # its folder read outside the lock
         with self._lock:
-            if key is None and not os.path.lexists(path):  # gone since: every press said "not found", where the
+            if gone:  # gone since: every press said "not found", where the
                 key = self._last.get(os.path.abspath(path))  # show had it decoded all along
             if key is not None and key in self._images:
                 self._images.move_to_end(key)
@@ -74,8 +76,9 @@ class FallbackImages:
             return self._before(path, key, broken, say)
         try:
             # outside the lock: the other thread need not wait
-            image = load_image(path, self.width, self.height, self.show)
-            animated = animated_frames(path)
+            found = _on_disk(path)
+            image = load_image(found, self.width, self.height, self.show)
+            animated = animated_frames(found)
         except ValueError as e:
             if key is not None:
                 with self._lock:
@@ -95,6 +98,7 @@ class FallbackImages:
 
     def _before(self, path: str, key: tuple | None, error: ValueError, say: Callable[[str], None] | None):
         """The image decoded from an earlier save of `path` (raising `error` where there is none)."""
+        link = _link_key(path) if key is None else None  # its folder read outside the lock
         with self._lock:
             last = self._last.get(os.path.abspath(path))
             if last is None or last not in self._images:
@@ -102,7 +106,7 @@ class FallbackImages:
                 raise error.with_traceback(None)
             self._images.move_to_end(last)
             # marked only as it is said: a reload's warm-up, which says nothing, meets a broken save first
-            said_as = key if key is not None else _link_key(path)  # a link to a file gone: said once per target
+            said_as = key if key is not None else link  # a link to a file gone: said once per target
             first = say is not None and said_as not in self._said_broken
             if first and said_as is not None:
                 self._said_broken.add(said_as)
@@ -134,6 +138,7 @@ def _kept_line(path: str, error: ValueError) -> str:
 def _key(path: str) -> tuple | None:
     """The file as it is now (None where it is gone: load_image says so); its change time too: a save refused for
     its permissions reads once `chmod` has made it readable, which leaves the modification time as it was."""
+    path = _on_disk(path)
     try:
         st = os.stat(path)
     except OSError:
@@ -144,6 +149,12 @@ def _key(path: str) -> tuple | None:
 def _link_key(path: str) -> tuple | None:
     """A link whose file is gone, as the target it names (None for anything else): every press said it again."""
     try:
-        return os.path.abspath(path), os.readlink(path)
+        return os.path.abspath(path), os.readlink(_on_disk(path))
     except OSError:
         return None
+
+
+def _on_disk(path: str) -> str:
+    """`path`, or where it is not there, the file a Mac stored under another Unicode form of its name (NFD), as an
+    input's file is found: `--fallback café.png` typed was not found, where `--in café.mp4` beside it was."""
+    return as_stored(path) or path

@@ -35,7 +35,7 @@ from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
 from vcam.outspec import rate_said
 from vcam.remote import protocol as proto
-from vcam.storednames import stored_path
+from vcam.storednames import as_stored
 from vcam.words import terminal_safe
 
 SEND_USAGE = "--send takes camera, camera:N, camera:/dev/videoN or file:PATH"
@@ -76,7 +76,7 @@ def parse_send(text: str) -> InputSpec:
         still = "a still image is not sent; " if spec.kind == "image" else ""
         raise ValueError(f"cannot send {text!r}: {still}{SEND_USAGE}")
     path = os.path.expanduser(spec.target)
-    if spec.kind == "file" and not os.path.lexists(path) and (stored := stored_path(path)) is not None:
+    if spec.kind == "file" and (stored := as_stored(path)) is not None:
         return InputSpec("file", stored)  # the name a Mac stored it under (NFD), typed as the keyboard writes it
     return spec
 

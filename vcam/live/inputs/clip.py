@@ -23,7 +23,7 @@ import numpy as np
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
 from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
-from vcam.storednames import stored_within
+from vcam.storednames import as_stored_within
 from vcam.words import name_listed, name_said, shell_word
 from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
                               fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
@@ -70,7 +70,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if os.path.exists(path) and not os.path.isfile(path):  # the path is right: checking it was no fix
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
-    if not os.path.lexists(path) and (stored := stored_within(path)) is not None:
+    if (stored := as_stored_within(path)) is not None:  # held to its folder: a network path was held only as admitted
         return _check_file(stored, what, kind)  # the name a Mac stored it under: the file meant, played as it is
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file",
