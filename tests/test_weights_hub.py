@@ -1491,8 +1491,55 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
     with pytest.raises(Left) as left:
         W.leave_mid_download(130)
     assert left.value.args == (130,)
-    assert capsys.readouterr().err == ("\nvcam: download stopped; the files it finished are kept: run the same command "
+    assert capsys.readouterr().err == ("vcam: download stopped; the files it finished are kept: run the same command "
                                        "again to go on\n")
+
+
+class DrawnOn(io.StringIO):
+    """stderr on a terminal."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("width, typed, start", [(0, False, ""), (0, True, ""), (30, False, "\r\x1b[K"),
+                                                 (30, True, "\n")])
+def test_a_stopped_download_starts_a_new_line_only_where_a_line_was_drawn_on_the_row(monkeypatch, width, typed,
+                                                                                      start):
+    """A bare line end came first whatever stood on the row: an empty line in a log, and on a terminal whose progress
+    line had ended already. A line drawn there (`width`) is wiped, or ended where the row is typed on."""
+    from vcam.terminal import drawn
+
+    class Left(Exception):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
+    err = DrawnOn()
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: True)  # the hub's own bars draw nothing
+    monkeypatch.setattr("vcam.terminal.typed_on", lambda out: typed)
+    monkeypatch.setattr("vcam.terminal.terminal_size", lambda out: (80, 24))
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, Path("no-blobs")))
+    drawn(err, width)
+    with pytest.raises(Left):
+        W.leave_mid_download(130)
+    assert err.getvalue().startswith(f"{start}vcam: download stopped; "), err.getvalue()
+
+
+def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch):
+    """huggingface_hub draws its bars on a terminal, with no line end, where vcam's line is not drawn."""
+    err = DrawnOn()
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: False)
+    monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
+    assert W.stopped_line_start(err) == "\r\x1b[K"
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: True)
+    assert W.stopped_line_start(err) == "" and W.stopped_line_start(io.StringIO()) == ""
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")

@@ -23,7 +23,7 @@ from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
 from vcam.progress import ByteProgress
-from vcam.terminal import row_cleared
+from vcam.terminal import DRAWN, row_cleared
 from vcam.words import few, ps_word, shell_word, size_text
 
 
@@ -884,10 +884,22 @@ def leave_mid_download(code: int) -> None:
     ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
-        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go "
-              "on\n", end="", file=sys.stderr, flush=True)
+        print(f"{stopped_line_start(sys.stderr)}vcam: download stopped; {said}the files it finished are kept: run "
+              "the same command again to go on\n", end="", file=sys.stderr, flush=True)
     finally:
         leave_now(code)
+
+
+def stopped_line_start(out: TextIO) -> str:
+    """What goes before the line that says a download stopped: where a line stands on the cursor's row with no line
+    end (vcam's progress line or a show's status line, as drawn; the hub's own bars, which a terminal shows unless
+    they are off), a wiped row or, where the row is left as it is (typed on), a line end; else nothing: a bare line
+    end left an empty line in a log, and on a terminal whose progress line had already ended."""
+    try:
+        drew = bool(DRAWN.get(out)) or (out.isatty() and not _hub_bars_off())
+    except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
+        drew = False
+    return (row_cleared(out) or "\n") if drew else ""
 
 
 def _partials_left(repo: str, blobs: Path) -> str:
