@@ -2333,3 +2333,16 @@ def test_the_notes_of_a_download_on_a_terminal_start_on_a_wiped_row(tmp_path, mo
     source = write_published_file(tmp_path / "published.safetensors", SMALL)
     tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
     assert sys.stderr.writes[0] == f"\r\x1b[Kvcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"
+
+
+def test_the_download_fix_names_only_commands_that_take_a_weights_folder():
+    """It said "serve, bench and render take it too": bench builds random weights and takes no --weights."""
+    import argparse
+    import re
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    named = [name for name in commands if re.search(rf"\b{re.escape(name)}\b", W.DOWNLOAD_FOLDER_FIX)]
+    assert "run" in named and "render" in named
+    assert [name for name in named if "--weights" not in commands[name].format_help()] == []

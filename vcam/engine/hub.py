@@ -38,10 +38,10 @@ VOLUMES = ("/workspace", "/data", "/mnt/data", "/home/workspace")
 MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a rented GPU machine often the "
               "/workspace volume: `export HF_HOME=/workspace/hf`), or download the files elsewhere and ")
 # How a fix says to use the files from a folder instead, as the command that asks the hub takes one: `vcam run`,
-# serve, bench and render take --weights; `vcam download` takes none, so it names the command that does.
+# serve and render take --weights (bench builds random weights); `vcam download` takes none, so it names the
+# command that does.
 FOLDER_FIX = "pass the files' folder with --weights DIR"
-DOWNLOAD_FOLDER_FIX = ("give the files' folder to `vcam run --weights DIR` instead (serve, bench and render take it "
-                       "too)")
+DOWNLOAD_FOLDER_FIX = "give the files' folder to `vcam run --weights DIR` instead (serve and render take it too)"
 
 
 # The variables that place the hub cache, in the order huggingface_hub's constants read them: HF_HUB_CACHE, its
