@@ -589,7 +589,8 @@ def _measured_before(path: Path, key: TuningKey, settings: BenchSettings, option
         except (KeyError, TypeError, ValueError):  # a hand edit: that candidate is timed again
             continue
         if opt in options and (rate := _rate(candidate)) is not None:
-            found[opt] = Trial(opt, frames_per_second=rate, measured=candidate.get("measured") or date)
+            when = candidate.get("measured")
+            found[opt] = Trial(opt, frames_per_second=rate, measured=when if isinstance(when, str) and when else date)
     if found:
         log(f"going on from the tuning stopped on {date}: {counted(len(found), 'candidate')} measured then "
             f"{'is' if len(found) == 1 else 'are'} kept, the rest are timed now")
