@@ -1502,12 +1502,11 @@ class DrawnOn(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize("width, typed, start", [(0, False, ""), (0, True, ""), (30, False, "\r\x1b[K"),
+@pytest.mark.parametrize("width, typed, start", [(0, False, "\n"), (0, True, "\n"), (30, False, "\r\x1b[K"),
                                                  (30, True, "\n")])
-def test_a_stopped_download_starts_a_new_line_only_where_a_line_was_drawn_on_the_row(monkeypatch, width, typed,
-                                                                                      start):
-    """A bare line end came first whatever stood on the row: an empty line in a log, and on a terminal whose progress
-    line had ended already. A line drawn there (`width`) is wiped, or ended where the row is typed on."""
+def test_a_stopped_download_starts_on_a_fresh_row_of_a_terminal(monkeypatch, width, typed, start):
+    """A line drawn there (`width`) is wiped, or ended where the row is typed on; where nothing was drawn the row
+    holds the terminal's echo of Ctrl-C (`^C`), which the line ran on from. A log gets no empty line (below)."""
     from vcam.terminal import drawn
 
     class Left(Exception):
@@ -1539,7 +1538,7 @@ def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch):
     monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
     assert W.stopped_line_start(err) == "\r\x1b[K"
     monkeypatch.setattr(W, "_hub_bars_off", lambda: True)
-    assert W.stopped_line_start(err) == "" and W.stopped_line_start(io.StringIO()) == ""
+    assert W.stopped_line_start(err) == "\n" and W.stopped_line_start(io.StringIO()) == ""
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")

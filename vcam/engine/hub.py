@@ -891,15 +891,18 @@ def leave_mid_download(code: int) -> None:
 
 
 def stopped_line_start(out: TextIO) -> str:
-    """What goes before the line that says a download stopped: where a line stands on the cursor's row with no line
-    end (vcam's progress line or a show's status line, as drawn; the hub's own bars, which a terminal shows unless
-    they are off), a wiped row or, where the row is left as it is (typed on), a line end; else nothing: a bare line
-    end left an empty line in a log, and on a terminal whose progress line had already ended."""
+    """What goes before the line that says a download stopped: on a terminal, a fresh row. Where a line stands on the
+    cursor's row with no line end (vcam's progress line or a show's status line, as drawn; the hub's own bars, which
+    a terminal shows unless they are off) it is wiped, or ended where the row is left as it is (typed on); where
+    nothing was drawn, a line end all the same: the terminal's echo of Ctrl-C (`^C`) stands there, and the line ran
+    on from it. Nothing where `out` is no terminal: a bare line end left an empty line in a log."""
     try:
-        drew = bool(DRAWN.get(out)) or (out.isatty() and not _hub_bars_off())
+        if not out.isatty():
+            return ""
+        drew = bool(DRAWN.get(out)) or not _hub_bars_off()
     except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
-        drew = False
-    return (row_cleared(out) or "\n") if drew else ""
+        return ""
+    return (row_cleared(out) or "\n") if drew else "\n"
 
 
 def _partials_left(repo: str, blobs: Path) -> str:
