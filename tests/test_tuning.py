@@ -3,6 +3,7 @@ import dataclasses
 import errno
 import gc
 import io
+import itertools
 import json
 import os
 import signal
@@ -2060,10 +2061,57 @@ def test_a_later_tune_times_only_the_candidates_a_stopped_one_left(monkeypatch, 
     assert [s.speed.describe() for s in timed] == ["no fuse", "no fuse, attention math"]
     assert timed[0].warmup == TINY.warmup  # the first timed here warms up as asked
     assert f"going on from the tuning stopped on {first.date}: 2 candidates measured then are kept, the rest are " \
-           "timed now" in said, said
+           "timed now (to time every one again, tune with other --blocks or --warmup)" in said, said
     assert [t.frames_per_second for t in second.trials] == [5.0, 8.0, 3.0, 3.0]
     assert not second.partial and "partial" not in saved_entry(cache_dir)
     assert f"\n      8.00  attention math (measured on {first.date}, before a stop)   <- fastest\n" in second.table()
+
+
+def test_a_show_running_a_pick_from_a_stopped_tune_says_candidates_were_left_untimed(monkeypatch, cache_dir):
+    """A show ran a stopped tune's pick as if every candidate had been timed, not a word of the two left."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(TINY, stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    message = choose_speed(cpu_key(), NO_FLAGS).message
+    assert message.endswith("; from a stopped tune, 2 candidates untimed: run `vcam bench --tune --model tiny "
+                            "--steps 1` to time them"), message
+
+
+def test_a_stop_as_the_save_returns_says_no_partial_save_it_did_not_make(monkeypatch, cache_dir):
+    """A Ctrl-C landing once the entry was written, after a tune whose budget left candidates untried, said "saved as
+    partial" of an entry saved whole."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    save = tuning._save_entry
+
+    def saved_then_stopped(*args):
+        save(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tuning, "_save_entry", saved_then_stopped)
+    ticks = itertools.count()
+    result = tune(TINY, log=lambda s: None, budget_s=0.5, clock=lambda: next(ticks))
+    assert result.interrupted and result.saved and "partial" not in saved_entry(cache_dir)
+    assert not result.partial and "saved as partial" not in result.table(), result.table()
+    assert json.loads(result.to_json())["partial"] is False
+
+
+@pytest.mark.parametrize("edit", [{"candidates": 5}, {"date": None}, {"date": 7}, {"blocks": True}])
+def test_a_hand_edited_partial_entry_is_timed_again_saying_why(monkeypatch, cache_dir, edit):
+    """`"candidates": 5` was a traceback out of the tune, no date was "stopped on earlier", `"blocks": true` passed
+    as --blocks 1."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(dataclasses.replace(TINY, blocks=1), stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    tuning_file = cache_dir / "tuning.json"
+    data = json.loads(tuning_file.read_text(encoding="utf-8"))
+    (entry,) = data["entries"].values()
+    entry.update(edit)
+    tuning_file.write_text(json.dumps(data), encoding="utf-8")
+    timed = timing_recorded(monkeypatch)
+    said = []
+    tune(TINY, log=said.append)
+    assert len(timed) == 4
+    assert [s for s in said if "is marked as stopped" in s] == [
+        f"the tuning at these settings in {tuning_file} is marked as stopped but does not say when, on which blocks "
+        "or what it timed: every candidate is timed again"], said
 
 
 def test_a_later_tune_on_other_blocks_says_why_it_times_every_candidate(monkeypatch, cache_dir):
