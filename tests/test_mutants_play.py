@@ -453,12 +453,12 @@ def test_a_download_checks_the_decoder_first_and_says_where_the_weights_are(monk
 
 
 def test_a_download_stopped_with_ctrl_c_exits_130_saying_on_a_line_of_its_own_what_is_kept(monkeypatch, capsys):
-    """Said on stderr, after a line end that ends the progress bar's line the Ctrl-C left open, and exiting 130 as
-    a shell expects of Ctrl-C."""
+    """Said on stderr, and exiting 130 as a shell expects of Ctrl-C; with no line drawn on the row (a log), no bare
+    line end before it, which left an empty line."""
     _downloading(monkeypatch, fetched=KeyboardInterrupt())
     assert main(["download"]) == 130
     said = capsys.readouterr()
-    assert said.out == "" and said.err == ("\nvcam: download stopped; the files it finished are kept: run `vcam "
+    assert said.out == "" and said.err == ("vcam: download stopped; the files it finished are kept: run `vcam "
                                            "download` again to fetch the rest\n")
 
 

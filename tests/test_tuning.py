@@ -3,6 +3,7 @@ import dataclasses
 import errno
 import gc
 import io
+import itertools
 import json
 import os
 import signal
@@ -1826,7 +1827,8 @@ def test_a_ctrl_c_between_tune_candidates_is_said_as_a_sigterm_there_is(monkeypa
                                                                          json_out, stop, code):
     """A Ctrl-C between two candidates, or once the last was timed, left as a plain KeyboardInterrupt: exit code 130
     without a line, and --json's object said "before the timing finished" with no `stopped_by`, where a SIGTERM at
-    the same point says how far the tune got and names itself."""
+    the same point says how far the tune got and names itself. Between candidates, what was measured is saved
+    (marked partial): it was lost."""
     raised = _stop_raiser(stop)
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
     if where == "between candidates":
@@ -1834,7 +1836,7 @@ def test_a_ctrl_c_between_tune_candidates_is_said_as_a_sigterm_there_is(monkeypa
 
         def trial(options, **kwargs):
             made = real_trial(options, **kwargs)
-            if kwargs.get("frames_per_second") is not None:
+            if kwargs.get("frames_per_second") is not None and options.describe() == "attention math":
                 raised()
             return made
 
@@ -1844,8 +1846,14 @@ def test_a_ctrl_c_between_tune_candidates_is_said_as_a_sigterm_there_is(monkeypa
     got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--steps", "1", "--blocks", "1"]
                + (["--json"] if json_out else []))
     out = capsys.readouterr()
-    words = f"stopped ({stop}) as the tuning went on: nothing saved"
     assert got == code, out
+    if where == "between candidates":
+        assert f"3 candidates not tried: tuning was stopped ({stop})" in out.out or json_out, out.out
+        result = json.loads(out.out) if json_out else None
+        assert result is None or (result["partial"] and result["saved"] and result["stopped_by"] == stop), out.out
+        assert json.loads((cache_dir / "tuning.json").read_text(encoding="utf-8"))
+        return
+    words = f"stopped ({stop}) as the tuning went on: nothing saved"
     assert out.err.endswith(f"vcam: {words}\n"), out.err
     if json_out:
         assert json.loads(out.out) == {"error": words, "stopped_by": stop, "saved": False}, out.out
@@ -1999,3 +2007,141 @@ def test_a_show_running_a_pick_tuned_on_too_few_blocks_says_it_may_be_noise(monk
     assert tune(dataclasses.replace(TINY, blocks=3), log=lambda s: None).saved
     kept = choose_speed(cpu_key(), NO_FLAGS).message
     assert kept.startswith("speed: tuned on ") and "timing noise" not in kept, kept
+
+
+def stopped_as_said(line: str, stop: BaseException):
+    """A log that raises `stop` as the line starting with `line` is said: a stop between two candidates."""
+    def log(text):
+        if text.startswith(line):
+            raise stop
+
+    return log
+
+
+def tuned_through(settings, log):
+    """tune(), where a stop that leaves it (with every rate measured lost) fails the test, not the test run."""
+    try:
+        return tune(settings, log=log)
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        pytest.fail(f"the stop left the tuning, the rates measured lost: {stop!r}")
+
+
+def saved_entry(cache_dir) -> dict:
+    entries = json.loads((cache_dir / "tuning.json").read_text(encoding="utf-8"))["entries"]
+    (entry,) = entries.values()
+    return entry
+
+
+RATES = {"eager": 5.0, "attention math": 8.0, "no fuse": 4.0, "no fuse, attention math": 9.0}
+
+
+@pytest.mark.parametrize("stop, code", [(KeyboardInterrupt(), "Ctrl-C"), (StoppedLoading(signal.SIGTERM), "SIGTERM")])
+def test_a_stop_between_candidates_saves_what_was_measured_marked_partial(monkeypatch, cache_dir, stop, code):
+    """A Ctrl-C as the next candidate's line was said left the tuning with nothing saved: the rates measured were
+    lost, minutes of a card's time."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    result = tuned_through(TINY, stopped_as_said("candidate 3/4", stop))
+    assert result.interrupted and result.saved and result.partial
+    assert [t.frames_per_second for t in result.trials] == [5.0, 8.0, None, None]
+    entry = saved_entry(cache_dir)
+    assert entry["partial"] is True and entry["options"] == SpeedOptions(attention="math").to_dict()
+    table = result.table().splitlines()
+    assert f"2 candidates not tried: tuning was stopped ({code})" in table, table
+    assert table[-1] == ("saved as partial: the candidates not timed are left out of the pick; run the same "
+                         "`vcam bench --tune` again to time only those"), table
+    assert json.loads(result.to_json())["partial"] is True
+
+
+def test_a_later_tune_times_only_the_candidates_a_stopped_one_left(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    first = tuned_through(TINY, stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    timed = timing_recorded(monkeypatch)
+    said = []
+    second = tune(TINY, log=said.append)
+    assert [s.speed.describe() for s in timed] == ["no fuse", "no fuse, attention math"]
+    assert timed[0].warmup == TINY.warmup  # the first timed here warms up as asked
+    assert f"going on from the tuning stopped on {first.date}: 2 candidates measured then are kept, the rest are " \
+           "timed now (to time every one again, tune with other --blocks or --warmup)" in said, said
+    assert [t.frames_per_second for t in second.trials] == [5.0, 8.0, 3.0, 3.0]
+    assert not second.partial and "partial" not in saved_entry(cache_dir)
+    assert f"\n      8.00  attention math (measured on {first.date}, before a stop)   <- fastest\n" in second.table()
+
+
+def test_a_show_running_a_pick_from_a_stopped_tune_says_candidates_were_left_untimed(monkeypatch, cache_dir):
+    """A show ran a stopped tune's pick as if every candidate had been timed, not a word of the two left."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(TINY, stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    message = choose_speed(cpu_key(), NO_FLAGS).message
+    assert message.endswith("; from a stopped tune, 2 candidates untimed: run `vcam bench --tune --model tiny "
+                            "--steps 1` to time them"), message
+
+
+def test_a_stop_as_the_save_returns_says_no_partial_save_it_did_not_make(monkeypatch, cache_dir):
+    """A Ctrl-C landing once the entry was written, after a tune whose budget left candidates untried, said "saved as
+    partial" of an entry saved whole."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    save = tuning._save_entry
+
+    def saved_then_stopped(*args):
+        save(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tuning, "_save_entry", saved_then_stopped)
+    ticks = itertools.count()
+    result = tune(TINY, log=lambda s: None, budget_s=0.5, clock=lambda: next(ticks))
+    assert result.interrupted and result.saved and "partial" not in saved_entry(cache_dir)
+    assert not result.partial and "saved as partial" not in result.table(), result.table()
+    assert json.loads(result.to_json())["partial"] is False
+
+
+@pytest.mark.parametrize("edit", [{"candidates": 5}, {"date": None}, {"date": 7}, {"blocks": True}])
+def test_a_hand_edited_partial_entry_is_timed_again_saying_why(monkeypatch, cache_dir, edit):
+    """`"candidates": 5` was a traceback out of the tune, no date was "stopped on earlier", `"blocks": true` passed
+    as --blocks 1."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(dataclasses.replace(TINY, blocks=1), stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    tuning_file = cache_dir / "tuning.json"
+    data = json.loads(tuning_file.read_text(encoding="utf-8"))
+    (entry,) = data["entries"].values()
+    entry.update(edit)
+    tuning_file.write_text(json.dumps(data), encoding="utf-8")
+    timed = timing_recorded(monkeypatch)
+    said = []
+    tune(TINY, log=said.append)
+    assert len(timed) == 4
+    assert [s for s in said if "is marked as stopped" in s] == [
+        f"the tuning at these settings in {tuning_file} is marked as stopped but does not say when, on which blocks "
+        "or what it timed: every candidate is timed again"], said
+
+
+def test_a_later_tune_on_other_blocks_says_why_it_times_every_candidate(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(TINY, stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    timed = timing_recorded(monkeypatch)
+    said = []
+    tune(dataclasses.replace(TINY, blocks=2), log=said.append)
+    assert len(timed) == 4
+    assert any("timed each candidate on 1 block after a warm-up of 2 blocks, this one on 2 blocks after a warm-up "
+               "of 2 blocks: its rates do not compare, so every candidate is timed again" in s for s in said), said
+
+
+class StoppedAt(io.StringIO):
+    """stdout, where a Ctrl-C lands as `line` is printed."""
+
+    def __init__(self, line):
+        super().__init__()
+        self.line = line
+
+    def write(self, text):
+        if self.line in text:
+            raise KeyboardInterrupt
+        return super().write(text)
+
+
+def test_ctrl_c_between_candidates_through_the_command_says_the_partial_save(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    monkeypatch.setattr(sys, "stdout", StoppedAt("candidate 3/4"))
+    assert main(["bench", "--tune", "--model", "tiny", "--device", "cpu"]) == 130
+    shown = sys.stdout.getvalue()
+    assert "stopped: the candidates measured so far are compared and saved" in shown, shown
+    assert "saved as partial: " in shown and saved_entry(cache_dir)["partial"] is True, shown

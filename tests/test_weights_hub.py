@@ -1491,8 +1491,54 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
     with pytest.raises(Left) as left:
         W.leave_mid_download(130)
     assert left.value.args == (130,)
-    assert capsys.readouterr().err == ("\nvcam: download stopped; the files it finished are kept: run the same command "
+    assert capsys.readouterr().err == ("vcam: download stopped; the files it finished are kept: run the same command "
                                        "again to go on\n")
+
+
+class DrawnOn(io.StringIO):
+    """stderr on a terminal."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("width, typed, start", [(0, False, "\n"), (0, True, "\n"), (30, False, "\r\x1b[K"),
+                                                 (30, True, "\n")])
+def test_a_stopped_download_starts_on_a_fresh_row_of_a_terminal(monkeypatch, width, typed, start):
+    """A line drawn there (`width`) is wiped, or ended where the row is typed on; where nothing was drawn the row
+    holds the terminal's echo of Ctrl-C (`^C`), which the line ran on from. A log gets no empty line (below)."""
+    from vcam.terminal import drawn
+
+    class Left(Exception):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
+    err = DrawnOn()
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: True)  # the hub's own bars draw nothing
+    monkeypatch.setattr("vcam.terminal.typed_on", lambda out: typed)
+    monkeypatch.setattr("vcam.terminal.terminal_size", lambda out: (80, 24))
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, Path("no-blobs")))
+    drawn(err, width)
+    with pytest.raises(Left):
+        W.leave_mid_download(130)
+    assert err.getvalue().startswith(f"{start}vcam: download stopped; "), err.getvalue()
+
+
+def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch):
+    """huggingface_hub draws its bars on a terminal, with no line end, where vcam's line is not drawn."""
+    err = DrawnOn()
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: False)
+    monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
+    assert W.stopped_line_start(err) == "\r\x1b[K"
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: True)
+    assert W.stopped_line_start(err) == "\n" and W.stopped_line_start(io.StringIO()) == ""
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")
@@ -2286,3 +2332,16 @@ def test_the_notes_of_a_download_on_a_terminal_start_on_a_wiped_row(tmp_path, mo
     source = write_published_file(tmp_path / "published.safetensors", SMALL)
     tw._download(source.as_uri(), tmp_path / "cache" / tw.TAEHV_FILE, expected_blob=tw.git_blob_id(source))
     assert sys.stderr.writes[0] == f"\r\x1b[Kvcam: fetching {tw.TAEHV_FILE} from github.com/{tw.TAEHV_REPO} …\n"
+
+
+def test_the_download_fix_names_only_commands_that_take_a_weights_folder():
+    """It said "serve, bench and render take it too": bench builds random weights and takes no --weights."""
+    import argparse
+    import re
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    named = [name for name in commands if re.search(rf"\b{re.escape(name)}\b", W.DOWNLOAD_FOLDER_FIX)]
+    assert "run" in named and "render" in named
+    assert [name for name in named if "--weights" not in commands[name].format_help()] == []

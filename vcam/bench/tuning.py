@@ -128,11 +128,14 @@ class Trial:
     error: str | None = None  # why it failed, as raised
     skipped: bool = False  # not run: the time budget was spent, or tuning stopped (TuneResult.untried says why)
     stopped: bool = False  # started, then stopped by Ctrl-C before its timing finished: not "not tried", as it was
+    measured: str = ""  # the date of the stopped tune that timed it, where this one went on from that one's
 
     def to_dict(self) -> dict:
         data: dict = {"options": self.options.to_dict()}
         if self.frames_per_second is not None:
             data["frames_per_second"] = self.frames_per_second
+        if self.measured:
+            data["measured"] = self.measured
         if self.error is not None:
             data["error"] = self.error
         if self.skipped:
@@ -156,13 +159,22 @@ class TuneResult:
     stop_sig: int = signal.SIGINT  # with `interrupted`, the signal that stopped it (a candidate's SIGTERM, SIGHUP)
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
     save_fix: str = ""  # what to do about a file that could not be written, where it could not
+    # the entry saved is marked partial: told from what was saved, as a stop landing once it is written (as the save
+    # returns) leaves the entry as it was written
+    partial: bool = False
+
+    def stopped_short(self) -> bool:
+        """Stopped with candidates left untimed: what was measured is saved, marked so that a later tune at these
+        settings times only the rest."""
+        return self.interrupted and any(t.skipped or t.stopped for t in self.trials)
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
         assert self.best is not None
         return {**dataclasses.asdict(self.key), "options": self.best.options.to_dict(),
                 "frames_per_second": self.best.frames_per_second, "date": self.date,
-                "blocks": self.blocks, "warmup": self.warmup, "candidates": [t.to_dict() for t in self.trials]}
+                "blocks": self.blocks, "warmup": self.warmup, "candidates": [t.to_dict() for t in self.trials],
+                **({"partial": True} if self.stopped_short() else {})}
 
     def table(self) -> str:
         k = self.key
@@ -180,7 +192,8 @@ class TuneResult:
         for t in self.trials:
             if t.frames_per_second is not None:
                 mark = kept if t is self.best else ""
-                lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
+                earlier = f" (measured on {t.measured}, before a stop)" if t.measured else ""
+                lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{earlier}{mark}")
             elif t.stopped:
                 # Ctrl-C may come during the timed blocks too, not only the warm-up
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped ({stop_said(self.stop_sig)}) before its "
@@ -199,6 +212,8 @@ class TuneResult:
             lines.append(f"saved to {self.path}: vcam run and vcam serve use "
                          f"{self.best.options.describe()} on this {'CPU' if k.device == 'cpu' else 'card'} "
                          "at these settings")
+            if self.partial:
+                lines.append(f"saved as partial: {PARTIAL_FIX}")
         else:
             lines.append(("stopped before any candidate finished: nothing saved" if self.interrupted
                           else "no candidate finished: nothing saved") if self.best is None
@@ -215,6 +230,7 @@ class TuneResult:
     def to_json(self) -> str:
         return json.dumps({
             "key": dataclasses.asdict(self.key), "path": str(self.path), "saved": self.saved, "date": self.date,
+            "partial": self.partial,
             "best": self.best.to_dict() if self.best else None, "blocks": self.blocks, "warmup": self.warmup,
             "candidates": [t.to_dict() for t in self.trials],
             # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
@@ -226,6 +242,11 @@ class TuneResult:
             "untried": (self.untried or None) if any(t.skipped for t in self.trials) else None,
             "warning": self.few_blocks(),
         }, indent=2)
+
+
+# what a tune stopped with candidates left untimed says of its saved entry
+PARTIAL_FIX = ("the candidates not timed are left out of the pick; run the same `vcam bench --tune` again to time "
+               "only those")
 
 
 def few_blocks_said(blocks: int, timed: str = "was timed") -> str:
@@ -438,59 +459,78 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     target, key, options = _candidates_for(settings, path, log)
     if settings.blocks < TRUSTED_BLOCKS and len(options) > 1:  # said before the minutes the candidates take
         log(few_blocks_said(settings.blocks, "is timed"))
+    earlier = _measured_before(path, key, settings, options, log)
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
     untried = ""
     stop_sig = signal.SIGINT
-    for i, opt in enumerate(options, 1):
-        if not stopped and (budget_s is not None and clock() - start >= budget_s
-                            and any(t.frames_per_second for t in trials)):
-            stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
-        if stopped:
-            trials.append(Trial(opt, skipped=True))
-            continue
-        log(f"candidate {i}/{len(options)}: {opt.describe()}")
-        try:
-            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
-                result = bench(_candidate_settings(settings, target, opt, first=not trials), log)
-        except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is still worth keeping
+    timed_here = 0
+
+    def stopped_by(stop: BaseException) -> None:
+        """What a stop anywhere in the loop leaves: the rest not tried, said once (a second press after the first
+        one's line says nothing more), the rates measured kept."""
+        nonlocal stopped, interrupted, stop_sig, untried
+        if not interrupted:
             log(_stopped_line(trials))
-            trials.append(Trial(opt, stopped=True))
-            stopped = interrupted = True
             stop_sig = stop_signal(stop)
-            untried = f"tuning was stopped ({stop_said(stop_sig)})"
-        except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
-            trials.append(Trial(opt, error=_error_text(e)))
-            log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
-            if device_unusable(target.device):
-                log("  the GPU cannot run anything more in this process: the rest are not tried")
-                stopped, untried = True, "the GPU could not run anything more in this process"
-        else:
-            trials.append(Trial(opt, frames_per_second=result.frames_per_second))
-            log(f"  {result.frames_per_second:.2f} frames/s")
-        finally:
-            try:
-                with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
-                    release_engines(target.device, opt.compile)
-            except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
-                # what was measured still counts
-                if not interrupted:  # a second press after the candidate's own stop: its line is said already
-                    log(_stopped_line(trials))
-                stop_sig = stop_sig if interrupted else stop_signal(stop)
-                stopped = interrupted = True
-                untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
-            except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
-                log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
-                stopped = True
-                untried = untried or "the GPU memory could not be freed"
+            untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
+        stopped = interrupted = True
+
+    try:
+        # SIGTERM and SIGHUP raised as Ctrl-C is, in a candidate, as its engine is freed and between candidates
+        # (their default ended the tuning without a word, nothing saved); a stop between candidates (as a line is
+        # said, as the next one starts) is taken here, where it lost every rate measured
+        with stops_raised():
+            for i, opt in enumerate(options, 1):
+                if not stopped and (budget_s is not None and clock() - start >= budget_s
+                                    and any(t.frames_per_second for t in trials)):
+                    stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
+                if stopped:
+                    trials.append(Trial(opt, skipped=True))
+                    continue
+                if opt in earlier:
+                    trials.append(earlier[opt])
+                    log(f"candidate {i}/{len(options)}: {opt.describe()}: {earlier[opt].frames_per_second:.2f} "
+                        f"frames/s, measured on {earlier[opt].measured}")
+                    continue
+                timed_here += 1
+                log(f"candidate {i}/{len(options)}: {opt.describe()}")
+                try:
+                    result = bench(_candidate_settings(settings, target, opt, first=timed_here == 1), log)
+                except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is worth keeping
+                    stopped_by(stop)
+                    trials.append(Trial(opt, stopped=True))
+                except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory: the rest count
+                    trials.append(Trial(opt, error=_error_text(e)))
+                    log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
+                    if device_unusable(target.device):
+                        log("  the GPU cannot run anything more in this process: the rest are not tried")
+                        stopped, untried = True, "the GPU could not run anything more in this process"
+                else:
+                    trials.append(Trial(opt, frames_per_second=result.frames_per_second))
+                    log(f"  {result.frames_per_second:.2f} frames/s")
+                finally:
+                    try:
+                        release_engines(target.device, opt.compile)
+                    except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes
+                        # a while: what was measured still counts
+                        stopped_by(stop)
+                    except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far count
+                        log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
+                        stopped = True
+                        untried = untried or "the GPU memory could not be freed"
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        stopped_by(stop)
+        trials += [Trial(opt, skipped=True) for opt in options[len(trials):]]
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
                        interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
+        entry = tuned.entry()
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
-                _save_entry(path, key.text(), tuned.entry(), log, written)
+                _save_entry(path, key.text(), entry, log, written)
         except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
             # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
             sig = stop_signal(stop)
@@ -502,6 +542,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
         tuned.saved = bool(written)
+        tuned.partial = tuned.saved and entry.get("partial") is True
     return tuned
 
 
@@ -524,6 +565,49 @@ def _candidates_for(settings: BenchSettings, path: Path, log: Callable[[str], No
     except (KeyboardInterrupt, StoppedLoading) as stop:
         raise StoppedBeforeCandidates(stop_signal(stop)) from None
     return target, key, options
+
+
+def _measured_before(path: Path, key: TuningKey, settings: BenchSettings, options: list[SpeedOptions],
+                     log: Callable[[str], None]) -> dict[SpeedOptions, Trial]:
+    """The rates a tune at these settings measured before it was stopped (its entry saved as partial), by the
+    candidate they are of: this tune times only the rest. {} where there is no such entry, or where its rates do not
+    compare with this tune's (timed on other blocks), which is said."""
+    try:
+        entry = _read_entries(path).get(key.text())
+    except _Unreadable:  # said where the tuning file is read for a show; this tune replaces it
+        return {}
+    if not isinstance(entry, dict) or entry.get("partial") is not True:
+        return {}
+    date, timed, kept = entry.get("date"), (entry.get("blocks"), entry.get("warmup")), entry.get("candidates")
+    # a hand edit (`"candidates": 5` was a traceback, `"blocks": true` passed as --blocks 1): none of it is trusted
+    if not (isinstance(date, str) and date and all(isinstance(n, int) and not isinstance(n, bool) for n in timed)
+            and isinstance(kept, list)):
+        log(f"the tuning at these settings in {path} is marked as stopped but does not say when, on which blocks "
+            "or what it timed: every candidate is timed again")
+        return {}
+    if timed != (settings.blocks, settings.warmup_blocks):
+        log(f"the tuning stopped on {date} timed each candidate on {_blocks_said(*timed)}, this one on "
+            f"{_blocks_said(settings.blocks, settings.warmup_blocks)}: its rates do not compare, so every candidate "
+            "is timed again")
+        return {}
+    found: dict[SpeedOptions, Trial] = {}
+    for candidate in kept:
+        try:
+            opt = SpeedOptions.from_dict(candidate["options"])
+        except (KeyError, TypeError, ValueError):  # a hand edit: that candidate is timed again
+            continue
+        if opt in options and (rate := _rate(candidate)) is not None:
+            when = candidate.get("measured")
+            found[opt] = Trial(opt, frames_per_second=rate, measured=when if isinstance(when, str) and when else date)
+    if found:
+        log(f"going on from the tuning stopped on {date}: {counted(len(found), 'candidate')} measured then "
+            f"{'is' if len(found) == 1 else 'are'} kept, the rest are timed now (to time every one again, tune with "
+            "other --blocks or --warmup)")
+    return found
+
+
+def _blocks_said(blocks: int, warmup: int) -> str:
+    return f"{counted(blocks, 'block')} after a warm-up of {counted(warmup, 'block')}"
 
 
 def _candidate_settings(settings: BenchSettings, target: BenchTarget, opt: SpeedOptions, first: bool
@@ -875,7 +959,8 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
             measured = f": {fps:.1f} frames/s in bench" if fps is not None else ""
             how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
             return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})"
-                                                 f"{_few_blocks_note(entry, tuned)}", entry)
+                                                 f"{_few_blocks_note(entry, tuned)}{_partial_note(entry, tuned)}",
+                               entry)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
         return SpeedChoice(defaults, "defaults")
     said = f"speed: {defaults.describe()} (the defaults"
@@ -897,6 +982,18 @@ def _few_blocks_note(entry: dict, key: TuningKey) -> str:
         return ""
     return (f"; picked from candidates timed on {counted(blocks, 'block')} each, too few to tell a faster one from "
             f"timing noise: run `{tune_command(key)}` (8 blocks each) for a pick to keep")
+
+
+def _partial_note(entry: dict, key: TuningKey) -> str:
+    """What a pick saved by a stopped tune is worth, said as each show runs it: the candidates it left untimed may be
+    faster, and each show ran its pick as if every one were timed."""
+    if entry.get("partial") is not True:
+        return ""
+    candidates = entry.get("candidates")
+    untimed = sum(isinstance(c, dict) and (c.get("skipped") is True or c.get("stopped") is True)
+                  for c in candidates) if isinstance(candidates, list) else 0
+    return (f"; from a stopped tune, {counted(untimed, 'candidate') if untimed else 'some candidates'} untimed: "
+            f"run `{tune_command(key)}` to time them")
 
 
 def tune_command(key: TuningKey) -> str:

@@ -248,8 +248,8 @@ def _tune(args, settings, log, out) -> int:
         out(result.to_json() if args.json else result.table())
     except StoppedBeforeCandidates as stop:
         raise _before_candidates(stop.sig) from None
-    except (StoppedLoading, KeyboardInterrupt) as stop:  # between candidates, as the fastest is picked, as the
-        # result is said
+    except (StoppedLoading, KeyboardInterrupt) as stop:  # as the fastest is picked, as the result is said (tune()
+        # takes a stop during and between candidates, and as the tuning is saved)
         sig = stop_signal(stop)
         if result is None:
             raise _Stopped(f"stopped ({stop_said(sig)}) as the tuning went on: "

@@ -688,7 +688,8 @@ def _add_bench_parser(sub) -> None:
     b.on_error = _bench_json_error
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
-                        "(vcam run and vcam serve use it by default)")
+                        "(vcam run and vcam serve use it by default); a tune stopped with Ctrl-C saves what it "
+                        "timed, and the next one at the same settings times only the rest")
     b.add_argument("--tune-budget", type=argtypes.positive(float), metavar="SECONDS",
                    help="with --tune: start no new candidate after this long (the most promising run first)")
 

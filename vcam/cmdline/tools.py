@@ -99,14 +99,12 @@ def cmd_download(args) -> int:
         code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
             return code
-        from vcam.terminal import row_cleared
+        from vcam.engine.hub import stopped_line_start
 
         try:
             # one write, on a wiped row: the progress line's thread, still drawing, ran into a second write's line
-            # where the row is left as it is (typed on, or no terminal), a line end ends the progress line first
-            start = row_cleared(sys.stderr) or "\n"
-            sys.stderr.write(f"{start}vcam: download stopped; the files it finished are kept: run "
-                             "`vcam download` again to fetch the rest\n")
+            sys.stderr.write(f"{stopped_line_start(sys.stderr)}vcam: download stopped; the files it finished are "
+                             "kept: run `vcam download` again to fetch the rest\n")
             sys.stderr.flush()
         except OSError:  # the terminal gone with the SSH session that sent SIGHUP: there is no one to tell
             pass
