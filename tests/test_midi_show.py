@@ -7,7 +7,7 @@ import mido
 import pytest
 
 import fake_midi
-from helpers import wait_for
+from helpers import free_port, wait_for
 from test_midi_router import server_controller as controller
 from vcam.control.commands import parse
 from vcam.control.controller import ShowState
@@ -969,6 +969,52 @@ def test_a_controller_there_at_the_start_that_rtmidi_cannot_open_is_said_in_one_
     assert f"MIDI input {NANO} could not be opened (MidiInAlsa::openPort: error creating ALSA sequencer port)" in err
     assert "close any other program using the controller" in err and "Traceback" not in err
     assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+
+
+FIRST_OPEN_COMMANDS = {
+    "run": ["run", "--model", "tiny", "--out", "null", "--midi", "nano", "--duration", "1", "--no-stdin"],
+    "serve": ["serve", "--model", "tiny", "--midi", "nano", "--duration", "1", "--no-stdin", "--port", "PORT"],
+    "cam": ["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--midi", "nano", "--midi-map", "nanokontrol2",
+            "--duration", "1"],
+    "learn": ["midi", "learn", "--midi", "nano", "--count", "1"]}
+
+
+def _first_open_refused(monkeypatch, capsys, command: str, leaves: bool) -> str:
+    """What vcam `command` says where the first open of the nanoKONTROL2 raises mido's "unknown port", the port
+    listed still or (`leaves`) gone as it was opened; asserted to end with 2, leaving no port or thread open."""
+    from vcam.cli import main
+
+    def unknown(self, **kwargs):
+        if leaves:
+            fake_midi.PRESENT.discard(self.name)
+        raise OSError(f"unknown port {self.name!r}")
+
+    monkeypatch.setattr(fake_midi.Input, "_open", unknown)
+    assert main([str(free_port()) if word == "PORT" else word for word in FIRST_OPEN_COMMANDS[command]]) == 2
+    assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", list(FIRST_OPEN_COMMANDS))
+def test_a_controller_whose_first_open_says_unknown_port_is_named_with_what_to_do(
+        fake_midi_backend, shared_tiny, monkeypatch, capsys, command):
+    """mido's OSError from the first open (a port listed, then refused) ended vcam run, serve, cam and midi learn
+    with "vcam: error: OSError: unknown port ...", which said neither which input nor what to do."""
+    err = _first_open_refused(monkeypatch, capsys, command, leaves=False)
+    assert f"error: MIDI input {NANO} could not be opened (unknown port {NANO!r})" in err
+    assert "close any other program using the controller" in err
+    assert "OSError" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["cam", "learn"])
+def test_a_controller_that_leaves_between_the_listing_and_its_open_is_said_gone(
+        fake_midi_backend, monkeypatch, capsys, command):
+    """A controller unplugged between the port listing and its open (a loose cable, a hub powering down) was said
+    as "vcam: error: OSError: unknown port ...". vcam run and serve open it first as they start, and wait for it
+    where it is gone by then."""
+    err = _first_open_refused(monkeypatch, capsys, command, leaves=True)
+    assert f"error: MIDI input {NANO} went away as it was being opened\n  fix: plug the controller back in" in err
+    assert "OSError" not in err and "Traceback" not in err
 
 
 def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fake_midi_backend):

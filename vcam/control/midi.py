@@ -106,6 +106,14 @@ def rtmidi_errors() -> tuple[type[Exception], ...]:
     return (RtMidiError,)
 
 
+def port_errors() -> tuple[type[Exception], ...]:
+    """What a MIDI system's call (a listing, a port's open) raises where the system or the port fails, rather than
+    vcam: mido's "unknown port" (an OSError) for a port gone since it was listed, a driver's error, rtmidi's
+    InvalidPortError (a ValueError) for a port gone as it was listed, a backend's module missing, rtmidi's base
+    error."""
+    return (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors())
+
+
 def input_names() -> list[str]:
     """MIDI input port names; VcamError saying why when MIDI is not available at all."""
     mido = load_mido()
@@ -114,7 +122,7 @@ def input_names() -> list[str]:
                         NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
-    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:
+    except port_errors() as e:
         raise unavailable(e) from None
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
                                input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
-                               readable, renumbered, rtmidi_errors, unavailable, waiting_line)
+                               port_errors, readable, renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
@@ -49,6 +49,8 @@ OPEN_POLL_S = 0.05
 # What to do where a port there cannot be opened: another program holds it (most MIDI systems let one program have a
 # port at a time), or the driver lost track of it
 OPEN_FIX = "close any other program using the controller (a DAW, another vcam), or unplug it and plug it back in"
+# What to do where the controller left as its port was opened: a loose cable, a hub that powers down
+GONE_FIX = "plug the controller back in (check its cable and any USB hub), then start vcam again"
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -143,7 +145,7 @@ class PortLister:
                 api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
                 self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
             return self._listing()
-        except (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors()) as e:
+        except port_errors() as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
             raise unavailable(e) from None
 
@@ -344,6 +346,17 @@ class MidiInput:
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
         altogether: plugging a controller in would not help), else says what is waited for; then watches it."""
+        try:
+            self._first_open()
+        finally:
+            if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
+                self.early.close()
+                self.early = None
+        self._worker.start()
+        self._thread.start()
+
+    def _first_open(self) -> None:
+        """start's open of the input there, or its word that none is; VcamError where one there cannot be opened."""
         names = input_names()
         port = find_port(self.wanted, names)
         if port is None:
@@ -352,8 +365,8 @@ class MidiInput:
         else:
             try:
                 self._open(port)
-            except rtmidi_errors() as e:  # rtmidi's base error is no OSError: it went by vcam's guards as a traceback
-                raise VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX) from None
+            except port_errors() as e:  # raised bare, mido's and rtmidi's own words ended vcam as "error: OSError"
+                raise self._refused_at_start(port, e) from None
             self._listening(port, names)
             if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
                 oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
@@ -364,11 +377,17 @@ class MidiInput:
                          "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
             if self._early_unheard is not None:
                 self.say(_unheard_line(*self._early_unheard, port))
-        if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
-            self.early.close()
-            self.early = None
-        self._worker.start()
-        self._thread.start()
+
+    def _refused_at_start(self, port: str, e: BaseException) -> VcamError:
+        """What the first open's failure is told: a controller that left between the listing and the open (mido's
+        "unknown port") is said as gone, where its error alone named neither the port nor what to do."""
+        try:
+            gone = port not in self._names_now()
+        finally:
+            self._lister.close()  # the watch that would close it never starts
+        if gone:  # its error ("unknown port") is not what went wrong
+            return VcamError(f"MIDI input {readable(port)} went away as it was being opened", GONE_FIX)
+        return VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX)
 
     def stop(self) -> None:
         """Ends the watch and the controls' thread, waiting for what they are doing (the watch up to STOP_S: an open
@@ -557,7 +576,7 @@ class MidiInput:
             self.say(f"MIDI input {readable(name)} connected")
         try:
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # rtmidi's errors
+        except port_errors() as e:  # rtmidi's errors
             if name not in self._names_now():
                 # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went
                 # away: its error is not what went wrong
@@ -582,7 +601,7 @@ class MidiInput:
             self.on_reconnect()
             self._inbox.forget()
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # the port may be gone again already
+        except port_errors() as e:  # the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on
                 self._refused = str(e)
                 self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
