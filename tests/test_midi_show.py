@@ -1270,3 +1270,33 @@ def test_messages_kept_as_vcam_starts_for_a_port_that_comes_back_renamed_are_sai
         midi.stop()
     assert fake_midi.OPEN == []
     assert not [t for t in threading.enumerate() if t.name == "midi early watch"]
+
+
+def test_messages_kept_as_vcam_starts_for_a_port_gone_at_the_shows_start_are_said_not_acted_on(fake_midi_backend):
+    """A controller unplugged as the show loaded, and not back as it started: what was sent on it meanwhile was
+    dropped without a word, where one back under another name is said."""
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("nano", KNOB_16)
+    fake_midi.send(NANO, cc(16, 50))
+    fake_midi.send(NANO, cc(16, 51))
+    port = next(p for p in fake_midi.OPEN if p.name == NANO)
+    fake_midi.unplug(NANO)
+    assert wait_for(lambda: port.closed)
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert said[0].startswith("waiting for MIDI input 'nano'")
+        assert said[1:] == [f"MIDI: 2 messages sent on {NANO} while vcam started were not acted on, as it was "
+                            "unplugged before the show started: press again any button pressed then, once it is back"]
+        fake_midi.plug(NANO)
+        assert wait_for(lambda: any(p.name == NANO for p in fake_midi.OPEN))
+        fake_midi.send(NANO, cc(16, 77))
+        assert wait_for(lambda: heard == [77]), heard  # what was kept stays unacted on
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == [] and midi.early is None
+    assert not [t for t in threading.enumerate() if t.name == "midi early watch"]

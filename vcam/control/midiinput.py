@@ -271,12 +271,15 @@ class EarlyInput:
             _close_port(port)
         return None
 
-    def close(self) -> None:
+    def close(self) -> int:
         """Closes the port where no MidiInput took it (the show refused before it started), and ends the watch:
-        left running, it outlived a refused show's return."""
+        left running, it outlived a refused show's return. How many messages it kept that no input took."""
         self._done.set()
         self._join()
         self._close()
+        with self._lock:
+            kept, self._kept = len(self._kept), deque()
+        return kept
 
     def _join(self) -> None:
         watcher = self._watcher
@@ -348,12 +351,20 @@ class MidiInput:
         altogether: plugging a controller in would not help), else says what is waited for; then watches it."""
         try:
             self._first_open()
-        finally:
-            if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
-                self.early.close()
-                self.early = None
+        except BaseException:
+            self._end_early()
+            raise
+        kept_on = self.early.name if self.early is not None else None  # left to here: the port is not there at all
+        if unheard := self._end_early():  # after the line that waits for it
+            self.say(_unheard_line(kept_on, unheard, None))
         self._worker.start()
         self._thread.start()
+
+    def _end_early(self) -> int:
+        """Closes the port opened as vcam started where the show did not take it (another port, or none there now:
+        what it kept is stale by a replug); how many messages it kept, none of them acted on."""
+        early, self.early = self.early, None
+        return early.close() if early is not None else 0
 
     def _first_open(self) -> None:
         """start's open of the input there, or its word that none is; VcamError where one there cannot be opened."""
@@ -613,12 +624,15 @@ class MidiInput:
             self._tell_opened(name)
 
 
-def _unheard_line(kept_on: str | None, count: int, port: str) -> str:
+def _unheard_line(kept_on: str | None, count: int, port: str | None) -> str:
     """What is said of the messages kept from `kept_on` as vcam started, where the show opens `port` instead (the
-    controller came back under another name: Windows numbers its inputs anew as they come and go)."""
+    controller came back under another name: Windows numbers its inputs anew as they come and go), or none (None:
+    it was unplugged, and is waited for)."""
     were = "was" if count == 1 else "were"
+    why = (f"as the show listens on {readable(port)}: press again any button pressed then" if port is not None else
+           "as it was unplugged before the show started: press again any button pressed then, once it is back")
     return (f"MIDI: {counted(count, 'message')} sent on {readable(kept_on or '?')} while vcam started {were} not "
-            f"acted on, as the show listens on {readable(port)}: press again any button pressed then")
+            f"acted on, {why}")
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,
