@@ -624,6 +624,32 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
     assert orders[0] == orders[1], orders
 
 
+class _SetUp(Exception):
+    pass
+
+
+def test_a_show_without_a_midi_port_hands_midi_setup_a_map_read_that_reads_nothing(tmp_path, monkeypatch):
+    """vcam run handed midi_setup (and early_midi) None for the map read where no port was wanted, where both are
+    typed to take a MapRead; the map read is now always one, and reads no --midi-map the show does not use."""
+    import io
+
+    import vcam.live.run as run_module
+    from vcam.live.parts import MapRead
+    from vcam.live.settings import RunOptions
+
+    given = []
+
+    def setup(opts, show, replaying, say, read):
+        given.append(read)
+        raise _SetUp
+
+    monkeypatch.setattr(run_module, "midi_setup", setup)
+    with pytest.raises(_SetUp):
+        run_module._prepare(RunOptions(model="tiny", outs=["null"], stdin=False, status_out=io.StringIO(),
+                                       midi_map=str(tmp_path / "missing.yaml")), open_early=True)
+    assert isinstance(given[0], MapRead) and given[0]._read is None and given[0]._error is None
+
+
 def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path, fake_midi_backend):
     """The same program entry twice is noted in a show's midi: section; in a map file the show names, or one given
     with --midi-map, the note was dropped unsaid."""
