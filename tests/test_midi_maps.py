@@ -128,7 +128,13 @@ def test_a_midi_map_is_read_once_as_vcam_starts_and_the_port_opened_early_is_clo
 
     reads = []
     real = midimap.load_map
-    monkeypatch.setattr(midimap, "load_map", lambda path, **kw: reads.append(path) or real(path, **kw))
+
+    def counted(path, *args, **kw):
+        reads.append(path)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(midimap, "load_map", counted)
+    monkeypatch.setattr(midimap.MAPS, "load", counted)  # --midi-map's read (map_named)
     (tmp_path / "show.yaml").write_text(SHOW)
     (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [3, Forest]}\n")
     with pytest.raises(VcamError, match="does not fit this show"):

@@ -19,13 +19,14 @@ from vcam.errors import VcamError, install_fix
 from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import RPN_NUMBER, Halves, Moved, Stepped, Unmapped
+from vcam.control import midimap
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.words import counted, nearest
 
 if TYPE_CHECKING:
     from mido import Message  # mido is optional: a machine that only shows frames has none
 
-NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
+NO_MIDI = midimap.NO_MIDI  # --midi none, as the map's port is read (midimap, which this module reads maps from)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 

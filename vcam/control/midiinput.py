@@ -11,6 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
@@ -175,6 +176,32 @@ EARLY_KEPT = 4096  # messages kept from an input opened early: minutes of a busy
 EARLY_JOIN_S = 1.0
 
 
+@dataclass(frozen=True)
+class EarlyLeft:
+    """What the port opened as vcam started left to say once the show's input took it over: the oldest messages it
+    dropped (more than EARLY_KEPT came), the taps it left out, and the messages kept for a port the show did not
+    open (`unheard`, kept on `unheard_on`)."""
+
+    dropped: int = 0
+    taps: int = 0
+    unheard_on: str | None = None
+    unheard: int = 0
+
+    def lines(self, port: str) -> list[str]:
+        """What is said of them where the show listens on `port`."""
+        lines = []
+        if dropped := self.dropped:
+            oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
+            lines.append(f"MIDI: the oldest {oldest} sent while vcam started {were} dropped (vcam keeps the newest "
+                         f"{EARLY_KEPT:,} while it starts): press again any button pressed then")
+        if taps := self.taps:
+            lines.append(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} not "
+                         "acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
+        if self.unheard:
+            lines.append(_unheard_line(self.unheard_on, self.unheard, port))
+        return lines
+
+
 class EarlyInput:
     """The show's MIDI input opened as `vcam run` starts, before PyTorch's import and the show's checks (seconds in
     which knobs set while the show loads went nowhere): what a control sends meanwhile is kept, in order, for the
@@ -271,6 +298,10 @@ class EarlyInput:
             _close_port(port)
         return None
 
+    def left(self) -> EarlyLeft:
+        """What the take-over left to say (take)."""
+        return EarlyLeft(self.dropped, self.taps, self.name if self.unheard else None, self.unheard)
+
     def close(self) -> int:
         """Closes the port where no MidiInput took it (the show refused before it started), and ends the watch:
         left running, it outlived a refused show's return. How many messages it kept that no input took."""
@@ -343,8 +374,7 @@ class MidiInput:
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
         self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
         self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
-        self._early_dropped = self._early_taps = 0  # what it had to drop, and its taps left out: said after the port
-        self._early_unheard: tuple[str | None, int] | None = None  # the port kept for and its messages, not opened
+        self._early_left = EarlyLeft()  # what the port opened early left to say, once this one's line is said
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
@@ -379,15 +409,8 @@ class MidiInput:
             except port_errors() as e:  # raised bare, mido's and rtmidi's own words ended vcam as "error: OSError"
                 raise self._refused_at_start(port, e) from None
             self._listening(port, names)
-            if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
-                oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
-                self.say(f"MIDI: the oldest {oldest} sent while vcam started {were} dropped (vcam keeps the newest "
-                         f"{EARLY_KEPT:,} while it starts): press again any button pressed then")
-            if taps := self._early_taps:
-                self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
-                         "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
-            if self._early_unheard is not None:
-                self.say(_unheard_line(*self._early_unheard, port))
+            for line in self._early_left.lines(port):  # after the port's line: they speak of that port's messages
+                self.say(line)
 
     def _refused_at_start(self, port: str, e: BaseException) -> VcamError:
         """What the first open's failure is told: a controller that left between the listing and the open (mido's
@@ -447,9 +470,7 @@ class MidiInput:
         port = None
         if self.early is not None:
             port = self.early.take(name, self._deliver, self.tap_press)
-            self._early_dropped, self._early_taps = self.early.dropped, self.early.taps
-            if self.early.unheard:
-                self._early_unheard = (self.early.name, self.early.unheard)
+            self._early_left = self.early.left()
             self.early = None
         if port is None:
             port = _opened(name, self._deliver)
