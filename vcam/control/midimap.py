@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -717,5 +717,12 @@ def maps_offered() -> str:
     return first + (f" (or {', '.join(others)}, a file)" if others else "")
 
 
-map_named = MAPS.named  # --midi-map's
-load_map = MAPS.load
+def map_named(ref: str, whole_paths: bool = True,
+              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, MidiMap]:
+    """The map --midi-map names (MapFiles.named), read by MAPS.load as load_map reads: one stand-in covers both."""
+    return MAPS.named(ref, whole_paths, typed_only_words)
+
+
+def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> MidiMap:
+    """One MIDI map file (MapFiles.load)."""
+    return MAPS.load(path, whole_paths, typed_only_words)

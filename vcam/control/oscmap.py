@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -348,5 +349,12 @@ shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
 
 
-map_named = MAPS.named  # --osc-map's
-load_map = MAPS.load
+def map_named(ref: str, whole_paths: bool = True,
+              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
+    """The map --osc-map names (MapFiles.named), read by MAPS.load as load_map reads: one stand-in covers both."""
+    return MAPS.named(ref, whole_paths, typed_only_words)
+
+
+def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> OscMap:
+    """One OSC map file (MapFiles.load)."""
+    return MAPS.load(path, whole_paths, typed_only_words)
