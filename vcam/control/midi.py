@@ -19,14 +19,13 @@ from vcam.errors import VcamError, install_fix
 from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import RPN_NUMBER, Halves, Moved, Stepped, Unmapped
-from vcam.control import midimap
-from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
+from vcam.control.midimap import MAPS_DIR, NO_MIDI, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.words import counted, nearest
 
 if TYPE_CHECKING:
     from mido import Message  # mido is optional: a machine that only shows frames has none
 
-NO_MIDI = midimap.NO_MIDI  # --midi none, as the map's port is read (midimap, which this module reads maps from)
+NO_MIDI = NO_MIDI  # --midi none, read from here by what opens an input: midimap's, as a map's port is read
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 
@@ -123,8 +122,8 @@ def input_names() -> list[str]:
                         NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
-    except port_errors() as e:
-        raise unavailable(e) from None
+    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:  # not ValueError: a MIDO_BACKEND mistyped
+        raise unavailable(e) from None  # (mido's "unknown API") is no machine's fault, and says so itself
 
 
 def readable(name: str) -> str:
