@@ -276,27 +276,29 @@ class EarlyInput:
         an unplug too) go to `deliver` first, but for a tap button's (`tap_press` tells them: MidiRouter.tap_press),
         whose presses are counted in `taps`: handed on within microseconds of each other, they set no tempo; else
         none, and `dropped` is 0."""
-        with self._lock:
-            self._done.set()
-            port, self._port = self._port, None
-            if name == self.name:
-                kept, self._kept = list(self._kept), deque()
-                for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
-                    if (tap := tap_press(msg) if tap_press is not None else None) is None:
-                        deliver(msg)
-                    else:
-                        self.taps += tap
-                if port is not None:
-                    self._deliver = deliver
-            else:
-                self.dropped, self.unheard = 0, len(self._kept)
-                self._kept.clear()
-        self._join()  # out of the lock, which the watch takes to close a port gone
-        if port is not None and name == self.name:
-            return port
-        if port is not None:
-            _close_port(port)
-        return None
+        port, handed = None, False
+        try:
+            with self._lock:
+                self._done.set()
+                port, self._port = self._port, None
+                if name == self.name:
+                    kept, self._kept = list(self._kept), deque()
+                    for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
+                        if (tap := tap_press(msg) if tap_press is not None else None) is None:
+                            deliver(msg)
+                        else:
+                            self.taps += tap
+                    if port is not None:
+                        self._deliver = deliver
+                    handed = True
+                else:
+                    self.dropped, self.unheard = 0, len(self._kept) + self.dropped  # the oldest too: none acted on
+                    self._kept.clear()
+        finally:
+            self._join()  # out of the lock, which the watch takes to close a port gone
+            if port is not None and not handed:  # not taken by the caller, nor by this object's close any more
+                _close_port(port)
+        return port if handed else None
 
     def left(self) -> EarlyLeft:
         """What the take-over left to say (take)."""
@@ -309,7 +311,7 @@ class EarlyInput:
         self._join()
         self._close()
         with self._lock:
-            kept, self._kept = len(self._kept), deque()
+            kept, self._kept = len(self._kept) + self.dropped, deque()  # the oldest too: none acted on
         return kept
 
     def _join(self) -> None:
@@ -374,6 +376,9 @@ class MidiInput:
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
         self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
         self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
+        # a port gone between the first listing and its open is waited for (vcam run, serve: the show goes on), not
+        # said as gone with an end (vcam cam and midi learn, as they end where the port is not there at all)
+        self.waits_for_gone = False
         self._early_left = EarlyLeft()  # what the port opened early left to say, once this one's line is said
 
     def start(self) -> None:
@@ -403,25 +408,28 @@ class MidiInput:
         if port is None:
             self.say(self.waiting(self.wanted, names, self.where))
             self._known = set(names)  # none of them is it: the one that comes is new
-        else:
-            try:
-                self._open(port)
-            except port_errors() as e:  # raised bare, mido's and rtmidi's own words ended vcam as "error: OSError"
-                raise self._refused_at_start(port, e) from None
+        elif self._open(port, self._refused_at_start):
             self._listening(port, names)
             for line in self._early_left.lines(port):  # after the port's line: they speak of that port's messages
                 self.say(line)
 
-    def _refused_at_start(self, port: str, e: BaseException) -> VcamError:
-        """What the first open's failure is told: a controller that left between the listing and the open (mido's
-        "unknown port") is said as gone, where its error alone named neither the port nor what to do."""
+    def _refused_at_start(self, port: str, e: BaseException) -> None:
+        """The first open's failure: a controller that left between the listing and the open (mido's "unknown
+        port") is waited for where `waits_for_gone` (as one gone a moment earlier is), else said as gone; one there
+        that cannot be opened ends the start. Its error alone named neither the port nor what to do."""
         try:
-            gone = port not in self._names_now()
-        finally:
-            self._lister.close()  # the watch that would close it never starts
-        if gone:  # its error ("unknown port") is not what went wrong
-            return VcamError(f"MIDI input {readable(port)} went away as it was being opened", GONE_FIX)
-        return VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX)
+            names = self._names_now()
+            if port not in names and self.waits_for_gone:
+                self.say(self.waiting(self.wanted, names, self.where))
+                self._known = set(names)  # none of them is it: the one that comes is new
+                return
+        except BaseException:
+            self._lister.close()
+            raise
+        self._lister.close()  # the watch that would close it never starts
+        if port not in names:  # its error ("unknown port") is not what went wrong
+            raise VcamError(f"MIDI input {readable(port)} went away as it was being opened", GONE_FIX) from None
+        raise VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX) from None
 
     def stop(self) -> None:
         """Ends the watch and the controls' thread, waiting for what they are doing (the watch up to STOP_S: an open
@@ -464,16 +472,23 @@ class MidiInput:
         for line in self._errors.held_back(now):
             self.say(line)
 
-    def _open(self, name: str) -> bool:
+    def _open(self, name: str, refused: Callable[[str, BaseException], None] | None = None) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
-        again, as a stop that gave up waiting for this open has closed what there was already."""
+        again, as a stop that gave up waiting for this open has closed what there was already. `refused`: told of
+        the port's own error (port_errors) where it does not open, False then; without it, that error is raised."""
         port = None
         if self.early is not None:
-            port = self.early.take(name, self._deliver, self.tap_press)
-            self._early_left = self.early.left()
-            self.early = None
+            early, self.early = self.early, None
+            port = early.take(name, self._deliver, self.tap_press)  # what fails here is vcam's, not the port's
+            self._early_left = early.left()
         if port is None:
-            port = _opened(name, self._deliver)
+            try:
+                port = _opened(name, self._deliver)
+            except port_errors() as e:
+                if refused is None:
+                    raise
+                refused(name, e)
+                return False
         with self._port_lock:
             if not self._stop.is_set():
                 self.port, self.port_name = port, name
@@ -657,12 +672,13 @@ def _unheard_line(kept_on: str | None, count: int, port: str | None) -> str:
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,
-                 early: EarlyInput | None = None) -> MidiInput:
+                 early: EarlyInput | None = None, waits_for_gone: bool = False) -> MidiInput:
     """The input whose controls `router` acts on: a controller back after an unplug is picked up anew, and a map
     reloaded on air changes at once how the input's floods are merged. `early`: the port opened as vcam started,
-    whose messages kept are acted on first."""
+    whose messages kept are acted on first. `waits_for_gone`: MidiInput's."""
     midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
     midi.early, midi.tap_press = early, router.tap_press
+    midi.waits_for_gone = waits_for_gone
     router.on_remap = midi.remapped
     return midi
 

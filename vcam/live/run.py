@@ -354,7 +354,7 @@ def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo
     clock = MidiClock(tempo, say=say, link=opts.link)
     router = MidiRouter(prep.midi[1], controller, say, clock=clock)
     parts += midi_parts(prep.midi[0], router, controller, say, where=None if opts.midi else opts.show,
-                        verbose=opts.log_controls is not None, early=prep.early)
+                        verbose=opts.log_controls is not None, early=prep.early, waits_for_gone=True)
     return router
 
 
