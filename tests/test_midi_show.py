@@ -1375,3 +1375,14 @@ def test_messages_kept_as_vcam_starts_for_a_port_gone_at_the_shows_start_are_sai
         midi.stop()
     assert fake_midi.OPEN == [] and midi.early is None
     assert not [t for t in threading.enumerate() if t.name == "midi early watch"]
+
+
+def test_a_midi_backend_mido_refuses_is_not_said_as_midi_missing_from_the_machine(fake_midi_backend, monkeypatch):
+    """MIDO_BACKEND=mido.backends.rtmidi/UNIX_JAK (an API mido does not know, its ValueError) was said as "MIDI is
+    not available on this machine" with advice to load the ALSA sequencer: mido's own words name the setting."""
+    def refused(**kwargs):
+        raise ValueError("unknown API UNIX_JAK")
+
+    monkeypatch.setattr(fake_midi, "get_devices", refused)
+    with pytest.raises(ValueError, match="unknown API UNIX_JAK"):
+        midi_module.input_names()
