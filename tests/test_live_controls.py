@@ -408,8 +408,13 @@ def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_load
     from vcam.control import oscmap
 
     read = []
-    load_map = oscmap.load_map
-    monkeypatch.setattr(oscmap, "load_map", lambda path, **kw: (read.append(path), load_map(path, **kw))[1])
+    load_map = oscmap.MAPS.load
+
+    def counted(path, *args, **kw):
+        read.append(path)
+        return load_map(path, *args, **kw)
+
+    monkeypatch.setattr(oscmap.MAPS, "load", counted)  # load_map's and map_named's read
     blocks, _ = capture
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {address: /fader, param: blend, between: [city, ocean]}\n")

@@ -127,8 +127,13 @@ def test_a_midi_map_is_read_once_as_vcam_starts_and_the_port_opened_early_is_clo
     from vcam.live.run import RunOptions, run
 
     reads = []
-    real = midimap.load_map
-    monkeypatch.setattr(midimap, "load_map", lambda path, **kw: reads.append(path) or real(path, **kw))
+    real = midimap.MAPS.load
+
+    def counted(path, *args, **kw):
+        reads.append(path)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(midimap.MAPS, "load", counted)  # load_map's and map_named's read
     (tmp_path / "show.yaml").write_text(SHOW)
     (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [3, Forest]}\n")
     with pytest.raises(VcamError, match="does not fit this show"):
@@ -622,6 +627,47 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
     midi_setup(opts, played, False, said.append, MapRead(opts, played))
     orders = [re.search(r"map:? (\S+) \(or ([^)]*)\)", text).groups() for text in (checked, said[0])]
     assert orders[0] == orders[1], orders
+
+
+@pytest.mark.parametrize("port", [None, "nano"])
+def test_a_show_without_a_midi_port_reads_no_midi_map_and_one_with_a_port_refuses_a_bad_one_before_the_model(
+        tmp_path, monkeypatch, fake_midi_backend, port):
+    """vcam run handed midi_setup (and early_midi) None for the map read where no port was wanted, where both are
+    typed to take a MapRead; the map read is now always one: a --midi-map the show's MIDI does not use (no port)
+    is not read for it, and a bad one is still refused as the show is checked (before its model loads) where a
+    port is wanted, the port opened early closed again."""
+    import io
+
+    import vcam.live.run as run_module
+    from vcam.control import midimap
+    from vcam.control.yamlproblems import ConfigError
+    from vcam.live.parts import MapRead, early_midi, midi_setup
+    from vcam.live.settings import RunOptions
+
+    bad = tmp_path / "map.yaml"
+    bad.write_text("controls:\n  - {cc: 0, param: bogus}\n")
+    reads = []
+    real = midimap.MAPS.load
+
+    def counted(path, *args, **kw):
+        reads.append(path)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(midimap.MAPS, "load", counted)  # load_map's and map_named's read
+    opts = RunOptions(model="tiny", outs=["null"], stdin=False, status_out=io.StringIO(), midi=port,
+                      midi_map=str(bad))
+    if port is None:
+        read = MapRead(opts, None)
+        assert early_midi(opts, None, False, read) is None
+        assert midi_setup(opts, None, False, lambda line: None, read) is None
+        assert reads == []  # the show's MIDI reads it not: the show is not refused for it
+        prep = run_module._prepare(opts, open_early=True)
+        assert prep.midi is None and prep.early is None
+    else:
+        with pytest.raises(ConfigError, match="bogus"):
+            run_module._prepare(opts, open_early=True)
+        assert reads == [bad]
+    assert fake_midi_backend.OPEN == []
 
 
 def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path, fake_midi_backend):

@@ -7,7 +7,7 @@ import mido
 import pytest
 
 import fake_midi
-from helpers import wait_for
+from helpers import free_port, wait_for
 from test_midi_router import server_controller as controller
 from vcam.control.commands import parse
 from vcam.control.controller import ShowState
@@ -971,6 +971,97 @@ def test_a_controller_there_at_the_start_that_rtmidi_cannot_open_is_said_in_one_
     assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
 
 
+FIRST_OPEN_COMMANDS = {
+    "run": ["run", "--model", "tiny", "--out", "null", "--midi", "nano", "--duration", "1", "--no-stdin"],
+    "serve": ["serve", "--model", "tiny", "--midi", "nano", "--duration", "1", "--no-stdin", "--port", "PORT"],
+    "cam": ["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--midi", "nano", "--midi-map", "nanokontrol2",
+            "--duration", "1"],
+    "learn": ["midi", "learn", "--midi", "nano", "--count", "1"]}
+
+
+def _first_open_refused(monkeypatch, capsys, command: str, leaves: bool) -> str:
+    """What vcam `command` says where the first open of the nanoKONTROL2 raises mido's "unknown port", the port
+    listed still or (`leaves`) gone as it was opened; asserted to end with 2, leaving no port or thread open."""
+    from vcam.cli import main
+
+    def unknown(self, **kwargs):
+        if leaves:
+            fake_midi.PRESENT.discard(self.name)
+        raise OSError(f"unknown port {self.name!r}")
+
+    monkeypatch.setattr(fake_midi.Input, "_open", unknown)
+    assert main([str(free_port()) if word == "PORT" else word for word in FIRST_OPEN_COMMANDS[command]]) == 2
+    assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", list(FIRST_OPEN_COMMANDS))
+def test_a_controller_whose_first_open_says_unknown_port_is_named_with_what_to_do(
+        fake_midi_backend, shared_tiny, monkeypatch, capsys, command):
+    """mido's OSError from the first open (a port listed, then refused) ended vcam run, serve, cam and midi learn
+    with "vcam: error: OSError: unknown port ...", which said neither which input nor what to do."""
+    err = _first_open_refused(monkeypatch, capsys, command, leaves=False)
+    assert f"error: MIDI input {NANO} could not be opened (unknown port {NANO!r})" in err
+    assert "close any other program using the controller" in err
+    assert "OSError" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_a_controller_that_leaves_as_the_show_opens_it_is_waited_for(
+        fake_midi_backend, shared_tiny, monkeypatch, capsys, command):
+    """vcam run and serve ended with 2 ("went away as it was being opened ... start vcam again") where the
+    controller left between the show's port listing and its open, though one gone a moment earlier is waited for and
+    a replug during the show is reopened: it is waited for alike, and the show goes on."""
+    from vcam.cli import main
+
+    opens = []
+
+    def refused_then_gone(self, **kwargs):
+        opens.append(self.name)
+        if len(opens) > 1:  # the show's own open: the controller left after the listing (the first, as vcam started,
+            fake_midi.PRESENT.discard(self.name)  # was refused while it was there)
+        raise OSError(f"unknown port {self.name!r}")
+
+    monkeypatch.setattr(fake_midi.Input, "_open", refused_then_gone)
+    assert main([str(free_port()) if word == "PORT" else word for word in FIRST_OPEN_COMMANDS[command]]) == 0
+    err = capsys.readouterr().err
+    assert opens == [NANO, NANO]
+    assert "waiting for MIDI input 'nano' (inputs now: Fake MIDImix); plug it in" in err, err
+    assert "went away" not in err and "error:" not in err and "Traceback" not in err
+    assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+
+
+@pytest.mark.parametrize("command", ["cam", "learn"])
+def test_a_controller_that_leaves_between_the_listing_and_its_open_is_said_gone(
+        fake_midi_backend, monkeypatch, capsys, command):
+    """A controller unplugged between the port listing and its open (a loose cable, a hub powering down) was said
+    as "vcam: error: OSError: unknown port ...". vcam run and serve open it first as they start, and wait for it
+    where it is gone by then."""
+    err = _first_open_refused(monkeypatch, capsys, command, leaves=True)
+    assert f"error: MIDI input {NANO} went away as it was being opened\n  fix: plug the controller back in" in err
+    assert "OSError" not in err and "Traceback" not in err
+
+
+def test_a_failure_handing_on_the_messages_kept_closes_the_port_and_is_not_said_as_the_port(fake_midi_backend):
+    """A failure of vcam's own as the messages kept while vcam started were handed on (a tap button's reading) was
+    said as "MIDI input ... could not be opened (...)", with advice to close other programs, and the port taken over
+    from the early open was left open."""
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("nano", KNOB_16)
+    fake_midi.send(NANO, cc(16, 50))
+
+    def broken(msg):
+        raise ValueError("a fault of vcam's")
+
+    midi = MidiInput("nano", lambda msg: None, lambda line: None, poll=0.02)
+    midi.early, midi.tap_press = early, broken
+    with pytest.raises(ValueError, match="a fault of vcam's"):
+        midi.start()
+    assert fake_midi.OPEN == [] and not [t for t in threading.enumerate() if t.name.startswith("midi")]
+
+
 def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fake_midi_backend):
     """Unplugged and plugged back in as the show loaded, it came back under the same name: the show's input took
     over the port opened early, deaf since the unplug, and never reopened it, the controller dead for the show
@@ -1224,3 +1315,74 @@ def test_messages_kept_as_vcam_starts_for_a_port_that_comes_back_renamed_are_sai
         midi.stop()
     assert fake_midi.OPEN == []
     assert not [t for t in threading.enumerate() if t.name == "midi early watch"]
+
+
+@pytest.mark.parametrize("renamed", [False, True])
+def test_messages_not_acted_on_as_vcam_starts_are_counted_past_what_it_keeps(fake_midi_backend, monkeypatch, renamed):
+    """The messages sent on a controller unplugged as the show loaded (gone at its start, or back under another
+    name) were said not acted on up to the 4,096 kept: the oldest, dropped past that, went uncounted."""
+    from vcam.control import midiinput
+
+    monkeypatch.setattr(midiinput, "EARLY_KEPT", 4)
+    early = midiinput.EarlyInput()
+    early.open("nano", KNOB_16)
+    for value in range(10, 16):
+        fake_midi.send(NANO, cc(16, value))
+    port = next(p for p in fake_midi.OPEN if p.name == NANO)
+    fake_midi.unplug(NANO)
+    assert wait_for(lambda: port.closed)
+    if renamed:
+        fake_midi.plug("Fake nanoKONTROL2 MIDI 2")
+    said = []
+    midi = MidiInput("nano", lambda msg: None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert [line for line in said if "not acted on" in line] == [
+            f"MIDI: 6 messages sent on {NANO} while vcam started were not acted on, as "
+            + ("the show listens on Fake nanoKONTROL2 MIDI 2: press again any button pressed then" if renamed else
+               "it was unplugged before the show started: press again any button pressed then, once it is back")]
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == []
+
+
+def test_messages_kept_as_vcam_starts_for_a_port_gone_at_the_shows_start_are_said_not_acted_on(fake_midi_backend):
+    """A controller unplugged as the show loaded, and not back as it started: what was sent on it meanwhile was
+    dropped without a word, where one back under another name is said."""
+    from vcam.control.midiinput import EarlyInput
+
+    early = EarlyInput()
+    early.open("nano", KNOB_16)
+    fake_midi.send(NANO, cc(16, 50))
+    fake_midi.send(NANO, cc(16, 51))
+    port = next(p for p in fake_midi.OPEN if p.name == NANO)
+    fake_midi.unplug(NANO)
+    assert wait_for(lambda: port.closed)
+    heard, said = [], []
+    midi = MidiInput("nano", lambda msg: heard.append(msg.value) and None, said.append, poll=0.02)
+    midi.early = early
+    midi.start()
+    try:
+        assert said[0].startswith("waiting for MIDI input 'nano'")
+        assert said[1:] == [f"MIDI: 2 messages sent on {NANO} while vcam started were not acted on, as it was "
+                            "unplugged before the show started: press again any button pressed then, once it is back"]
+        fake_midi.plug(NANO)
+        assert wait_for(lambda: any(p.name == NANO for p in fake_midi.OPEN))
+        fake_midi.send(NANO, cc(16, 77))
+        assert wait_for(lambda: heard == [77]), heard  # what was kept stays unacted on
+    finally:
+        midi.stop()
+    assert fake_midi.OPEN == [] and midi.early is None
+    assert not [t for t in threading.enumerate() if t.name == "midi early watch"]
+
+
+def test_a_midi_backend_mido_refuses_is_not_said_as_midi_missing_from_the_machine(fake_midi_backend, monkeypatch):
+    """MIDO_BACKEND=mido.backends.rtmidi/UNIX_JAK (an API mido does not know, its ValueError) was said as "MIDI is
+    not available on this machine" with advice to load the ALSA sequencer: mido's own words name the setting."""
+    def refused(**kwargs):
+        raise ValueError("unknown API UNIX_JAK")
+
+    monkeypatch.setattr(fake_midi, "get_devices", refused)
+    with pytest.raises(ValueError, match="unknown API UNIX_JAK"):
+        midi_module.input_names()

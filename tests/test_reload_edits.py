@@ -7,6 +7,7 @@ import os
 import pytest
 
 from test_show import NOT_WHOLE, _problems_of
+from vcam.control.actions import SetBias, SetStrength
 from vcam.control.show import load_show
 
 SHOW = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: waves \U0001f600 by night}\n"
@@ -615,6 +616,17 @@ def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
 
     assert in_words(SetInput("file:/clips/take\t2.mp4")) == "input file:/clips/take\\t2.mp4"
     assert in_words(SetInput("image:/clips/a\x1b[2Jb.png")) == "input image:/clips/a\\x1b[2Jb.png"
+
+
+@pytest.mark.parametrize("action, said", [(SetStrength(0.9999999), "strength 0.9999999"),
+                                           (SetBias(0.12345678), "bias 0.12345678"),
+                                           (SetStrength(12345 / 16383), "strength 0.754")])
+def test_a_reloads_line_says_a_strength_or_bias_as_the_reply_to_the_command_does(action, said):
+    """A show saved with strength 0.9999999 said "strength 1" on its reload's line (all input, where the reply to
+    `strength 0.9999999` says it whole), and a bias of 0.12345678 said 0.123457."""
+    from vcam.control.showedit import in_words
+
+    assert in_words(action) == said
 
 
 def test_a_note_a_save_on_air_brings_is_said_once_with_the_file_as_given(tmp_path, monkeypatch):

@@ -80,18 +80,35 @@ def plain(value: float) -> str:
     return number_said(value)
 
 
+# The most significant digits a level written by hand has (typed, or in a show file): a knob's fraction of its 127
+# or 16383 steps, over any range, takes 12 or more to be written whole (13 all but at a rare few), so a value that
+# takes at most this many was written so, and reads back so
+TYPED_DIGITS = 10
+
+
 def level_said(value: float) -> str:
-    """A level (a strength, a bias) as a reply reads it: as typed where it was typed (0.3, 0.7535, 4e-07: at most
-    six significant digits, as `:g` writes them back whole), and a knob's fraction (12345/16383) in three decimals,
-    0.754, not 0.753525, with more where three would round it onto 0 or 1: "strength 0" read as text and input both
-    gone where a knob was just off it."""
+    """A level (a strength, a bias) as a reply reads it: as typed where it was typed (0.3, 0.7535, 4e-07, 0.12345678:
+    at most TYPED_DIGITS significant digits), and a knob's fraction (12345/16383) in three decimals, 0.754, not
+    0.753525, with more where three would round it onto 0 or 1: "strength 0" read as text and input both gone where
+    a knob was just off it."""
     short = f"{value:g}"
     if float(short) == value:
         return short
+    if _significant_digits(written := repr(value)) <= TYPED_DIGITS:  # `:g` keeps six: 0.12345678 read 0.123
+        return written
     for places in range(3, 16):
         if round(value, places) not in (0.0, 1.0):
             return f"{value:.{places}f}".rstrip("0").rstrip(".")
     return repr(value)
+
+
+def _significant_digits(written: str) -> int:
+    """How many significant digits a float's repr ('0.12345678', '1.5e-07', 'inf') writes."""
+    mantissa = written.lstrip("-").partition("e")[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    if "." in mantissa:
+        digits = digits.rstrip("0")
+    return len(digits) if digits.isdigit() or not digits else len(written)
 
 
 def level_in_status(value: float) -> str:

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -95,14 +95,16 @@ def map_kind(node) -> str | None:
     return "osc" if osc and not midi else "midi" if midi and not osc else None
 
 
-class MapFiles:
+class MapFiles(Generic[Map]):
     """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
-    def __init__(self, kind: str, what: str, article: str = "a", top: tuple[str, ...] = (),
-                 keys: tuple[str, ...] = ()):
-        """`top`: the keys of a map file's top mapping; `keys`: all the keys a map file takes (as Reader.compose
-        takes them: a slip of indentation is offered the place of the key meant)."""
+    def __init__(self, kind: str, what: str, read: Callable[[Reader, object, Path, bool], Map], empty: Map,
+                 article: str = "a", top: tuple[str, ...] = (), keys: tuple[str, ...] = ()):
+        """`read(reader, node, path, whole_paths)`: a map file's top node read as this kind's map; `empty`: the map
+        of a file with nothing in it. `top`: the keys of a map file's top mapping; `keys`: all the keys a map file
+        takes (as Reader.compose takes them: a slip of indentation is offered the place of the key meant)."""
         self.kind = kind
+        self._reader, self._empty = read, empty
         self.top, self.keys = top, keys
         self.dir = maps_dir(kind)
         self.what = what
@@ -144,9 +146,10 @@ class MapFiles:
             return None, refusal
         return path, None
 
-    def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
-        """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
-        maps when there is no such map."""
+    def named(self, ref: str, whole_paths: bool = True,
+              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, Map]:
+        """The map a command line names (`--midi-map`, `--osc-map`): a shipped map's name or a file's path,
+        ValueError naming the shipped maps when there is no such map; read as `load` reads it."""
         path = self.find(ref, None)
         if path is None and os.path.isdir(home_expanded(ref)):  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
@@ -158,7 +161,7 @@ class MapFiles:
         # `--midi-map nano.yaml~`, tab completion's other offer, as a show's backup is refused
         if (refusal := backup_refused(str(path), f"{self.what} file", "use")) is not None:
             raise ValueError(refusal)
-        return path, load(path)
+        return path, self.load(path, whole_paths, typed_only_words)
 
     def _meant(self, ref: str) -> str:
         """' (did you mean nanokontrol2?)' for a shipped map's name mistyped (shipped_map_meant); '' for a path, or a
@@ -184,19 +187,18 @@ class MapFiles:
                         f"{self.what}s: {', '.join(self.shipped()) or 'none'})")
         return None
 
-    def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map,
-             typed_only_words: Mapping[str, str] | None = None) -> Map:
-        """One map file, read by `read(reader, node)`; ConfigError with every problem by line, naming the map's
-        kind (the problems of a map given on the command line are not the show file's). `typed_only_words`: as
-        typed_only's, for a button's command only the console gives (vcam cam's words)."""
+    def load(self, path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> Map:
+        """One map file, with what it does nothing with as written in its `notes`; ConfigError with every problem
+        by line, naming the map's kind (the problems of a map given on the command line are not the show file's).
+        `whole_paths`: its buttons' `input file:`/`image:` found relative to its own folder; False keeps them as
+        written, for a server to find in its shared folders (vcam cam's). `typed_only_words`: as typed_only's, for
+        a button's command only the console gives (vcam cam's words)."""
         try:
-            return self._read(path, read, empty, typed_only_words)
+            return self._read(path, Reader(str(path), typed_only_words=dict(typed_only_words or {})), whole_paths)
         except ConfigError as e:
             raise ConfigError(e.problems, f"the {self.what} file") from None
 
-    def _read(self, path: Path, read: Callable[[Reader, object], Map], empty: Map,
-              typed_only_words: Mapping[str, str] | None) -> Map:
-        r = Reader(str(path), typed_only_words=dict(typed_only_words or {}))
+    def _read(self, path: Path, r: Reader, whole_paths: bool) -> Map:
         node = r.compose(read_file(path), self.top, self.keys)
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")
@@ -209,6 +211,6 @@ class MapFiles:
             r.error(node, f"this is {one} (its controls name {told_by}), not {self.one}; give it with {flag} FILE, "
                           f"or as map: in a show's {kind}: section")
             r.raise_if_any()
-        result = read(r, node) if node is not None else empty
+        result = self._reader(r, node, path, whole_paths) if node is not None else self._empty
         r.raise_if_any()
         return result

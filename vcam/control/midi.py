@@ -19,13 +19,13 @@ from vcam.errors import VcamError, install_fix
 from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import RPN_NUMBER, Halves, Moved, Stepped, Unmapped
-from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
+from vcam.control.midimap import MAPS_DIR, NO_MIDI, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.words import counted, nearest
 
 if TYPE_CHECKING:
     from mido import Message  # mido is optional: a machine that only shows frames has none
 
-NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
+NO_MIDI = NO_MIDI  # --midi none, read from here by what opens an input: midimap's, as a map's port is read
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 
@@ -106,6 +106,14 @@ def rtmidi_errors() -> tuple[type[Exception], ...]:
     return (RtMidiError,)
 
 
+def port_errors() -> tuple[type[Exception], ...]:
+    """What a MIDI system's call (a listing, a port's open) raises where the system or the port fails, rather than
+    vcam: mido's "unknown port" (an OSError) for a port gone since it was listed, a driver's error, rtmidi's
+    InvalidPortError (a ValueError) for a port gone as it was listed, a backend's module missing, rtmidi's base
+    error."""
+    return (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors())
+
+
 def input_names() -> list[str]:
     """MIDI input port names; VcamError saying why when MIDI is not available at all."""
     mido = load_mido()
@@ -114,8 +122,8 @@ def input_names() -> list[str]:
                         NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
-    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:
-        raise unavailable(e) from None
+    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:  # not ValueError: a MIDO_BACKEND mistyped
+        raise unavailable(e) from None  # (mido's "unknown API") is no machine's fault, and says so itself
 
 
 def readable(name: str) -> str:

@@ -11,11 +11,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, acted_on, find_port, heeded,
                                input_names, load_mido, matching, message_text, notes_line, notes_port, others_named,
-                               readable, renumbered, rtmidi_errors, unavailable, waiting_line)
+                               port_errors, readable, renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.midimap import MidiMap
 from vcam.control.throttle import ErrorThrottle
@@ -49,6 +50,8 @@ OPEN_POLL_S = 0.05
 # What to do where a port there cannot be opened: another program holds it (most MIDI systems let one program have a
 # port at a time), or the driver lost track of it
 OPEN_FIX = "close any other program using the controller (a DAW, another vcam), or unplug it and plug it back in"
+# What to do where the controller left as its port was opened: a loose cable, a hub that powers down
+GONE_FIX = "plug the controller back in (check its cable and any USB hub), then start vcam again"
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -143,7 +146,7 @@ class PortLister:
                 api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
                 self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
             return self._listing()
-        except (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors()) as e:
+        except port_errors() as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
             raise unavailable(e) from None
 
@@ -171,6 +174,32 @@ EARLY_KEPT = 4096  # messages kept from an input opened early: minutes of a busy
 # How long the early input's end waits for its port watch: a look at the ports is a listing, done in milliseconds
 # (a MIDI system that hangs in one is left behind, a daemon thread, rather than holding up the show or its refusal)
 EARLY_JOIN_S = 1.0
+
+
+@dataclass(frozen=True)
+class EarlyLeft:
+    """What the port opened as vcam started left to say once the show's input took it over: the oldest messages it
+    dropped (more than EARLY_KEPT came), the taps it left out, and the messages kept for a port the show did not
+    open (`unheard`, kept on `unheard_on`)."""
+
+    dropped: int = 0
+    taps: int = 0
+    unheard_on: str | None = None
+    unheard: int = 0
+
+    def lines(self, port: str) -> list[str]:
+        """What is said of them where the show listens on `port`."""
+        lines = []
+        if dropped := self.dropped:
+            oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
+            lines.append(f"MIDI: the oldest {oldest} sent while vcam started {were} dropped (vcam keeps the newest "
+                         f"{EARLY_KEPT:,} while it starts): press again any button pressed then")
+        if taps := self.taps:
+            lines.append(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} not "
+                         "acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
+        if self.unheard:
+            lines.append(_unheard_line(self.unheard_on, self.unheard, port))
+        return lines
 
 
 class EarlyInput:
@@ -247,34 +276,43 @@ class EarlyInput:
         an unplug too) go to `deliver` first, but for a tap button's (`tap_press` tells them: MidiRouter.tap_press),
         whose presses are counted in `taps`: handed on within microseconds of each other, they set no tempo; else
         none, and `dropped` is 0."""
-        with self._lock:
-            self._done.set()
-            port, self._port = self._port, None
-            if name == self.name:
-                kept, self._kept = list(self._kept), deque()
-                for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
-                    if (tap := tap_press(msg) if tap_press is not None else None) is None:
-                        deliver(msg)
-                    else:
-                        self.taps += tap
-                if port is not None:
-                    self._deliver = deliver
-            else:
-                self.dropped, self.unheard = 0, len(self._kept)
-                self._kept.clear()
-        self._join()  # out of the lock, which the watch takes to close a port gone
-        if port is not None and name == self.name:
-            return port
-        if port is not None:
-            _close_port(port)
-        return None
+        port, handed = None, False
+        try:
+            with self._lock:
+                self._done.set()
+                port, self._port = self._port, None
+                if name == self.name:
+                    kept, self._kept = list(self._kept), deque()
+                    for msg in kept:  # under the lock: a message that comes meanwhile waits to go after them
+                        if (tap := tap_press(msg) if tap_press is not None else None) is None:
+                            deliver(msg)
+                        else:
+                            self.taps += tap
+                    if port is not None:
+                        self._deliver = deliver
+                    handed = True
+                else:
+                    self.dropped, self.unheard = 0, len(self._kept) + self.dropped  # the oldest too: none acted on
+                    self._kept.clear()
+        finally:
+            self._join()  # out of the lock, which the watch takes to close a port gone
+            if port is not None and not handed:  # not taken by the caller, nor by this object's close any more
+                _close_port(port)
+        return port if handed else None
 
-    def close(self) -> None:
+    def left(self) -> EarlyLeft:
+        """What the take-over left to say (take)."""
+        return EarlyLeft(self.dropped, self.taps, self.name if self.unheard else None, self.unheard)
+
+    def close(self) -> int:
         """Closes the port where no MidiInput took it (the show refused before it started), and ends the watch:
-        left running, it outlived a refused show's return."""
+        left running, it outlived a refused show's return. How many messages it kept that no input took."""
         self._done.set()
         self._join()
         self._close()
+        with self._lock:
+            kept, self._kept = len(self._kept) + self.dropped, deque()  # the oldest too: none acted on
+        return kept
 
     def _join(self) -> None:
         watcher = self._watcher
@@ -338,37 +376,60 @@ class MidiInput:
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
         self.early: EarlyInput | None = None  # the port opened as vcam started, taken over at the start
         self.tap_press: Callable | None = None  # tells its tap button's messages, which it does not hand on
-        self._early_dropped = self._early_taps = 0  # what it had to drop, and its taps left out: said after the port
-        self._early_unheard: tuple[str | None, int] | None = None  # the port kept for and its messages, not opened
+        # a port gone between the first listing and its open is waited for (vcam run, serve: the show goes on), not
+        # said as gone with an end (vcam cam and midi learn, as they end where the port is not there at all)
+        self.waits_for_gone = False
+        self._early_left = EarlyLeft()  # what the port opened early left to say, once this one's line is said
 
     def start(self) -> None:
         """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
         altogether: plugging a controller in would not help), else says what is waited for; then watches it."""
+        try:
+            self._first_open()
+        except BaseException:
+            self._end_early()
+            raise
+        kept_on = self.early.name if self.early is not None else None  # left to here: the port is not there at all
+        if unheard := self._end_early():  # after the line that waits for it
+            self.say(_unheard_line(kept_on, unheard, None))
+        self._worker.start()
+        self._thread.start()
+
+    def _end_early(self) -> int:
+        """Closes the port opened as vcam started where the show did not take it (another port, or none there now:
+        what it kept is stale by a replug); how many messages it kept, none of them acted on."""
+        early, self.early = self.early, None
+        return early.close() if early is not None else 0
+
+    def _first_open(self) -> None:
+        """start's open of the input there, or its word that none is; VcamError where one there cannot be opened."""
         names = input_names()
         port = find_port(self.wanted, names)
         if port is None:
             self.say(self.waiting(self.wanted, names, self.where))
             self._known = set(names)  # none of them is it: the one that comes is new
-        else:
-            try:
-                self._open(port)
-            except rtmidi_errors() as e:  # rtmidi's base error is no OSError: it went by vcam's guards as a traceback
-                raise VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX) from None
+        elif self._open(port, self._refused_at_start):
             self._listening(port, names)
-            if dropped := self._early_dropped:  # after the port's line: it speaks of that port's messages
-                oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
-                self.say(f"MIDI: the oldest {oldest} sent while vcam started {were} dropped (vcam keeps the newest "
-                         f"{EARLY_KEPT:,} while it starts): press again any button pressed then")
-            if taps := self._early_taps:
-                self.say(f"MIDI: {counted(taps, 'tap')} sent while vcam started {'was' if taps == 1 else 'were'} "
-                         "not acted on (a tap's tempo is its timing, lost while the show loaded): tap the tempo again")
-            if self._early_unheard is not None:
-                self.say(_unheard_line(*self._early_unheard, port))
-        if self.early is not None:  # not taken: another port, or none there now (what it kept is stale by a replug)
-            self.early.close()
-            self.early = None
-        self._worker.start()
-        self._thread.start()
+            for line in self._early_left.lines(port):  # after the port's line: they speak of that port's messages
+                self.say(line)
+
+    def _refused_at_start(self, port: str, e: BaseException) -> None:
+        """The first open's failure: a controller that left between the listing and the open (mido's "unknown
+        port") is waited for where `waits_for_gone` (as one gone a moment earlier is), else said as gone; one there
+        that cannot be opened ends the start. Its error alone named neither the port nor what to do."""
+        try:
+            names = self._names_now()
+            if port not in names and self.waits_for_gone:
+                self.say(self.waiting(self.wanted, names, self.where))
+                self._known = set(names)  # none of them is it: the one that comes is new
+                return
+        except BaseException:
+            self._lister.close()
+            raise
+        self._lister.close()  # the watch that would close it never starts
+        if port not in names:  # its error ("unknown port") is not what went wrong
+            raise VcamError(f"MIDI input {readable(port)} went away as it was being opened", GONE_FIX) from None
+        raise VcamError(f"MIDI input {readable(port)} could not be opened ({e})", OPEN_FIX) from None
 
     def stop(self) -> None:
         """Ends the watch and the controls' thread, waiting for what they are doing (the watch up to STOP_S: an open
@@ -411,18 +472,23 @@ class MidiInput:
         for line in self._errors.held_back(now):
             self.say(line)
 
-    def _open(self, name: str) -> bool:
+    def _open(self, name: str, refused: Callable[[str, BaseException], None] | None = None) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
-        again, as a stop that gave up waiting for this open has closed what there was already."""
+        again, as a stop that gave up waiting for this open has closed what there was already. `refused`: told of
+        the port's own error (port_errors) where it does not open, False then; without it, that error is raised."""
         port = None
         if self.early is not None:
-            port = self.early.take(name, self._deliver, self.tap_press)
-            self._early_dropped, self._early_taps = self.early.dropped, self.early.taps
-            if self.early.unheard:
-                self._early_unheard = (self.early.name, self.early.unheard)
-            self.early = None
+            early, self.early = self.early, None
+            port = early.take(name, self._deliver, self.tap_press)  # what fails here is vcam's, not the port's
+            self._early_left = early.left()
         if port is None:
-            port = _opened(name, self._deliver)
+            try:
+                port = _opened(name, self._deliver)
+            except port_errors() as e:
+                if refused is None:
+                    raise
+                refused(name, e)
+                return False
         with self._port_lock:
             if not self._stop.is_set():
                 self.port, self.port_name = port, name
@@ -557,7 +623,7 @@ class MidiInput:
             self.say(f"MIDI input {readable(name)} connected")
         try:
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # rtmidi's errors
+        except port_errors() as e:  # rtmidi's errors
             if name not in self._names_now():
                 # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went
                 # away: its error is not what went wrong
@@ -582,7 +648,7 @@ class MidiInput:
             self.on_reconnect()
             self._inbox.forget()
             opened = self._open(name)
-        except (OSError, RuntimeError, ValueError, *rtmidi_errors()) as e:  # the port may be gone again already
+        except port_errors() as e:  # the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on
                 self._refused = str(e)
                 self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
@@ -594,21 +660,25 @@ class MidiInput:
             self._tell_opened(name)
 
 
-def _unheard_line(kept_on: str | None, count: int, port: str) -> str:
+def _unheard_line(kept_on: str | None, count: int, port: str | None) -> str:
     """What is said of the messages kept from `kept_on` as vcam started, where the show opens `port` instead (the
-    controller came back under another name: Windows numbers its inputs anew as they come and go)."""
+    controller came back under another name: Windows numbers its inputs anew as they come and go), or none (None:
+    it was unplugged, and is waited for)."""
     were = "was" if count == 1 else "were"
+    why = (f"as the show listens on {readable(port)}: press again any button pressed then" if port is not None else
+           "as it was unplugged before the show started: press again any button pressed then, once it is back")
     return (f"MIDI: {counted(count, 'message')} sent on {readable(kept_on or '?')} while vcam started {were} not "
-            f"acted on, as the show listens on {readable(port)}: press again any button pressed then")
+            f"acted on, {why}")
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None,
-                 early: EarlyInput | None = None) -> MidiInput:
+                 early: EarlyInput | None = None, waits_for_gone: bool = False) -> MidiInput:
     """The input whose controls `router` acts on: a controller back after an unplug is picked up anew, and a map
     reloaded on air changes at once how the input's floods are merged. `early`: the port opened as vcam started,
-    whose messages kept are acted on first."""
+    whose messages kept are acted on first. `waits_for_gone`: MidiInput's."""
     midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
     midi.early, midi.tap_press = early, router.tap_press
+    midi.waits_for_gone = waits_for_gone
     router.on_remap = midi.remapped
     return midi
 

@@ -202,9 +202,10 @@ def wire_lights(router: MidiRouter, controller: Lit, midi_input: MidiInput, say:
 
 
 def midi_parts(port: str, router: MidiRouter, controller: Lit, say: Callable[[str], None], where: str | None = None,
-               verbose: bool = False, early: EarlyInput | None = None) -> list:
+               verbose: bool = False, early: EarlyInput | None = None, waits_for_gone: bool = False) -> list:
     """The MIDI input on `port`, whose controls `router` acts on, and the lights of its controller, which follow
-    `controller`'s state: parts of a show, in the order they start. `early`: the port opened as vcam started."""
-    midi_input = routed_input(port, router, say, where=where, early=early)
+    `controller`'s state: parts of a show, in the order they start. `early`: the port opened as vcam started;
+    `waits_for_gone`: MidiInput's."""
+    midi_input = routed_input(port, router, say, where=where, early=early, waits_for_gone=waits_for_gone)
     # after the input among the parts: stopped before it, the lights darken while its controller is still there
     return [midi_input, wire_lights(router, controller, midi_input, say, verbose)]

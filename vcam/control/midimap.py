@@ -32,7 +32,6 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -48,6 +47,7 @@ from vcam.control.yamlwrite import flow_yaml
 from vcam.words import counted, listed, shell_word
 
 
+NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
 PRESSED = 64  # a CC value at or above which a button counts as pressed
@@ -316,8 +316,6 @@ def midi_flag(port: str, word: str | None = None) -> str:
     """--midi with `port` (a name, or the part of one that opens it) written as `word`, else as this system's shell
     takes it as one word ("it's mine", not 'it'"'"'s mine'); joined by = where `port` starts with a dash, which
     argparse would take for an option. An input named `none` is written NONE: --midi none is no input at all."""
-    from vcam.control.midi import NO_MIDI  # here: vcam.control.midi reads its maps from this module
-
     if port == NO_MIDI and word in (None, port):  # --midi none opens no input; the name in capitals opens this one
         word = port.upper()
     word = shell_word(port) if word is None else word
@@ -695,7 +693,15 @@ def _channel(r: Reader, node, where: str, left_out: str = EVERY_CHANNEL_LEFT_OUT
     return v - 1 if v is not None else None
 
 
-MAPS = MapFiles("midi", "MIDI map", top=FILE_KEYS, keys=FILE_KEYS + ENTRY_KEYS + LIGHT_KEYS)
+def _read_file(r: Reader, node, path: Path, whole_paths: bool) -> MidiMap:
+    """A MIDI map file's top node as a map, its buttons' `input file:`/`image:` found relative to its own folder
+    (`whole_paths`), with what it does nothing with as written in its `notes`."""
+    found = read_map(r, node, "MIDI map", path.parent, in_map_file=True, whole_paths=whole_paths)[0]
+    r.problems[:] = in_line_order(r.problems)  # found in passes: each entry, then what entries share
+    return replace(found, notes=tuple(r.notes))
+
+
+MAPS = MapFiles("midi", "MIDI map", _read_file, MidiMap(), top=FILE_KEYS, keys=FILE_KEYS + ENTRY_KEYS + LIGHT_KEYS)
 MAPS_DIR = MAPS.dir
 shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
@@ -713,18 +719,10 @@ def maps_offered() -> str:
 
 def map_named(ref: str, whole_paths: bool = True,
               typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, MidiMap]:
-    """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
-    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server.
-    `typed_only_words`: as typed_only's, for a button's command only the console gives (vcam cam's words)."""
-    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths, typed_only_words=typed_only_words))
+    """The map --midi-map names (MapFiles.named), read by MAPS.load as load_map reads: one stand-in covers both."""
+    return MAPS.named(ref, whole_paths, typed_only_words)
 
 
 def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> MidiMap:
-    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`), with what
-    it does nothing with as written in its `notes`."""
-    def read(r: Reader, node) -> MidiMap:
-        found = read_map(r, node, "MIDI map", path.parent, in_map_file=True, whole_paths=whole_paths)[0]
-        r.problems[:] = in_line_order(r.problems)  # found in passes: each entry, then what entries share
-        return replace(found, notes=tuple(r.notes))
-
-    return MAPS.load(path, read, MidiMap(), typed_only_words)
+    """One MIDI map file (MapFiles.load)."""
+    return MAPS.load(path, whole_paths, typed_only_words)

@@ -20,7 +20,7 @@ import fnmatch
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -336,7 +336,14 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
     return sorted(problems, key=lambda p: (p[0], p[1]))
 
 
-MAPS = MapFiles("osc", "OSC map", article="an", top=FILE_KEYS, keys=FILE_KEYS + ENTRY_KEYS)
+def _read_file(r: Reader, node, path: Path, whole_paths: bool) -> OscMap:
+    """An OSC map file's top node as a map, its buttons' `input file:`/`image:` found relative to its own folder
+    (`whole_paths`), with what it does nothing with as written in its `notes`."""
+    return replace(read_map(r, node, "OSC map", path.parent, file=True, whole_paths=whole_paths),
+                   notes=tuple(r.notes))
+
+
+MAPS = MapFiles("osc", "OSC map", _read_file, OscMap(), article="an", top=FILE_KEYS, keys=FILE_KEYS + ENTRY_KEYS)
 MAPS_DIR = MAPS.dir
 shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
@@ -344,16 +351,10 @@ find_map_file = MAPS.find
 
 def map_named(ref: str, whole_paths: bool = True,
               typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
-    """The map `--osc-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
-    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server.
-    `typed_only_words`: as typed_only's, for a button's command only the console gives (vcam cam's words)."""
-    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths, typed_only_words=typed_only_words))
+    """The map --osc-map names (MapFiles.named), read by MAPS.load as load_map reads: one stand-in covers both."""
+    return MAPS.named(ref, whole_paths, typed_only_words)
 
 
 def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> OscMap:
-    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
-    def read(r: Reader, node) -> OscMap:
-        return replace(read_map(r, node, "OSC map", path.parent, file=True, whole_paths=whole_paths),
-                       notes=tuple(r.notes))
-
-    return MAPS.load(path, read, OscMap(), typed_only_words)
+    """One OSC map file (MapFiles.load)."""
+    return MAPS.load(path, whole_paths, typed_only_words)

@@ -13,7 +13,7 @@ from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed,
 from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
-from vcam.words import counted, listed, name_said, quoted
+from vcam.words import counted, level_said, listed, name_said, quoted
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,9 @@ def in_words(action: Action) -> str:
         # a tab in its file's name escaped, as the reply to `input` says it (raw, read as spaces)
         return f"input {name_said(action.spec)}" if action.spec != "none" else "text only"
     if isinstance(action, SetStrength):
-        return f"strength {action.value:g}"
+        return f"strength {level_said(action.value)}"  # as the reply to `strength` reads it
     if isinstance(action, SetBias):
-        return f"bias {action.value:g}"
+        return f"bias {level_said(action.value)}"
     raise ValueError(f"a reload's edit makes no {action.op}")
 
 

@@ -79,22 +79,25 @@ class MapRead:
     """The MIDI input's map as read once as vcam starts: --midi-map's file and map, else no file and the show's map
     (None where the show maps no control); or why the file could not be read, raised where the show is checked.
     Read twice (for the port opened early, then for the show), a map saved in between made the messages kept and
-    the show's controls two different maps."""
+    the show's controls two different maps. Read when first asked for: a show that opens no input reads no
+    --midi-map (midi_setup says it is not used)."""
 
     def __init__(self, opts: RunOptions, show: Show | None) -> None:
+        self._opts, self._show = opts, show
+        self._read: tuple[Path | None, MidiMap | None] | None = None
         self._error: Exception | None = None
-        self._read: tuple[Path | None, MidiMap | None] = (None, None)
-        try:
-            self._read = _map_read(opts, show)
-        except Exception as e:  # noqa: BLE001 - said by midi_setup, after the checks that come before it
-            self._error = e
 
     def get(self) -> tuple[Path | None, MidiMap | None]:
-        if self._error is not None:
+        if not self.readable():
             raise self._error
         return self._read
 
     def readable(self) -> bool:
+        if self._read is None and self._error is None:
+            try:
+                self._read = _map_read(self._opts, self._show)
+            except Exception as e:  # noqa: BLE001 - said by midi_setup, after the checks that come before it
+                self._error = e
         return self._error is None
 
 
@@ -125,7 +128,7 @@ def _shows_map(show: Show | None) -> MidiMap | None:
 
 
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None],
-               read: MapRead) -> tuple[str, object, Path | None] | None:
+               read: MapRead) -> tuple[str, MidiMap, Path | None] | None:
     """The MIDI input to open, its map and --midi-map's file where it gave the map (from `read`, the map read once),
     or None; VcamError before anything opens when the port or map is wrong."""
     given = None if opts.midi == NO_MIDI else opts.midi
@@ -170,7 +173,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool, say: Callab
     return port, mapping, path
 
 
-def clock_only():
+def clock_only() -> MidiMap:
     """The map of a MIDI input that gives the tempo (MIDI clock) only: no knob or button."""
     from vcam.control.midimap import MidiMap
 

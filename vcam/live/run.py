@@ -42,8 +42,8 @@ from vcam.live.pacer import Pacer
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import show_ender
 from vcam.live.outputs.paths import OlderTakes
-from vcam.live.parts import (MapRead, cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo,
-                             midi_port_wanted, midi_setup, read_osc_map)
+from vcam.live.parts import (MapRead, cue_list, early_midi, make_osc_parts, make_quantizer, make_tempo, midi_setup,
+                             read_osc_map)
 from vcam.live.producer import Generator
 from vcam.live.replaystart import InputsAhead, check_replayed_inputs, replayed
 from vcam.live.screen import Screen
@@ -63,6 +63,7 @@ from vcam.words import counted, name_said
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
     from vcam.control.midi import MidiRouter
+    from vcam.control.midimap import MidiMap
 
 
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
@@ -139,7 +140,7 @@ class _Prepared:
     speed: SpeedChoice
     fallback: object  # the fallback frame, or None
     fallbacks: FallbackImages  # the images decoded so far (the fallback among them), for the show to pick from
-    midi: tuple[str, object, Path | None] | None  # the port, its map, and --midi-map's file where it gave the map
+    midi: tuple[str, MidiMap, Path | None] | None  # the port, its map, and --midi-map's file where it gave the map
     given: list  # the maps the command line gives that are in force (GivenMap), each read once: the MIDI router
     # and the OSC input take theirs, and each reload of the show checks against them
     media: MediaFolders  # the folders whose files the network's commands may name
@@ -176,7 +177,7 @@ def _checked(opts: RunOptions, before: StopsBefore | None, closing: ExitStack | 
         status.message(note)
     media = _media(opts, status.message)
     # read once, for the port opened early and the show alike: a map saved in between made them two maps
-    read = MapRead(opts, show) if midi_port_wanted(opts, show, replay is not None) is not None else None
+    read = MapRead(opts, show)
     def stopped_loading(sig: int) -> int:  # nothing is open yet: said as a stop while the model loads is
         return _stopped_loading(sig, 0, status.message, recorded=_records(opts, show))
 
@@ -353,7 +354,7 @@ def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo
     clock = MidiClock(tempo, say=say, link=opts.link)
     router = MidiRouter(prep.midi[1], controller, say, clock=clock)
     parts += midi_parts(prep.midi[0], router, controller, say, where=None if opts.midi else opts.show,
-                        verbose=opts.log_controls is not None, early=prep.early)
+                        verbose=opts.log_controls is not None, early=prep.early, waits_for_gone=True)
     return router
 
 
