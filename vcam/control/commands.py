@@ -601,6 +601,30 @@ def _one_pair(text: str, console: bool = True) -> str:
     return f"{quoted[1]}{inner}{quoted[5]}"
 
 
+def _timed_pair_straight(text: str) -> str:
+    """An input's argument whose path is in a pair of quotes a phone curled on one side only, before a timing typed in
+    full width (`image:‘x.png' ＠ｂａｒ`, `image:'it's.png’ ＠ｂａｒ`), with the pair made straight, as a straight pair is
+    read there (in double quotes where an apostrophe is within: `"it's.png"`); as typed for any other, and where the
+    path as typed names a file here, or the one within names none. The console and the network read it alike: the console had taken the second,
+    the network refused both or read the second as a name with its quotes on."""
+    end = FULL_WIDTH_TIMING.search(text)
+    pair = re.fullmatch(r"(\s*(?:[A-Za-z]+:\s*)?)(\S)(.*)(\S)(\s*)", text[:end.start()] if end else "", re.DOTALL)
+    if pair is None or (quote := MIXED_PAIRS.get((pair[2], pair[4]))) is None \
+            or (pair[2] in "'\"") == (pair[4] in "'\"") or names_file_here(text[len(pair[1]):end.start()].strip()):
+        return text
+    if quote in pair[3]:  # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes
+        if not _apostrophes_only(pair[3], quote) or '"' in pair[3]:
+            return text
+        quote = '"'
+    # only where the file is there (from afar, in the shared folders, as media.admit reads it): one that is not is
+    # refused as typed, alike whether it is outside them (_shared_or_said)
+    source = line_source()
+    if not (source.shared(pair[3].strip()) if source.from_afar and source.shared is not None
+            else not source.from_afar and names_file_here(pair[3].strip())):
+        return text
+    return f"{pair[1]}{quote}{pair[3]}{quote}{pair[5]}{text[end.start():]}"
+
+
 def _apostrophes_only(text: str, pair: str) -> bool:
     """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
     (`don't`), and no double quote is there."""
@@ -636,10 +660,10 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
 
 
 def _curled_close_timed(typed: str) -> str | None:
-    """The path within `typed`, an input's path opened by a straight quote and closed by the curled quote a phone
-    pairs with it before a timing typed in full width (`'x.png’ ＠ｂａｒ`: x.png); None for any other."""
+    """The path within `typed`, an input's path in a pair of quotes a phone curled on one side, before a timing typed
+    in full width (`'x.png’ ＠ｂａｒ`, `‘x.png' ＠ｂａｒ`: x.png); None for any other."""
     timing = FULL_WIDTH_TIMING.search(typed)
-    if timing is None or typed[:1] not in "'\"":
+    if timing is None or typed[:1] not in "'\"‘“":  # `‘x.png' ＠ｂａｒ` too: the phone curled the opening one
         return None
     before = typed[:timing.start()].rstrip()
     return path_in_quotes(before) if MIXED_PAIRS.get((typed[:1], before[-1:])) is not None else None
@@ -1507,7 +1531,7 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name == "input":
-        rest = timing_in_ascii(rest, at_timing)
+        rest = timing_in_ascii(_timed_pair_straight(rest), at_timing)
     if name not in USAGE:
         joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
         if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part

@@ -14,6 +14,9 @@ from vcam.words import MINUS_SIGNS, clipped, width_folded
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
 
+# a pair of quotes opened curled and closed straight (`‘x.png'`): a phone curls the one a word starts with
+_CURLED_OPEN = (("‘", "'"), ("“", '"'))
+
 # An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
 _FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
 
@@ -75,9 +78,10 @@ def input_read_as(typed: str, spec: str) -> str:
 
 def path_in_quotes(path: str) -> str:
     """A path before a full-width timing without the quotes round it, as the commands' reader reads them: straight,
-    or one of the pair curled by a phone's keyboard (`'x.png’`)."""
+    or one of the pair curled by a phone's keyboard (`'x.png’`, `‘x.png'`)."""
     path = path.strip()
-    return path[1:-1] if path[:1] in "'\"" and path[-1:] in "’”" and len(path) > 1 else unquoted(path)
+    curled = path[:1] in "'\"" and path[-1:] in "’”" or (path[:1], path[-1:]) in _CURLED_OPEN
+    return path[1:-1] if curled and len(path) > 1 else unquoted(path)
 
 
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
