@@ -605,8 +605,8 @@ def _timed_pair_straight(text: str) -> str:
     """An input's argument whose path is in a pair of quotes a phone curled on one side only, before a timing typed in
     full width (`image:‘x.png' ＠ｂａｒ`, `image:'it's.png’ ＠ｂａｒ`), with the pair made straight, as a straight pair is
     read there (in double quotes where an apostrophe is within: `"it's.png"`); as typed for any other, and where the
-    path as typed names a file here, or the one within names none. The console and the network read it alike: the console had taken the second,
-    the network refused both or read the second as a name with its quotes on."""
+    path as typed names a file here, or the one within names none. The console and the network read it alike: the
+    console had taken the second, the network refused both or read the second as a name with its quotes on."""
     end = FULL_WIDTH_TIMING.search(text)
     pair = re.fullmatch(r"(\s*(?:[A-Za-z]+:\s*)?)(\S)(.*)(\S)(\s*)", text[:end.start()] if end else "", re.DOTALL)
     if pair is None or (quote := MIXED_PAIRS.get((pair[2], pair[4]))) is None \
