@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 import threading
 
 import mido
@@ -2789,3 +2790,37 @@ def test_fire_with_words_is_told_how_a_prompt_is_given():
     for source, network in (*_SOURCES, ("cue 1", False)):
         said = _cued().handle_line("fire in the sky", source, network=network)
         assert "a prompt is given as prompt TEXT" in said and "did you mean" not in said, said
+
+
+_HASHED = _CUED.replace("presets:\n", 'presets:\n  - {name: "#2", prompt: a hash}\n', 1) + (
+    '  - {name: "drop #2", do: [preset 2]}\n  - {name: "intro #2", do: [preset 3]}\n  - {name: "#9", do: [freeze]}\n')
+
+
+@pytest.mark.parametrize("line, meant, picks", [
+    ("cue drop #2 @bar # x", "go 'drop #2' @bar", "cue 6/8 'drop #2'"),
+    ("fire drop #2 ＠ｂａｒ ＃ x", "go 'drop #2' @bar", "cue 6/8 'drop #2'"),
+    ("cue intro #2 @bar # x", "go 'intro #2' @bar", "cue 7/8 'intro #2'"),
+    ("cue drop #2 # x", "go 'drop #2'", "cue 6/8 'drop #2'"),
+    ("cue #9 # x", "go #9", "cue 8/8 '#9'"),
+    ("scene #2 # c", "preset #2", "preset 1 '#2'"),
+    ("scene #2 @bar # c", "preset #2 @bar", "preset 1 '#2'"),
+    ("scene city #2 @bar # x", None, None),
+])
+def test_a_name_holding_a_hash_is_offered_the_cue_or_preset_it_names_at_its_timing(line, meant, picks):
+    """`cue drop #2 @bar # x` was offered go drop, which fires cue 2 at once, not cue 6 on the bar, and `scene #2 # c`
+    no line: the comment is cut at a # after a blank from the last back, and a line offered names what the words name
+    at the timing typed; where the show has nothing so named (`city #2`), none is offered."""
+    from vcam.control.cues import CueList
+
+    for source, network in _SOURCES:
+        show = parse_show(_HASHED, "show.yaml")
+        ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+        ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+        said = ctl.handle_line(line, source, network=network)
+        if meant is None:
+            assert "did you mean" not in said, said
+            continue
+        offered = re.search(r"did you mean (.+?)\?", said)
+        assert offered is not None, said
+        assert offered[1].replace("'", "") == meant.replace("'", ""), said
+        assert ctl.handle_line(offered[1], source, network=network).startswith(picks), offered[1]

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from vcam.control.commands import (NOT_IN_CUES, READ_AS, Command, CommandError, parse, shown_typed,
-                                   split_timing, takes_nothing_said, uncommented, unknown_said)
+from vcam.control.commands import (COMMENT_WHERE, NOT_IN_CUES, READ_AS, Command, CommandError, parse, shown_typed,
+                                   split_timing, takes_nothing_said, unknown_said)
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.sources import by_a_cue
@@ -24,6 +24,8 @@ _KIND = {"go": "cue", "preset": "preset"}
 # A show's refusal of a preset's name is text (vcam.control.show.Show.find's KeyError), as is the cue list's
 # (cue_index): the line it offers is read from it
 _OFFERED = re.compile(r"did you mean (.+?)\?")
+# where a comment may start in the words after a command: a # after a blank (one at their start begins a name, `#2`)
+_COMMENT_CUT = re.compile(r"(?<=\S)\s+[#＃]")
 
 
 class Presets(Protocol):
@@ -63,21 +65,27 @@ class Offers:
                 return unknown_said(shown_typed(word), " (this show has no cues to fire)")
             # `cue dorp ＠ｂａｒ`: read in ASCII, its timing is read as one, and the name's typo offered on it
             offer = self._first(lambda words: self.taken_line(f"{command} {width_folded(words)}", source, console),
-                                rest)
+                                rest, console)
             return unknown_said(shown_typed(word), f" (did you mean {offer}?)") if offer else None
         if name not in ("next", "prev") or e.unknown is not None:
             return None
-        offer = self._first(lambda words: self._stepped(name, words, source, console), width_folded(rest).lower())
+        offer = self._first(lambda words: self._stepped(name, words, source, console), width_folded(rest).lower(),
+                            console)
         return takes_nothing_said(name, f" (did you mean {offer}?)") if offer else None
 
     @staticmethod
-    def _first(offer: Callable[[str], str | None], rest: str) -> str | None:
-        """The line `offer` makes of the words `rest`, else of those words without a comment after them (a name may
-        hold a # of its own: `drop #2` is tried whole first)."""
-        made = offer(rest)
-        if made is None and (bare := uncommented(rest)) != rest and bare:
-            made = offer(bare)
-        return made
+    def _first(offer: Callable[[str], str | None], rest: str, console: bool) -> str | None:
+        """The line `offer` makes of the words `rest`, else of those words without a comment after them, cut at each
+        # after a blank from the last back (a name may hold a # of its own: `drop #2 @bar # x` is go drop #2 @bar, not
+        go drop); only a line at the timing typed before the cut (`go drop`, played at once, is no offer for it)."""
+        cuts = [found.start() for found in _COMMENT_CUT.finditer(rest)]
+        for words in [rest] + [rest[:cut].rstrip() for cut in reversed(cuts)]:
+            dropped = rest[len(words):]
+            if not words or "@" in dropped or "＠" in dropped:  # a timing in what is cut off may be the one meant
+                continue
+            if (made := offer(words)) is not None:
+                return made if _timing(made, console) == split_timing("go", width_folded(words))[1] else None
+        return None
 
     def _stepped(self, name: str, what: str, source: str, console: bool) -> str | None:
         """The line meant by next or prev (`name`) with the words `what` after it, where one is taken."""
@@ -101,14 +109,18 @@ class Offers:
         try:
             cmd = parse(line, console=console)
         except CommandError as e:
-            offered, cmd = e.offer, None
+            offered, cmd, why = e.offer, None, str(e)
         else:
             if cmd is None or by_a_cue(source) and cmd.name in NOT_IN_CUES:
                 return None
             if self.takes(cmd):
                 return str(cmd)
-            found = _OFFERED.search(self._not_found(cmd))
+            found = _OFFERED.search(why := self._not_found(cmd))
             offered = found[1] if found else None
+        if COMMENT_WHERE in why:
+            # the words before a # (`preset city` for `city #2`) name another cue or preset than the words typed: the
+            # comment is cut where the line has one (_first)
+            return None
         try:
             meant = parse(offered, console=console) if offered else None
         except CommandError:
@@ -174,6 +186,15 @@ class Offers:
         if kind == "preset":
             return [p.name for p in getattr(show, "presets", ())]
         return [c.name for c in cues.cues] if cues is not None else []
+
+
+def _timing(line: str, console: bool) -> str | None:
+    """The timing of `line`, a command as it reads back."""
+    try:
+        cmd = parse(line, console=console)
+    except CommandError:
+        return None
+    return cmd.at if cmd is not None else None
 
 
 def _listed(name: str, missing: str) -> str:
