@@ -2448,3 +2448,12 @@ def test_a_refusal_carries_the_words_typed_and_the_line_it_offers(line, said, of
     assert e.value.said == said and e.value.offer == offer
     if offer is not None:
         assert f"did you mean {offer}?" in str(e.value)
+
+
+@pytest.mark.parametrize("typed", ["input image:‘{}' ＠ｂａｒ", "input ‘{}' ＠ｂａｒ", "input file:‘{}' ＠ｂａｒ"])
+def test_a_folder_in_a_pair_curled_at_one_end_before_a_full_width_timing_is_no_file(typed, tmp_path):
+    """`input image:‘.' ＠ｂａｒ` set the working folder as an image, and `input ‘/some/dir' ＠ｂａｒ` was offered input
+    file:/some/dir @bar: a folder is no input's file, and the line is refused as a quote left open, offering none."""
+    with pytest.raises(CommandError) as e:
+        parse(typed.format(tmp_path), console=True)
+    assert "did you mean" not in str(e.value) and "not closed" in str(e.value), str(e.value)

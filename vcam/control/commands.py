@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FULL_WIDTH_TIMING, input_read_as, kind_in_ascii, path_in_quotes, quoted_as_typed,
-                                    signed, timing_in_ascii)
+from vcam.control.fullwidth import (FULL_WIDTH_TIMING, a_file_here, input_read_as, kind_in_ascii, path_in_quotes,
+                                    quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
@@ -620,7 +620,7 @@ def _timed_pair_straight(text: str) -> str:
     # refused as typed, alike whether it is outside them (_shared_or_said)
     source = line_source()
     if not (source.shared(pair[3].strip()) if source.from_afar and source.shared is not None
-            else not source.from_afar and names_file_here(pair[3].strip())):
+            else not source.from_afar and a_file_here(pair[3].strip())):
         return text
     return f"{pair[1]}{quote}{pair[3]}{quote}{pair[5]}{text[end.start():]}"
 

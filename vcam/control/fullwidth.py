@@ -3,10 +3,11 @@ fold where that is what was meant: a number's point and plus, an input's kind an
 only folded, a timing at the end; and a refusal quoting the part as it was typed."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 
-from vcam.control.linesource import names_file_here
+from vcam.control.linesource import line_source, names_file_here
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
 from vcam.words import MINUS_SIGNS, clipped, width_folded
 
@@ -84,6 +85,17 @@ def path_in_quotes(path: str) -> str:
     return path[1:-1] if curled and len(path) > 1 else unquoted(path)
 
 
+def a_file_here(path: str) -> bool:
+    """Whether `path` names a file here (names_file_here), followed through a link as the input opens it: a folder
+    (`‘.' ＠ｂａｒ`) is no input's file, and its line is read as typed."""
+    if not names_file_here(path):
+        return False
+    source = line_source()
+    base = source.beside if source.in_a_file else None
+    path = os.path.expanduser(path)
+    return os.path.isfile(os.path.join(base, path) if base is not None else path)
+
+
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
     ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
@@ -100,7 +112,7 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
 
     def names_file(path: str) -> bool:
-        return bool(path := path_in_quotes(path)) and names_file_here(path)
+        return bool(path := path_in_quotes(path)) and a_file_here(path)
 
     path, whole = text[start:end.start()], text[start:]
     full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
