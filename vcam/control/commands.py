@@ -1542,7 +1542,10 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
         return _command(name, rest, console)
     except CommandError as e:
         joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
-        takes = lambda line: _parsed(line, console) is not None  # noqa: E731
+
+        def takes(line: str) -> bool:
+            return _parsed(line, console) is not None
+
         # `seed 5 # the drop`: a comment after the command, read as its argument
         if not (meant := comment_meant(name, rest, takes, console, typed)):
             raise CommandError(str(e), e.missing, e.unknown, joined, e.meant, (word, typed), e.offer) from None
