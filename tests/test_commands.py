@@ -2435,3 +2435,25 @@ def test_a_prompt_and_a_command_cut_by_a_comma_in_braces_are_also_offered_as_one
     with pytest.raises(ConfigError) as err:  # two commands neither of which is a prompt: no quotes offered
         parse_show(head + "midi:\n  controls:\n    - {note: 36, command: next, blackout}\n", "show.yaml")
     assert "quotes" not in err.value.problems[0], err.value.problems
+
+
+@pytest.mark.parametrize("line, said, offer", [("go 5 @bar # x", ("go", "5 @bar # x"), "go 5 @bar"),
+                                               ("seed 5 # the drop", ("seed", "5 # the drop"), "seed 5"),
+                                               ("cue 5", ("cue", "5"), None), ("seed x", ("seed", "x"), None)])
+def test_a_refusal_carries_the_words_typed_and_the_line_it_offers(line, said, offer):
+    """What runs offers the line meant from the refusal's words and its offer, read off the error as made, not out
+    of its message's text."""
+    with pytest.raises(CommandError) as e:
+        parse(line)
+    assert e.value.said == said and e.value.offer == offer
+    if offer is not None:
+        assert f"did you mean {offer}?" in str(e.value)
+
+
+@pytest.mark.parametrize("typed", ["input image:‘{}' ＠ｂａｒ", "input ‘{}' ＠ｂａｒ", "input file:‘{}' ＠ｂａｒ"])
+def test_a_folder_in_a_pair_curled_at_one_end_before_a_full_width_timing_is_no_file(typed, tmp_path):
+    """`input image:‘.' ＠ｂａｒ` set the working folder as an image, and `input ‘/some/dir' ＠ｂａｒ` was offered input
+    file:/some/dir @bar: a folder is no input's file, and the line is refused as a quote left open, offering none."""
+    with pytest.raises(CommandError) as e:
+        parse(typed.format(tmp_path), console=True)
+    assert "did you mean" not in str(e.value) and "not closed" in str(e.value), str(e.value)

@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 import threading
 
 import mido
@@ -2731,6 +2732,42 @@ def test_next_with_a_timing_is_offered_the_line_meant_at_that_timing(line, meant
         assert ctl.handle_line(meant, source, network=network).startswith(picks), meant
 
 
+@pytest.mark.parametrize("line, meant, picks", [("next cue @bar # x", "go 1 @bar", "cue 1/5"),
+                                                ("next cue ＠ｂａｒ ＃ x", "go 1 @bar", "cue 1/5"),
+                                                ("next cue # x", "go 1", "cue 1/5"),
+                                                ("next 2 @bar # x", "preset 2 @bar", "preset 2 'ocean'"),
+                                                ("next preset @bar # x", "next @bar", "preset 1 'city'"),
+                                                ("cue 2 @bar # x", "go 2 @bar", "cue 2/5"),
+                                                ("scene 2 @bar # c", "preset 2 @bar", "preset 2 'ocean'")])
+def test_a_comment_after_a_timing_is_read_as_a_command_reads_it(line, meant, picks):
+    """`go 5 @bar # x` is offered go 5 @bar, but `next cue @bar # x` was refused as "not 'bar # x'" and `cue 2 @bar
+    # x` offered nothing: a comment after the words is left out of the line offered, whose timing is kept, and that
+    line is taken typed back from the console and the network."""
+    for source, network in _SOURCES:
+        ctl = _cued()
+        said = ctl.handle_line(line, source, network=network)
+        assert f"(did you mean {meant}?)" in said, said
+        assert ctl.handle_line(meant, source, network=network).startswith(picks), meant
+
+
+@pytest.mark.parametrize("line", ["preset", "blend", "scene 2 # c", "scene 2 @bar # c", "next 2", "next 2 @bar",
+                                  "next 2 # x", "next preset", "next cue", "next 9"])
+def test_vcam_cam_answers_a_line_as_the_console_does_where_it_knows_the_servers_presets(line):
+    """At vcam cam, `preset` alone was an error where the console lists the presets, and `scene 2 # c` and `next 2`
+    were offered no line where the console offers preset 2: each is answered as the console answers it, of a show with
+    the server's presets and no cues (which vcam cam is not told of: no go is offered, nor go alone)."""
+    from vcam.remote.controller import RemoteController
+
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml")
+    console = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    remote = RemoteController(lambda sent: True)
+    remote.state.presets = [p.name for p in show.presets]
+    for source, network in (("stdin", False), ("osc", True)):
+        said = remote.handle_line(line, source, network=network)
+        assert said == console.handle_line(line, source, network=network), said
+        assert "did you mean go" not in said and "did you mean go" not in remote.handle_line("cue 2", source), said
+
+
 @pytest.mark.parametrize("line", ["fire", "scene", "ＦＩＲＥ", "Scene"])
 def test_fire_or_scene_alone_is_told_how_a_cue_or_preset_is_given(line):
     """`fire` and `scene` alone were answered with the command list only: each is told, as `fire drop` is, how a cue
@@ -2753,3 +2790,37 @@ def test_fire_with_words_is_told_how_a_prompt_is_given():
     for source, network in (*_SOURCES, ("cue 1", False)):
         said = _cued().handle_line("fire in the sky", source, network=network)
         assert "a prompt is given as prompt TEXT" in said and "did you mean" not in said, said
+
+
+_HASHED = _CUED.replace("presets:\n", 'presets:\n  - {name: "#2", prompt: a hash}\n', 1) + (
+    '  - {name: "drop #2", do: [preset 2]}\n  - {name: "intro #2", do: [preset 3]}\n  - {name: "#9", do: [freeze]}\n')
+
+
+@pytest.mark.parametrize("line, meant, picks", [
+    ("cue drop #2 @bar # x", "go 'drop #2' @bar", "cue 6/8 'drop #2'"),
+    ("fire drop #2 ＠ｂａｒ ＃ x", "go 'drop #2' @bar", "cue 6/8 'drop #2'"),
+    ("cue intro #2 @bar # x", "go 'intro #2' @bar", "cue 7/8 'intro #2'"),
+    ("cue drop #2 # x", "go 'drop #2'", "cue 6/8 'drop #2'"),
+    ("cue #9 # x", "go #9", "cue 8/8 '#9'"),
+    ("scene #2 # c", "preset #2", "preset 1 '#2'"),
+    ("scene #2 @bar # c", "preset #2 @bar", "preset 1 '#2'"),
+    ("scene city #2 @bar # x", None, None),
+])
+def test_a_name_holding_a_hash_is_offered_the_cue_or_preset_it_names_at_its_timing(line, meant, picks):
+    """`cue drop #2 @bar # x` was offered go drop, which fires cue 2 at once, not cue 6 on the bar, and `scene #2 # c`
+    no line: the comment is cut at a # after a blank from the last back, and a line offered names what the words name
+    at the timing typed; where the show has nothing so named (`city #2`), none is offered."""
+    from vcam.control.cues import CueList
+
+    for source, network in _SOURCES:
+        show = parse_show(_HASHED, "show.yaml")
+        ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+        ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+        said = ctl.handle_line(line, source, network=network)
+        if meant is None:
+            assert "did you mean" not in said, said
+            continue
+        offered = re.search(r"did you mean (.+?)\?", said)
+        assert offered is not None, said
+        assert offered[1].replace("'", "") == meant.replace("'", ""), said
+        assert ctl.handle_line(offered[1], source, network=network).startswith(picks), offered[1]

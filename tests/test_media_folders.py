@@ -1025,3 +1025,39 @@ def test_a_network_name_curled_shut_is_offered_the_timing_typed(tree):
     ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
     said = ctl.handle_line("input image:'x.pgn’ ＠ｂｅａｔ", "net 10.0.0.2:5000", network=True)
     assert said.endswith("as in input image:'NAME' @beat"), said
+
+
+@pytest.mark.parametrize("line", ["input file:‘clip.mp4' ＠ｂａｒ", "input file:“clip.mp4\" ＠ｂａｒ",
+                                  "input file:'it's.mp4’ ＠ｂａｒ", "input file:‘it's.mp4' ＠ｂａｒ"])
+def test_a_pair_curled_at_either_end_before_a_full_width_timing_is_read_alike_here_and_from_the_network(
+        tree, monkeypatch, line):
+    """`input file:‘clip.mp4' ＠ｂａｒ` (the opening quote curled, the closing one straight) was refused as a quote left
+    open at the console and from the network; `'it's.mp4’ ＠ｂａｒ` (an apostrophe within) played at the console and
+    from the network set the name `'it's.mp4’ ＠ｂａｒ` in the shared folder, which is not there. Both read the shared
+    file, on the bar."""
+    shared, _ = tree
+    (shared / "it's.mp4").write_bytes(b"clip")
+    name = "it's.mp4" if "it's" in line else "clip.mp4"
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert not said.startswith("error"), said
+    assert [a.spec for a in producer.actions] == [f"file:{shared}/{name}"] * 2
+    assert all(origin.command.endswith(f"{name} @bar") for _, _, origin in producer.given), producer.given
+
+
+@pytest.mark.parametrize("path", ["out.png", "../private/secret.png", "../private/nope.png", "away/secret.png",
+                                  "PRIVATE/secret.png", "PRIVATE/nope.png"])
+def test_a_network_path_opened_by_a_curled_quote_before_a_full_width_timing_is_held_to_the_shared_folders(
+        tree, path):
+    """`input image:‘../private/secret.png' ＠ｂａｒ` from the network (the opening quote curled): told as a line closed
+    by a curled quote is, that no such file is in the shared folders, alike whether it exists outside them (a link out,
+    a `..`, a whole path), and nothing is set."""
+    shared, private = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    named = path.replace("PRIVATE", str(private))
+    said = ctl.handle_line(f"input image:‘{named}' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert said == (f"error: no such file {named} in the folders shared with the network: check the name, as in "
+                    "input image:'NAME' @bar"), said
+    assert producer.actions == []

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FULL_WIDTH_TIMING, input_read_as, kind_in_ascii, path_in_quotes, quoted_as_typed,
-                                    signed, timing_in_ascii)
+from vcam.control.fullwidth import (FULL_WIDTH_TIMING, a_file_here, input_read_as, kind_in_ascii, path_in_quotes,
+                                    quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
@@ -113,18 +113,21 @@ class CommandError(ValueError):
     the word typed where a command's name goes and that names none (`reload`), which what runs may answer better.
     `joined`: the commands the line ran together (joined_commands), each taken alone, for what runs to offer them
     where it would take every one (joined_hint); the message is the line's own refusal. `meant`: the number the
-    message offers for one it refused, for a file to offer the line with it in place."""
+    message offers for one it refused, for a file to offer the line with it in place. `said`: the line's first word
+    and what followed it, as typed: what runs, which knows the show, may offer the line meant (`cue 5`: go 5, where
+    the show has a cue 5), which the parser cannot. `offer`: the line the message offers in place of this one, as it
+    reads back (`go 5 @bar` for `go 5 @bar # x`), for what runs to try; None where it offers none."""
 
     def __init__(self, message: str, missing: str | None = None, unknown: str | None = None,
-                 joined: tuple[Command, ...] = (), meant: NumberMeant | None = None):
+                 joined: tuple[Command, ...] = (), meant: NumberMeant | None = None,
+                 said: tuple[str, str] = ("", ""), offer: str | None = None):
         super().__init__(message)
         self.missing = missing
         self.unknown = unknown
         self.joined = joined
         self.meant = meant
-        # the line's first word and what followed it, as typed: what runs, which knows the show, may offer the line
-        # meant (`cue 5`: go 5, where the show has a cue 5), which the parser cannot
-        self.said: tuple[str, str] = ("", "")
+        self.said = said
+        self.offer = offer
 
 
 @dataclass(frozen=True)
@@ -598,6 +601,30 @@ def _one_pair(text: str, console: bool = True) -> str:
     return f"{quoted[1]}{inner}{quoted[5]}"
 
 
+def _timed_pair_straight(text: str) -> str:
+    """An input's argument whose path is in a pair of quotes a phone curled on one side only, before a timing typed in
+    full width (`image:‘x.png' ＠ｂａｒ`, `image:'it's.png’ ＠ｂａｒ`), with the pair made straight, as a straight pair is
+    read there (in double quotes where an apostrophe is within: `"it's.png"`); as typed for any other, and where the
+    path as typed names a file here, or the one within names none. The console and the network read it alike: the
+    console had taken the second, the network refused both or read the second as a name with its quotes on."""
+    end = FULL_WIDTH_TIMING.search(text)
+    pair = re.fullmatch(r"(\s*(?:[A-Za-z]+:\s*)?)(\S)(.*)(\S)(\s*)", text[:end.start()] if end else "", re.DOTALL)
+    if pair is None or (quote := MIXED_PAIRS.get((pair[2], pair[4]))) is None \
+            or (pair[2] in "'\"") == (pair[4] in "'\"") or names_file_here(text[len(pair[1]):end.start()].strip()):
+        return text
+    if quote in pair[3]:  # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes
+        if not _apostrophes_only(pair[3], quote) or '"' in pair[3]:
+            return text
+        quote = '"'
+    # only where the file is there (from afar, in the shared folders, as media.admit reads it): one that is not is
+    # refused as typed, alike whether it is outside them (_shared_or_said)
+    source = line_source()
+    if not (source.shared(pair[3].strip()) if source.from_afar and source.shared is not None
+            else not source.from_afar and a_file_here(pair[3].strip())):
+        return text
+    return f"{pair[1]}{quote}{pair[3]}{quote}{pair[5]}{text[end.start():]}"
+
+
 def _apostrophes_only(text: str, pair: str) -> bool:
     """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
     (`don't`), and no double quote is there."""
@@ -633,10 +660,10 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
 
 
 def _curled_close_timed(typed: str) -> str | None:
-    """The path within `typed`, an input's path opened by a straight quote and closed by the curled quote a phone
-    pairs with it before a timing typed in full width (`'x.png’ ＠ｂａｒ`: x.png); None for any other."""
+    """The path within `typed`, an input's path in a pair of quotes a phone curled on one side, before a timing typed
+    in full width (`'x.png’ ＠ｂａｒ`, `‘x.png' ＠ｂａｒ`: x.png); None for any other."""
     timing = FULL_WIDTH_TIMING.search(typed)
-    if timing is None or typed[:1] not in "'\"":
+    if timing is None or typed[:1] not in "'\"‘“":  # `‘x.png' ＠ｂａｒ` too: the phone curled the opening one
         return None
     before = typed[:timing.start()].rstrip()
     return path_in_quotes(before) if MIXED_PAIRS.get((typed[:1], before[-1:])) is not None else None
@@ -907,6 +934,15 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
         _one_timing(name, head.strip(), tail.strip())
     return head.strip(), at
+
+
+def split_timing(name: str, rest: str) -> tuple[str, str | None]:
+    """The words `rest` after command `name` and the timing they end in, read as the command reads them (`cue @bar`
+    → ("cue", "bar")); `rest` and None where they end in none, or in one the command refuses."""
+    try:
+        return _split_at(name, rest)
+    except CommandError:
+        return rest, None
 
 
 def wide_timing_meant(command: str, ref: str, count: int,
@@ -1495,28 +1531,28 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name == "input":
-        rest = timing_in_ascii(rest, at_timing)
+        rest = timing_in_ascii(_timed_pair_straight(rest), at_timing)
     if name not in USAGE:
         joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
         if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part
             raise CommandError(_run_together(joined), unknown=name, joined=joined)
-        unknown = _unknown(word, name, rest, text, console)
-        unknown.joined = joined
-        unknown.said = (word, typed)
-        raise unknown
+        raise _unknown(word, name, rest, text, console, joined, typed)
     typed_said = _TYPED_REST.set((rest, typed))
     try:
         return _command(name, rest, console)
     except CommandError as e:
-        e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
+        joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
+
+        def takes(line: str) -> bool:
+            return _parsed(line, console) is not None
+
         # `seed 5 # the drop`: a comment after the command, read as its argument
-        e.said = (word, typed)
-        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console,
-                                     typed)):
-            raise
+        if not (meant := comment_meant(name, rest, takes, console, typed)):
+            raise CommandError(str(e), e.missing, e.unknown, joined, e.meant, (word, typed), e.offer) from None
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
-        raise CommandError(said, e.missing, e.unknown, e.joined) from None
+        raise CommandError(said, e.missing, e.unknown, joined, said=(word, typed),
+                           offer=comment_offer(name, rest, takes)) from None
     finally:
         _TYPED_REST.reset(typed_said)
 
@@ -1625,12 +1661,15 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     return f"one command each: {several}" + (", each sent on its own" if where == "sent" else "")
 
 
-def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
-    """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it) is no
-    command: with the command or the prompt it may have meant."""
+def _unknown(word: str, name: str, rest: str, text: str, console: bool, joined: tuple[Command, ...],
+             typed: str) -> CommandError:
+    """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it, `typed` as
+    typed) is no command: with the command or the prompt it may have meant. `joined`: the commands it ran
+    together."""
     if name.startswith("@") and at_timing(name[1:]) is not None:  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
-        return CommandError(f"{shown_typed(word)} is a timing: it ends a command, as in {said}", unknown=name)
+        return CommandError(f"{shown_typed(word)} is a timing: it ends a command, as in {said}", unknown=name,
+                            joined=joined, said=(word, typed))
     hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
@@ -1652,7 +1691,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
                 and not (name in READ_AS and rest) else "")
     if prompted:
         hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
-    return CommandError(unknown_said(shown_typed(word), hint), unknown=name)
+    return CommandError(unknown_said(shown_typed(word), hint), unknown=name, joined=joined, said=(word, typed))
 
 
 def unknown_said(shown: str, hint: str = "") -> str:
@@ -1676,7 +1715,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
         # `prompt a red sky@bar` went on air at once with "@bar" among its words; `preset 2@bar` named no preset
         own = f", or, for the @ word as the prompt's own text, {name} {clipped(rest, SHOWN_CHARS + 1)} @off" \
             if name == "prompt" else ""
-        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}{own}?")
+        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}{own}?",
+                           offer=None if own else spaced)
     if name == "go" and rest:  # a cue to fire, as a console's GO to a cue: the next one is go alone
         return Command(name, (_ref("go", rest),), at=at)
     if name in NO_ARGS:
@@ -1694,7 +1734,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
             if name == "input" and (kindless := _kindless_glued(rest, at, console)) is not None:
                 raise CommandError(kindless, e.missing, e.unknown) from None
             raise
-        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}?", e.missing, e.unknown) from None
+        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}?", e.missing, e.unknown,
+                           offer=spaced) from None
 
 
 def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str | None:
@@ -1807,13 +1848,10 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
     as typed, where `text` is its width fold."""
-    found = re.search(r"(?:^|\s)([#＃])", text)  # an input method's full-width ＃ too, as a comment line's
+    found = _COMMENT.search(text)
     if found is None:
         return ""
-    line = " ".join(filter(None, (name, text[:found.start()].strip())))
-    if name in ("preset", "go") and not takes(line) and text[:found.start()].strip():
-        # `preset "dq" # x` of a preset named `"dq"`, quotes and all: the line that reads its quotes as the name's
-        line = f"{name} {_name_said(text[:found.start()].strip())}"
+    line = _uncommented_line(name, text[:found.start()].strip(), takes)
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
@@ -1823,6 +1861,35 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
     where = COMMENT_WHERE if console or line_source().from_afar else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+
+
+# where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types
+_COMMENT = re.compile(r"(?:^|\s)([#＃])")
+
+
+def uncommented(text: str) -> str:
+    """`text` without a comment after its words (`cue @bar # x` → `cue @bar`); `text` itself where it has none."""
+    found = _COMMENT.search(text)
+    return text if found is None else text[:found.start()].rstrip()
+
+
+def _uncommented_line(name: str, head: str, takes: Callable[[str], bool]) -> str:
+    """The line of command `name` with its words `head`, a comment after them left out."""
+    line = " ".join(filter(None, (name, head)))
+    if name in ("preset", "go") and not takes(line) and head:
+        # `preset "dq" # x` of a preset named `"dq"`, quotes and all: the line that reads its quotes as the name's
+        line = f"{name} {_name_said(head)}"
+    return line
+
+
+def comment_offer(name: str, text: str, takes: Callable[[str], bool]) -> str | None:
+    """The line comment_meant offers for the argument `text` of command `name`, whole; None where it offers none, or
+    says it cut short (it would read back as another)."""
+    found = _COMMENT.search(text)
+    if found is None:
+        return None
+    line = _uncommented_line(name, text[:found.start()].strip(), takes)
+    return line if takes(line) and clipped(line, SHOWN_CHARS + 1) == line else None
 
 
 # Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by

@@ -27,6 +27,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import BinaryIO
 
 from vcam.control.commands import MAX_LINE
+from vcam.control.sources import TYPED
 from vcam.errors import described
 
 FOREGROUND_POLL_S = 0.5
@@ -85,34 +86,6 @@ STOPPING_REPLY = "the show is stopping: typed commands are no longer taken (Ctrl
 # After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
 # end of input every time, and is then read twice a second rather than in a busy loop.
 EOF_PAUSE_S = 0.5
-TYPED = "stdin"  # the source a typed command is applied under (its origin in the log)
-
-
-def typed_by_hand(source: str) -> bool:
-    """Whether a line applied under `source` was typed by hand: at this console (TYPED), or at vcam cam's console
-    and sent here (`net NAME stdin`, vcam.remote.answers.command_source)."""
-    return source == TYPED or source.endswith(f" {TYPED}")
-
-
-def cue_source(number: int) -> str:
-    """The source a line of cue `number`'s do: list is applied under (its origin in the log)."""
-    return f"cue {number}"
-
-
-def by_a_cue(source: str) -> bool:
-    """Whether a line applied under `source` is a cue's own (cue_source): read as the show file's, and offered no go,
-    which a cue cannot give."""
-    return source.startswith("cue ") and source[4:].isdecimal()
-
-
-def given_as(source: str) -> str:
-    """How a line from `source` was given, as joined_hint words its answer: typed by hand (typed_by_hand), by a MIDI
-    control, by a cue, else sent (OSC, a program, a client's control)."""
-    if typed_by_hand(source):
-        return "typed"
-    return "control" if source == "midi" else "cue" if by_a_cue(source) else "sent"
-
-
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"

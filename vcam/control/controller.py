@@ -12,7 +12,6 @@ Either follows the grid that holds then (a tap, a MIDI clock or Link may move it
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,17 +21,17 @@ from dataclasses import dataclass, field
 from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, NOT_IN_CUES, READ_AS, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED,
-                                   WITH_A_SHOW_FILE, Command, CommandError, at_timing, blend_spaced, help_text,
-                                   joined_commands, joined_hint, lands_on, name_typed, no_show_file, parse,
-                                   parse_quantize, preset_choices, presets_found, setting_now, shown_typed,
-                                   takes_nothing_said, timing_glued, typed_only, unknown_said, usage)
-from vcam.control.console import TYPED, by_a_cue, given_as, typed_by_hand
+from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
+                                   CommandError, blend_spaced, help_text, joined_commands, joined_hint, lands_on,
+                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
+                                   setting_now, timing_glued, typed_only, usage)
+from vcam.control.sources import TYPED, by_a_cue, by_vcam_cam, given_as, read_as_typed, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.linesource import from_network
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
+from vcam.control.offers import Offers
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
 from vcam.control.replies import Note, Reply
@@ -46,7 +45,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, respaced_fix, typed_fix)
-from vcam.words import clipped, counted, level_in_status, level_said, name_said, quoted, width_folded
+from vcam.words import clipped, counted, level_in_status, level_said, name_said, quoted
 
 
 @dataclass
@@ -182,9 +181,7 @@ class Controller:
         that leaves them raises media.Refused, for the caller to tell its sender and the operator apart). `aim`:
         the beat a screen change on the beat lands on at the earliest (a bar cue fired ahead of its bar, whose
         screen changes belong on its bar, not on the bar before it that comes first)."""
-        # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
-        # as typed, a cue the file checked ok for was refused on air
-        console = not network and not by_a_cue(source)
+        console = read_as_typed(source, network)
         # the show's own lines (a cue's) not among them; a network line's paths name files in the shared folders
         with from_network(self.media.names, not self.media.folders) if network else nullcontext():
             read = self._read_line(line, source, console, network)
@@ -200,7 +197,7 @@ class Controller:
                 return f"error: {named}"
             if (joined := self._run_together(e.joined, source)) is not None:
                 return f"error: {joined}"
-            if (meant := self._meant_instead(e, source, console)) is not None:
+            if (meant := self._offers.instead(e, source, console)) is not None:
                 return f"error: {meant}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
@@ -230,84 +227,10 @@ class Controller:
             return f"error: {joined}"
         return cmd
 
-    def _meant_instead(self, e: CommandError, source: str, console: bool) -> str | None:
-        """The refusal `e` with the line meant where the show has what it names (`cue 5`: go 5; `fire drop`: go drop;
-        `scene 2`: preset 2; `next cue`: go and the next cue's number; `next preset`: next; `next 2`: preset 2), and
-        that line is taken typed back from `source`; None for any other line, whose own refusal stands. The parser,
-        which knows no show, offered go alone for `cue 5`, which fires the next cue, not cue 5."""
-        word, rest = e.said
-        name, rest = width_folded(word).lower(), rest.strip()
-        if not rest and name in READ_AS and e.unknown is not None and by_a_cue(source) \
-                and READ_AS[name][0] in NOT_IN_CUES:  # `do: [cue]`: go, offered elsewhere, fires no cue from a cue
-            return unknown_said(shown_typed(word), READ_AS[name][1])
-        if not rest:
-            return None
-        if name in READ_AS and e.unknown is not None:
-            command = READ_AS[name][0]
-            if command == "go" and (self.cues is None or not self.cues.cues):
-                # go N would be answered that there is no cue list: the hint that go fires one sent them there
-                return unknown_said(shown_typed(word), " (this show has no cues to fire)")
-            # `cue dorp ＠ｂａｒ`: read in ASCII, its timing is read as one, and the name's typo offered on it
-            offer = self._taken_line(f"{command} {width_folded(rest)}", source, console)
-            return unknown_said(shown_typed(word), f" (did you mean {offer}?)") if offer else None
-        if name not in ("next", "prev") or e.unknown is not None:
-            return None
-        what = width_folded(rest).lower()
-        # `next cue @bar`: the timing typed is the line offered's (without it, the offer fires at once)
-        timed = re.fullmatch(r"(.*\S)\s+(@\S+)", what)
-        what, at = (timed[1], f" {timed[2]}") if timed and at_timing(timed[2][1:]) is not None else (what, "")
-        if what == "preset":  # `next preset`: next alone is the next preset
-            offer = self._taken_line(name + at, source, console)
-        elif what == "cue" and name == "next" and self.cues is not None:
-            # the next cue by its number, which fires that one typed back whenever it is (go alone, the one next then)
-            offer = self._taken_line(f"go {self.cues.position + 1}{at}", source, console)
-        elif what.isdecimal():  # `next 2`: next takes no count; preset 2 where the show has one
-            offer = self._taken_line(f"preset {what}{at}", source, console)
-        else:
-            offer = None
-        return takes_nothing_said(name, f" (did you mean {offer}?)") if offer else None
-
-    def _taken_line(self, line: str, source: str, console: bool) -> str | None:
-        """`line` as a command the show takes now from `source`, written as it reads back; else the one its refusal
-        offers, where that is taken at the same timing (`go 5 # x`: go 5; `go dorp @bar`: go drop @bar); None where
-        neither is. A cue's own line fires no cue."""
-        try:
-            cmd = parse(line, console=console)
-        except CommandError as e:
-            refusal, cmd = str(e), None
-        else:
-            if cmd is None or by_a_cue(source) and cmd.name in NOT_IN_CUES:
-                return None
-            if self._takes(cmd):
-                return str(cmd)
-            refusal = self._not_found(cmd)
-        offered = re.search(r"did you mean (.+?)\?", refusal)
-        try:
-            meant = parse(offered[1], console=console) if offered else None
-        except CommandError:
-            return None
-        if meant is None or by_a_cue(source) and meant.name in NOT_IN_CUES:
-            return None
-        if cmd is not None and meant.name == cmd.name and meant.at is None:
-            # a name's typo offered bare (`go drop` for `go dorp @bar`): played at once, not on the bar asked for
-            meant = Command(meant.name, meant.args, at=cmd.at)
-        # a timing the offer may not keep (the line refused, its timing unread) is offered nothing: played otherwise
-        if cmd is None and ("@" in line or "＠" in line) or meant.at != (cmd.at if cmd is not None else None) \
-                or not self._takes(meant):
-            return None
-        return str(meant)
-
-    def _not_found(self, cmd: Command) -> str:
-        """Why the show has no preset or cue `cmd` names; empty for any other command."""
-        if cmd.name == "go" and cmd.args and self.cues is not None:
-            index = cue_index(self.cues.cues, cmd.args[0])
-            return index if isinstance(index, str) else ""
-        if cmd.name == "preset" and self.show is not None:
-            try:
-                self.show.find(cmd.args[0])
-            except KeyError as e:
-                return str(e.args[0])
-        return ""
+    @property
+    def _offers(self) -> Offers:
+        """The line meant, offered in a refusal, read from the show and its cues as they stand then."""
+        return Offers(lambda: self.show, lambda: self.cues, self._takes)
 
     def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
@@ -404,7 +327,7 @@ class Controller:
         if cmd.name not in ("go", "back"):
             return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
-        reply = self._cue(cmd, source, not network and not by_a_cue(source))
+        reply = self._cue(cmd, source, read_as_typed(source, network))
         self._tell()
         return reply
 
@@ -610,48 +533,9 @@ class Controller:
         if cmd.name == "back":
             return self.cues.back(cmd.at)
         if cmd.args and isinstance(missing := cue_index(self.cues.cues, cmd.args[0]), str) \
-                and (offer := self._named_otherwise(cmd, missing, source, console)) is not None:
+                and (offer := self._offers.named_otherwise(cmd, missing, source, console)) is not None:
             return f"error: {offer}"
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
-
-    # the kind of thing each command names, as a refusal says it
-    _KIND = {"go": "cue", "preset": "preset"}
-
-    def _named_otherwise(self, cmd: Command, missing: str, source: str, console: bool) -> str | None:
-        """The refusal (`missing`, the show's) of a go or a preset to a name no cue or preset has, nor one near it,
-        that names the other kind (`go ocean` of a preset ocean, `preset drop` of a cue drop), offering the line that
-        plays it at the command's timing; of `go cue 5`, offering go 5. None for any other, and for a go offered to
-        a cue's own line, which fires no cue."""
-        name = cmd.args[0]
-        if not isinstance(name, str) or "did you mean" in missing:
-            return None
-        other = "preset" if cmd.name == "go" else "go"
-        if other == "go" and by_a_cue(source):
-            return None
-        if (index := self._found(other, name)) is not None:
-            # a name a preset or a cue has is short (a show's names are 100 characters at most): said whole
-            line = Command(other, (self._names(other)[index],), at=cmd.at)
-            return (f"no {self._KIND[cmd.name]} named {quoted(name)}: that is {self._KIND[other]} {index + 1}: did you "
-                    f"mean {line}?{_listed(name, missing)}")
-        word, ref = (name.split(None, 1) + [""])[:2]
-        if cmd.name == "go" and width_folded(word).lower() == "cue" and ref.strip():  # `go cue 5`: cue said twice
-            timing = f" @{cmd.at}" if cmd.at else ""
-            if (offer := self._taken_line(f"go {ref}{timing}", source, console)) is not None:
-                return f"no cue named {quoted(name)}: did you mean {offer}?{_listed(name, missing)}"
-        return None
-
-    def _found(self, kind: str, name: str) -> int | None:
-        """The preset (`kind` preset) or cue (go) named `name`: its index; None where none is."""
-        if kind == "preset":
-            return self.show.named(name) if self.show is not None else None
-        index = cue_index(self.cues.cues, name) if self.cues is not None else None
-        return index if isinstance(index, int) else None
-
-    def _names(self, kind: str) -> list[str]:
-        """The names of the show's presets (`kind` preset) or cues (go), in order."""
-        if kind == "preset":
-            return [p.name for p in self.show.presets] if self.show is not None else []
-        return [c.name for c in self.cues.cues] if self.cues is not None else []
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> Reply | str:
@@ -848,9 +732,9 @@ class Controller:
             try:
                 index = show.find(args[0])
             except KeyError as e:
-                console = not network and not by_a_cue(origin.source)
-                raise KeyError(self._named_otherwise(cmd, str(e.args[0]), origin.source, console) or e.args[0]) \
-                    from None
+                console = read_as_typed(origin.source, network)
+                offer = self._offers.named_otherwise(cmd, str(e.args[0]), origin.source, console)
+                raise KeyError(offer or e.args[0]) from None
         else:
             step = 1 if name == "next" else -1
             if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
@@ -893,7 +777,7 @@ class Controller:
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
         self._check_input(spec, None if by_a_cue(origin.source) else parse_input(cmd.args[0]), network,
-                          cam=origin.source.startswith("net "))
+                          cam=by_vcam_cam(origin.source))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
@@ -1179,7 +1063,7 @@ def _no_tempo_notes(lands: str, at: str) -> tuple[str, str]:
 def _replied_here(source: str) -> bool:
     """Whether the reply to a command from `source` is said on this console: all but a vcam cam client's
     (`net NAME`, vcam.remote.answers.command_source), which goes back to that client alone."""
-    return not source.startswith("net ")
+    return not by_vcam_cam(source)
 
 
 def _preset_with(show: Show | None, prompts: dict[str, float]) -> int | None:
@@ -1311,10 +1195,3 @@ def _without_beat(command: str) -> str:
     except ValueError:
         return command
     return head
-
-
-def _listed(name: str, missing: str) -> str:
-    """What a refusal (`missing`) of the name `name` says after it (`; presets: city, ocean`): kept after the hint
-    put in its place, as the show's own refusal lists what there is."""
-    said = quoted(name)
-    return missing[missing.find(said) + len(said):] if said in missing else ""

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from vcam.control.commands import UNTIMED, CommandError, parse
-from vcam.control.console import cue_source
+from vcam.control.sources import cue_source
 from vcam.control.cuesheet import Cue, clock_text, cue_index, cue_said
 from vcam.control.linesource import read_again
 from vcam.control.replies import Reply

@@ -3,16 +3,20 @@ fold where that is what was meant: a number's point and plus, an input's kind an
 only folded, a timing at the end; and a refusal quoting the part as it was typed."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 
-from vcam.control.linesource import names_file_here
+from vcam.control.linesource import line_source, names_file_here
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
 from vcam.words import MINUS_SIGNS, clipped, width_folded
 
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
+
+# a pair of quotes opened curled and closed straight (`‘x.png'`): a phone curls the one a word starts with
+_CURLED_OPEN = (("‘", "'"), ("“", '"'))
 
 # An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
 _FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
@@ -75,9 +79,21 @@ def input_read_as(typed: str, spec: str) -> str:
 
 def path_in_quotes(path: str) -> str:
     """A path before a full-width timing without the quotes round it, as the commands' reader reads them: straight,
-    or one of the pair curled by a phone's keyboard (`'x.png’`)."""
+    or one of the pair curled by a phone's keyboard (`'x.png’`, `‘x.png'`)."""
     path = path.strip()
-    return path[1:-1] if path[:1] in "'\"" and path[-1:] in "’”" and len(path) > 1 else unquoted(path)
+    curled = path[:1] in "'\"" and path[-1:] in "’”" or (path[:1], path[-1:]) in _CURLED_OPEN
+    return path[1:-1] if curled and len(path) > 1 else unquoted(path)
+
+
+def a_file_here(path: str) -> bool:
+    """Whether `path` names a file here (names_file_here), followed through a link as the input opens it: a folder
+    (`‘.' ＠ｂａｒ`) is no input's file, and its line is read as typed."""
+    if not names_file_here(path):
+        return False
+    source = line_source()
+    base = source.beside if source.in_a_file else None
+    path = os.path.expanduser(path)
+    return os.path.isfile(os.path.join(base, path) if base is not None else path)
 
 
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
@@ -96,7 +112,7 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
 
     def names_file(path: str) -> bool:
-        return bool(path := path_in_quotes(path)) and names_file_here(path)
+        return bool(path := path_in_quotes(path)) and a_file_here(path)
 
     path, whole = text[start:end.start()], text[start:]
     full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind

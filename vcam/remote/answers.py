@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.commands import CommandError, parse
-from vcam.control.console import TYPED, typed_by_hand
+from vcam.control.sources import TYPED, typed_by_hand
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.remote import protocol as proto

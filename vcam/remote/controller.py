@@ -9,11 +9,12 @@ from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
-                                   keyed_names, name_typed, parse, preset_choices, preset_index, setting_now,
-                                   shown_typed, unknown_said)
-from vcam.control.console import TYPED, given_as
+                                   keyed_names, name_typed, parse, preset_choices, preset_index, presets_named,
+                                   setting_now, usage)
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
+from vcam.control.offers import Offers
+from vcam.control.sources import TYPED, given_as
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
 from vcam.words import width_folded
@@ -55,6 +56,10 @@ class ServerPresets:
                            else f"no preset named {ref!r} on the server")
         return found
 
+    def named(self, name: str) -> int | None:
+        """The index of the preset named `name` (case-insensitive), None where the server has none so named."""
+        return preset_index(len(self.names), self._keyed, name)
+
 
 class RemoteController:
     """Stands in for the server's controller on this machine: commands go over the wire; the state the server
@@ -75,6 +80,9 @@ class RemoteController:
         # the parameters said to wait for a connection, since the server was last heard
         self._kept_said: set[str] = set()
         self._here_said: set[str] = set()  # the paths (and cameras) said to be opened on the server's (_here_only)
+        # the line meant, offered as the server's console offers it, of the presets it last said (its cues are not
+        # said here: no go is offered)
+        self._offers = Offers(lambda: ServerPresets(list(self.state.presets or [])), lambda: None, self._takes)
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
@@ -138,26 +146,37 @@ class RemoteController:
                 said = name_typed(line, self._has_preset, not network) if e.unknown is not None or e.joined else None
                 if said is None:
                     said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
-                if said is None and e.unknown is not None:
-                    said = self._preset_meant(*e.said, network)
+                if said is None:
+                    said = self._meant(e, source, network)
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
+            # `preset` or `blend` alone asks which there are, as at the server's console: the list, not an error
+            alone = e.missing == "preset" or e.missing == "blend" and line.split() == ["blend"]
+            if source == TYPED and alone and (listed := preset_choices(e.missing, self.state.presets)):
+                return f"{listed.removeprefix('; ')}; usage: {usage(e.missing)}"
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
 
-    def _preset_meant(self, word: str, rest: str, network: bool) -> str | None:
-        """`scene 2`: the refusal offering preset 2 where the server's show has it (as it last said its presets);
-        None for any other line. The server's cues are not said here, so `cue 5` is offered no go."""
-        if READ_AS.get(width_folded(word).lower(), ("",))[0] != "preset" or not rest.strip():
+    def _meant(self, e: CommandError, source: str, network: bool) -> str | None:
+        """The refusal `e` offering the line meant, as the server's console offers it (`scene 2`, `next 2`: preset 2)
+        where the server's show has the preset (as it last said its presets); None for any other line. The server's
+        cues are not said here, so `cue 5` is offered no go, nor `next cue` one."""
+        if READ_AS.get(width_folded(e.said[0]).lower(), ("",))[0] == "go":
             return None
-        try:
-            cmd = parse(f"preset {width_folded(rest.strip())}", console=not network, network=True)
-        except CommandError:
-            return None
-        return unknown_said(shown_typed(word), f" (did you mean {cmd}?)") if cmd and self._has_preset(cmd) else None
+        return self._offers.instead(e, source, not network)
+
+    def _takes(self, cmd: Command) -> bool:
+        """Whether the server would take `cmd`, as far as is known here: what no show refuses, and a preset, a next
+        or a prev where the server's show has the presets named (as it last said them)."""
+        if cmd.name in TAKEN_ANYWHERE:
+            return True
+        names = list(self.state.presets or [])
+        if cmd.name not in ("next", "prev", "preset") or not names:
+            return False
+        return all(preset_index(len(names), keyed_names(names), ref) is not None for ref in presets_named(cmd))
 
     def _has_preset(self, cmd: Command) -> bool:
         """Whether `cmd` names a preset the server's show has, as it last said its presets (its cues are not said)."""
