@@ -61,7 +61,7 @@ class RowsDrawn:
 
 
 # one for the process, as the streams it tells of are (stderr is drawn on by the live loop and the engine alike);
-# read and written through `drawn`, `pinned_on` and `row_cleared` alone
+# read and written through `drawn`, `drawn_width`, `pinned_on` and `row_cleared` alone
 _ROWS_DRAWN = RowsDrawn()
 
 
@@ -186,6 +186,11 @@ def pins_last_row(typed: bool, rows: int | None) -> bool:
 def drawn(out: TextIO, width: int) -> None:
     """A line rewritten in place now takes `width` columns of the cursor's row of `out` (0: none, wiped or ended)."""
     _ROWS_DRAWN.set(out, width)
+
+
+def drawn_width(out: TextIO) -> int:
+    """The columns a line rewritten in place takes on the cursor's row of `out` now (0: none)."""
+    return _ROWS_DRAWN.get(out)
 
 
 def pinned_on(out: TextIO, pinned: bool) -> None:

@@ -23,7 +23,7 @@ from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
 from vcam.progress import ByteProgress
-from vcam.terminal import DRAWN, row_cleared
+from vcam.terminal import drawn_width, row_cleared
 from vcam.words import few, ps_word, shell_word, size_text
 
 
@@ -899,7 +899,7 @@ def stopped_line_start(out: TextIO) -> str:
     try:
         if not out.isatty():
             return ""
-        drew = bool(DRAWN.get(out)) or not _hub_bars_off()
+        drew = bool(drawn_width(out)) or not _hub_bars_off()
     except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
         return ""
     return (row_cleared(out) or "\n") if drew else "\n"
