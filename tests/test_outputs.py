@@ -1609,8 +1609,8 @@ def test_a_disk_lost_under_stdout_sent_to_a_file_names_the_folder_of_that_file(t
 
     (tmp_path / "stick").mkdir()
     said = tmp_path / "said.txt"
-    code = ("import errno, sys; from vcam.live.outputs.recording import write_refused; "
-            f"open({str(said)!r}, 'w').write(write_refused(OSError(errno.EIO, 'x'), '/dev/stdout')[1])")
+    code = ("import errno, sys; from vcam.live.outputs.diskerrors import disk_refusal; "
+            f"open({str(said)!r}, 'w').write(disk_refusal(OSError(errno.EIO, 'x'), '/dev/stdout').fix)")
     with open(tmp_path / "stick" / "take.mp4", "wb") as out:
         subprocess.run([sys.executable, "-c", code], stdout=out, check=True)
     assert f"ls {tmp_path / 'stick'} shows whether it is there" in said.read_text()

@@ -19,6 +19,7 @@ import numpy as np
 from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
+from vcam.live.outputs.diskerrors import disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
@@ -121,8 +122,8 @@ def _try_making(path: str, folder: str) -> None:
         if e.errno in _NAME_REFUSED:  # the disk can be written, this name cannot
             raise VcamError(f"cannot record to {path}: the disk in {folder} takes no file of this name "
                             f"({e.strerror})", _NAME_REFUSED[e.errno]) from None
-        if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise VcamError(f"cannot record to {path}: the disk is full ({e.strerror})", disk_fix(path)) from None
+        if (room := disk_refusal(e, path)) is not None and room.filled:
+            raise VcamError(f"cannot record to {path}: {room.what} ({e.strerror})", room.fix) from None
         if made:
             raise VcamError(f"cannot record to {path}: no file can be made in {folder} ({e.strerror})",
                             "pick a folder on a disk that can be written") from None
@@ -159,68 +160,9 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
     free = blocks * st.f_frsize + freed
     if free < FULL_BELOW:
         where = path if made else os.path.realpath(path)
-        raise VcamError(f"cannot record to {path}: the disk is full ({size_text(free)} free in "
-                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
-
-
-def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
-    """What to do where the disk under `path` filled (a recording's, a render's)."""
-    where = f"df -h {os.path.dirname(os.path.abspath(path))}" if path else "df -h"
-    return f"free space on its disk ({where} shows what is left) or {instead}"
-
-
-# A file that reached the largest size its file system or the shell allows: no space to free, a name to change
-TOO_LARGE = "the file reached the size this system allows"
-DISK_FULL = "the disk is full"
-TOO_LARGE_FIX = ("{instead} to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the shell's "
-                 "limit (ulimit -f)")
-
-
-def out_of_room(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
-    """(what happened, what to do) where `error` is a write refused for room: a full disk or quota, or a file at
-    the size its file system allows (a USB stick's FAT32 stops a long show's recording at 4 GB); None for any other
-    error. `instead` is the verb of the fix (record, render)."""
-    if not isinstance(error, OSError):
-        return None
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DISK_FULL, disk_fix(path, f"{instead} to another disk")
-    if error.errno == errno.EFBIG:
-        return TOO_LARGE, TOO_LARGE_FIX.format(instead=instead)
-    return None
-
-
-# A disk that stopped taking writes mid-take: remounted read-only after an error (as ext4 and a USB stick's FAT are),
-# or gone (a USB stick pulled out, a network share dropped). Python's "[Errno 5] Input/output error" or
-# "[Errno 116] Stale file handle" named neither
-_SHARE_LOST = "the network share the file is on was lost (its server gone, or the network down)"
-DISK_LOST = {
-    errno.EROFS: "the disk became read-only (the system does so after a disk error)",
-    errno.EIO: "the disk stopped taking writes (an I/O error: a USB stick pulled out, a network share dropped, or a "
-               "failing disk)",
-    errno.ESTALE: _SHARE_LOST,
-    errno.ENOTCONN: _SHARE_LOST,
-}
-
-
-def _disk_folder(path: str) -> str:
-    """The folder of the file `path` leads to: a link (take.mp4 linked onto a stick, /dev/stdout sent to a file)
-    leads off the disk of the folder it is named in, and that disk is the one to look at. A name that leads to no
-    file (/dev/stdout to a pipe: /proc/…/pipe:[…]) is said as given."""
-    real = os.path.realpath(path)
-    return os.path.dirname(os.path.abspath(path) if real.startswith("/proc/") else real)
-
-
-def write_refused(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
-    """(what happened, what to do) where `error` is a write its disk refused: for room (`out_of_room`), or a disk
-    lost mid-take (DISK_LOST) where there is a file; None for any other error. `instead` is the verb of the fix
-    (record, render)."""
-    if (room := out_of_room(error, path, instead)) is not None:
-        return room
-    # only a file is on a disk: a camera's or a window's I/O error is no disk's
-    if isinstance(error, OSError) and error.errno in DISK_LOST and path:
-        where = f"dmesg shows why; ls {shell_word(_disk_folder(path))} shows whether it is there"
-        return DISK_LOST[error.errno], f"check the disk ({where}) or {instead} to another disk"
-    return None
+        room = disk_refusal(errno.ENOSPC, where)
+        raise VcamError(f"cannot record to {path}: {room.what} ({size_text(free)} free in "
+                        f"{os.path.dirname(os.path.abspath(where))})", room.fix)
 
 
 def _refuse_one_being_recorded(path: str) -> None:

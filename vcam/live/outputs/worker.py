@@ -14,7 +14,7 @@ from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import Repeated, fit
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.recording import write_refused
+from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.outspec import FITS, OutputSpec
 from vcam.words import counted, shell_word
 
@@ -253,14 +253,14 @@ class OutputWorker:
         on device' or '[Errno 27] File too large' does not say the file up to there plays, nor what to do; nor does
         '[Errno 5] Input/output error' of a disk lost mid-take (a USB stick pulled out)."""
         path = getattr(self.output, "path", None)
-        room = write_refused(self.error, path) if self.error is not None else None
+        room = disk_refusal(self.error, path) if self.error is not None else None
         if room is None:
             return ""
         frames = getattr(self.output, "frames", None)  # a recording's: what its file holds (whole fragments)
         # where the disk filled before the first fragment, the file holds no picture: it does not play
         held = f" ({counted(frames, 'frame')})" if isinstance(frames, int) else ""
         kept = "" if not path else "; the file holds no frame" if frames == 0 else f"; the file up to here plays{held}"
-        return f"; {room[0]}: {room[1]}{kept}"
+        return f"; {room.what}: {room.fix}{kept}"
 
     def summary(self) -> str:
         """One line for the end of the show: what reached the output, what was lost, what failed."""
