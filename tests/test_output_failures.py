@@ -171,7 +171,34 @@ def test_leaving_at_once_counts_the_frames_it_drops_in_the_end_line():
         for tick in range(1, 6):
             w.offer(FRAME, tick)
         leave_workers([w], 0.1)
-        assert w.dropped == 5 and "; 5 frames dropped" in w.summary(), w.summary()
+        assert w.dropped == 5 and "; 5 frames left unwritten" in w.summary(), w.summary()
+
+
+def test_frames_left_as_the_show_is_left_at_once_are_said_as_the_stop_s_not_as_the_output_s_slowness():
+    """Ctrl-C during the end's catch-up: the frames still waiting were said "dropped (it could not keep up)", as if
+    the recording were too slow, where the show was stopped before they were written. Frames it did drop for its
+    pace are said as before, apart."""
+    from vcam.live.outputs import leave_workers
+
+    with stuck_in_its_first_frame(queue=5, every_frame=True) as (w, _):
+        for tick in range(1, 8):  # 2 more than its queue holds while it is stuck
+            w.offer(FRAME, tick)
+        leave_workers([w], 0.1)
+        assert w.dropped == 7 and w.slow_drops == 2 and w.left_unsent == 5
+        assert w.summary() == ("nothing recorded to vcam:/dev/video10; 2 frames dropped (it could not keep up); "
+                               "5 frames left unwritten (the show was stopped before they were written); still busy "
+                               "when vcam stopped, so its end may be missing")
+
+
+def test_a_single_frame_left_as_the_show_is_left_at_once_is_said_as_one():
+    from vcam.live.outputs import leave_workers
+
+    with stuck_in_its_first_frame(queue=3) as (w, said):
+        w.offer(FRAME, 1)
+        leave_workers([w], 0.1)
+        assert w.slow_drops == 0 and report_outputs([w], said.append) == 1
+        assert said[-2] == ("output vcam:/dev/video10: 0 frames sent; 1 frame left unsent (the show was stopped "
+                            "before it was sent); still busy when vcam stopped, so its end may be missing")
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="sends Ctrl-C's signal to the main thread")
