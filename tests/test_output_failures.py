@@ -1,6 +1,7 @@
 """What a show says when an output goes wrong at its end: a recording whose disk fills as it is closed, an output
 that fails to close, one that never comes back from a frame; a render closes every file whatever one of them did."""
 import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -58,15 +59,19 @@ def _last_fragment_at(path) -> int:
 
 def test_a_disk_that_fills_as_a_recording_closes_is_said_with_the_fix_and_the_exit_code(tmp_path):
     """FFmpeg reports no write that fails while the file is closed: the recording's last frames were lost, the end
-    said 'recorded N frames' and the exit code was 0."""
+    said 'recorded N frames' and the exit code was 0. The cause is the one the write meets (here the file's size
+    limit), where every loss read "a full disk, or a limit on the file's size" with the full disk's fix."""
     whole = tmp_path / "whole.mp4"
     assert _record(whole, 0, 45).splitlines()[-2:] == [f"recorded 45 frames to {whole}", "exit 0"]
     cut = tmp_path / "cut.mp4"
     said = _record(cut, _last_fragment_at(whole) + 8, 45)  # room for every fragment but the one written at the close
     assert "failed and is stopped" not in said  # every frame was taken: the close is what failed
     assert f"closing output file:{cut} failed: its last " in said
-    assert f"could not be written to {cut} as it was closed (a full disk, or a limit on the file's size)" in said
-    assert f"free space on its disk (df -h {tmp_path} shows what is left) or record to another disk" in said
+    assert (f"could not be written to {cut} as it was closed: the file reached the size this system allows; the "
+            in said)
+    assert ("; record to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the shell's "
+            "limit (ulimit -f)") in said
+    assert "a full disk, or a limit" not in said and "free space" not in said
     lines = said.splitlines()
     assert lines[-3].startswith("recorded ") and "closing it FAILED: its last" in lines[-3]
     assert lines[-2] == f"exiting with code 1: output file:{cut} failed (the reason is above)"
@@ -88,6 +93,34 @@ def test_a_short_recording_lost_whole_at_its_close_says_so(tmp_path):
 def test_a_recording_stopped_by_its_full_disk_on_air_is_said_once_not_again_at_its_close(tmp_path):
     said = _record(tmp_path / "long.mp4", 12_000, 300)
     assert "failed and is stopped" in said and "closing" not in said, said
+
+
+@pytest.mark.parametrize("refused, said, fix", [
+    (errno.ENOSPC, ": the disk is full; the 7 frames before play", "free space on its disk (df -h {} shows"),
+    (errno.EIO, ": the disk stopped taking writes (an I/O error: ", "check the disk (dmesg shows why; ls {} shows"),
+    (None, " (a full disk, or a limit on the file's size); the 7 frames before play", "free space on its disk")])
+def test_frames_lost_as_a_take_closes_are_said_with_the_cause_a_write_there_meets(tmp_path, monkeypatch, refused,
+                                                                                   said, fix):
+    """Every loss at the close read "a full disk, or a limit on the file's size", whatever the disk said; the cause
+    a write at the file's end meets is said, and the likely ones only where it is taken (the write then undone)."""
+    from vcam.live.outputs import recording
+
+    path = tmp_path / "take.mp4"
+    rec = recording.Recording(str(path), 64, 48, 30.0)
+    for tick in range(10):
+        rec.send(np.full((48, 64, 3), tick * 20, np.uint8), tick)
+    monkeypatch.setattr(recording, "frames_held", lambda path: 7)
+    if refused is not None:
+        def pwrite(fd, data, offset):
+            raise OSError(refused, os.strerror(refused))
+
+        monkeypatch.setattr(recording.os, "pwrite", pwrite)
+    with pytest.raises(VcamError) as raised:
+        rec.close()
+    assert raised.value.message.startswith(f"its last 3 frames could not be written to {path} as it was closed{said}")
+    assert raised.value.fix.startswith(fix.format(tmp_path))
+    monkeypatch.undo()
+    assert recording.frames_held(str(path)) == 10  # the write that asked was undone: the file is as FFmpeg left it
 
 
 class _Output:

@@ -377,29 +377,35 @@ class Recording:
     def _close(self) -> None:
         if self._container is None:
             return
-        encoded, held = self.frames, None
+        encoded, held, seen = self.frames, None, None
         try:
-            for packet in self._stream.encode(None):
-                self._container.mux(packet)
-        finally:
             try:
-                self._container.close()
+                for packet in self._stream.encode(None):
+                    self._container.mux(packet)
             finally:
-                self._container = None
-                self._write_back_if_deleted()
-                self._follow_if_moved()
-                # not /dev/null or a pipe, which keep nothing to count or cut, nor another file that has taken the
-                # name of a take moved away (where /proc could not say where to)
-                if os.path.isfile(self.path) and self._holds_take(self.path):
-                    cut_partial_fragment(self.path)
-                    # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
-                    # being written, and the frames muxed for the next one, are not in it)
-                    held = frames_held(self.path)
-                    if held is not None:
-                        self.frames = min(self.frames, held)
-                self._release()
+                self._container.close()
+        except OSError as e:  # the last fragment's write, where FFmpeg says it: said with what it lost, if it lost any
+            seen = e
+        finally:
+            self._container = None
+            self._write_back_if_deleted()
+            self._follow_if_moved()
+            # not /dev/null or a pipe, which keep nothing to count or cut, nor another file that has taken the name
+            # of a take moved away (where /proc could not say where to)
+            if os.path.isfile(self.path) and self._holds_take(self.path):
+                # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
+                # being written, and the frames muxed for the next one, are not in it: whole fragments are counted)
+                held = frames_held(self.path)
+                if held is not None and held < encoded and seen is None and not self._write_failed:
+                    seen = refused_now(self.path)  # asked before the cut, at the end FFmpeg's write reached
+                cut_partial_fragment(self.path)
+                if held is not None:
+                    self.frames = min(self.frames, held)
+            self._release()
         if held is not None and held < encoded and not self._write_failed:
-            raise self._lost_at_close(encoded - held)
+            raise self._lost_at_close(encoded - held, seen)
+        if seen is not None:
+            raise seen
 
     def _release(self) -> None:
         if self._pipe is not None:  # FFmpeg leaves a file it was given open
@@ -412,12 +418,17 @@ class Recording:
             os.close(self._lock)
             self._lock = None
 
-    def _lost_at_close(self, lost: int) -> VcamError:
+    def _lost_at_close(self, lost: int, cause: OSError | None) -> VcamError:
+        """The frames the last fragment lost, said with the cause its write met (`cause`); where none is known, the
+        likely ones."""
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
         kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
-        return VcamError(f"{what} could not be written to {self.path} as it was closed (a full disk, or a limit "
-                         f"on the file's size); {kept}",
-                         disk_fix(self.path))
+        lost_here = f"{what} could not be written to {self.path} as it was closed"
+        if (room := disk_refusal(cause, self.path)) is not None:
+            return VcamError(f"{lost_here}: {room.what}; {kept}", room.fix)
+        if cause is not None:  # a cause no disk's words name: said in the system's
+            return VcamError(f"{lost_here} ({cause.strerror or cause}); {kept}")
+        return VcamError(f"{lost_here} (a full disk, or a limit on the file's size); {kept}", disk_fix(self.path))
 
     def _write_back_if_deleted(self) -> None:
         """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is
@@ -526,6 +537,47 @@ def cut_partial_fragment(path: str) -> int:
             return end - keep
     except OSError:
         return 0
+
+
+def refused_now(path: str) -> OSError | None:
+    """The disk's refusal that a write at the end of the file at `path` meets now (full, at the size the system
+    allows, the disk lost), the write undone; None where it is taken, or refused for no disk's reason. FFmpeg reports
+    no write that fails as it closes a file: a take that lost its last fragment then is asked again why."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except OSError as e:  # a disk gone read-only or lost refuses the opening itself
+        return e if disk_refusal(e, path) is not None else None
+    try:
+        at = os.fstat(fd).st_size
+        size = FULL_BELOW  # a full disk has less room than the start's check asks for
+        if (limit := _size_limit()) is not None:  # the shell's (ulimit -f): a write past it is a signal that kills
+            if at >= limit:
+                return OSError(errno.EFBIG, os.strerror(errno.EFBIG), path)
+            size = min(size, limit - at)
+        written = 0
+        try:
+            while written < size:
+                written += os.pwrite(fd, bytes(size - written), at + written)
+        except OSError as e:
+            return e if disk_refusal(e, path) is not None else None
+        finally:
+            if written:
+                os.ftruncate(fd, at)
+        return None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _size_limit() -> int | None:
+    """The largest file this process may write (ulimit -f), None where there is no such limit."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _wrapped(av, frame: np.ndarray):
