@@ -165,6 +165,34 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
                         f"{os.path.dirname(os.path.abspath(where))})", room.fix)
 
 
+def replaced_file(path: str) -> str | None:
+    """The file already there that a recording to `path` replaces, by the name it is said by; None where there is
+    none: nothing there, or no file (a pipe, a terminal, /dev/null), which is written into, not replaced. A name for
+    a descriptor this process was given (/dev/stdout, /dev/fd/1) leads to what the shell sent it to: that file is
+    named, where it holds something (`> take.mp4` made it new, or emptied it: nothing is left to replace)."""
+    if not os.path.isfile(path):
+        return None
+    if not _names_a_descriptor(path):
+        return os.path.abspath(path)
+    real = os.path.realpath(path)
+    try:
+        return real if os.path.isfile(real) and os.path.getsize(real) else None
+    except OSError:  # gone since: nothing to replace
+        return None
+
+
+def _names_a_descriptor(path: str) -> bool:
+    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): its name says
+    nothing of the file behind it."""
+    where = os.path.abspath(path)
+    if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
+        return True
+    try:
+        return os.readlink(where).startswith("/proc/")
+    except OSError:  # not a link: a file's own name
+        return False
+
+
 def _refuse_one_being_recorded(path: str) -> None:
     """VcamError when another show records into `path` now: both writing one file left neither take playable, and
     the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
@@ -258,7 +286,8 @@ class Recording:
         self._lock: int | None = None
         self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
         self._piped = False  # recorded into a named pipe: kept once _pipe is closed, for a broken pipe at the close
-        self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
+        # a take there already: said to be kept if this one never starts
+        self._older = replaced_file(self.path) is not None
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
         self._written_back = False  # self.path is a copy of the take, made as its file was deleted on air
