@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from vcam.words import shell_word
 
@@ -16,16 +17,17 @@ from vcam.words import shell_word
 FILLED = (errno.ENOSPC, errno.EDQUOT)
 # A file that reached the largest size its file system or the shell allows: no space to free, a place to change
 TOO_LARGE = errno.EFBIG
+FULL = "the disk is full"
 _SHARE_LOST = "the network share the file is on was lost (its server gone, or the network down)"
 # A disk that stopped taking writes mid-take: remounted read-only after an error (as ext4 and a USB stick's FAT are),
 # or gone (a USB stick pulled out, a network share dropped)
-LOST = {
+LOST = MappingProxyType({
     errno.EROFS: "the disk became read-only (the system does so after a disk error)",
     errno.EIO: "the disk stopped taking writes (an I/O error: a USB stick pulled out, a network share dropped, or a "
                "failing disk)",
     errno.ESTALE: _SHARE_LOST,
     errno.ENOTCONN: _SHARE_LOST,
-}
+})
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def disk_refusal(cause: BaseException | int | None, path: str | None, verb: str 
     fix's (record, render)."""
     code = cause if isinstance(cause, int) else cause.errno if isinstance(cause, OSError) else None
     if code in FILLED:
-        return DiskRefusal("the disk is full", disk_fix(path, f"{verb} to another disk"), code)
+        return DiskRefusal(FULL, disk_fix(path, f"{verb} to another disk"), code)
     if code == TOO_LARGE:
         return DiskRefusal("the file reached the size this system allows",
                            f"{verb} to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the "

@@ -19,7 +19,7 @@ import numpy as np
 from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
-from vcam.live.outputs.diskerrors import disk_fix, disk_refusal
+from vcam.live.outputs.diskerrors import FULL, disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
@@ -160,9 +160,8 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
     free = blocks * st.f_frsize + freed
     if free < FULL_BELOW:
         where = path if made else os.path.realpath(path)
-        room = disk_refusal(errno.ENOSPC, where)
-        raise VcamError(f"cannot record to {path}: {room.what} ({size_text(free)} free in "
-                        f"{os.path.dirname(os.path.abspath(where))})", room.fix)
+        raise VcamError(f"cannot record to {path}: {FULL} ({size_text(free)} free in "
+                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
 
 
 def replaced_file(path: str) -> str | None:
@@ -425,8 +424,6 @@ class Recording:
                 # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
                 # being written, and the frames muxed for the next one, are not in it: whole fragments are counted)
                 held = frames_held(self.path)
-                if held is not None and held < encoded and seen is None and not self._write_failed:
-                    seen = refused_now(self.path)  # asked before the cut, at the end FFmpeg's write reached
                 cut_partial_fragment(self.path)
                 if held is not None:
                     self.frames = min(self.frames, held)
@@ -448,8 +445,8 @@ class Recording:
             self._lock = None
 
     def _lost_at_close(self, lost: int, cause: OSError | None) -> VcamError:
-        """The frames the last fragment lost, said with the cause its write met (`cause`); where none is known, the
-        likely ones."""
+        """The frames the last fragment lost, said with the cause its close reported (`cause`, an OSError); FFmpeg
+        reports none for most writes that fail then, and where none is known the likely ones are said."""
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
         kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
         lost_here = f"{what} could not be written to {self.path} as it was closed"
@@ -566,47 +563,6 @@ def cut_partial_fragment(path: str) -> int:
             return end - keep
     except OSError:
         return 0
-
-
-def refused_now(path: str) -> OSError | None:
-    """The disk's refusal that a write at the end of the file at `path` meets now (full, at the size the system
-    allows, the disk lost), the write undone; None where it is taken, or refused for no disk's reason. FFmpeg reports
-    no write that fails as it closes a file: a take that lost its last fragment then is asked again why."""
-    try:
-        fd = os.open(path, os.O_WRONLY)
-    except OSError as e:  # a disk gone read-only or lost refuses the opening itself
-        return e if disk_refusal(e, path) is not None else None
-    try:
-        at = os.fstat(fd).st_size
-        size = FULL_BELOW  # a full disk has less room than the start's check asks for
-        if (limit := _size_limit()) is not None:  # the shell's (ulimit -f): a write past it is a signal that kills
-            if at >= limit:
-                return OSError(errno.EFBIG, os.strerror(errno.EFBIG), path)
-            size = min(size, limit - at)
-        written = 0
-        try:
-            while written < size:
-                written += os.pwrite(fd, bytes(size - written), at + written)
-        except OSError as e:
-            return e if disk_refusal(e, path) is not None else None
-        finally:
-            if written:
-                os.ftruncate(fd, at)
-        return None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _size_limit() -> int | None:
-    """The largest file this process may write (ulimit -f), None where there is no such limit."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _wrapped(av, frame: np.ndarray):
