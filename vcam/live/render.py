@@ -34,6 +34,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
+from vcam.live.outputs.recording import replaced_file
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
@@ -209,14 +210,16 @@ def _stopped_before_blocks(total: int, fps: float, sig: int, say: Callable[[str]
 
 def _say_kept(cfg: ShowSettings, opened: list[Output], say: Callable[[str], None]) -> None:
     """After a render that failed: each file the start said would be replaced, and that was never begun, is said
-    kept. `opened`: the outputs made so far, in the order of `cfg.outs` (a file not made yet was not touched)."""
+    kept, by the name the start said it by (`replaced_file`: /dev/stdout's file, where `>` left an older one).
+    `opened`: the outputs made so far, in the order of `cfg.outs` (a file not made yet was not touched)."""
     for i, spec in enumerate(cfg.outs):
         if spec.kind != "file" or not spec.target:
             continue
         output = opened[i] if i < len(opened) else None
-        kept = getattr(output, "kept_older", False) if output is not None else os.path.isfile(spec.target)
-        if kept:
-            say(f"{os.path.abspath(spec.target)}: nothing written (the older file there is kept as it was)")
+        if output is not None and not getattr(output, "kept_older", False):
+            continue
+        if (older := replaced_file(spec.target)) is not None:
+            say(f"{older}: nothing written (the older file there is kept as it was)")
 
 
 def _load(plan: _Plan, inputs: InputSwitch, say: Callable[[str], None]):
