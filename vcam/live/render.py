@@ -14,7 +14,6 @@ that frame, from the block they were logged at.
 """
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
