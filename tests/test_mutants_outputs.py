@@ -285,8 +285,8 @@ def test_a_recording_still_busy_after_leaving_at_once_says_its_end_may_be_missin
         w.offer(FRAME, 1)
         leave_workers([w], 0.1)
         assert w.stuck and w.failed
-        assert w.summary() == ("nothing recorded to take.mp4; 1 frame dropped (it could not keep up); still busy "
-                               "when vcam stopped, so its end may be missing")
+        assert w.summary() == ("nothing recorded to take.mp4; 1 frame left unwritten (the show was stopped before "
+                               "it was written); still busy when vcam stopped, so its end may be missing")
     finally:
         _ended(w)
 

@@ -2,6 +2,7 @@
 and blackout, a fitted frame, the status and progress lines. Each test fails where the code is changed in the way
 its docstring says."""
 import io
+import os
 
 import numpy as np
 import pytest
@@ -565,6 +566,27 @@ def test_the_files_are_said_with_their_frames_and_seconds_and_one_stopped_short_
     said.clear()
     _say_files([SimpleNamespace(name="file", path="/out/c.mp4", frames=0)], 16.0, full, said.append)
     assert said == ["/out/c.mp4: nothing written"]  # no older file there: none is said kept
+
+
+def test_a_file_never_begun_is_said_kept_by_the_name_the_start_said_it_by(tmp_path):
+    """/dev/stdout sent by `>` to a new, empty file was said "/dev/stdout: nothing written (the older file there is
+    kept as it was)", where the start had said nothing would be replaced; one sent to an older take names that take."""
+    from types import SimpleNamespace
+
+    from vcam.live.render import _say_kept
+
+    said: list[str] = []
+    for name, held in (("new.mp4", b""), ("older.mp4", b"an older take")):
+        target = tmp_path / name
+        target.write_bytes(held)
+        fd = os.open(target, os.O_WRONLY)
+        try:
+            stdout = tmp_path / f"stdout-{name}"  # a name for the descriptor, as /dev/stdout is
+            stdout.symlink_to(f"/proc/self/fd/{fd}")
+            _say_kept(SimpleNamespace(outs=[SimpleNamespace(kind="file", target=str(stdout))]), [], said.append)
+        finally:
+            os.close(fd)
+    assert said == [f"{tmp_path / 'older.mp4'}: nothing written (the older file there is kept as it was)"]
 
 
 def test_a_progress_line_before_the_first_block_says_no_rate_or_time_left():

@@ -1,6 +1,7 @@
 """What a show says when an output goes wrong at its end: a recording whose disk fills as it is closed, an output
 that fails to close, one that never comes back from a frame; a render closes every file whatever one of them did."""
 import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -90,6 +91,42 @@ def test_a_recording_stopped_by_its_full_disk_on_air_is_said_once_not_again_at_i
     assert "failed and is stopped" in said and "closing" not in said, said
 
 
+class _ClosedRefused:
+    """A take's container whose close reports the disk's refusal of its last write, the file closed as FFmpeg's is."""
+
+    def __init__(self, container, refused: int):
+        self._container, self._refused = container, refused
+
+    def mux(self, packet) -> None:
+        self._container.mux(packet)
+
+    def close(self) -> None:
+        self._container.close()
+        raise OSError(self._refused, os.strerror(self._refused))
+
+
+@pytest.mark.parametrize("refused, said, fix", [
+    (errno.ENOSPC, ": the disk is full; the 7 frames before play", "free space on its disk (df -h {} shows"),
+    (errno.EIO, ": the disk stopped taking writes (an I/O error: ", "check the disk (dmesg shows why; ls {} shows"),
+    (errno.EPERM, " (Operation not permitted); the 7 frames before play", "")])
+def test_frames_lost_as_a_take_closes_are_said_with_the_cause_its_close_reported(tmp_path, monkeypatch, refused,
+                                                                                  said, fix):
+    """An OSError the close reported came out as it was (a traceback, the frames it lost unsaid); it is said with
+    the frames lost and its errno's words."""
+    from vcam.live.outputs import recording
+
+    path = tmp_path / "take.mp4"
+    rec = recording.Recording(str(path), 64, 48, 30.0)
+    for tick in range(10):
+        rec.send(np.full((48, 64, 3), tick * 20, np.uint8), tick)
+    monkeypatch.setattr(recording, "frames_held", lambda path: 7)
+    rec._container = _ClosedRefused(rec._container, refused)
+    with pytest.raises(VcamError) as raised:
+        rec.close()
+    assert raised.value.message.startswith(f"its last 3 frames could not be written to {path} as it was closed{said}")
+    assert (raised.value.fix or "").startswith(fix.format(tmp_path))
+
+
 class _Output:
     name = "vcam:/dev/video10"
 
@@ -171,7 +208,34 @@ def test_leaving_at_once_counts_the_frames_it_drops_in_the_end_line():
         for tick in range(1, 6):
             w.offer(FRAME, tick)
         leave_workers([w], 0.1)
-        assert w.dropped == 5 and "; 5 frames dropped" in w.summary(), w.summary()
+        assert w.dropped == 5 and "; 5 frames left unwritten" in w.summary(), w.summary()
+
+
+def test_frames_left_as_the_show_is_left_at_once_are_said_as_the_stop_s_not_as_the_output_s_slowness():
+    """Ctrl-C during the end's catch-up: the frames still waiting were said "dropped (it could not keep up)", as if
+    the recording were too slow, where the show was stopped before they were written. Frames it did drop for its
+    pace are said as before, apart."""
+    from vcam.live.outputs import leave_workers
+
+    with stuck_in_its_first_frame(queue=5, every_frame=True) as (w, _):
+        for tick in range(1, 8):  # 2 more than its queue holds while it is stuck
+            w.offer(FRAME, tick)
+        leave_workers([w], 0.1)
+        assert w.dropped == 7 and w.slow_drops == 2 and w.left_unsent == 5
+        assert w.summary() == ("nothing recorded to vcam:/dev/video10; 2 frames dropped (it could not keep up); "
+                               "5 frames left unwritten (the show was stopped before they were written); still busy "
+                               "when vcam stopped, so its end may be missing")
+
+
+def test_a_single_frame_left_as_the_show_is_left_at_once_is_said_as_one():
+    from vcam.live.outputs import leave_workers
+
+    with stuck_in_its_first_frame(queue=3) as (w, said):
+        w.offer(FRAME, 1)
+        leave_workers([w], 0.1)
+        assert w.slow_drops == 0 and report_outputs([w], said.append) == 1
+        assert said[-2] == ("output vcam:/dev/video10: 0 frames sent; 1 frame left unsent (the show was stopped "
+                            "before it was sent); still busy when vcam stopped, so its end may be missing")
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="sends Ctrl-C's signal to the main thread")

@@ -333,8 +333,11 @@ SLOW_CV2 = """
 import os, time
 def namedWindow(*args):
     if os.environ.get("DISPLAY") == ":4712":
-        with open(os.environ["VCAM_TEST_ANSWERED"] + ".pid", "w") as f:
+        # made whole in one step: seen before its number was written, the tests killed the probe unseen, and read
+        # an empty file for its number
+        with open(os.environ["VCAM_TEST_ANSWERED"] + ".pid.part", "w") as f:
             f.write(str(os.getpid()))
+        os.replace(os.environ["VCAM_TEST_ANSWERED"] + ".pid.part", os.environ["VCAM_TEST_ANSWERED"] + ".pid")
         while not os.path.exists(os.environ["VCAM_TEST_ANSWER"]):
             time.sleep(0.01)
         open(os.environ["VCAM_TEST_ANSWERED"], "w").close()
@@ -1096,6 +1099,49 @@ def test_an_older_files_size_is_said_as_a_download_size_is(tmp_path, size, said)
                                                         "frame recorded; Ctrl-C before then keeps it")
 
 
+# What the start says of a recording to /dev/stdout, with stdout sent where the test says, and whether the take's
+# end would say an older file there is kept
+SAID_OF_STDOUT = """
+import sys
+from vcam.live.outputs.paths import will_replace
+from vcam.live.outputs.recording import Recording
+rec = Recording("/dev/stdout", 64, 48, 30.0)
+print(repr(will_replace("/dev/stdout")), rec.kept_older, file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+@pytest.mark.parametrize("held", [b"", b"x" * 300])
+def test_a_recording_to_stdout_sent_to_a_file_names_that_file_where_it_holds_something(tmp_path, held):
+    """`--out file:/dev/stdout > take.mp4` said "will replace /dev/stdout (0 bytes)": the shell had made the file
+    new, nothing was left to replace, and the file written was take.mp4. Sent with >> onto an older take, that take
+    is replaced, and said by its own name."""
+    import subprocess
+    import sys
+
+    take = tmp_path / "take.mp4"
+    take.write_bytes(held)
+    with open(take, "ab") as out:
+        done = subprocess.run([sys.executable, "-c", SAID_OF_STDOUT], stdout=out, stderr=subprocess.PIPE, text=True,
+                              check=True, timeout=60)
+    if not held:
+        assert done.stderr.strip() == "None False"
+    else:
+        assert done.stderr.strip() == (f"'will replace {take} (0.3 kB, where /dev/stdout leads) at the first frame "
+                                       "recorded; Ctrl-C before then keeps it' True")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_a_recording_to_stdout_sent_to_a_pipe_says_nothing_is_replaced(tmp_path):
+    """A pipe (`| ffplay -`) is written into, never replaced."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SAID_OF_STDOUT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, check=True, timeout=60)
+    assert done.stderr.strip() == "None False"
+
+
 def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
     """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
     from vcam.live.outputs.recording import Recording
@@ -1609,8 +1655,8 @@ def test_a_disk_lost_under_stdout_sent_to_a_file_names_the_folder_of_that_file(t
 
     (tmp_path / "stick").mkdir()
     said = tmp_path / "said.txt"
-    code = ("import errno, sys; from vcam.live.outputs.recording import write_refused; "
-            f"open({str(said)!r}, 'w').write(write_refused(OSError(errno.EIO, 'x'), '/dev/stdout')[1])")
+    code = ("import errno, sys; from vcam.live.outputs.diskerrors import disk_refusal; "
+            f"open({str(said)!r}, 'w').write(disk_refusal(OSError(errno.EIO, 'x'), '/dev/stdout').fix)")
     with open(tmp_path / "stick" / "take.mp4", "wb") as out:
         subprocess.run([sys.executable, "-c", code], stdout=out, check=True)
     assert f"ls {tmp_path / 'stick'} shows whether it is there" in said.read_text()

@@ -14,7 +14,6 @@ that frame, from the block they were logged at.
 """
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -34,7 +33,8 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import DISK_FULL, write_refused
+from vcam.live.outputs.recording import replaced_file
+from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -112,7 +112,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     say = _sayer(out)
     progress: Progress | None = None
     failed = False
-    full = _StoppedFiles(say)
+    stopped_files = _StoppedFiles(say)
     inputs: InputSwitch | None = None
     plan: _Plan | None = None
     # From PyTorch's import to the render's own handlers (that take over with no instant between), SIGTERM and SIGHUP
@@ -137,10 +137,10 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop
             # for minutes
             stop = StopEvent()
-            # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are:
-            # said plainly, each was written on the end of that line on a terminal
-            inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
-                                 fps=plan.cfg.fps, offline=True, stop=stop)
+            # a clip's lines (exported again, waited for) through the progress line while it shows, as a stopped
+            # file's are: said plainly, each was written on the end of that line on a terminal
+            inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit,
+                                 lambda text: stopped_files.say(text), fps=plan.cfg.fps, offline=True, stop=stop)
             inputs.open(plan.cfg.input)
             stream, stopped_by = _load(plan, inputs, say), signal.SIGINT
             signals = handlers.enter_context(stop_on_signals(stop, raising))
@@ -154,9 +154,9 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             try:
                 _say_rendering(plan, stream, opts.log, say)
                 progress = Progress(plan.total, out)
-                full.say = progress.say
+                stopped_files.say = progress.say
                 sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
-                result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full,
+                result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, stopped_files,
                                         signals)
             except KeyboardInterrupt:  # Ctrl-C again before the blocks began: at once, said as a stop before them
                 result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=signal.SIGINT)
@@ -170,17 +170,17 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
                 progress.done()
             except OSError:  # the terminal is gone: the files must still get their ends (the next write raises it)
                 pass
-        full.say = say
+        stopped_files.say = say
         try:  # after a failure, that failure is the render's error: the files' own are said
-            _close_all([o for o, _ in outputs if not full.stopped_at(o)], say if failed else None)
+            _close_all([o for o, _ in outputs if not stopped_files.stopped_at(o)], say if failed else None)
         finally:
             if inputs is not None:
                 inputs.close()
             if failed:  # the start said each would be replaced: the error that follows does not say it was not
                 _say_kept(plan.cfg, [o for o, _ in outputs], say)
                 # what each file holds, said before the error: after a full disk, each holds frames of its own
-                _say_files([o for o, _ in outputs], plan.cfg.fps, full, say, begun_only=True)
-    _report(result, [o for o, _ in outputs], full, say)
+                _say_files([o for o, _ in outputs], plan.cfg.fps, stopped_files, say, begun_only=True)
+    _report(result, [o for o, _ in outputs], stopped_files, say)
     return result
 
 
@@ -209,14 +209,16 @@ def _stopped_before_blocks(total: int, fps: float, sig: int, say: Callable[[str]
 
 def _say_kept(cfg: ShowSettings, opened: list[Output], say: Callable[[str], None]) -> None:
     """After a render that failed: each file the start said would be replaced, and that was never begun, is said
-    kept. `opened`: the outputs made so far, in the order of `cfg.outs` (a file not made yet was not touched)."""
+    kept, by the name the start said it by (`replaced_file`: /dev/stdout's file, where `>` left an older one).
+    `opened`: the outputs made so far, in the order of `cfg.outs` (a file not made yet was not touched)."""
     for i, spec in enumerate(cfg.outs):
         if spec.kind != "file" or not spec.target:
             continue
         output = opened[i] if i < len(opened) else None
-        kept = getattr(output, "kept_older", False) if output is not None else os.path.isfile(spec.target)
-        if kept:
-            say(f"{os.path.abspath(spec.target)}: nothing written (the older file there is kept as it was)")
+        if output is not None and not getattr(output, "kept_older", False):
+            continue
+        if (older := replaced_file(spec.target)) is not None:
+            say(f"{older}: nothing written (the older file there is kept as it was)")
 
 
 def _load(plan: _Plan, inputs: InputSwitch, say: Callable[[str], None]):
@@ -432,12 +434,12 @@ class _ScreenState:
 
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
-                   progress: Progress, on_block: Callable[[int], None] | None, full: _StoppedFiles,
+                   progress: Progress, on_block: Callable[[int], None] | None, stopped_files: _StoppedFiles,
                    signals: StopSignals) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
     SIGTERM) sets `signals.stop`, which stops after the block in progress, except the first, whose frames would
     begin the files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where
-    other outputs keep the frames (`full`); the last one's full disk is the render's error."""
+    other outputs keep the frames (`stopped_files`); the last one's full disk is the render's error."""
     stop = signals.stop
     table = Timetable()
     for block, action in _actions(plan.replay, plan.total):
@@ -457,8 +459,8 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             for index, frame in enumerate(made):
                 shown = screen.apply(frame)
                 for output, size in sinks:
-                    if not full.stopped_at(output):  # not fitted for a file that is stopped
-                        full.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
+                    if not stopped_files.stopped_at(output):  # not fitted for a file that is stopped
+                        stopped_files.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
                 frames += 1
                 after.frame_done(blocks, index)
             after.frame_done(blocks, None)  # a frame the show had and this model's block has not
@@ -469,7 +471,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
     except KeyboardInterrupt:
         stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
-                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped),
+                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in stopped_files.stopped),
                     stopped_by=signals.first or signal.SIGINT)  # no signal: a KeyboardInterrupt, Ctrl-C's
 
 
@@ -543,14 +545,13 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int, say: Calla
         output.send(frame, frames)
     except OSError as e:
         path = getattr(output, "path", output.name)
-        room = write_refused(e, path, "render")
+        room = disk_refusal(e, path, "render")
         if room is None:
             raise
         _close_all([output], say)
-        what, fix = ("the disk filled", room[1]) if room[0] == DISK_FULL else room
         held = getattr(output, "frames", frames)  # a recording's, once closed: its whole fragments
         kept = f"it holds {counted(held, 'frame')}, which play" if held else "it holds no frame"
-        raise _FileStopped(output, what, kept, fix, block) from None
+        raise _FileStopped(output, room.happened, kept, room.fix, block) from None
 
 
 class _StoppedFiles:
@@ -616,7 +617,7 @@ def _apply(stream, action: Action, open_input, state: _ScreenState, fixed_steps:
         say(f"the change at block {block} was not applied ({e.__class__.__name__}: {e})")
 
 
-def _report(result: Rendered, outputs: list[Output], full: _StoppedFiles, say: Callable[[str], None]) -> None:
+def _report(result: Rendered, outputs: list[Output], stopped_files: _StoppedFiles, say: Callable[[str], None]) -> None:
     """What each file holds, and how the render went."""
     if not result.interrupted:
         head = f"rendered {counted(result.blocks, 'block')}"
@@ -631,10 +632,10 @@ def _report(result: Rendered, outputs: list[Output], full: _StoppedFiles, say: C
     rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
         if result.seconds > 0 and not result.interrupted else ""
     say(f"{head}{rate}")
-    _say_files(outputs, result.fps, full, say, result.frames)
+    _say_files(outputs, result.fps, stopped_files, say, result.frames)
 
 
-def _say_files(outputs: list[Output], fps: float, full: _StoppedFiles, say: Callable[[str], None],
+def _say_files(outputs: list[Output], fps: float, stopped_files: _StoppedFiles, say: Callable[[str], None],
                made: int | None = None, begun_only: bool = False) -> None:
     """A line for each file: the frames it holds (`made` where it does not count them), and where it was stopped
     short. `begun_only`: only those that hold frames (after a failure, the others are said kept or not at all)."""
@@ -646,7 +647,7 @@ def _say_files(outputs: list[Output], fps: float, full: _StoppedFiles, say: Call
         kept = " (the older file there is kept as it was)" if getattr(output, "kept_older", False) else ""
         line = (f"{where}: {held} frames, {held / fps:.2f} s at {rate_said(fps)} fps" if held else
                 f"{where}: nothing written{kept}")
-        if stopped := full.stopped_at(output):
+        if stopped := stopped_files.stopped_at(output):
             line += f"; STOPPED at block {stopped[0]}: {stopped[1]}"
         say(line)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError
-from vcam.live.outputs.recording import check_path, held_by_another
+from vcam.live.outputs.recording import check_path, held_by_another, replaced_file
 from vcam.outspec import OutputSpec
 from vcam.words import size_text
 
@@ -165,14 +165,16 @@ class OlderTakes:
 
 
 def _older_file(path: str) -> str | None:
-    """`PATH (3.4 MB)`, whole, where `path` is a file already, else None."""
-    if not os.path.isfile(path):
+    """`PATH (3.4 MB)`, whole, where `path` is a file already (the file a descriptor's name leads to: `FILE (3.4 MB,
+    where /dev/stdout leads)`), else None (`replaced_file`)."""
+    if (older := replaced_file(path)) is None:
         return None
     try:
-        size = os.path.getsize(path)
+        size = os.path.getsize(older)
     except OSError:  # gone since, or unreadable: opening it says why
         return None
-    return f"{os.path.abspath(path)} ({size_text(size)})"
+    led = "" if older == os.path.abspath(path) else f", where {path} leads"
+    return f"{older} ({size_text(size)}{led})"
 
 
 def resolved(path: str) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
+from vcam.live.outputs.diskerrors import FULL, disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
@@ -121,8 +122,8 @@ def _try_making(path: str, folder: str) -> None:
         if e.errno in _NAME_REFUSED:  # the disk can be written, this name cannot
             raise VcamError(f"cannot record to {path}: the disk in {folder} takes no file of this name "
                             f"({e.strerror})", _NAME_REFUSED[e.errno]) from None
-        if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise VcamError(f"cannot record to {path}: the disk is full ({e.strerror})", disk_fix(path)) from None
+        if (room := disk_refusal(e, path)) is not None and room.filled:
+            raise VcamError(f"cannot record to {path}: {room.what} ({e.strerror})", room.fix) from None
         if made:
             raise VcamError(f"cannot record to {path}: no file can be made in {folder} ({e.strerror})",
                             "pick a folder on a disk that can be written") from None
@@ -159,68 +160,36 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
     free = blocks * st.f_frsize + freed
     if free < FULL_BELOW:
         where = path if made else os.path.realpath(path)
-        raise VcamError(f"cannot record to {path}: the disk is full ({size_text(free)} free in "
+        raise VcamError(f"cannot record to {path}: {FULL} ({size_text(free)} free in "
                         f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
 
 
-def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
-    """What to do where the disk under `path` filled (a recording's, a render's)."""
-    where = f"df -h {os.path.dirname(os.path.abspath(path))}" if path else "df -h"
-    return f"free space on its disk ({where} shows what is left) or {instead}"
-
-
-# A file that reached the largest size its file system or the shell allows: no space to free, a name to change
-TOO_LARGE = "the file reached the size this system allows"
-DISK_FULL = "the disk is full"
-TOO_LARGE_FIX = ("{instead} to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the shell's "
-                 "limit (ulimit -f)")
-
-
-def out_of_room(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
-    """(what happened, what to do) where `error` is a write refused for room: a full disk or quota, or a file at
-    the size its file system allows (a USB stick's FAT32 stops a long show's recording at 4 GB); None for any other
-    error. `instead` is the verb of the fix (record, render)."""
-    if not isinstance(error, OSError):
+def replaced_file(path: str) -> str | None:
+    """The file already there that a recording to `path` replaces, by the name it is said by; None where there is
+    none: nothing there, or no file (a pipe, a terminal, /dev/null), which is written into, not replaced. A name for
+    a descriptor this process was given (/dev/stdout, /dev/fd/1) leads to what the shell sent it to: that file is
+    named, where it holds something (`> take.mp4` made it new, or emptied it: nothing is left to replace)."""
+    if not os.path.isfile(path):
         return None
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DISK_FULL, disk_fix(path, f"{instead} to another disk")
-    if error.errno == errno.EFBIG:
-        return TOO_LARGE, TOO_LARGE_FIX.format(instead=instead)
-    return None
-
-
-# A disk that stopped taking writes mid-take: remounted read-only after an error (as ext4 and a USB stick's FAT are),
-# or gone (a USB stick pulled out, a network share dropped). Python's "[Errno 5] Input/output error" or
-# "[Errno 116] Stale file handle" named neither
-_SHARE_LOST = "the network share the file is on was lost (its server gone, or the network down)"
-DISK_LOST = {
-    errno.EROFS: "the disk became read-only (the system does so after a disk error)",
-    errno.EIO: "the disk stopped taking writes (an I/O error: a USB stick pulled out, a network share dropped, or a "
-               "failing disk)",
-    errno.ESTALE: _SHARE_LOST,
-    errno.ENOTCONN: _SHARE_LOST,
-}
-
-
-def _disk_folder(path: str) -> str:
-    """The folder of the file `path` leads to: a link (take.mp4 linked onto a stick, /dev/stdout sent to a file)
-    leads off the disk of the folder it is named in, and that disk is the one to look at. A name that leads to no
-    file (/dev/stdout to a pipe: /proc/…/pipe:[…]) is said as given."""
+    if not _names_a_descriptor(path):
+        return os.path.abspath(path)
     real = os.path.realpath(path)
-    return os.path.dirname(os.path.abspath(path) if real.startswith("/proc/") else real)
+    try:
+        return real if os.path.isfile(real) and os.path.getsize(real) else None
+    except OSError:  # gone since: nothing to replace
+        return None
 
 
-def write_refused(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
-    """(what happened, what to do) where `error` is a write its disk refused: for room (`out_of_room`), or a disk
-    lost mid-take (DISK_LOST) where there is a file; None for any other error. `instead` is the verb of the fix
-    (record, render)."""
-    if (room := out_of_room(error, path, instead)) is not None:
-        return room
-    # only a file is on a disk: a camera's or a window's I/O error is no disk's
-    if isinstance(error, OSError) and error.errno in DISK_LOST and path:
-        where = f"dmesg shows why; ls {shell_word(_disk_folder(path))} shows whether it is there"
-        return DISK_LOST[error.errno], f"check the disk ({where}) or {instead} to another disk"
-    return None
+def _names_a_descriptor(path: str) -> bool:
+    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): its name says
+    nothing of the file behind it."""
+    where = os.path.abspath(path)
+    if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
+        return True
+    try:
+        return os.readlink(where).startswith("/proc/")
+    except OSError:  # not a link: a file's own name
+        return False
 
 
 def _refuse_one_being_recorded(path: str) -> None:
@@ -316,7 +285,8 @@ class Recording:
         self._lock: int | None = None
         self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
         self._piped = False  # recorded into a named pipe: kept once _pipe is closed, for a broken pipe at the close
-        self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
+        # a take there already: said to be kept if this one never starts
+        self._older = replaced_file(self.path) is not None
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
         self._written_back = False  # self.path is a copy of the take, made as its file was deleted on air
@@ -435,29 +405,33 @@ class Recording:
     def _close(self) -> None:
         if self._container is None:
             return
-        encoded, held = self.frames, None
+        encoded, held, seen = self.frames, None, None
         try:
-            for packet in self._stream.encode(None):
-                self._container.mux(packet)
-        finally:
             try:
-                self._container.close()
+                for packet in self._stream.encode(None):
+                    self._container.mux(packet)
             finally:
-                self._container = None
-                self._write_back_if_deleted()
-                self._follow_if_moved()
-                # not /dev/null or a pipe, which keep nothing to count or cut, nor another file that has taken the
-                # name of a take moved away (where /proc could not say where to)
-                if os.path.isfile(self.path) and self._holds_take(self.path):
-                    cut_partial_fragment(self.path)
-                    # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
-                    # being written, and the frames muxed for the next one, are not in it)
-                    held = frames_held(self.path)
-                    if held is not None:
-                        self.frames = min(self.frames, held)
-                self._release()
+                self._container.close()
+        except OSError as e:  # the last fragment's write, where FFmpeg says it: said with what it lost, if it lost any
+            seen = e
+        finally:
+            self._container = None
+            self._write_back_if_deleted()
+            self._follow_if_moved()
+            # not /dev/null or a pipe, which keep nothing to count or cut, nor another file that has taken the name
+            # of a take moved away (where /proc could not say where to)
+            if os.path.isfile(self.path) and self._holds_take(self.path):
+                # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
+                # being written, and the frames muxed for the next one, are not in it: whole fragments are counted)
+                held = frames_held(self.path)
+                cut_partial_fragment(self.path)
+                if held is not None:
+                    self.frames = min(self.frames, held)
+            self._release()
         if held is not None and held < encoded and not self._write_failed:
-            raise self._lost_at_close(encoded - held)
+            raise self._lost_at_close(encoded - held, seen)
+        if seen is not None:
+            raise seen
 
     def _release(self) -> None:
         if self._pipe is not None:  # FFmpeg leaves a file it was given open
@@ -470,12 +444,17 @@ class Recording:
             os.close(self._lock)
             self._lock = None
 
-    def _lost_at_close(self, lost: int) -> VcamError:
+    def _lost_at_close(self, lost: int, cause: OSError | None) -> VcamError:
+        """The frames the last fragment lost, said with the cause its close reported (`cause`, an OSError); FFmpeg
+        reports none for most writes that fail then, and where none is known the likely ones are said."""
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
         kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
-        return VcamError(f"{what} could not be written to {self.path} as it was closed (a full disk, or a limit "
-                         f"on the file's size); {kept}",
-                         disk_fix(self.path))
+        lost_here = f"{what} could not be written to {self.path} as it was closed"
+        if (room := disk_refusal(cause, self.path)) is not None:
+            return VcamError(f"{lost_here}: {room.what}; {kept}", room.fix)
+        if cause is not None:  # a cause no disk's words name: said in the system's
+            return VcamError(f"{lost_here} ({cause.strerror or cause}); {kept}")
+        return VcamError(f"{lost_here} (a full disk, or a limit on the file's size); {kept}", disk_fix(self.path))
 
     def _write_back_if_deleted(self) -> None:
         """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is

@@ -14,7 +14,7 @@ from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import Repeated, fit
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.recording import write_refused
+from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.outspec import FITS, OutputSpec
 from vcam.words import counted, shell_word
 
@@ -74,6 +74,7 @@ class OutputWorker:
         self._aired = False  # a frame of the show (not the loading card) has been taken
         self.sent = 0
         self.discarded = 0  # still waiting when the close deadline passed
+        self.left_unsent = 0  # of those, still waiting when the show was left at once: none of the output's pace
         self.error: Exception | None = None
         self.no_display = no_display
         self._undrawable: NoDisplayError | None = None  # the display it could not draw on, where not a failure
@@ -103,7 +104,8 @@ class OutputWorker:
 
     @property
     def dropped(self) -> int:
-        """Frames that never reached the output: overflowed while it was busy, or dropped at the close deadline."""
+        """Frames that never reached the output: overflowed while it was busy, dropped at the close deadline, or left
+        as the show was left at once."""
         return self._mailbox.dropped + self.discarded
 
     @property
@@ -112,8 +114,9 @@ class OutputWorker:
         failed was in hand and after it, and those skipped while a window waited for its display's answer."""
         if not self._aired:  # never on air (the model failed to load, Ctrl-C while it loaded): the loading card's
             return 0  # skips, and those dropped at the stop's deadline (said then, as the stop's), are none of its pace
-        dropped = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
-        return dropped - self._excused
+        if self._dropped_before_failure is not None:
+            return self._dropped_before_failure - self._excused
+        return self.dropped - self.left_unsent - self._excused
 
     @property
     def left_out(self) -> NoDisplayError | None:
@@ -253,14 +256,14 @@ class OutputWorker:
         on device' or '[Errno 27] File too large' does not say the file up to there plays, nor what to do; nor does
         '[Errno 5] Input/output error' of a disk lost mid-take (a USB stick pulled out)."""
         path = getattr(self.output, "path", None)
-        room = write_refused(self.error, path) if self.error is not None else None
+        room = disk_refusal(self.error, path) if self.error is not None else None
         if room is None:
             return ""
         frames = getattr(self.output, "frames", None)  # a recording's: what its file holds (whole fragments)
         # where the disk filled before the first fragment, the file holds no picture: it does not play
         held = f" ({counted(frames, 'frame')})" if isinstance(frames, int) else ""
         kept = "" if not path else "; the file holds no frame" if frames == 0 else f"; the file up to here plays{held}"
-        return f"; {room[0]}: {room[1]}{kept}"
+        return f"; {room.what}: {room.fix}{kept}"
 
     def summary(self) -> str:
         """One line for the end of the show: what reached the output, what was lost, what failed."""
@@ -278,6 +281,11 @@ class OutputWorker:
             notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
         if slow := self.slow_drops:
             notes.append(f"{counted(slow, 'frame')} dropped (it could not keep up)")
+        if self.left_unsent:  # the show stopped at once, while they waited: no slowness of the output's
+            done = "written" if self.every_frame else "sent"
+            them = "it was" if self.left_unsent == 1 else "they were"
+            notes.append(f"{counted(self.left_unsent, 'frame')} left un{done} (the show was stopped before {them} "
+                         f"{done})")
         if self.close_error is not None:
             notes.append(f"closing it FAILED: {one_line(self.close_error)}")
         if self.stuck:
@@ -325,7 +333,9 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
     a recording keeps the fragments already written."""
     for w in workers:
         w._closing = True
-        w.discarded += w._mailbox.close(drain=False)  # counted: the end's line says them dropped
+        left = w._mailbox.close(drain=False)  # counted: the end's line says them left unwritten
+        w.discarded += left
+        w.left_unsent += left
     deadline = time.monotonic() + timeout
     for w in workers:
         w._done.wait(max(0.0, deadline - time.monotonic()))
