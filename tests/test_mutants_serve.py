@@ -367,7 +367,31 @@ def test_messages_told_while_a_client_is_answered_are_bounded_too():
         assert ws.writing.wait(60)
         with client.answering():
             told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
-        assert told.count(True) == ServedClient.REPLIES_WAITING
+        assert told.count(True) == ServedClient.REPLIES_WAITING - 1  # one room kept for the answer's reply
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+def test_a_reply_and_what_is_told_while_it_is_made_are_one_count_bounded_by_replies_waiting():
+    """The reader waited on the replies queued alone while the show's messages were dropped on those and the ones
+    told meanwhile: told up to the bound during an answer, the reply went in past it (a crowd held 140 messages
+    where 114 is the most). The reply goes at once all the same: the room it waits for is kept for it."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        with client.answering():
+            told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
+            reply = _offer_in_thread(client, proto.text("reply", text="ok"))
+            reply.join(60)
+            assert not reply.is_alive()  # never waits on the told ones, which go only once it is queued
+        assert told.count(True) + 1 == ServedClient.REPLIES_WAITING
+        assert client.queued() == ServedClient.REPLIES_WAITING
+        ws.gate.set()
+        assert wait_for(lambda: len(ws.sent) == 1 + ServedClient.REPLIES_WAITING, 60)
+        assert ws.sent[1] == proto.text("reply", text="ok") and ws.sent[2] == proto.text("notice", text="n0")
     finally:
         ws.gate.set()
         client.close()

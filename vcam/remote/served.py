@@ -63,6 +63,9 @@ class ServedClient:
         # queued, and the laptop printed the failure, then the reply that reads as the change taken
         self._answering = False
         self._told_meanwhile: list[str] = []
+        # room kept in REPLIES_WAITING for the reply of the message answered, until it is queued: filled by what is
+        # told meanwhile, that reply waited for room that only its own queueing could make
+        self._answer_room = 0
         # the newest state offered, by the number of its read (the server numbers them in the order they are read):
         # a reply whose state was read before it must not be the last this client mirrors
         self._newest_state: tuple[int, str] | None = None
@@ -83,10 +86,12 @@ class ServedClient:
                     self.dropped += 1
                 self._frames.append((self._clock(), message))
             else:
-                # Replies answer this client's own messages, so waiting here only slows that client down.
-                while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
+                # Replies answer this client's own messages, so waiting here only slows that client down. The room
+                # kept for this reply, where it is one, is its own.
+                while self._texts_held() - self._answer_room >= self.REPLIES_WAITING and not self._closed:
                     self._cond.wait()
                 self._texts.append(message)
+                self._answer_room = 0
                 newest = self._newest_state
                 if state_read is not None and newest is not None and newest[0] > state_read:
                     self._put_latest("state", newest[1])
@@ -120,7 +125,7 @@ class ServedClient:
         (a client that does not read, which the server disconnects); whether it was queued. While one of its
         messages is answered, it goes after that answer."""
         with self._cond:
-            if self._closed or len(self._texts) + len(self._told_meanwhile) >= self.REPLIES_WAITING:
+            if self._closed or self._texts_held() >= self.REPLIES_WAITING:
                 return False
             if self._answering:
                 self._told_meanwhile.append(message)
@@ -135,15 +140,29 @@ class ServedClient:
         is told meanwhile goes after it."""
         with self._cond:
             self._answering = True
+            self._answer_room = 1
         try:
             yield
         finally:
             with self._cond:
                 self._answering = False
+                self._answer_room = 0
                 if not self._closed:
                     self._texts.extend(self._told_meanwhile)
                 self._told_meanwhile.clear()
                 self._cond.notify_all()
+
+    def _texts_held(self) -> int:
+        """The text messages counted against REPLIES_WAITING (with the lock held): one count for the reader that waits
+        and the show that drops. Those queued, those told while it is answered, and the room kept for that answer:
+        counted apart, the told ones and the reply queued after them together passed the bound."""
+        return len(self._texts) + len(self._told_meanwhile) + self._answer_room
+
+    def queued(self) -> int:
+        """The messages this client holds (frames, texts, those told while it is answered), read in one step: read
+        apart, a sample taken as the told ones joined the queue counted them twice."""
+        with self._cond:
+            return len(self._frames) + len(self._texts) + len(self._told_meanwhile)
 
     def not_applied(self, line: str, key: tuple, typed: bool) -> None:
         """A change it sent that failed as the show applied it, told to it as a notice (vcam cam prints it): each
