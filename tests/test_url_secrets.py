@@ -19,7 +19,8 @@ QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "
            f"?r%6Fle=watch&token={SECRET}", f"?TOKEN={SECRET}", f"#token={SECRET}", "?x=a@b", f"?token={SECRET} ",
            f"?token%3d{SECRET}&role=watch", f"?role=watch&token%3D{SECRET}", f"?token\uff1d{SECRET}",
            f"\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}",
-           f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}"]
+           f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}", f"?role=watch\uff06token={SECRET}",
+           f"\uff1frole=watch\uff06\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}"]
 PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
 
 
@@ -56,6 +57,24 @@ def test_a_token_whose_equals_sign_is_written_percent_3d_is_hidden_and_left_out_
                                                                                                         command):
     """vcam serve reads no token there (it is refused as missing), but the secret was typed all the same; the
     fullwidth ＝ of an East Asian keyboard's was said in full."""
+    assert said_url(url) == shown and cam_command(url) == command
+
+
+@pytest.mark.parametrize("url, shown, command", [
+    ("ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1dSEC", "ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d***",
+     "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/\uff1ftoken=SEC", "ws://h:8765/\uff1ftoken=***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://vj:pw@h:8765/\uff1ftoken=SEC", "ws://vj:***@h:8765/\uff1ftoken=***",
+     "vcam cam 'ws://vj:***@h:8765/' --token TOKEN (with the password where *** stands)"),
+    ("ws://h:8765/?role=watch\uff06token=SEC", "ws://h:8765/?role=watch\uff06token=***",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/\uff1ftoken=SEC\uff06role=watch", "ws://h:8765/\uff1ftoken=***\uff06role=watch",
+     "vcam cam 'ws://h:8765/\uff1frole=watch' --token TOKEN"),
+    ("ws://h:8765/#token=SEC", "ws://h:8765/#token=***", "vcam cam ws://h:8765/ --token TOKEN")])
+def test_a_token_after_a_fullwidth_question_mark_is_offered_as_the_ascii_one_is(url, shown, command):
+    """An address typed on an East Asian keyboard (ws://h:8765/？ｔｏｋｅｎ＝SEC) gives vcam serve no token, as a
+    ?token= refused does: the line offered kept it as *** and said to put the token back there, where it is never
+    read, and a token after a fullwidth ＆ was said in full."""
     assert said_url(url) == shown and cam_command(url) == command
 
 

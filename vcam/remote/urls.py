@@ -18,6 +18,9 @@ from vcam.words import shell_word
 _TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
 # and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
 _TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
+# what a token's name=value pair follows: a query's ? or &, a # (the token typed in the wrong place), and the
+# fullwidth ？ and ＆ of an address typed as the rest of it was
+_PAIRS_START = "?&#\uff1f\uff06"
 
 
 def said_url(url: str) -> str:
@@ -75,7 +78,7 @@ def _token_hidden(url: str) -> str:
     if query < 0:
         return url
     # the spaces after the token kept: an address quoted to show the space pasted after it lost it
-    return url[:query] + re.sub(rf"(?i)([?&#\uff1f]{_TOKEN_IS})[^&]*[^&\s]", r"\1***", url[query:])
+    return url[:query] + re.sub(rf"(?i)([{_PAIRS_START}]{_TOKEN_IS})[^&\uff06]*[^&\uff06\s]", r"\1***", url[query:])
 
 
 def put_back(url: str) -> str:
@@ -97,7 +100,24 @@ def _without_token(url: str) -> str:
         return url
     query = re.sub(rf"(?i)[?&]{_TOKEN_IS}[^&#]*", "", "?" + parts.query)[1:]
     # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
-    return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
+    url = url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
+    return _typed_token_dropped(url)
+
+
+def _typed_token_dropped(url: str) -> str:
+    """`url` without a token pair said_url hides that is no pair of the query sent: one after a fullwidth ？ or ＆
+    (the path's, for the library) or a #. Left in, the line offered showed it as *** and said to put the token back
+    there, where vcam serve never reads one, while the same address typed with ASCII ?token= was offered --token."""
+    at = userinfo_at(url)
+    query = min((i for i in (url.find(c, at + 1) for c in "?#\uff1f") if i >= 0), default=-1)
+    if query < 0:
+        return url
+
+    def dropped(pair: re.Match) -> str:  # the pairs after it keep a start: ?token=a&b=1 is ?b=1, ?b=1&token=a ?b=1
+        return pair[1] if pair[2] else ""
+
+    pairs = re.sub(rf"(?i)([{_PAIRS_START}]){_TOKEN_IS}[^&\uff06]*([&\uff06]?)", dropped, url[query:])
+    return url[:query] + pairs
 
 
 def query_token(url: str) -> str:
