@@ -432,6 +432,25 @@ def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
         check_url(fine)
 
 
+@pytest.mark.parametrize("url, said", [
+    ("ws://127.0.0.1;8765", "'ws://127.0.0.1;8765': no host name holds a semicolon (a : typed without shift?); use "
+                            "ws://127.0.0.1:8765"),
+    ("ws://vj:s3cret@gpu.box;8765/?token=s3cret", "'ws://vj:***@gpu.box;8765/?token=***': no host name holds a "
+     "semicolon (a : typed without shift?); use ws://vj:***@gpu.box:8765/?token=*** (with the password and the token "
+     "where each *** stands)"),
+    ("ws://gpu;box", "'ws://gpu;box': no host name holds a semicolon; it looks like ws://HOST:PORT (default port "
+                     "8765)")])
+def test_a_semicolon_typed_for_the_ports_colon_is_refused_with_the_address_meant(url, said):
+    """ws://127.0.0.1;8765 was looked up as a host named 127.0.0.1;8765, every few seconds until --duration, each
+    time said as no host of that name: the typo was left to be found."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value) == said
+    check_url("ws://gpu.box:8765/a;b")  # in the path, it is the server's to read
+
+
 def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
     from vcam.remote.urls import check_url
 

@@ -304,6 +304,8 @@ def _check_url(url: str) -> None:
         text, port_typed = stray
         raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
                          f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
+    if ";" in parts.hostname:  # looked up, it was "no host named h;8765", tried again and again
+        raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{shown!r}: {why}; {looks}")
     port_typed = parts.netloc.rpartition(":")[2]
@@ -325,6 +327,18 @@ def _check_url(url: str) -> None:
     if parts.username is not None and parts.password is None:  # refused by the websockets library at each try
         raise ValueError(f"{shown!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
                          "leave it out: vcam serve asks for its --token, which vcam cam gives with its own --token")
+
+
+def _colon_meant(url: str, parts: SplitResult) -> str:
+    """"; use ADDRESS" with the host part's last ; as the colon before a port (the key beside it, typed without
+    shift), where that makes an address taken; else a line on what the address looks like."""
+    head, _, port = parts.netloc.rpartition(";")
+    meant = urlunsplit(parts._replace(netloc=f"{head}:{port}"))
+    try:
+        _check_url(meant)
+    except ValueError:
+        return f"; it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
+    return f" (a : typed without shift?); {_use(meant)}"
 
 
 def _use(fixed: str) -> str:
