@@ -61,8 +61,8 @@ def test_a_token_whose_equals_sign_is_written_percent_3d_is_hidden_and_left_out_
 
 
 @pytest.mark.parametrize("url, shown, command", [
-    ("ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1dSEC", "ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d***",
-     "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1dSEC",
+     "ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d***", "vcam cam ws://h:8765/ --token TOKEN"),
     ("ws://h:8765/\uff1ftoken=SEC", "ws://h:8765/\uff1ftoken=***", "vcam cam ws://h:8765/ --token TOKEN"),
     ("ws://vj:pw@h:8765/\uff1ftoken=SEC", "ws://vj:***@h:8765/\uff1ftoken=***",
      "vcam cam 'ws://vj:***@h:8765/' --token TOKEN (with the password where *** stands)"),
