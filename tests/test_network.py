@@ -204,6 +204,16 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera, monk
     assert not thread.is_alive() and not errors, errors
 
 
+def test_a_token_refused_off_loopback_names_the_tunnel_of_the_port_given(capsys, monkeypatch):
+    """The tunnel offered in place of a token was ssh -L 8765:127.0.0.1:8765 whatever --port was given: typed as
+    shown, it led to no server."""
+    monkeypatch.delenv("VCAM_TOKEN", raising=False)
+    port = free_port()
+    assert main(["serve", "--model", "tiny", "--host", "0.0.0.0", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"SSH tunnel (ssh -N -L {port}:127.0.0.1:{port} USER@THIS-MACHINE, as vcam serve's first line" in err, err
+
+
 def test_token_required_off_loopback(server_factory, capsys, monkeypatch):
     monkeypatch.delenv("VCAM_TOKEN", raising=False)
     assert main(["serve", "--model", "tiny", "--host", "0.0.0.0", "--port", str(free_port())]) == 2

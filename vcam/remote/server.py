@@ -101,7 +101,8 @@ class FrameServer:
                 f"listening on {said_url(settings.host)} lets anyone who can reach this machine watch and steer the "
                 "show",
                 f"set a token: --token SECRET (or the {TOKEN_ENV} environment variable), and give the same "
-                "token to vcam cam; or listen on 127.0.0.1 and use an SSH tunnel (ssh -L 8765:127.0.0.1:8765 ...)",
+                "token to vcam cam; or listen on 127.0.0.1 and use an SSH tunnel (ssh -N -L "
+                f"{settings.port}:127.0.0.1:{settings.port} USER@THIS-MACHINE, as vcam serve's first line says then)",
             )
         self.settings = settings
         self.handle_line = handle_line
