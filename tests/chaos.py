@@ -468,7 +468,7 @@ class Chaos:
         """What every served client holds queued, sampled while a reader is stalled (the most is kept)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            self.queued.append(max((c.queued() for c in self.server._clients()), default=0))
+            self.queued.append(max((c.messages_held() for c in self.server._clients()), default=0))
             time.sleep(0.05)
 
 

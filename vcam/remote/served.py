@@ -63,8 +63,9 @@ class ServedClient:
         # queued, and the laptop printed the failure, then the reply that reads as the change taken
         self._answering = False
         self._told_meanwhile: list[str] = []
-        # room kept in REPLIES_WAITING for the reply of the message answered, until it is queued: filled by what is
-        # told meanwhile, that reply waited for room that only its own queueing could make
+        # room kept in REPLIES_WAITING for the replies of the message answered, while it is answered (each reply
+        # offered then may use it): filled by what is told meanwhile, a reply waited for room that only the end of
+        # its own answer could make
         self._answer_room = 0
         # the newest state offered, by the number of its read (the server numbers them in the order they are read):
         # a reply whose state was read before it must not be the last this client mirrors
@@ -87,11 +88,11 @@ class ServedClient:
                 self._frames.append((self._clock(), message))
             else:
                 # Replies answer this client's own messages, so waiting here only slows that client down. The room
-                # kept for this reply, where it is one, is its own.
+                # kept while an answer is made is its replies': what is told meanwhile never fills it, so a reply
+                # waits only for texts the client reads, never for the end of its own answer.
                 while self._texts_held() - self._answer_room >= self.REPLIES_WAITING and not self._closed:
                     self._cond.wait()
                 self._texts.append(message)
-                self._answer_room = 0
                 newest = self._newest_state
                 if state_read is not None and newest is not None and newest[0] > state_read:
                     self._put_latest("state", newest[1])
@@ -122,8 +123,9 @@ class ServedClient:
 
     def tell(self, message: str) -> bool:
         """A text message told from the show's threads, which never waits: dropped where REPLIES_WAITING wait already
-        (a client that does not read, which the server disconnects); whether it was queued. While one of its
-        messages is answered, it goes after that answer."""
+        (a client that does not read, which the server disconnects), or REPLIES_WAITING - 1 while one of its
+        messages is answered (the last place is kept for that answer's replies); whether it was queued. While it is
+        answered, it goes after that answer."""
         with self._cond:
             if self._closed or self._texts_held() >= self.REPLIES_WAITING:
                 return False
@@ -158,9 +160,10 @@ class ServedClient:
         counted apart, the told ones and the reply queued after them together passed the bound."""
         return len(self._texts) + len(self._told_meanwhile) + self._answer_room
 
-    def queued(self) -> int:
-        """The messages this client holds (frames, texts, those told while it is answered), read in one step: read
-        apart, a sample taken as the told ones joined the queue counted them twice."""
+    def messages_held(self) -> int:
+        """The messages this client holds (frames, texts, those told while it is answered), for a check of the bound
+        made from another thread (the server sends and drops by its own counts, and never reads this): read under
+        the lock, as read apart, a sample taken as the told ones joined the queue counted them twice."""
         with self._cond:
             return len(self._frames) + len(self._texts) + len(self._told_meanwhile)
 
