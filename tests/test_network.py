@@ -446,10 +446,27 @@ def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
     ("ws://127.0.0.1;8765", "'ws://127.0.0.1;8765': no host name holds a semicolon (a : typed without shift?); use "
                             "ws://127.0.0.1:8765"),
     ("ws://vj:s3cret@gpu.box;8765/?token=s3cret", "'ws://vj:***@gpu.box;8765/?token=***': no host name holds a "
-     "semicolon (a : typed without shift?); use ws://vj:***@gpu.box:8765/?token=*** (with the password and the token "
-     "where each *** stands)"),
+     "semicolon (a : typed without shift?); type vcam cam 'ws://vj:***@gpu.box:8765/' --token TOKEN (with the "
+     "password where *** stands)"),
     ("ws://gpu;box", "'ws://gpu;box': no host name holds a semicolon; it looks like ws://HOST:PORT (default port "
-                     "8765)")])
+                     "8765)"),
+    # a token in a form vcam serve never reads (%3D, fullwidth, TOKEN=) was offered as *** to put back there
+    ("ws://h;8765/?token%3DSEC", "'ws://h;8765/?token%3D***': no host name holds a semicolon (a : typed without "
+                                 "shift?); type vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h;8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1dSEC",
+     "'ws://h;8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d***': no host name holds a semicolon (a : typed "
+     "without shift?); type vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h;8765/?TOKEN=SEC", "'ws://h;8765/?TOKEN=***': no host name holds a semicolon (a : typed without "
+                               "shift?); type vcam cam ws://h:8765/ --token TOKEN"),
+    # ws://h: was offered, its port still missing
+    ("ws://h;", "'ws://h;': no host name holds a semicolon; no port follows it: it looks like ws://HOST:PORT "
+                "(default port 8765)"),
+    # the fullwidth one was looked up as a host every few seconds
+    ("ws://h\uff1b8765", "'ws://h\uff1b8765': no host name holds a semicolon (a : typed without shift?); use "
+                         "ws://h:8765"),
+    # typed without ws:// or from a browser, offered no address
+    ("h;8765", "'h;8765' is not a server address; use ws://h:8765"),
+    ("http://h;8765", "'http://h;8765' is not a server address; use ws://h:8765")])
 def test_a_semicolon_typed_for_the_ports_colon_is_refused_with_the_address_meant(url, said):
     """ws://127.0.0.1;8765 was looked up as a host named 127.0.0.1;8765, every few seconds until --duration, each
     time said as no host of that name: the typo was left to be found."""

@@ -69,12 +69,17 @@ def test_a_token_whose_equals_sign_is_written_percent_3d_is_hidden_and_left_out_
     ("ws://h:8765/?role=watch\uff06token=SEC", "ws://h:8765/?role=watch\uff06token=***",
      "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
     ("ws://h:8765/\uff1ftoken=SEC\uff06role=watch", "ws://h:8765/\uff1ftoken=***\uff06role=watch",
-     "vcam cam 'ws://h:8765/\uff1frole=watch' --token TOKEN"),
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?token=SEC\uff06role=watch", "ws://h:8765/?token=***\uff06role=watch",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?token=SEC\uff06role=watch&x=1", "ws://h:8765/?token=***\uff06role=watch&x=1",
+     "vcam cam 'ws://h:8765/?role=watch&x=1' --token TOKEN"),
     ("ws://h:8765/#token=SEC", "ws://h:8765/#token=***", "vcam cam ws://h:8765/ --token TOKEN")])
 def test_a_token_after_a_fullwidth_question_mark_is_offered_as_the_ascii_one_is(url, shown, command):
     """An address typed on an East Asian keyboard (ws://h:8765/？ｔｏｋｅｎ＝SEC) gives vcam serve no token, as a
     ?token= refused does: the line offered kept it as *** and said to put the token back there, where it is never
-    read, and a token after a fullwidth ＆ was said in full."""
+    read, and a token after a fullwidth ＆ was said in full. The pairs kept go as the server reads them: after ?token=
+    the ＆role=watch was dropped with the token (reconnected as control), and after ？ it was kept, read as path."""
     assert said_url(url) == shown and cam_command(url) == command
 
 

@@ -21,6 +21,9 @@ _TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
 # what a token's name=value pair follows: a query's ? or &, a # (the token typed in the wrong place), and the
 # fullwidth ？ and ＆ of an address typed as the rest of it was
 _PAIRS_START = "?&#\uff1f\uff06"
+# a token's value: up to the next pair's & or fullwidth ＆ (a # in it is the token's, as said_url hides it), the
+# spaces pasted after it left out
+_TOKEN_VALUE = r"[^&\uff06]*[^&\uff06\s]"
 
 
 def said_url(url: str) -> str:
@@ -71,14 +74,18 @@ def _token_hidden(url: str) -> str:
     """`url` (its password hidden) with the value of a ?token= in its query as ***: vcam serve takes its token there
     too (in place of --token), and the address is said in every connecting and status line. Only the query after
     the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
-    at = url.rfind(":***@")
-    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place; and after a fullwidth
-    # ？, typed as the rest of it was
-    query = min((i for i in (url.find(c, at + 1) for c in "?#\uff1f") if i >= 0), default=-1)
+    query = _query_start(url, url.rfind(":***@"))
     if query < 0:
         return url
     # the spaces after the token kept: an address quoted to show the space pasted after it lost it
-    return url[:query] + re.sub(rf"(?i)([{_PAIRS_START}]{_TOKEN_IS})[^&\uff06]*[^&\uff06\s]", r"\1***", url[query:])
+    return url[:query] + re.sub(rf"(?i)([{_PAIRS_START}]{_TOKEN_IS}){_TOKEN_VALUE}", r"\1***", url[query:])
+
+
+def _query_start(url: str, after: int) -> int:
+    """Where the part of `url` after `after` that a token pair may stand in begins, -1 where there is none: its ?,
+    a # (#token=, refused as every #, is the token typed in the wrong place), or a fullwidth ？ (typed as the rest
+    of it was)."""
+    return min((i for i in (url.find(c, after + 1) for c in "?#\uff1f") if i >= 0), default=-1)
 
 
 def put_back(url: str) -> str:
@@ -91,33 +98,29 @@ def put_back(url: str) -> str:
 
 
 def _without_token(url: str) -> str:
-    """`url` without a ?token= in its query (a ? left alone dropped too), as far as said_url hides it."""
-    if "?" in url[:max(userinfo_at(url), 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
-        return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an IPv6 host without its closing bracket: check_url says so
-        return url
-    query = re.sub(rf"(?i)[?&]{_TOKEN_IS}[^&#]*", "", "?" + parts.query)[1:]
-    # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
-    url = url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
-    return _typed_token_dropped(url)
-
-
-def _typed_token_dropped(url: str) -> str:
-    """`url` without a token pair said_url hides that is no pair of the query sent: one after a fullwidth ？ or ＆
-    (the path's, for the library) or a #. Left in, the line offered showed it as *** and said to put the token back
-    there, where vcam serve never reads one, while the same address typed with ASCII ?token= was offered --token."""
+    """`url` without the token pairs said_url hides (a ? left alone dropped too), by said_url's own rule: where a
+    pair starts and where its value ends. One after a fullwidth ？ or ＆ or a # is no pair of the query sent, but the
+    secret all the same: left in, it was offered as *** to put back where vcam serve never reads it. The pairs kept
+    are written with an ASCII ? and &, as the server reads them (ws://h/？token=a＆role=watch offered ?role=watch)."""
     at = userinfo_at(url)
-    query = min((i for i in (url.find(c, at + 1) for c in "?#\uff1f") if i >= 0), default=-1)
+    if "?" in url[:max(at, 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
+        return url
+    query = _query_start(url, at)
     if query < 0:
         return url
-
-    def dropped(pair: re.Match) -> str:  # the pairs after it keep a start: ?token=a&b=1 is ?b=1, ?b=1&token=a ?b=1
-        return pair[1] if pair[2] else ""
-
-    pairs = re.sub(rf"(?i)([{_PAIRS_START}]){_TOKEN_IS}[^&\uff06]*([&\uff06]?)", dropped, url[query:])
-    return url[:query] + pairs
+    pairs = re.split(rf"([{_PAIRS_START}])", url[query:])  # "", start, pair, start, pair…
+    kept = [(start, pair) for start, pair in zip(pairs[1::2], pairs[2::2])]
+    # a pair's value runs to the next & or ＆: a ? or # in a token's value is the token's, as said_url hides it
+    merged: list[tuple[str, str]] = []
+    for start, pair in kept:
+        if merged and start not in "&\uff06" and re.match(rf"(?i){_TOKEN_IS}", merged[-1][1]):
+            merged[-1] = (merged[-1][0], merged[-1][1] + start + pair)
+        else:
+            merged.append((start, pair))
+    left = [pair for _, pair in merged if not re.match(rf"(?i){_TOKEN_IS}", pair)]
+    if len(left) == len(merged):
+        return url
+    return url[:query] + ("?" + "&".join(left) if left else "")
 
 
 def query_token(url: str) -> str:
@@ -228,6 +231,8 @@ def asks_to_watch(url: str) -> bool:
     return _sent_query(url).get("role", ["control"])[0] != "control"
 
 
+# a semicolon, as typed for a port's colon (the key beside it, without shift), ASCII or fullwidth
+_SEMICOLON = "[;\uff1b]"
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
 
 
@@ -250,7 +255,15 @@ def _meant_url(url: str) -> str | None:
     try:
         check_url(meant)
     except ValueError:
-        return None
+        # h;8765, http://h;8765: a ; typed for the port's colon too
+        try:
+            colon = _colon_for_semicolon(meant, urlsplit(meant))
+            if colon is None:
+                return None
+            check_url(colon)
+        except ValueError:
+            return None
+        return colon
     return meant
 
 
@@ -304,7 +317,7 @@ def _check_url(url: str) -> None:
         text, port_typed = stray
         raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
                          f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
-    if ";" in parts.hostname:  # looked up, it was "no host named h;8765", tried again and again
+    if re.search(_SEMICOLON, parts.hostname):  # looked up, it was "no host named h;8765", tried again and again
         raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{shown!r}: {why}; {looks}")
@@ -330,15 +343,26 @@ def _check_url(url: str) -> None:
 
 
 def _colon_meant(url: str, parts: SplitResult) -> str:
-    """"; use ADDRESS" with the host part's last ; as the colon before a port (the key beside it, typed without
+    """"; type/use ADDRESS" with the host part's last ; as the colon before a port (the key beside it, typed without
     shift), where that makes an address taken; else a line on what the address looks like."""
-    head, _, port = parts.netloc.rpartition(";")
-    meant = urlunsplit(parts._replace(netloc=f"{head}:{port}"))
+    looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
+    meant = _colon_for_semicolon(url, parts)
+    if meant is None:  # ws://h; offered ws://h:, the port still missing
+        return f"; no port follows it: {looks}"
     try:
         _check_url(meant)
     except ValueError:
-        return f"; it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
-    return f" (a : typed without shift?); {_use(meant)}"
+        return f"; {looks}"
+    # a token is given whole by --token: ?token%3D*** typed back gives vcam serve none
+    return " (a : typed without shift?); " + (f"type {cam_command(meant)}" if holds_token(meant) else _use(meant))
+
+
+def _colon_for_semicolon(url: str, parts: SplitResult) -> str | None:
+    """`url` with its host part's last ; (or fullwidth ；) as the colon before a port, None where no port follows it."""
+    split = re.split(rf"{_SEMICOLON}(?!.*{_SEMICOLON})", parts.netloc, maxsplit=1)
+    if len(split) < 2 or not split[1]:
+        return None
+    return urlunsplit(parts._replace(netloc=":".join(split)))
 
 
 def _use(fixed: str) -> str:
