@@ -23,7 +23,8 @@ _TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
 _PAIRS_START = "?&#\uff1f\uff06"
 # a token's value: up to the next pair's & or fullwidth ＆ (a # in it is the token's, as said_url hides it), the
 # spaces pasted after it left out
-_TOKEN_VALUE = r"[^&\uff06]*[^&\uff06\s]"
+_VALUE_ENDS = "&\uff06"
+_TOKEN_VALUE = rf"[^{_VALUE_ENDS}]*[^{_VALUE_ENDS}\s]"
 
 
 def said_url(url: str) -> str:
@@ -108,17 +109,16 @@ def _without_token(url: str) -> str:
     query = _query_start(url, at)
     if query < 0:
         return url
-    pairs = re.split(rf"([{_PAIRS_START}])", url[query:])  # "", start, pair, start, pair…
-    kept = [(start, pair) for start, pair in zip(pairs[1::2], pairs[2::2])]
-    # a pair's value runs to the next & or ＆: a ? or # in a token's value is the token's, as said_url hides it
-    merged: list[tuple[str, str]] = []
-    for start, pair in kept:
-        if merged and start not in "&\uff06" and re.match(rf"(?i){_TOKEN_IS}", merged[-1][1]):
-            merged[-1] = (merged[-1][0], merged[-1][1] + start + pair)
+    split = re.split(rf"([{_PAIRS_START}])", url[query:])  # "", start, pair, start, pair…
+    pairs: list[str] = []
+    for start, pair in zip(split[1::2], split[2::2]):
+        # a token's value runs to the next & or ＆: a ? or # in it is the token's, as said_url hides it
+        if pairs and start not in _VALUE_ENDS and re.match(rf"(?i){_TOKEN_IS}", pairs[-1]):
+            pairs[-1] += start + pair
         else:
-            merged.append((start, pair))
-    left = [pair for _, pair in merged if not re.match(rf"(?i){_TOKEN_IS}", pair)]
-    if len(left) == len(merged):
+            pairs.append(pair)
+    left = [pair for pair in pairs if not re.match(rf"(?i){_TOKEN_IS}", pair)]
+    if len(left) == len(pairs):
         return url
     return url[:query] + ("?" + "&".join(left) if left else "")
 
