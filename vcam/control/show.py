@@ -43,6 +43,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -65,14 +66,14 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlbrackets import next_key
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes, written_as
 from vcam.control.yamlfiles import read_file
 from vcam.control.yamlflows import item_loads
 from vcam.control.yamlnumbers import as_written, number_written_as
+from vcam.control.yamlkeys import KeysRunTogether
 from vcam.control.yamlproblems import in_line_order
-from vcam.control.yamlslips import COLON_SLIPS
-from vcam.control.yamlwrite import NULL_TAG, STR_TAG, built_or_none, flow_yaml
+from vcam.control.yamllines import COLON_SLIPS
+from vcam.control.yamlwrite import NULL_TAG, STR_TAG, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
@@ -244,6 +245,12 @@ HEX = re.compile(r"0x[0-9a-fA-F_]+")
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
+# what a preset offered for a slip shows where the author's own name and prompt are not known
+_PRESET_BLANKS = MappingProxyType({"name": "NAME", "prompt": "TEXT"})
+# a preset's keys run together on one line (`- name:neon, prompt:x`), offered as an entry: the keys a number is
+# written for, a name and a prompt to fill in where missing, and a prompts: list never offered on one line
+_PRESET_RUN = KeysRunTogether(PRESET_KEYS, ("seed", "transition", "strength", "bias"), _PRESET_BLANKS,
+                              refused=("prompts",))
 PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
 MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
@@ -481,60 +488,21 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         read = f"YAML reads {unmarked[1]}{marks} as part of the text"
         why = f"with no space after its colon {read}" if mark == ":" else \
             f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
-        blank = {"name": "NAME", "prompt": "TEXT"}.get(unmarked[1])
-        line = _keyed_entry(_keys_run_together(node.value, unmarked[1], unmarked[4]), r.path) if unmarked[4] else \
-            _keyed_entry({unmarked[1]: blank}, r.path) if blank else None
+        blank = _PRESET_BLANKS.get(unmarked[1])
+        pairs = _PRESET_RUN.pairs(node.value, unmarked[1], unmarked[4]) if unmarked[4] else \
+            {unmarked[1]: blank} if blank else None
+        line = _PRESET_RUN.entry(pairs, lambda entry: item_loads(entry, "preset", r.path)) if pairs else None
         r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; " +
                       (f"a preset has a name and a prompt: write - {line}" if line else
                        "write each key with a space after its colon, in a preset with a name and a prompt: "
                        "- {name: NAME, prompt: TEXT}"))
         return True
     # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
-    entry = flow_yaml({"name": "NAME", "prompt": node.value})
+    entry = flow_yaml({**_PRESET_BLANKS, "prompt": node.value})
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: " +
                   (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}, the text as written, quoted where "
                                               "YAML needs it"))
     return True
-
-
-def _keys_run_together(text: str, key: str, value: str) -> dict[str, str]:
-    """The keys and values of a list item written as one text (`name:neon, prompt:x`, each colon without its
-    space): each preset key after a comma starts one of its own; {key: value} where no other does."""
-    parts = _NEXT_KEY.split(text)
-    pairs = [re.fullmatch(rf"({'|'.join(PRESET_KEYS)})[ \t]*[:{COLON_SLIPS}][ \t]*(\S.*)", part.strip())
-             for part in parts]
-    if len(parts) < 2 or None in pairs or len({p[1] for p in pairs}) < len(pairs):
-        return {key: value}
-    return {p[1]: p[2].strip() for p in pairs}
-
-
-# a comma and the preset key after it, where a list item's keys were written as one text
-_NEXT_KEY = next_key("|".join(PRESET_KEYS), ":" + COLON_SLIPS)
-
-
-# a preset key with its colon inside a value: a key the split into keys left there
-_KEY_INSIDE = re.compile(rf"(?<![\w-])(?:{'|'.join(PRESET_KEYS)})[ \t]*[:{COLON_SLIPS}]")
-
-
-def _keyed_entry(pairs: dict[str, str], path: str) -> str | None:
-    """The preset to write for a list item that is keys and values run together as one text (`- seed:3`, `- name:a,
-    prompt:b`): each key and its value, a number where the key takes one, with a name and a prompt to fill in where
-    it lacks them (NAME, TEXT); None where that preset is refused as a show's only one (`- input:off`, `- name:7`),
-    as the item offered alone was (its name missing, its seed quoted)."""
-    entry: dict[str, object] = {"name": "NAME", "prompt": "TEXT"}
-    if any(_KEY_INSIDE.search(value) for value in pairs.values()):
-        # `name:neon prompt:x`, `name：neon，prompt：x`: a key still inside a value, its split not known here
-        return None
-    for key, value in pairs.items():
-        read = built_or_none(f"{key}: {value}")
-        number = read.get(key) if isinstance(read, dict) and key in ("seed", "transition", "strength", "bias") \
-            else None
-        # `- prompt:"neon city"`: quotes round the whole value are YAML's, as after a colon and a space
-        quoted = read.get(key) if isinstance(read, dict) and value[:1] in "'\"" else None
-        entry[key] = number if type(number) in (int, float) else quoted if isinstance(quoted, str) else value
-    if "prompts" in pairs or (line := flow_yaml(entry)) is None:
-        return None
-    return line if item_loads(line, "preset", path) else None
 
 
 def _refuse_a_control_log(r: Reader, text: str, path: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from vcam.control.yamlkeys import NEXT_KEY
+
 
 CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 
@@ -27,8 +29,13 @@ def closed_head(value: str) -> str | None:
 
 def opens_quote(text: str, i: int) -> bool:
     """Whether the quote at `i` of `text` opens a quoted text: YAML reads one only where a value or an entry may
-    start; after a word (`rock 'n roll`) it is the text's own."""
-    return i == 0 or text[i - 1] in " \t{[,:"
+    start (after a key's colon, a '{', '[' or ',', a list item's '-', each with the spaces after it); after a word
+    (`rock 'n roll`), even with a space between, it is the text's own."""
+    before = text[:i].rstrip(" \t")
+    if not before or before[-1] in "{[,:":
+        return True
+    # `- 'neon'`: a list item's dash, at the line's start, not one inside a text (`a - 'b'`)
+    return before[-1] == "-" and len(before) < i and not before[:-1].strip(" \t")
 
 
 def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
@@ -139,12 +146,3 @@ def quote_closed(text: str) -> tuple[str, str] | None:
 _STARTS_VALUE = re.compile(r"(?:^|[{,:])[ \t]*$")
 # what an open quote takes in to the line's end: its text, the braces that close the line, a comment after them
 _TEXT_THEN_CLOSE = re.compile(r"(?P<text>[^'\"#{}\[\]]*)(?P<close>\}[ \t}]*?)?(?P<comment>[ \t]#[^'\"{}\[\]]*)?[ \t]*")
-
-
-def next_key(keys: str = r"[A-Za-z_][\w-]*", colons: str = ":") -> re.Pattern[str]:
-    """A comma and the key after it (`, channel: 2`), one of `keys` (a pattern) before one of `colons`, where a
-    mapping's next key starts on its line."""
-    return re.compile(rf",[ \t]*(?=(?:{keys})[ \t]*[{colons}])")
-
-
-NEXT_KEY = next_key()

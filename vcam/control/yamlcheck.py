@@ -21,7 +21,7 @@ from yaml.resolver import Resolver
 from vcam.control import yamlloaders
 from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK, COMMENT_IN_BLOCK, COMMENT_IN_QUOTES,
                                    commands_cut, is_command, parse)
-from vcam.control.numberreadings import whole_meant
+from vcam.control.numberreadings import whole_readings
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.yamlfiles import too_big_at, unreadable_at, unreadable_character
 from vcam.control.yamlloaders import TOO_DEEP, LimitedComposer, Refused
@@ -408,7 +408,7 @@ class Reader:
         if isinstance(v, bool) or not isinstance(v, int):
             hint = (in_digits(self.numeric(node), lo, hi, node, what) or unquoted_hint(node, v, lo, hi, whole=True)
                     or space_grouped(v, lo, hi, what)
-                    or written_as_hint(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else "",
+                    or written_as_hint(v, whole_readings(v.strip(), lo, hi) if isinstance(v, str) else (),
                                        lambda n: lo <= n <= hi))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None

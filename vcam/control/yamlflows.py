@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 
@@ -27,14 +28,15 @@ def left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[
 
 # the keys a MIDI map's control opens with, one of them naming what it hears
 CONTROL_KINDS = ("cc", "note", "nrpn", "program")
-# a map's control, or a show's preset, written with its keys on one line but without its braces: `- cc: 60, command:
-# tap`, `- name: neon, prompt: city`
-_FIRST_KEYS = "|".join((*CONTROL_KINDS, "name", "prompt"))
+# a map's control, a show's preset or cue, written with its keys on one line but without its braces: `- cc: 60,
+# command: tap`, `- name: neon, prompt: city`, `- name: drop, do: next`
+_ITEM_FIRST_KEYS = MappingProxyType({"presets": ("name", "prompt"), "cues": ("name", "do")})
+_FIRST_KEYS = "|".join(dict.fromkeys((*CONTROL_KINDS, *(key for keys in _ITEM_FIRST_KEYS.values() for key in keys))))
 _UNBRACED = re.compile(rf"( *- +)(({_FIRST_KEYS}): *[^{{}}\[\],#]+(?:, *\w+: *[^{{}}\[\],#]+)+?)( *#.*)?")
 
 
 def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str) -> str | None:
-    """What to write for a MIDI map's control or a show's preset whose keys are on one line without the braces
+    """What to write for a MIDI map's control or a show's preset or cue whose keys are on one line without the braces
     around them, said by YAML as a ': ' where no key goes; None for any other complaint, and where the item has lines
     under it (braced, they are refused). `path`: the file's, which a preset's paths are read against."""
     if e.problem not in MAPPING_VALUES or e.problem_mark is None or e.problem_mark.line >= len(lines):
@@ -45,17 +47,24 @@ def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str) -> str
         return None
     keys = found[2].rstrip()
     entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[4]}" if found[4] else "")  # its comment kept
-    preset = found[3] in ("name", "prompt")
-    if preset and _list_key(lines, row, len(found[1]) - len(found[1].lstrip(" "))) != "presets":
-        return None  # `cues:` over `- name: c, prompt: x`: a cue, not a preset
+    if found[3] in CONTROL_KINDS:
+        what = "control"
+    else:
+        # `cues:` over `- name: c, prompt: x`: a cue, not a preset, and a cue's keys braced are refused
+        listed = _list_key(lines, row, len(found[1]) - len(found[1].lstrip(" ")))
+        what = {"presets": "preset", "cues": "cue"}.get(listed or "")
+        if what is None or found[3] not in _ITEM_FIRST_KEYS[listed]:
+            return None
     mended = [*lines[:row], f"{found[1]}{entry}", *lines[row + 1:]]
-    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) \
-            or not item_loads(entry, "preset" if preset else "midi", path) or not text_loads("\n".join(mended), path):
+    # a cue loads only beside the presets it names: the whole show is what says so
+    alone = what == "cue" or item_loads(entry, "preset" if what == "preset" else "midi", path)
+    if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not alone \
+            or not text_loads("\n".join(mended), path):
         # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
         # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
-    return (f"not valid YAML: a {'preset' if preset else 'control'}'s keys on one line go in braces, or YAML reads "
-            f"the ', ' as part of the first key's value: write - {entry}")
+    return (f"not valid YAML: a {what}'s keys on one line go in braces, or YAML reads the ', ' as part of the first "
+            f"key's value: write - {entry}")
 
 
 def _list_key(lines: list[str], row: int, column: int) -> str | None:

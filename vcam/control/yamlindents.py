@@ -3,14 +3,15 @@ off its list, a key read as more of the value above it, a '- ' list after a list
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import yaml
 
-from vcam.control.yamllines import (ITEM_NOT_FOUND, KEY_HEAD, KEY_LINE, MAPPING_VALUES, TEXT_KEYS,
-                                    top_key, written_above)
+from vcam.control.yamllines import (ITEM_NOT_FOUND, AtLine, KEY_HEAD, KEY_LINE, MAPPING_VALUES, TEXT_KEYS, indent_of,
+                                    top_key, written, written_above)
 from vcam.control.yamloffers import reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
-from vcam.words import counted
+from vcam.words import counted, nearest
 
 
 def deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
@@ -155,6 +156,55 @@ def _nearest_list(e: yaml.MarkedYAMLError, lines: list[str], row: int, column: i
                    f"it {counted(meant, 'space')} as well")
 
 
+def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a list whose first '- ' item is indented off the items after it, which all line up (`presets:`
+    over ` - name: a` and `  - name: b`, `  - name: c`): that item moved to their column, with its lines under it,
+    where the list then reads to its end. Said of each later item in turn, it took a load for each; None otherwise."""
+    if e.problem not in (*ITEM_NOT_FOUND, "did not find expected '-' indicator") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or (item := re.match(r"( *)- ", lines[row])) is None:
+        return None
+    column = len(item[1])
+    first = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) < column), None)
+    head = written_above(lines, first) if first is not None else None
+    if first is None or head is None or re.match(r" *- ", lines[first]) is None \
+            or indent_of(lines[head]) > indent_of(lines[first]) or _KEY_ALONE.fullmatch(lines[head]) is None:
+        return None  # not the first item of a list under its key
+    # the items after it, up to the list's end: the first line back at the key's column or less
+    later, last = [], row
+    for i in range(row, len(lines)):
+        if not written(lines[i]):
+            continue
+        if indent_of(lines[i]) <= indent_of(lines[head]) or indent_of(lines[i]) < column:
+            break
+        if indent_of(lines[i]) == column:
+            if not lines[i].lstrip(" ").startswith("- "):
+                return None  # a key at the items' column: not a list lined up
+            later.append(i)
+        last = i
+    if len(later) < 2:
+        return None  # one item after it: moving either is one edit, said as before
+    shift = column - indent_of(lines[first])
+    said = (f"not valid YAML: the first '- ' of this list is indented {counted(indent_of(lines[first]), 'space')} "
+            f"and the {len(later)} items after it {column} (from line {row + 1}): the items of one list line up; "
+            f"indent line {first + 1} {counted(column, 'space')}")
+    ended = [*lines, ""]
+    if reads_past(ended, first, _shifted(lines[first], shift), last):
+        return AtLine(first + 1, said)  # its '- ' alone moved left: the keys under it are where they go
+    moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
+    if row - first == 1 or not reads_past(moved, first, moved[first], last):
+        return None
+    # the lines named are those with YAML on them: a blank or a comment between is no line to move
+    held = [i + 1 for i in range(first + 1, row) if written(lines[i])]
+    if not held:
+        return None
+    under = f"line {held[0]}" if len(held) == 1 else f"lines {held[0]} and {held[1]}" \
+        if held == [held[0], held[0] + 1] else f"lines {held[0]} to {held[-1]}"
+    return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if len(held) == 1 else 'each '}"
+                             f"{counted(shift, 'space')} further in")
+
+
 def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a '- ' item indented as the keys of the entry above it (`    - name: b` under `  - name:
     a` and its `    prompt:`), said by YAML as a key not found; None for any other complaint."""
@@ -284,3 +334,67 @@ def _keys_above(lines: list[str], row: int, column: int) -> tuple[int | None, re
         if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
             item = i
     return stop, meant, at, item
+
+
+# a key with no value on its line (a comment after it): (indentation and a list item's '- ', key)
+_KEY_ALONE = re.compile(r"( *(?:- +)?)(" + KEY_HEAD + r"[^\s:#]*):[ \t]*(?:#.*)?")
+
+
+def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[str], bool],
+                        keys: tuple[str, ...] = ()) -> str | None:
+    """What to write for a key's value on the line under it at the key's own column (`prompt:` over `[neon, city`
+    lined up with it), which YAML reads as a new key and finds no ':' after; None otherwise. The line offered is
+    the value indented under its key, quoted where it is a text opening with a bracket never closed; None where
+    `loads` (the whole text mended, checked as the file is) refuses both, or where the line reads as a key with its
+    colon left out (one of `keys`, misspelt), what it meant not known."""
+    if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
+        return None
+    row = e.context_mark.line
+    above = written_above(lines, row)
+    key = _KEY_ALONE.fullmatch(lines[above]) if above is not None else None
+    column = indent_of(lines[row])
+    if key is None or len(key[1]) != column or KEY_LINE.match(lines[row]) is not None:
+        return None
+    value = lines[row].strip()
+    indent = " " * (column + 2)
+    said = (f"not valid YAML: line {row + 1}, {key[2]}:'s value, is at {key[2]}:'s own column, where YAML reads a "
+            f"new key and finds no ':'; a value on the lines under its key is indented deeper than the key")
+
+    def mended(line: str) -> str:
+        return "\n".join([*lines[:row], line, *lines[row + 1:]])
+
+    if _key_like(value, keys):
+        # `fsp 30` under `output:`, `sed 3` under `prompt:`: a key misspelt, its colon left out, not a value; indented
+        # it may load, as a text no one meant
+        return None
+    if loads(mended(indent + value)):
+        return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}: {value}")
+    # `[neon, city` under prompt:: a text that opens with a bracket, as _never_closed quotes one a line up
+    # (a comment after it, after a space or a tab, stays one: quoted, it went on air)
+    bare = key[2] in TEXT_KEYS and value[:1] in "[{" and re.search(r"[ \t]#", value) is None \
+        and built_or_none(value) is None
+    quoted = flow_yaml(value) if bare else None
+    if quoted is not None and loads(mended(indent + quoted)):
+        return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}, and put the whole text in quotes "
+                                f"({key[2]}: takes a text, not a {'list' if value[0] == '[' else 'mapping'}): {quoted}")
+    return None  # nothing written deeper loads: what the line was meant as is not known here
+
+
+def _key_like(value: str, keys: tuple[str, ...]) -> bool:
+    """Whether a line reads as a key with its colon left out: its first word one of `keys` or a misspelling of one
+    (`seed 3`, `sed 3`, `fsp 30`), a word alone only where it is one of `keys` or a misspelling 4 letters or more
+    long. Any other word followed by text is a value (`neon city at night`, `preset ocean`)."""
+    word = re.fullmatch(r"([A-Za-z_][\w-]*)(.*)", value)
+    if word is None:
+        return False
+    alone = re.fullmatch(r"[ \t]*(?:#.*)?", word[2]) is not None
+    if not alone and re.match(r"[ \t]+[^\s#]", word[2]) is None:
+        return False  # `neon,` or `a:b`: no key written with a space for its colon
+    if word[1] in keys:
+        return True
+    if alone and len(word[1]) < 4:
+        return False  # `dog`, `cat`: a word that short is as near a key as any value
+    # as near as a key's misspelling is told elsewhere; a two-letter key (do, at) is too short to be misspelt, and a
+    # section's name less its s names one of its items (`preset ocean`, a cue's do:), no key
+    meant = nearest(word[1], keys, cutoff=0.8)
+    return meant is not None and len(meant) > 2 and meant != f"{word[1]}s"

@@ -10,6 +10,10 @@ import re
 KEY_HEAD = r"[^\s:#'\"{\[&*!|>-]"
 
 
+# typed where a key's colon goes: an '=', or an input method's full-width colon or equals sign (regex class text)
+COLON_SLIPS = "=\uff1a\uff1d"
+
+
 # YAML's complaint at a ': ' where no key goes, as libyaml says it and as PyYAML does
 MAPPING_VALUES = ("mapping values are not allowed in this context", "mapping values are not allowed here")
 
@@ -61,3 +65,14 @@ ITEM_NOT_FOUND = ("did not find expected key", "expected <block end>, but found 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
 KEY_LINE = re.compile(r"^( *(?:- +)?)(" + KEY_HEAD + r"[^:#]*?):(?: |$)")
+
+
+class AtLine(str):
+    """A message of a slip on another line than the one YAML complained at: filed at the line to mend."""
+
+    line: int
+
+    def __new__(cls, line: int, message: str) -> "AtLine":
+        said = super().__new__(cls, message)
+        said.line = line
+        return said

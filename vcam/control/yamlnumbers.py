@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from vcam.control.commands import DECIMAL, parse
-from vcam.control.numberreadings import number_meant
+from vcam.control.numberreadings import number_readings
 from vcam.control.wholenumbers import BASED, in_decimal_digits
 
 
@@ -159,17 +159,16 @@ def number_written_as(v: object, fits: Callable[[float], bool], share: bool = Fa
     from 0 to 1, as the typed command reads it); '' for anything else."""
     if not isinstance(v, str):
         return ""
-    return written_as_hint(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share), fits)
+    return written_as_hint(v, number_readings(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share), fits)
 
 
-def written_as_hint(v: object, meant: str, fits: Callable[[int], bool]) -> str:
+def written_as_hint(v: object, meant: Sequence[str], fits: Callable[[int], bool]) -> str:
     """'; write it as 0.3' for text that means a number in range (a decimal comma, 0,3, which YAML reads as text; a
-    unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none.
-    `fits`: whether the value takes a number (a hex one's, _based_said)."""
+    unit after it, 124bpm; 2,000 for a whole one), the numbers `meant` as the typed commands read it (their
+    readings, numberreadings'); '' for none. `fits`: whether the value takes a number (a hex one's, _based_said)."""
     if isinstance(v, str) and (based := _based_said(v.strip(), fits)) is not None:
         return based
-    offered = re.fullmatch(r" \(did you mean (.+)\?\)", meant)
-    return f"; write it as {offered[1]}" if offered else ""
+    return f"; write it as {' or '.join(meant)}" if meant else ""
 
 
 _BASE_PREFIX = re.compile(r"[+-]?0([xXbB])(.*)")

@@ -9,14 +9,12 @@ import yaml
 from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, text_loads,
                                     wrong_closer)
-from vcam.control.yamlindents import dash_misaligned, deeper_key, item_misaligned, list_after_flow, misaligned
-from vcam.control.yamllines import MAPPING_VALUES, OPENED, TEXT_KEYS, indent_of, top_key, written_below
+from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, list_after_flow,
+                                      misaligned, value_at_key_column)
+from vcam.control.yamllines import (COLON_SLIPS, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key,
+                                    written_below)
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
-
-
-# typed where a key's colon goes: an '=', or an input method's full-width colon or equals sign (regex class text)
-COLON_SLIPS = "=\uff1a\uff1d"
 
 
 # PyYAML's names for what it was reading, in the words a show's author uses
@@ -28,17 +26,6 @@ PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "
 LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
 
 
-class _AtLine(str):
-    """A message of a slip on another line than the one YAML complained at: filed at the line to mend."""
-
-    line: int
-
-    def __new__(cls, line: int, message: str) -> "_AtLine":
-        said = super().__new__(cls, message)
-        said.line = line
-        return said
-
-
 def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
                  keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = (), path: str = "show.yaml") -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
@@ -47,8 +34,9 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
+            or value_at_key_column(e, lines, lambda mended: text_loads(mended, path), keys)
             or _dash_unspaced(e, lines, keys, path) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
-            or item_misaligned(e, lines) or dash_misaligned(e, lines)
+            or item_misaligned(e, lines) or first_item_moved(e, lines) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
             or braces_left_out(e, lines, path) or wrong_closer(e, lines)
@@ -184,7 +172,7 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
         if flow is not None and flow[2][0] == "[":
             # `-[cc, 16]`: with its space, a list, no list of a show or map takes as its item; what the item was
             # meant to be (a control's keys, a cue's `- preset 1`) is not known here
-            return _AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
+            return AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
                                   "list in [...] as its item")
         if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
                                                   path):
@@ -197,10 +185,10 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
                 unclosed = f", and no {closers[0]} closes the text it opens" + (f" (nor {closers[1:]} what the line "
                                                                                   "opens)" if closers[1:] else "")
             # filed at the line to mend: YAML complains at the line after one whose flow goes on there
-            return _AtLine(i + 1, f"{said}{unclosed}; a list item is a '-' and a space: write - {entry}")
+            return AtLine(i + 1, f"{said}{unclosed}; a list item is a '-' and a space: write - {entry}")
         if flow is not None:
             # no line that loads to offer (`-{cc: 1, param: blnd}`, a key the next reading names): the slip still said
-            return _AtLine(i + 1, f"{said}; a list item is a '-' and a space: write a space after the '-'")
+            return AtLine(i + 1, f"{said}; a list item is a '-' and a space: write a space after the '-'")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
@@ -236,20 +224,21 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     if not value:  # `prompt =`: the value still to write, not a text '='
         # the line offered is a template: a sentence after `write` is copied onto the line and goes on air
         what, blank = ("text", "TEXT") if key in TEXT_KEYS else ("value", "VALUE")
-        return f"{said}; its {what} is still to write, after a colon and a space: {key}: {blank}"
+        return AtLine(row + 1, f"{said}; its {what} is still to write, after a colon and a space: {key}: {blank}")
     # as YAML reads the value: quoted, `name:"7"`, `name = '7'`, it is refused too (`preset 7` selects by position)
     read = built_or_none(f"{key}: {value}") if key == "name" else None
     digits = read["name"].strip() if isinstance(read, dict) and isinstance(read.get("name"), str) else value
     if key == "name" and digits.isdecimal() and top_key(lines, row) == "presets":
-        return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
-                f"name: and a word with it, like name: scene {digits}")
+        return AtLine(row + 1, f"{said}; a preset's name cannot be a plain number (numbers select presets by "
+                                f"position): write name: and a word with it, like name: scene {digits}")
     if (offered := _colon_offered(lines, row, head, key, value)) is None:
         if key in TEXT_KEYS and _BLOCK_HEADER.fullmatch(value):
             # `prompt >-` over no lines of text: a block's header whose text is still to write, not the text '>-'
-            return (f"{said}; a text written across lines is {key}: {value} with its lines under it, indented "
-                    f"deeper than {key}:")
+            return AtLine(row + 1, f"{said}; a text written across lines is {key}: {value} with its lines under "
+                                    f"it, indented deeper than {key}:")
         return None
-    return f"{said}; write {offered}"
+    # filed at the line to mend: YAML complains at the line after it, or after a block's text under it
+    return AtLine(row + 1, f"{said}; write {offered}")
 
 
 def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:

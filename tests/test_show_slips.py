@@ -1,0 +1,225 @@
+"""Slips in a show or map file said with the line that mends them: each line offered loads when written in place,
+and means what the file meant."""
+from __future__ import annotations
+
+import pytest
+
+from vcam.control import yamlloaders
+from vcam.control.midimap import load_map
+from vcam.control.show import load_show
+from vcam.control.yamlproblems import ConfigError
+
+
+@pytest.fixture(params=["default", "pure-python"])
+def loader(request, monkeypatch):
+    """Both ways of parsing: libyaml's (where PyYAML has it) and PyYAML's own scanner."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlloaders, "Loader", yamlloaders.PyLoader)
+    return request.param
+
+
+def refused(load, path) -> str:
+    """The one problem `load` refuses the file at `path` for."""
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    assert len(err.value.problems) == 1, err.value.problems
+    return err.value.problems[0]
+
+
+def test_an_apostrophe_in_a_controls_text_leaves_its_brace_said_left_open(tmp_path, loader):
+    """`-{cc: 32, command: prompt rock 'n roll` was told of its dash alone: the ' of rock 'n roll was read as a quote
+    opening, which left the } unseen; written as offered, the map loads with the prompt as meant."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n  -{cc: 32, command: prompt rock 'n roll\n")
+    entry = "{cc: 32, command: prompt rock 'n roll}"
+    assert refused(load_map, path) == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and "
+                                       f"no }} closes what it opens; a list item is a '-' and a space: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n  - {entry}\n")
+    assert "rock 'n roll" in repr(load_map(path))
+
+
+@pytest.mark.parametrize("header", ["|", ">-"])
+def test_a_block_headers_colon_left_out_is_said_at_its_own_line(tmp_path, loader, header):
+    """`prompt |` over the indented lines of its text was said at the line after them, where YAML stopped, three
+    lines past the slip; it is said at the header's line, and written as offered the show loads with its text."""
+    path = tmp_path / "show.yaml"
+    text = (f"presets:\n  - name: a\n    prompt {header}\n      neon city\n\n      at night\n"
+            "  - name: b\n    prompt: y\n")
+    path.write_text(text)
+    said = refused(load_show, path)
+    head = f"{path}:3: not valid YAML: line 3 has no ':' after prompt, and YAML read it as a text where a key goes; "
+    assert said == f"{head}write prompt: {header}"
+    path.write_text(text.replace(f"prompt {header}", said[len(head) + len("write "):]))
+    assert "neon city" in next(iter(load_show(path).presets[0].prompts))
+
+
+CUE_SHOW = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\ncues:\n  - {name: start, do: preset a}\n"
+
+
+@pytest.mark.parametrize("line, entry", [("  - name: drop, do: next", "{name: drop, do: next}"),
+                                         ("  - name: drop, do: preset b  # the chorus",
+                                          "{name: drop, do: preset b}  # the chorus")])
+def test_a_cue_with_its_keys_on_one_line_is_offered_them_in_braces(tmp_path, loader, line, entry):
+    """`- name: drop, do: next` was told of a ': ' inside a value, to quote a prompt or line up a key, as a preset
+    written so was offered its braces; written as offered, the show loads with the cue meant."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"{CUE_SHOW}{line}\n")
+    assert refused(load_show, path) == (f"{path}:6: not valid YAML: a cue's keys on one line go in braces, or YAML "
+                                        f"reads the ', ' as part of the first key's value: write - {entry}")
+    path.write_text(f"{CUE_SHOW}  - {entry}\n")
+    written = load_show(path)
+    path.write_text(f"{CUE_SHOW}  - {{{line.split('- ', 1)[1].split('  #')[0]}}}\n")
+    assert written == load_show(path)
+
+
+def test_a_cue_on_one_line_refused_in_braces_is_still_offered_no_line(tmp_path, loader):
+    """A guard, not a change: a cue whose keys braced are refused (a preset it names missing) is offered no line
+    that is refused next, as before cues were offered their braces."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"{CUE_SHOW}  - name: drop, do: preset zz\n")
+    assert "write - {" not in refused(load_show, path)
+
+
+@pytest.mark.parametrize("value, offered", [
+    ("[neon, city", "indent it 6 spaces, and put the whole text in quotes (prompt: takes a text, not a list): "
+                    "'[neon, city'"),
+    ("neon, city", "indent it 6 spaces: neon, city")])
+def test_a_value_at_its_keys_own_column_is_said_with_its_indent(tmp_path, loader, value, offered):
+    """`    [neon, city` under `    prompt:`, at its column, was told YAML's words (could not find expected ':') and
+    to check indentation, quotes and brackets; it is told the value goes deeper, and written as offered the show
+    loads with the prompt as written."""
+    path = tmp_path / "show.yaml"
+    text = f"presets:\n  - name: a\n    prompt:\n    {value}\n  - name: b\n    prompt: y\n"
+    path.write_text(text)
+    said = refused(load_show, path)
+    assert said == (f"{path}:4: not valid YAML: line 4, prompt:'s value, is at prompt:'s own column, where YAML reads "
+                    f"a new key and finds no ':'; a value on the lines under its key is indented deeper than the key: "
+                    f"{offered}")
+    path.write_text(text.replace(f"    {value}\n", f"      {said.rsplit(': ', 1)[1]}\n"))
+    assert load_show(path).presets[0].prompts == {value: 1.0}
+
+
+# (each stays as YAML says it: the line no value a user meant, nothing written deeper loads, or a tab)
+@pytest.mark.parametrize("text, said", [
+    # a list where a text goes, indented; quoted, a text with brackets no one meant
+    ("presets:\n  - name: a\n    prompt:\n    [neon, city]\n",
+     "5: not valid YAML (could not find expected ':'; the key started on line 4)"),
+    # a key misspelt with its colon left out: indented, it loads as output:'s value, or a prompt no one meant
+    ("name: show\ndefaults:\n  seed: 3\noutput:\nfsp 30\npresets:\n  - {name: a, prompt: x}\n",
+     "6: not valid YAML (could not find expected ':'; the key started on line 5)"),
+    ("presets:\n  - name: a\n    prompt:\n    sed 3\n  - name: b\n    prompt: y\n",
+     "5: not valid YAML (could not find expected ':'; the key started on line 4)"),
+    # nothing indented loads: the line is no value of fallback:
+    ("presets:\n  - name: a\n    prompt: x\n    fallback:\n    sed 3\n",
+     "6: not valid YAML (could not find expected ':'; the key started on line 5)"),
+    # a comment after a tab: libyaml says the key, PyYAML's own scanner the tab
+    ("presets:\n  - name: a\n    prompt:\n    [neon, city\t# warm\n  - name: b\n    prompt: y\n",
+     ("5: not valid YAML (could not find expected ':'; the key started on line 4)",
+      "4: a tab character (column 16) where YAML allows only spaces; indent with spaces (set the editor to insert "
+      "spaces for the Tab key)")),
+])
+def test_a_line_at_a_keys_column_not_known_as_its_value_stays_told_in_yamls_words(tmp_path, loader, text, said):
+    """A guard: a line under a key at its column that, indented, loads only as something no one meant (a list for a
+    text, a key misspelt read as a text) or not at all is told as YAML says it, with no line to write."""
+    path = tmp_path / "show.yaml"
+    path.write_text(text)
+    said = said[loader == "pure-python"] if isinstance(said, tuple) else said
+    assert refused(load_show, path) == f"{path}:{said}" + ("" if "tab" in said else
+                                                           "; check indentation, quotes and brackets")
+
+
+def test_a_dash_at_the_keys_column_under_a_list_stays_told_to_line_up_with_the_dash_above(tmp_path, loader):
+    """A guard: items after the first indented as its keys are told to line up with the first item's '- ', the
+    lines under each with them."""
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - name: a\n    prompt: x\n    - name: b\n      prompt: y\n    - name: c\n"
+                    "      prompt: z\n")
+    assert refused(load_show, path) == (
+        f"{path}:4: not valid YAML: this '- ' is indented 4 spaces, as the keys of the entry above it are, and YAML "
+        "read it inside that entry; a new entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and "
+        "line 5, under it, with it: 2 spaces less")
+
+
+_OCEAN = "presets:\n  - {name: ocean, prompt: x}\n"
+
+
+@pytest.mark.parametrize("text, row, key, meant", [
+    ("presets:\n  - name: a\n    prompt:\n    neon city at night\n", 4, "prompt",
+     "presets:\n  - name: a\n    prompt: neon city at night\n"),
+    ("presets:\n  - name:\n    neon city\n    prompt: x\n", 3, "name",
+     "presets:\n  - name: neon city\n    prompt: x\n"),
+    ("presets:\n  - name: a\n    prompts:\n      - text:\n        neon city\n        weight: 2\n", 5, "text",
+     "presets:\n  - name: a\n    prompts:\n      - text: neon city\n        weight: 2\n"),
+    (_OCEAN + "cues:\n  - name: a\n    do:\n    preset ocean\n", 6, "do",
+     _OCEAN + "cues:\n  - name: a\n    do: preset ocean\n"),
+    # a word as near a key as `dog` is to do: is a value
+    (_OCEAN + "cues:\n  - name: a\n    do:\n    next\n", 6, "do", _OCEAN + "cues:\n  - name: a\n    do: next\n"),
+])
+def test_a_value_of_words_at_its_keys_column_is_offered_indented(tmp_path, loader, text, row, key, meant):
+    """A value of words (a name, a prompt, a cue's command) on the line under its key at the key's column was told
+    in YAML's words, read as a key with its colon left out; it is offered indented, and pasted in, the show is the
+    one meant."""
+    path = tmp_path / "show.yaml"
+    path.write_text(meant)
+    wanted = load_show(path)
+    path.write_text(text)
+    lines = text.splitlines()
+    column = len(lines[row - 1]) - len(lines[row - 1].lstrip(" "))
+    value = lines[row - 1].strip()
+    assert refused(load_show, path) == (
+        f"{path}:{row}: not valid YAML: line {row}, {key}:'s value, is at {key}:'s own column, where YAML reads a new "
+        f"key and finds no ':'; a value on the lines under its key is indented deeper than the key: indent it "
+        f"{column + 2} spaces: {value}")
+    lines[row - 1] = " " * (column + 2) + value
+    path.write_text("\n".join(lines) + "\n")
+    assert load_show(path) == wanted
+
+
+def test_a_lists_first_item_moved_left_names_no_blank_line_under_it(tmp_path, loader):
+    """A blank line among those under the first item was named as one to move ("lines 3 and 4", line 3 blank); the
+    lines with YAML on them are named."""
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n - name: a\n\n   prompt: x\n  - name: b\n    prompt: y\n  - name: c\n"
+                    "    prompt: z\n")
+    assert refused(load_show, path).endswith("indent line 2 2 spaces, and line 4, under it, with it: 1 space further "
+                                             "in")
+
+
+# (a first '- ' at its key's own column, the items after it indented as its keys, is told as those items moved)
+@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1)])
+def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loader, first, indent):
+    """The first preset's '- ' left of the others' was offered the second one moved to it, then at the next load the
+    third, one per load; it is told the first item's move, and made as told, the show loads."""
+    path = tmp_path / "show.yaml"
+    rest = "  - name: b\n    prompt: y\n  - name: c\n    prompt: z\n"
+    path.write_text(f"presets:\n{first}{rest}")
+    shift = 2 - indent
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented {indent} space{'s' * (indent != 1)} and "
+        f"the 2 items after it 2 (from line 4): the items of one list line up; indent line 2 2 spaces, and line 3, "
+        f"under it, with it: {shift} space{'s' * (shift != 1)} further in")
+    moved = "".join(" " * shift + line + "\n" for line in first.splitlines())
+    path.write_text(f"presets:\n{moved}{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_a_lists_first_entry_in_braces_moved_left_is_told_to_move_that_line_alone(tmp_path, loader):
+    """The first of presets in braces moved left was offered the second moved to it, then the third; it is told to
+    move its own line, and no lines under it (the next entries' own)."""
+    path = tmp_path / "show.yaml"
+    rest = "  - {name: b, prompt: y}\n  - {name: c, prompt: z}\n"
+    path.write_text(f"presets:\n - {{name: a, prompt: x}}\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 1 space and the 2 items after it 2 (from "
+        "line 3): the items of one list line up; indent line 2 2 spaces")
+    path.write_text(f"presets:\n  - {{name: a, prompt: x}}\n{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_a_lists_first_item_moved_left_with_two_lines_under_it_names_both(tmp_path, loader):
+    """Two lines under the first item were told as a range, "lines 3 to 4"; they are named as two."""
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n - name: a\n   prompt: x\n   seed: 3\n  - name: b\n    prompt: y\n  - name: c\n"
+                    "    prompt: z\n")
+    assert refused(load_show, path).endswith("indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
+                                             "1 space further in")
