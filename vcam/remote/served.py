@@ -125,7 +125,8 @@ class ServedClient:
     def tell(self, message: str) -> bool:
         """A text message told from the show's threads, which never waits: dropped where REPLIES_WAITING wait already
         (a client that does not read, which the server disconnects), or REPLIES_WAITING - 1 while one of its
-        messages is answered and no reply of it waits (the last place is kept for that reply); whether it was queued. While it is
+        messages is answered and no reply of it waits (the last place kept for that reply); whether it was
+        queued. While it is
         answered, it goes after that answer."""
         with self._cond:
             if self._closed or self._texts_held() >= self.REPLIES_WAITING:
