@@ -2510,10 +2510,10 @@ def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
     assert said_url("ws://vj:s3cret?token=x@gpu.box:8765") == "ws://vj:***@gpu.box:8765"
     with pytest.raises(ValueError) as e:
         check_url("http://gpu.box:8765/?token=s3cret")
-    assert str(e.value).endswith("use ws://gpu.box:8765/?token=*** (with the token where *** stands)"), str(e.value)
+    assert str(e.value).endswith("type vcam cam ws://gpu.box:8765/ --token TOKEN"), str(e.value)
     with pytest.raises(ValueError) as e:
         check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
-    assert str(e.value).endswith("(with the password and the token where each *** stands)"), str(e.value)
+    assert str(e.value).endswith("--token TOKEN (with the password where *** stands)"), str(e.value)
     assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
 
 

@@ -117,3 +117,36 @@ def test_a_password_before_a_fullwidth_question_mark_is_not_said_in_the_librarys
     with pytest.raises(ValueError) as e:
         check_url(f"ws://vj:{SECRET}@h\uff1fx:80")
     assert SECRET not in str(e.value) and "its host part holds a fullwidth / ? # @ or :" in str(e.value), e.value
+
+
+@pytest.mark.parametrize("url, offered", [
+    (f"ws://h:8765/?next=/a?b&token={SECRET}", "vcam cam 'ws://h:8765/?next=/a?b' --token TOKEN"),
+    (f"ws://h:8765/?name=a\uff06b&token={SECRET}", "vcam cam 'ws://h:8765/?name=a\uff06b' --token TOKEN"),
+    (f"ws://h:8765/\uff1fx?token={SECRET}", "vcam cam 'ws://h:8765/\uff1fx' --token TOKEN"),
+    (f"ws://h:8765/\uff1frole=watch?token={SECRET}", "vcam cam 'ws://h:8765/\uff1frole=watch' --token TOKEN"),
+    (f"ws://h:8765/?token={SECRET}&role=watch&x=1", "vcam cam 'ws://h:8765/?role=watch&x=1' --token TOKEN"),
+])
+def test_the_line_offered_without_a_token_keeps_the_rest_of_the_address_as_typed(url, offered):
+    """Each pair was split at every ? & # ？ ＆ and joined with &: a ? in a value was written &, a path written as a
+    query, and ?role=watch asked where a ？ had made it part of the path (connected as control as typed)."""
+    assert cam_command(url) == offered
+
+
+@pytest.mark.parametrize("url, offered", [
+    (f"h;8765/?token%3D{SECRET}", "type vcam cam ws://h:8765/ --token TOKEN"),
+    (f"http://h;8765/\uff1ftoken={SECRET}", "type vcam cam ws://h:8765/ --token TOKEN"),
+    (f"h;8765/?role=watch\uff06token={SECRET}", "type vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+])
+def test_a_bare_address_with_a_semicolon_for_its_colon_offers_the_token_by_its_own_option(url, offered):
+    """Typed without ws://, the address meant was offered with *** to put back where vcam serve never reads it
+    (?token%3D***, after ？ or ＆)."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).endswith(offered) and SECRET not in str(e.value), str(e.value)
+
+
+def test_a_hash_with_a_semicolon_for_the_colon_is_said_first():
+    """The ; slip was said alone, the # that the connection refuses at each try left out of it."""
+    with pytest.raises(ValueError) as e:
+        check_url(f"ws://h;8765#token={SECRET}")
+    assert "a # starts no part of a server's address" in str(e.value) and SECRET not in str(e.value)
