@@ -468,13 +468,8 @@ class Chaos:
         """What every served client holds queued, sampled while a reader is stalled (the most is kept)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            self.queued.append(max((queued(c) for c in self.server._clients()), default=0))
+            self.queued.append(max((c.messages_held() for c in self.server._clients()), default=0))
             time.sleep(0.05)
-
-
-def queued(client) -> int:
-    """The messages a served client holds: frames and texts waiting, and texts told while it answered."""
-    return len(client._frames) + len(client._texts) + len(client._told_meanwhile)
 
 
 class Uploads:

@@ -983,6 +983,14 @@ def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, more, capsys
         "virtual cameras); vcam midi takes learn")
 
 
+@pytest.mark.parametrize("word", ["send", "upload"])
+def test_vcam_send_names_vcam_cam_send(word, capsys):
+    """`vcam send` was asked whether render was meant: the camera goes up with vcam cam's --send."""
+    assert _last_line([word, "ws://127.0.0.1:8765"], capsys) == (
+        f"vcam: error: argument command: invalid choice: {word!r}: vcam cam sends this machine's camera or a clip up "
+        "to vcam serve: vcam cam ws://HOST:PORT --send camera (or --send file:CLIP)")
+
+
 @pytest.mark.parametrize("word", ["check", "map", "validate"])
 def test_vcam_midi_asked_to_check_a_map_names_vcam_check_and_midi_map(word, capsys):
     """`vcam midi check` was told only to choose from 'learn': how a map file is checked went unnamed."""

@@ -367,7 +367,73 @@ def test_messages_told_while_a_client_is_answered_are_bounded_too():
         assert ws.writing.wait(60)
         with client.answering():
             told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
-        assert told.count(True) == ServedClient.REPLIES_WAITING
+        assert told.count(True) == ServedClient.REPLIES_WAITING - 1  # one room kept for the answer's reply
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+def test_a_second_reply_of_one_answer_never_waits_for_that_answer_to_end():
+    """The place kept for an answer's reply went to its first: told full after it, a second reply of the same answer
+    waited for the told ones to be queued, which only the end of that answer (on the same thread) does: it hung
+    until the client closed. It waits for the client to read, and goes then, the answer still made."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        with client.answering():
+            client.offer(proto.text("reply", text="one"))
+            told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
+            assert client.messages_held() == ServedClient.REPLIES_WAITING
+            second = _offer_in_thread(client, proto.text("reply", text="two"))
+            ws.gate.set()
+            second.join(60)
+            assert not second.is_alive()
+            assert client.messages_held() <= ServedClient.REPLIES_WAITING
+        assert told.count(True) + 1 == ServedClient.REPLIES_WAITING
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+def test_a_reply_queued_during_its_answer_leaves_the_told_ones_the_whole_bound():
+    """The place kept for an answer's reply stayed kept once the reply was queued, the reply counted twice: the show's
+    messages told meanwhile were dropped one before the bound."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        with client.answering():
+            client.offer(proto.text("reply", text="one"))
+            told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
+        assert told.count(True) + 1 == ServedClient.REPLIES_WAITING
+        assert client.messages_held() == ServedClient.REPLIES_WAITING
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+def test_a_reply_and_what_is_told_while_it_is_made_are_one_count_bounded_by_replies_waiting():
+    """The reader waited on the replies queued alone while the show's messages were dropped on those and the ones
+    told meanwhile: told up to the bound during an answer, the reply went in past it (a crowd held 140 messages
+    where 114 is the most). The reply goes at once all the same: the room it waits for is kept for it."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        with client.answering():
+            told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
+            reply = _offer_in_thread(client, proto.text("reply", text="ok"))
+            reply.join(60)
+            assert not reply.is_alive()  # never waits on the told ones, which go only once it is queued
+        assert told.count(True) + 1 == ServedClient.REPLIES_WAITING
+        assert client.messages_held() == ServedClient.REPLIES_WAITING
+        ws.gate.set()
+        assert wait_for(lambda: len(ws.sent) == 1 + ServedClient.REPLIES_WAITING, 60)
+        assert ws.sent[1] == proto.text("reply", text="ok") and ws.sent[2] == proto.text("notice", text="n0")
     finally:
         ws.gate.set()
         client.close()

@@ -204,6 +204,16 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera, monk
     assert not thread.is_alive() and not errors, errors
 
 
+def test_a_token_refused_off_loopback_names_the_tunnel_of_the_port_given(capsys, monkeypatch):
+    """The tunnel offered in place of a token was ssh -L 8765:127.0.0.1:8765 whatever --port was given: typed as
+    shown, it led to no server."""
+    monkeypatch.delenv("VCAM_TOKEN", raising=False)
+    port = free_port()
+    assert main(["serve", "--model", "tiny", "--host", "0.0.0.0", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"SSH tunnel (ssh -N -L {port}:127.0.0.1:{port} USER@THIS-MACHINE, as vcam serve's first line" in err, err
+
+
 def test_token_required_off_loopback(server_factory, capsys, monkeypatch):
     monkeypatch.delenv("VCAM_TOKEN", raising=False)
     assert main(["serve", "--model", "tiny", "--host", "0.0.0.0", "--port", str(free_port())]) == 2
@@ -430,6 +440,42 @@ def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
     for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box",
                  "ws://127.1:8765", "ws://gpu-1.example.:8765"):  # 127.1: 127.0.0.1 to the lookup
         check_url(fine)
+
+
+@pytest.mark.parametrize("url, said", [
+    ("ws://127.0.0.1;8765", "'ws://127.0.0.1;8765': no host name holds a semicolon (a : typed without shift?); use "
+                            "ws://127.0.0.1:8765"),
+    ("ws://vj:s3cret@gpu.box;8765/?token=s3cret", "'ws://vj:***@gpu.box;8765/?token=***': no host name holds a "
+     "semicolon (a : typed without shift?); type vcam cam 'ws://vj:***@gpu.box:8765/' --token TOKEN (with the "
+     "password where *** stands)"),
+    ("ws://gpu;box", "'ws://gpu;box': no host name holds a semicolon; it looks like ws://HOST:PORT (default port "
+                     "8765)"),
+    # a token in a form vcam serve never reads (%3D, fullwidth, TOKEN=) was offered as *** to put back there
+    ("ws://h;8765/?token%3DSEC", "'ws://h;8765/?token%3D***': no host name holds a semicolon (a : typed without "
+                                 "shift?); type vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h;8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1dSEC",
+     "'ws://h;8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d***': no host name holds a semicolon (a : typed "
+     "without shift?); type vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h;8765/?TOKEN=SEC", "'ws://h;8765/?TOKEN=***': no host name holds a semicolon (a : typed without "
+                               "shift?); type vcam cam ws://h:8765/ --token TOKEN"),
+    # ws://h: was offered, its port still missing
+    ("ws://h;", "'ws://h;': no host name holds a semicolon; no port follows it: it looks like ws://HOST:PORT "
+                "(default port 8765)"),
+    # the fullwidth one was looked up as a host every few seconds
+    ("ws://h\uff1b8765", "'ws://h\uff1b8765': no host name holds a semicolon (a : typed without shift?); use "
+                         "ws://h:8765"),
+    # typed without ws:// or from a browser, offered no address
+    ("h;8765", "'h;8765' is not a server address; use ws://h:8765"),
+    ("http://h;8765", "'http://h;8765' is not a server address; use ws://h:8765")])
+def test_a_semicolon_typed_for_the_ports_colon_is_refused_with_the_address_meant(url, said):
+    """ws://127.0.0.1;8765 was looked up as a host named 127.0.0.1;8765, every few seconds until --duration, each
+    time said as no host of that name: the typo was left to be found."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value) == said
+    check_url("ws://gpu.box:8765/a;b")  # in the path, it is the server's to read
 
 
 def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
@@ -2464,10 +2510,10 @@ def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
     assert said_url("ws://vj:s3cret?token=x@gpu.box:8765") == "ws://vj:***@gpu.box:8765"
     with pytest.raises(ValueError) as e:
         check_url("http://gpu.box:8765/?token=s3cret")
-    assert str(e.value).endswith("use ws://gpu.box:8765/?token=*** (with the token where *** stands)"), str(e.value)
+    assert str(e.value).endswith("type vcam cam ws://gpu.box:8765/ --token TOKEN"), str(e.value)
     with pytest.raises(ValueError) as e:
         check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
-    assert str(e.value).endswith("(with the password and the token where each *** stands)"), str(e.value)
+    assert str(e.value).endswith("--token TOKEN (with the password where *** stands)"), str(e.value)
     assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
 
 

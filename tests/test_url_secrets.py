@@ -19,7 +19,8 @@ QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "
            f"?r%6Fle=watch&token={SECRET}", f"?TOKEN={SECRET}", f"#token={SECRET}", "?x=a@b", f"?token={SECRET} ",
            f"?token%3d{SECRET}&role=watch", f"?role=watch&token%3D{SECRET}", f"?token\uff1d{SECRET}",
            f"\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}",
-           f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}"]
+           f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}", f"?role=watch\uff06token={SECRET}",
+           f"\uff1frole=watch\uff06\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}"]
 PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
 
 
@@ -59,6 +60,29 @@ def test_a_token_whose_equals_sign_is_written_percent_3d_is_hidden_and_left_out_
     assert said_url(url) == shown and cam_command(url) == command
 
 
+@pytest.mark.parametrize("url, shown, command", [
+    ("ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1dSEC",
+     "ws://h:8765/\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/\uff1ftoken=SEC", "ws://h:8765/\uff1ftoken=***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://vj:pw@h:8765/\uff1ftoken=SEC", "ws://vj:***@h:8765/\uff1ftoken=***",
+     "vcam cam 'ws://vj:***@h:8765/' --token TOKEN (with the password where *** stands)"),
+    ("ws://h:8765/?role=watch\uff06token=SEC", "ws://h:8765/?role=watch\uff06token=***",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/\uff1ftoken=SEC\uff06role=watch", "ws://h:8765/\uff1ftoken=***\uff06role=watch",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?token=SEC\uff06role=watch", "ws://h:8765/?token=***\uff06role=watch",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?token=SEC\uff06role=watch&x=1", "ws://h:8765/?token=***\uff06role=watch&x=1",
+     "vcam cam 'ws://h:8765/?role=watch&x=1' --token TOKEN"),
+    ("ws://h:8765/#token=SEC", "ws://h:8765/#token=***", "vcam cam ws://h:8765/ --token TOKEN")])
+def test_a_token_after_a_fullwidth_question_mark_is_offered_as_the_ascii_one_is(url, shown, command):
+    """An address typed on an East Asian keyboard (ws://h:8765/？ｔｏｋｅｎ＝SEC) gives vcam serve no token, as a
+    ?token= refused does: the line offered kept it as *** and said to put the token back there, where it is never
+    read, and a token after a fullwidth ＆ was said in full. The pairs kept go as the server reads them: after ?token=
+    the ＆role=watch was dropped with the token (reconnected as control), and after ？ it was kept, read as path."""
+    assert said_url(url) == shown and cam_command(url) == command
+
+
 @pytest.mark.parametrize("url, offered", [("ws://h:8765 ", "use ws://h:8765"), (" ws://h:8765", "use ws://h:8765"),
                                           ("ws://[::1]:80 ", "use ws://[::1]:80"),
                                           ("ws://vj:pw@h:8765 ", "use ws://vj:***@h:8765 (with the password where")])
@@ -93,3 +117,36 @@ def test_a_password_before_a_fullwidth_question_mark_is_not_said_in_the_librarys
     with pytest.raises(ValueError) as e:
         check_url(f"ws://vj:{SECRET}@h\uff1fx:80")
     assert SECRET not in str(e.value) and "its host part holds a fullwidth / ? # @ or :" in str(e.value), e.value
+
+
+@pytest.mark.parametrize("url, offered", [
+    (f"ws://h:8765/?next=/a?b&token={SECRET}", "vcam cam 'ws://h:8765/?next=/a?b' --token TOKEN"),
+    (f"ws://h:8765/?name=a\uff06b&token={SECRET}", "vcam cam 'ws://h:8765/?name=a\uff06b' --token TOKEN"),
+    (f"ws://h:8765/\uff1fx?token={SECRET}", "vcam cam 'ws://h:8765/\uff1fx' --token TOKEN"),
+    (f"ws://h:8765/\uff1frole=watch?token={SECRET}", "vcam cam 'ws://h:8765/\uff1frole=watch' --token TOKEN"),
+    (f"ws://h:8765/?token={SECRET}&role=watch&x=1", "vcam cam 'ws://h:8765/?role=watch&x=1' --token TOKEN"),
+])
+def test_the_line_offered_without_a_token_keeps_the_rest_of_the_address_as_typed(url, offered):
+    """Each pair was split at every ? & # ？ ＆ and joined with &: a ? in a value was written &, a path written as a
+    query, and ?role=watch asked where a ？ had made it part of the path (connected as control as typed)."""
+    assert cam_command(url) == offered
+
+
+@pytest.mark.parametrize("url, offered", [
+    (f"h;8765/?token%3D{SECRET}", "type vcam cam ws://h:8765/ --token TOKEN"),
+    (f"http://h;8765/\uff1ftoken={SECRET}", "type vcam cam ws://h:8765/ --token TOKEN"),
+    (f"h;8765/?role=watch\uff06token={SECRET}", "type vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+])
+def test_a_bare_address_with_a_semicolon_for_its_colon_offers_the_token_by_its_own_option(url, offered):
+    """Typed without ws://, the address meant was offered with *** to put back where vcam serve never reads it
+    (?token%3D***, after ？ or ＆)."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).endswith(offered) and SECRET not in str(e.value), str(e.value)
+
+
+def test_a_hash_with_a_semicolon_for_the_colon_is_said_first():
+    """The ; slip was said alone, the # that the connection refuses at each try left out of it."""
+    with pytest.raises(ValueError) as e:
+        check_url(f"ws://h;8765#token={SECRET}")
+    assert "a # starts no part of a server's address" in str(e.value) and SECRET not in str(e.value)

@@ -120,6 +120,8 @@ class _HelpFormatter(argparse.HelpFormatter):
 MIDI_LISTING = ("devices", "device", "list", "ls", "ports", "inputs", "in")
 # and for a map's check, which `vcam check` and `vcam run --midi-map` make
 MIDI_CHECKING = ("check", "map", "validate", "verify", "lint")
+# a subcommand asked for to send this machine's camera up, which vcam cam does (its --send)
+SENDING = ("send", "upload", "sender")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -219,6 +221,10 @@ class _Parser(argparse.ArgumentParser):
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: a MIDI map is checked with the show that "
                                                  "names it (midi: map: FILE), by vcam check SHOW.yaml, or as vcam run "
                                                  "--midi-map FILE starts; vcam midi takes learn")
+        if self.prog == "vcam" and value.lower() in SENDING:  # `send` is near `render`, offered in its place
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam cam sends this machine's camera or "
+                                                 "a clip up to vcam serve: vcam cam ws://HOST:PORT --send camera (or "
+                                                 "--send file:CLIP)")
         named = [c for c in choices if isinstance(c, str)]
         # of two as near, the one it begins (`ren`: render, not run)
         meant = nearest(value.lower(), named, cutoff=0.6, prefer=[c for c in named if c.startswith(value.lower())])

@@ -23,6 +23,12 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
 
 
+def tunnel_command(host: str, port: int) -> str:
+    """The SSH tunnel the OBS machine opens to reach a server listening on loopback `host`: its far end is the
+    address listened on (::1 is not 127.0.0.1), its near end the same port on the OBS machine."""
+    return f"ssh -N -L {port}:{url_host(host)}:{port} USER@THIS-MACHINE"
+
+
 def advertise(host: str, port: int, token: str | None) -> list[str]:
     """Where the server listens, and a vcam cam command for the OBS machine that can work from there."""
     auth = " (token required)" if token else ""
@@ -31,7 +37,7 @@ def advertise(host: str, port: int, token: str | None) -> list[str]:
     which = " (TOKEN: the one vcam serve was given)" if token else ""
     if is_loopback(host):  # the tunnel's far end is the address listened on: ::1 is not 127.0.0.1
         return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine, with a tunnel open "
-                f"(ssh -N -L {port}:{url_host(host)}:{port} USER@THIS-MACHINE): "
+                f"({tunnel_command(host, port)}): "
                 f"vcam cam ws://127.0.0.1:{port}{cam_token}{which}"]
     if not is_wildcard(host):
         return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine: "

@@ -63,6 +63,10 @@ class ServedClient:
         # queued, and the laptop printed the failure, then the reply that reads as the change taken
         self._answering = False
         self._told_meanwhile: list[str] = []
+        # a place kept in REPLIES_WAITING for a reply of the message answered, while it is answered: filled by what
+        # is told meanwhile, a reply waited for room that only the end of its own answer could make. A reply queued
+        # takes it (and counts as a text); a text the client reads gives it back while the answer goes on
+        self._reply_room = False
         # the newest state offered, by the number of its read (the server numbers them in the order they are read):
         # a reply whose state was read before it must not be the last this client mirrors
         self._newest_state: tuple[int, str] | None = None
@@ -83,10 +87,13 @@ class ServedClient:
                     self.dropped += 1
                 self._frames.append((self._clock(), message))
             else:
-                # Replies answer this client's own messages, so waiting here only slows that client down.
-                while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
+                # Replies answer this client's own messages, so waiting here only slows that client down. The place
+                # kept while an answer is made is its replies': what is told meanwhile never fills it, so a reply
+                # waits only for texts the client reads, never for the end of its own answer.
+                while self._texts_held() - self._reply_room >= self.REPLIES_WAITING and not self._closed:
                     self._cond.wait()
                 self._texts.append(message)
+                self._reply_room = False  # held as a text now: kept as well, it counted twice against the told ones
                 newest = self._newest_state
                 if state_read is not None and newest is not None and newest[0] > state_read:
                     self._put_latest("state", newest[1])
@@ -117,10 +124,12 @@ class ServedClient:
 
     def tell(self, message: str) -> bool:
         """A text message told from the show's threads, which never waits: dropped where REPLIES_WAITING wait already
-        (a client that does not read, which the server disconnects); whether it was queued. While one of its
-        messages is answered, it goes after that answer."""
+        (a client that does not read, which the server disconnects), or REPLIES_WAITING - 1 while one of its
+        messages is answered and no reply of it waits (the last place kept for that reply); whether it was
+        queued. While it is
+        answered, it goes after that answer."""
         with self._cond:
-            if self._closed or len(self._texts) + len(self._told_meanwhile) >= self.REPLIES_WAITING:
+            if self._closed or self._texts_held() >= self.REPLIES_WAITING:
                 return False
             if self._answering:
                 self._told_meanwhile.append(message)
@@ -135,15 +144,30 @@ class ServedClient:
         is told meanwhile goes after it."""
         with self._cond:
             self._answering = True
+            self._reply_room = True
         try:
             yield
         finally:
             with self._cond:
                 self._answering = False
+                self._reply_room = False
                 if not self._closed:
                     self._texts.extend(self._told_meanwhile)
                 self._told_meanwhile.clear()
                 self._cond.notify_all()
+
+    def _texts_held(self) -> int:
+        """The text messages counted against REPLIES_WAITING (with the lock held): one count for the reader that waits
+        and the show that drops. Those queued, those told while it is answered, and the room kept for that answer:
+        counted apart, the told ones and the reply queued after them together passed the bound."""
+        return len(self._texts) + len(self._told_meanwhile) + self._reply_room
+
+    def messages_held(self) -> int:
+        """The messages this client holds (frames, texts, those told while it is answered), for a check of the bound
+        made from another thread (the server sends and drops by its own counts, and never reads this): read under
+        the lock, as read apart, a sample taken as the told ones joined the queue counted them twice."""
+        with self._cond:
+            return len(self._frames) + len(self._texts) + len(self._told_meanwhile)
 
     def not_applied(self, line: str, key: tuple, typed: bool) -> None:
         """A change it sent that failed as the show applied it, told to it as a notice (vcam cam prints it): each
@@ -199,6 +223,9 @@ class ServedClient:
             self._sending_since = time.monotonic()
             if self._texts:
                 message = self._texts.popleft()
+                # the place read is the next reply's: taken by what is told meanwhile, that reply waited for the told
+                # ones to be queued, which only the end of its own answer does
+                self._reply_room = self._answering
                 for kind in [k for k, m in self._latest.items() if m is message]:
                     del self._latest[kind]
                 self._cond.notify_all()  # a reply may be waiting for room

@@ -30,7 +30,8 @@ from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
 from vcam.remote.goodbye import drop, say_goodbye, say_goodbye_to
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix, listen_options, listen_reason
+from vcam.remote.listen import (Listener, advertise, capped_by_files, listen_fix, listen_options, listen_reason,
+                                tunnel_command)
 from vcam.remote.rate import ByteRate
 from vcam.remote.served import ServedClient
 from vcam.remote.urls import said_url
@@ -101,7 +102,8 @@ class FrameServer:
                 f"listening on {said_url(settings.host)} lets anyone who can reach this machine watch and steer the "
                 "show",
                 f"set a token: --token SECRET (or the {TOKEN_ENV} environment variable), and give the same "
-                "token to vcam cam; or listen on 127.0.0.1 and use an SSH tunnel (ssh -L 8765:127.0.0.1:8765 ...)",
+                "token to vcam cam; or listen on 127.0.0.1 and use an SSH tunnel "
+                f"({tunnel_command('127.0.0.1', settings.port)}, as vcam serve's first line says then)",
             )
         self.settings = settings
         self.handle_line = handle_line

@@ -18,6 +18,13 @@ from vcam.words import shell_word
 _TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
 # and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
 _TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
+# what a token's name=value pair follows: a query's ? or &, a # (the token typed in the wrong place), and the
+# fullwidth ？ and ＆ of an address typed as the rest of it was
+_PAIRS_START = "?&#\uff1f\uff06"
+# a token's value: up to the next pair's & or fullwidth ＆ (a # in it is the token's, as said_url hides it), the
+# spaces pasted after it left out
+_VALUE_ENDS = "&\uff06"
+_TOKEN_VALUE = rf"[^{_VALUE_ENDS}]*[^{_VALUE_ENDS}\s]"
 
 
 def said_url(url: str) -> str:
@@ -68,14 +75,18 @@ def _token_hidden(url: str) -> str:
     """`url` (its password hidden) with the value of a ?token= in its query as ***: vcam serve takes its token there
     too (in place of --token), and the address is said in every connecting and status line. Only the query after
     the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
-    at = url.rfind(":***@")
-    # one after a # too: #token= (refused, as every #) is the token typed in the wrong place; and after a fullwidth
-    # ？, typed as the rest of it was
-    query = min((i for i in (url.find(c, at + 1) for c in "?#\uff1f") if i >= 0), default=-1)
+    query = _query_start(url, url.rfind(":***@"))
     if query < 0:
         return url
     # the spaces after the token kept: an address quoted to show the space pasted after it lost it
-    return url[:query] + re.sub(rf"(?i)([?&#\uff1f]{_TOKEN_IS})[^&]*[^&\s]", r"\1***", url[query:])
+    return url[:query] + re.sub(rf"(?i)([{_PAIRS_START}]{_TOKEN_IS}){_TOKEN_VALUE}", r"\1***", url[query:])
+
+
+def _query_start(url: str, after: int) -> int:
+    """Where the part of `url` after `after` that a token pair may stand in begins, -1 where there is none: its ?,
+    a # (#token=, refused as every #, is the token typed in the wrong place), or a fullwidth ？ (typed as the rest
+    of it was)."""
+    return min((i for i in (url.find(c, after + 1) for c in "?#\uff1f") if i >= 0), default=-1)
 
 
 def put_back(url: str) -> str:
@@ -88,16 +99,31 @@ def put_back(url: str) -> str:
 
 
 def _without_token(url: str) -> str:
-    """`url` without a ?token= in its query (a ? left alone dropped too), as far as said_url hides it."""
-    if "?" in url[:max(userinfo_at(url), 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
+    """`url` without the token pairs said_url hides (a ? left alone dropped too), by said_url's own rule: where a
+    pair starts and where its value ends. One after a fullwidth ？ or ＆ or a # is no pair of the query sent, but the
+    secret all the same: left in, it was offered as *** to put back where vcam serve never reads it. The rest is
+    kept as typed (a ？ or ＆ rewritten, a path became a query, or ?role=watch was asked where it was not), but for
+    the pair after a token that began the query: it begins it with a ?, as the server reads it."""
+    at = userinfo_at(url)
+    if "?" in url[:max(at, 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
         return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an IPv6 host without its closing bracket: check_url says so
+    query = _query_start(url, at)
+    if query < 0:
         return url
-    query = re.sub(rf"(?i)[?&]{_TOKEN_IS}[^&#]*", "", "?" + parts.query)[1:]
-    # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
-    return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
+    split = re.split(rf"([{_PAIRS_START}])", url[query:])  # "", start, pair, start, pair…
+    pairs: list[list[str]] = []  # [start, pair]
+    for start, pair in zip(split[1::2], split[2::2]):
+        # a token's value runs to the next & or ＆: a ? or # in it is the token's, as said_url hides it
+        if pairs and start not in _VALUE_ENDS and re.match(rf"(?i){_TOKEN_IS}", pairs[-1][1]):
+            pairs[-1][1] += start + pair
+        else:
+            pairs.append([start, pair])
+    left = [p for p in pairs if not re.match(rf"(?i){_TOKEN_IS}", p[1])]
+    if len(left) == len(pairs):
+        return url
+    if left and left[0] is not pairs[0]:
+        left[0][0] = "?"
+    return url[:query] + "".join(start + pair for start, pair in left)
 
 
 def query_token(url: str) -> str:
@@ -208,6 +234,10 @@ def asks_to_watch(url: str) -> bool:
     return _sent_query(url).get("role", ["control"])[0] != "control"
 
 
+# what a server's address looks like, said after an address refused
+_LOOKS = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
+# a semicolon, as typed for a port's colon (the key beside it, without shift), ASCII or fullwidth
+_SEMICOLON = "[;\uff1b]"
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
 
 
@@ -230,7 +260,15 @@ def _meant_url(url: str) -> str | None:
     try:
         check_url(meant)
     except ValueError:
-        return None
+        # h;8765, http://h;8765: a ; typed for the port's colon too
+        try:
+            colon = _colon_for_semicolon(meant, urlsplit(meant))
+            if colon is None:
+                return None
+            check_url(colon)
+        except ValueError:
+            return None
+        return colon
     return meant
 
 
@@ -250,18 +288,15 @@ def check_url(url: str) -> None:
             _check_url(trimmed)
         except ValueError as e:
             raise ValueError(f"{pasted}; without them: {e}") from None
-        # a token hidden is typed again, and --token gives it whole: ?token%3D*** typed back gives vcam serve none
-        raise ValueError(f"{pasted}; " + (f"type {cam_command(trimmed)}" if holds_token(trimmed)
-                                          else _use(trimmed))) from None
+        raise ValueError(f"{pasted}; {_offer(trimmed)}") from None
 
 
 def _check_url(url: str) -> None:
-    looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
     shown = said_url(url)  # `http://user:pw@host` offered the fixed address with its password
     if not url.startswith(("ws://", "wss://")):
         meant = _meant_url(url)
-        raise ValueError(f"{shown!r} is not a server address; {_use(meant)}" if meant
-                         else f"{shown!r} is not a server address; {looks}")
+        raise ValueError(f"{shown!r} is not a server address; {_offer(meant)}" if meant
+                         else f"{shown!r} is not a server address; {_LOOKS}")
     if (bracketed := unbracketed_ipv6(url)) is not None:
         # read as host ':' port, it named no host or a port of its last group, and it was said as such
         raise ValueError(f"{shown!r}: an IPv6 address goes in brackets (a port after them): "
@@ -271,21 +306,24 @@ def _check_url(url: str) -> None:
     except ValueError as e:  # an IPv6 address without its closing bracket
         # the library's words quote the host part as typed, its password and a ?token typed there with it
         why = "its host part holds a fullwidth / ? # @ or :" if "NFKC" in str(e) else str(e)
-        raise ValueError(f"{shown!r} is not a server address ({why}); {looks}, an IPv6 host in brackets: "
+        raise ValueError(f"{shown!r} is not a server address ({why}); {_LOOKS}, an IPv6 host in brackets: "
                          "ws://[::1]:8765") from None
     try:
         port = parts.port
     except ValueError:  # not a number, or past 65535
         port = 0
     if not parts.hostname:
-        raise ValueError(f"{shown!r} names no host; {looks}")
+        raise ValueError(f"{shown!r} names no host; {_LOOKS}")
     if (stray := _stray_by_brackets(parts)) is not None:
         # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
         text, port_typed = stray
         raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
                          f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
+    # looked up, it was "no host named h;8765", tried again and again; a # is said first (below), then this
+    if re.search(_SEMICOLON, parts.hostname) and "#" not in url:
+        raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
     if (why := _no_host(parts.hostname)) is not None:
-        raise ValueError(f"{shown!r}: {why}; {looks}")
+        raise ValueError(f"{shown!r}: {why}; {_LOOKS}")
     port_typed = parts.netloc.rpartition(":")[2]
     if "@" not in parts.netloc and userinfo_at(url) >= 0:
         # ws://user:p/w@host:8765 is read as host "user" and port "p" (ws://user:12/w@host as port 12, and dialled
@@ -301,10 +339,37 @@ def _check_url(url: str) -> None:
                          "each try; write a # in the path, query or password as %23 (ws://host:8765/a%23b)")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{shown!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
-                         f"one it listens on); {looks}")
+                         f"one it listens on); {_LOOKS}")
     if parts.username is not None and parts.password is None:  # refused by the websockets library at each try
         raise ValueError(f"{shown!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
                          "leave it out: vcam serve asks for its --token, which vcam cam gives with its own --token")
+
+
+def _colon_meant(url: str, parts: SplitResult) -> str:
+    """"; type/use ADDRESS" with the host part's last ; as the colon before a port (the key beside it, typed without
+    shift), where that makes an address taken; else a line on what the address looks like."""
+    meant = _colon_for_semicolon(url, parts)
+    if meant is None:  # ws://h; offered ws://h:, the port still missing
+        return f"; no port follows it: {_LOOKS}"
+    try:
+        _check_url(meant)
+    except ValueError:
+        return f"; {_LOOKS}"
+    return " (a : typed without shift?); " + _offer(meant)
+
+
+def _colon_for_semicolon(url: str, parts: SplitResult) -> str | None:
+    """`url` with its host part's last ; (or fullwidth ；) as the colon before a port, None where no port follows it."""
+    split = re.split(rf"{_SEMICOLON}(?!.*{_SEMICOLON})", parts.netloc, maxsplit=1)
+    if len(split) < 2 or not split[1]:
+        return None
+    return urlunsplit(parts._replace(netloc=":".join(split)))
+
+
+def _offer(fixed: str) -> str:
+    """The fixed address offered: as vcam cam ADDRESS --token TOKEN where it holds a token, which --token gives whole
+    (?token%3D*** typed back, or *** put back after a ？ or ＆, gives vcam serve none), else to use as it is."""
+    return f"type {cam_command(fixed)}" if holds_token(fixed) else _use(fixed)
 
 
 def _use(fixed: str) -> str:
