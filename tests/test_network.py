@@ -1826,7 +1826,7 @@ def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_server
     remote = RemoteController(lambda line: True)
     assert remote.handle_line("preset", "stdin").endswith("(numbers start at 1)")  # no state heard yet
     remote.update({"presets": ["neon city", "ocean"]})
-    assert remote.handle_line("preset", "stdin").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert remote.handle_line("preset", "stdin").startswith("the show's presets: 1 'neon city', 2 'ocean'; usage:")
     assert remote.handle_line("blend @bar", "stdin").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
     assert "the show's presets" not in remote.handle_line("seed", "stdin")
 
