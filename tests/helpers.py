@@ -539,3 +539,16 @@ def early_midi_read(opts, show, replaying):
     from vcam.live.parts import MapRead, early_midi
 
     return early_midi(opts, show, replaying, MapRead(opts, show))
+
+
+def map_reads(monkeypatch, maps) -> list:
+    """The paths `maps` (midimap.MAPS, oscmap.MAPS) reads from now on, load_map's and map_named's alike, in order."""
+    reads = []
+    real = maps.load
+
+    def counted(path, *args, **kw):
+        reads.append(path)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(maps, "load", counted)
+    return reads

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import FAST, TINY_SHOW, Pipe, free_port, in_thread, wait_for
+from helpers import FAST, TINY_SHOW, Pipe, free_port, in_thread, map_reads, wait_for
 from vcam.cli import main
 from vcam.live.run import RunOptions, run
 
@@ -407,14 +407,7 @@ def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_load
 
     from vcam.control import oscmap
 
-    read = []
-    load_map = oscmap.MAPS.load
-
-    def counted(path, *args, **kw):
-        read.append(path)
-        return load_map(path, *args, **kw)
-
-    monkeypatch.setattr(oscmap.MAPS, "load", counted)  # load_map's and map_named's read
+    read = map_reads(monkeypatch, oscmap.MAPS)
     blocks, _ = capture
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {address: /fader, param: blend, between: [city, ocean]}\n")

@@ -1,7 +1,7 @@
 """MIDI map files with a mistake: each said once, with its line and its fix."""
 import pytest
 
-from helpers import map_refusal
+from helpers import map_reads, map_refusal
 
 
 @pytest.mark.parametrize("entry, said", [
@@ -126,14 +126,7 @@ def test_a_midi_map_is_read_once_as_vcam_starts_and_the_port_opened_early_is_clo
     from vcam.errors import VcamError
     from vcam.live.run import RunOptions, run
 
-    reads = []
-    real = midimap.MAPS.load
-
-    def counted(path, *args, **kw):
-        reads.append(path)
-        return real(path, *args, **kw)
-
-    monkeypatch.setattr(midimap.MAPS, "load", counted)  # load_map's and map_named's read
+    reads = map_reads(monkeypatch, midimap.MAPS)
     (tmp_path / "show.yaml").write_text(SHOW)
     (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [3, Forest]}\n")
     with pytest.raises(VcamError, match="does not fit this show"):
@@ -646,14 +639,7 @@ def test_a_show_without_a_midi_port_reads_no_midi_map_and_one_with_a_port_refuse
 
     bad = tmp_path / "map.yaml"
     bad.write_text("controls:\n  - {cc: 0, param: bogus}\n")
-    reads = []
-    real = midimap.MAPS.load
-
-    def counted(path, *args, **kw):
-        reads.append(path)
-        return real(path, *args, **kw)
-
-    monkeypatch.setattr(midimap.MAPS, "load", counted)  # load_map's and map_named's read
+    reads = map_reads(monkeypatch, midimap.MAPS)
     opts = RunOptions(model="tiny", outs=["null"], stdin=False, status_out=io.StringIO(), midi=port,
                       midi_map=str(bad))
     if port is None:

@@ -16,7 +16,7 @@ ERASE_TO_END = "\x1b[K"
 PINNED_MIN_ROWS = 3  # a status line pinned to the last row leaves a region of the rows above it to scroll
 
 
-class RowsDrawn:
+class _RowsDrawn:
     """Each stream's columns that a line rewritten in place (the status line, a download's or a load's progress
     line) takes on the cursor's row now, and the streams a show's status line is pinned on now: a line written
     straight to the stream (`row_cleared`) wipes as many where the terminal says no width, and leaves the row typed
@@ -62,7 +62,7 @@ class RowsDrawn:
 
 # one for the process, as the streams it tells of are (stderr is drawn on by the live loop and the engine alike);
 # read and written through `drawn`, `drawn_width`, `pinned_on` and `row_cleared` alone
-_ROWS_DRAWN = RowsDrawn()
+_ROWS_DRAWN = _RowsDrawn()
 
 
 def terminal_size(out: TextIO) -> tuple[int, int | None] | None:

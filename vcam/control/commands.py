@@ -1867,12 +1867,6 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
 _COMMENT = re.compile(r"(?:^|\s)([#＃])")
 
 
-def uncommented(text: str) -> str:
-    """`text` without a comment after its words (`cue @bar # x` → `cue @bar`); `text` itself where it has none."""
-    found = _COMMENT.search(text)
-    return text if found is None else text[:found.start()].rstrip()
-
-
 def _uncommented_line(name: str, head: str, takes: Callable[[str], bool]) -> str:
     """The line of command `name` with its words `head`, a comment after them left out."""
     line = " ".join(filter(None, (name, head)))

@@ -96,7 +96,7 @@ def unavailable(e: Exception) -> VcamError:
     return VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})", NO_MIDI_FIX)
 
 
-def rtmidi_errors() -> tuple[type[Exception], ...]:
+def _rtmidi_errors() -> tuple[type[Exception], ...]:
     """rtmidi's base error, to catch beside OSError and RuntimeError: raised as itself (a system's, a driver's
     error), it is neither, and went by every guard that named those two. None where rtmidi is not installed."""
     try:
@@ -111,7 +111,7 @@ def port_errors() -> tuple[type[Exception], ...]:
     vcam: mido's "unknown port" (an OSError) for a port gone since it was listed, a driver's error, rtmidi's
     InvalidPortError (a ValueError) for a port gone as it was listed, a backend's module missing, rtmidi's base
     error."""
-    return (OSError, RuntimeError, ImportError, ValueError, *rtmidi_errors())
+    return (OSError, RuntimeError, ImportError, ValueError, *_rtmidi_errors())
 
 
 def input_names() -> list[str]:
@@ -122,7 +122,7 @@ def input_names() -> list[str]:
                         NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
-    except (OSError, RuntimeError, ImportError, *rtmidi_errors()) as e:  # not ValueError: a MIDO_BACKEND mistyped
+    except (OSError, RuntimeError, ImportError, *_rtmidi_errors()) as e:  # not ValueError: a MIDO_BACKEND mistyped
         raise unavailable(e) from None  # (mido's "unknown API") is no machine's fault, and says so itself
 
 

@@ -292,7 +292,7 @@ class EarlyInput:
                         self._deliver = deliver
                     handed = True
                 else:
-                    self.dropped, self.unheard = 0, len(self._kept) + self.dropped  # the oldest too: none acted on
+                    self.dropped, self.unheard = 0, self._none_acted_on()
                     self._kept.clear()
         finally:
             self._join()  # out of the lock, which the watch takes to close a port gone
@@ -311,8 +311,12 @@ class EarlyInput:
         self._join()
         self._close()
         with self._lock:
-            kept, self._kept = len(self._kept) + self.dropped, deque()  # the oldest too: none acted on
+            kept, self._kept = self._none_acted_on(), deque()
         return kept
+
+    def _none_acted_on(self) -> int:
+        """The messages kept, and the oldest dropped for room: none acted on. Under the lock."""
+        return len(self._kept) + self.dropped
 
     def _join(self) -> None:
         watcher = self._watcher

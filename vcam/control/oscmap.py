@@ -351,7 +351,8 @@ find_map_file = MAPS.find
 
 def map_named(ref: str, whole_paths: bool = True,
               typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
-    """The map --osc-map names (MapFiles.named), read by MAPS.load as load_map reads: one stand-in covers both."""
+    """The map --osc-map names (MapFiles.named), read as load_map reads: what the command line's readers import,
+    typed with this module's OscMap where MAPS gives the generic Map."""
     return MAPS.named(ref, whole_paths, typed_only_words)
 
 

@@ -67,17 +67,24 @@ def list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             f"{opened[2]}:{as_lines}")
 
 
-def dash_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
-    """What to write for a '- ' item indented off the list it goes on, said by YAML as a '-' or a key not found: the
-    column of the entry in braces on the line above it (a map's `  - {cc: 0, param: blend}` over `    - {cc: 32,
-    command: next}`, a line of vcam midi learn pasted at another indentation), else of the list whose '- ' is
-    nearest (`   - name: b` under `  - name: a`), where the line then reads on; None otherwise."""
+def _dash_at(e: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int] | None:
+    """The row and column of the '- ' item YAML stopped at, said as a '-' or a key not found; None otherwise."""
     if e.problem not in (*ITEM_NOT_FOUND, "did not find expected '-' indicator") or e.problem_mark is None:
         return None
     row = e.problem_mark.line
     if row >= len(lines) or (item := re.match(r"( *)- ", lines[row])) is None:
         return None
-    column = len(item[1])
+    return row, len(item[1])
+
+
+def dash_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented off the list it goes on, said by YAML as a '-' or a key not found: the
+    column of the entry in braces on the line above it (a map's `  - {cc: 0, param: blend}` over `    - {cc: 32,
+    command: next}`, a line of vcam midi learn pasted at another indentation), else of the list whose '- ' is
+    nearest (`   - name: b` under `  - name: a`), where the line then reads on; None otherwise."""
+    if (at := _dash_at(e, lines)) is None:
+        return None
+    row, column = at
     for lined_up in (_entry_above(lines, row), _nearest_list(e, lines, row, column)):
         if lined_up is None or lined_up[0] == column:
             continue
@@ -160,12 +167,9 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a list whose first '- ' item is indented off the items after it, which all line up (`presets:`
     over ` - name: a` and `  - name: b`, `  - name: c`): that item moved to their column, with its lines under it,
     where the list then reads to its end. Said of each later item in turn, it took a load for each; None otherwise."""
-    if e.problem not in (*ITEM_NOT_FOUND, "did not find expected '-' indicator") or e.problem_mark is None:
+    if (at := _dash_at(e, lines)) is None:
         return None
-    row = e.problem_mark.line
-    if row >= len(lines) or (item := re.match(r"( *)- ", lines[row])) is None:
-        return None
-    column = len(item[1])
+    row, column = at
     first = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) < column), None)
     head = written_above(lines, first) if first is not None else None
     if first is None or head is None or re.match(r" *- ", lines[first]) is None \

@@ -10,13 +10,13 @@ from vcam.control.yamllines import COLON_SLIPS
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 
 
-def next_key(keys: str = r"[A-Za-z_][\w-]*", colons: str = ":") -> re.Pattern[str]:
+def _next_key(keys: str = r"[A-Za-z_][\w-]*", colons: str = ":") -> re.Pattern[str]:
     """A comma and the key after it (`, channel: 2`), one of `keys` (a pattern) before one of `colons`, where a
     mapping's next key starts on its line."""
     return re.compile(rf",[ \t]*(?=(?:{keys})[ \t]*[{colons}])")
 
 
-NEXT_KEY = next_key()
+NEXT_KEY = _next_key()
 
 
 class KeysRunTogether:
@@ -32,7 +32,7 @@ class KeysRunTogether:
         self._keys, self._numbers = tuple(keys), tuple(numbers)
         self._blanks, self._refused = MappingProxyType(dict(blanks)), tuple(refused)
         names = "|".join(self._keys)
-        self._split = next_key(names, ":" + COLON_SLIPS)
+        self._split = _next_key(names, ":" + COLON_SLIPS)
         self._pair = re.compile(rf"({names})[ \t]*[:{COLON_SLIPS}][ \t]*(\S.*)")
         # a key with its colon inside a value: a key the split into keys left there
         self._inside = re.compile(rf"(?<![\w-])(?:{names})[ \t]*[:{COLON_SLIPS}]")

@@ -14,9 +14,9 @@ from types import MappingProxyType
 from vcam.words import shell_word
 
 # No room that the write may take: the disk full, or the user's quota used up. Room that can be freed
-FILLED = (errno.ENOSPC, errno.EDQUOT)
+_FILLED = (errno.ENOSPC, errno.EDQUOT)
 # A file that reached the largest size its file system or the shell allows: no space to free, a place to change
-TOO_LARGE = errno.EFBIG
+_TOO_LARGE = errno.EFBIG
 FULL = "the disk is full"
 _SHARE_LOST = "the network share the file is on was lost (its server gone, or the network down)"
 # A disk that stopped taking writes mid-take: remounted read-only after an error (as ext4 and a USB stick's FAT are),
@@ -41,7 +41,7 @@ class DiskRefusal:
     @property
     def filled(self) -> bool:
         """The disk or the quota filled: room can be freed, and freeing it is the fix."""
-        return self.errno in FILLED
+        return self.errno in _FILLED
 
     @property
     def happened(self) -> str:
@@ -55,9 +55,9 @@ def disk_refusal(cause: BaseException | int | None, path: str | None, verb: str 
     recording at 4 GB), or, where there is a file, its disk lost mid-write. None for any other cause. `verb` is the
     fix's (record, render)."""
     code = cause if isinstance(cause, int) else cause.errno if isinstance(cause, OSError) else None
-    if code in FILLED:
+    if code in _FILLED:
         return DiskRefusal(FULL, disk_fix(path, f"{verb} to another disk"), code)
-    if code == TOO_LARGE:
+    if code == _TOO_LARGE:
         return DiskRefusal("the file reached the size this system allows",
                            f"{verb} to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the "
                            "shell's limit (ulimit -f)", code)
