@@ -1110,11 +1110,11 @@ def test_a_text_too_long_for_a_line_offered_is_not_read_as_yaml(monkeypatch):
 
 
 @pytest.mark.parametrize("text, line, said", [
-    ("presets: [{name: a, prompt: city}\ncues: []\n", 2,
+    ("presets: [{name: a, prompt: city}\ncues: []\n", 1,
      "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 1"),
-    ("presets:\n  - {name: a, prompt: city\n  - {name: b, prompt: x}\n", 3,
+    ("presets:\n  - {name: a, prompt: city\n  - {name: b, prompt: x}\n", 2,
      "the { that opens on line 2 (column 5) is never closed; close it at the end of line 2"),
-    ("presets: [\n  {name: a, prompt: b},\n  {name: c, prompt: d}  # the last\ncues: []\n", 4,
+    ("presets: [\n  {name: a, prompt: b},\n  {name: c, prompt: d}  # the last\ncues: []\n", 3,
      "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 3"),
     ("presets: [{name: a, prompt: city]\n", 1,
      "the { that opens on line 1 (column 11) is still open at the ] of column 33; close it first"),
@@ -1379,9 +1379,9 @@ def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_o
 
 @pytest.mark.parametrize("written, said, offered", [
     ("presets:\n  - name: a\n    proompt: [unclosed\n",
-     "show.yaml:4: not valid YAML: the [ that opens on line 3 (column 14) is never closed",
+     "show.yaml:3: not valid YAML: the [ that opens on line 3 (column 14) is never closed",
      "presets:\n  - name: a\n    proompt: [unclosed]\n"),
-    ("defaults: {{seed: 3}\n", "show.yaml:2: not valid YAML: the { that opens on line 1 (column 11) is never closed",
+    ("defaults: {{seed: 3}\n", "show.yaml:1: not valid YAML: the { that opens on line 1 (column 11) is never closed",
      "defaults: {{seed: 3}}\n"),
     ("defaults: {{seed: 3}}}\n",
      "show.yaml:1: not valid YAML (", "defaults: {{seed: 3}}\n"),  # YAML's own words: libyaml's or PyYAML's
@@ -1520,11 +1520,12 @@ def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, t
                                                                       value):
     """`prompt: [dusk forest`, saved mid-edit, was told "did not find expected ',' or ']'" (at the file's end) or
     that a comma goes before the next preset's name:, then offered it closed, `prompt: [dusk forest]`, refused as a
-    list where a text goes, and the text quoted with the comment after it inside; the text quoted alone loads."""
+    list where a text goes, and the text quoted with the comment after it inside; the text quoted alone loads. It
+    is told at the bracket's own line, not at the next key's (`line`), where YAML found it open."""
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     what = "list" if opener == "[" else "mapping"
-    head = (f"show.yaml:{line}: not valid YAML: the {opener} that opens on line {row} (column {column}) is never "
+    head = (f"show.yaml:{row}: not valid YAML: the {opener} that opens on line {row} (column {column}) is never "
             f"closed, and {key}: takes a text, not a {what}: put the whole text in quotes: ")
     problem = only_problem(err)
     assert problem.startswith(head), problem
@@ -1549,7 +1550,7 @@ def test_a_text_on_the_line_under_its_key_opening_a_bracket_never_closed_is_offe
         parse_show(text, "show.yaml")
     opener = offered[1]
     problem = only_problem(err)
-    assert problem == (f"show.yaml:5: not valid YAML: the {opener} that opens on line 4 (column 7) is never closed, "
+    assert problem == (f"show.yaml:4: not valid YAML: the {opener} that opens on line 4 (column 7) is never closed, "
                        f"and prompt: takes a text, not a {'list' if opener == '[' else 'mapping'}: put the whole text "
                        f"in quotes: {offered}"), problem
     lines = text.split("\n")

@@ -9,8 +9,8 @@ from types import MappingProxyType
 import yaml
 
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
-from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end, indent_of, written_above,
-                                    written_below)
+from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, code_end, indent_of,
+                                    written_above, written_below)
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import ConfigError
 from vcam.control.yamlwrite import built_or_none, flow_yaml
@@ -220,16 +220,17 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     else:
         tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
     unloaded = None
+    # filed at the line to mend: YAML complains at the line after a bracket left open, where the next key starts
     for line, mended, said in tries:
         if not offer_loads(lines, line, mended, row, keys, first=start[0]):
             if unloaded is None and reads_past(lines, line, mended, row):
                 # what is open stays said, true as it is, without the fix (after its '; ') refused next
-                unloaded = said.split("; ")[0]
+                unloaded = AtLine(line + 1, f"not valid YAML: {said.split('; ')[0]}")
             continue
         shown = mended.strip()
         offer = f": {shown}" if len(shown) <= 100 else ""
-        return f"not valid YAML: {said}{offer}"
-    return f"not valid YAML: {unloaded}" if unloaded else None
+        return AtLine(line + 1, f"not valid YAML: {said}{offer}")
+    return unloaded
 
 
 def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
