@@ -185,8 +185,9 @@ def test_a_lists_first_item_moved_left_names_no_blank_line_under_it(tmp_path, lo
                                              "in")
 
 
-# (a first '- ' at its key's own column, the items after it indented as its keys, is told as those items moved)
-@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1)])
+# (a first '- ' at its key's own column, the items after it indented as its keys, was told as those items moved,
+# one per load)
+@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1), ("- name: a\n  prompt: x\n", 0)])
 def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loader, first, indent):
     """The first preset's '- ' left of the others' was offered the second one moved to it, then at the next load the
     third, one per load; it is told the first item's move, and made as told, the show loads."""
@@ -201,6 +202,37 @@ def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loade
     moved = "".join(" " * shift + line + "\n" for line in first.splitlines())
     path.write_text(f"presets:\n{moved}{rest}")
     assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("first", ["  - name: a\n    prompt: x\n", "   - name: a\n     prompt: x\n"])
+def test_a_lists_first_item_deeper_than_the_items_at_its_keys_column_is_told_its_own_move_once(tmp_path, loader,
+                                                                                             first):
+    """The first preset indented, the others at presets:'s own column, was offered the second moved to it, then at
+    the next load the third, one per load; it is told the first item's move, and made as told, the show loads."""
+    path = tmp_path / "show.yaml"
+    rest = "- name: b\n  prompt: y\n- name: c\n  prompt: z\ncues: []\n"
+    path.write_text(f"presets:\n{first}{rest}")
+    indent = len(first) - len(first.lstrip(" "))
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented {indent} spaces and the 2 items after it "
+        f"0 (from line 4): the items of one list line up; indent line 2 0 spaces, and line 3, under it, with it: "
+        f"{indent} spaces less")
+    moved = "".join(line[indent:] + "\n" for line in first.splitlines())
+    path.write_text(f"presets:\n{moved}{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_an_items_lines_moved_with_it_are_named_as_those_with_yaml_on_them(tmp_path, loader):
+    """A '- ' item moved with the lines under it named a blank line among them, and two lines as a range ("lines 5
+    to 6"); the lines with YAML on them are named, two as two."""
+    path = tmp_path / "show.yaml"
+    head = "presets:\n  - name: a\n    prompt: x\n - name: b\n"
+    path.write_text(f"{head}   prompt: y\n   seed: 3\n  - name: c\n    prompt: z\n")
+    assert refused(load_show, path).endswith("indent it 2 spaces as well, and lines 5 and 6, under it, with it: each "
+                                             "1 space further in")
+    path.write_text(f"{head}\n   prompt: y\n  - name: c\n    prompt: z\n")
+    assert refused(load_show, path).endswith("indent it 2 spaces as well, and line 6, under it, with it: 1 space "
+                                             "further in")
 
 
 def test_a_lists_first_entry_in_braces_moved_left_is_told_to_move_that_line_alone(tmp_path, loader):

@@ -118,8 +118,9 @@ def _item_moved(lines: list[str], row: int, column: int, meant: int) -> str | No
     moved = [*lines[:row], *(_shifted(line, shift) for line in lines[row:end + 1]), *ended[end + 1:]]
     if end == row or not reads_past(moved, row, moved[row], end):
         return None
-    under = f"line {end + 1}" if end == row + 1 else f"lines {row + 2} to {end + 1}"
-    return (f", and {under}, under it, with it: {'' if end == row + 1 else 'each '}"
+    # the lines named are those with YAML on them: a blank or a comment between is no line to move
+    held = [i + 1 for i in range(row + 1, end + 1) if written(lines[i])]
+    return (f", and {_lines_named(held)}, under it, with it: {'' if len(held) == 1 else 'each '}"
             f"{counted(abs(shift), 'space')} {'further in' if shift > 0 else 'less'}")
 
 
@@ -165,27 +166,27 @@ def _nearest_list(e: yaml.MarkedYAMLError, lines: list[str], row: int, column: i
 
 def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a list whose first '- ' item is indented off the items after it, which all line up (`presets:`
-    over ` - name: a` and `  - name: b`, `  - name: c`): that item moved to their column, with its lines under it,
-    where the list then reads to its end. Said of each later item in turn, it took a load for each; None otherwise."""
-    if (at := _dash_at(e, lines)) is None:
+    over ` - name: a` and `  - name: b`, `  - name: c`; or over `  - name: a` and `- name: b`, `- name: c` at the
+    key's own column): that item moved to their column, with its lines under it, where the list then reads to its
+    end. Said of each later item in turn, it took a load for each; None otherwise."""
+    if (at := _dash_at(e, lines)) is None or (found := _first_item(lines, *at)) is None:
         return None
     row, column = at
-    first = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) < column), None)
-    head = written_above(lines, first) if first is not None else None
-    if first is None or head is None or re.match(r" *- ", lines[first]) is None \
-            or indent_of(lines[head]) > indent_of(lines[first]) or _KEY_ALONE.fullmatch(lines[head]) is None:
-        return None  # not the first item of a list under its key
-    # the items after it, up to the list's end: the first line back at the key's column or less
+    first, head = found
+    # the items after it, up to the list's end: the first line left of their column, or a key at it where they
+    # line up with the list's key
     later, last = [], row
     for i in range(row, len(lines)):
-        if not written(lines[i]):
+        if not written(lines[i]) or indent_of(lines[i]) > column:
+            last = i if written(lines[i]) else last
             continue
-        if indent_of(lines[i]) <= indent_of(lines[head]) or indent_of(lines[i]) < column:
+        if indent_of(lines[i]) < column:
             break
-        if indent_of(lines[i]) == column:
-            if not lines[i].lstrip(" ").startswith("- "):
-                return None  # a key at the items' column: not a list lined up
-            later.append(i)
+        if not lines[i].lstrip(" ").startswith("- "):
+            if column == indent_of(lines[head]):
+                break  # the key after the list, at its key's column
+            return None  # a key at the items' column: not a list lined up
+        later.append(i)
         last = i
     if len(later) < 2:
         return None  # one item after it: moving either is one edit, said as before
@@ -195,7 +196,7 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             f"indent line {first + 1} {counted(column, 'space')}")
     ended = [*lines, ""]
     if reads_past(ended, first, _shifted(lines[first], shift), last):
-        return AtLine(first + 1, said)  # its '- ' alone moved left: the keys under it are where they go
+        return AtLine(first + 1, said)  # its '- ' alone moved: the keys under it are where they go
     moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
     if row - first == 1 or not reads_past(moved, first, moved[first], last):
         return None
@@ -203,10 +204,39 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     held = [i + 1 for i in range(first + 1, row) if written(lines[i])]
     if not held:
         return None
-    under = f"line {held[0]}" if len(held) == 1 else f"lines {held[0]} and {held[1]}" \
-        if held == [held[0], held[0] + 1] else f"lines {held[0]} to {held[-1]}"
-    return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if len(held) == 1 else 'each '}"
-                             f"{counted(shift, 'space')} further in")
+    return AtLine(first + 1, f"{said}, and {_lines_named(held)}, under it, with it: {'' if len(held) == 1 else 'each '}"
+                             f"{counted(abs(shift), 'space')} {'further in' if shift > 0 else 'less'}")
+
+
+def _first_item(lines: list[str], row: int, column: int) -> tuple[int, int] | None:
+    """The line of the first '- ' item of the list whose later item at line `row` is at `column`, where that first
+    item alone is at another column, under a key alone on its line: left of `column` (YAML stopped at the second
+    item), or right of it with the later items at the key's own column; and the line of that key. None otherwise."""
+    key = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) <= column), None)
+    if key is not None and indent_of(lines[key]) == column and _KEY_ALONE.fullmatch(lines[key]) is not None \
+            and "-" not in lines[key]:
+        # the items at the key's column: the item under that key is the list's first, the only one at its column
+        first = next((i for i in range(key + 1, row) if written(lines[i])), None)
+        if first is None or indent_of(lines[first]) <= column or re.match(r" *- ", lines[first]) is None \
+                or any(indent_of(lines[i]) <= indent_of(lines[first]) for i in range(first + 1, row)
+                       if written(lines[i])):
+            return None
+        return first, key
+    first = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) < column), None)
+    head = written_above(lines, first) if first is not None else None
+    if first is None or head is None or re.match(r" *- ", lines[first]) is None \
+            or indent_of(lines[head]) > indent_of(lines[first]) or _KEY_ALONE.fullmatch(lines[head]) is None:
+        return None  # not the first item of a list under its key
+    return first, head
+
+
+def _lines_named(rows: list[int]) -> str:
+    """Line numbers `rows` (in order) as said: one line, two next to each other, or the first to the last."""
+    if len(rows) == 1:
+        return f"line {rows[0]}"
+    if rows == [rows[0], rows[0] + 1]:
+        return f"lines {rows[0]} and {rows[1]}"
+    return f"lines {rows[0]} to {rows[-1]}"
 
 
 def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
