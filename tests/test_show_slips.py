@@ -255,3 +255,32 @@ def test_a_lists_first_item_moved_left_with_two_lines_under_it_names_both(tmp_pa
                     "    prompt: z\n")
     assert refused(load_show, path).endswith("indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
                                              "1 space further in")
+
+
+@pytest.mark.parametrize("written, offered", [
+    # an apostrophe in a word read as a quote opening: the braces offered ran on into the next entry's
+    ("presets: [{name: it's, prompt: \"x\" seed: 3}, {name: b's, prompt: y}]\n",
+     "{name: it's, prompt: \"x\", seed: 3}"),
+    ("presets:\n  - {name: a, prompts: [{text: it's, weight: 2}, {text: \"b\" weight: 1}, {text: c'd}]}\n",
+     "{text: \"b\", weight: 1}"),
+    ("presets:\n  - {name: it's, prompt: \"neon\" seed: 3}\n", "{name: it's, prompt: \"neon\", seed: 3}"),
+    # refused with its comma (`prompt: neon: city`): the slip said, no braces offered
+    ("presets:\n  - {name: \"a\" prompt: neon: city}\n", None),
+])
+def test_a_comma_left_out_after_a_quoted_value_offers_the_braces_that_hold_it_only(tmp_path, loader, written,
+                                                                                  offered):
+    """The braces offered for a comma left out after a quoted value paired an apostrophe (`it's`) with the next
+    one, offering two entries as one, or none; and a line refused as written was offered. The braces offered are
+    those that hold the comma, and pasted in place of the ones written, the show loads."""
+    path = tmp_path / "show.yaml"
+    path.write_text(written)
+    problem = refused(load_show, path)
+    assert "a comma separates keys: write a comma before" in problem, problem
+    if offered is None:
+        assert ", as in" not in problem, problem
+        return
+    assert problem.endswith(f", as in {offered}"), problem
+    written_braces = offered.replace(", seed", " seed").replace(", weight", " weight")
+    assert written_braces in written
+    path.write_text(written.replace(written_braces, offered))
+    load_show(path)

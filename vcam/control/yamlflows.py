@@ -170,13 +170,16 @@ def wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     return None
 
 
-def flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> str | None:
+def flow_gap(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = (),
+             path: str = "show.yaml") -> str | None:
     """What to write where braces or brackets find more after a value than a comma or their end: a key with no comma
     before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise.
     `keys`: the keys the file takes, a word after a quoted text with a colon being a key left its comma only where
-    it is one of them (or near one)."""
+    it is one of them (or near one). `path`: the file's, which a show's paths are read against."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
-    if found is None or e.problem_mark is None or e.problem_mark.column > len(here):
+    mark = e.problem_mark
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if found is None or mark is None or mark.column > len(here):
         return None
     before, column = here[:e.problem_mark.column].rstrip(), e.problem_mark.column
     inside = "{...}" if found[1] == "}" else "[...]"
@@ -189,7 +192,9 @@ def flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> 
         # made the name `"a" prompt: x`
         mended = here[:len(before)] + "," + here[len(before):]
         braces = braces_around(mended, len(before) + 1)
-        as_in = f", as in {braces}" if braces else ""
+        # the braces offered are the line mended, which must load as written: `prompt: neon: city` after the comma
+        # is refused again
+        as_in = f", as in {braces}" if braces and _line_loads(lines, mark.line, mended, keys, path) else ""
         return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
     if before[-1:] in ("'", '"'):
         follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
@@ -231,6 +236,16 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
         offer = f": {shown}" if len(shown) <= 100 else ""
         return AtLine(line + 1, f"not valid YAML: {said}{offer}")
     return unloaded
+
+
+def _line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str) -> bool:
+    """Whether the text with line `row` written `mended` reads on past it and, where it then parses to its end,
+    passes the file's check (a slip further on is said at the next load)."""
+    ended = [*lines, ""]
+    if not offer_loads(ended, row, mended, row, keys):
+        return False
+    text = "\n".join([*lines[:row], mended, *lines[row + 1:]])
+    return built_or_none(text) is None or text_loads(text, path)
 
 
 def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:

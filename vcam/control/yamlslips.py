@@ -37,7 +37,7 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
             or value_at_key_column(e, lines, lambda mended: text_loads(mended, path), keys)
             or _dash_unspaced(e, lines, keys, path) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
             or first_item_moved(e, lines) or item_misaligned(e, lines) or dash_misaligned(e, lines)
-            or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
+            or left_open(e, lines, here, keys) or flow_gap(e, lines, keys, path)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
             or braces_left_out(e, lines, path) or wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
