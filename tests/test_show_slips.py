@@ -284,3 +284,41 @@ def test_a_comma_left_out_after_a_quoted_value_offers_the_braces_that_hold_it_on
     assert written_braces in written
     path.write_text(written.replace(written_braces, offered))
     load_show(path)
+
+
+@pytest.mark.parametrize("first, offered, prompt", [
+    ("neon city", "neon city", "neon city"),
+    ("[neon, city", "'[neon, city'", "[neon, city"),
+])
+def test_two_values_at_their_keys_column_are_told_one_per_load_each_with_a_line_that_loads(tmp_path, loader, first,
+                                                                                           offered, prompt):
+    """Two prompts each on the line under prompt: at its column were told in YAML's words, no line offered: the line
+    offered for the first was refused for the second slip. The first is told with its line, the second at the next
+    load, and mended as told, the show is the one meant."""
+    path = tmp_path / "show.yaml"
+    lines = ["presets:", "  - name: a", "    prompt:", f"    {first}", "  - name: b", "    prompt:", "    dusk forest"]
+    path.write_text("\n".join(lines) + "\n")
+    said = refused(load_show, path)
+    assert said.startswith(f"{path}:4: not valid YAML: line 4, prompt:'s value, is at prompt:'s own column"), said
+    assert said.endswith(f": {offered}"), said
+    lines[3] = f"      {offered}"
+    path.write_text("\n".join(lines) + "\n")
+    assert refused(load_show, path).endswith("indent it 6 spaces: dusk forest")
+    lines[6] = "      dusk forest"
+    path.write_text("\n".join(lines) + "\n")
+    assert [p.prompts for p in load_show(path).presets] == [{prompt: 1.0}, {"dusk forest": 1.0}]
+
+
+def test_a_first_item_at_its_keys_column_with_a_list_under_it_is_told_its_own_move(tmp_path, loader):
+    """The first preset at presets:'s own column, its prompts: list under it, and the presets after it indented: the
+    first item's move is told (lines under it with it), not the prompts' list moved to line up with the presets,
+    which read the presets as texts."""
+    path = tmp_path / "show.yaml"
+    rest = "  - name: b\n    prompt: y\n  - name: c\n    prompt: z\n"
+    path.write_text(f"presets:\n- name: a\n  prompts:\n    - text: x\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 0 spaces and the 2 items after it 2 (from "
+        "line 5): the items of one list line up; indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
+        "2 spaces further in")
+    path.write_text(f"presets:\n  - name: a\n    prompts:\n      - text: x\n{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]

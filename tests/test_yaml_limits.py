@@ -1860,7 +1860,7 @@ def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written
      "spaces as well, and line 5, under it, with it: 1 space less"),
     ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n   seed: 3\n", 4,
      "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
-     "spaces as well, and lines 5 to 6, under it, with it: each 1 space further in"),
+     "spaces as well, and lines 5 and 6, under it, with it: each 1 space further in"),
     ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n  - name: c\n    prompt: z\n", 4,
      "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
      "spaces as well, and line 5, under it, with it: 1 space further in"),
@@ -1869,13 +1869,13 @@ def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written
      "spaces as well, and line 6, under it, with it: 2 spaces further in"),
     ("presets:\n  - name: a\n    prompt: x\n    - name: b\n\n      prompt: y\n", 4,
      "this '- ' is indented 4 spaces, as the keys of the entry above it are, and YAML read it inside that entry; a new "
-     "entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and lines 5 to 6, under it, with it: each 2 "
+     "entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and line 6, under it, with it: 2 "
      "spaces less"),
 ])
 def test_a_list_item_off_its_list_is_told_to_move_its_lines_under_it_with_it(loader, text, line, said):
     """`   - name: b` over `     prompt: y` was told to indent the '- ' 2 spaces, and that alone moved, the prompt
     under it was refused next: the item's lines under it are told to move with it, and moved so, the show loads with
-    both presets."""
+    both presets. The lines named are those with YAML on them, two as two (told "lines 5 to 6", line 5 blank)."""
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert only_problem(err) == f"show.yaml:{line}: not valid YAML: {said}"
@@ -1883,7 +1883,7 @@ def test_a_list_item_off_its_list_is_told_to_move_its_lines_under_it_with_it(loa
     lines = text.split("\n")
     shift = int(found[2]) * (1 if found[3] == "further in" else -1)
     lines[line - 1] = " " * int(found[1]) + lines[line - 1].lstrip()
-    last = re.search(r"lines? (\d+)(?: to (\d+))?, under it", said)
+    last = re.search(r"lines? (\d+)(?: (?:to|and) (\d+))?, under it", said)
     for i in range(line, int(last[2] or last[1])):
         lines[i] = " " * (len(lines[i]) - len(lines[i].lstrip()) + shift) + lines[i].lstrip() if lines[i].strip() \
             else lines[i]
@@ -2118,11 +2118,11 @@ def test_keys_on_one_line_without_braces_are_offered_braces_only_where_the_show_
 
 def test_an_item_off_its_list_with_a_nested_list_at_its_keys_column_moves_its_lines_with_it(loader):
     """`- name: b` over `  prompts:` and `  - text: y` (the prompts' list at their key's column) was told to move
-    line 5 alone; lines 5 to 6 moved with it load."""
+    line 5 alone; lines 5 and 6 moved with it load."""
     text = "presets:\n  - name: a\n    prompt: x\n- name: b\n  prompts:\n  - text: y\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
-    assert only_problem(err).endswith(", and lines 5 to 6, under it, with it: each 2 spaces further in"), err.value
+    assert only_problem(err).endswith(", and lines 5 and 6, under it, with it: each 2 spaces further in"), err.value
     lines = text.split("\n")
     parse_show("\n".join([*lines[:3], *("  " + line for line in lines[3:6]), ""]), "show.yaml")
 

@@ -194,7 +194,7 @@ def flow_gap(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = 
         braces = braces_around(mended, len(before) + 1)
         # the braces offered are the line mended, which must load as written: `prompt: neon: city` after the comma
         # is refused again
-        as_in = f", as in {braces}" if braces and _line_loads(lines, mark.line, mended, keys, path) else ""
+        as_in = f", as in {braces}" if braces and line_loads(lines, mark.line, mended, keys, path) else ""
         return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
     if before[-1:] in ("'", '"'):
         follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
@@ -238,11 +238,12 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     return unloaded
 
 
-def _line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str) -> bool:
+def line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str) -> bool:
     """Whether the text with line `row` written `mended` reads on past it and, where it then parses to its end,
     passes the file's check (a slip further on is said at the next load)."""
     ended = [*lines, ""]
-    if not offer_loads(ended, row, mended, row, keys):
+    # a bracket or quote it opens, read on to a later line, is no slip further on but the line's own
+    if not offer_loads(ended, row, mended, row, keys) or not flow_closes(ended, row, mended):
         return False
     text = "\n".join([*lines[:row], mended, *lines[row + 1:]])
     return built_or_none(text) is None or text_loads(text, path)
