@@ -230,9 +230,17 @@ def test_an_items_lines_moved_with_it_are_named_as_those_with_yaml_on_them(tmp_p
     path.write_text(f"{head}   prompt: y\n   seed: 3\n  - name: c\n    prompt: z\n")
     assert refused(load_show, path).endswith("indent it 2 spaces as well, and lines 5 and 6, under it, with it: each "
                                              "1 space further in")
+    path.write_text("presets:\n  - name: a\n    prompt: x\n  - name: b\n    prompt: y\n    seed: 3\n"
+                    "  - name: c\n    prompt: z\n")
+    assert [(p.name, p.seed) for p in load_show(path).presets][:2] == [("a", None), ("b", 3)]
     path.write_text(f"{head}\n   prompt: y\n  - name: c\n    prompt: z\n")
     assert refused(load_show, path).endswith("indent it 2 spaces as well, and line 6, under it, with it: 1 space "
                                              "further in")
+    path.write_text(f"{head}   prompt: y\n\n   seed: 3\n")
+    assert refused(load_show, path).endswith("indent it 2 spaces as well, and lines 5 and 7, under it, with it: each "
+                                             "1 space further in")
+    path.write_text("presets:\n  - name: a\n    prompt: x\n  - name: b\n    prompt: y\n\n    seed: 3\n")
+    assert [(p.name, p.seed) for p in load_show(path).presets] == [("a", None), ("b", 3)]
 
 
 def test_a_lists_first_entry_in_braces_moved_left_is_told_to_move_that_line_alone(tmp_path, loader):
@@ -321,4 +329,43 @@ def test_a_first_item_at_its_keys_column_with_a_list_under_it_is_told_its_own_mo
         "line 5): the items of one list line up; indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
         "2 spaces further in")
     path.write_text(f"presets:\n  - name: a\n    prompts:\n      - text: x\n{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("head, rest, mended, said", [
+    ('presets:\n  - {name: "a" prompt: neon}\n', '  - {name: "a", prompt: x}\n',
+     'presets:\n  - {name: "a", prompt: neon}\n',
+     '2: not valid YAML: in {...} a comma separates keys: write a comma before prompt:, as in '
+     '{name: "a", prompt: neon}'),
+    ('presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y" seed: 3}\n', '  - name: c\n    promt: z\n',
+     'presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y", seed: 3}\n',
+     '4: not valid YAML: in {...} a comma separates keys: write a comma before seed:, as in '
+     '{name: b, prompt: "y", seed: 3}'),
+    ('presets:\n  - name: a\n    prompt:\n    neon city\n', '  - name: b\n    promt: y\n',
+     'presets:\n  - name: a\n    prompt:\n      neon city\n',
+     "4: not valid YAML: line 4, prompt:'s value, is at prompt:'s own column, where YAML reads a new key and finds no "
+     "':'; a value on the lines under its key is indented deeper than the key: indent it 6 spaces: neon city"),
+])
+def test_a_line_offered_is_kept_where_a_slip_on_another_line_is_its_own(tmp_path, loader, head, rest, mended, said):
+    """A line that mends its slip was left unsaid, or YAML's words said a line late, where the file mended still had
+    a slip of its own further on (a name taken twice, a key misspelt); written as offered, the file is refused for
+    that slip alone, at its own line."""
+    path = tmp_path / "show.yaml"
+    path.write_text(head + rest)
+    assert refused(load_show, path) == f"{path}:{said}"
+    path.write_text(mended + rest)
+    # the slip left, the file's last line (a name taken again, a key misspelt), is said there alone
+    assert refused(load_show, path).startswith(f"{path}:{len((mended + rest).splitlines())}: ")
+
+
+def test_a_comment_with_a_dash_on_a_lists_key_line_leaves_its_first_items_move_offered(tmp_path, loader):
+    """`presets:  # my-list` over a first item deeper than the items after it at the key's column was told one item
+    per load, the comment's '-' taken for an item's; the first item is told its move, and moved, the file loads."""
+    path = tmp_path / "show.yaml"
+    rest = "- name: b\n  prompt: y\n- name: c\n  prompt: z\n"
+    path.write_text(f"presets:  # my-list\n  - name: a\n    prompt: x\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 2 spaces and the 2 items after it 0 (from "
+        "line 4): the items of one list line up; indent line 2 0 spaces, and line 3, under it, with it: 2 spaces less")
+    path.write_text(f"presets:  # my-list\n- name: a\n  prompt: x\n{rest}")
     assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]

@@ -164,27 +164,29 @@ def _nearest_list(e: yaml.MarkedYAMLError, lines: list[str], row: int, column: i
                    f"it {counted(meant, 'space')} as well")
 
 
-def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str], checks: Callable[[str], bool] = lambda text: True,
+def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str],
+                     checks: Callable[[str, range], bool] = lambda text, rows: True,
                      at_its_key: bool = False) -> str | None:
     """What to write for a list whose first '- ' item is indented off the items after it, which all line up (`presets:`
     over ` - name: a` and `  - name: b`, `  - name: c`; or over `  - name: a` and `- name: b`, `- name: c` at the
     key's own column): that item moved to their column, with its lines under it, where the list then reads to its
-    end and `checks` (the whole text moved, checked as the file is) passes it. Said of each later item in turn, it
-    took a load for each; None otherwise. `at_its_key`: only a first item at its key's own column (`presets:` over
-    `- name: a`), which is the one off where the items after it are indented as its keys are."""
+    end and `checks` (the whole text moved, checked as the file is, and the list's lines) passes it. Said of each
+    later item in turn, it took a load for each; None otherwise. `at_its_key`: only a first item at its key's own
+    column (`presets:` over `- name: a`), which is the one off where the items after it are indented as its keys
+    are; else only one off its key's column (those at it being asked first, before other slips)."""
     if (at := _dash_at(e, lines)) is None:
         return None
     # a key alone at the items' column may be the list's key or a key of the first item (`- name: a` over
     # `  prompts:`): each first item found is tried, the one whose move the check passes said
     for first, head in _first_items(lines, *at):
-        if not at_its_key or indent_of(lines[first]) == indent_of(lines[head]):
+        if (indent_of(lines[first]) == indent_of(lines[head])) == at_its_key:
             if (said := _first_moved(lines, *at, first, head, checks)) is not None:
                 return said
     return None
 
 
 def _first_moved(lines: list[str], row: int, column: int, first: int, head: int,
-                 checks: Callable[[str], bool]) -> str | None:
+                 checks: Callable[[str, range], bool]) -> str | None:
     """What to write for the first item at line `first` of the list under the key at line `head`, its later items
     from line `row` at `column` (first_item_moved); None where the move does not read on, or `checks` refuses it."""
     # the items after it, up to the list's end: the first line left of their column, or a key at it where they
@@ -210,11 +212,12 @@ def _first_moved(lines: list[str], row: int, column: int, first: int, head: int,
             f"indent line {first + 1} {counted(column, 'space')}")
     ended = [*lines, ""]
     alone = [*lines[:first], _shifted(lines[first], shift), *ended[first + 1:]]
-    if reads_past(ended, first, alone[first], last) and checks("\n".join(alone)):
+    span = range(head, last + 1)  # the list's lines: a problem on another is a slip of its own
+    if reads_past(ended, first, alone[first], last) and checks("\n".join(alone), span):
         return AtLine(first + 1, said)  # its '- ' alone moved: the keys under it are where they go
     moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
     # `  prompts:` over `    - text: x` and then `  - name: b`: lined up, the presets read as texts, refused
-    if row - first == 1 or not reads_past(moved, first, moved[first], last) or not checks("\n".join(moved)):
+    if row - first == 1 or not reads_past(moved, first, moved[first], last) or not checks("\n".join(moved), span):
         return None
     # the lines named are those with YAML on them: a blank or a comment between is no line to move
     held = [i + 1 for i in range(first + 1, row) if written(lines[i])]
@@ -230,8 +233,8 @@ def _first_items(lines: list[str], row: int, column: int) -> list[tuple[int, int
     `column`, the later items at the key's own column, and left of `column` (YAML stopped at the second item)."""
     found = []
     key = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) <= column), None)
-    if key is not None and indent_of(lines[key]) == column and _KEY_ALONE.fullmatch(lines[key]) is not None \
-            and "-" not in lines[key]:
+    alone = _KEY_ALONE.fullmatch(lines[key]) if key is not None else None
+    if key is not None and indent_of(lines[key]) == column and alone is not None and "-" not in alone[1]:
         # the items at the key's column: the item under that key is the list's first, the only one at its column
         first = next((i for i in range(key + 1, row) if written(lines[i])), None)
         if first is not None and indent_of(lines[first]) > column and re.match(r" *- ", lines[first]) \
@@ -247,12 +250,12 @@ def _first_items(lines: list[str], row: int, column: int) -> list[tuple[int, int
 
 
 def _lines_named(rows: list[int]) -> str:
-    """Line numbers `rows` (in order) as said: one line, two next to each other, or the first to the last."""
+    """Line numbers `rows` (in order) as said: one line, a run of them first to last, or else each of them."""
     if len(rows) == 1:
         return f"line {rows[0]}"
-    if rows == [rows[0], rows[0] + 1]:
-        return f"lines {rows[0]} and {rows[1]}"
-    return f"lines {rows[0]} to {rows[-1]}"
+    if len(rows) > 2 and rows == list(range(rows[0], rows[-1] + 1)):
+        return f"lines {rows[0]} to {rows[-1]}"
+    return f"lines {', '.join(map(str, rows[:-1]))} and {rows[-1]}"
 
 
 def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
