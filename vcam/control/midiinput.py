@@ -187,8 +187,8 @@ class EarlyLeft:
     unheard_on: str | None = None
     unheard: int = 0
 
-    def lines(self, port: str) -> list[str]:
-        """What is said of them where the show listens on `port`."""
+    def lines(self, port: str | None) -> list[str]:
+        """What is said of them where the show listens on `port` (None: it waits for the controller)."""
         lines = []
         if dropped := self.dropped:
             oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
@@ -415,6 +415,9 @@ class MidiInput:
         elif self._open(port, self._refused_at_start):
             self._listening(port, names)
             for line in self._early_left.lines(port):  # after the port's line: they speak of that port's messages
+                self.say(line)
+        elif not self._stop.is_set():  # gone as it opened, and waited for: what the port opened early kept is
+            for line in self._early_left.lines(None):  # stale by the time it is back, as an unplug's
                 self.say(line)
 
     def _refused_at_start(self, port: str, e: BaseException) -> None:
