@@ -348,11 +348,13 @@ def test_a_14_bit_knobs_strength_reads_in_three_decimals_its_value_kept_whole():
     ("strength 0.12345", "strength 0.12345"), ("strength 0.7535", "strength 0.7535"),
     ("strength 0.0000004", "strength 4e-07"), ("strength 0.9999999", "strength 0.9999999"),
     ("bias 0.7535", "bias 0.7535"), ("strength 0.12345678", "strength 0.12345678"),
-    ("bias 0.9876543211", "bias 0.9876543211")])
+    ("bias 0.9876543211", "bias 0.9876543211"), ("strength 0.123456789012", "strength 0.123456789012"),
+    ("bias 0.12345678901", "bias 0.12345678901"), ("strength 0.00000000123456789", "strength 0.00000000123456789")])
 def test_a_typed_level_reads_back_as_typed(typed, read):
     """0.12345 read back as 0.123 and 0.7535 as 0.753 (three decimals of a value typed whole), 0.0000004 as 0 and
     0.9999999 as 1: a strength that is neither said as text only, or as all input. One of more than six significant
-    digits (0.12345678) read back as a knob's three decimals, 0.123."""
+    digits (0.12345678) read back as a knob's three decimals, 0.123, as did one of 11 or 12 (0.123456789012), and
+    a small one of seven or more with an exponent nobody typed (1.23456789e-09)."""
     ctl, _ = rig("{cc: 1, param: strength}", strength=0.5)
     ctl.state.input = "clip.mp4"
     assert ctl.handle_line(typed, "stdin") == f"{read} from the next block"
