@@ -44,7 +44,7 @@ class Unfit(Exception):
     `once`: nothing listens at its address, which is said once while messages keep coming there (a tablet's
     accelerometer streams all show long), not every few seconds."""
 
-    def __init__(self, message: str, key: tuple, once: bool = False):
+    def __init__(self, message: str, key: tuple, once: bool = False) -> None:
         super().__init__(message)
         self.key = key
         self.once = once
