@@ -1,4 +1,6 @@
 """Messages kept while vcam started, where the controller left as the show's input first opened it."""
+import threading
+
 import mido
 
 import fake_midi
@@ -53,3 +55,4 @@ def test_messages_kept_for_a_controller_that_left_as_it_first_opened_are_said_no
         midi.stop()
         fake_midi.plug(NANO)
     assert not [p for p in fake_midi.OPEN if p.name == NANO]
+    assert not [t for t in threading.enumerate() if t.name.startswith("midi")]
