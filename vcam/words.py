@@ -9,7 +9,6 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 
 
 def counted(n: int, noun: str) -> str:
@@ -82,10 +81,9 @@ def plain(value: float) -> str:
 
 
 # The most significant digits a level written by hand has (typed, or in a show file): a knob's fraction of its 127
-# or 16383 steps, over any range, takes 13 or more to be written whole (12 at a rare few, 3 of 82,000 over five
-# common ranges, said whole then: long, but true), so a value that takes at most this many was written so, and
-# reads back so.
-TYPED_DIGITS = 12
+# or 16383 steps, over any range, takes 12 or more to be written whole (13 all but at a rare few), so a value that
+# takes at most this many was written so, and reads back so
+TYPED_DIGITS = 10
 
 
 def level_said(value: float) -> str:
@@ -97,8 +95,7 @@ def level_said(value: float) -> str:
     if float(short) == value:
         return short
     if _significant_digits(written := repr(value)) <= TYPED_DIGITS:  # `:g` keeps six: 0.12345678 read 0.123
-        # in digits, as typed: 0.00000000123456789 read 1.23456789e-09, an exponent nobody wrote
-        return format(Decimal(written), "f") if "e" in written else written
+        return written
     for places in range(3, 16):
         if round(value, places) not in (0.0, 1.0):
             return f"{value:.{places}f}".rstrip("0").rstrip(".")
