@@ -1185,6 +1185,20 @@ def test_an_osc_buttons_file_is_found_next_to_the_file_it_is_written_in_and_a_mi
                                                                             "input file:clips/c.mp4 @bar")
 
 
+def test_an_osc_maps_reader_takes_its_words_and_say_by_name_and_its_words_hash(tmp_path):
+    """`read_map(ref, show, True)` (whole_paths third, as it once was) passed True as `say`, which failed only when
+    the map had a note to say; hash() of the words a map is read with raised, a frozen class holding a mapping."""
+    from vcam.control.mapfiles import SHOW_WORDS
+    from vcam.control.osc import read_map, read_map_file
+
+    (tmp_path / "pad.yaml").write_text("controls:\n  - {address: /n, command: next}\n")
+    for reader in (read_map, read_map_file):
+        with pytest.raises(TypeError):
+            reader(str(tmp_path / "pad.yaml"), None, True)
+    assert read_map(str(tmp_path / "pad.yaml"), None, say=[].append, words=CAM_WORDS).buttons[0].address == "/n"
+    assert len({CAM_WORDS, SHOW_WORDS, CAM_WORDS}) == 2
+
+
 @pytest.mark.parametrize("meanwhile", [OscMap(), OscMap(buttons=(OscButton("/f", parse("next")),))],
                          ids=["taken out", "a button"])
 def test_a_fader_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):

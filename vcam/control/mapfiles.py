@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 Map = TypeVar("Map")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # told apart as themselves: a mapping in a field would make hash() raise
 class CommandWords:
     """How the commands of a map (and of OSC) are read where they run: `whole_paths`, a button's `input file:` /
     `image:` made whole against its map's folder (False: kept as written, for a server to find in its shared

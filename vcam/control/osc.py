@@ -113,18 +113,20 @@ def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | Callable[[
     the show file has it now."""
     if not map_ref:
         return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
-    return osc_map if osc_map is not None else read_map(map_ref, show, say, words)
+    return osc_map if osc_map is not None else read_map(map_ref, show, say=say, words=words)
 
 
-def read_map(map_ref: str, show, say: Callable[[str], None] | None = None,
+def read_map(map_ref: str, show, *, say: Callable[[str], None] | None = None,
              words: CommandWords = SHOW_WORDS) -> OscMap:
     """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks.
-    `words.whole_paths`: its buttons' `input file:`/`image:` found next to it and made whole (oscmap.read_map);
-    False keeps them as written, for a server to find in its shared folders."""
-    return read_map_file(map_ref, show, say, words)[1]
+    `words` reads its commands: `whole_paths`, its buttons' `input file:`/`image:` found next to it and made whole
+    (oscmap.read_map), or kept as written, for a server to find in its shared folders; `typed_only`, what a button's
+    command only the console gives is told. Keyword-only: a call written when `whole_paths` came third fails, where
+    it would pass it as `say`."""
+    return read_map_file(map_ref, show, say=say, words=words)[1]
 
 
-def read_map_file(map_ref: str, show, say: Callable[[str], None] | None = None,
+def read_map_file(map_ref: str, show, *, say: Callable[[str], None] | None = None,
                   words: CommandWords = SHOW_WORDS) -> tuple[Path, OscMap]:
     """read_map's map with the file it was read from; `say` hears its notes (what reads but does nothing as
     written), as --midi-map's are said."""
