@@ -791,7 +791,7 @@ def test_an_address_under_vcam_that_is_none_of_its_commands_is_still_a_maps_to_b
      "vcam run SHOW --osc 8000"),
     ("controls: []\nreply: 9001\n", 2, "OSC map: reply: is not read here: the address replies are sent to is vcam "
      "run's: vcam run SHOW --osc-reply 9001"),
-    ("controls:\n  - {address: /a, param: blend\n", 3, "not valid YAML"),
+    ("controls:\n  - {address: /a, param: blend\n", 2, "not valid YAML"),
     ("controls:\n\t- {address: /a, param: blend}\n", 2, "indent with spaces"),
     ("", 1, "the file is empty; it needs a controls: list"),
     ("presets:\n  - {name: a, prompt: b}\n", 1, "this is a show file (presets:, no controls:), not an OSC map"),
