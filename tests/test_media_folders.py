@@ -1061,3 +1061,52 @@ def test_a_network_path_opened_by_a_curled_quote_before_a_full_width_timing_is_h
     assert said == (f"error: no such file {named} in the folders shared with the network: check the name, as in "
                     "input image:'NAME' @bar"), said
     assert producer.actions == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+@pytest.mark.parametrize("form", ["input image:N", "input image:'N' ＠ｂａｒ", "input image:W", "input image:W ＠ｂａｒ"])
+def test_a_name_stored_decomposed_gets_one_answer_at_the_console_in_every_form(tree, monkeypatch, form):
+    """At the console, `reçu.png` stored as a Mac names it (NFD), a link out of its folder, was told no such file
+    typed plainly, and typed in quotes before a full-width timing or in full-width letters was read as a name of its
+    own (`'reçu.png' ＠ｂａｒ`, `ｒｅçｕ．ｐｎｇ`): three answers. A plain file so stored opened typed plainly alone.
+    Every form is read as the plain one now; the link out stays unopened in all (the open holds a stored name to
+    its folder, which is what keeps a network line's name in the shared ones)."""
+    import cv2
+    import numpy as np
+
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    cv2.imwrite(str(outside / "x.png"), np.zeros((8, 8, 3), np.uint8))
+    cv2.imwrite(str(shared / nfd("thé.png")), np.zeros((8, 8, 3), np.uint8))
+    (shared / nfd("reçu.png")).symlink_to(outside / "x.png")
+    monkeypatch.chdir(shared)
+
+    def line(name: str) -> str:
+        wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and (c.isalnum() or c == ".") else c for c in name)
+        return nfc(form.replace("N", name).replace("W", wide))
+
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    said = ctl.handle_line(line("reçu.png"), "stdin")
+    assert nfc(said).startswith(f"error: image {shared / nfc('reçu.png')}: no such file"), said
+    said = ctl.handle_line(line("thé.png"), "stdin")
+    assert said.startswith("input image:") and "thé.png" in nfc(said), said
+    assert len(producer.actions) == 1
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+@pytest.mark.parametrize("form", ["input image:N", "input image:W"])
+def test_a_decomposed_link_to_its_own_folder_is_told_a_folder_as_a_plain_one_is(tree, monkeypatch, form):
+    """`café` stored as a Mac names it (NFD), a link to the folder it is in: typed in full-width letters at the
+    console it was told no such file, where `cafe`, a plain link alike, was told it is a folder."""
+    shared, _ = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    (shared / nfd("café")).symlink_to(shared)
+    (shared / "cafe").symlink_to(shared)
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    for name in ("cafe", "café"):
+        wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() else c for c in name)
+        said = ctl.handle_line(nfc(form.replace("N", name).replace("W", wide)), "stdin")
+        assert nfc(said).startswith(f"error: image {shared / nfc(name)} is a folder, not a file"), said
+    assert producer.actions == []
+

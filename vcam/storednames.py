@@ -31,6 +31,14 @@ def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
             return base, names
 
 
+def decomposed_there(path: str) -> str | None:
+    """`path` in the form a Mac stores its names in (NFD) where a file or folder is there so and not as typed; else
+    None. One look at the disk, no folder listed: for the many paths a typed line's reading asks about, where
+    as_stored read a folder of 10,000 clips for each. A path whose names mix the two forms is not found by it."""
+    stored = unicodedata.normalize("NFD", path)
+    return stored if stored != path and not os.path.lexists(path) and os.path.lexists(stored) else None
+
+
 def _trimmed(path: str) -> str:
     """`path` without the slashes it ends in (`Dossier-é/`, a folder typed as a shell completes it: its empty last
     name would end the look-up), or `/` itself."""
