@@ -1110,3 +1110,23 @@ def test_a_decomposed_link_to_its_own_folder_is_told_a_folder_as_a_plain_one_is(
         assert nfc(said).startswith(f"error: image {shared / nfc(name)} is a folder, not a file"), said
     assert producer.actions == []
 
+
+@pytest.mark.parametrize("line", ["input image:café.png", "input image:'café.png' ＠ｂａｒ", "input image:ｃａｆé.png"])
+@pytest.mark.parametrize("network", [False, True])
+def test_a_missing_accented_name_is_read_once_as_its_input_opens(tree, monkeypatch, network, line):
+    """A missing `café.png` read its folder twice as its input was opened, after what admitting a network line
+    read: once for a name a Mac stored (NFD), once more for the names alike its fix offers. Its quoted and
+    full-width forms at the console are not read again for the Mac's name: a look at that name alone."""
+    from vcam import storednames
+
+    shared, _ = tree
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    said = ctl.handle_line(line, "net 10.0.0.2:5000" if network else "stdin", network=network)
+    assert "no such file" in said and producer.actions == [], said
+    # the line admitted from the network is looked up as it is admitted and again as it opens, which may be later
+    # the console's line is looked for named alike but for its spaces too, once, from the folder it was typed in
+    assert listed == [str(shared)] * (2 if network else 1) + (["."] if not network else [])

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
-from vcam.storednames import as_stored, missing_names
+from vcam.storednames import as_stored, entries_in, missing_names
 from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -110,12 +110,13 @@ def heic_fix(name: str) -> str:
     return _heic_converted(shlex.quote(name), shlex.quote(os.path.splitext(name)[0] + ".jpg"))
 
 
-def alike_fix(path: str, kind: str) -> str | None:
+def alike_fix(path: str, kind: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
     """The fix for a file not there whose folder holds one named alike, of the kind (`kind`: file, image; a
     fallback's is image): with its ending left out or another of the kind's (`logo`, `logo.png` there), or in
     another case alone (`Clip.mp4`, `clip.mp4` there); the names alone, at most three (a network sender is told no
     folder). A name's ending no media file has is part of the name (`take.2` is no take.mp4). None where it holds
-    none: "check the path" sent the operator looking at the folder, where the file was."""
+    none: "check the path" sent the operator looking at the folder, where the file was. `listings`: the folders
+    already read for the same path (storednames.entries_in), not read again."""
     folder, name = os.path.split(path)
     typed = name.casefold()
     stem, ending = os.path.splitext(typed)
@@ -130,7 +131,7 @@ def alike_fix(path: str, kind: str) -> str | None:
         return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
 
     try:
-        names = sorted(e.name for e in os.scandir(folder or os.curdir) if alike(e.name) and e.is_file())
+        names = sorted(e.name for e in entries_in(folder or os.curdir, listings) if alike(e.name) and e.is_file())
     except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
         return None
     if not names:

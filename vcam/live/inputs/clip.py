@@ -70,11 +70,12 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if os.path.exists(path) and not os.path.isfile(path):  # the path is right: checking it was no fix
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
-    if (stored := as_stored_within(path)) is not None:  # held to its folder: a network path was held only as admitted
-        return _check_file(stored, what, kind)  # the name a Mac stored it under: the file meant, played as it is
+    listings: dict[str, list[os.DirEntry]] = {}  # its folder read once, for the Mac's name and the names alike
+    if (stored := as_stored_within(path, listings)) is not None:  # held to its folder: a network path was held only
+        return _check_file(stored, what, kind)  # as admitted. The name a Mac stored it under: played as it is
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file",
-                         spaced_fix(path, kind) or alike_fix(path, kind) or missing_fix(kind))
+                         spaced_fix(path, kind) or alike_fix(path, kind, listings) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
