@@ -352,7 +352,8 @@ def _meant(path: str) -> InputSpec:
     an image, else a clip. Only said: what then plays is the kind the operator writes."""
     if path.startswith("/dev/"):
         return InputSpec("camera", path)
-    return InputSpec("image" if path.lower().endswith(_STILL_ENDINGS) else "file", path)
+    # an iPhone's photo too: offered file:, it was told damaged or a HEIC only as a clip; image: says how to convert it
+    return InputSpec("image" if path.lower().endswith((*_STILL_ENDINGS, *_HEIC_ENDINGS)) else "file", path)
 
 
 def split_kind(text: str) -> tuple[str, str, str]:
@@ -398,7 +399,9 @@ def _kind_by_ending(path: str) -> str | None:
     """`image` for a path a picture's ending names, `file` for a video's, else None: the kind offered for a path
     named with another word for a kind, which may be the wrong one (`clip: photo.png`, `photo: loop.mp4`)."""
     low = path.lower()
-    return "image" if low.endswith(_STILL_ENDINGS) else "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
+    if low.endswith((*_STILL_ENDINGS, *_HEIC_ENDINGS)):  # a HEIC is a photo, said so with its fix as an image
+        return "image"
+    return "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
 
 
 def _misnamed(text: str) -> MeantError | None:
