@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import KIND_ENDINGS, alike_fix, heic_fix, missing_fix, spaced_fix, visible_files
+from vcam.inspec import HEIC_FIX, KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.storednames import as_stored_within
 from vcam.words import name_listed, name_said, shell_word
@@ -71,8 +71,9 @@ def _check_file(path: str, what: str, kind: str) -> str:
     if os.path.exists(path) and not os.path.isfile(path):  # the path is right: checking it was no fix
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
     listings: dict[str, list[os.DirEntry]] = {}  # its folder read once, for the Mac's name and the names alike
-    if (stored := as_stored_within(path, listings)) is not None:  # held to its folder: a network path was held only
-        return _check_file(stored, what, kind)  # as admitted. The name a Mac stored it under: played as it is
+    # held to its folder: a network path was held only as admitted. The name a Mac stored it under: played as it is
+    if (stored := as_stored_within(path, listings)) is not None:
+        return _check_file(stored, what, kind)
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file",
                          spaced_fix(path, kind) or alike_fix(path, kind, listings) or missing_fix(kind))
@@ -131,7 +132,7 @@ def _undecodable(file: HeadFirst) -> InputError:
     if file.head is not None and is_heic(file.head):  # an iPhone's photo: was told damaged or still being recorded,
         # with the fix for a recording; it is a still, which image: does not show either until it is converted
         return InputError(f"cannot decode {path} as a video: it is a HEIC photo (an iPhone's), a still picture",
-                          f"{heic_fix(path)}; then show the JPEG with image:PATH")
+                          f"{HEIC_FIX}; then show the JPEG with image:PATH")
     if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
