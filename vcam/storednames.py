@@ -32,11 +32,22 @@ def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
 
 
 def decomposed_there(path: str) -> str | None:
-    """`path` in the form a Mac stores its names in (NFD) where a file or folder is there so and not as typed; else
-    None. One look at the disk, no folder listed: for the many paths a typed line's reading asks about, where
-    as_stored read a folder of 10,000 clips for each. A path whose names mix the two forms is not found by it."""
-    stored = unicodedata.normalize("NFD", path)
-    return stored if stored != path and not os.path.lexists(path) and os.path.lexists(stored) else None
+    """`path` with each name not there as typed in the form a Mac stores its names in (NFD), where a file or folder
+    is there so; else None. One look at the disk a name, no folder listed: for the many paths a typed line's reading
+    asks about, where as_stored read a folder of 10,000 clips for each. Name by name, as as_stored reads them: a
+    folder copied from a keyboard's name (NFC) may hold a Mac's copy of a file (NFD)."""
+    if os.path.lexists(path):
+        return None
+    walked = missing_names(_trimmed(path), STORED_FOLDERS)
+    if walked is None:
+        return None
+    found, names = walked
+    for name in reversed(names):
+        stored = os.path.join(found, unicodedata.normalize("NFD", name))
+        if not os.path.lexists(stored):
+            return None
+        found = stored
+    return found if found != _trimmed(path) else None
 
 
 def _trimmed(path: str) -> str:

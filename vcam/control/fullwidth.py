@@ -96,7 +96,7 @@ def a_file_here(path: str) -> bool:
     path = os.path.expanduser(path)
     whole = os.path.join(base, path) if base is not None else path
     # under a Mac's name for it (NFD), as the plain form finds it: read alike, so every form gets one answer
-    return os.path.isfile(whole) or os.path.isfile(decomposed_there(whole) or whole)
+    return os.path.isfile(decomposed_there(whole) or whole)
 
 
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
