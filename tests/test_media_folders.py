@@ -1113,10 +1113,11 @@ def test_a_decomposed_link_to_its_own_folder_is_told_a_folder_as_a_plain_one_is(
 
 @pytest.mark.parametrize("line", ["input image:café.png", "input image:'café.png' ＠ｂａｒ", "input image:ｃａｆé.png"])
 @pytest.mark.parametrize("network", [False, True])
-def test_a_missing_accented_name_is_read_once_as_its_input_opens(tree, monkeypatch, network, line):
+def test_a_missing_accented_name_reads_its_folder_once_to_open_then_for_respacing(tree, monkeypatch, network, line):
     """A missing `café.png` read its folder twice as its input was opened, after what admitting a network line
     read: once for a name a Mac stored (NFD), once more for the names alike its fix offers. Its quoted and
-    full-width forms at the console are not read again for the Mac's name: a look at that name alone."""
+    full-width forms at the console are not read again for the Mac's name: a look at that name alone. The
+    console's line reads the folder it was typed in once more, for a name alike but for its spaces."""
     from vcam import storednames
 
     shared, _ = tree
@@ -1130,3 +1131,35 @@ def test_a_missing_accented_name_is_read_once_as_its_input_opens(tree, monkeypat
     # the line admitted from the network is looked up as it is admitted and again as it opens, which may be later
     # the console's line is looked for named alike but for its spaces too, once, from the folder it was typed in
     assert listed == [str(shared)] * (2 if network else 1) + (["."] if not network else [])
+
+
+@pytest.mark.parametrize("form", ["input image:V/N", "input image:'V/N' ＠ｂａｒ", "input image:W", "input image:V/N ＠ｂａｒ"])
+def test_a_decomposed_name_in_a_composed_folder_gets_one_answer_in_every_form(tmp_path, monkeypatch, form):
+    """`Vidéos` named at a keyboard (NFC) holding a Mac's copy of `café.png` (NFD): typed plainly at the console it
+    opened, but in quotes before a full-width timing or in full-width letters it was told no such file."""
+    import cv2
+    import numpy as np
+
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    folder = tmp_path / nfc("Vidéos")
+    folder.mkdir()
+    cv2.imwrite(str(folder / nfd("café.png")), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c != " " else c for c in "Vidéos/café.png")
+    line = nfc(form.replace("W", wide).replace("V", "Vidéos").replace("N", "café.png"))
+    ctl, producer = make_controller(MediaFolders.chosen([str(tmp_path)], None), check=check_input)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("input image:") and "café.png" in nfc(said), said
+    assert len(producer.actions) == 1
+
+
+def test_an_iphone_photo_sent_as_a_clip_is_told_how_to_convert_it_without_the_shared_folder(tree):
+    """`input file:IMG_2.HEIC` from the network was told the commands that convert it with the JPEG's path in the
+    shared folder, which the network is never told (`--out /srv/IMG_2.jpg`)."""
+    shared, _ = tree
+    (shared / "IMG_2.HEIC").write_bytes(b"\0\0\0\x1cftypheic\0\0\0\0mif1heicmiaf" + b"\0" * 200)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    said = ctl.handle_line("input file:IMG_2.HEIC", "net 10.0.0.2:5000", network=True)
+    assert "it is a HEIC photo" in said and "sips -s format jpeg" in said, said
+    assert str(shared) not in said and str(shared.parent) not in said, said
+    assert producer.actions == []
