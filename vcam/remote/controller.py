@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
                                    keyed_names, name_typed, parse, preset_choices, preset_index, presets_named,
-                                   setting_now, usage)
+                                   setting_now, two_presets_meant, usage)
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.control.offers import Offers
@@ -52,8 +52,12 @@ class ServerPresets:
         """The index of a preset by 1-based number or name (case-insensitive); KeyError where the server has none."""
         found = preset_index(len(self.names), self._keyed, ref)
         if found is None:
+            # `preset 2,3`: the blend of the two, offered as the server's show offers it (vcam.control.show.Show.find)
+            blend = two_presets_meant(
+                ref, lambda read: preset_index(len(self.names), self._keyed, read)) if isinstance(ref, str) else None
+            meant = f" (did you mean {blend}?)" if blend is not None else ""
             raise KeyError(f"no preset {ref} on the server" if isinstance(ref, int)
-                           else f"no preset named {ref!r} on the server")
+                           else f"no preset named {ref!r} on the server{meant}")
         return found
 
     def named(self, name: str) -> int | None:
@@ -169,14 +173,16 @@ class RemoteController:
         return self._offers.instead(e, source, not network)
 
     def _takes(self, cmd: Command) -> bool:
-        """Whether the server would take `cmd`, as far as is known here: what no show refuses, and a preset, a next
-        or a prev where the server's show has the presets named (as it last said them)."""
+        """Whether the server would take `cmd`, as far as is known here: what no show refuses, and a preset, a
+        blend, a next or a prev where the server's show has the presets named (as it last said them)."""
         if cmd.name in TAKEN_ANYWHERE:
             return True
         names = list(self.state.presets or [])
-        if cmd.name not in ("next", "prev", "preset") or not names:
+        if cmd.name not in ("next", "prev", "preset", "blend") or not names:
             return False
-        return all(preset_index(len(names), keyed_names(names), ref) is not None for ref in presets_named(cmd))
+        found = [preset_index(len(names), keyed_names(names), ref) for ref in presets_named(cmd)]
+        # a blend of one preset with itself is refused, as the server's show refuses it (commands.blend_twice)
+        return None not in found and len(set(found)) == len(found)
 
     def _has_preset(self, cmd: Command) -> bool:
         """Whether `cmd` names a preset the server's show has, as it last said its presets (its cues are not said)."""
