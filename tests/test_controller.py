@@ -2166,8 +2166,33 @@ def test_a_preset_s_name_typed_in_full_width_or_with_a_sentence_s_mark_is_offere
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
                      lambda s: None)
     before = len(producer.actions)
-    assert ctl.handle_line(line, "stdin") == "error: 'ocean' is a preset, not a command: did you mean preset ocean?"
+    said = "ｏｃｅａｎ" if line.startswith("ｏ") else "ocean"  # quoted as typed, a sentence's mark left off
+    assert ctl.handle_line(line, "stdin") == f"error: '{said}' is a preset, not a command: did you mean preset ocean?"
     assert len(producer.actions) == before
+
+
+@pytest.mark.parametrize("line, said, meant", [("‘ocean’", "'‘ocean’'", "preset ocean"),
+                                               ("“misty forest” ＠ｂａｒ", "'“misty forest”'", "preset misty forest @bar"),
+                                               ("ｄｒｏｐ ＠ｂａｒ", "'ｄｒｏｐ'", "go drop @bar"),
+                                               ("blend city ocean ‘x’", "'‘x’'", None),
+                                               ("blend city ocean “half”", "'“half”'", None)])
+def test_a_refusal_quotes_the_line_as_typed_and_offers_the_line_to_type(line, said, meant):
+    """`‘ocean’` typed alone was told "'ocean' is a preset", `ｄｒｏｐ ＠ｂａｒ` "'drop' is a cue", `blend city ocean ‘x’`
+    "not 'x'": words the operator did not type and cannot find on the line. The refusal quotes them as typed, from
+    the console, the network and vcam cam alike; the line offered is still the one to type, which plays."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda sent: True)
+    remote.state.presets = ["city", "ocean", "misty forest"]
+    for source, network in _SOURCES:
+        ctl = _cued()
+        reply = ctl.handle_line(line, source, network=network)
+        assert reply.startswith("error: ") and f" {said}" in reply, reply
+        if meant is not None:
+            assert f"did you mean {meant}?" in reply, reply
+            assert not ctl.handle_line(meant, source, network=network).startswith("error"), meant
+    if not line.startswith("ｄ"):  # vcam cam is not told the server's cues
+        assert f" {said}" in remote.handle_line(line, "stdin")
 
 
 def test_a_command_in_quotes_is_that_command_where_a_preset_is_so_named():

@@ -817,8 +817,8 @@ def _blend(text: str) -> tuple:
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
-        raise CommandError(f"blend position must be a number from 0 to 1, not {shown_typed(parts[2])}{said}",
-                           meant=meant) from None
+        raise CommandError(f"blend position must be a number from 0 to 1, not {shown_typed(_word_typed(text, parts[2]))}"
+                           f"{said}", meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
@@ -828,6 +828,16 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
+
+
+def _word_typed(text: str, word: str) -> str:
+    """The last word of a blend's words `text` as typed (`‘x’`), where it reads as `word` (shlex took its quotes
+    out): a refusal quotes what is on the line."""
+    last = text.split()[-1] if text.split() else ""
+    try:
+        return last if shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, last))) == [word] else word
+    except ValueError:
+        return word
 
 
 def _straight_quotes(text: str) -> str:
@@ -1497,8 +1507,17 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
     if not lines:
         return None
     what = " and a ".join("preset" if cmd.name == "preset" else "cue" for cmd in lines)
-    return (f"{quoted(clipped(lines[0].args[0], SHOWN_CHARS + 1))} is a {what}, not a command: did you mean "
-            f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
+    return (f"{quoted(clipped(_name_as_typed(text, name, lines[0]), SHOWN_CHARS + 1))} is a {what}, not a command: "
+            f"did you mean {' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
+
+
+def _name_as_typed(text: str, read: str, cmd: Command) -> str:
+    """The words of the line `text` that name `cmd`'s preset or cue, as typed (`‘ocean’`, `ｏｃｅａｎ`): `read` is
+    `text` as read (folded one character for one, a sentence's mark cut off its end), before its timing. A refusal
+    quotes what is on the line; the line offered is the one to type."""
+    words, _ = split_timing(cmd.name, read)
+    typed = text[:len(words)].strip()
+    return typed if typed and width_folded(typed) == width_folded(words.strip()) else str(cmd.args[0])
 
 
 # what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
