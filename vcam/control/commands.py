@@ -1479,6 +1479,15 @@ def preset_choices(missing: str | None, names: list[str]) -> str:
     return f"; the show's presets: {', '.join(named)}{more}"
 
 
+def choices_asked(line: str, missing: str | None, names: list[str]) -> str | None:
+    """`preset` or `blend` typed alone (`missing`, the argument its refusal says is missing; `line` as typed) asks
+    which presets there are: the list and the usage, not an error ("preset needs an argument") that holds it. None
+    for any other line, and where there are no presets (`names`) to list."""
+    alone = missing == "preset" or missing == "blend" and line.split() == ["blend"]
+    listed = preset_choices(missing, names) if alone else ""
+    return f"{listed.removeprefix('; ')}; usage: {usage(missing)}" if listed else None
+
+
 # what ends a sentence typed after a name (`ocean.`, `ocean?`, an input method's `ocean。`): no part of it
 _SENTENCE_ENDS = ".?!。？！｡"
 
@@ -1867,10 +1876,9 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
     as typed, where `text` is its width fold."""
-    found = _COMMENT.search(text)
-    if found is None:
+    if (cut := _comment_cut(name, text, takes)) is None:
         return ""
-    line = _uncommented_line(name, text[:found.start()].strip(), takes)
+    line, found = cut
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
@@ -1882,8 +1890,16 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
-# where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types
-_COMMENT = re.compile(r"(?:^|\s)([#＃])")
+# where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types (one
+# at their start too: `next # x` is next)
+COMMENT_START = re.compile(r"(?:^|\s)([#＃])")
+
+
+def _comment_cut(name: str, text: str, takes: Callable[[str], bool]) -> tuple[str, re.Match] | None:
+    """The line of command `name` with its argument `text` cut at the first comment in it (COMMENT_START), and
+    where that comment starts; None where `text` holds none."""
+    found = COMMENT_START.search(text)
+    return None if found is None else (_uncommented_line(name, text[:found.start()].strip(), takes), found)
 
 
 def _uncommented_line(name: str, head: str, takes: Callable[[str], bool]) -> str:
@@ -1898,10 +1914,9 @@ def _uncommented_line(name: str, head: str, takes: Callable[[str], bool]) -> str
 def comment_offer(name: str, text: str, takes: Callable[[str], bool]) -> str | None:
     """The line comment_meant offers for the argument `text` of command `name`, whole; None where it offers none, or
     says it cut short (it would read back as another)."""
-    found = _COMMENT.search(text)
-    if found is None:
+    if (cut := _comment_cut(name, text, takes)) is None:
         return None
-    line = _uncommented_line(name, text[:found.start()].strip(), takes)
+    line, _ = cut
     return line if takes(line) and clipped(line, SHOWN_CHARS + 1) == line else None
 
 

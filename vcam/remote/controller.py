@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
-                                   keyed_names, name_typed, parse, preset_choices, preset_index, presets_named,
-                                   setting_now, two_presets_meant, usage)
+from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, choices_asked,
+                                   finite_number, joined_hint, keyed_names, name_typed, parse, preset_choices,
+                                   preset_index, presets_named, setting_now, two_presets_meant)
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.control.offers import Offers
@@ -41,11 +42,19 @@ _MIRRORED: dict[str, Callable[[object], bool]] = {
 }
 
 
+class ServerPreset(NamedTuple):
+    """One of the server's presets, as a show's preset is read where only its name is asked (offers.Presets)."""
+
+    name: str
+
+
 class ServerPresets:
-    """The server's presets by the names it sends, found as a show finds its own (midileds.Presets)."""
+    """The server's presets by the names it sends, found as a show finds its own (midileds.Presets, offers.Presets:
+    `presets` in order, as a show holds them)."""
 
     def __init__(self, names: list[str]):
         self.names = names
+        self.presets = tuple(ServerPreset(name) for name in names)
         self._keyed = keyed_names(names)
 
     def find(self, ref: str | int) -> int:
@@ -158,9 +167,8 @@ class RemoteController:
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
             # `preset` or `blend` alone asks which there are, as at the server's console: the list, not an error
-            alone = e.missing == "preset" or e.missing == "blend" and line.split() == ["blend"]
-            if source == TYPED and alone and (listed := preset_choices(e.missing, self.state.presets)):
-                return f"{listed.removeprefix('; ')}; usage: {usage(e.missing)}"
+            if source == TYPED and (listed := choices_asked(line, e.missing, self.state.presets)) is not None:
+                return listed
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
 
