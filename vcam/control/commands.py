@@ -817,8 +817,8 @@ def _blend(text: str) -> tuple:
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
-        raise CommandError(f"blend position must be a number from 0 to 1, not {shown_typed(_word_typed(text, parts[2]))}"
-                           f"{said}", meant=meant) from None
+        shown = shown_typed(_word_typed(text, parts[2]))
+        raise CommandError(f"blend position must be a number from 0 to 1, not {shown}{said}", meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
@@ -127,9 +128,6 @@ class Controller:
         self.check_input = check_input
         # The show's cue list (go, back); none in a replay, which replays what the cues did, command by command.
         self.cues = cues
-        # the line meant, offered in a refusal: built once, as it reads the show and its cues as they stand at each
-        # refusal (a reload swaps them), and asks whether the show takes a line through _takes as it is then
-        self._offers = Offers(lambda: self.show, lambda: self.cues, lambda cmd: self._takes(cmd))
         self.tempo = tempo  # the show's tempo: `tap` and `bpm` set it (None: they answer an error)
         # Changes on the beat: `land(spec)` is the block a change quantised to spec goes into (None: at once);
         # the tempo's boundaries (on `clock`, the tempo's) time the screen's changes.
@@ -226,6 +224,13 @@ class Controller:
                 and (joined := self._run_together(joined_commands(line, console), source)) is not None:
             return f"error: {joined}"
         return cmd
+
+    @cached_property
+    def _offers(self) -> Offers:
+        """The line meant, offered in a refusal: made once, as it reads the show and its cues as they stand at each
+        refusal (a reload swaps them) and asks _takes as the show is then. Stateless: two threads that make it at
+        once make two alike."""
+        return Offers(lambda: self.show, lambda: self.cues, lambda cmd: self._takes(cmd))
 
     def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
