@@ -1063,31 +1063,28 @@ def test_a_network_path_opened_by_a_curled_quote_before_a_full_width_timing_is_h
     assert producer.actions == []
 
 
-@pytest.mark.parametrize("form", ["input image:‘PATH' ＠ｂａｒ", "input image:'PATH’ ＠ｂａｒ", "input image:'PATH' ＠ｂａｒ",
-                                  'input image:“PATH" ＠ｂａｒ'])
-@pytest.mark.parametrize("path", ["sub／x.png", "ｓｕｂ／ｘ．ｐｎｇ", "away／secret.png", "sub／nope.png"])
-def test_a_full_width_slash_in_quotes_from_the_network_is_read_as_the_ascii_path(tree, form, path):
-    """`input image:‘sub／x.png' ＠ｂａｒ` from the network, sub/x.png in the shared folder: the input was set to
-    `shared/'sub／x.png' ＠ｂａｒ`, a name the share does not hold. It is read as the path typed in ASCII is, in the
-    same words, and a path that leads out of the shared folders or names nothing is answered as that one is."""
+
+def test_a_full_width_name_in_the_share_is_opened_as_typed_beside_its_ascii_twin(tree):
+    """Both ｘ．ｐｎｇ and x.png shared: `input image:'ｘ．ｐｎｇ' ＠ｂａｒ` from the network opened x.png, not the file
+    named as typed."""
+    shared, _ = tree
+    (shared / "ｘ．ｐｎｇ").write_bytes(b"png")
+    (shared / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line("input image:'ｘ．ｐｎｇ' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert [a.spec for a in producer.actions] == [f"image:{shared}/ｘ．ｐｎｇ"], producer.actions
+
+
+def test_a_full_width_slash_with_no_kind_from_the_network_is_offered_no_file_kind(tree):
+    """`input 'sub／x.png' ＠ｂａｒ` from the network, sub/x.png shared, was offered `input file:'sub/x.png' ＠ｂａｒ`,
+    the kind wrong for an image and the timing still full width: it is offered no such line."""
     shared, _ = tree
     (shared / "sub").mkdir()
     (shared / "sub" / "x.png").write_bytes(b"png")
-    replies = []
-    for line in (form.replace("PATH", path), form.replace("PATH", _ascii(path))):
-        ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
-        try:
-            said = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
-        except Refused as e:
-            said = f"refused: {e}"
-        specs = [a.spec.replace(path, _ascii(path)) for a in producer.actions]
-        replies.append((said.replace(path, _ascii(path)), specs))
-    assert replies[0] == replies[1], replies
-    if path.startswith("sub／x") or path.startswith("ｓｕｂ"):
-        assert replies[0][1] == [f"image:{shared}/sub/x.png"], replies
-
-
-def _ascii(text):
-    from vcam.words import width_folded
-
-    return width_folded(text)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    try:
+        said = ctl.handle_line("input 'sub／x.png' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    except Refused as e:
+        said = f"refused: {e}"
+    assert "did you mean input file:" not in said, said
+    assert producer.actions == [], producer.actions

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.fullwidth import (FULL_WIDTH_TIMING, a_file_here, input_read_as, kind_in_ascii, path_in_quotes,
-                                    quoted_as_typed, shared_fold, signed, timing_in_ascii)
+                                    quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
@@ -1559,7 +1559,7 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name == "input":
-        rest = timing_in_ascii(_timed_pair_straight(shared_fold(rest)), at_timing)
+        rest = timing_in_ascii(_timed_pair_straight(rest), at_timing)
     if name not in USAGE:
         joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
         if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part

@@ -120,19 +120,3 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
         return text
     return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
 
-
-def shared_fold(text: str) -> str:
-    """A network input's path in quotes before a timing typed in full width (`image:‘sub／x.png' ＠ｂａｒ`), made its
-    ASCII fold where that names a file in the shared folders: read as the same path typed in ASCII is. `shared`
-    answers for a path or its fold alike, and media.admit reads a quoted path as written, so a fold left to it set a
-    name the share does not hold. As typed for any other, which media.admit holds to those folders."""
-    source = line_source()
-    end = FULL_WIDTH_TIMING.search(text)
-    if not source.from_afar or source.shared is None or end is None:
-        return text
-    head = re.match(r"\s*(?:[A-Za-z]+:\s*)?", text)
-    quoted, inner = text[head.end():end.start()].strip(), path_in_quotes(text[head.end():end.start()])
-    folded = width_folded(inner)
-    if not inner or quoted == inner or folded == inner or not source.shared(folded):
-        return text
-    return text[:head.end()] + text[head.end():end.start()].replace(inner, folded, 1) + text[end.start():]
