@@ -2171,15 +2171,22 @@ def test_a_preset_s_name_typed_in_full_width_or_with_a_sentence_s_mark_is_offere
     assert len(producer.actions) == before
 
 
-@pytest.mark.parametrize("line, said, meant", [("‘ocean’", "'‘ocean’'", "preset ocean"),
-                                               ("“misty forest” ＠ｂａｒ", "'“misty forest”'", "preset misty forest @bar"),
+@pytest.mark.parametrize("line, said, meant", [("‘ocean’", "'ocean'", "preset ocean"),
+                                               ("'ocean'", "'ocean'", "preset ocean"),
+                                               ('"ocean"', "'ocean'", "preset ocean"),
+                                               ("‘ｏｃｅａｎ’", "'ｏｃｅａｎ'", "preset ocean"),
+                                               ("“misty forest” ＠ｂａｒ", "'misty forest'", "preset misty forest @bar"),
                                                ("ｄｒｏｐ ＠ｂａｒ", "'ｄｒｏｐ'", "go drop @bar"),
-                                               ("blend city ocean ‘x’", "'‘x’'", None),
-                                               ("blend city ocean “half”", "'“half”'", None)])
+                                               ("blend city ocean ‘x’", "'x'", None),
+                                               ("blend city ocean 'x'", "'x'", None),
+                                               ("blend city ocean ‘x y’", "'x y'", None),
+                                               ("blend city ocean ‘ｘ’", "'ｘ'", None),
+                                               ("blend city ocean “half”", "'half'", None)])
 def test_a_refusal_quotes_the_line_as_typed_and_offers_the_line_to_type(line, said, meant):
-    """`‘ocean’` typed alone was told "'ocean' is a preset", `ｄｒｏｐ ＠ｂａｒ` "'drop' is a cue", `blend city ocean ‘x’`
-    "not 'x'": words the operator did not type and cannot find on the line. The refusal quotes them as typed, from
-    the console, the network and vcam cam alike; the line offered is still the one to type, which plays."""
+    """`ｄｒｏｐ ＠ｂａｒ` was told "'drop' is a cue", `blend city ocean ‘ｘ’` "not 'x'": words the operator did not
+    type and cannot find on the line; `'ocean'` "\"'ocean'\" is a preset", quotes within quotes. A refusal quotes a
+    word a full-width fold changed as typed, the line's own quotes, straight or curled, off, from the console, the
+    network and vcam cam alike; the line offered is still the one to type, which plays."""
     from vcam.remote.controller import RemoteController
 
     remote = RemoteController(lambda sent: True)

@@ -835,9 +835,21 @@ def _word_typed(text: str, word: str) -> str:
     out): a refusal quotes what is on the line."""
     last = text.split()[-1] if text.split() else ""
     try:
-        return last if shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, last))) == [word] else word
+        read = shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, last))) == [word]
     except ValueError:
         return word
+    return _folded_as_typed(last) if read and width_folded(last) != last else word
+
+
+# a pair of quotes round a word, straight or curled, as the line's own quoting: a refusal quotes what is within
+_OWN_QUOTES = re.compile(r"""^['"‘’“”„](.*)['"‘’“”]$""", re.S)
+
+
+def _folded_as_typed(typed: str) -> str:
+    """`typed`, a word a full-width fold changed (`ｏｃｅａｎ`, `‘ｏｃｅａｎ’`), as a refusal quotes it: as typed, its own
+    quotes off (the refusal's are round it), as the words of a line with no full-width letter are quoted as read."""
+    own = _OWN_QUOTES.match(typed)
+    return own[1] if own and own[1] else typed
 
 
 def _straight_quotes(text: str) -> str:
@@ -1521,12 +1533,14 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
 
 
 def _name_as_typed(text: str, read: str, cmd: Command) -> str:
-    """The words of the line `text` that name `cmd`'s preset or cue, as typed (`‘ocean’`, `ｏｃｅａｎ`): `read` is
-    `text` as read (folded one character for one, a sentence's mark cut off its end), before its timing. A refusal
-    quotes what is on the line; the line offered is the one to type."""
+    """The words of the line `text` that name `cmd`'s preset or cue, as typed where a full-width fold changed them
+    (`ｏｃｅａｎ`), else as read (`'ocean'`, `‘ocean’`: the line's own quotes): `read` is `text` as read (folded one
+    character for one, a sentence's mark cut off its end), before its timing. A refusal quotes what is on the line;
+    the line offered is the one to type."""
     words, _ = split_timing(cmd.name, read)
     typed = text[:len(words)].strip()
-    return typed if typed and width_folded(typed) == width_folded(words.strip()) else str(cmd.args[0])
+    folded = typed and width_folded(typed) != typed and width_folded(typed) == width_folded(words.strip())
+    return _folded_as_typed(typed) if folded else str(cmd.args[0])
 
 
 # what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
