@@ -2784,10 +2784,11 @@ def test_a_comment_after_a_timing_is_read_as_a_command_reads_it(line, meant, pic
 
 @pytest.mark.parametrize("line", ["preset", "blend", "scene 2 # c", "scene 2 @bar # c", "next 2", "next 2 @bar",
                                   "next 2 # x", "next preset", "next cue", "next 9", "scene 2,3", "scene ocean,city",
-                                  "scene 2 & 3", "scene 2,2"])
+                                  "scene 2 & 3", "scene 2,2", "scene misty forest, city"])
 def test_vcam_cam_answers_a_line_as_the_console_does_where_it_knows_the_servers_presets(line):
     """At vcam cam, `preset` alone was an error where the console lists the presets, and `scene 2 # c` and `next 2`
-    were offered no line where the console offers preset 2, `scene 2,3` none where it offers blend 2 3 0.5: each is
+    were offered no line where the console offers preset 2, `scene 2,3` none where it offers blend 2 3 0.5 (and
+    `scene misty forest, city` no blend where it offers 'misty forest'): each is
     answered as the console answers it, of a show with the server's presets and no cues (which vcam cam is not told
     of: no go is offered, nor go alone)."""
     from vcam.remote.controller import RemoteController
