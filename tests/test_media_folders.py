@@ -1163,3 +1163,29 @@ def test_an_iphone_photo_sent_as_a_clip_is_told_how_to_convert_it_without_the_sh
     assert "it is a HEIC photo" in said and "sips -s format jpeg" in said, said
     assert str(shared) not in said and str(shared.parent) not in said, said
     assert producer.actions == []
+
+
+def test_a_full_width_name_in_the_share_is_opened_as_typed_beside_its_ascii_twin(tree):
+    """Both ｘ．ｐｎｇ and x.png shared: `input image:'ｘ．ｐｎｇ' ＠ｂａｒ` from the network opened x.png, not the file
+    named as typed."""
+    shared, _ = tree
+    (shared / "ｘ．ｐｎｇ").write_bytes(b"png")
+    (shared / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line("input image:'ｘ．ｐｎｇ' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert [a.spec for a in producer.actions] == [f"image:{shared}/ｘ．ｐｎｇ"], producer.actions
+
+
+def test_a_full_width_slash_with_no_kind_from_the_network_is_offered_no_file_kind(tree):
+    """`input 'sub／x.png' ＠ｂａｒ` from the network, sub/x.png shared, was offered `input file:'sub/x.png' ＠ｂａｒ`,
+    the kind wrong for an image and the timing still full width: it is offered no such line."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    (shared / "sub" / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    try:
+        said = ctl.handle_line("input 'sub／x.png' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    except Refused as e:
+        said = f"refused: {e}"
+    assert "did you mean input file:" not in said, said
+    assert producer.actions == [], producer.actions

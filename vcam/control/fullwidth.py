@@ -122,3 +122,4 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     if names_file(whole) or not (full_width_kind or names_file(path) or names_file(width_folded(path))):
         return text
     return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
+
