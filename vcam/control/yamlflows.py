@@ -11,6 +11,7 @@ import yaml
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
 from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, code_end, indent_of,
                                     written_above, written_below)
+from vcam.control.yamlloaders import SafeLoader
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import PROBLEM_AT, ConfigError
 from vcam.control.yamlwrite import built_or_none, flow_yaml
@@ -370,9 +371,11 @@ def mend_loads(text: str, rows: range, path: str) -> bool:
     """Whether `text`, a file with its lines `rows` (counted from 0) mended, holds a mend to offer: one that leaves a
     slip further on (said at the next load), or whose check finds no problem on those lines. A problem on another
     line is a slip of its own, there before the mend (`promt:` in the next preset), and said next."""
-    if built_or_none(text) is None:
+    # built once, with libyaml's parser where PyYAML has it: a mend is checked for each way a slip may be offered,
+    # and a show of 1,500 presets took seconds for each pure-Python build
+    if (top := _built(text)) is None:
         return True
-    problems = _problems(text, path)
+    problems = _problems(text, path, top)
     if problems is None:
         return False
     at = [PROBLEM_AT.match(problem) for problem in problems]
@@ -380,9 +383,18 @@ def mend_loads(text: str, rows: range, path: str) -> bool:
     return not any(found is None or found[1] == path and int(found[2]) - 1 in rows for found in at)
 
 
-def _problems(text: str, path: str) -> list[str] | None:
-    """The problems the check of `text`, a whole show or map file, finds; None where it is no mapping."""
-    top = built_or_none(text)
+def _built(text: str) -> object:
+    """What a safe load of `text` builds (as built_or_none, with libyaml's parser where PyYAML has it)."""
+    try:
+        return yaml.load(text, Loader=SafeLoader)
+    except Exception:  # what YAML cannot build raises the constructors' own
+        return None
+
+
+def _problems(text: str, path: str, top: object = None) -> list[str] | None:
+    """The problems the check of `text`, a whole show or map file, finds; None where it is no mapping. `top`: what
+    `text` builds, where built already."""
+    top = _built(text) if top is None else top
     if not isinstance(top, dict):
         return None  # a slip left elsewhere, or no mapping: nothing a check reads
     if "controls" in top and "presets" not in top:
