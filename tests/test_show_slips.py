@@ -333,14 +333,16 @@ def test_a_first_item_at_its_keys_column_with_a_list_under_it_is_told_its_own_mo
 
 
 @pytest.mark.parametrize("head, rest, mended, said", [
-    ('presets:\n  - {name: "a" prompt: neon}\n', '  - {name: "a", prompt: x}\n',
-     'presets:\n  - {name: "a", prompt: neon}\n',
-     '2: not valid YAML: in {...} a comma separates keys: write a comma before prompt:, as in '
-     '{name: "a", prompt: neon}'),
-    ('presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y" seed: 3}\n', '  - name: c\n    promt: z\n',
-     'presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y", seed: 3}\n',
-     '4: not valid YAML: in {...} a comma separates keys: write a comma before seed:, as in '
-     '{name: b, prompt: "y", seed: 3}'),
+    # the braces for a comma left out were offered so before any check of the mended file: guards, kept offered
+    pytest.param('presets:\n  - {name: "a" prompt: neon}\n', '  - {name: "a", prompt: x}\n',
+                 'presets:\n  - {name: "a", prompt: neon}\n',
+                 '2: not valid YAML: in {...} a comma separates keys: write a comma before prompt:, as in '
+                 '{name: "a", prompt: neon}', id="braces-as-ever-name-taken-below"),
+    pytest.param('presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y" seed: 3}\n',
+                 '  - name: c\n    promt: z\n',
+                 'presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y", seed: 3}\n',
+                 '4: not valid YAML: in {...} a comma separates keys: write a comma before seed:, as in '
+                 '{name: b, prompt: "y", seed: 3}', id="braces-as-ever-key-misspelt-below"),
     ('presets:\n  - name: a\n    prompt:\n    neon city\n', '  - name: b\n    promt: y\n',
      'presets:\n  - name: a\n    prompt:\n      neon city\n',
      "4: not valid YAML: line 4, prompt:'s value, is at prompt:'s own column, where YAML reads a new key and finds no "
@@ -369,3 +371,61 @@ def test_a_comment_with_a_dash_on_a_lists_key_line_leaves_its_first_items_move_o
         "line 4): the items of one list line up; indent line 2 0 spaces, and line 3, under it, with it: 2 spaces less")
     path.write_text(f"presets:  # my-list\n- name: a\n  prompt: x\n{rest}")
     assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_a_first_items_move_is_offered_where_a_later_item_of_its_list_holds_a_slip_of_its_own(tmp_path, loader):
+    """An OSC map's first item at the key's column, the items after it indented, and a colon left out in the last:
+    told one item per load, the last item's slip taken for the move's; the move is told, and made, the last item's
+    slip is said alone, at its own line."""
+    from vcam.control.oscmap import load_map as load_osc_map
+
+    path = tmp_path / "osc.yaml"
+    rest = "  - {address: /b, param: strength}\n  - {address: /c, param: seed}\n  - {address /d, param: blend}\n"
+    path.write_text(f"controls:\n- {{address: /a, param: blend}}\n{rest}")
+    assert refused(load_osc_map, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 0 spaces and the 3 items after it 2 (from "
+        "line 3): the items of one list line up; indent line 2 2 spaces")
+    path.write_text(f"controls:\n  - {{address: /a, param: blend}}\n{rest}")
+    with pytest.raises(ConfigError) as err:
+        load_osc_map(path)
+    assert all(problem.startswith(f"{path}:5: ") for problem in err.value.problems), err.value.problems
+
+
+def test_a_first_items_move_is_offered_where_a_map_the_show_names_has_a_slip_at_the_same_line(tmp_path, loader):
+    """A problem at line 2 of the MIDI map a show names was taken for one at the show's line 2, the first preset's
+    move left unsaid (one item per load); the move is told, and made, the map's slip is said alone."""
+    (tmp_path / "m.yaml").write_text("controls:\n  - {cc: 1, command: nxt}\n")
+    path = tmp_path / "show.yaml"
+    rest = "  - {name: b, prompt: y}\n  - {name: c, prompt: z}\nmidi:\n  map: m.yaml\n"
+    path.write_text(f"presets:\n - {{name: a, prompt: x}}\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 1 space and the 2 items after it 2 (from "
+        "line 3): the items of one list line up; indent line 2 2 spaces")
+    path.write_text(f"presets:\n  - {{name: a, prompt: x}}\n{rest}")
+    assert refused(load_show, path).startswith(f"{tmp_path / 'm.yaml'}:2: ")
+
+
+@pytest.mark.parametrize("head, rest, slip", [
+    ('presets:\n  - {name: "a" input: nothere.mp4}\n', "", "2: "),
+    ('presets:\n  - name: a\n    prompt: x\n  - {name: "a" prompt: y}\n', "", "4: "),
+    ('presets:\n  - {name: "a" prompt: neon}\n', "midi:\n  map: m.yaml\n", None),
+])
+def test_braces_for_a_comma_left_out_are_offered_where_the_line_holds_a_slip_of_its_own(tmp_path, loader, head,
+                                                                                         rest, slip):
+    """A comma left out between two keys, the line also naming a file not there or a name taken above (or the show
+    naming a map with a slip at the same line number): the braces were left unsaid; they are offered, and written as
+    offered, the slip left is said at its own line."""
+    (tmp_path / "m.yaml").write_text("controls:\n  - {cc: 1, command: nxt}\n")
+    path = tmp_path / "show.yaml"
+    path.write_text(head + rest)
+    key = "input" if "input" in head else "prompt"
+    mended = head.replace('"a" ', '"a", ')
+    braces = mended.splitlines()[-1].split("- ", 1)[1]
+    assert refused(load_show, path) == (
+        f"{path}:{len(head.splitlines())}: not valid YAML: in {{...}} a comma separates keys: write a comma before "
+        f"{key}:, as in {braces}")
+    path.write_text(mended + rest)
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    where = f"{path}:{slip}" if slip else f"{tmp_path / 'm.yaml'}:2: "
+    assert all(problem.startswith(where) for problem in err.value.problems), err.value.problems

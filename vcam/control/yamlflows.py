@@ -11,6 +11,7 @@ import yaml
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
 from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, code_end, indent_of,
                                     written_above, written_below)
+from vcam.control.yamlloaders import SafeLoader
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import PROBLEM_AT, ConfigError
 from vcam.control.yamlwrite import built_or_none, flow_yaml
@@ -195,7 +196,8 @@ def flow_gap(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = 
         braces = braces_around(mended, len(before) + 1)
         # the braces offered are the line mended, which must load as written: `prompt: neon: city` after the comma
         # is refused again
-        as_in = f", as in {braces}" if braces and line_loads(lines, mark.line, mended, keys, path) else ""
+        offered = braces and line_loads(lines, mark.line, mended, keys, path, checked=False)
+        as_in = f", as in {braces}" if offered else ""
         return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
     if before[-1:] in ("'", '"'):
         follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
@@ -239,14 +241,16 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     return unloaded
 
 
-def line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str) -> bool:
+def line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str, checked: bool = True) -> bool:
     """Whether the text with line `row` written `mended` reads on past it and, where it then parses to its end,
-    passes the file's check (a slip further on is said at the next load)."""
+    passes the file's check (a slip further on is said at the next load). `checked`: False where the mend only
+    parts what was written (a comma between two keys), so a problem the check finds there was the user's own
+    (a file missing, a name taken twice), said at the next load."""
     ended = [*lines, ""]
     # a bracket or quote it opens, read on to a later line, is no slip further on but the line's own
     if not offer_loads(ended, row, mended, row, keys) or not flow_closes(ended, row, mended):
         return False
-    return mend_loads("\n".join([*lines[:row], mended, *lines[row + 1:]]), range(row, row + 1), path)
+    return not checked or mend_loads("\n".join([*lines[:row], mended, *lines[row + 1:]]), range(row, row + 1), path)
 
 
 def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
@@ -367,18 +371,30 @@ def mend_loads(text: str, rows: range, path: str) -> bool:
     """Whether `text`, a file with its lines `rows` (counted from 0) mended, holds a mend to offer: one that leaves a
     slip further on (said at the next load), or whose check finds no problem on those lines. A problem on another
     line is a slip of its own, there before the mend (`promt:` in the next preset), and said next."""
-    if built_or_none(text) is None:
+    # built once, with libyaml's parser where PyYAML has it: a mend is checked for each way a slip may be offered,
+    # and a show of 1,500 presets took seconds for each pure-Python build
+    if (top := _built(text)) is None:
         return True
-    problems = _problems(text, path)
+    problems = _problems(text, path, top)
     if problems is None:
         return False
     at = [PROBLEM_AT.match(problem) for problem in problems]
-    return not any(found is None or int(found[2]) - 1 in rows for found in at)
+    # a map file the show names counts its own lines: its line 2 is not the show's
+    return not any(found is None or found[1] == path and int(found[2]) - 1 in rows for found in at)
 
 
-def _problems(text: str, path: str) -> list[str] | None:
-    """The problems the check of `text`, a whole show or map file, finds; None where it is no mapping."""
-    top = built_or_none(text)
+def _built(text: str) -> object:
+    """What a safe load of `text` builds (as built_or_none, with libyaml's parser where PyYAML has it)."""
+    try:
+        return yaml.load(text, Loader=SafeLoader)
+    except Exception:  # what YAML cannot build raises the constructors' own
+        return None
+
+
+def _problems(text: str, path: str, top: object = None) -> list[str] | None:
+    """The problems the check of `text`, a whole show or map file, finds; None where it is no mapping. `top`: what
+    `text` builds, where built already."""
+    top = _built(text) if top is None else top
     if not isinstance(top, dict):
         return None  # a slip left elsewhere, or no mapping: nothing a check reads
     if "controls" in top and "presets" not in top:

@@ -212,12 +212,13 @@ def _first_moved(lines: list[str], row: int, column: int, first: int, head: int,
             f"indent line {first + 1} {counted(column, 'space')}")
     ended = [*lines, ""]
     alone = [*lines[:first], _shifted(lines[first], shift), *ended[first + 1:]]
-    span = range(head, last + 1)  # the list's lines: a problem on another is a slip of its own
-    if reads_past(ended, first, alone[first], last) and checks("\n".join(alone), span):
+    # the lines the move changes: a problem on another, even in the same list, is a slip of its own
+    if reads_past(ended, first, alone[first], last) and checks("\n".join(alone), range(first, first + 1)):
         return AtLine(first + 1, said)  # its '- ' alone moved: the keys under it are where they go
     moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
     # `  prompts:` over `    - text: x` and then `  - name: b`: lined up, the presets read as texts, refused
-    if row - first == 1 or not reads_past(moved, first, moved[first], last) or not checks("\n".join(moved), span):
+    if row - first == 1 or not reads_past(moved, first, moved[first], last) \
+            or not checks("\n".join(moved), range(first, row)):
         return None
     # the lines named are those with YAML on them: a blank or a comment between is no line to move
     held = [i + 1 for i in range(first + 1, row) if written(lines[i])]
