@@ -447,6 +447,30 @@ def _error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
+@dataclass
+class _Stop:
+    """Why a tune tries no more candidates: by a stop signal (`interrupted`, with `sig`), or by the budget or a
+    broken card (`stopped` alone); `untried` says which, once, under the table."""
+    stopped: bool = False
+    interrupted: bool = False
+    sig: int = signal.SIGINT
+    untried: str = ""
+
+    def by_signal(self, stop: BaseException, trials: list[Trial], log: Callable[[str], None]) -> None:
+        """What a stop anywhere in the loop leaves: the rest not tried, said once (a second press after the first
+        one's line says nothing more), the rates measured kept."""
+        if not self.interrupted:
+            log(_stopped_line(trials))
+            self.sig = stop_signal(stop)
+            self.untried = self.untried or f"tuning was stopped ({stop_said(self.sig)})"
+        self.stopped = self.interrupted = True
+
+    def halt(self, why: str) -> None:
+        """No candidate runs after this one, for `why` (the first reason said stays)."""
+        self.stopped = True
+        self.untried = self.untried or why
+
+
 def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
          path: Path | None = None, clock: Callable[[], float] = time.monotonic,
          written: list[Path] | None = None) -> TuneResult:
@@ -461,89 +485,98 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         log(few_blocks_said(settings.blocks, "is timed"))
     earlier = _measured_before(path, key, settings, options, log)
     trials: list[Trial] = []
-    start = clock()
-    stopped = interrupted = False
-    untried = ""
-    stop_sig = signal.SIGINT
-    timed_here = 0
-
-    def stopped_by(stop: BaseException) -> None:
-        """What a stop anywhere in the loop leaves: the rest not tried, said once (a second press after the first
-        one's line says nothing more), the rates measured kept."""
-        nonlocal stopped, interrupted, stop_sig, untried
-        if not interrupted:
-            log(_stopped_line(trials))
-            stop_sig = stop_signal(stop)
-            untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
-        stopped = interrupted = True
-
+    stop = _Stop()
     try:
         # SIGTERM and SIGHUP raised as Ctrl-C is, in a candidate, as its engine is freed and between candidates
         # (their default ended the tuning without a word, nothing saved); a stop between candidates (as a line is
         # said, as the next one starts) is taken here, where it lost every rate measured
         with stops_raised():
-            for i, opt in enumerate(options, 1):
-                if not stopped and (budget_s is not None and clock() - start >= budget_s
-                                    and any(t.frames_per_second for t in trials)):
-                    stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
-                if stopped:
-                    trials.append(Trial(opt, skipped=True))
-                    continue
-                if opt in earlier:
-                    trials.append(earlier[opt])
-                    log(f"candidate {i}/{len(options)}: {opt.describe()}: {earlier[opt].frames_per_second:.2f} "
-                        f"frames/s, measured on {earlier[opt].measured}")
-                    continue
-                timed_here += 1
-                log(f"candidate {i}/{len(options)}: {opt.describe()}")
-                try:
-                    result = bench(_candidate_settings(settings, target, opt, first=timed_here == 1), log)
-                except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is worth keeping
-                    stopped_by(stop)
-                    trials.append(Trial(opt, stopped=True))
-                except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory: the rest count
-                    trials.append(Trial(opt, error=_error_text(e)))
-                    log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
-                    if device_unusable(target.device):
-                        log("  the GPU cannot run anything more in this process: the rest are not tried")
-                        stopped, untried = True, "the GPU could not run anything more in this process"
-                else:
-                    trials.append(Trial(opt, frames_per_second=result.frames_per_second))
-                    log(f"  {result.frames_per_second:.2f} frames/s")
-                finally:
-                    try:
-                        release_engines(target.device, opt.compile)
-                    except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes
-                        # a while: what was measured still counts
-                        stopped_by(stop)
-                    except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far count
-                        log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
-                        stopped = True
-                        untried = untried or "the GPU memory could not be freed"
-    except (KeyboardInterrupt, StoppedLoading) as stop:
-        stopped_by(stop)
+            _time_candidates(settings, target, options, earlier, trials, stop, log, budget_s, clock)
+    except (KeyboardInterrupt, StoppedLoading) as e:
+        stop.by_signal(e, trials, log)
         trials += [Trial(opt, skipped=True) for opt in options[len(trials):]]
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
-                       interrupted=interrupted, untried=untried, stop_sig=stop_sig)
+                       interrupted=stop.interrupted, untried=stop.untried, stop_sig=stop.sig)
     if tuned.best is not None:
-        entry = tuned.entry()
-        try:
-            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
-                _save_entry(path, key.text(), entry, log, written)
-        except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
-            # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
-            sig = stop_signal(stop)
-            if not tuned.interrupted:
-                tuned.interrupted, tuned.stop_sig = True, sig
-            log(f"stopped ({stop_said(sig)}) as the tuning was saved to {path}: saved all the same" if written else
-                f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
-        except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
-            tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
-            log(f"could not save the tuning to {path} ({e}): the table below is all there is")
-        tuned.saved = bool(written)
-        tuned.partial = tuned.saved and entry.get("partial") is True
+        _save_tuned(tuned, log, written)
     return tuned
+
+
+def _time_candidates(settings: BenchSettings, target: BenchTarget, options: list[SpeedOptions],
+                     earlier: dict[SpeedOptions, Trial], trials: list[Trial], stop: _Stop,
+                     log: Callable[[str], None], budget_s: float | None, clock: Callable[[], float]) -> None:
+    """Adds a trial to `trials` for each of `options` in turn: timed, kept from `earlier`, or skipped once `stop`
+    says so (or the budget is spent)."""
+    start = clock()
+    timed_here = 0
+    for i, opt in enumerate(options, 1):
+        if not stop.stopped and (budget_s is not None and clock() - start >= budget_s
+                                 and any(t.frames_per_second for t in trials)):
+            stop.halt(f"the time budget (--tune-budget {budget_s:g}) was spent")
+        if stop.stopped:
+            trials.append(Trial(opt, skipped=True))
+            continue
+        if opt in earlier:
+            trials.append(earlier[opt])
+            log(f"candidate {i}/{len(options)}: {opt.describe()}: {earlier[opt].frames_per_second:.2f} "
+                f"frames/s, measured on {earlier[opt].measured}")
+            continue
+        timed_here += 1
+        log(f"candidate {i}/{len(options)}: {opt.describe()}")
+        _time_candidate(_candidate_settings(settings, target, opt, first=timed_here == 1), target, trials, stop, log)
+
+
+def _time_candidate(settings: BenchSettings, target: BenchTarget, trials: list[Trial], stop: _Stop,
+                    log: Callable[[str], None]) -> None:
+    """Times the candidate `settings` holds and adds its trial to `trials`, then frees its engine. A stop or a
+    failure is recorded in its trial (and `stop`), never raised: what was measured before it counts."""
+    opt = settings.speed
+    try:
+        result = bench(settings, log)
+    except (KeyboardInterrupt, StoppedLoading) as e:  # what was measured so far is worth keeping
+        stop.by_signal(e, trials, log)
+        trials.append(Trial(opt, stopped=True))
+    except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory: the rest count
+        trials.append(Trial(opt, error=_error_text(e)))
+        log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
+        if device_unusable(target.device):
+            log("  the GPU cannot run anything more in this process: the rest are not tried")
+            stop.halt("the GPU could not run anything more in this process")
+    else:
+        trials.append(Trial(opt, frames_per_second=result.frames_per_second))
+        log(f"  {result.frames_per_second:.2f} frames/s")
+    finally:
+        try:
+            release_engines(target.device, opt.compile)
+        except (KeyboardInterrupt, StoppedLoading) as e:  # freeing a compiled card's engine takes a while: what was
+            # measured still counts
+            stop.by_signal(e, trials, log)
+        except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far count
+            log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
+            stop.halt("the GPU memory could not be freed")
+
+
+def _save_tuned(tuned: TuneResult, log: Callable[[str], None], written: list[Path]) -> None:
+    """Saves the pick of `tuned` (which has one) to its file, saying in `tuned` whether it was saved, as partial, or
+    what to do where it could not be."""
+    path = tuned.path
+    entry = tuned.entry()
+    try:
+        with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
+            _save_entry(path, tuned.key.text(), entry, log, written)
+    except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
+        # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
+        sig = stop_signal(stop)
+        if not tuned.interrupted:
+            tuned.interrupted, tuned.stop_sig = True, sig
+        log(f"stopped ({stop_said(sig)}) as the tuning was saved to {path}: saved all the same" if written else
+            f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
+    except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
+        tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
+        log(f"could not save the tuning to {path} ({e}): the table below is all there is")
+    tuned.saved = bool(written)
+    tuned.partial = tuned.saved and entry.get("partial") is True
 
 
 def _candidates_for(settings: BenchSettings, path: Path, log: Callable[[str], None]
