@@ -1,12 +1,15 @@
 """The size and precision a show picks when given neither: the rule on a table of cards (no GPU needed), the tuned
 rates it trusts over predictions, and the command line that says what it chose."""
 import dataclasses
+import json
 from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 import torch
+
+import vcam
 
 from vcam.bench import live_size as live_size_module
 from vcam.bench.cards import CARDS
@@ -851,3 +854,34 @@ def test_a_target_no_size_reaches_is_said_with_the_size_taken():
     assert picked(choice) == (832, 480, "none") and not choice.met
     assert "below the target 10: no measured size reaches it, so the smallest with a rate is taken (416x240 and " \
         "others have none: `vcam bench --tune --size WxH` measures one)" in choice.message
+
+
+def test_a_size_chosen_by_a_stopped_tunes_rate_says_so(h200, tmp_path):
+    """A rate from a tune stopped with candidates untimed chose the size as if every candidate had been timed, not a
+    word of the ones left."""
+    path = tmp_path / "tuning.json"
+    key = TuningKey("NVIDIA H200", torch.__version__, "krea-14b", 832, 480, 4, "bfloat16", "none")
+    trial = Trial(SpeedOptions(compile=True), frames_per_second=12.0)
+    result = TuneResult(key=key, trials=[trial, Trial(SpeedOptions(), skipped=True)], path=path,
+                        date="2026-12-02T10:00:00", best=trial, interrupted=True)
+    _save_entry(path, key.text(), result.entry(), print)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
+    assert choice.message.startswith(
+        "size 832x480 bf16: measured 12.0 frames/s on this H200 by vcam bench --tune (from a stopped tune, 1 "
+        "candidate untimed: run `vcam bench --tune` to time them)"), \
+        choice.message
+
+
+def test_a_size_chosen_by_another_vcams_rate_says_so(h200, tmp_path):
+    """A rate an older vcam measured chose the size after an upgrade that changed the loop's speed, unsaid."""
+    path = tmp_path / "tuning.json"
+    save_tuned(path, 832, 480, "none", 12.0)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (entry,) = data["entries"].values()
+    entry["vcam"] = "0.0.1"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
+    assert choice.message.startswith(
+        "size 832x480 bf16: measured 12.0 frames/s on this H200 by vcam bench --tune (tuned with vcam 0.0.1, not "
+        f"this vcam {vcam.__version__}: run `vcam bench --tune` to measure "
+        "it again)"), choice.message

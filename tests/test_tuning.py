@@ -14,6 +14,8 @@ from types import SimpleNamespace
 import pytest
 import torch
 
+import vcam
+
 from vcam.bench import tuning
 from vcam.bench.bench import BenchSettings
 from vcam.cli import build_parser, main
@@ -292,7 +294,8 @@ def test_a_hand_edited_quant_is_never_chosen(cache_dir):
 
 
 def save_entry(cache_dir, key: TuningKey, options: SpeedOptions, fps: float = 7.9):
-    entry = {"options": options.to_dict(), "date": "2026-11-27T10:00:00", "frames_per_second": fps}
+    entry = {"options": options.to_dict(), "date": "2026-11-27T10:00:00", "frames_per_second": fps,
+             "vcam": vcam.__version__}
     (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {key.text(): entry}}))
 
 
@@ -2061,10 +2064,71 @@ def test_a_later_tune_times_only_the_candidates_a_stopped_one_left(monkeypatch, 
     assert [s.speed.describe() for s in timed] == ["no fuse", "no fuse, attention math"]
     assert timed[0].warmup == TINY.warmup  # the first timed here warms up as asked
     assert f"going on from the tuning stopped on {first.date}: 2 candidates measured then are kept, the rest are " \
-           "timed now (to time every one again, tune with other --blocks or --warmup)" in said, said
+           "timed now (to time every one again, add --retune)" in said, said
     assert [t.frames_per_second for t in second.trials] == [5.0, 8.0, 3.0, 3.0]
     assert not second.partial and "partial" not in saved_entry(cache_dir)
     assert f"\n      8.00  attention math (measured on {first.date}, before a stop)   <- fastest\n" in second.table()
+
+
+def test_retune_times_every_candidate_again_after_a_stopped_tune(monkeypatch, cache_dir, capsys):
+    """A tune at the settings of a stopped one always kept the stopped one's rates: the only way to time them all again
+    was to tune on other blocks."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(TINY, stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    timed = timing_recorded(monkeypatch)
+    assert main(["bench", "--tune", "--retune", "--model", "tiny", "--device", "cpu", "--steps", "1", "--blocks", "1",
+                 "--warmup", "2"]) == 0
+    assert len(timed) == 4
+    out = capsys.readouterr().out
+    assert "going on from" not in out and "before a stop" not in out, out
+    assert [c["frames_per_second"] for c in saved_entry(cache_dir)["candidates"]] == [3.0] * 4
+    assert "partial" not in saved_entry(cache_dir)
+
+
+def test_retune_is_said_in_bench_help_and_refused_without_tune(monkeypatch, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    assert "--retune with --tune: time every candidate again" in helped, helped
+    monkeypatch.setattr(tuning, "bench", lambda *a, **k: pytest.fail("timed"))
+    assert main(["bench", "--model", "tiny", "--no-compile", "--retune"]) == 2
+    assert capsys.readouterr().err.startswith("vcam: error: --retune only applies to a tuning run")
+
+
+@pytest.mark.parametrize("made, said", [("0.0.1", "vcam 0.0.1"), (None, "an earlier vcam")])
+def test_a_pick_tuned_with_another_vcam_says_so_as_a_show_runs_it(monkeypatch, cache_dir, made, said):
+    """A pick an older vcam made was run after an upgrade that changed the loop, as if this vcam had measured it."""
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tune(TINY, log=lambda s: None)
+    assert "tuned with" not in choose_speed(cpu_key(), NO_FLAGS).message  # this vcam's own pick
+    tuning_file = cache_dir / "tuning.json"
+    data = json.loads(tuning_file.read_text(encoding="utf-8"))
+    (entry,) = data["entries"].values()
+    assert entry.pop("vcam") == vcam.__version__
+    if made:
+        entry["vcam"] = made
+    tuning_file.write_text(json.dumps(data), encoding="utf-8")
+    choice = choose_speed(cpu_key(), NO_FLAGS)
+    assert choice.source == "tuned"
+    assert choice.message.endswith(f"; tuned with {said}, not this vcam {vcam.__version__}: run `vcam bench --tune "
+                                   "--model tiny --steps 1` to measure it again"), choice.message
+
+
+def test_a_stopped_tune_by_another_vcam_is_timed_again_saying_why(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench(RATES))
+    tuned_through(TINY, stopped_as_said("candidate 3/4", KeyboardInterrupt()))
+    tuning_file = cache_dir / "tuning.json"
+    data = json.loads(tuning_file.read_text(encoding="utf-8"))
+    (entry,) = data["entries"].values()
+    entry["vcam"] = "0.0.1"
+    tuning_file.write_text(json.dumps(data), encoding="utf-8")
+    timed = timing_recorded(monkeypatch)
+    said = []
+    tune(TINY, log=said.append)
+    assert len(timed) == 4
+    assert any(s.startswith("the tuning stopped on ") and s.endswith(
+        f" was timed with vcam 0.0.1, this is vcam {vcam.__version__}: its rates do not compare, so every candidate "
+        "is timed again") for s in said), said
 
 
 def test_a_show_running_a_pick_from_a_stopped_tune_says_candidates_were_left_untimed(monkeypatch, cache_dir):

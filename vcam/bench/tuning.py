@@ -4,6 +4,8 @@
 The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder, attention quant,
 video in): another card or another torch build can change which kernels win, so an entry never carries over to
 either. A file from before video in was part of the key reads as text only, which is what those tunes timed.
+Each entry names the vcam that measured it: a pick made by another vcam is still used, and said as such each time,
+since a new vcam may run its loop at another speed.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from typing import TextIO
 
 import torch
 
+from vcam import __version__
 from vcam.bench.bench import BenchSettings, BenchTarget, bench, bench_target, check_fits, release_engines
 from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
@@ -171,7 +174,7 @@ class TuneResult:
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
         assert self.best is not None
-        return {**dataclasses.asdict(self.key), "options": self.best.options.to_dict(),
+        return {**dataclasses.asdict(self.key), "vcam": __version__, "options": self.best.options.to_dict(),
                 "frames_per_second": self.best.frames_per_second, "date": self.date,
                 "blocks": self.blocks, "warmup": self.warmup, "candidates": [t.to_dict() for t in self.trials],
                 **({"partial": True} if self.stopped_short() else {})}
@@ -473,17 +476,18 @@ class _Stop:
 
 def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
          path: Path | None = None, clock: Callable[[], float] = time.monotonic,
-         written: list[Path] | None = None) -> TuneResult:
+         written: list[Path] | None = None, fresh: bool = False) -> TuneResult:
     """Benchmarks every candidate for these settings (in place of their speed options), saves the fastest and
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run). The file is added to `written` (where given) once
-    it is saved: a stop landing after that, before this returns, leaves it saved, which the caller then says."""
+    it is saved: a stop landing after that, before this returns, leaves it saved, which the caller then says.
+    With `fresh` (--retune), every candidate is timed, none kept from a stopped tune at these settings."""
     written = [] if written is None else written
     path = path or tuning_path()
     target, key, options = _candidates_for(settings, path, log)
     if settings.blocks < TRUSTED_BLOCKS and len(options) > 1:  # said before the minutes the candidates take
         log(few_blocks_said(settings.blocks, "is timed"))
-    earlier = _measured_before(path, key, settings, options, log)
+    earlier = {} if fresh else _measured_before(path, key, settings, options, log)
     trials: list[Trial] = []
     stop = _Stop()
     try:
@@ -618,6 +622,10 @@ def _measured_before(path: Path, key: TuningKey, settings: BenchSettings, option
         log(f"the tuning at these settings in {path} is marked as stopped but does not say when, on which blocks "
             "or what it timed: every candidate is timed again")
         return {}
+    if entry.get("vcam") != __version__:  # another vcam's loop may run at another speed
+        log(f"the tuning stopped on {date} was timed with {_made_by(entry)}, this is vcam {__version__}: its rates "
+            "do not compare, so every candidate is timed again")
+        return {}
     if timed != (settings.blocks, settings.warmup_blocks):
         log(f"the tuning stopped on {date} timed each candidate on {_blocks_said(*timed)}, this one on "
             f"{_blocks_said(settings.blocks, settings.warmup_blocks)}: its rates do not compare, so every candidate "
@@ -634,8 +642,8 @@ def _measured_before(path: Path, key: TuningKey, settings: BenchSettings, option
             found[opt] = Trial(opt, frames_per_second=rate, measured=when if isinstance(when, str) and when else date)
     if found:
         log(f"going on from the tuning stopped on {date}: {counted(len(found), 'candidate')} measured then "
-            f"{'is' if len(found) == 1 else 'are'} kept, the rest are timed now (to time every one again, tune with "
-            "other --blocks or --warmup)")
+            f"{'is' if len(found) == 1 else 'are'} kept, the rest are timed now (to time every one again, add "
+            "--retune)")
     return found
 
 
@@ -992,7 +1000,8 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
             measured = f": {fps:.1f} frames/s in bench" if fps is not None else ""
             how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
             return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})"
-                                                 f"{_few_blocks_note(entry, tuned)}{_partial_note(entry, tuned)}",
+                                                 f"{_few_blocks_note(entry, tuned)}{_partial_note(entry, tuned)}"
+                                                 f"{_version_note(entry, tuned)}",
                                entry)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
         return SpeedChoice(defaults, "defaults")
@@ -1027,6 +1036,20 @@ def _partial_note(entry: dict, key: TuningKey) -> str:
                   for c in candidates) if isinstance(candidates, list) else 0
     return (f"; from a stopped tune, {counted(untimed, 'candidate') if untimed else 'some candidates'} untimed: "
             f"run `{tune_command(key)}` to time them")
+
+
+def _version_note(entry: dict, key: TuningKey) -> str:
+    """Where the entry was tuned by another vcam than this one, said as each show runs it: a new vcam may run its
+    loop at another speed, so which options are fastest may differ."""
+    if entry.get("vcam") == __version__:
+        return ""
+    return f"; tuned with {_made_by(entry)}, not this vcam {__version__}: run `{tune_command(key)}` to measure it again"
+
+
+def _made_by(entry: dict) -> str:
+    """The vcam that saved the entry, in words; one from before entries named it is an earlier one."""
+    made = entry.get("vcam")
+    return f"vcam {made}" if isinstance(made, str) and made else "an earlier vcam"
 
 
 def tune_command(key: TuningKey) -> str:
@@ -1064,14 +1087,33 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)
 
 
+@dataclass(frozen=True)
+class TunedRate:
+    """A rate `vcam bench --tune` saved, and why it may not be what a whole tune by this vcam would measure (a
+    stopped tune's, one by another vcam), with what to do: said wherever the rate is used. "" for a whole tune by
+    this vcam."""
+    frames_per_second: float
+    doubt: str = ""
+
+
 def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
                 torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
                 attention_quant: str = "none", compiled: bool | None = None,
                 video_in: bool = False) -> dict[tuple[int, int, str], float]:
+    """The frames/s of measured_rates, without what to doubt about them."""
+    return {size: rate.frames_per_second for size, rate in measured_rates(
+        device_name, model, steps, dtype, torch_version=torch_version, path=path, decoder=decoder,
+        attention_quant=attention_quant, compiled=compiled, video_in=video_in).items()}
+
+
+def measured_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
+                   torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
+                   attention_quant: str = "none", compiled: bool | None = None,
+                   video_in: bool = False) -> dict[tuple[int, int, str], TunedRate]:
     """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder, attention
     precision, with or without video in), by (width, height, quant): what the live size choice trusts over a
-    prediction. `compiled` given: only entries whose fastest options compile (True) or do not (False). {} when
-    there is no file or it is unreadable."""
+    prediction, each with what to doubt about it. `compiled` given: only entries whose fastest options compile
+    (True) or do not (False). {} when there is no file or it is unreadable."""
     version = torch_version or torch.__version__
     try:
         entries = _read_entries(path or tuning_path())
@@ -1092,5 +1134,9 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         if compiled is not None and bool(entry["options"].get("compile")) != compiled:
             continue
         if same and fps is not None and isinstance(entry.get("width"), int) and isinstance(entry.get("height"), int):
-            rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = fps
+            quant = str(entry.get("quant", "none"))
+            key = TuningKey(device_name, version, model, entry["width"], entry["height"], steps, dtype, quant,
+                            decoder, attention_quant, video_in)
+            doubt = f"{_partial_note(entry, key)}{_version_note(entry, key)}".removeprefix("; ")
+            rates[(entry["width"], entry["height"], quant)] = TunedRate(fps, doubt)
     return rates
