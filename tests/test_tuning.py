@@ -817,7 +817,7 @@ def test_a_video_in_show_takes_its_own_tuning_else_the_text_only_ones_options(ca
                                 "frames/s in bench)")
     entries = json.loads((cache_dir / "tuning.json").read_text())["entries"]
     entries[with_input.text()] = {"options": SpeedOptions(compile=True).to_dict(), "date": "2026-11-29T10:00:00",
-                                  "frames_per_second": 6.1}
+                                  "frames_per_second": 6.1, "vcam": vcam.__version__}
     (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": entries}))
     own = choose_speed(with_input, NO_FLAGS)
     assert own.options == SpeedOptions(compile=True)
