@@ -201,7 +201,7 @@ def safetensors_problem(path: Path) -> FileProblem | None:
     # said by the error's class name ("damaged header (UnicodeDecodeError)"), which told a user nothing
     except UnicodeDecodeError:
         return FileProblem("damaged header: its bytes are not text")
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep to parse (`[` repeated), as flipped bytes can make it
         return FileProblem("damaged header: not valid JSON")
     except OSError as e:
         return FileProblem(f"damaged: reading it failed ({e.strerror or e})")
