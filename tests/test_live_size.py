@@ -1,7 +1,6 @@
 """The size and precision a show picks when given neither: the rule on a table of cards (no GPU needed), the tuned
 rates it trusts over predictions, and the command line that says what it chose."""
 import dataclasses
-import json
 from types import SimpleNamespace
 
 import cv2
@@ -9,13 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-import vcam
-
 from vcam.bench import live_size as live_size_module
 from vcam.bench.cards import CARDS
 from vcam.bench.live_size import (LIVE_SIZES, QUANT_ORDER, Rate, card_rates, choose_size, sizes_for)
 from vcam.bench.predict import H200, fits_card, predict
-from vcam.bench.tuning import TuneResult, TuningKey, Trial, _save_entry, tuned_rates
+from vcam.bench.tuning import TuneResult, TuningKey, Trial, _save_entry, measured_rates
 from vcam.engine.speed import SpeedOptions
 from vcam.sizes import check_size
 
@@ -119,11 +116,17 @@ def test_a_quantization_the_model_cannot_price_is_skipped():
 
 
 def test_a_tuned_rate_wins_over_the_prediction():
-    tuned = {(832, 480, "none"): 10.4}  # this H200 measured faster than the model says
+    tuned = {(832, 480, "none"): Rate(10.4, measured=True)}  # this H200 measured faster than the model says
     choice = choose_size(card_rates(model_rates(H200), tuned), TARGET, LIVE_SIZES,
                          lambda w, h, q: True, card="this H200")
     assert picked(choice) == (832, 480, "none") and choice.rate == Rate(10.4, measured=True)
     assert choice.message.startswith("size 832x480 bf16: measured 10.4 frames/s on this H200")
+
+
+
+def tuned_rates(*args, **query) -> dict:
+    """The frames/s alone of the rates the tuning file gives a show."""
+    return {size: rate.frames_per_second for size, rate in measured_rates(*args, **query).items()}
 
 
 def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None, decoder="vae",
@@ -686,7 +689,7 @@ def test_a_target_not_used_on_a_card_too_small_for_any_size_says_which_of_the_tw
 
 def test_a_rate_equal_to_the_target_keeps_it():
     """--target-fps 8.2 on a card `vcam bench --tune` measured at 8.2 keeps that size: the rate reaches the target."""
-    choice = choose_size(card_rates(model_rates(H200), {(832, 480, "none"): 8.2}), 8.2, LIVE_SIZES,
+    choice = choose_size(card_rates(model_rates(H200), {(832, 480, "none"): Rate(8.2, measured=True)}), 8.2, LIVE_SIZES,
                          lambda w, h, q: True, card="this H200")
     assert picked(choice) == (832, 480, "none") and choice.met and "(target 8.2)" in choice.message
 
@@ -863,7 +866,7 @@ def test_a_size_chosen_by_a_stopped_tunes_rate_says_so(h200, tmp_path):
     key = TuningKey("NVIDIA H200", torch.__version__, "krea-14b", 832, 480, 4, "bfloat16", "none")
     trial = Trial(SpeedOptions(compile=True), frames_per_second=12.0)
     result = TuneResult(key=key, trials=[trial, Trial(SpeedOptions(), skipped=True)], path=path,
-                        date="2026-12-02T10:00:00", best=trial, interrupted=True)
+                        date="2026-12-02T10:00:00", best=trial, blocks=8, warmup=3, interrupted=True)
     _save_entry(path, key.text(), result.entry(), print)
     choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
     assert choice.message.startswith(
@@ -871,17 +874,3 @@ def test_a_size_chosen_by_a_stopped_tunes_rate_says_so(h200, tmp_path):
         "candidate untimed: run `vcam bench --tune` to time them)"), \
         choice.message
 
-
-def test_a_size_chosen_by_another_vcams_rate_says_so(h200, tmp_path):
-    """A rate an older vcam measured chose the size after an upgrade that changed the loop's speed, unsaid."""
-    path = tmp_path / "tuning.json"
-    save_tuned(path, 832, 480, "none", 12.0)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    (entry,) = data["entries"].values()
-    entry["vcam"] = "0.0.1"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
-    assert choice.message.startswith(
-        "size 832x480 bf16: measured 12.0 frames/s on this H200 by vcam bench --tune (tuned with vcam 0.0.1, not "
-        f"this vcam {vcam.__version__}: run `vcam bench --tune` to measure "
-        "it again)"), choice.message

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from vcam.bench.tuning import TunedRate
 
 from vcam.sizes import LIVE_SIZES
 
@@ -27,7 +23,7 @@ QUANT_NAMES = {"none": "bf16", "fp8": "fp8"}
 class Rate:
     frames_per_second: float
     measured: bool  # from a `vcam bench --tune` entry; else predicted
-    doubt: str = ""  # with a measured rate: why it may not be a whole tune's by this vcam, and what to do (or "")
+    doubt: str = ""  # with a measured rate: why it may not be a whole tune's, and what to do (or "")
 
 
 @dataclass(frozen=True)
@@ -116,16 +112,12 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
     return f"{head}{why}; --size, --quant or --target-fps choose otherwise"
 
 
-def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], "float | TunedRate"]) -> RateOf:
+def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], Rate]) -> RateOf:
     """Rates from the card's tuning entries (frames/s `vcam bench --tune` measured at a size and precision, with
     what to doubt about them) where there is one, else from the prediction."""
     def rate_of(width: int, height: int, quant: str) -> Rate | None:
-        fps = tuned.get((width, height, quant))
-        if fps is None:
-            return predict_rate(width, height, quant)
-        if isinstance(fps, (int, float)):
-            return Rate(fps, measured=True)
-        return Rate(fps.frames_per_second, measured=True, doubt=fps.doubt)
+        rate = tuned.get((width, height, quant))
+        return predict_rate(width, height, quant) if rate is None else rate
 
     return rate_of
 

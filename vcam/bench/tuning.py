@@ -4,8 +4,6 @@
 The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder, attention quant,
 video in): another card or another torch build can change which kernels win, so an entry never carries over to
 either. A file from before video in was part of the key reads as text only, which is what those tunes timed.
-Each entry names the vcam that measured it: a pick made by another vcam is still used, and said as such each time,
-since a new vcam may run its loop at another speed.
 """
 from __future__ import annotations
 
@@ -29,9 +27,9 @@ from typing import TextIO
 
 import torch
 
-from vcam import __version__
 from vcam.bench.bench import BenchSettings, BenchTarget, bench, bench_target, check_fits, release_engines
 from vcam.bench.cards import tuning_name
+from vcam.bench.live_size import Rate
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
@@ -174,7 +172,7 @@ class TuneResult:
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
         assert self.best is not None
-        return {**dataclasses.asdict(self.key), "vcam": __version__, "options": self.best.options.to_dict(),
+        return {**dataclasses.asdict(self.key), "options": self.best.options.to_dict(),
                 "frames_per_second": self.best.frames_per_second, "date": self.date,
                 "blocks": self.blocks, "warmup": self.warmup, "candidates": [t.to_dict() for t in self.trials],
                 **({"partial": True} if self.stopped_short() else {})}
@@ -495,7 +493,8 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         # (their default ended the tuning without a word, nothing saved); a stop between candidates (as a line is
         # said, as the next one starts) is taken here, where it lost every rate measured
         with stops_raised():
-            _time_candidates(settings, target, options, earlier, trials, stop, log, budget_s, clock)
+            _time_candidates(settings, target, options, earlier=earlier, trials=trials, stop=stop, log=log,
+                             budget_s=budget_s, clock=clock)
     except (KeyboardInterrupt, StoppedLoading) as e:
         stop.by_signal(e, trials, log)
         trials += [Trial(opt, skipped=True) for opt in options[len(trials):]]
@@ -507,7 +506,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     return tuned
 
 
-def _time_candidates(settings: BenchSettings, target: BenchTarget, options: list[SpeedOptions],
+def _time_candidates(settings: BenchSettings, target: BenchTarget, options: list[SpeedOptions], *,
                      earlier: dict[SpeedOptions, Trial], trials: list[Trial], stop: _Stop,
                      log: Callable[[str], None], budget_s: float | None, clock: Callable[[], float]) -> None:
     """Adds a trial to `trials` for each of `options` in turn: timed, kept from `earlier`, or skipped once `stop`
@@ -621,10 +620,6 @@ def _measured_before(path: Path, key: TuningKey, settings: BenchSettings, option
             and isinstance(kept, list)):
         log(f"the tuning at these settings in {path} is marked as stopped but does not say when, on which blocks "
             "or what it timed: every candidate is timed again")
-        return {}
-    if entry.get("vcam") != __version__:  # another vcam's loop may run at another speed
-        log(f"the tuning stopped on {date} was timed with {_made_by(entry)}, this is vcam {__version__}: its rates "
-            "do not compare, so every candidate is timed again")
         return {}
     if timed != (settings.blocks, settings.warmup_blocks):
         log(f"the tuning stopped on {date} timed each candidate on {_blocks_said(*timed)}, this one on "
@@ -1000,8 +995,7 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
             measured = f": {fps:.1f} frames/s in bench" if fps is not None else ""
             how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
             return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})"
-                                                 f"{_few_blocks_note(entry, tuned)}{_partial_note(entry, tuned)}"
-                                                 f"{_version_note(entry, tuned)}",
+                                                 f"{_doubt_note(entry, tuned)}",
                                entry)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
         return SpeedChoice(defaults, "defaults")
@@ -1012,44 +1006,28 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                                              "settings for this card)")
 
 
-def _few_blocks_note(entry: dict, key: TuningKey) -> str:
-    """What a pick saved from candidates timed on too few blocks (`--blocks 1`) is worth, said as each show runs
-    it: the tune's own table said so once, then every show ran the pick as if it were measured."""
+def _doubt_note(entry: dict, key: TuningKey) -> str:
+    """What a saved pick is worth where it may not be one to keep, said as each show runs it with the one command
+    that measures it: a stopped tune's untimed candidates may be faster, and candidates timed on too few blocks
+    (`--blocks 1`) cannot be told from timing noise. The tune's own table said so once, then every show ran the pick
+    as if it were measured whole."""
     blocks, candidates = entry.get("blocks"), entry.get("candidates")
-    if isinstance(blocks, bool) or not isinstance(blocks, int) or not 0 < blocks < TRUSTED_BLOCKS:
-        return ""
-    timed = sum(isinstance(c, dict) and "frames_per_second" in c for c in candidates) if isinstance(
-        candidates, list) else 0
-    if timed < 2:
-        return ""
-    return (f"; picked from candidates timed on {counted(blocks, 'block')} each, too few to tell a faster one from "
-            f"timing noise: run `{tune_command(key)}` (8 blocks each) for a pick to keep")
-
-
-def _partial_note(entry: dict, key: TuningKey) -> str:
-    """What a pick saved by a stopped tune is worth, said as each show runs it: the candidates it left untimed may be
-    faster, and each show ran its pick as if every one were timed."""
+    listed = candidates if isinstance(candidates, list) else []
+    few = (not isinstance(blocks, bool) and isinstance(blocks, int) and 0 < blocks < TRUSTED_BLOCKS
+           and sum(isinstance(c, dict) and "frames_per_second" in c for c in listed) >= 2)
+    noise = f"timed on {counted(blocks, 'block')} each, too few to tell a faster one from timing noise" if few else ""
+    default = BenchSettings()
     if entry.get("partial") is not True:
-        return ""
-    candidates = entry.get("candidates")
-    untimed = sum(isinstance(c, dict) and (c.get("skipped") is True or c.get("stopped") is True)
-                  for c in candidates) if isinstance(candidates, list) else 0
-    return (f"; from a stopped tune, {counted(untimed, 'candidate') if untimed else 'some candidates'} untimed: "
-            f"run `{tune_command(key)}` to time them")
-
-
-def _version_note(entry: dict, key: TuningKey) -> str:
-    """Where the entry was tuned by another vcam than this one, said as each show runs it: a new vcam may run its
-    loop at another speed, so which options are fastest may differ."""
-    if entry.get("vcam") == __version__:
-        return ""
-    return f"; tuned with {_made_by(entry)}, not this vcam {__version__}: run `{tune_command(key)}` to measure it again"
-
-
-def _made_by(entry: dict) -> str:
-    """The vcam that saved the entry, in words; one from before entries named it is an earlier one."""
-    made = entry.get("vcam")
-    return f"vcam {made}" if isinstance(made, str) and made else "an earlier vcam"
+        return (f"; picked from candidates {noise}: run `{tune_command(key)}` ({default.blocks} blocks each) for a "
+                "pick to keep") if few else ""
+    untimed = sum(isinstance(c, dict) and (c.get("skipped") is True or c.get("stopped") is True) for c in listed)
+    said = f"; from a stopped tune, {counted(untimed, 'candidate') if untimed else 'some candidates'} untimed"
+    # the command said keeps the rates measured only where the stopped tune timed on its blocks and warm-up; on
+    # others it times every candidate again
+    if (blocks, entry.get("warmup")) == (default.blocks, default.warmup_blocks):
+        return f"{said}: run `{tune_command(key)}` to time them"
+    return (f"{said}{f', the others {noise}' if few else ''}: run `{tune_command(key)}` ({default.blocks} blocks "
+            "each) to time every one again")
 
 
 def tune_command(key: TuningKey) -> str:
@@ -1087,29 +1065,10 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)
 
 
-@dataclass(frozen=True)
-class TunedRate:
-    """A rate `vcam bench --tune` saved, and why it may not be what a whole tune by this vcam would measure (a
-    stopped tune's, one by another vcam), with what to do: said wherever the rate is used. "" for a whole tune by
-    this vcam."""
-    frames_per_second: float
-    doubt: str = ""
-
-
-def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
-                torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
-                attention_quant: str = "none", compiled: bool | None = None,
-                video_in: bool = False) -> dict[tuple[int, int, str], float]:
-    """The frames/s of measured_rates, without what to doubt about them."""
-    return {size: rate.frames_per_second for size, rate in measured_rates(
-        device_name, model, steps, dtype, torch_version=torch_version, path=path, decoder=decoder,
-        attention_quant=attention_quant, compiled=compiled, video_in=video_in).items()}
-
-
 def measured_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
                    torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
                    attention_quant: str = "none", compiled: bool | None = None,
-                   video_in: bool = False) -> dict[tuple[int, int, str], TunedRate]:
+                   video_in: bool = False) -> dict[tuple[int, int, str], Rate]:
     """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder, attention
     precision, with or without video in), by (width, height, quant): what the live size choice trusts over a
     prediction, each with what to doubt about it. `compiled` given: only entries whose fastest options compile
@@ -1137,6 +1096,6 @@ def measured_rates(device_name: str, model: str, steps: int, dtype: str = "bfloa
             quant = str(entry.get("quant", "none"))
             key = TuningKey(device_name, version, model, entry["width"], entry["height"], steps, dtype, quant,
                             decoder, attention_quant, video_in)
-            doubt = f"{_partial_note(entry, key)}{_version_note(entry, key)}".removeprefix("; ")
-            rates[(entry["width"], entry["height"], quant)] = TunedRate(fps, doubt)
+            doubt = _doubt_note(entry, key).removeprefix("; ")
+            rates[(entry["width"], entry["height"], quant)] = Rate(fps, measured=True, doubt=doubt)
     return rates
