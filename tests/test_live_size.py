@@ -12,7 +12,7 @@ from vcam.bench import live_size as live_size_module
 from vcam.bench.cards import CARDS
 from vcam.bench.live_size import (LIVE_SIZES, QUANT_ORDER, Rate, card_rates, choose_size, sizes_for)
 from vcam.bench.predict import H200, fits_card, predict
-from vcam.bench.tuning import TuneResult, TuningKey, Trial, _save_entry, tuned_rates
+from vcam.bench.tuning import TuneResult, TuningKey, Trial, _save_entry, measured_rates
 from vcam.engine.speed import SpeedOptions
 from vcam.sizes import check_size
 
@@ -116,11 +116,17 @@ def test_a_quantization_the_model_cannot_price_is_skipped():
 
 
 def test_a_tuned_rate_wins_over_the_prediction():
-    tuned = {(832, 480, "none"): 10.4}  # this H200 measured faster than the model says
+    tuned = {(832, 480, "none"): Rate(10.4, measured=True)}  # this H200 measured faster than the model says
     choice = choose_size(card_rates(model_rates(H200), tuned), TARGET, LIVE_SIZES,
                          lambda w, h, q: True, card="this H200")
     assert picked(choice) == (832, 480, "none") and choice.rate == Rate(10.4, measured=True)
     assert choice.message.startswith("size 832x480 bf16: measured 10.4 frames/s on this H200")
+
+
+
+def tuned_rates(*args, **query) -> dict:
+    """The frames/s alone of the rates the tuning file gives a show."""
+    return {size: rate.frames_per_second for size, rate in measured_rates(*args, **query).items()}
 
 
 def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None, decoder="vae",
@@ -683,7 +689,7 @@ def test_a_target_not_used_on_a_card_too_small_for_any_size_says_which_of_the_tw
 
 def test_a_rate_equal_to_the_target_keeps_it():
     """--target-fps 8.2 on a card `vcam bench --tune` measured at 8.2 keeps that size: the rate reaches the target."""
-    choice = choose_size(card_rates(model_rates(H200), {(832, 480, "none"): 8.2}), 8.2, LIVE_SIZES,
+    choice = choose_size(card_rates(model_rates(H200), {(832, 480, "none"): Rate(8.2, measured=True)}), 8.2, LIVE_SIZES,
                          lambda w, h, q: True, card="this H200")
     assert picked(choice) == (832, 480, "none") and choice.met and "(target 8.2)" in choice.message
 
@@ -851,3 +857,20 @@ def test_a_target_no_size_reaches_is_said_with_the_size_taken():
     assert picked(choice) == (832, 480, "none") and not choice.met
     assert "below the target 10: no measured size reaches it, so the smallest with a rate is taken (416x240 and " \
         "others have none: `vcam bench --tune --size WxH` measures one)" in choice.message
+
+
+def test_a_size_chosen_by_a_stopped_tunes_rate_says_so(h200, tmp_path):
+    """A rate from a tune stopped with candidates untimed chose the size as if every candidate had been timed, not a
+    word of the ones left."""
+    path = tmp_path / "tuning.json"
+    key = TuningKey("NVIDIA H200", torch.__version__, "krea-14b", 832, 480, 4, "bfloat16", "none")
+    trial = Trial(SpeedOptions(compile=True), frames_per_second=12.0)
+    result = TuneResult(key=key, trials=[trial, Trial(SpeedOptions(), skipped=True)], path=path,
+                        date="2026-12-02T10:00:00", best=trial, blocks=8, warmup=3, interrupted=True)
+    _save_entry(path, key.text(), result.entry(), print)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
+    assert choice.message.startswith(
+        "size 832x480 bf16: measured 12.0 frames/s on this H200 by vcam bench --tune (from a stopped tune, 1 "
+        "candidate untimed: run `vcam bench --tune` to time them)"), \
+        choice.message
+

@@ -59,11 +59,12 @@ def _entry(**changes) -> dict:
 
 
 def _rates(tmp_path, *entries, **query) -> dict:
-    from vcam.bench.tuning import tuned_rates
+    from vcam.bench.tuning import measured_rates
 
     path = tmp_path / "tuning.json"
     path.write_text(json.dumps({"version": 1, "entries": {str(i): e for i, e in enumerate(entries)}}))
-    return tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, **query)
+    return {size: rate.frames_per_second for size, rate in measured_rates("NVIDIA H200", "krea-14b", 4, path=path,
+                                                                           **query).items()}
 
 
 @pytest.mark.parametrize("other", [{"model": "tiny"}, {"dtype": "float32"}])

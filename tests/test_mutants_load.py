@@ -68,6 +68,32 @@ def test_a_header_length_past_the_files_end_is_a_damaged_header_not_a_json_error
     assert safetensors_problem(path) == "damaged header"
 
 
+@pytest.mark.parametrize("flipped, said", [(b'\xff\xfe"a": 1}', "damaged header: its bytes are not text"),
+                                           (b'{"a": 1', "damaged header: not valid JSON")])
+def test_a_header_with_flipped_bytes_is_said_in_words_not_by_an_error_class(tmp_path, flipped, said):
+    """Flipped bytes in a checkpoint's header were said as "damaged header (UnicodeDecodeError)", Python's name for
+    it, not what is wrong with the file."""
+    import struct
+
+    from vcam.engine.weight_files import safetensors_problem
+
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(struct.pack("<Q", len(flipped)) + flipped + b"\0" * 64)
+    assert safetensors_problem(path) == said
+
+
+def test_a_header_nested_too_deep_to_parse_is_said_not_valid_json(tmp_path):
+    """A header of 200,000 `[` whose length fits the file was an uncaught RecursionError, a traceback for a check."""
+    import struct
+
+    from vcam.engine.weight_files import safetensors_problem
+
+    header = b"[" * 200_000
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 64)
+    assert safetensors_problem(path) == "damaged header: not valid JSON"
+
+
 def test_a_checkpoint_short_of_its_last_bytes_is_said_truncated(tmp_path):
     """A download cut a few bytes short is no whole file: the data ends 8 bytes (the header's length) after the
     offsets the header gives, and `8 + n + end` turned `n + end` took a file up to 8 bytes short for whole."""

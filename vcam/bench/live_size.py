@@ -23,6 +23,7 @@ QUANT_NAMES = {"none": "bf16", "fp8": "fp8"}
 class Rate:
     frames_per_second: float
     measured: bool  # from a `vcam bench --tune` entry; else predicted
+    doubt: str = ""  # with a measured rate: why it may not be a whole tune's, and what to do (or "")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
     """The one line that says what was chosen and why."""
     how = "measured" if r.measured else "predicted"
     head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
-            + (" by vcam bench --tune" if r.measured else predicted_from))
+            + (" by vcam bench --tune" if r.measured else predicted_from) + (f" ({r.doubt})" if r.doubt else ""))
     if not met:
         # the smallest with a rate: where only `vcam bench --tune` rates count, smaller sizes may have none
         taken = "so the smallest is taken" if (w, h) == tuple(sizes[-1]) else (
@@ -111,14 +112,12 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
     return f"{head}{why}; --size, --quant or --target-fps choose otherwise"
 
 
-def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], float]) -> RateOf:
-    """Rates from the card's tuning entries (frames/s `vcam bench --tune` measured at a size and precision) where
-    there is one, else from the prediction."""
+def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], Rate]) -> RateOf:
+    """Rates from the card's tuning entries (frames/s `vcam bench --tune` measured at a size and precision, with
+    what to doubt about them) where there is one, else from the prediction."""
     def rate_of(width: int, height: int, quant: str) -> Rate | None:
-        fps = tuned.get((width, height, quant))
-        if fps is not None:
-            return Rate(fps, measured=True)
-        return predict_rate(width, height, quant)
+        rate = tuned.get((width, height, quant))
+        return predict_rate(width, height, quant) if rate is None else rate
 
     return rate_of
 
@@ -151,7 +150,7 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
         return None
     from vcam.bench.cards import card_name, this_card, tuning_name
     from vcam.bench.predict import needed_gib, predict
-    from vcam.bench.tuning import tuned_rates
+    from vcam.bench.tuning import measured_rates
     from vcam.engine.configs import get_spec
     from vcam.engine.quant import fp8_unsupported
 
@@ -174,8 +173,8 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
         p = None if card is None else predict(card, w, h, q, steps, model, decoder=decoder)
         return Rate(p.frames_per_second, measured=False) if p else None
 
-    tuned = tuned_rates(tuning_name(device), model, steps, path=path, decoder=decoder,
-                        attention_quant=attention_quant, compiled=None if compiled else False, video_in=video_in) \
+    tuned = measured_rates(tuning_name(device), model, steps, path=path, decoder=decoder,
+                           attention_quant=attention_quant, compiled=None if compiled else False, video_in=video_in) \
         if use_tuning else {}
     # with video in every rate is one that `--tune --in` measured: the card's name carries that into the line said
     name = f"this {card.name if card else card_name(device)}" + (" with video in" if video_in else "")

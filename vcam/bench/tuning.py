@@ -29,6 +29,7 @@ import torch
 
 from vcam.bench.bench import BenchSettings, BenchTarget, bench, bench_target, check_fits, release_engines
 from vcam.bench.cards import tuning_name
+from vcam.bench.live_size import Rate
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
@@ -447,103 +448,138 @@ def _error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
+@dataclass
+class _Stop:
+    """Why a tune tries no more candidates: by a stop signal (`interrupted`, with `sig`), or by the budget or a
+    broken card (`stopped` alone); `untried` says which, once, under the table."""
+    stopped: bool = False
+    interrupted: bool = False
+    sig: int = signal.SIGINT
+    untried: str = ""
+
+    def by_signal(self, stop: BaseException, trials: list[Trial], log: Callable[[str], None]) -> None:
+        """What a stop anywhere in the loop leaves: the rest not tried, said once (a second press after the first
+        one's line says nothing more), the rates measured kept."""
+        if not self.interrupted:
+            log(_stopped_line(trials))
+            self.sig = stop_signal(stop)
+            self.untried = self.untried or f"tuning was stopped ({stop_said(self.sig)})"
+        self.stopped = self.interrupted = True
+
+    def halt(self, why: str) -> None:
+        """No candidate runs after this one, for `why` (the first reason said stays)."""
+        self.stopped = True
+        self.untried = self.untried or why
+
+
 def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
          path: Path | None = None, clock: Callable[[], float] = time.monotonic,
-         written: list[Path] | None = None) -> TuneResult:
+         written: list[Path] | None = None, fresh: bool = False) -> TuneResult:
     """Benchmarks every candidate for these settings (in place of their speed options), saves the fastest and
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run). The file is added to `written` (where given) once
-    it is saved: a stop landing after that, before this returns, leaves it saved, which the caller then says."""
+    it is saved: a stop landing after that, before this returns, leaves it saved, which the caller then says.
+    With `fresh` (--retune), every candidate is timed, none kept from a stopped tune at these settings."""
     written = [] if written is None else written
     path = path or tuning_path()
     target, key, options = _candidates_for(settings, path, log)
     if settings.blocks < TRUSTED_BLOCKS and len(options) > 1:  # said before the minutes the candidates take
         log(few_blocks_said(settings.blocks, "is timed"))
-    earlier = _measured_before(path, key, settings, options, log)
+    earlier = {} if fresh else _measured_before(path, key, settings, options, log)
     trials: list[Trial] = []
-    start = clock()
-    stopped = interrupted = False
-    untried = ""
-    stop_sig = signal.SIGINT
-    timed_here = 0
-
-    def stopped_by(stop: BaseException) -> None:
-        """What a stop anywhere in the loop leaves: the rest not tried, said once (a second press after the first
-        one's line says nothing more), the rates measured kept."""
-        nonlocal stopped, interrupted, stop_sig, untried
-        if not interrupted:
-            log(_stopped_line(trials))
-            stop_sig = stop_signal(stop)
-            untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
-        stopped = interrupted = True
-
+    stop = _Stop()
     try:
         # SIGTERM and SIGHUP raised as Ctrl-C is, in a candidate, as its engine is freed and between candidates
         # (their default ended the tuning without a word, nothing saved); a stop between candidates (as a line is
         # said, as the next one starts) is taken here, where it lost every rate measured
         with stops_raised():
-            for i, opt in enumerate(options, 1):
-                if not stopped and (budget_s is not None and clock() - start >= budget_s
-                                    and any(t.frames_per_second for t in trials)):
-                    stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
-                if stopped:
-                    trials.append(Trial(opt, skipped=True))
-                    continue
-                if opt in earlier:
-                    trials.append(earlier[opt])
-                    log(f"candidate {i}/{len(options)}: {opt.describe()}: {earlier[opt].frames_per_second:.2f} "
-                        f"frames/s, measured on {earlier[opt].measured}")
-                    continue
-                timed_here += 1
-                log(f"candidate {i}/{len(options)}: {opt.describe()}")
-                try:
-                    result = bench(_candidate_settings(settings, target, opt, first=timed_here == 1), log)
-                except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is worth keeping
-                    stopped_by(stop)
-                    trials.append(Trial(opt, stopped=True))
-                except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory: the rest count
-                    trials.append(Trial(opt, error=_error_text(e)))
-                    log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
-                    if device_unusable(target.device):
-                        log("  the GPU cannot run anything more in this process: the rest are not tried")
-                        stopped, untried = True, "the GPU could not run anything more in this process"
-                else:
-                    trials.append(Trial(opt, frames_per_second=result.frames_per_second))
-                    log(f"  {result.frames_per_second:.2f} frames/s")
-                finally:
-                    try:
-                        release_engines(target.device, opt.compile)
-                    except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes
-                        # a while: what was measured still counts
-                        stopped_by(stop)
-                    except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far count
-                        log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
-                        stopped = True
-                        untried = untried or "the GPU memory could not be freed"
-    except (KeyboardInterrupt, StoppedLoading) as stop:
-        stopped_by(stop)
+            _time_candidates(settings, target, options, earlier=earlier, trials=trials, stop=stop, log=log,
+                             budget_s=budget_s, clock=clock)
+    except (KeyboardInterrupt, StoppedLoading) as e:
+        stop.by_signal(e, trials, log)
         trials += [Trial(opt, skipped=True) for opt in options[len(trials):]]
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
-                       interrupted=interrupted, untried=untried, stop_sig=stop_sig)
+                       interrupted=stop.interrupted, untried=stop.untried, stop_sig=stop.sig)
     if tuned.best is not None:
-        entry = tuned.entry()
-        try:
-            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
-                _save_entry(path, key.text(), entry, log, written)
-        except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
-            # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
-            sig = stop_signal(stop)
-            if not tuned.interrupted:
-                tuned.interrupted, tuned.stop_sig = True, sig
-            log(f"stopped ({stop_said(sig)}) as the tuning was saved to {path}: saved all the same" if written else
-                f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
-        except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
-            tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
-            log(f"could not save the tuning to {path} ({e}): the table below is all there is")
-        tuned.saved = bool(written)
-        tuned.partial = tuned.saved and entry.get("partial") is True
+        _save_tuned(tuned, log, written)
     return tuned
+
+
+def _time_candidates(settings: BenchSettings, target: BenchTarget, options: list[SpeedOptions], *,
+                     earlier: dict[SpeedOptions, Trial], trials: list[Trial], stop: _Stop,
+                     log: Callable[[str], None], budget_s: float | None, clock: Callable[[], float]) -> None:
+    """Adds a trial to `trials` for each of `options` in turn: timed, kept from `earlier`, or skipped once `stop`
+    says so (or the budget is spent)."""
+    start = clock()
+    timed_here = 0
+    for i, opt in enumerate(options, 1):
+        if not stop.stopped and (budget_s is not None and clock() - start >= budget_s
+                                 and any(t.frames_per_second for t in trials)):
+            stop.halt(f"the time budget (--tune-budget {budget_s:g}) was spent")
+        if stop.stopped:
+            trials.append(Trial(opt, skipped=True))
+            continue
+        if opt in earlier:
+            trials.append(earlier[opt])
+            log(f"candidate {i}/{len(options)}: {opt.describe()}: {earlier[opt].frames_per_second:.2f} "
+                f"frames/s, measured on {earlier[opt].measured}")
+            continue
+        timed_here += 1
+        log(f"candidate {i}/{len(options)}: {opt.describe()}")
+        _time_candidate(_candidate_settings(settings, target, opt, first=timed_here == 1), target, trials, stop, log)
+
+
+def _time_candidate(settings: BenchSettings, target: BenchTarget, trials: list[Trial], stop: _Stop,
+                    log: Callable[[str], None]) -> None:
+    """Times the candidate `settings` holds and adds its trial to `trials`, then frees its engine. A stop or a
+    failure is recorded in its trial (and `stop`), never raised: what was measured before it counts."""
+    opt = settings.speed
+    try:
+        result = bench(settings, log)
+    except (KeyboardInterrupt, StoppedLoading) as e:  # what was measured so far is worth keeping
+        stop.by_signal(e, trials, log)
+        trials.append(Trial(opt, stopped=True))
+    except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory: the rest count
+        trials.append(Trial(opt, error=_error_text(e)))
+        log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
+        if device_unusable(target.device):
+            log("  the GPU cannot run anything more in this process: the rest are not tried")
+            stop.halt("the GPU could not run anything more in this process")
+    else:
+        trials.append(Trial(opt, frames_per_second=result.frames_per_second))
+        log(f"  {result.frames_per_second:.2f} frames/s")
+    finally:
+        try:
+            release_engines(target.device, opt.compile)
+        except (KeyboardInterrupt, StoppedLoading) as e:  # freeing a compiled card's engine takes a while: what was
+            # measured still counts
+            stop.by_signal(e, trials, log)
+        except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far count
+            log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
+            stop.halt("the GPU memory could not be freed")
+
+
+def _save_tuned(tuned: TuneResult, log: Callable[[str], None], written: list[Path]) -> None:
+    """Saves the pick of `tuned` (which has one) to its file, saying in `tuned` whether it was saved, as partial, or
+    what to do where it could not be."""
+    path = tuned.path
+    entry = tuned.entry()
+    try:
+        with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
+            _save_entry(path, tuned.key.text(), entry, log, written)
+    except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
+        # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
+        sig = stop_signal(stop)
+        if not tuned.interrupted:
+            tuned.interrupted, tuned.stop_sig = True, sig
+        log(f"stopped ({stop_said(sig)}) as the tuning was saved to {path}: saved all the same" if written else
+            f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
+    except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
+        tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
+        log(f"could not save the tuning to {path} ({e}): the table below is all there is")
+    tuned.saved = bool(written)
+    tuned.partial = tuned.saved and entry.get("partial") is True
 
 
 def _candidates_for(settings: BenchSettings, path: Path, log: Callable[[str], None]
@@ -601,8 +637,8 @@ def _measured_before(path: Path, key: TuningKey, settings: BenchSettings, option
             found[opt] = Trial(opt, frames_per_second=rate, measured=when if isinstance(when, str) and when else date)
     if found:
         log(f"going on from the tuning stopped on {date}: {counted(len(found), 'candidate')} measured then "
-            f"{'is' if len(found) == 1 else 'are'} kept, the rest are timed now (to time every one again, tune with "
-            "other --blocks or --warmup)")
+            f"{'is' if len(found) == 1 else 'are'} kept, the rest are timed now (to time every one again, add "
+            "--retune)")
     return found
 
 
@@ -959,7 +995,7 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
             measured = f": {fps:.1f} frames/s in bench" if fps is not None else ""
             how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
             return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})"
-                                                 f"{_few_blocks_note(entry, tuned)}{_partial_note(entry, tuned)}",
+                                                 f"{_doubt_note(entry, tuned)}",
                                entry)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
         return SpeedChoice(defaults, "defaults")
@@ -970,30 +1006,28 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                                              "settings for this card)")
 
 
-def _few_blocks_note(entry: dict, key: TuningKey) -> str:
-    """What a pick saved from candidates timed on too few blocks (`--blocks 1`) is worth, said as each show runs
-    it: the tune's own table said so once, then every show ran the pick as if it were measured."""
+def _doubt_note(entry: dict, key: TuningKey) -> str:
+    """What a saved pick is worth where it may not be one to keep, said as each show runs it with the one command
+    that measures it: a stopped tune's untimed candidates may be faster, and candidates timed on too few blocks
+    (`--blocks 1`) cannot be told from timing noise. The tune's own table said so once, then every show ran the pick
+    as if it were measured whole."""
     blocks, candidates = entry.get("blocks"), entry.get("candidates")
-    if isinstance(blocks, bool) or not isinstance(blocks, int) or not 0 < blocks < TRUSTED_BLOCKS:
-        return ""
-    timed = sum(isinstance(c, dict) and "frames_per_second" in c for c in candidates) if isinstance(
-        candidates, list) else 0
-    if timed < 2:
-        return ""
-    return (f"; picked from candidates timed on {counted(blocks, 'block')} each, too few to tell a faster one from "
-            f"timing noise: run `{tune_command(key)}` (8 blocks each) for a pick to keep")
-
-
-def _partial_note(entry: dict, key: TuningKey) -> str:
-    """What a pick saved by a stopped tune is worth, said as each show runs it: the candidates it left untimed may be
-    faster, and each show ran its pick as if every one were timed."""
+    listed = candidates if isinstance(candidates, list) else []
+    few = (not isinstance(blocks, bool) and isinstance(blocks, int) and 0 < blocks < TRUSTED_BLOCKS
+           and sum(isinstance(c, dict) and "frames_per_second" in c for c in listed) >= 2)
+    noise = f"timed on {counted(blocks, 'block')} each, too few to tell a faster one from timing noise" if few else ""
+    default = BenchSettings()
     if entry.get("partial") is not True:
-        return ""
-    candidates = entry.get("candidates")
-    untimed = sum(isinstance(c, dict) and (c.get("skipped") is True or c.get("stopped") is True)
-                  for c in candidates) if isinstance(candidates, list) else 0
-    return (f"; from a stopped tune, {counted(untimed, 'candidate') if untimed else 'some candidates'} untimed: "
-            f"run `{tune_command(key)}` to time them")
+        return (f"; picked from candidates {noise}: run `{tune_command(key)}` ({default.blocks} blocks each) for a "
+                "pick to keep") if few else ""
+    untimed = sum(isinstance(c, dict) and (c.get("skipped") is True or c.get("stopped") is True) for c in listed)
+    said = f"; from a stopped tune, {counted(untimed, 'candidate') if untimed else 'some candidates'} untimed"
+    # the command said keeps the rates measured only where the stopped tune timed on its blocks and warm-up; on
+    # others it times every candidate again
+    if (blocks, entry.get("warmup")) == (default.blocks, default.warmup_blocks):
+        return f"{said}: run `{tune_command(key)}` to time them"
+    return (f"{said}{f', the others {noise}' if few else ''}: run `{tune_command(key)}` ({default.blocks} blocks "
+            "each) to time every one again")
 
 
 def tune_command(key: TuningKey) -> str:
@@ -1031,14 +1065,14 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)
 
 
-def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
-                torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
-                attention_quant: str = "none", compiled: bool | None = None,
-                video_in: bool = False) -> dict[tuple[int, int, str], float]:
+def measured_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
+                   torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
+                   attention_quant: str = "none", compiled: bool | None = None,
+                   video_in: bool = False) -> dict[tuple[int, int, str], Rate]:
     """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder, attention
     precision, with or without video in), by (width, height, quant): what the live size choice trusts over a
-    prediction. `compiled` given: only entries whose fastest options compile (True) or do not (False). {} when
-    there is no file or it is unreadable."""
+    prediction, each with what to doubt about it. `compiled` given: only entries whose fastest options compile
+    (True) or do not (False). {} when there is no file or it is unreadable."""
     version = torch_version or torch.__version__
     try:
         entries = _read_entries(path or tuning_path())
@@ -1059,5 +1093,9 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         if compiled is not None and bool(entry["options"].get("compile")) != compiled:
             continue
         if same and fps is not None and isinstance(entry.get("width"), int) and isinstance(entry.get("height"), int):
-            rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = fps
+            quant = str(entry.get("quant", "none"))
+            key = TuningKey(device_name, version, model, entry["width"], entry["height"], steps, dtype, quant,
+                            decoder, attention_quant, video_in)
+            doubt = _doubt_note(entry, key).removeprefix("; ")
+            rates[(entry["width"], entry["height"], quant)] = Rate(fps, measured=True, doubt=doubt)
     return rates

@@ -205,6 +205,8 @@ def _refuse_at_once(args) -> None:
         check_compile_mode(args)
         if args.tune_budget is not None:
             raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
+        if args.retune:
+            raise VcamError("--retune only applies to a tuning run", "add --tune, or leave out --retune")
         return
     if args.bias != 1.0:
         raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
@@ -244,7 +246,7 @@ def _tune(args, settings, log, out) -> int:
     result = None
     written: list[Path] = []  # the tuning file once saved: a stop after that, before tune returned, leaves it saved
     try:
-        result = tune(settings, log=log, budget_s=args.tune_budget, written=written)
+        result = tune(settings, log=log, budget_s=args.tune_budget, written=written, fresh=args.retune)
         out(result.to_json() if args.json else result.table())
     except StoppedBeforeCandidates as stop:
         raise _before_candidates(stop.sig) from None

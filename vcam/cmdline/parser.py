@@ -698,6 +698,9 @@ def _add_bench_parser(sub) -> None:
                         "timed, and the next one at the same settings times only the rest")
     b.add_argument("--tune-budget", type=argtypes.positive(float), metavar="SECONDS",
                    help="with --tune: start no new candidate after this long (the most promising run first)")
+    b.add_argument("--retune", action="store_true",
+                   help="with --tune: time every candidate again, keeping none of the rates a stopped tune at the "
+                        "same settings saved")
 
 
 def _add_render_parser(sub) -> None:

@@ -198,8 +198,13 @@ def safetensors_problem(path: Path) -> FileProblem | None:
             header = json.loads(f.read(n))
     except PermissionError:  # not damaged: copying or downloading it again would change nothing
         return FileProblem(UNREADABLE)
-    except (OSError, ValueError, UnicodeDecodeError) as e:
-        return FileProblem(f"damaged header ({e.__class__.__name__})")
+    # said by the error's class name ("damaged header (UnicodeDecodeError)"), which told a user nothing
+    except UnicodeDecodeError:
+        return FileProblem("damaged header: its bytes are not text")
+    except (ValueError, RecursionError):  # nested too deep to parse (`[` repeated), as flipped bytes can make it
+        return FileProblem("damaged header: not valid JSON")
+    except OSError as e:
+        return FileProblem(f"damaged: reading it failed ({e.strerror or e})")
     end = _data_end(header)
     if end is None:  # JSON, but not a table of tensors: damaged bytes, or another format under the name
         return FileProblem("damaged header: not a table of tensors")
