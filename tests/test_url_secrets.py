@@ -20,7 +20,9 @@ QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "
            f"?token%3d{SECRET}&role=watch", f"?role=watch&token%3D{SECRET}", f"?token\uff1d{SECRET}",
            f"\uff1f\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}",
            f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}", f"?role=watch\uff06token={SECRET}",
-           f"\uff1frole=watch\uff06\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}"]
+           f"\uff1frole=watch\uff06\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}", f"/&token={SECRET}",
+           f"%3Ftoken={SECRET}", f"\uff03token={SECRET}", f"?role=watch%26token={SECRET}", f"?a=1;token={SECRET}",
+           f"\uff1ftoken={SECRET}\uff06role=watch"]
 PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
 
 
@@ -46,6 +48,34 @@ def test_no_secret_is_said_for_any_address_taken_or_refused():
         said.append((url, cam_command(url)))
     leaks = [(url, line) for url, line in said if SECRET in line]
     assert not leaks, leaks[:5]
+
+
+def test_every_address_offered_is_taken_and_gives_its_token_by_the_option_alone():
+    """An offer typed back (its password put back) is refused for nothing and sends no token in its query: the
+    token goes by --token, as the line says."""
+    import re
+    import shlex
+
+    from vcam.remote.urls import query_token
+
+    wrong = []
+    for url in _addresses():
+        try:
+            check_url(url)
+            continue
+        except ValueError as e:
+            said = str(e)
+        offered = re.search(r"; type vcam cam (.*) --token TOKEN|; use (\S+)", said)
+        if offered is None:
+            continue
+        address = (shlex.split(offered[1])[0] if offered[1] else offered[2]).replace(":***@", f":{SECRET}@")
+        try:
+            check_url(address)
+        except ValueError as e:
+            wrong.append((url, address, str(e)))
+        if "***" in address or query_token(address):
+            wrong.append((url, address, "token left in"))
+    assert not wrong, wrong[:5]
 
 
 @pytest.mark.parametrize("url, shown, command", [
@@ -150,3 +180,76 @@ def test_a_hash_with_a_semicolon_for_the_colon_is_said_first():
     with pytest.raises(ValueError) as e:
         check_url(f"ws://h;8765#token={SECRET}")
     assert "a # starts no part of a server's address" in str(e.value) and SECRET not in str(e.value)
+
+
+@pytest.mark.parametrize("url, shown, command", [
+    ("ws://h:8765/&token=SEC", "ws://h:8765/&token=***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/%3Ftoken=SEC", "ws://h:8765/%3Ftoken=***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/\uff03token=SEC", "ws://h:8765/\uff03token=***", "vcam cam ws://h:8765/ --token TOKEN"),
+    ("ws://h:8765/?role=watch%26token=SEC", "ws://h:8765/?role=watch%26token=***",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?a=1;token=SEC", "ws://h:8765/?a=1;token=***", "vcam cam 'ws://h:8765/?a=1' --token TOKEN"),
+    ("ws://h:8765/?token=A&token=B&role=watch", "ws://h:8765/?token=***&token=***&role=watch",
+     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?a=1&token=SEC&b=2", "ws://h:8765/?a=1&token=***&b=2",
+     "vcam cam 'ws://h:8765/?a=1&b=2' --token TOKEN"),
+])
+def test_a_token_typed_after_any_pair_start_is_hidden_and_left_out_of_the_command_offered(url, shown, command):
+    """A token after a path's /&, a %-written ? or &, a fullwidth ＃ or a ; gives vcam serve none, but it is the
+    secret typed all the same: each was said in full on the connecting line and offered back."""
+    assert said_url(url) == shown and cam_command(url) == command
+
+
+def test_a_token_value_cut_by_an_at_sign_ends_at_a_fullwidth_ampersand_as_at_an_ascii_one():
+    """ws://h:8765?token=ab@cd reads as a password 8765?token=ab for user h: the rest of the token was hidden up to
+    an & only, so the ＆role=watch after it was hidden too, where the ASCII &role=watch was said."""
+    assert said_url("ws://h:8765?token=ab@cd\uff06role=watch") == "ws://h:***@***\uff06role=watch"
+    assert said_url("ws://h:8765?token=ab@cd&role=watch") == "ws://h:***@***&role=watch"
+
+
+@pytest.mark.parametrize("url, offered", [
+    ("wss://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),
+    ("ws://[::1]x:8765/?token=SEC&role=watch", "type vcam cam 'ws://[::1]:8765/?role=watch' --token TOKEN"),
+    ("https://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),
+])
+def test_an_address_fixed_for_its_ipv6_brackets_is_offered_with_the_token_by_its_own_option(url, offered):
+    """An IPv6 host without its brackets, or with a letter beside them, was offered `use wss://[::1]:8765/?token=***
+    (with the token where *** stands)`: a line to edit by hand, where an address fixed otherwise is offered as the
+    vcam cam command to type, its token given by --token."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).endswith(offered) and "SEC" not in str(e.value), str(e.value)
+
+
+def test_a_space_in_a_host_is_said_with_the_token_typed_after_it_hidden():
+    """'h %3Ftoken=SEC' holds a space: the host was quoted as typed, the token with it."""
+    with pytest.raises(ValueError) as e:
+        check_url(f"ws://h %3Ftoken={SECRET}")
+    assert "holds a space" in str(e.value) and SECRET not in str(e.value), str(e.value)
+
+
+def test_no_offer_is_itself_refused():
+    """A token left out of a host read as an IPv6 zone (ws://::1%3Ftoken=SEC) was offered as ws://[::1, which is
+    no address; a user left without its password (ws://vj@[::1];8765?token=…) as one refused for that."""
+    for url in (f"ws://::1%3Ftoken={SECRET}", f"ws://vj@[::1];8765?token={SECRET}\uff06role=watch"):
+        with pytest.raises(ValueError) as e:
+            check_url(url)
+        assert "it looks like ws://HOST:PORT" in str(e.value) and SECRET not in str(e.value), str(e.value)
+
+
+def test_a_token_with_spaces_pasted_after_it_is_offered_without_them():
+    """The spaces after a token (ideographic ones after a fullwidth one) were left at the end of the address
+    offered, and it was refused for them when typed back."""
+    assert cam_command("ws://h:8765?token=\uff33\uff25\uff23\u3000 ") == "vcam cam ws://h:8765 --token TOKEN"
+    assert cam_command(f"ws://vj:{SECRET}@h:8765?token={SECRET}  ") == \
+        "vcam cam 'ws://vj:***@h:8765' --token TOKEN (with the password where *** stands)"
+
+
+def test_pairs_typed_after_a_fullwidth_token_are_read_as_the_token_was():
+    """？token=SEC＆role=watch, typed on a fullwidth keyboard, gives vcam serve neither pair: the command offered
+    asks to watch, as the operator typed, where typed back as it stood it connected as a controller."""
+    from vcam.remote.urls import asks_to_watch
+
+    command = cam_command("ws://h:8765/\uff1ftoken=SEC\uff06role=watch")
+    assert command == "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"
+    assert asks_to_watch("ws://h:8765/?role=watch") and not asks_to_watch("ws://h:8765/\uff06role=watch")

@@ -18,13 +18,24 @@ from vcam.words import shell_word
 _TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
 # and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
 _TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
-# what a token's name=value pair follows: a query's ? or &, a # (the token typed in the wrong place), and the
-# fullwidth ？ and ＆ of an address typed as the rest of it was
-_PAIRS_START = "?&#\uff1f\uff06"
-# a token's value: up to the next pair's & or fullwidth ＆ (a # in it is the token's, as said_url hides it), the
-# spaces pasted after it left out
+# what a token's name=value pair follows: a query's ? or & (or the ; some servers split pairs at), a # (the token
+# typed in the wrong place), a / (a path read as the query), each as typed, written %XX (%3F, %26…: no pair to vcam
+# serve, the secret typed all the same) or fullwidth (an address typed on an East Asian keyboard)
+_PAIR_STARTS = "?&;#/"
+_PAIR_START = "(?:[" + re.escape(_PAIR_STARTS) + "".join(chr(ord(c) + 0xFEE0) for c in _PAIR_STARTS) + "]|" + \
+    "|".join(f"%{ord(c):02x}" for c in _PAIR_STARTS) + ")"
+# the starts that begin a query (where the pair after a token left out is offered after a ?, as the server reads it)
+_QUERY_OPENS = ("?", "#", "%3f", "%23", "\uff1f", "\uff03")
+_SLASHES = ("/", "%2f", "\uff0f")
+# a token's value: up to the next pair's & or fullwidth ＆ (a # or ; in it is the token's, as vcam serve reads it),
+# the spaces pasted after it left out
 _VALUE_ENDS = "&\uff06"
 _TOKEN_VALUE = rf"[^{_VALUE_ENDS}]*[^{_VALUE_ENDS}\s]"
+# a token pair: its start, its name and =, its value, and (looked at, not taken: it starts the next pair) the & that
+# follows it where one does
+_TOKEN_PAIR = re.compile(rf"(?i)({_PAIR_START})({_TOKEN_IS})({_TOKEN_VALUE})(?=([{_VALUE_ENDS}]?))")
+# an unfinished token pair at the end of a text: what an @ read as a password's end cut in two
+_TOKEN_CUT = re.compile(rf"(?i){_PAIR_START}{_TOKEN_IS}[^{_VALUE_ENDS}]*$")
 
 
 def said_url(url: str) -> str:
@@ -62,31 +73,21 @@ def _token_tail_hidden(head: str, host: str) -> str:
     """`host` (what follows the @ read as a password's end) with the end of a ?token= begun before that @ as ***:
     ws://h:8765?token=ab@cd reads as user h and password 8765?token=ab too, and was said as ws://h:***@cd."""
     rest, netloc = _host_part(head)
-    query = head.find("?", len(head) - len(rest) + len(netloc))
     if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
         return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
-    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_IS}[^&]*$", head[query:]):
+    if not _TOKEN_CUT.search(head, len(head) - len(rest) + len(netloc)):
         return host
-    end = host.find("&")
-    return "***" + (host[end:] if end >= 0 else "")
+    end = re.search(f"[{_VALUE_ENDS}]", host)
+    return "***" + (host[end.start():] if end else "")
 
 
 def _token_hidden(url: str) -> str:
-    """`url` (its password hidden) with the value of a ?token= in its query as ***: vcam serve takes its token there
-    too (in place of --token), and the address is said in every connecting and status line. Only the query after
-    the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
-    query = _query_start(url, url.rfind(":***@"))
-    if query < 0:
-        return url
+    """`url` (its password hidden) with the value of each token pair after it as ***: vcam serve takes its token in
+    the query too (in place of --token), and the address is said in every connecting and status line. Only after
+    the password: read there, a password's &token= was cut, its start said and the host lost."""
+    after = url.rfind(":***@") + 1
     # the spaces after the token kept: an address quoted to show the space pasted after it lost it
-    return url[:query] + re.sub(rf"(?i)([{_PAIRS_START}]{_TOKEN_IS}){_TOKEN_VALUE}", r"\1***", url[query:])
-
-
-def _query_start(url: str, after: int) -> int:
-    """Where the part of `url` after `after` that a token pair may stand in begins, -1 where there is none: its ?,
-    a # (#token=, refused as every #, is the token typed in the wrong place), or a fullwidth ？ (typed as the rest
-    of it was)."""
-    return min((i for i in (url.find(c, after + 1) for c in "?#\uff1f") if i >= 0), default=-1)
+    return url[:after] + _TOKEN_PAIR.sub(r"\1\2***", url[after:])
 
 
 def put_back(url: str) -> str:
@@ -99,31 +100,24 @@ def put_back(url: str) -> str:
 
 
 def _without_token(url: str) -> str:
-    """`url` without the token pairs said_url hides (a ? left alone dropped too), by said_url's own rule: where a
-    pair starts and where its value ends. One after a fullwidth ？ or ＆ or a # is no pair of the query sent, but the
-    secret all the same: left in, it was offered as *** to put back where vcam serve never reads it. The rest is
-    kept as typed (a ？ or ＆ rewritten, a path became a query, or ?role=watch was asked where it was not), but for
-    the pair after a token that began the query: it begins it with a ?, as the server reads it."""
+    """`url` without the token pairs said_url hides, by said_url's own rule (_TOKEN_PAIR): one after a fullwidth ？
+    or ＆, a # or a %-written ? is no pair of the query sent, but the secret all the same: left in, it was offered as
+    *** to put back where vcam serve never reads it. The rest is kept as typed, but for the pair after a token that
+    began the query (or the path): it begins it with a ?, as the server reads it, the pairs typed after a fullwidth
+    ？token= read as that token was (its ＆role=watch asks to watch)."""
     at = userinfo_at(url)
     if "?" in url[:max(at, 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
         return url
-    query = _query_start(url, at)
-    if query < 0:
+    head, tail = url[:at + 1], url[at + 1:]
+    if not _TOKEN_PAIR.search(tail):
         return url
-    split = re.split(rf"([{_PAIRS_START}])", url[query:])  # "", start, pair, start, pair…
-    pairs: list[list[str]] = []  # [start, pair]
-    for start, pair in zip(split[1::2], split[2::2]):
-        # a token's value runs to the next & or ＆: a ? or # in it is the token's, as said_url hides it
-        if pairs and start not in _VALUE_ENDS and re.match(rf"(?i){_TOKEN_IS}", pairs[-1][1]):
-            pairs[-1][1] += start + pair
-        else:
-            pairs.append([start, pair])
-    left = [p for p in pairs if not re.match(rf"(?i){_TOKEN_IS}", p[1])]
-    if len(left) == len(pairs):
-        return url
-    if left and left[0] is not pairs[0]:
-        left[0][0] = "?"
-    return url[:query] + "".join(start + pair for start, pair in left)
+    while pair := _TOKEN_PAIR.search(tail):
+        start, followed = pair[1].lower(), bool(pair[4])
+        if start in _QUERY_OPENS + _SLASHES and followed:  # the next pair begins the query (after the path's /)
+            tail = tail[:pair.start()] + "/" * (start in _SLASHES) + "?" + tail[pair.end() + 1:]
+        else:  # the & before the next pair kept
+            tail = tail[:pair.start()] + "/" * (start in _SLASHES) + tail[pair.end():]
+    return head + tail.rstrip()  # the spaces pasted after the token went with it
 
 
 def query_token(url: str) -> str:
@@ -300,7 +294,7 @@ def _check_url(url: str) -> None:
     if (bracketed := unbracketed_ipv6(url)) is not None:
         # read as host ':' port, it named no host or a port of its last group, and it was said as such
         raise ValueError(f"{shown!r}: an IPv6 address goes in brackets (a port after them): "
-                         f"{_use(bracketed)}")
+                         f"{_offer(bracketed)}")
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket
@@ -318,7 +312,7 @@ def _check_url(url: str) -> None:
         # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
         text, port_typed = stray
         raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
-                         f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
+                         f"after a colon; {_offer(_bracketed_form(parts, port_typed))}")
     # looked up, it was "no host named h;8765", tried again and again; a # is said first (below), then this
     if re.search(_SEMICOLON, parts.hostname) and "#" not in url:
         raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
@@ -368,8 +362,17 @@ def _colon_for_semicolon(url: str, parts: SplitResult) -> str | None:
 
 def _offer(fixed: str) -> str:
     """The fixed address offered: as vcam cam ADDRESS --token TOKEN where it holds a token, which --token gives whole
-    (?token%3D*** typed back, or *** put back after a ？ or ＆, gives vcam serve none), else to use as it is."""
-    return f"type {cam_command(fixed)}" if holds_token(fixed) else _use(fixed)
+    (?token%3D*** typed back, or *** put back after a ？ or ＆, gives vcam serve none), else to use as it is. One
+    that would itself be refused (its token left out of a host read as an IPv6 zone, a user name left without its
+    password) is not offered: what an address looks like is said instead."""
+    if not holds_token(fixed):
+        return _use(fixed)
+    runnable = _without_token(fixed)
+    try:
+        _check_url(runnable)
+    except ValueError:
+        return _LOOKS
+    return f"type {cam_command(runnable)}"
 
 
 def _use(fixed: str) -> str:
@@ -429,7 +432,8 @@ def _no_host(host: str) -> str | None:
     name not found, every few seconds until --duration; a part between dots that is empty (gpu..box) or over 63
     characters, as an error of Python's own (UnicodeError: encoding with 'idna' codec failed)."""
     if any(c.isspace() for c in host):
-        return f"{host!r} holds a space, which no host name does"
+        # said as the address is: the space may part the host from a token typed after it (h %3Ftoken=…)
+        return f"{said_url(host)!r} holds a space, which no host name does"
     try:
         host.encode("idna")  # the lookup's first step: one that fails here failed each try with a codec's error
     except UnicodeError as e:
@@ -452,11 +456,12 @@ def _unencodable(host: str, error: UnicodeError) -> str:
     labels = (host[:-1] if host.endswith(".") else host).split(".")  # one final dot: a fully qualified name
     for label in labels:
         if not label:
-            return f"{host!r} has an empty part between its dots (a double dot, or a dot at its start): a typo?"
+            return (f"{said_url(host)!r} has an empty part between its dots (a double dot, or a dot at its start): "
+                    "a typo?")
         size = len(label) if label.isascii() else 4 + len(label.encode("punycode"))  # xn--…, as it is looked up
         if size > 63:
             form = "" if label.isascii() else " in the xn-- form it is looked up by"
-            shown = label if len(label) <= 24 else label[:24] + "…"
-            return f"{host!r} is no host name: its part {shown!r} is {size} characters{form}, at most 63"
+            shown = said_url(label) if len(label) <= 24 else said_url(label)[:24] + "…"
+            return f"{said_url(host)!r} is no host name: its part {shown!r} is {size} characters{form}, at most 63"
     why = str(error).rpartition("UnicodeError: ")[2].rstrip(")")
-    return f"{host!r} is no host name the lookup can take ({why})"
+    return f"{said_url(host)!r} is no host name the lookup can take ({why})"
