@@ -254,15 +254,7 @@ def _meant_url(url: str) -> str | None:
     try:
         check_url(meant)
     except ValueError:
-        # h;8765, http://h;8765: a ; typed for the port's colon too
-        try:
-            colon = _colon_for_semicolon(meant, urlsplit(meant))
-            if colon is None:
-                return None
-            check_url(colon)
-        except ValueError:
-            return None
-        return colon
+        return _semicolon_fixed(meant)  # h;8765, http://h;8765: a ; typed for the port's colon too
     return meant
 
 
@@ -342,14 +334,22 @@ def _check_url(url: str) -> None:
 def _colon_meant(url: str, parts: SplitResult) -> str:
     """"; type/use ADDRESS" with the host part's last ; as the colon before a port (the key beside it, typed without
     shift), where that makes an address taken; else a line on what the address looks like."""
-    meant = _colon_for_semicolon(url, parts)
-    if meant is None:  # ws://h; offered ws://h:, the port still missing
+    if _colon_for_semicolon(url, parts) is None:  # ws://h; offered ws://h:, the port still missing
         return f"; no port follows it: {_LOOKS}"
+    meant = _semicolon_fixed(url)
+    return f"; {_LOOKS}" if meant is None else " (a : typed without shift?); " + _offer(meant)
+
+
+def _semicolon_fixed(url: str) -> str | None:
+    """`url` with its host part's last ; as the colon before a port, where that makes an address taken, else None:
+    the one rule for the ; typed for a colon, whether ws:// was typed or not."""
     try:
-        _check_url(meant)
+        meant = _colon_for_semicolon(url, urlsplit(url))
+        if meant is not None:
+            _check_url(meant)
     except ValueError:
-        return f"; {_LOOKS}"
-    return " (a : typed without shift?); " + _offer(meant)
+        return None
+    return meant
 
 
 def _colon_for_semicolon(url: str, parts: SplitResult) -> str | None:
