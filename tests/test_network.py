@@ -2627,3 +2627,28 @@ def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     with pytest.raises(ValueError) as e:
         check_url("ws://ws//vj:s3cret@gpu.box")
     assert "s3cret" not in str(e.value) and "%2F" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("ending", ["duration", "quit"])
+def test_vcam_cam_says_it_played_its_duration_and_nothing_of_it_after_a_quit(local_server, ending):
+    """At the end of its --duration, vcam cam ended without a word: its last line was the status line's, and nothing
+    said that the time was up, nor that the server's show goes on without it."""
+    status, typed = io.StringIO(), Pipe()
+    opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
+                      duration=0.5 if ending == "duration" else 600, commands=typed.reader, status_out=status)
+    result = []
+    thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+    thread.start()
+    block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+    while thread.is_alive() and "connected to" not in status.getvalue():
+        thread.join(0.25)
+    local_server.publish(block)
+    if ending == "quit":
+        typed.send("quit")
+    while thread.is_alive():  # blocks until the show has ended, as the camera's time runs from its first frame
+        local_server.publish(block)
+        thread.join(0.25)
+    text = status.getvalue()
+    assert result == [0] or ending == "quit", text  # a quit before the first frame is no show played (1)
+    said = "--duration 0.5 s played: this camera ends here; the server's show goes on"
+    assert (said in text) == (ending == "duration"), text
