@@ -2652,3 +2652,27 @@ def test_vcam_cam_says_it_played_its_duration_and_nothing_of_it_after_a_quit(loc
     assert result == [0] or ending == "quit", text  # a quit before the first frame is no show played (1)
     said = "--duration 0.5 s played: this camera ends here; the server's show goes on"
     assert (said in text) == (ending == "duration"), text
+
+
+def test_ctrl_c_on_air_ends_vcam_cam_with_the_show_s_own_code_as_vcam_run(local_server, monkeypatch):
+    """Stopped by Ctrl-C once frames were on air, vcam cam exits 0 as vcam run does (its recordings are whole); 130
+    is for a stop before any frame (test_a_stop_while_the_server_still_loads_is_the_operator_s_stop)."""
+    pacers, cam_screen = [], client_module.cam_screen
+    monkeypatch.setattr(client_module, "cam_screen", lambda pacer: (pacers.append(pacer), cam_screen(pacer))[1])
+    status = io.StringIO()
+    block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+
+    def feed_then_stop():
+        while not (pacers and pacers[0].stats.pushed):
+            local_server.publish(block)
+            wait_for(lambda: bool(pacers and pacers[0].stats.pushed), 0.25)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    feeder = threading.Thread(target=feed_then_stop, daemon=True)
+    feeder.start()
+    code = run_cam(CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
+                              stdin=False, status_out=status))
+    feeder.join(60)
+    text = status.getvalue()
+    assert code == 0 and "stopping … (Ctrl-C again to leave at once)" in text, text
+    assert "played" not in text and "exit code" not in text, text
