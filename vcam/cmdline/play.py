@@ -7,7 +7,6 @@ import importlib
 import os
 
 from vcam.cmdline.errorlines import say_error
-from vcam.cmdline.typedleft import drop_typed_after_stop
 from vcam.engine.speed import SpeedFlags
 from vcam.errors import VcamError
 
@@ -82,13 +81,8 @@ def cmd_serve(args) -> int:
     from vcam.remote.server import ServeSettings
 
     token = given_token(args.token, os.environ)
-    try:
-        # the server is one more consumer of the show's blocks, and one more way in for commands
-        return cmd_run(args, attachment(ServeSettings(host=args.host, port=args.port, token=token,
-                                                      quality=args.quality)))
-    finally:
-        if args.stdin:  # the lines typed as it closed, which its console no longer reads
-            drop_typed_after_stop()
+    # the server is one more consumer of the show's blocks, and one more way in for commands
+    return cmd_run(args, attachment(ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality)))
 
 
 def cmd_cam(args) -> int:
@@ -100,13 +94,9 @@ def cmd_cam(args) -> int:
     # thread it printed a traceback, and the camera waited 10 minutes for frames, then said the server "could not
     # be reached"
     importlib.import_module("websockets.sync.client")
-    try:
-        return run_cam(CamOptions(
-            url=args.url, token=given_token(args.token, os.environ), outs=args.out or ["vcam"],
-            size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
-            max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
-            midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
-        ))
-    finally:
-        if args.stdin:  # the lines typed as it closed, which its console no longer reads
-            drop_typed_after_stop()
+    return run_cam(CamOptions(
+        url=args.url, token=given_token(args.token, os.environ), outs=args.out or ["vcam"],
+        size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
+        max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
+        midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
+    ))
