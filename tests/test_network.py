@@ -2632,7 +2632,8 @@ def test_a_colon_in_the_path_before_an_at_may_be_a_password():
 @pytest.mark.parametrize("ending", ["duration", "quit"])
 def test_vcam_cam_says_it_played_its_duration_and_nothing_of_it_after_a_quit(local_server, ending):
     """At the end of its --duration, vcam cam ended without a word: its last line was the status line's, and nothing
-    said that the time was up, nor that the server's show goes on without it."""
+    said that the time was up, nor that the server's show goes on without it. The quit case guards that a quit
+    typed is not said as the time played."""
     status, typed = io.StringIO(), Pipe()
     opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
                       duration=0.5 if ending == "duration" else 600, commands=typed.reader, status_out=status)
@@ -2676,3 +2677,11 @@ def test_ctrl_c_on_air_ends_vcam_cam_with_the_show_s_own_code_as_vcam_run(local_
     text = status.getvalue()
     assert code == 0 and "stopping … (Ctrl-C again to leave at once)" in text, text
     assert "played" not in text and "exit code" not in text, text
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(1000000, "1000000"), (1e6, "1000000"), (0.5, "0.5"), (90, "90")])
+def test_a_duration_played_is_said_as_typed_not_in_exponent_form(seconds, said):
+    """--duration 1000000 was said as played for 1e+06 s."""
+    from vcam.remote.client import plain_seconds
+
+    assert plain_seconds(seconds) == said
