@@ -22,7 +22,11 @@ QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "
            f"?role=watch&\uff34\uff2f\uff2b\uff25\uff2e={SECRET}", f"?role=watch\uff06token={SECRET}",
            f"\uff1frole=watch\uff06\uff54\uff4f\uff4b\uff45\uff4e\uff1d{SECRET}", f"/&token={SECRET}",
            f"%3Ftoken={SECRET}", f"\uff03token={SECRET}", f"?role=watch%26token={SECRET}", f"?a=1;token={SECRET}",
-           f"\uff1ftoken={SECRET}\uff06role=watch"]
+           f"\uff1ftoken={SECRET}\uff06role=watch", f"?token={SECRET} &role=watch", f"?token={SECRET}\u3000&role=watch",
+           f"?a=1&token={SECRET}  &b=2", f";token={SECRET}?role=watch", f"/token={SECRET}?role=watch",
+           f"/&token={SECRET}?role=watch", "?next=/token=abc&role=watch", "?x=a/token=b&y=2",
+           f"?x=1#token={SECRET}&role=watch", f"?role=watch#token={SECRET}&x=1", "?role=watch&token=",
+           "?token= &role=watch"]
 PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
 
 
@@ -62,7 +66,7 @@ def test_every_address_offered_is_taken_and_gives_its_token_by_the_option_alone(
     for url in _addresses():
         try:
             check_url(url)
-            continue
+            said = "; type " + cam_command(url)  # taken, and its token refused: offered to type again
         except ValueError as e:
             said = str(e)
         offered = re.search(r"; type vcam cam (.*) --token TOKEN|; use (\S+)", said)
@@ -210,7 +214,7 @@ def test_a_token_value_cut_by_an_at_sign_ends_at_a_fullwidth_ampersand_as_at_an_
 @pytest.mark.parametrize("url, offered", [
     ("wss://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),
     ("ws://[::1]x:8765/?token=SEC&role=watch", "type vcam cam 'ws://[::1]:8765/?role=watch' --token TOKEN"),
-    ("https://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),
+    ("https://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),  # a guard: so before too
 ])
 def test_an_address_fixed_for_its_ipv6_brackets_is_offered_with_the_token_by_its_own_option(url, offered):
     """An IPv6 host without its brackets, or with a letter beside them, was offered `use wss://[::1]:8765/?token=***
@@ -237,19 +241,85 @@ def test_no_offer_is_itself_refused():
         assert "it looks like ws://HOST:PORT" in str(e.value) and SECRET not in str(e.value), str(e.value)
 
 
-def test_a_token_with_spaces_pasted_after_it_is_offered_without_them():
-    """The spaces after a token (ideographic ones after a fullwidth one) were left at the end of the address
-    offered, and it was refused for them when typed back."""
+def test_guard_a_token_with_spaces_pasted_after_it_is_offered_without_them():
+    """A guard (offered so before too): the spaces after a token (ideographic ones after a fullwidth one) left at
+    the end of the address offered would have it refused when typed back."""
     assert cam_command("ws://h:8765?token=\uff33\uff25\uff23\u3000 ") == "vcam cam ws://h:8765 --token TOKEN"
     assert cam_command(f"ws://vj:{SECRET}@h:8765?token={SECRET}  ") == \
         "vcam cam 'ws://vj:***@h:8765' --token TOKEN (with the password where *** stands)"
 
 
-def test_pairs_typed_after_a_fullwidth_token_are_read_as_the_token_was():
-    """？token=SEC＆role=watch, typed on a fullwidth keyboard, gives vcam serve neither pair: the command offered
-    asks to watch, as the operator typed, where typed back as it stood it connected as a controller."""
+def test_guard_pairs_typed_after_a_fullwidth_token_are_read_as_the_token_was():
+    """A guard (offered so before too): ？token=SEC＆role=watch, typed on a fullwidth keyboard, gives vcam serve
+    neither pair: the command offered asks to watch, as the operator typed; typed back as it stood, it would
+    connect as a controller."""
     from vcam.remote.urls import asks_to_watch
 
     command = cam_command("ws://h:8765/\uff1ftoken=SEC\uff06role=watch")
     assert command == "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"
     assert asks_to_watch("ws://h:8765/?role=watch") and not asks_to_watch("ws://h:8765/\uff06role=watch")
+
+
+def _read_as_meant(url: str) -> tuple:
+    """What vcam serve reads from `url` (the client's own query reading), but its token: host, port, path without
+    its token pair, whether it watches, every other pair. A fullwidth ？＆＃＝ is read as the ASCII one typed, a #
+    as the query's &, as the operator meant them."""
+    import re
+    import unicodedata
+    from urllib.parse import parse_qsl, urlsplit
+
+    from vcam.remote.urls import _sent_query, asks_to_watch, url_port
+
+    url = url.strip().translate({ord(c) + 0xFEE0: c for c in "?&#="})
+    url = url.replace("#", "&" if "?" in url.partition("#")[0] else "?", 1)
+    parts = urlsplit(url)
+    path = re.sub(r"(?i)([/;&]|%3f|%23)token=[^/?]*", lambda m: "/" * (m[1] == "/"), parts.path).rstrip("/")
+    def kept(pairs) -> list:  # but a token: one named by a %3D or fullwidth =, or after a ; in a value
+        return [(n, re.split("(?i);token=", v)[0]) for n, v in pairs
+                if unicodedata.normalize("NFKC", n).lower().partition("=")[0] not in ("token", "role")]
+
+    typed = kept(parse_qsl(parts.query, keep_blank_values=True))
+    sent = sorted(kept((n, v) for n, vs in _sent_query(url).items() for v in vs))
+    return parts.hostname, url_port(parts), path, asks_to_watch(url), typed, sent
+
+
+def test_every_offer_asks_for_what_the_address_typed_asked_for():
+    """Left out of the offer, a token took what stood around it: ?token=SEC &role=watch was offered without its
+    role (connecting as a controller), /path;token=SEC?role=watch without its query, ?next=/token=abc&role=watch
+    with its role in next's value, ?x=1#token=SEC&role=watch with a second ?; an empty ?token= stayed in."""
+    import shlex
+
+    from vcam.remote.urls import check_url as taken
+    from vcam.remote.urls import query_token
+
+    wrong = []
+    for url in _addresses():
+        try:
+            taken(url)
+        except ValueError:
+            continue
+        command = cam_command(url)
+        if "ADDRESS" in command:  # no address offered: the one typed, without its token, is asked for
+            continue
+        offered = shlex.split(command)[2].replace(":***@", f":{SECRET}@")
+        if SECRET in command or query_token(offered):
+            wrong.append((url, offered, "token left in"))
+        elif _read_as_meant(offered) != _read_as_meant(url):
+            wrong.append((url, offered, _read_as_meant(offered), _read_as_meant(url)))
+    assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("url, command", [
+    (f"ws://h:8765/?token={SECRET} &role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    (f"ws://h:8765?token={SECRET}\u3000&role=watch", "vcam cam 'ws://h:8765?role=watch' --token TOKEN"),
+    (f"ws://h:8765/?a=1&token={SECRET}  &b=2", "vcam cam 'ws://h:8765/?a=1&b=2' --token TOKEN"),
+    (f"ws://h:8765/path;token={SECRET}?role=watch", "vcam cam 'ws://h:8765/path?role=watch' --token TOKEN"),
+    (f"ws://h:8765/a/token={SECRET}?role=watch", "vcam cam 'ws://h:8765/a/?role=watch' --token TOKEN"),
+    (f"ws://h:8765/?x=1#token={SECRET}&role=watch", "vcam cam 'ws://h:8765/?x=1&role=watch' --token TOKEN"),
+    ("ws://h:8765/?role=watch&token=", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/?token= &role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+])
+def test_what_stands_around_a_token_left_out_is_kept(url, command):
+    """The spaces between a token and the next &, a ? after a token in the path, a # where a query is open: the
+    offer lost the role or the query after them, or wrote a second ?; an empty token stayed in it."""
+    assert cam_command(url) == command

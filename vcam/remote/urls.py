@@ -7,7 +7,7 @@ import ipaddress
 import re
 import socket
 from typing import NamedTuple
-from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
@@ -33,7 +33,10 @@ _VALUE_ENDS = "&\uff06"
 _TOKEN_VALUE = rf"[^{_VALUE_ENDS}]*[^{_VALUE_ENDS}\s]"
 # a token pair: its start, its name and =, its value, and (looked at, not taken: it starts the next pair) the & that
 # follows it where one does
-_TOKEN_PAIR = re.compile(rf"(?i)({_PAIR_START})({_TOKEN_IS})({_TOKEN_VALUE})(?=([{_VALUE_ENDS}]?))")
+_TOKEN_PAIR = re.compile(rf"(?i)({_PAIR_START})({_TOKEN_IS})({_TOKEN_VALUE})")
+# as left out of an address offered: an empty token too, with the spaces pasted after it and the & that follows
+# (where one does, spaces or not between)
+_TOKEN_PAIR_LEFT_OUT = re.compile(rf"(?i)({_PAIR_START})({_TOKEN_IS})((?:{_TOKEN_VALUE})?\s*)([{_VALUE_ENDS}]?)")
 # an unfinished token pair at the end of a text: what an @ read as a password's end cut in two
 _TOKEN_CUT = re.compile(rf"(?i){_PAIR_START}{_TOKEN_IS}[^{_VALUE_ENDS}]*$")
 
@@ -87,7 +90,14 @@ def _token_hidden(url: str) -> str:
     the password: read there, a password's &token= was cut, its start said and the host lost."""
     after = url.rfind(":***@") + 1
     # the spaces after the token kept: an address quoted to show the space pasted after it lost it
-    return url[:after] + _TOKEN_PAIR.sub(r"\1\2***", url[after:])
+    tail = url[after:]
+
+    def hidden(pair: re.Match) -> str:
+        if pair[1].lower() in _SLASHES and "?" in tail[:pair.start()]:
+            return pair[0]  # a / begins a token pair in the path only: ?next=/token=x is next's value
+        return f"{pair[1]}{pair[2]}***"
+
+    return url[:after] + _TOKEN_PAIR.sub(hidden, tail)
 
 
 def put_back(url: str) -> str:
@@ -100,24 +110,52 @@ def put_back(url: str) -> str:
 
 
 def _without_token(url: str) -> str:
-    """`url` without the token pairs said_url hides, by said_url's own rule (_TOKEN_PAIR): one after a fullwidth ？
-    or ＆, a # or a %-written ? is no pair of the query sent, but the secret all the same: left in, it was offered as
-    *** to put back where vcam serve never reads it. The rest is kept as typed, but for the pair after a token that
-    began the query (or the path): it begins it with a ?, as the server reads it, the pairs typed after a fullwidth
-    ？token= read as that token was (its ＆role=watch asks to watch)."""
+    """`url` without the token pairs said_url hides, by said_url's own rule (_TOKEN_PAIR), an empty token's too, and
+    the spaces pasted after each: one after a fullwidth ？ or ＆, a # or a %-written ? is no pair of the query sent,
+    but the secret all the same. The rest is kept as typed, but for the pair after a token that began the query (or
+    the path): it begins it with a ? (an & where a query is already open), as the server reads it. A / begins a
+    token pair in the path only: in a query's value (?next=/token=x) it is the value's."""
     at = userinfo_at(url)
     if "?" in url[:max(at, 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
         return url
     head, tail = url[:at + 1], url[at + 1:]
-    if not _TOKEN_PAIR.search(tail):
-        return url
-    while pair := _TOKEN_PAIR.search(tail):
-        start, followed = pair[1].lower(), bool(pair[4])
-        if start in _QUERY_OPENS + _SLASHES and followed:  # the next pair begins the query (after the path's /)
-            tail = tail[:pair.start()] + "/" * (start in _SLASHES) + "?" + tail[pair.end() + 1:]
+    pos = 0
+    while pair := _TOKEN_PAIR_LEFT_OUT.search(tail, pos):
+        start, opened = pair[1].lower(), "?" in tail[:pair.start()]
+        if start in _SLASHES and opened:
+            pos = pair.start() + 1
+            continue
+        kept = "/" * (start in _SLASHES)
+        query = tail.find("?", pair.start() + 1, pair.end())
+        if not opened and start != "?" and query >= 0:  # in the path, a token's value ends at the query's ?
+            tail = tail[:pair.start()] + kept + tail[query:]
+            pos = pair.start() + len(kept)  # the ? may start a token pair itself
+            continue
+        if start in _QUERY_OPENS + _SLASHES and pair[4]:  # the next pair begins the query (after the path's /)
+            kept += "&" if opened else "?"
+            tail = tail[:pair.start()] + kept + tail[pair.end():]
         else:  # the & before the next pair kept
-            tail = tail[:pair.start()] + "/" * (start in _SLASHES) + tail[pair.end():]
+            tail = tail[:pair.start()] + kept + tail[pair.end() - len(pair[4]):]
+        pos = pair.start() + len(kept.rstrip("?&"))  # the ? or & kept may start a token pair itself
     return head + tail.rstrip()  # the spaces pasted after the token went with it
+
+
+def _meaning(url: str) -> tuple | None:
+    """What vcam serve reads from `url` but its token: host, port, path (its token pairs left out) and every other
+    query pair, name and value. A fullwidth ？ ＆ ＃ ＝ is read as typed for the ASCII one, and a # as the query's (a
+    token typed in the wrong place): what the operator meant. None where no host and port can be read."""
+    url = url.strip().translate({ord(c) + 0xFEE0: c for c in "?&#="})
+    try:
+        parts = urlsplit(url)
+        port = url_port(parts)
+    except ValueError:
+        return None
+    path = _TOKEN_PAIR_LEFT_OUT.sub(lambda m: "/" * (m[1].lower() in _SLASHES), parts.path)
+    query = "&".join(q for q in (parts.query, parts.fragment) if q)
+    pairs = parse_qsl(_TOKEN_PAIR_LEFT_OUT.sub("&", f"&{query}"), keep_blank_values=True)
+    # any role but control watches (asks_to_watch): ?role=watch%26token=x asks to watch as ?role=watch does
+    watches = dict(pairs).get("role", "control") != "control"
+    return parts.hostname, port, path.rstrip("/"), watches, [p for p in pairs if p[0] not in ("token", "role")]
 
 
 def query_token(url: str) -> str:
@@ -197,9 +235,10 @@ def _in_query_pair(url: str, at: int) -> bool:
 def cam_command(url: str) -> str:
     """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
     pasted as shown, it would connect with *** as the password."""
-    url = _without_token(url)  # --token gives it: the one in the query was refused or missing
-    said = said_url(url)
-    return f"vcam cam {shell_word(said)} --token TOKEN" + put_back(url)
+    offered = _without_token(url)  # --token gives it: the one in the query was refused or missing
+    if _meaning(offered) != _meaning(url):  # left out, the token took what the server read around it
+        return "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
+    return f"vcam cam {shell_word(said_url(offered))} --token TOKEN" + put_back(offered)
 
 
 def shown_host(parts: SplitResult) -> str:
