@@ -151,8 +151,8 @@ def _meaning(url: str) -> tuple | None:
     except ValueError:
         return None
     path = _TOKEN_PAIR_LEFT_OUT.sub(lambda m: "/" * (m[1].lower() in _SLASHES), parts.path)
-    query = "&".join(q for q in (parts.query, parts.fragment) if q)
-    pairs = parse_qsl(_TOKEN_PAIR_LEFT_OUT.sub("&", f"&{query}"), keep_blank_values=True)
+    query = parts.query + f"#{parts.fragment}" * ("#" in url)  # a token's value runs over a # (?token=a#b)
+    pairs = parse_qsl(_TOKEN_PAIR_LEFT_OUT.sub("&", f"&{query}").replace("#", "&"), keep_blank_values=True)
     # any role but control watches (asks_to_watch): ?role=watch%26token=x asks to watch as ?role=watch does
     watches = dict(pairs).get("role", "control") != "control"
     return parts.hostname, port, path.rstrip("/"), watches, [p for p in pairs if p[0] not in ("token", "role")]
