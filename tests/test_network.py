@@ -2515,7 +2515,9 @@ def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
     with pytest.raises(ValueError) as e:
         check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
     assert str(e.value).endswith("--token TOKEN (with the password where *** stands)"), str(e.value)
-    assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
+    # vcam serve reads a as "1?token=s3cret": the address typed is asked for, without its token
+    assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == \
+        "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
 
 
 @pytest.mark.parametrize("url", ["ws://gpu.box/?by=vj@studio&cc=ops@studio", "ws://gpu.box/a@b", "ws://gpu.box/%23a@b",
@@ -2656,7 +2658,7 @@ def test_vcam_cam_says_it_played_its_duration_and_nothing_of_it_after_a_quit(loc
     assert (said in text) == (ending == "duration"), text
 
 
-def test_ctrl_c_on_air_ends_vcam_cam_with_the_show_s_own_code_as_vcam_run(local_server, monkeypatch):
+def test_guard_ctrl_c_on_air_ends_vcam_cam_with_the_show_s_own_code_as_vcam_run(local_server, monkeypatch):
     """Stopped by Ctrl-C once frames were on air, vcam cam exits 0 as vcam run does (its recordings are whole); 130
     is for a stop before any frame (test_a_stop_while_the_server_still_loads_is_the_operator_s_stop)."""
     pacers, cam_screen = [], client_module.cam_screen
@@ -2681,8 +2683,15 @@ def test_ctrl_c_on_air_ends_vcam_cam_with_the_show_s_own_code_as_vcam_run(local_
 
 
 @pytest.mark.parametrize(("seconds", "said"), [(1000000, "1000000"), (1e6, "1000000"), (0.5, "0.5"), (90, "90")])
-def test_a_duration_played_is_said_as_typed_not_in_exponent_form(seconds, said):
+def test_guard_a_duration_played_is_said_as_typed_not_in_exponent_form(seconds, said):
     """--duration 1000000 was said as played for 1e+06 s."""
-    from vcam.remote.client import plain_seconds
+    from vcam.words import plain
 
-    assert plain_seconds(seconds) == said
+    assert plain(seconds) == said
+
+
+def test_guard_a_huge_duration_is_said_in_a_few_digits():
+    """--duration 1e300 is said as played in a few digits, by the one rule for numbers typed (not 301 digits)."""
+    from vcam.words import plain
+
+    assert len(plain(1e300)) < 30

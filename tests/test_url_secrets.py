@@ -27,6 +27,7 @@ QUERIES = ["", f"?token={SECRET}", f"?token%3D{SECRET}", f"?to%6Ben={SECRET}", "
            f"/&token={SECRET}?role=watch", "?next=/token=abc&role=watch", "?x=a/token=b&y=2",
            f"?x=1#token={SECRET}&role=watch", f"?role=watch#token={SECRET}&x=1", "?role=watch&token=",
            "?token= &role=watch"]
+PLACEHOLDER = "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
 PADS = [("", ""), ("", " "), (" ", ""), ("", "\n"), ("\t", " ")]
 
 
@@ -54,7 +55,7 @@ def test_no_secret_is_said_for_any_address_taken_or_refused():
     assert not leaks, leaks[:5]
 
 
-def test_every_address_offered_is_taken_and_gives_its_token_by_the_option_alone():
+def test_guard_every_address_offered_is_taken_and_gives_its_token_by_the_option_alone():
     """An offer typed back (its password put back) is refused for nothing and sends no token in its query: the
     token goes by --token, as the line says."""
     import re
@@ -70,7 +71,7 @@ def test_every_address_offered_is_taken_and_gives_its_token_by_the_option_alone(
         except ValueError as e:
             said = str(e)
         offered = re.search(r"; type vcam cam (.*) --token TOKEN|; use (\S+)", said)
-        if offered is None:
+        if offered is None or offered[1] == "ADDRESS":  # no address offered: the one typed is asked for
             continue
         address = (shlex.split(offered[1])[0] if offered[1] else offered[2]).replace(":***@", f":{SECRET}@")
         try:
@@ -190,13 +191,13 @@ def test_a_hash_with_a_semicolon_for_the_colon_is_said_first():
     ("ws://h:8765/&token=SEC", "ws://h:8765/&token=***", "vcam cam ws://h:8765/ --token TOKEN"),
     ("ws://h:8765/%3Ftoken=SEC", "ws://h:8765/%3Ftoken=***", "vcam cam ws://h:8765/ --token TOKEN"),
     ("ws://h:8765/\uff03token=SEC", "ws://h:8765/\uff03token=***", "vcam cam ws://h:8765/ --token TOKEN"),
-    ("ws://h:8765/?role=watch%26token=SEC", "ws://h:8765/?role=watch%26token=***",
-     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
-    ("ws://h:8765/?a=1;token=SEC", "ws://h:8765/?a=1;token=***", "vcam cam 'ws://h:8765/?a=1' --token TOKEN"),
-    ("ws://h:8765/?token=A&token=B&role=watch", "ws://h:8765/?token=***&token=***&role=watch",
-     "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
-    ("ws://h:8765/?a=1&token=SEC&b=2", "ws://h:8765/?a=1&token=***&b=2",
-     "vcam cam 'ws://h:8765/?a=1&b=2' --token TOKEN"),
+    # in a value, as vcam serve reads it (role "watch&token=SEC"): the address typed is asked for without it
+    ("ws://h:8765/?role=watch%26token=SEC", "ws://h:8765/?role=watch%26token=***", PLACEHOLDER),
+    ("ws://h:8765/?a=1;token=SEC", "ws://h:8765/?a=1;token=***", PLACEHOLDER),
+    pytest.param("ws://h:8765/?token=A&token=B&role=watch", "ws://h:8765/?token=***&token=***&role=watch",
+                 "vcam cam 'ws://h:8765/?role=watch' --token TOKEN", id="guard-two-tokens"),
+    pytest.param("ws://h:8765/?a=1&token=SEC&b=2", "ws://h:8765/?a=1&token=***&b=2",
+                 "vcam cam 'ws://h:8765/?a=1&b=2' --token TOKEN", id="guard-token-between-pairs"),
 ])
 def test_a_token_typed_after_any_pair_start_is_hidden_and_left_out_of_the_command_offered(url, shown, command):
     """A token after a path's /&, a %-written ? or &, a fullwidth ＃ or a ; gives vcam serve none, but it is the
@@ -214,7 +215,8 @@ def test_a_token_value_cut_by_an_at_sign_ends_at_a_fullwidth_ampersand_as_at_an_
 @pytest.mark.parametrize("url, offered", [
     ("wss://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),
     ("ws://[::1]x:8765/?token=SEC&role=watch", "type vcam cam 'ws://[::1]:8765/?role=watch' --token TOKEN"),
-    ("https://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN"),  # a guard: so before too
+    pytest.param("https://::1:8765/?token=SEC", "type vcam cam 'wss://[::1]:8765/' --token TOKEN",
+                 id="guard-https"),  # so before too
 ])
 def test_an_address_fixed_for_its_ipv6_brackets_is_offered_with_the_token_by_its_own_option(url, offered):
     """An IPv6 host without its brackets, or with a letter beside them, was offered `use wss://[::1]:8765/?token=***
@@ -310,16 +312,65 @@ def test_every_offer_asks_for_what_the_address_typed_asked_for():
 
 
 @pytest.mark.parametrize("url, command", [
-    (f"ws://h:8765/?token={SECRET} &role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
-    (f"ws://h:8765?token={SECRET}\u3000&role=watch", "vcam cam 'ws://h:8765?role=watch' --token TOKEN"),
-    (f"ws://h:8765/?a=1&token={SECRET}  &b=2", "vcam cam 'ws://h:8765/?a=1&b=2' --token TOKEN"),
+    pytest.param(f"ws://h:8765/?token={SECRET} &role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN",
+                 id="guard-space-before-and"),
+    pytest.param(f"ws://h:8765?token={SECRET}\u3000&role=watch", "vcam cam 'ws://h:8765?role=watch' --token TOKEN",
+                 id="guard-ideographic-space-before-and"),
+    pytest.param(f"ws://h:8765/?a=1&token={SECRET}  &b=2", "vcam cam 'ws://h:8765/?a=1&b=2' --token TOKEN",
+                 id="guard-spaces-between-pairs"),
     (f"ws://h:8765/path;token={SECRET}?role=watch", "vcam cam 'ws://h:8765/path?role=watch' --token TOKEN"),
     (f"ws://h:8765/a/token={SECRET}?role=watch", "vcam cam 'ws://h:8765/a/?role=watch' --token TOKEN"),
-    (f"ws://h:8765/?x=1#token={SECRET}&role=watch", "vcam cam 'ws://h:8765/?x=1&role=watch' --token TOKEN"),
-    ("ws://h:8765/?role=watch&token=", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
-    ("ws://h:8765/?token= &role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    pytest.param(f"ws://h:8765/?x=1#token={SECRET}&role=watch",
+                 "vcam cam 'ws://h:8765/?x=1&role=watch' --token TOKEN", id="guard-hash-in-open-query"),
+    pytest.param("ws://h:8765/?role=watch&token=", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN",
+                 id="guard-empty-token-last"),
+    pytest.param("ws://h:8765/?token= &role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN",
+                 id="guard-empty-token-first"),
 ])
 def test_what_stands_around_a_token_left_out_is_kept(url, command):
     """The spaces between a token and the next &, a ? after a token in the path, a # where a query is open: the
     offer lost the role or the query after them, or wrote a second ?; an empty token stayed in it."""
     assert cam_command(url) == command
+
+
+@pytest.mark.parametrize("url", ["ws://[::1]&token=SEC", "ws://[::1]%3Ftoken=SEC", "wss://[::1]%2Ftoken=SEC",
+                                 "ws://[fe80::1%25eth0]%3fTOKEN=SEC/a"])
+def test_a_token_beside_an_ipv6_addresss_brackets_is_hidden_where_the_stray_text_is_quoted(url):
+    """'&token=SEC' stands beside the IPv6 address's brackets: the stray text was quoted with the token in full."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert "SEC" not in str(e.value) and "token=***' stands beside" in str(e.value).replace("TOKEN", "token"), e.value
+
+
+@pytest.mark.parametrize("url", ["ws://h:8765/?role=control%26token=SEC", "ws://h:8765/?next=watch%23TOKEN=SEC;y"])
+def test_a_token_written_inside_a_querys_value_gets_no_offer_that_reads_otherwise(url):
+    """vcam serve reads role "control&token=SEC" (which watches): the offer ?role=control controlled, and
+    ?next=watch%23TOKEN=SEC;y was offered next=watch."""
+    assert cam_command(url) == PLACEHOLDER
+
+
+@pytest.mark.parametrize("url, command", [
+    ("ws://h:8765/?token=S&role=control ", "vcam cam 'ws://h:8765/?role=control ' --token TOKEN"),
+    ("ws://h:8765/?token=S&role=control\u3000", "vcam cam 'ws://h:8765/?role=control\u3000' --token TOKEN"),
+])
+def test_guard_a_space_after_the_rest_of_the_address_stays_in_the_offer(url, command):
+    """A guard (offered so on main too): vcam serve reads role "control " (which watches); an offer without the
+    space would ask to control."""
+    assert cam_command(url) == command
+
+
+@pytest.mark.parametrize("url, command", [
+    ("ws://h:8765/%2Ftoken=S?role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+    ("ws://h:8765/\uff0ftoken=S?role=watch", "vcam cam 'ws://h:8765/?role=watch' --token TOKEN"),
+])
+def test_a_percent_written_slash_before_a_token_is_left_out_with_it(url, command):
+    """A %2F or ／ before token= was offered as a step of the path: ws://h:8765//?role=watch."""
+    assert cam_command(url) == command
+
+
+def test_an_address_fixed_with_a_space_in_its_path_is_offered_with_it():
+    """The address fixed was compared with itself trimmed of its spaces, and the address typed asked for in place
+    of the one fixed."""
+    with pytest.raises(ValueError) as e:
+        check_url("gpu.box/a/ &token=a b")
+    assert str(e.value).endswith("type vcam cam 'ws://gpu.box/a/ ' --token TOKEN"), e.value

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import unicodedata
 from typing import NamedTuple
-from urllib.parse import SplitResult, parse_qs, parse_qsl, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, unquote, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
@@ -125,7 +126,7 @@ def _without_token(url: str) -> str:
         if start in _SLASHES and opened:
             pos = pair.start() + 1
             continue
-        kept = "/" * (start in _SLASHES)
+        kept = "/" * (start == "/")  # a %2F or ／ is the path's text, not a step: left out with the pair
         query = tail.find("?", pair.start() + 1, pair.end())
         if not opened and start != "?" and query >= 0:  # in the path, a token's value ends at the query's ?
             tail = tail[:pair.start()] + kept + tail[query:]
@@ -137,25 +138,38 @@ def _without_token(url: str) -> str:
         else:  # the & before the next pair kept
             tail = tail[:pair.start()] + kept + tail[pair.end() - len(pair[4]):]
         pos = pair.start() + len(kept.rstrip("?&"))  # the ? or & kept may start a token pair itself
-    return head + tail.rstrip()  # the spaces pasted after the token went with it
+    return head + tail  # the spaces pasted after a token went with it (a space after the rest is the rest's)
 
 
-def _meaning(url: str) -> tuple | None:
-    """What vcam serve reads from `url` but its token: host, port, path (its token pairs left out) and every other
-    query pair, name and value. A fullwidth ？ ＆ ＃ ＝ is read as typed for the ASCII one, and a # as the query's (a
-    token typed in the wrong place): what the operator meant. None where no host and port can be read."""
-    url = url.strip().translate({ord(c) + 0xFEE0: c for c in "?&#="})
+def _meaning(url: str, meant: bool = False) -> tuple | None:
+    """What vcam serve reads from `url` but its token: host, port, path (its token pairs left out) and every query
+    pair, name and value, by the server's own parser (parse_qs of the query the websockets library sends: a %26 or
+    ; in a value is the value's), but a pair named token (also one named with its letters or = written %XX, as a
+    non-ASCII address sends them, or in fullwidth letters: the secret, never sent by the offer). A # before a
+    token is read as the query's & (no address with a # is dialled: a token typed in the wrong place). `meant`: a
+    fullwidth ？ ＆ ＃ ＝ read as the ASCII one, as the operator meant them. None where no host and port can be read."""
+    if meant:
+        url = url.translate({ord(c) + 0xFEE0: c for c in "?&#="})
+    head, hash_, fragment = url.partition("#")
+    if hash_ and re.match(rf"(?i){_TOKEN_IS}", fragment):  # ?x=1#token=… (else a token's value: ?token=a#b)
+        url = head + ("&" if "?" in head else "?") + fragment
     try:
         parts = urlsplit(url)
         port = url_port(parts)
     except ValueError:
         return None
-    path = _TOKEN_PAIR_LEFT_OUT.sub(lambda m: "/" * (m[1].lower() in _SLASHES), parts.path)
+    path = _TOKEN_PAIR_LEFT_OUT.sub(lambda m: "/" * (m[1] == "/"), parts.path)
     query = parts.query + f"#{parts.fragment}" * ("#" in url)  # a token's value runs over a # (?token=a#b)
-    pairs = parse_qsl(_TOKEN_PAIR_LEFT_OUT.sub("&", f"&{query}").replace("#", "&"), keep_blank_values=True)
-    # any role but control watches (asks_to_watch): ?role=watch%26token=x asks to watch as ?role=watch does
-    watches = dict(pairs).get("role", "control") != "control"
-    return parts.hostname, port, path.rstrip("/"), watches, [p for p in pairs if p[0] not in ("token", "role")]
+    from websockets.exceptions import InvalidURI
+    from websockets.uri import parse_uri
+
+    try:  # the query as sent: a non-ASCII letter has each % sent as %25
+        query = parse_uri(dialled(url.partition("#")[0])).query + f"#{parts.fragment}" * ("#" in url)
+    except (InvalidURI, ValueError):  # not dialled as it stands: read as typed
+        pass
+    pairs = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True)
+             if unicodedata.normalize("NFKC", unquote(name)).lower().partition("=")[0] != "token"]
+    return parts.hostname, port, path.rstrip("/"), pairs
 
 
 def query_token(url: str) -> str:
@@ -236,7 +250,11 @@ def cam_command(url: str) -> str:
     """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
     pasted as shown, it would connect with *** as the password."""
     offered = _without_token(url)  # --token gives it: the one in the query was refused or missing
-    if _meaning(offered) != _meaning(url):  # left out, the token took what the server read around it
+    # left out, the token took what the server read around it (?role=control%26token=x: role "control&token=x",
+    # which watches, where the offer without it controls); typed on a fullwidth keyboard (？ ＆ ＃ ＝), what is
+    # around it is read as the operator meant it
+    fullwidth = any(ord(c) - 0xFEE0 in map(ord, "?&#=") for c in url)
+    if _meaning(offered) != _meaning(url) and (not fullwidth or _meaning(offered, True) != _meaning(url, True)):
         return "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
     return f"vcam cam {shell_word(said_url(offered))} --token TOKEN" + put_back(offered)
 
@@ -342,8 +360,8 @@ def _check_url(url: str) -> None:
     if (stray := _stray_by_brackets(parts)) is not None:
         # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
         text, port_typed = stray
-        raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
-                         f"after a colon; {_offer(_bracketed_form(parts, port_typed))}")
+        raise ValueError(f"{shown!r}: {said_url(text)!r} stands beside the IPv6 address's brackets, where only a "
+                         f"port goes, after a colon; {_offer(_bracketed_form(parts, port_typed))}")
     # looked up, it was "no host named h;8765", tried again and again; a # is said first (below), then this
     if re.search(_SEMICOLON, parts.hostname) and "#" not in url:
         raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
@@ -411,7 +429,7 @@ def _offer(fixed: str) -> str:
         _check_url(runnable)
     except ValueError:
         return _LOOKS
-    return f"type {cam_command(runnable)}"
+    return f"type {cam_command(fixed)}"
 
 
 def _use(fixed: str) -> str:
