@@ -39,6 +39,7 @@ from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.remote.uploader import Uploader, open_capture
 from vcam.remote.urls import asks_to_watch, cam_command, check_url, said_url
+from vcam.words import plain
 
 
 DEFAULT_SIZE = (832, 480)  # the outputs' size where --size is not given: they open before the server is reached
@@ -127,11 +128,6 @@ def run_cam(opts: CamOptions) -> int:
             uploader.stop()  # stopped by the link already unless something failed on the way
 
 
-def plain_seconds(seconds: float) -> str:
-    """A --duration as the operator would type it: 1000000 was said as 1e+06."""
-    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
-
-
 def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, height: int,
              fallback: np.ndarray | None, midi_map, uploader: Uploader | None) -> int:
     # the server's block length is said as its blocks come (remote.blocks), not taken to be the local model's
@@ -173,7 +169,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         return code
     if not code and opts.duration is not None and air.stopped_by is None and not quit_typed.is_set():
         # the show's time is up, not a fault: it ended without a word, as if it had stopped by itself
-        status.message(f"--duration {plain_seconds(opts.duration)} s played: this camera ends here; "
+        status.message(f"--duration {plain(opts.duration)} s played: this camera ends here; "
                        "the server's show goes on")
     return code
 
