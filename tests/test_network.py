@@ -2515,7 +2515,9 @@ def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
     with pytest.raises(ValueError) as e:
         check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
     assert str(e.value).endswith("--token TOKEN (with the password where *** stands)"), str(e.value)
-    assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
+    # vcam serve reads a as "1?token=s3cret": the address typed is asked for, without its token
+    assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == \
+        "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
 
 
 @pytest.mark.parametrize("url", ["ws://gpu.box/?by=vj@studio&cc=ops@studio", "ws://gpu.box/a@b", "ws://gpu.box/%23a@b",
@@ -2628,3 +2630,68 @@ def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     with pytest.raises(ValueError) as e:
         check_url("ws://ws//vj:s3cret@gpu.box")
     assert "s3cret" not in str(e.value) and "%2F" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("ending", ["duration", "quit"])
+def test_vcam_cam_says_it_played_its_duration_and_nothing_of_it_after_a_quit(local_server, ending):
+    """At the end of its --duration, vcam cam ended without a word: its last line was the status line's, and nothing
+    said that the time was up, nor that the server's show goes on without it. The quit case guards that a quit
+    typed is not said as the time played."""
+    status, typed = io.StringIO(), Pipe()
+    opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
+                      duration=0.5 if ending == "duration" else 600, commands=typed.reader, status_out=status)
+    result = []
+    thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+    thread.start()
+    block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+    while thread.is_alive() and "connected to" not in status.getvalue():
+        thread.join(0.25)
+    local_server.publish(block)
+    if ending == "quit":
+        typed.send("quit")
+    while thread.is_alive():  # blocks until the show has ended, as the camera's time runs from its first frame
+        local_server.publish(block)
+        thread.join(0.25)
+    text = status.getvalue()
+    assert result == [0] or ending == "quit", text  # a quit before the first frame is no show played (1)
+    said = "--duration 0.5 s played: this camera ends here; the server's show goes on"
+    assert (said in text) == (ending == "duration"), text
+
+
+def test_guard_ctrl_c_on_air_ends_vcam_cam_with_the_show_s_own_code_as_vcam_run(local_server, monkeypatch):
+    """Stopped by Ctrl-C once frames were on air, vcam cam exits 0 as vcam run does (its recordings are whole); 130
+    is for a stop before any frame (test_a_stop_while_the_server_still_loads_is_the_operator_s_stop)."""
+    pacers, cam_screen = [], client_module.cam_screen
+    monkeypatch.setattr(client_module, "cam_screen", lambda pacer: (pacers.append(pacer), cam_screen(pacer))[1])
+    status = io.StringIO()
+    block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+
+    def feed_then_stop():
+        while not (pacers and pacers[0].stats.pushed):
+            local_server.publish(block)
+            wait_for(lambda: bool(pacers and pacers[0].stats.pushed), 0.25)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    feeder = threading.Thread(target=feed_then_stop, daemon=True)
+    feeder.start()
+    code = run_cam(CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
+                              stdin=False, status_out=status))
+    feeder.join(60)
+    text = status.getvalue()
+    assert code == 0 and "stopping … (Ctrl-C again to leave at once)" in text, text
+    assert "played" not in text and "exit code" not in text, text
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(1000000, "1000000"), (1e6, "1000000"), (0.5, "0.5"), (90, "90")])
+def test_guard_a_duration_played_is_said_as_typed_not_in_exponent_form(seconds, said):
+    """--duration 1000000 was said as played for 1e+06 s."""
+    from vcam.words import plain
+
+    assert plain(seconds) == said
+
+
+def test_guard_a_huge_duration_is_said_in_a_few_digits():
+    """--duration 1e300 is said as played in a few digits, by the one rule for numbers typed (not 301 digits)."""
+    from vcam.words import plain
+
+    assert len(plain(1e300)) < 30

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.remote.uploader import Uploader, open_capture
 from vcam.remote.urls import asks_to_watch, cam_command, check_url, said_url
+from vcam.words import plain
 
 
 DEFAULT_SIZE = (832, 480)  # the outputs' size where --size is not given: they open before the server is reached
@@ -134,9 +136,11 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
                             fallback=fallback, card=f"connecting to {said_url(opts.url)}...", stdin=opts.stdin,
                             commands=opts.commands), status)
     link: Link | None = None
+    quit_typed = threading.Event()
 
     def send(line: str, typed: bool = False) -> bool:
         if line == "quit":
+            quit_typed.set()
             air.stop.set()
             return True
         return link.send_line(line, typed) if link else False
@@ -163,6 +167,10 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs),
                                       stopped_by=air.stopped_by, code=code))
         return code
+    if not code and opts.duration is not None and air.stopped_by is None and not quit_typed.is_set():
+        # the show's time is up, not a fault: it ended without a word, as if it had stopped by itself
+        status.message(f"--duration {plain(opts.duration)} s played: this camera ends here; "
+                       "the server's show goes on")
     return code
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import unicodedata
 from typing import NamedTuple
-from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, unquote, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
@@ -18,13 +19,27 @@ from vcam.words import shell_word
 _TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
 # and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
 _TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
-# what a token's name=value pair follows: a query's ? or &, a # (the token typed in the wrong place), and the
-# fullwidth ？ and ＆ of an address typed as the rest of it was
-_PAIRS_START = "?&#\uff1f\uff06"
-# a token's value: up to the next pair's & or fullwidth ＆ (a # in it is the token's, as said_url hides it), the
-# spaces pasted after it left out
+# what a token's name=value pair follows: a query's ? or & (or the ; some servers split pairs at), a # (the token
+# typed in the wrong place), a / (a path read as the query), each as typed, written %XX (%3F, %26…: no pair to vcam
+# serve, the secret typed all the same) or fullwidth (an address typed on an East Asian keyboard)
+_PAIR_STARTS = "?&;#/"
+_PAIR_START = "(?:[" + re.escape(_PAIR_STARTS) + "".join(chr(ord(c) + 0xFEE0) for c in _PAIR_STARTS) + "]|" + \
+    "|".join(f"%{ord(c):02x}" for c in _PAIR_STARTS) + ")"
+# the starts that begin a query (where the pair after a token left out is offered after a ?, as the server reads it)
+_QUERY_OPENS = ("?", "#", "%3f", "%23", "\uff1f", "\uff03")
+_SLASHES = ("/", "%2f", "\uff0f")
+# a token's value: up to the next pair's & or fullwidth ＆ (a # or ; in it is the token's, as vcam serve reads it),
+# the spaces pasted after it left out
 _VALUE_ENDS = "&\uff06"
 _TOKEN_VALUE = rf"[^{_VALUE_ENDS}]*[^{_VALUE_ENDS}\s]"
+# a token pair: its start, its name and =, its value, and (looked at, not taken: it starts the next pair) the & that
+# follows it where one does
+_TOKEN_PAIR = re.compile(rf"(?i)({_PAIR_START})({_TOKEN_IS})({_TOKEN_VALUE})")
+# as left out of an address offered: an empty token too, with the spaces pasted after it and the & that follows
+# (where one does, spaces or not between)
+_TOKEN_PAIR_LEFT_OUT = re.compile(rf"(?i)({_PAIR_START})({_TOKEN_IS})((?:{_TOKEN_VALUE})?\s*)([{_VALUE_ENDS}]?)")
+# an unfinished token pair at the end of a text: what an @ read as a password's end cut in two
+_TOKEN_CUT = re.compile(rf"(?i){_PAIR_START}{_TOKEN_IS}[^{_VALUE_ENDS}]*$")
 
 
 def said_url(url: str) -> str:
@@ -62,31 +77,28 @@ def _token_tail_hidden(head: str, host: str) -> str:
     """`host` (what follows the @ read as a password's end) with the end of a ?token= begun before that @ as ***:
     ws://h:8765?token=ab@cd reads as user h and password 8765?token=ab too, and was said as ws://h:***@cd."""
     rest, netloc = _host_part(head)
-    query = head.find("?", len(head) - len(rest) + len(netloc))
     if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
         return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
-    if query < 0 or not re.search(rf"(?i)[?&]{_TOKEN_IS}[^&]*$", head[query:]):
+    if not _TOKEN_CUT.search(head, len(head) - len(rest) + len(netloc)):
         return host
-    end = host.find("&")
-    return "***" + (host[end:] if end >= 0 else "")
+    end = re.search(f"[{_VALUE_ENDS}]", host)
+    return "***" + (host[end.start():] if end else "")
 
 
 def _token_hidden(url: str) -> str:
-    """`url` (its password hidden) with the value of a ?token= in its query as ***: vcam serve takes its token there
-    too (in place of --token), and the address is said in every connecting and status line. Only the query after
-    the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
-    query = _query_start(url, url.rfind(":***@"))
-    if query < 0:
-        return url
+    """`url` (its password hidden) with the value of each token pair after it as ***: vcam serve takes its token in
+    the query too (in place of --token), and the address is said in every connecting and status line. Only after
+    the password: read there, a password's &token= was cut, its start said and the host lost."""
+    after = url.rfind(":***@") + 1
     # the spaces after the token kept: an address quoted to show the space pasted after it lost it
-    return url[:query] + re.sub(rf"(?i)([{_PAIRS_START}]{_TOKEN_IS}){_TOKEN_VALUE}", r"\1***", url[query:])
+    tail = url[after:]
 
+    def hidden(pair: re.Match) -> str:
+        if pair[1].lower() in _SLASHES and "?" in tail[:pair.start()]:
+            return pair[0]  # a / begins a token pair in the path only: ?next=/token=x is next's value
+        return f"{pair[1]}{pair[2]}***"
 
-def _query_start(url: str, after: int) -> int:
-    """Where the part of `url` after `after` that a token pair may stand in begins, -1 where there is none: its ?,
-    a # (#token=, refused as every #, is the token typed in the wrong place), or a fullwidth ？ (typed as the rest
-    of it was)."""
-    return min((i for i in (url.find(c, after + 1) for c in "?#\uff1f") if i >= 0), default=-1)
+    return url[:after] + _TOKEN_PAIR.sub(hidden, tail)
 
 
 def put_back(url: str) -> str:
@@ -99,31 +111,65 @@ def put_back(url: str) -> str:
 
 
 def _without_token(url: str) -> str:
-    """`url` without the token pairs said_url hides (a ? left alone dropped too), by said_url's own rule: where a
-    pair starts and where its value ends. One after a fullwidth ？ or ＆ or a # is no pair of the query sent, but the
-    secret all the same: left in, it was offered as *** to put back where vcam serve never reads it. The rest is
-    kept as typed (a ？ or ＆ rewritten, a path became a query, or ?role=watch was asked where it was not), but for
-    the pair after a token that began the query: it begins it with a ?, as the server reads it."""
+    """`url` without the token pairs said_url hides, by said_url's own rule (_TOKEN_PAIR), an empty token's too, and
+    the spaces pasted after each: one after a fullwidth ？ or ＆, a # or a %-written ? is no pair of the query sent,
+    but the secret all the same. The rest is kept as typed, but for the pair after a token that began the query (or
+    the path): it begins it with a ? (an & where a query is already open), as the server reads it. A / begins a
+    token pair in the path only: in a query's value (?next=/token=x) it is the value's."""
     at = userinfo_at(url)
     if "?" in url[:max(at, 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
         return url
-    query = _query_start(url, at)
-    if query < 0:
-        return url
-    split = re.split(rf"([{_PAIRS_START}])", url[query:])  # "", start, pair, start, pair…
-    pairs: list[list[str]] = []  # [start, pair]
-    for start, pair in zip(split[1::2], split[2::2]):
-        # a token's value runs to the next & or ＆: a ? or # in it is the token's, as said_url hides it
-        if pairs and start not in _VALUE_ENDS and re.match(rf"(?i){_TOKEN_IS}", pairs[-1][1]):
-            pairs[-1][1] += start + pair
-        else:
-            pairs.append([start, pair])
-    left = [p for p in pairs if not re.match(rf"(?i){_TOKEN_IS}", p[1])]
-    if len(left) == len(pairs):
-        return url
-    if left and left[0] is not pairs[0]:
-        left[0][0] = "?"
-    return url[:query] + "".join(start + pair for start, pair in left)
+    head, tail = url[:at + 1], url[at + 1:]
+    pos = 0
+    while pair := _TOKEN_PAIR_LEFT_OUT.search(tail, pos):
+        start, opened = pair[1].lower(), "?" in tail[:pair.start()]
+        if start in _SLASHES and opened:
+            pos = pair.start() + 1
+            continue
+        kept = "/" * (start == "/")  # a %2F or ／ is the path's text, not a step: left out with the pair
+        query = tail.find("?", pair.start() + 1, pair.end())
+        if not opened and start != "?" and query >= 0:  # in the path, a token's value ends at the query's ?
+            tail = tail[:pair.start()] + kept + tail[query:]
+            pos = pair.start() + len(kept)  # the ? may start a token pair itself
+            continue
+        if start in _QUERY_OPENS + _SLASHES and pair[4]:  # the next pair begins the query (after the path's /)
+            kept += "&" if opened else "?"
+            tail = tail[:pair.start()] + kept + tail[pair.end():]
+        else:  # the & before the next pair kept
+            tail = tail[:pair.start()] + kept + tail[pair.end() - len(pair[4]):]
+        pos = pair.start() + len(kept.rstrip("?&"))  # the ? or & kept may start a token pair itself
+    return head + tail  # the spaces pasted after a token went with it (a space after the rest is the rest's)
+
+
+def _meaning(url: str, meant: bool = False) -> tuple | None:
+    """What vcam serve reads from `url` but its token: host, port, path (its token pairs left out) and every query
+    pair, name and value, by the server's own parser (parse_qs of the query the websockets library sends: a %26 or
+    ; in a value is the value's), but a pair named token (also one named with its letters or = written %XX, as a
+    non-ASCII address sends them, or in fullwidth letters: the secret, never sent by the offer). A # before a
+    token is read as the query's & (no address with a # is dialled: a token typed in the wrong place). `meant`: a
+    fullwidth ？ ＆ ＃ ＝ read as the ASCII one, as the operator meant them. None where no host and port can be read."""
+    if meant:
+        url = url.translate({ord(c) + 0xFEE0: c for c in "?&#="})
+    head, hash_, fragment = url.partition("#")
+    if hash_ and re.match(rf"(?i){_TOKEN_IS}", fragment):  # ?x=1#token=… (else a token's value: ?token=a#b)
+        url = head + ("&" if "?" in head else "?") + fragment
+    try:
+        parts = urlsplit(url)
+        port = url_port(parts)
+    except ValueError:
+        return None
+    path = _TOKEN_PAIR_LEFT_OUT.sub(lambda m: "/" * (m[1] == "/"), parts.path)
+    query = parts.query + f"#{parts.fragment}" * ("#" in url)  # a token's value runs over a # (?token=a#b)
+    from websockets.exceptions import InvalidURI
+    from websockets.uri import parse_uri
+
+    try:  # the query as sent: a non-ASCII letter has each % sent as %25
+        query = parse_uri(dialled(url.partition("#")[0])).query + f"#{parts.fragment}" * ("#" in url)
+    except (InvalidURI, ValueError):  # not dialled as it stands: read as typed
+        pass
+    pairs = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True)
+             if unicodedata.normalize("NFKC", unquote(name)).lower().partition("=")[0] != "token"]
+    return parts.hostname, port, path.rstrip("/"), pairs
 
 
 def query_token(url: str) -> str:
@@ -203,9 +249,14 @@ def _in_query_pair(url: str, at: int) -> bool:
 def cam_command(url: str) -> str:
     """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
     pasted as shown, it would connect with *** as the password."""
-    url = _without_token(url)  # --token gives it: the one in the query was refused or missing
-    said = said_url(url)
-    return f"vcam cam {shell_word(said)} --token TOKEN" + put_back(url)
+    offered = _without_token(url)  # --token gives it: the one in the query was refused or missing
+    # left out, the token took what the server read around it (?role=control%26token=x: role "control&token=x",
+    # which watches, where the offer without it controls); typed on a fullwidth keyboard (？ ＆ ＃ ＝), what is
+    # around it is read as the operator meant it
+    fullwidth = any(ord(c) - 0xFEE0 in map(ord, "?&#=") for c in url)
+    if _meaning(offered) != _meaning(url) and (not fullwidth or _meaning(offered, True) != _meaning(url, True)):
+        return "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
+    return f"vcam cam {shell_word(said_url(offered))} --token TOKEN" + put_back(offered)
 
 
 def shown_host(parts: SplitResult) -> str:
@@ -260,15 +311,7 @@ def _meant_url(url: str) -> str | None:
     try:
         check_url(meant)
     except ValueError:
-        # h;8765, http://h;8765: a ; typed for the port's colon too
-        try:
-            colon = _colon_for_semicolon(meant, urlsplit(meant))
-            if colon is None:
-                return None
-            check_url(colon)
-        except ValueError:
-            return None
-        return colon
+        return _semicolon_fixed(meant)  # h;8765, http://h;8765: a ; typed for the port's colon too
     return meant
 
 
@@ -300,7 +343,7 @@ def _check_url(url: str) -> None:
     if (bracketed := unbracketed_ipv6(url)) is not None:
         # read as host ':' port, it named no host or a port of its last group, and it was said as such
         raise ValueError(f"{shown!r}: an IPv6 address goes in brackets (a port after them): "
-                         f"{_use(bracketed)}")
+                         f"{_offer(bracketed)}")
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket
@@ -317,8 +360,8 @@ def _check_url(url: str) -> None:
     if (stray := _stray_by_brackets(parts)) is not None:
         # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
         text, port_typed = stray
-        raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
-                         f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
+        raise ValueError(f"{shown!r}: {said_url(text)!r} stands beside the IPv6 address's brackets, where only a "
+                         f"port goes, after a colon; {_offer(_bracketed_form(parts, port_typed))}")
     # looked up, it was "no host named h;8765", tried again and again; a # is said first (below), then this
     if re.search(_SEMICOLON, parts.hostname) and "#" not in url:
         raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
@@ -348,14 +391,22 @@ def _check_url(url: str) -> None:
 def _colon_meant(url: str, parts: SplitResult) -> str:
     """"; type/use ADDRESS" with the host part's last ; as the colon before a port (the key beside it, typed without
     shift), where that makes an address taken; else a line on what the address looks like."""
-    meant = _colon_for_semicolon(url, parts)
-    if meant is None:  # ws://h; offered ws://h:, the port still missing
+    if _colon_for_semicolon(url, parts) is None:  # ws://h; offered ws://h:, the port still missing
         return f"; no port follows it: {_LOOKS}"
+    meant = _semicolon_fixed(url)
+    return f"; {_LOOKS}" if meant is None else " (a : typed without shift?); " + _offer(meant)
+
+
+def _semicolon_fixed(url: str) -> str | None:
+    """`url` with its host part's last ; as the colon before a port, where that makes an address taken, else None:
+    the one rule for the ; typed for a colon, whether ws:// was typed or not."""
     try:
-        _check_url(meant)
+        meant = _colon_for_semicolon(url, urlsplit(url))
+        if meant is not None:
+            _check_url(meant)
     except ValueError:
-        return f"; {_LOOKS}"
-    return " (a : typed without shift?); " + _offer(meant)
+        return None
+    return meant
 
 
 def _colon_for_semicolon(url: str, parts: SplitResult) -> str | None:
@@ -368,8 +419,17 @@ def _colon_for_semicolon(url: str, parts: SplitResult) -> str | None:
 
 def _offer(fixed: str) -> str:
     """The fixed address offered: as vcam cam ADDRESS --token TOKEN where it holds a token, which --token gives whole
-    (?token%3D*** typed back, or *** put back after a ？ or ＆, gives vcam serve none), else to use as it is."""
-    return f"type {cam_command(fixed)}" if holds_token(fixed) else _use(fixed)
+    (?token%3D*** typed back, or *** put back after a ？ or ＆, gives vcam serve none), else to use as it is. One
+    that would itself be refused (its token left out of a host read as an IPv6 zone, a user name left without its
+    password) is not offered: what an address looks like is said instead."""
+    if not holds_token(fixed):
+        return _use(fixed)
+    runnable = _without_token(fixed)
+    try:
+        _check_url(runnable)
+    except ValueError:
+        return _LOOKS
+    return f"type {cam_command(fixed)}"
 
 
 def _use(fixed: str) -> str:
@@ -429,7 +489,8 @@ def _no_host(host: str) -> str | None:
     name not found, every few seconds until --duration; a part between dots that is empty (gpu..box) or over 63
     characters, as an error of Python's own (UnicodeError: encoding with 'idna' codec failed)."""
     if any(c.isspace() for c in host):
-        return f"{host!r} holds a space, which no host name does"
+        # said as the address is: the space may part the host from a token typed after it (h %3Ftoken=…)
+        return f"{said_url(host)!r} holds a space, which no host name does"
     try:
         host.encode("idna")  # the lookup's first step: one that fails here failed each try with a codec's error
     except UnicodeError as e:
@@ -452,11 +513,12 @@ def _unencodable(host: str, error: UnicodeError) -> str:
     labels = (host[:-1] if host.endswith(".") else host).split(".")  # one final dot: a fully qualified name
     for label in labels:
         if not label:
-            return f"{host!r} has an empty part between its dots (a double dot, or a dot at its start): a typo?"
+            return (f"{said_url(host)!r} has an empty part between its dots (a double dot, or a dot at its start): "
+                    "a typo?")
         size = len(label) if label.isascii() else 4 + len(label.encode("punycode"))  # xn--…, as it is looked up
         if size > 63:
             form = "" if label.isascii() else " in the xn-- form it is looked up by"
-            shown = label if len(label) <= 24 else label[:24] + "…"
-            return f"{host!r} is no host name: its part {shown!r} is {size} characters{form}, at most 63"
+            shown = said_url(label) if len(label) <= 24 else said_url(label)[:24] + "…"
+            return f"{said_url(host)!r} is no host name: its part {shown!r} is {size} characters{form}, at most 63"
     why = str(error).rpartition("UnicodeError: ")[2].rstrip(")")
-    return f"{host!r} is no host name the lookup can take ({why})"
+    return f"{said_url(host)!r} is no host name the lookup can take ({why})"
