@@ -33,7 +33,6 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import replaced_file
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
@@ -43,6 +42,7 @@ from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logge
 from vcam.live.signals import (StopEvent, StoppedLoading, StopSignals, stop_code, stop_on_signals, stop_said,
                                stop_signal, stops_held, stops_raised)
 from vcam.outspec import parse_spec, rate_said
+from vcam.targets import replaced_file
 from vcam.words import counted, shell_word
 
 if TYPE_CHECKING:

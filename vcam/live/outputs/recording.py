@@ -21,6 +21,7 @@ from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.live.outputs.diskerrors import FULL, disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
+from vcam.targets import replaced_file
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
 
@@ -162,34 +163,6 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
         where = path if made else os.path.realpath(path)
         raise VcamError(f"cannot record to {path}: {FULL} ({size_text(free)} free in "
                         f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
-
-
-def replaced_file(path: str) -> str | None:
-    """The file already there that a recording to `path` replaces, by the name it is said by; None where there is
-    none: nothing there, or no file (a pipe, a terminal, /dev/null), which is written into, not replaced. A name for
-    a descriptor this process was given (/dev/stdout, /dev/fd/1) leads to what the shell sent it to: that file is
-    named, where it holds something (`> take.mp4` made it new, or emptied it: nothing is left to replace)."""
-    if not os.path.isfile(path):
-        return None
-    if not _names_a_descriptor(path):
-        return os.path.abspath(path)
-    real = os.path.realpath(path)
-    try:
-        return real if os.path.isfile(real) and os.path.getsize(real) else None
-    except OSError:  # gone since: nothing to replace
-        return None
-
-
-def _names_a_descriptor(path: str) -> bool:
-    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): its name says
-    nothing of the file behind it."""
-    where = os.path.abspath(path)
-    if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
-        return True
-    try:
-        return os.readlink(where).startswith("/proc/")
-    except OSError:  # not a link: a file's own name
-        return False
 
 
 def _refuse_one_being_recorded(path: str) -> None:

@@ -1,0 +1,37 @@
+"""Where the name of a file vcam writes (a recording, a control log) leads.
+
+A name for a descriptor this process was given (/dev/stdout, /dev/fd/1, /proc/self/fd/1)
+says nothing of the file behind it: the shell's `> take.mp4` chose that file. Here in one place for the recording's
+start and a render's lines (vcam/live) and the control log's end (vcam/control), which imports no live code.
+"""
+from __future__ import annotations
+
+import os
+
+
+def names_a_descriptor(path: str) -> bool:
+    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): its name says
+    nothing of the file behind it."""
+    where = os.path.abspath(path)
+    if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
+        return True
+    try:
+        return os.readlink(where).startswith("/proc/")
+    except OSError:  # not a link: a file's own name
+        return False
+
+
+def replaced_file(path: str) -> str | None:
+    """The file already there that a recording to `path` replaces, by the name it is said by; None where there is
+    none: nothing there, or no file (a pipe, a terminal, /dev/null), which is written into, not replaced. A name for
+    a descriptor this process was given (/dev/stdout, /dev/fd/1) leads to what the shell sent it to: that file is
+    named, where it holds something (`> take.mp4` made it new, or emptied it: nothing is left to replace)."""
+    if not os.path.isfile(path):
+        return None
+    if not names_a_descriptor(path):
+        return os.path.abspath(path)
+    real = os.path.realpath(path)
+    try:
+        return real if os.path.isfile(real) and os.path.getsize(real) else None
+    except OSError:  # gone since: nothing to replace
+        return None
