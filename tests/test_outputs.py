@@ -1142,6 +1142,51 @@ def test_a_recording_to_stdout_sent_to_a_pipe_says_nothing_is_replaced(tmp_path)
     assert done.stderr.strip() == "None False"
 
 
+# What the end of a show says of a recording to /dev/stdout (argv[1]: the frames sent), with stdout sent where the
+# test says
+END_OF_STDOUT = """
+import sys
+import numpy as np
+from vcam.live.outputs.recording import Recording
+from vcam.live.outputs.worker import OutputWorker
+worker = OutputWorker(Recording("/dev/stdout", 64, 48, 30.0), 64, 48, queue=8, every_frame=True, say=print)
+for tick in range(int(sys.argv[1])):
+    worker.offer(np.zeros((48, 64, 3), np.uint8), tick)
+worker.close()
+print(worker.summary(), file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+@pytest.mark.parametrize("frames, held, said", [(3, b"", "recorded 3 frames to {take}"),
+                                                (0, b"x" * 300, "nothing recorded to {take} (the older file there "
+                                                                "is kept as it was)")])
+def test_the_end_names_the_file_stdout_was_sent_to(tmp_path, frames, held, said):
+    """`--out file:/dev/stdout > take.mp4` ended "recorded 3 frames to /dev/stdout", and a show that never went on
+    air said the older take "kept" at /dev/stdout, where the start had named take.mp4."""
+    import subprocess
+    import sys
+
+    take = tmp_path / "take.mp4"
+    take.write_bytes(held)
+    with open(take, "ab") as out:
+        done = subprocess.run([sys.executable, "-c", END_OF_STDOUT, str(frames)], stdout=out, stderr=subprocess.PIPE,
+                              text=True, check=True, timeout=60)
+    assert done.stderr.strip() == said.format(take=take)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_the_end_of_a_recording_piped_on_says_standard_output():
+    """`--out file:/dev/stdout | ffplay -` ended "recorded 3 frames to /dev/stdout": a name for no file."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", END_OF_STDOUT, "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          check=True, timeout=60)
+    assert done.stderr.decode().strip() == "recorded 3 frames to standard output"
+    assert done.stdout.startswith(b"\x00\x00\x00") and b"ftyp" in done.stdout[:16]  # the take, read as it came
+
+
 def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
     """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
     from vcam.live.outputs.recording import Recording

@@ -1,12 +1,14 @@
-"""Where the name of a file vcam writes (a recording, a control log) leads.
+"""Where the name of a file vcam writes (a recording, a control log) leads, and the name a line says it by.
 
 A name for a descriptor this process was given (/dev/stdout, /dev/fd/1, /proc/self/fd/1)
 says nothing of the file behind it: the shell's `> take.mp4` chose that file. Here in one place for the recording's
-start and a render's lines (vcam/live) and the control log's end (vcam/control), which imports no live code.
+start, its end and a render's lines (vcam/live) and the control log's end (vcam/control), which imports no live code.
 """
 from __future__ import annotations
 
 import os
+
+STANDARD_OUTPUT = "standard output"
 
 
 def names_a_descriptor(path: str) -> bool:
@@ -35,3 +37,23 @@ def replaced_file(path: str) -> str | None:
         return real if os.path.isfile(real) and os.path.getsize(real) else None
     except OSError:  # gone since: nothing to replace
         return None
+
+
+def said_name(path: str) -> str:
+    """The name a line says the file written at `path` by: a descriptor's name (/dev/stdout) by the file the shell
+    sent it to, as the start names the file it replaces (`replaced_file`); where it leads to no file (a pipe, a
+    terminal), "standard output" for stdout's, else `path` as given. Any other name is said as given."""
+    if not names_a_descriptor(path):
+        return path
+    real = os.path.realpath(path)
+    if os.path.isfile(real):
+        return real
+    return STANDARD_OUTPUT if _is_stdout(path) else path
+
+
+def _is_stdout(path: str) -> bool:
+    try:
+        st, out = os.stat(path), os.fstat(1)
+    except OSError:  # stdout closed, or the name leads nowhere now
+        return False
+    return (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)

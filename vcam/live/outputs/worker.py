@@ -16,6 +16,7 @@ from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.outspec import FITS, OutputSpec
+from vcam.targets import said_name
 from vcam.words import counted, shell_word
 
 
@@ -270,7 +271,9 @@ class OutputWorker:
         frames = getattr(self.output, "frames", None)
         written = frames if isinstance(frames, int) else self.sent  # a recording counts what its file holds
         if self.every_frame:
-            where = getattr(self.output, "path", self.output.name)
+            path = getattr(self.output, "path", None)
+            # /dev/stdout by the file the shell sent it to, as the start said it would replace that file
+            where = said_name(path) if path else self.output.name
             head = f"recorded {counted(written, 'frame')} to {where}" if written else f"nothing recorded to {where}"
             if not written and getattr(self.output, "kept_older", False):
                 head += " (the older file there is kept as it was)"  # the start said it would be replaced
