@@ -1142,6 +1142,39 @@ def test_a_recording_to_stdout_sent_to_a_pipe_says_nothing_is_replaced(tmp_path)
     assert done.stderr.strip() == "None False"
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's name leads through Linux's /proc")
+@pytest.mark.parametrize("held", [b"", b"x" * 300])
+def test_a_link_to_a_link_to_stdout_names_the_file_stdout_was_sent_to(tmp_path, held):
+    """`--out file:take.mp4` with take.mp4 a link to /dev/stdout (itself a link to /proc/self/fd/1): only the first
+    link was read, so the start said "will replace take.mp4 (0 bytes)" of the file `>` had just made empty."""
+    from vcam.live.outputs.paths import will_replace
+
+    sent = tmp_path / "sent.mp4"
+    sent.write_bytes(held)
+    fd = os.open(sent, os.O_WRONLY | os.O_APPEND)
+    try:
+        stdout = tmp_path / "stdout"  # as /dev/stdout is: a name for the descriptor
+        stdout.symlink_to(f"/proc/self/fd/{fd}")
+        (tmp_path / "links").mkdir()
+        (tmp_path / "links" / "out").symlink_to("../stdout")  # relative, from the folder the link is in
+        take = tmp_path / "take.mp4"
+        take.symlink_to(tmp_path / "links" / "out")
+        said = will_replace(str(take))
+    finally:
+        os.close(fd)
+    assert said == (None if not held else f"will replace {sent} (0.3 kB, where {take} leads) at the first frame "
+                                          "recorded; Ctrl-C before then keeps it")
+
+
+def test_a_loop_of_links_names_no_descriptor_and_no_file_to_replace(tmp_path):
+    """Links are followed one by one towards /proc: a loop of them is given up on, as the system gives it up."""
+    from vcam.targets import names_a_descriptor, replaced_file
+
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "b.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
+    assert not names_a_descriptor(str(tmp_path / "a.mp4")) and replaced_file(str(tmp_path / "a.mp4")) is None
+
+
 # What the end of a show says of a recording to /dev/stdout (argv[1]: the frames sent), with stdout sent where the
 # test says
 END_OF_STDOUT = """

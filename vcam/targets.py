@@ -1,6 +1,6 @@
 """Where the name of a file vcam writes (a recording, a control log) leads, and the name a line says it by.
 
-A name for a descriptor this process was given (/dev/stdout, /dev/fd/1, /proc/self/fd/1)
+A name for a descriptor this process was given (/dev/stdout, /dev/fd/1, /proc/self/fd/1, or a link to one of them)
 says nothing of the file behind it: the shell's `> take.mp4` chose that file. Here in one place for the recording's
 start, its end and a render's lines (vcam/live) and the control log's end (vcam/control), which imports no live code.
 """
@@ -8,19 +8,27 @@ from __future__ import annotations
 
 import os
 
+# Links followed to find whether a name leads through /proc: Linux's own limit on the links one path goes through
+# (a loop of links is given up on there, as the system gives it up with ELOOP)
+MOST_LINKS = 40
 STANDARD_OUTPUT = "standard output"
 
 
 def names_a_descriptor(path: str) -> bool:
-    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): its name says
-    nothing of the file behind it."""
+    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1, or a link to one
+    of them, however many links lead there): its name says nothing of the file behind it. Each link is followed as
+    far as /proc, not to the end: the file at the end is a plain file's name."""
     where = os.path.abspath(path)
-    if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
-        return True
-    try:
-        return os.readlink(where).startswith("/proc/")
-    except OSError:  # not a link: a file's own name
-        return False
+    for _ in range(MOST_LINKS):
+        if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
+            return True
+        try:
+            target = os.readlink(where)
+        except OSError:  # not a link, or no such name: a file's own name
+            return False
+        # a relative target is read from the folder the link is in, where it really is
+        where = os.path.normpath(os.path.join(os.path.realpath(os.path.dirname(where)), target))
+    return False
 
 
 def replaced_file(path: str) -> str | None:
