@@ -33,6 +33,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
+from vcam.live.outputs.recording import check_path
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
@@ -363,7 +364,8 @@ def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total
     reads = [("the control log", opts.log)] + [
         (f"{what} ({spec})", parse_input(spec).target) for what, spec in clips
         if parse_input(spec).kind in ("file", "image")]
-    check_outputs(cfg.outs, writes, reads, say)
+    # a disk's fix says to render elsewhere, as it does once the render has begun
+    check_outputs(cfg.outs, writes, reads, say, check_file=lambda spec: check_path(spec.target, verb="render"))
 
 
 def _actions(replay: Replay, total: int) -> list[tuple[int, Action]]:

@@ -26,10 +26,10 @@ from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
 
 
-def check_path(path: str, in_use: bool = True) -> None:
+def check_path(path: str, in_use: bool = True, verb: str = "record") -> None:
     """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written, and (with
     `in_use`) not one another show is recording into now. Checked when the show starts: the file itself is made at
-    the first frame, on air."""
+    the first frame, on air. `verb` is what a disk's fix says to do elsewhere (record, render), as it says on air."""
     if path == "-":  # standard output's word, said as such before whatever its folder would have said of a file
         check_recording_name(path)
     if os.path.isdir(path):
@@ -61,9 +61,9 @@ def check_path(path: str, in_use: bool = True) -> None:
     if in_use:
         _refuse_one_being_recorded(path)
     if os.path.islink(path) and not os.path.exists(path):
-        _check_link_target(path)
+        _check_link_target(path, verb)
     else:
-        _try_making(path, folder)
+        _try_making(path, folder, verb)
 
 
 def _refuse_missing_folder(path: str, folder: str) -> None:
@@ -87,7 +87,7 @@ def make_folder(folder: str) -> str:
     return f"mkdir -p {shell_word(folder)}"
 
 
-def _check_link_target(path: str) -> None:
+def _check_link_target(path: str, verb: str) -> None:
     """VcamError unless the file a link that leads nowhere yet (take.mp4 into a USB stick's folder) can be made
     where it leads: with the stick not mounted, the recording failed on air with a bare "[Errno 2]", its take lost."""
     target = os.path.realpath(path)
@@ -95,7 +95,7 @@ def _check_link_target(path: str) -> None:
     if not os.path.isdir(folder):
         raise VcamError(f"cannot record to {path}: it is a link to {target}, whose folder {folder} does not exist",
                         "mount the disk it is on or create the folder, or pick another path")
-    _try_making(target, folder)
+    _try_making(target, folder, verb)
 
 
 # What a file name was refused for, where the folder takes files: a fix of the name, not of the folder
@@ -107,14 +107,14 @@ _NAME_REFUSED = {
 }
 
 
-def _try_making(path: str, folder: str) -> None:
+def _try_making(path: str, folder: str, verb: str = "record") -> None:
     """VcamError where the file cannot be made or written after all, which the folder's permissions do not tell:
     /proc and /sys (even as root), a read-only mount, a file that refuses writing. It failed on air with a bare
     "[Errno 2]". A file made to find out is removed at once: the recording makes it at its first frame."""
     made = not os.path.lexists(path)
     if not made and not os.path.isfile(path):  # /dev/null, a named pipe: opened as they are, on air
         return
-    _refuse_a_full_disk(path, folder, made)
+    _refuse_a_full_disk(path, folder, made, verb)
     try:
         fd = os.open(path, os.O_WRONLY | (os.O_CREAT | os.O_EXCL if made else os.O_APPEND), 0o666)
     except FileExistsError:  # made by someone else this instant: what it is is checked when it opens
@@ -123,7 +123,7 @@ def _try_making(path: str, folder: str) -> None:
         if e.errno in _NAME_REFUSED:  # the disk can be written, this name cannot
             raise VcamError(f"cannot record to {path}: the disk in {folder} takes no file of this name "
                             f"({e.strerror})", _NAME_REFUSED[e.errno]) from None
-        if (room := disk_refusal(e, path)) is not None and room.filled:
+        if (room := disk_refusal(e, path, verb)) is not None and room.filled:
             raise VcamError(f"cannot record to {path}: {room.what} ({e.strerror})", room.fix) from None
         if made:
             raise VcamError(f"cannot record to {path}: no file can be made in {folder} ({e.strerror})",
@@ -143,7 +143,7 @@ FULL_BELOW = 64_000
 MP4_LONGEST_SAMPLE = 2**31 - 1
 
 
-def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
+def _refuse_a_full_disk(path: str, folder: str, made: bool, verb: str) -> None:
     """VcamError where the disk the recording goes to has (next to) no room, counting the older take it replaces:
     an empty file could still be made there, so the start let it through, and the recording failed at its first
     frame on air, holding none. An older file is asked for its own disk: a link to it (/dev/stdout to a file, a
@@ -162,7 +162,7 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
     if free < FULL_BELOW:
         where = path if made else os.path.realpath(path)
         raise VcamError(f"cannot record to {path}: {FULL} ({size_text(free)} free in "
-                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
+                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where, f"{verb} to another disk"))
 
 
 def _refuse_one_being_recorded(path: str) -> None:
