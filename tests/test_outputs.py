@@ -1989,6 +1989,28 @@ def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
     assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_a_take_to_a_descriptor_whose_file_is_deleted_is_said_lost_not_written_into_dev(tmp_path):
+    """`--out file:/dev/stdout > cap.mp4`, cap.mp4 deleted on air: the take was written back under the descriptor's
+    name, to /dev/stdout-recovered as root (a link to /proc/self/fd/N stands for /dev/stdout here)."""
+    from vcam.live.outputs.recording import Recording
+
+    cap = tmp_path / "cap.mp4"
+    with open(cap, "wb") as shell_sent:
+        name = tmp_path / "stdout.mp4"
+        name.symlink_to(f"/proc/self/fd/{shell_sent.fileno()}")
+        w = OutputWorker(Recording(str(name), 64, 48, 30.0), 64, 48, queue=64, every_frame=True, say=lambda t: None)
+        w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        assert wait_for(lambda: w.sent == 1)  # the file is made at the first frame
+        cap.unlink()
+        for tick in range(1, 3):
+            w.offer(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+        w.close(60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stdout.mp4"]
+    assert w.summary() == (f"nothing recorded to {name}; the file it was sent to was deleted while recording: the "
+                           "take is lost with it")
+
+
 @pytest.mark.skipif(os.name != "posix", reason="a file deleted while open stays readable on POSIX systems")
 def test_a_take_whose_folder_became_a_file_is_written_back_to_the_current_folder(tmp_path, monkeypatch):
     """Its folder deleted and a file made with the folder's name: the end said the take was lost."""

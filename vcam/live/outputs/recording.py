@@ -21,7 +21,7 @@ from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.live.outputs.diskerrors import FULL, disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
-from vcam.targets import replaced_file
+from vcam.targets import names_a_descriptor, replaced_file
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
 
@@ -435,6 +435,12 @@ class Recording:
         it where another file has taken the name, or where its folder cannot take it in the current folder (then
         the temporary one), rather than lost with the descriptor while the end says it was recorded."""
         if self._lock is None or os.fstat(self._lock).st_nlink > 0:
+            return
+        if names_a_descriptor(self.path):
+            # /dev/stdout's file is the one the shell sent it to, whose name is not known: written back under the
+            # descriptor's name it went into /dev (/dev/stdout-recovered, as root), where no one looks for a take
+            self.note = "the file it was sent to was deleted while recording: the take is lost with it"
+            self.frames = 0
             return
         try:
             name = write_back(self._lock, self.path)
