@@ -1167,12 +1167,28 @@ def test_a_link_to_a_link_to_stdout_names_the_file_stdout_was_sent_to(tmp_path, 
 
 
 def test_a_loop_of_links_names_no_descriptor_and_no_file_to_replace(tmp_path):
-    """Links are followed one by one towards /proc: a loop of them is given up on, as the system gives it up."""
+    """Links are followed one by one towards /proc: a loop of them is given up on, as the system gives it up, not
+    followed for ever (a guard: it holds no user-facing change)."""
     from vcam.targets import names_a_descriptor, replaced_file
 
     (tmp_path / "a.mp4").symlink_to(tmp_path / "b.mp4")
     (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
     assert not names_a_descriptor(str(tmp_path / "a.mp4")) and replaced_file(str(tmp_path / "a.mp4")) is None
+
+
+def test_a_recording_to_a_loop_of_links_is_refused_at_the_start(tmp_path, monkeypatch):
+    """`ln -s b.mp4 a.mp4; ln -s a.mp4 b.mp4`, `--out file:a.mp4` passed the start and failed on air with a bare
+    "[Errno 40] Too many levels of symbolic links"."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    os.symlink("b.mp4", "a.mp4")
+    os.symlink("a.mp4", "b.mp4")
+    with pytest.raises(VcamError) as err:
+        check_path("a.mp4")
+    assert err.value.message == (f"cannot record to a.mp4: its links lead round in a loop (a.mp4 -> {tmp_path}/b.mp4 "
+                                 f"-> {tmp_path}/a.mp4)")
+    assert err.value.fix == "remove a.mp4 and name the file to record to, or pick another path"
 
 
 # What the end of a show says of a recording to /dev/stdout (argv[1]: the frames sent), with stdout sent where the

@@ -21,7 +21,7 @@ from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.live.outputs.diskerrors import FULL, disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
-from vcam.targets import names_a_descriptor, replaced_file
+from vcam.targets import MOST_LINKS, names_a_descriptor, replaced_file
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
 
@@ -61,6 +61,7 @@ def check_path(path: str, in_use: bool = True, verb: str = "record") -> None:
     if in_use:
         _refuse_one_being_recorded(path)
     if os.path.islink(path) and not os.path.exists(path):
+        _refuse_a_loop_of_links(path)
         _check_link_target(path, verb)
     else:
         _try_making(path, folder, verb)
@@ -85,6 +86,31 @@ def make_folder(folder: str) -> str:
     if os.name == "nt":  # cmd's mkdir makes the folders a path goes through; it takes no -p
         return f'mkdir "{folder}"'
     return f"mkdir -p {shell_word(folder)}"
+
+
+def _refuse_a_loop_of_links(path: str) -> None:
+    """VcamError where the links `path` leads through come back round (`ln -s b.mp4 a.mp4; ln -s a.mp4 b.mp4`): it
+    passed the start and failed on air with a bare "[Errno 40] Too many levels of symbolic links"."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno != errno.ELOOP:
+            return
+    else:
+        return
+    where = os.path.abspath(path)
+    chain, seen = [path], {where}
+    for _ in range(MOST_LINKS):  # the loop named as far as it comes round, or as far as the system follows links
+        try:
+            where = os.path.normpath(os.path.join(os.path.dirname(where), os.readlink(where)))
+        except OSError:
+            break
+        chain.append(where)
+        if where in seen:
+            break
+        seen.add(where)
+    raise VcamError(f"cannot record to {path}: its links lead round in a loop ({' -> '.join(chain)})",
+                    f"remove {shell_word(path)} and name the file to record to, or pick another path")
 
 
 def _check_link_target(path: str, verb: str) -> None:
