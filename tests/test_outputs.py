@@ -1236,6 +1236,23 @@ def test_the_end_of_a_recording_piped_on_says_standard_output():
     assert done.stdout.startswith(b"\x00\x00\x00") and b"ftyp" in done.stdout[:16]  # the take, read as it came
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_a_recording_to_stdout_sent_to_dev_null_says_dev_null_and_one_to_stderr_says_standard_error():
+    """`--out file:/dev/stdout > /dev/null` ended "recorded 3 frames to standard output", and a name for stderr
+    piped as stdout was (both pipes) was said "standard output" too."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", END_OF_STDOUT, "3"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=True, timeout=60)
+    assert done.stderr.strip() == "recorded 3 frames to /dev/null"
+    said = ("import sys\nfrom vcam.targets import said_name\n"
+            "print(said_name('/dev/stderr'), said_name('/dev/fd/2'), said_name('/dev/stdout'), sep='|')")
+    done = subprocess.run([sys.executable, "-c", said], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          check=True, timeout=60)
+    assert done.stdout.strip() == "standard error|standard error|standard output"
+
+
 def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
     """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
     from vcam.live.outputs.recording import Recording

@@ -7,6 +7,7 @@ start, its end and a render's lines (vcam/live) and the control log's end (vcam/
 from __future__ import annotations
 
 import os
+import stat
 
 # Links followed to find whether a name leads through /proc: Linux's own limit on the links one path goes through
 # (a loop of links is given up on there, as the system gives it up with ELOOP)
@@ -49,19 +50,41 @@ def replaced_file(path: str) -> str | None:
 
 def said_name(path: str) -> str:
     """The name a line says the file written at `path` by: a descriptor's name (/dev/stdout) by the file the shell
-    sent it to, as the start names the file it replaces (`replaced_file`); where it leads to no file (a pipe, a
-    terminal), "standard output" for stdout's, else `path` as given. Any other name is said as given."""
+    sent it to, as the start names the file it replaces (`replaced_file`), or by the device it leads to (/dev/null);
+    "standard output" (or "standard error") where stdout's own name leads to a pipe or a terminal. Any other name is
+    said as given."""
     if not names_a_descriptor(path):
         return path
-    real = os.path.realpath(path)
-    if os.path.isfile(real):
-        return real
-    return STANDARD_OUTPUT if _is_stdout(path) else path
-
-
-def _is_stdout(path: str) -> bool:
+    real = os.path.realpath(path)  # a pipe's is no name: /proc/<pid>/fd/pipe:[…]
     try:
-        st, out = os.stat(path), os.fstat(1)
-    except OSError:  # stdout closed, or the name leads nowhere now
-        return False
-    return (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)
+        mode = os.stat(path).st_mode
+    except OSError:  # gone since: only the name given is known
+        return path
+    if stat.S_ISREG(mode):
+        return real if os.path.isfile(real) else path  # deleted, its name is "… (deleted)"
+    number = _descriptor_number(path)
+    if number in _STANDARD and (stat.S_ISFIFO(mode) or os.isatty(number)):
+        return _STANDARD[number]
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/null, a terminal another name leads to: its own name
+        return real
+    return path
+
+
+_STANDARD = {1: STANDARD_OUTPUT, 2: "standard error"}
+
+
+def _descriptor_number(path: str) -> int | None:
+    """The descriptor of this process the links from `path` lead to (1 for /dev/stdout, /dev/fd/1,
+    /proc/self/fd/1, or a link to one of them); None for any other name."""
+    where = os.path.abspath(path)
+    for _ in range(MOST_LINKS):
+        folder = os.path.realpath(os.path.dirname(where))
+        if folder == f"/proc/{os.getpid()}/fd":
+            name = os.path.basename(where)
+            return int(name) if name.isdigit() else None
+        try:
+            target = os.readlink(where)
+        except OSError:
+            return None
+        where = os.path.normpath(os.path.join(folder, target))
+    return None
