@@ -1773,6 +1773,21 @@ def test_a_disk_lost_under_stdout_sent_to_a_file_names_the_folder_of_that_file(t
     assert f"ls {tmp_path / 'stick'} shows whether it is there" in said.read_text()
 
 
+def test_a_full_disk_under_stdout_sent_to_a_file_names_the_folder_of_that_file(tmp_path):
+    """`vcam render … --out /dev/stdout > stick/take.mp4`, the stick full: its fix said `df -h /dev`."""
+    import subprocess
+    import sys
+
+    (tmp_path / "stick").mkdir()
+    said = tmp_path / "said.txt"
+    code = ("import errno, sys; from vcam.live.outputs.diskerrors import disk_refusal; "
+            f"open({str(said)!r}, 'w').write(disk_refusal(errno.ENOSPC, '/dev/stdout', 'render').fix)")
+    with open(tmp_path / "stick" / "take.mp4", "wb") as out:
+        subprocess.run([sys.executable, "-c", code], stdout=out, check=True)
+    assert said.read_text() == (f"free space on its disk (df -h {tmp_path / 'stick'} shows what is left) or render "
+                                "to another disk")
+
+
 RECORD_PAST_THE_LIMIT = """
 import resource, signal, sys
 import numpy as np
