@@ -33,7 +33,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import check_path
+from vcam.live.outputs.recording import Recording, check_path
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
@@ -415,7 +415,10 @@ def _open_outputs(cfg: ShowSettings) -> list[tuple[Output, tuple[int, int]]]:
     try:
         for spec in cfg.outs:
             size = (spec.width or cfg.width, spec.height or cfg.height)
-            opened.append((open_output(spec, *size, cfg.fps), size))
+            output = open_output(spec, *size, cfg.fps)
+            if isinstance(output, Recording):  # its disk's fix at the close says to render elsewhere
+                output.verb = "render"
+            opened.append((output, size))
     except BaseException:
         for output, _ in opened:
             output.close()

@@ -263,6 +263,7 @@ class Recording:
         # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
         importlib.import_module("av")
         self.path = os.path.abspath(path)  # said at the end: where a relative path went
+        self.verb = "record"  # what a disk's fix at the close says to do elsewhere: a render's file says render
         self.name = f"file:{path}"
         self.size = (width, height)
         self.fps = fps
@@ -449,11 +450,12 @@ class Recording:
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
         kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
         lost_here = f"{what} could not be written to {self.path} as it was closed"
-        if (room := disk_refusal(cause, self.path)) is not None:
+        if (room := disk_refusal(cause, self.path, self.verb)) is not None:
             return VcamError(f"{lost_here}: {room.what}; {kept}", room.fix)
         if cause is not None:  # a cause no disk's words name: said in the system's
             return VcamError(f"{lost_here} ({cause.strerror or cause}); {kept}")
-        return VcamError(f"{lost_here} (a full disk, or a limit on the file's size); {kept}", disk_fix(self.path))
+        return VcamError(f"{lost_here} (a full disk, or a limit on the file's size); {kept}",
+                         disk_fix(self.path, f"{self.verb} to another disk"))
 
     def _write_back_if_deleted(self) -> None:
         """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is
