@@ -41,11 +41,18 @@ def replaced_file(path: str) -> str | None:
         return None
     if not names_a_descriptor(path):
         return os.path.abspath(path)
-    real = os.path.realpath(path)
+    real = _file_behind(path)
     try:
-        return real if os.path.isfile(real) and os.path.getsize(real) else None
+        return real if real is not None and os.path.getsize(real) else None
     except OSError:  # gone since: nothing to replace
         return None
+
+
+def _file_behind(path: str) -> str | None:
+    """The plain file a descriptor's name leads to, by its own name; None for a pipe (/proc/…/pipe:[…]), a device or
+    a file deleted since (its name then reads "… (deleted)")."""
+    real = os.path.realpath(path)
+    return real if os.path.isfile(real) else None
 
 
 def said_name(path: str) -> str:
@@ -55,18 +62,17 @@ def said_name(path: str) -> str:
     said as given."""
     if not names_a_descriptor(path):
         return path
-    real = os.path.realpath(path)  # a pipe's is no name: /proc/<pid>/fd/pipe:[…]
     try:
         mode = os.stat(path).st_mode
     except OSError:  # gone since: only the name given is known
         return path
     if stat.S_ISREG(mode):
-        return real if os.path.isfile(real) else path  # deleted, its name is "… (deleted)"
+        return _file_behind(path) or path
     number = _descriptor_number(path)
     if number in _STANDARD and (stat.S_ISFIFO(mode) or os.isatty(number)):
         return _STANDARD[number]
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/null, a terminal another name leads to: its own name
-        return real
+        return os.path.realpath(path)
     return path
 
 

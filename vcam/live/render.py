@@ -31,7 +31,7 @@ from vcam.errors import NonFiniteBlockError, VcamError, one_line
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
-from vcam.live.outputs.base import Output, open_output
+from vcam.live.outputs.base import Output, open_output, said_by
 from vcam.live.outputs.paths import check_outputs, given_output
 from vcam.live.outputs.recording import Recording, check_path
 from vcam.live.outputs.diskerrors import disk_refusal
@@ -43,7 +43,7 @@ from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logge
 from vcam.live.signals import (StopEvent, StoppedLoading, StopSignals, stop_code, stop_on_signals, stop_said,
                                stop_signal, stops_held, stops_raised)
 from vcam.outspec import parse_spec, rate_said
-from vcam.targets import replaced_file, said_name
+from vcam.targets import replaced_file
 from vcam.words import counted, shell_word
 
 if TYPE_CHECKING:
@@ -535,7 +535,7 @@ class _FileStopped(VcamError):
     closed and what it holds counted."""
 
     def __init__(self, output: Output, what: str, held: str, room_fix: str, block: int):
-        super().__init__(f"{what} while {_file_said(output)} was written, at block {block}; {held}",
+        super().__init__(f"{what} while {said_by(output)} was written, at block {block}; {held}",
                          room_fix + (f"; --blocks {block} renders up to it" if block else ""))
         self.output, self.what, self.room_fix, self.block = output, what, room_fix, block
 
@@ -586,19 +586,12 @@ class _StoppedFiles:
             _send(output, frame, frames, block, self.say)
         except _FileStopped as e:
             self._stopped.append((output, block, e.what))
-            going_on = [_file_said(o) for o, _ in sinks
+            going_on = [said_by(o) for o, _ in sinks
                         if not self.stopped_at(o) and not getattr(o, "never_behind", False)]
             if not going_on:
                 raise
             self.say(f"{e.message}; the render goes on into {', '.join(going_on)} without it; {e.room_fix}, then "
                      "render it again")
-
-
-def _file_said(output: Output) -> str:
-    """An output as a line names it: a file by its path (/dev/stdout by the file the shell sent it to, as the start
-    named it), anything else by its name."""
-    path = getattr(output, "path", None)
-    return said_name(path) if path else output.name
 
 
 def _ran_out_of_memory(error: Exception) -> bool:
@@ -654,7 +647,7 @@ def _say_files(outputs: list[Output], fps: float, stopped_files: _StoppedFiles, 
         held = getattr(output, "frames", made)
         if not isinstance(held, int) or begun_only and not held:
             continue
-        where = _file_said(output)
+        where = said_by(output)
         kept = " (the older file there is kept as it was)" if getattr(output, "kept_older", False) else ""
         line = (f"{where}: {held} frames, {held / fps:.2f} s at {rate_said(fps)} fps" if held else
                 f"{where}: nothing written{kept}")
