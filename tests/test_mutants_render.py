@@ -589,6 +589,31 @@ def test_a_file_never_begun_is_said_kept_by_the_name_the_start_said_it_by(tmp_pa
     assert said == [f"{tmp_path / 'older.mp4'}: nothing written (the older file there is kept as it was)"]
 
 
+def test_a_files_line_names_the_file_a_descriptors_name_leads_to(tmp_path):
+    """`vcam render LOG --out file:/dev/stdout > take.mp4` ended "/dev/stdout: 48 frames", where the start had named
+    take.mp4; a name for a pipe, which is no file, is said as given."""
+    from types import SimpleNamespace
+
+    from vcam.live.render import _say_files, _StoppedFiles
+
+    take = tmp_path / "take.mp4"
+    take.write_bytes(b"")
+    fd = os.open(take, os.O_WRONLY)
+    reader, writer = os.pipe()
+    said: list[str] = []
+    try:
+        stdout, piped = tmp_path / "stdout", tmp_path / "piped"  # names for the descriptors, as /dev/stdout is
+        stdout.symlink_to(f"/proc/self/fd/{fd}")
+        piped.symlink_to(f"/proc/self/fd/{writer}")
+        outputs = [SimpleNamespace(name="file", path=str(stdout), frames=48),
+                   SimpleNamespace(name="file", path=str(piped), frames=48)]
+        _say_files(outputs, 16.0, _StoppedFiles(said.append), said.append)
+    finally:
+        for each in (fd, reader, writer):
+            os.close(each)
+    assert said == [f"{take}: 48 frames, 3.00 s at 16 fps", f"{tmp_path / 'piped'}: 48 frames, 3.00 s at 16 fps"]
+
+
 def test_a_progress_line_before_the_first_block_says_no_rate_or_time_left():
     """No block done yet: no rate, no time left to divide by it (`blocks and` dropped raised ZeroDivisionError)."""
     from vcam.progress import Progress

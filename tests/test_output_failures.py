@@ -529,3 +529,23 @@ def test_a_recording_whose_disk_is_full_from_the_start_fails_after_the_on_air_li
     text = status.getvalue()
     assert code == 1 and "vcam: on air: tiny" in text and "output file:/dev/full failed and is stopped" in text, text
     assert text.index("vcam: on air: tiny") < text.index("output file:/dev/full failed"), text
+
+
+def test_a_renders_file_whose_disk_fills_at_the_close_is_told_to_render_to_another_disk(tmp_path, monkeypatch):
+    """A render's frames lost as its file closed on a full disk were told to "record to another disk"."""
+    from types import SimpleNamespace
+
+    from vcam.live import render
+    from vcam.live.outputs import recording
+    from vcam.outspec import parse_spec
+
+    path = tmp_path / "take.mp4"
+    cfg = SimpleNamespace(outs=[parse_spec(f"file:{path}")], width=64, height=48, fps=30.0)
+    [(rec, _)] = render._open_outputs(cfg)
+    for tick in range(10):
+        rec.send(np.full((48, 64, 3), tick * 20, np.uint8), tick)
+    monkeypatch.setattr(recording, "frames_held", lambda path: 7)
+    rec._container = _ClosedRefused(rec._container, errno.ENOSPC)
+    with pytest.raises(VcamError) as raised:
+        rec.close()
+    assert raised.value.fix == f"free space on its disk (df -h {tmp_path} shows what is left) or render to another disk"

@@ -1142,6 +1142,117 @@ def test_a_recording_to_stdout_sent_to_a_pipe_says_nothing_is_replaced(tmp_path)
     assert done.stderr.strip() == "None False"
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's name leads through Linux's /proc")
+@pytest.mark.parametrize("held", [b"", b"x" * 300])
+def test_a_link_to_a_link_to_stdout_names_the_file_stdout_was_sent_to(tmp_path, held):
+    """`--out file:take.mp4` with take.mp4 a link to /dev/stdout (itself a link to /proc/self/fd/1): only the first
+    link was read, so the start said "will replace take.mp4 (0 bytes)" of the file `>` had just made empty."""
+    from vcam.live.outputs.paths import will_replace
+
+    sent = tmp_path / "sent.mp4"
+    sent.write_bytes(held)
+    fd = os.open(sent, os.O_WRONLY | os.O_APPEND)
+    try:
+        stdout = tmp_path / "stdout"  # as /dev/stdout is: a name for the descriptor
+        stdout.symlink_to(f"/proc/self/fd/{fd}")
+        (tmp_path / "links").mkdir()
+        (tmp_path / "links" / "out").symlink_to("../stdout")  # relative, from the folder the link is in
+        take = tmp_path / "take.mp4"
+        take.symlink_to(tmp_path / "links" / "out")
+        said = will_replace(str(take))
+    finally:
+        os.close(fd)
+    assert said == (None if not held else f"will replace {sent} (0.3 kB, where {take} leads) at the first frame "
+                                          "recorded; Ctrl-C before then keeps it")
+
+
+def test_a_loop_of_links_names_no_descriptor_and_no_file_to_replace(tmp_path):
+    """Links are followed one by one towards /proc: a loop of them is given up on, as the system gives it up, not
+    followed for ever (a guard: it holds no user-facing change)."""
+    from vcam.targets import names_a_descriptor, replaced_file
+
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "b.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
+    assert not names_a_descriptor(str(tmp_path / "a.mp4")) and replaced_file(str(tmp_path / "a.mp4")) is None
+
+
+def test_a_recording_to_a_loop_of_links_is_refused_at_the_start(tmp_path, monkeypatch):
+    """`ln -s b.mp4 a.mp4; ln -s a.mp4 b.mp4`, `--out file:a.mp4` passed the start and failed on air with a bare
+    "[Errno 40] Too many levels of symbolic links"."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    os.symlink("b.mp4", "a.mp4")
+    os.symlink("a.mp4", "b.mp4")
+    with pytest.raises(VcamError) as err:
+        check_path("a.mp4")
+    assert err.value.message == (f"cannot record to a.mp4: its links lead round in a loop (a.mp4 -> {tmp_path}/b.mp4 "
+                                 f"-> {tmp_path}/a.mp4)")
+    assert err.value.fix == "remove a.mp4 and name the file to record to, or pick another path"
+
+
+# What the end of a show says of a recording to /dev/stdout (argv[1]: the frames sent), with stdout sent where the
+# test says
+END_OF_STDOUT = """
+import sys
+import numpy as np
+from vcam.live.outputs.recording import Recording
+from vcam.live.outputs.worker import OutputWorker
+worker = OutputWorker(Recording("/dev/stdout", 64, 48, 30.0), 64, 48, queue=8, every_frame=True, say=print)
+for tick in range(int(sys.argv[1])):
+    worker.offer(np.zeros((48, 64, 3), np.uint8), tick)
+worker.close()
+print(worker.summary(), file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+@pytest.mark.parametrize("frames, held, said", [(3, b"", "recorded 3 frames to {take}"),
+                                                (0, b"x" * 300, "nothing recorded to {take} (the older file there "
+                                                                "is kept as it was)")])
+def test_the_end_names_the_file_stdout_was_sent_to(tmp_path, frames, held, said):
+    """`--out file:/dev/stdout > take.mp4` ended "recorded 3 frames to /dev/stdout", and a show that never went on
+    air said the older take "kept" at /dev/stdout, where the start had named take.mp4."""
+    import subprocess
+    import sys
+
+    take = tmp_path / "take.mp4"
+    take.write_bytes(held)
+    with open(take, "ab") as out:
+        done = subprocess.run([sys.executable, "-c", END_OF_STDOUT, str(frames)], stdout=out, stderr=subprocess.PIPE,
+                              text=True, check=True, timeout=60)
+    assert done.stderr.strip() == said.format(take=take)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_the_end_of_a_recording_piped_on_says_standard_output():
+    """`--out file:/dev/stdout | ffplay -` ended "recorded 3 frames to /dev/stdout": a name for no file."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", END_OF_STDOUT, "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          check=True, timeout=60)
+    assert done.stderr.decode().strip() == "recorded 3 frames to standard output"
+    assert done.stdout.startswith(b"\x00\x00\x00") and b"ftyp" in done.stdout[:16]  # the take, read as it came
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_a_recording_to_stdout_sent_to_dev_null_says_dev_null_and_one_to_stderr_says_standard_error():
+    """`--out file:/dev/stdout > /dev/null` ended "recorded 3 frames to standard output", and a name for stderr
+    piped as stdout was (both pipes) was said "standard output" too."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", END_OF_STDOUT, "3"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=True, timeout=60)
+    assert done.stderr.strip() == "recorded 3 frames to /dev/null"
+    said = ("import sys\nfrom vcam.targets import said_name\n"
+            "print(said_name('/dev/stderr'), said_name('/dev/fd/2'), said_name('/dev/stdout'), sep='|')")
+    done = subprocess.run([sys.executable, "-c", said], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          check=True, timeout=60)
+    assert done.stdout.strip() == "standard error|standard error|standard output"
+
+
 def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
     """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
     from vcam.live.outputs.recording import Recording
@@ -1662,6 +1773,21 @@ def test_a_disk_lost_under_stdout_sent_to_a_file_names_the_folder_of_that_file(t
     assert f"ls {tmp_path / 'stick'} shows whether it is there" in said.read_text()
 
 
+def test_a_full_disk_under_stdout_sent_to_a_file_names_the_folder_of_that_file(tmp_path):
+    """`vcam render … --out /dev/stdout > stick/take.mp4`, the stick full: its fix said `df -h /dev`."""
+    import subprocess
+    import sys
+
+    (tmp_path / "stick").mkdir()
+    said = tmp_path / "said.txt"
+    code = ("import errno, sys; from vcam.live.outputs.diskerrors import disk_refusal; "
+            f"open({str(said)!r}, 'w').write(disk_refusal(errno.ENOSPC, '/dev/stdout', 'render').fix)")
+    with open(tmp_path / "stick" / "take.mp4", "wb") as out:
+        subprocess.run([sys.executable, "-c", code], stdout=out, check=True)
+    assert said.read_text() == (f"free space on its disk (df -h {tmp_path / 'stick'} shows what is left) or render "
+                                "to another disk")
+
+
 RECORD_PAST_THE_LIMIT = """
 import resource, signal, sys
 import numpy as np
@@ -1909,6 +2035,28 @@ def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
     with av.open(str(path)) as container:
         assert sum(1 for _ in container.decode(video=0)) == 40
     assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+def test_a_take_to_a_descriptor_whose_file_is_deleted_is_said_lost_not_written_into_dev(tmp_path):
+    """`--out file:/dev/stdout > cap.mp4`, cap.mp4 deleted on air: the take was written back under the descriptor's
+    name, to /dev/stdout-recovered as root (a link to /proc/self/fd/N stands for /dev/stdout here)."""
+    from vcam.live.outputs.recording import Recording
+
+    cap = tmp_path / "cap.mp4"
+    with open(cap, "wb") as shell_sent:
+        name = tmp_path / "stdout.mp4"
+        name.symlink_to(f"/proc/self/fd/{shell_sent.fileno()}")
+        w = OutputWorker(Recording(str(name), 64, 48, 30.0), 64, 48, queue=64, every_frame=True, say=lambda t: None)
+        w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        assert wait_for(lambda: w.sent == 1)  # the file is made at the first frame
+        cap.unlink()
+        for tick in range(1, 3):
+            w.offer(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+        w.close(60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stdout.mp4"]
+    assert w.summary() == (f"nothing recorded to {name}; the file it was sent to was deleted while recording: the "
+                           "take is lost with it")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="a file deleted while open stays readable on POSIX systems")

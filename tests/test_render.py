@@ -1425,6 +1425,25 @@ def test_a_render_whose_restarted_stream_comes_out_nan_too_names_the_precision_n
     assert "run the render again" not in failed.value.fix and failed.value.fix.startswith("render on the card")
 
 
+def test_a_render_refused_for_a_full_disk_is_told_to_render_elsewhere_as_once_it_has_begun(tmp_path, monkeypatch):
+    """A render onto a full disk was refused at the start with "... or record to another disk", a disk that filled
+    during it with "... or render to another disk": one wording, the render's, from the same place."""
+    import collections
+
+    from vcam.errors import VcamError
+    from vcam.live.outputs import recording
+
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda path: fake(10**6, 500, 500, 1))
+    take = tmp_path / "take.mp4"
+    with pytest.raises(VcamError) as refused:
+        render(RenderOptions(log=write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}}),
+                             outs=[f"file:{take}"], status_out=io.StringIO()))
+    assert refused.value.message == f"cannot record to {take}: the disk is full (0.5 kB free in {tmp_path})"
+    assert refused.value.fix == (f"free space on its disk (df -h {tmp_path} shows what is left) or render to another "
+                                 "disk")
+
+
 class GoneTerminal(io.StringIO):
     """A terminal that goes away (its window closed, an ssh session cut) once `gone` is set: every write fails."""
 

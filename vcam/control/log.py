@@ -39,6 +39,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED, MAX_TRANSITION
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
+from vcam.targets import names_a_descriptor
 from vcam.words import shell_word
 from vcam.writeback import write_back
 
@@ -193,7 +194,10 @@ class ControlLog:
         name = self._name
         if name is None:
             return
-        if not stat.S_ISREG(held.st_mode) or _names_a_descriptor(name):
+        # /dev/stdout's file is whatever stdout was sent to, not this log's to write back or follow: a supervisor
+        # that keeps a show's output in a file deleted as it opens it made every such show end by saying its log
+        # was deleted, and (as root) wrote /dev/stdout-recovered
+        if not stat.S_ISREG(held.st_mode) or names_a_descriptor(name):
             return
         if held.st_nlink > 0:
             where = _moved_to(self.out.fileno(), name, held)
@@ -244,19 +248,6 @@ def _absolute_name(out: TextIO) -> str | None:
         return os.path.abspath(out.name)
     except (AttributeError, OSError, TypeError):  # an in-memory log, one on a bare descriptor, no current folder
         return None
-
-
-def _names_a_descriptor(name: str) -> bool:
-    """Whether `name` is another name for a descriptor this process was given (/dev/stdout, /dev/fd/1,
-    /proc/self/fd/1): the file behind it is whatever stdout was sent to, which is not this log's to write back or
-    follow. A supervisor that keeps a show's output in a file deleted as it opens it made every such show end by
-    saying its log was deleted, and (as root) wrote /dev/stdout-recovered."""
-    if name.startswith("/proc/") or os.path.realpath(os.path.dirname(name)).startswith("/proc/"):
-        return True
-    try:
-        return os.readlink(name).startswith("/proc/")
-    except OSError:  # not a link, or no such name: a file's own name
-        return False
 
 
 def _moved_to(fd: int, name: str, held: os.stat_result) -> str | None:

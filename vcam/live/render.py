@@ -31,9 +31,9 @@ from vcam.errors import NonFiniteBlockError, VcamError, one_line
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
-from vcam.live.outputs.base import Output, open_output
+from vcam.live.outputs.base import Output, open_output, said_by
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import replaced_file
+from vcam.live.outputs.recording import Recording, check_path
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.progress import Progress, clock_time
@@ -43,6 +43,7 @@ from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logge
 from vcam.live.signals import (StopEvent, StoppedLoading, StopSignals, stop_code, stop_on_signals, stop_said,
                                stop_signal, stops_held, stops_raised)
 from vcam.outspec import parse_spec, rate_said
+from vcam.targets import replaced_file
 from vcam.words import counted, shell_word
 
 if TYPE_CHECKING:
@@ -363,7 +364,8 @@ def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total
     reads = [("the control log", opts.log)] + [
         (f"{what} ({spec})", parse_input(spec).target) for what, spec in clips
         if parse_input(spec).kind in ("file", "image")]
-    check_outputs(cfg.outs, writes, reads, say)
+    # a disk's fix says to render elsewhere, as it does once the render has begun
+    check_outputs(cfg.outs, writes, reads, say, check_file=lambda spec: check_path(spec.target, verb="render"))
 
 
 def _actions(replay: Replay, total: int) -> list[tuple[int, Action]]:
@@ -413,7 +415,10 @@ def _open_outputs(cfg: ShowSettings) -> list[tuple[Output, tuple[int, int]]]:
     try:
         for spec in cfg.outs:
             size = (spec.width or cfg.width, spec.height or cfg.height)
-            opened.append((open_output(spec, *size, cfg.fps), size))
+            output = open_output(spec, *size, cfg.fps)
+            if isinstance(output, Recording):  # its disk's fix at the close says to render elsewhere
+                output.verb = "render"
+            opened.append((output, size))
     except BaseException:
         for output, _ in opened:
             output.close()
@@ -530,8 +535,7 @@ class _FileStopped(VcamError):
     closed and what it holds counted."""
 
     def __init__(self, output: Output, what: str, held: str, room_fix: str, block: int):
-        path = getattr(output, "path", output.name)
-        super().__init__(f"{what} while {path} was written, at block {block}; {held}",
+        super().__init__(f"{what} while {said_by(output)} was written, at block {block}; {held}",
                          room_fix + (f"; --blocks {block} renders up to it" if block else ""))
         self.output, self.what, self.room_fix, self.block = output, what, room_fix, block
 
@@ -582,7 +586,7 @@ class _StoppedFiles:
             _send(output, frame, frames, block, self.say)
         except _FileStopped as e:
             self._stopped.append((output, block, e.what))
-            going_on = [getattr(o, "path", o.name) for o, _ in sinks
+            going_on = [said_by(o) for o, _ in sinks
                         if not self.stopped_at(o) and not getattr(o, "never_behind", False)]
             if not going_on:
                 raise
@@ -643,7 +647,7 @@ def _say_files(outputs: list[Output], fps: float, stopped_files: _StoppedFiles, 
         held = getattr(output, "frames", made)
         if not isinstance(held, int) or begun_only and not held:
             continue
-        where = getattr(output, "path", output.name)
+        where = said_by(output)
         kept = " (the older file there is kept as it was)" if getattr(output, "kept_older", False) else ""
         line = (f"{where}: {held} frames, {held / fps:.2f} s at {rate_said(fps)} fps" if held else
                 f"{where}: nothing written{kept}")

@@ -8,6 +8,7 @@ import numpy as np
 
 from vcam.errors import VcamError
 from vcam.outspec import OutputSpec
+from vcam.targets import said_name
 
 
 class Output(Protocol):
@@ -24,6 +25,13 @@ class Output(Protocol):
     def send(self, frame: np.ndarray, tick: int) -> None: ...
 
     def close(self) -> None: ...
+
+
+def said_by(output: Output) -> str:
+    """An output as a line names it: a file by its path (/dev/stdout by the file the shell sent it to, as the start
+    named it), anything else by its name."""
+    path = getattr(output, "path", None)
+    return said_name(path) if path else output.name
 
 
 # An opener makes the output of a spec at width x height and fps; it raises VcamError with the fix when it cannot.

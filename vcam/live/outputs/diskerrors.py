@@ -70,7 +70,8 @@ def disk_refusal(cause: BaseException | int | None, path: str | None, verb: str 
 
 def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
     """What to do where the disk under `path` filled (a recording's, a render's)."""
-    where = f"df -h {os.path.dirname(os.path.abspath(path))}" if path else "df -h"
+    # the disk the file is on, not the one its name is in: `df -h /dev` for /dev/stdout sent to a file said nothing
+    where = f"df -h {shell_word(_disk_folder(path))}" if path else "df -h"
     return f"free space on its disk ({where} shows what is left) or {instead}"
 
 

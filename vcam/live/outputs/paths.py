@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError
-from vcam.live.outputs.recording import check_path, held_by_another, replaced_file
+from vcam.live.outputs.recording import check_path, held_by_another
 from vcam.outspec import OutputSpec
+from vcam.targets import replaced_file
 from vcam.words import size_text
 
 if TYPE_CHECKING:

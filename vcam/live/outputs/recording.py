@@ -21,14 +21,15 @@ from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.live.outputs.diskerrors import FULL, disk_fix, disk_refusal
 from vcam.outspec import check_recording_name
+from vcam.targets import MOST_LINKS, names_a_descriptor, replaced_file
 from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
 
 
-def check_path(path: str, in_use: bool = True) -> None:
+def check_path(path: str, in_use: bool = True, verb: str = "record") -> None:
     """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written, and (with
     `in_use`) not one another show is recording into now. Checked when the show starts: the file itself is made at
-    the first frame, on air."""
+    the first frame, on air. `verb` is what a disk's fix says to do elsewhere (record, render), as it says on air."""
     if path == "-":  # standard output's word, said as such before whatever its folder would have said of a file
         check_recording_name(path)
     if os.path.isdir(path):
@@ -60,9 +61,10 @@ def check_path(path: str, in_use: bool = True) -> None:
     if in_use:
         _refuse_one_being_recorded(path)
     if os.path.islink(path) and not os.path.exists(path):
-        _check_link_target(path)
+        _refuse_a_loop_of_links(path)
+        _check_link_target(path, verb)
     else:
-        _try_making(path, folder)
+        _try_making(path, folder, verb)
 
 
 def _refuse_missing_folder(path: str, folder: str) -> None:
@@ -86,7 +88,32 @@ def make_folder(folder: str) -> str:
     return f"mkdir -p {shell_word(folder)}"
 
 
-def _check_link_target(path: str) -> None:
+def _refuse_a_loop_of_links(path: str) -> None:
+    """VcamError where the links `path` leads through come back round (`ln -s b.mp4 a.mp4; ln -s a.mp4 b.mp4`): it
+    passed the start and failed on air with a bare "[Errno 40] Too many levels of symbolic links"."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno != errno.ELOOP:
+            return
+    else:
+        return
+    where = os.path.abspath(path)
+    chain, seen = [path], {where}
+    for _ in range(MOST_LINKS):  # the loop named as far as it comes round, or as far as the system follows links
+        try:
+            where = os.path.normpath(os.path.join(os.path.dirname(where), os.readlink(where)))
+        except OSError:
+            break
+        chain.append(where)
+        if where in seen:
+            break
+        seen.add(where)
+    raise VcamError(f"cannot record to {path}: its links lead round in a loop ({' -> '.join(chain)})",
+                    f"remove {shell_word(path)} and name the file to record to, or pick another path")
+
+
+def _check_link_target(path: str, verb: str) -> None:
     """VcamError unless the file a link that leads nowhere yet (take.mp4 into a USB stick's folder) can be made
     where it leads: with the stick not mounted, the recording failed on air with a bare "[Errno 2]", its take lost."""
     target = os.path.realpath(path)
@@ -94,7 +121,7 @@ def _check_link_target(path: str) -> None:
     if not os.path.isdir(folder):
         raise VcamError(f"cannot record to {path}: it is a link to {target}, whose folder {folder} does not exist",
                         "mount the disk it is on or create the folder, or pick another path")
-    _try_making(target, folder)
+    _try_making(target, folder, verb)
 
 
 # What a file name was refused for, where the folder takes files: a fix of the name, not of the folder
@@ -106,14 +133,14 @@ _NAME_REFUSED = {
 }
 
 
-def _try_making(path: str, folder: str) -> None:
+def _try_making(path: str, folder: str, verb: str = "record") -> None:
     """VcamError where the file cannot be made or written after all, which the folder's permissions do not tell:
     /proc and /sys (even as root), a read-only mount, a file that refuses writing. It failed on air with a bare
     "[Errno 2]". A file made to find out is removed at once: the recording makes it at its first frame."""
     made = not os.path.lexists(path)
     if not made and not os.path.isfile(path):  # /dev/null, a named pipe: opened as they are, on air
         return
-    _refuse_a_full_disk(path, folder, made)
+    _refuse_a_full_disk(path, folder, made, verb)
     try:
         fd = os.open(path, os.O_WRONLY | (os.O_CREAT | os.O_EXCL if made else os.O_APPEND), 0o666)
     except FileExistsError:  # made by someone else this instant: what it is is checked when it opens
@@ -122,7 +149,7 @@ def _try_making(path: str, folder: str) -> None:
         if e.errno in _NAME_REFUSED:  # the disk can be written, this name cannot
             raise VcamError(f"cannot record to {path}: the disk in {folder} takes no file of this name "
                             f"({e.strerror})", _NAME_REFUSED[e.errno]) from None
-        if (room := disk_refusal(e, path)) is not None and room.filled:
+        if (room := disk_refusal(e, path, verb)) is not None and room.filled:
             raise VcamError(f"cannot record to {path}: {room.what} ({e.strerror})", room.fix) from None
         if made:
             raise VcamError(f"cannot record to {path}: no file can be made in {folder} ({e.strerror})",
@@ -142,7 +169,7 @@ FULL_BELOW = 64_000
 MP4_LONGEST_SAMPLE = 2**31 - 1
 
 
-def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
+def _refuse_a_full_disk(path: str, folder: str, made: bool, verb: str) -> None:
     """VcamError where the disk the recording goes to has (next to) no room, counting the older take it replaces:
     an empty file could still be made there, so the start let it through, and the recording failed at its first
     frame on air, holding none. An older file is asked for its own disk: a link to it (/dev/stdout to a file, a
@@ -161,35 +188,7 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
     if free < FULL_BELOW:
         where = path if made else os.path.realpath(path)
         raise VcamError(f"cannot record to {path}: {FULL} ({size_text(free)} free in "
-                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
-
-
-def replaced_file(path: str) -> str | None:
-    """The file already there that a recording to `path` replaces, by the name it is said by; None where there is
-    none: nothing there, or no file (a pipe, a terminal, /dev/null), which is written into, not replaced. A name for
-    a descriptor this process was given (/dev/stdout, /dev/fd/1) leads to what the shell sent it to: that file is
-    named, where it holds something (`> take.mp4` made it new, or emptied it: nothing is left to replace)."""
-    if not os.path.isfile(path):
-        return None
-    if not _names_a_descriptor(path):
-        return os.path.abspath(path)
-    real = os.path.realpath(path)
-    try:
-        return real if os.path.isfile(real) and os.path.getsize(real) else None
-    except OSError:  # gone since: nothing to replace
-        return None
-
-
-def _names_a_descriptor(path: str) -> bool:
-    """Whether `path` leads through /proc to a descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): its name says
-    nothing of the file behind it."""
-    where = os.path.abspath(path)
-    if where.startswith("/proc/") or os.path.realpath(os.path.dirname(where)).startswith("/proc/"):
-        return True
-    try:
-        return os.readlink(where).startswith("/proc/")
-    except OSError:  # not a link: a file's own name
-        return False
+                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where, f"{verb} to another disk"))
 
 
 def _refuse_one_being_recorded(path: str) -> None:
@@ -264,6 +263,7 @@ class Recording:
         # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
         importlib.import_module("av")
         self.path = os.path.abspath(path)  # said at the end: where a relative path went
+        self.verb = "record"  # what a disk's fix at the close says to do elsewhere: a render's file says render
         self.name = f"file:{path}"
         self.size = (width, height)
         self.fps = fps
@@ -450,11 +450,12 @@ class Recording:
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
         kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
         lost_here = f"{what} could not be written to {self.path} as it was closed"
-        if (room := disk_refusal(cause, self.path)) is not None:
+        if (room := disk_refusal(cause, self.path, self.verb)) is not None:
             return VcamError(f"{lost_here}: {room.what}; {kept}", room.fix)
         if cause is not None:  # a cause no disk's words name: said in the system's
             return VcamError(f"{lost_here} ({cause.strerror or cause}); {kept}")
-        return VcamError(f"{lost_here} (a full disk, or a limit on the file's size); {kept}", disk_fix(self.path))
+        return VcamError(f"{lost_here} (a full disk, or a limit on the file's size); {kept}",
+                         disk_fix(self.path, f"{self.verb} to another disk"))
 
     def _write_back_if_deleted(self) -> None:
         """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is
@@ -462,6 +463,12 @@ class Recording:
         it where another file has taken the name, or where its folder cannot take it in the current folder (then
         the temporary one), rather than lost with the descriptor while the end says it was recorded."""
         if self._lock is None or os.fstat(self._lock).st_nlink > 0:
+            return
+        if names_a_descriptor(self.path):
+            # /dev/stdout's file is the one the shell sent it to, whose name is not known: written back under the
+            # descriptor's name it went into /dev (/dev/stdout-recovered, as root), where no one looks for a take
+            self.note = "the file it was sent to was deleted while recording: the take is lost with it"
+            self.frames = 0
             return
         try:
             name = write_back(self._lock, self.path)

@@ -13,7 +13,7 @@ import numpy as np
 from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import Repeated, fit
 from vcam.live.mailbox import Mailbox
-from vcam.live.outputs.base import Output, open_output
+from vcam.live.outputs.base import Output, open_output, said_by
 from vcam.live.outputs.diskerrors import disk_refusal
 from vcam.outspec import FITS, OutputSpec
 from vcam.words import counted, shell_word
@@ -270,7 +270,7 @@ class OutputWorker:
         frames = getattr(self.output, "frames", None)
         written = frames if isinstance(frames, int) else self.sent  # a recording counts what its file holds
         if self.every_frame:
-            where = getattr(self.output, "path", self.output.name)
+            where = said_by(self.output)  # /dev/stdout by the file the shell sent it to, as the start said
             head = f"recorded {counted(written, 'frame')} to {where}" if written else f"nothing recorded to {where}"
             if not written and getattr(self.output, "kept_older", False):
                 head += " (the older file there is kept as it was)"  # the start said it would be replaced
