@@ -141,7 +141,9 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
     while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
     # a name shortened before (`file:clip….mp4`, a blend's `'neon cit…'`) and cut again just past its own ellipsis
-    # read `……`: the cut goes back over it, one ellipsis saying the text goes on
+    # read `……`, or `… …` past the blank after it: the cut goes back over it, one ellipsis saying the text goes on
+    if text[:cut].rstrip(" ").endswith("…"):
+        cut = len(text[:cut].rstrip(" "))
     while cut > 0 and text[cut - 1] == "…":
         cut -= 1
     return as_printed(text[:cut], encoding) + ellipsis

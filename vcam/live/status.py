@@ -9,14 +9,13 @@ import atexit
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
 from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pinned_on, pins_last_row, still_on_row,
                            terminal_size, text_cells, typed_on)
-from vcam.words import quoted
+from vcam.words import quoted, starts_a_character
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
 
@@ -173,36 +172,39 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
 
 def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
     """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
-    0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air).
-    `room`: the columns left for it on a terminal's row (None: a log's line, said as a reply says it). A blend that
-    does not fit there is said in short, `blend a 40% b`, its position as a share of the way to `b` and the names
-    bare, the longer cut first down to the other's width, then both alike (cut at the row's end instead, its
-    position went first: the one number a fader moves). Where a name cannot keep a whole character and its
-    ellipsis, or a name would not read as one bare (empty or blank, or holding ` | `, `%` or a quote), it is cut
-    at the row's end as any other field."""
-    say = quoted if room is None else _name_quoted  # a log's line as it was, where no row's width is counted
+    0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air),
+    each name shown as a reply shows it (`quoted`). `room`: the columns left for it on a terminal's row (None: a
+    log's line, never cut). What does not fit there is said in short, its names bare: `preset NAME…`, and a blend
+    `blend a 40% b`, its position as a share of the way to `b` (cut at the row's end instead, its position went
+    first: the one number a fader moves). One name at most is cut, the one whose cut leaves the other whole, its
+    ellipsis the field's one: two cut names read `blend neon c… 40% ocea… …`, three ellipses in one field. Where no
+    name can be cut so, or a name would not read as one bare (empty or blank, or holding ` | `, `%` or a quote),
+    it is cut at the row's end as any other field."""
     if not isinstance(preset, tuple):
-        return f"preset {say(preset)}" if preset else "preset -"
+        said = f"preset {quoted(preset)}" if preset else "preset -"
+        fits = room is None or not preset or text_cells(said) <= room
+        if fits or not _reads_bare(preset) or room - text_cells("preset ") < _least_cut(preset):
+            return said
+        # a name cut at the row's end inside its quotes lost two columns to them and read as a quote left open
+        return f"preset {_name_cut(preset, room - text_cells('preset '))}"
     a, b, x = preset
-    said = f"{blend_on_air(a, b, say)} at {x:.2f}"
+    said = f"{blend_on_air(a, b)} at {x:.2f}"
     if room is None or text_cells(said) <= room or not (_reads_bare(a) and _reads_bare(b)):
         return said
     share = f" {x * 100:.0f}% "
-    wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
-    # a blank after `blend`, and one before the row's ellipsis that follows: `b…` read as b's name cut
-    left = room - text_cells("blend" + share) - 2
-    need_a, need_b = _least_cut(a), _least_cut(b)
-    if left < need_a + need_b:
-        return said
-    if wa + wb > left:
-        short = min(wa, wb, left // 2)
-        wa, wb = (left - short, short) if wa >= wb else (short, left - short)
-        # a name whose first character is wide takes more than a letter's column beside its ellipsis
-        if wa < need_a:
-            wa, wb = need_a, left - need_a
-        elif wb < need_b:
-            wa, wb = left - need_b, need_b
-    return f"blend {_name_cut(a, wa)}{share}{_name_cut(b, wb)}"
+    wa, wb = text_cells(_bare(a)), text_cells(_bare(b))
+    left = room - text_cells("blend " + share)
+    if wa + wb < left:  # both whole, a blank before the row's ellipsis that follows (`b…` read as b cut)
+        return f"blend {_bare(a)}{share}{_bare(b)}"
+    # `b` cut fills the room: the row's cut falls just past its ellipsis and says it once (fit_line); `a` cut
+    # leaves the blank before the row's ellipsis
+    cut_b = wa + _least_cut(b) <= left
+    cut_a = _least_cut(a) + wb < left
+    if cut_b and (wb >= wa or not cut_a):
+        return f"blend {_bare(a)}{share}{_name_cut(b, left - wa)}"
+    if cut_a:
+        return f"blend {_name_cut(a, left - 1 - wb)}{share}{_bare(b)}"
+    return said
 
 
 def _reads_bare(name: str) -> bool:
@@ -212,30 +214,39 @@ def _reads_bare(name: str) -> bool:
     return seen and not any(mark in f" {name} " for mark in (" | ", "%", "'", '"'))
 
 
+def _bare(name: str) -> str:
+    """`name` without its quotes, as a reply shows it (`quoted`): a tab `\\t`, an ideographic space `\\u3000` (a
+    blank on the row, `\\u3000` in the reply beside it, read as two names), each escape counted as the columns it
+    takes."""
+    return quoted(name)[1:-1]
+
+
 def _least_cut(name: str) -> int:
     """The fewest columns `name` is shown in by `_name_cut` with a whole character of its own: its first
     character (two columns where it is wide, an accent with it) and the ellipsis, or the whole name."""
-    width = text_cells(one_row(name))
-    return next((w for w in range(1, width) if _name_cut(name, w) != "…"), width)
-
-
-def _name_quoted(name: str) -> str:
-    """A preset's name in quotes as a reply says it (`quoted`), but as a terminal's row counts it at every width: a
-    tab a blank (escaped `\\t` whole, it became a blank once the name was cut), an ideographic or no-break space
-    itself, two columns or one (escaped `\\u3000`, six columns where two were counted). Each such character is
-    quoted as a printable one the name does not hold, then put back: a name's own text `\\u3000` stays as typed."""
-    name = name.replace("\t", " ")
-    blanks = sorted({ch for ch in name if ch != " " and unicodedata.category(ch) == "Zs"})
-    stand_ins = [ch for ch in map(chr, range(0x2460, 0x24ff)) if ch not in name][:len(blanks)]
-    said = quoted(name.translate({ord(blank): stand_in for blank, stand_in in zip(blanks, stand_ins)}))
-    return one_row(said.translate({ord(stand_in): blank for blank, stand_in in zip(blanks, stand_ins)}))
+    whole = text_cells(_bare(name))
+    for at in range(1, len(name) + 1):
+        if (at == len(name) or starts_a_character(name, at)) and _bare(name[:at]).strip():
+            return min(whole, text_cells(_bare(name[:at])) + 1)
+    return whole
 
 
 def _name_cut(name: str, width: int) -> str:
-    """`name` bare (`one_row`) in at most `width` columns, cut where a character starts, the cut said with an
-    ellipsis right after a letter (`at …` read as the name's last word, the row cut after it)."""
-    shown = one_row(name)
-    return shown if text_cells(shown) <= width else fit_line(shown, width + 1)[:-1].rstrip() + "…"
+    """`name` bare (`_bare`) in at most `width` columns, cut where a character starts and never inside an escape
+    (`\\t` cut to `\\…`), the cut said with an ellipsis right after a letter (`at …` read as the name's last
+    word, the row cut after it)."""
+    shown = _bare(name)
+    if text_cells(shown) <= width:
+        return shown
+    kept = ""
+    for at in range(1, len(name) + 1):
+        if at < len(name) and not starts_a_character(name, at):
+            continue
+        part = _bare(name[:at])
+        if text_cells(part) + 1 > width:
+            break
+        kept = part
+    return kept.rstrip() + "…"
 
 
 class TickCounter:
