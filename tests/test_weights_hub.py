@@ -26,7 +26,7 @@ from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
 from vcam.progress import ByteProgress
-from vcam.terminal import row_cleared
+from vcam.terminal import row_cleared, stopped_line_start
 from vcam.words import size_text
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
@@ -1536,9 +1536,10 @@ def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch):
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setattr(W, "_hub_bars_off", lambda: False)
     monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
-    assert W.stopped_line_start(err) == "\r\x1b[K"
+    assert stopped_line_start(err, lambda: not W._hub_bars_off()) == "\r\x1b[K"
     monkeypatch.setattr(W, "_hub_bars_off", lambda: True)
-    assert W.stopped_line_start(err) == "\n" and W.stopped_line_start(io.StringIO()) == ""
+    assert stopped_line_start(err, lambda: not W._hub_bars_off()) == "\n"
+    assert stopped_line_start(io.StringIO(), lambda: True) == ""
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")

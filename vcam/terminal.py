@@ -8,6 +8,7 @@ import sys
 import threading
 import unicodedata
 import weakref
+from collections.abc import Callable
 from typing import TextIO
 
 from vcam.words import starts_a_character, terminal_safe
@@ -223,3 +224,19 @@ def row_cleared(out: TextIO | None) -> str:
         return "\r" + ERASE_TO_END
     blanks = size[0] - 1 if size else _ROWS_DRAWN.get(out)
     return "\r" + " " * blanks + "\r" if blanks else ""
+
+
+def stopped_line_start(out: TextIO, others_drew: Callable[[], bool]) -> str:
+    """What goes before the line that says a download stopped: on a terminal, a fresh row. Where a line stands on the
+    cursor's row with no line end (vcam's progress line or a show's status line, as drawn; `others_drew`: another
+    library's, such as huggingface_hub's own bars, which a terminal shows unless they are off) it is wiped, or ended
+    where the row is left as it is (typed on); where nothing was drawn, a line end all the same: the terminal's echo
+    of Ctrl-C (`^C`) stands there, and the line ran on from it. Nothing where `out` is no terminal: a bare line end
+    left an empty line in a log."""
+    try:
+        if not out.isatty():
+            return ""
+        drew = bool(drawn_width(out)) or others_drew()
+    except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
+        return ""
+    return (row_cleared(out) or "\n") if drew else "\n"
