@@ -613,3 +613,36 @@ def test_a_name_shortened_before_and_cut_again_just_past_its_ellipsis_shows_one_
 
     assert _fitted_at(26, "forest", ["file:clip….mp4"]) == "\rLIVE | FAILED file:clip…"
     assert fit_line("FAILED …… next", 10) == "FAILED …"
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTSTP"), reason="no Ctrl-Z")
+def test_ctrl_z_gives_the_terminal_back_and_fg_pins_the_line_again(monkeypatch):
+    """Ctrl-Z left the scroll region set under the shell, its last row the stale status line, and after `fg` the
+    line was drawn into a region the shell had scrolled: the handler only asks, the drawing gives back and pins."""
+    import os
+    import select
+    import signal
+
+    def shown(leader) -> bytes:
+        got = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            got += os.read(leader, 65536)
+        return got
+
+    before = signal.getsignal(signal.SIGTSTP)
+    with typed_on_pty(monkeypatch, 24) as pty:
+        seen_at_stop = []
+        line = StatusLine(pty.out, suspend=lambda: seen_at_stop.append(shown(pty.leader)))
+        line.update("LIVE | one")
+        shown(pty.leader)
+        handler = signal.getsignal(signal.SIGTSTP)
+        assert callable(handler)  # else the signal below would stop the tests' own process
+        os.kill(os.getpid(), signal.SIGTSTP)  # Ctrl-Z: nothing is drawn from the handler
+        assert not seen_at_stop and shown(pty.leader) == b""
+        line.update("LIVE | two")
+        # the region given back and the pinned row wiped before the process stops
+        assert seen_at_stop == [b"\x1b7\x1b[r\x1b[24;1H\x1b[K\x1b8"], seen_at_stop
+        # after fg: room made on the last row, the region set again and the line drawn there
+        assert shown(pty.leader) == (b"\r\n\x1b[1A\x1b7\x1b[1;23r\x1b8\x1b7\x1b[24;1HLIVE | two\x1b[K\x1b8")
+        line.end()
+    assert signal.getsignal(signal.SIGTSTP) == before

@@ -6,6 +6,8 @@ key at the next update, so a command could not be seen as it was typed."""
 from __future__ import annotations
 
 import atexit
+import os
+import signal
 import sys
 import threading
 import time
@@ -23,10 +25,12 @@ SAVE, RESTORE = "\x1b7", "\x1b8"
 class StatusLine:
     def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
                  columns: Callable[[], int | None] | None = None, pinned: bool | None = None,
-                 size: Callable[[], tuple[int | None, int | None] | None] | None = None):
+                 size: Callable[[], tuple[int | None, int | None] | None] | None = None,
+                 suspend: Callable[[], None] | None = None):
         """`size`: the terminal's (columns, rows) now, `columns` its width alone (default: asked of `out` at each
         update, so a resized terminal is followed). `pinned`: keep the line on the terminal's last row (default:
-        where commands are typed on this terminal, `typed_on`)."""
+        where commands are typed on this terminal, `typed_on`). `suspend`: stops the process as Ctrl-Z does, until
+        `fg` (default: SIGTSTP's own action)."""
         self.out = out
         self.tty = hasattr(out, "isatty") and out.isatty()
         self.log_every = log_every
@@ -40,6 +44,12 @@ class StatusLine:
         self._last_log = -1e9
         self._width = 0
         self._lock = threading.Lock()
+        self._suspend = suspend or _suspend_process
+        # Ctrl-Z while pinned: the handler only sets this flag (a handler that took the lock deadlocked where the
+        # main thread held it); the next update, on the thread that draws, gives the terminal back and stops
+        self._suspend_asked = False
+        self._took_tstp = False
+        self._before_tstp: object = None  # SIGTSTP's handler before the line's own
         if self.pinned:
             atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
 
@@ -63,6 +73,8 @@ class StatusLine:
         return self.tty or self.clock() - self._last_log >= self.log_every
 
     def update(self, text: str) -> None:
+        if self._suspend_asked:
+            self._give_back_and_suspend()
         with self._lock:
             if self.tty:
                 columns, rows = self._size() or (None, None)
@@ -99,6 +111,31 @@ class StatusLine:
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
+        self._take_ctrl_z()
+
+    def _take_ctrl_z(self) -> None:
+        """Ctrl-Z then `fg` left the scroll region set under the shell (its prompt could not reach the last row) and
+        the pinned row stale: while the line is pinned, Ctrl-Z gives the terminal back first (see `update`)."""
+        sigtstp = getattr(signal, "SIGTSTP", None)  # none on Windows
+        if sigtstp is None or self._took_tstp or threading.current_thread() is not threading.main_thread():
+            return
+        self._before_tstp = signal.signal(sigtstp, self._ask_suspend)
+        self._took_tstp = True
+
+    def _ask_suspend(self, _sig: int, _frame) -> None:
+        self._suspend_asked = True
+
+    def _give_back_and_suspend(self) -> None:
+        """The whole terminal given back, the process stopped until `fg`; then the next draw pins the line again,
+        the region set for the terminal as it is then."""
+        self._suspend_asked = False
+        with self._lock:
+            if self._rows is not None:
+                self.out.write(f"{SAVE}\x1b[r\x1b[{self._rows};1H{ERASE_TO_END}{RESTORE}")
+                self.out.flush()
+                self._rows = None
+                pinned_on(self.out, False)
+        self._suspend()
 
     def message(self, text: str) -> None:
         """A line of its own (a warning, an event), above the status line."""
@@ -120,6 +157,10 @@ class StatusLine:
     def end(self) -> None:
         """The status line stops: on a terminal its last text stays, as a line of its own, and a pinned line's
         region is given back to the whole terminal."""
+        if self._took_tstp and threading.current_thread() is threading.main_thread():
+            # Ctrl-Z's own action again: nothing pinned to give back
+            signal.signal(signal.SIGTSTP, self._before_tstp if self._before_tstp is not None else signal.SIG_DFL)
+            self._took_tstp = False
         with self._lock:
             if self._rows is not None:
                 # at the start of the row typed on: what was typed there (a ^C) is of no use once the show ends
@@ -132,6 +173,16 @@ class StatusLine:
                 self.out.write("\n")
                 self.out.flush()
                 self._width = 0
+
+
+def _suspend_process() -> None:
+    """Stops the process as Ctrl-Z does (SIGTSTP's default action), until `fg`; the status line's handler is put
+    back after."""
+    handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    try:
+        os.kill(os.getpid(), signal.SIGTSTP)
+    finally:
+        signal.signal(signal.SIGTSTP, handler)
 
 
 def with_screen(state: str, mode: str) -> str:
