@@ -312,7 +312,10 @@ class OnAir:
         if stopped and not said:
             for w in self.workers:
                 if w.left_out is None and w.ended_show is None:  # those were said as they were left out
-                    self._say_closing(self.status.message, w.summary())
+                    # its count alone: a frame skipped where it is never behind (null) is no slowness of its own
+                    frames = getattr(w.output, "frames", None)
+                    sent = frames if isinstance(frames, int) else w.sent
+                    self._say_closing(self.status.message, f"output {w.output.name}: {counted(sent, 'frame')} sent")
         return code
 
     @staticmethod
