@@ -813,3 +813,29 @@ def test_a_raw_mjpeg_stream_plays_every_frame_though_it_starts_as_a_jpeg_does(tm
         assert set(greys) == set(range(12)), greys
     finally:
         clip.close()
+
+
+@pytest.mark.parametrize("head", [b"\0\0\0\x1cftypheic\0\0\0\0mif1heicmiaf", b"\0\0\0\x18ftypmif1\0\0\0\0mif1heic"])
+def test_an_iphone_photo_given_as_a_clip_is_said_to_be_one_with_the_fix_for_it(tmp_path, head):
+    """A HEIC photo given as file: was told damaged, cut short or still being recorded, with the fix for a
+    recording (stop it, record to MKV): it is a still picture, to convert before image: shows it."""
+    from vcam.live.inputs.source import InputError
+
+    photo = tmp_path / "IMG_0001.heic"
+    photo.write_bytes(head + b"\0" * 200)
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(photo), 64, 64)
+    said = f"cannot decode {photo} as a video: it is a HEIC photo (an iPhone's), a still picture"
+    assert raised.value.message == said
+    assert raised.value.fix.startswith("convert it to JPEG or PNG: sips -s format jpeg ")
+    assert raised.value.fix.endswith("; then show the JPEG with image:PATH") and "recording" not in raised.value.fix
+
+
+def test_an_mp4_naming_an_hevc_sequence_among_its_brands_is_no_heic_photo():
+    """An MP4 whose file type names hevc among its compatible brands (an HEVC image sequence's) was told a HEIC
+    photo, a still, where it was a video that did not decode."""
+    from vcam.live.frames import is_heic
+
+    assert not is_heic(b"\0\0\0\x1cftypisom\0\0\0\0isomhevcmp41" + b"\0" * 64)
+    assert not is_heic(b"\0\0\0\x18ftyphevc\0\0\0\0mif1hevc" + b"\0" * 64)
+    assert is_heic(b"\0\0\0\x1cftypheic\0\0\0\0mif1heicmiaf" + b"\0" * 64)

@@ -491,13 +491,15 @@ def test_a_blend_of_a_name_with_itself_says_the_name_as_it_was_typed(line, name)
     ("strength 0,5", "strength needs a number from 0 to 1, not '0,5' (did you mean 0.5?); usage: "),
     ("bias 0,3", "bias needs a number above 0 and at most 1, not '0,3' (did you mean 0.3?); usage: "),
     ("blend 1 2 0,25", "blend position must be a number from 0 to 1, not '0,25' (did you mean 0.25?)"),
+    ("strength 0,123456789012", "strength needs a number from 0 to 1, not '0,123456789012' (did you mean "
+                                "0.123456789012?); usage: "),
     ("input camera 1", "'camera 1' is no input: did you mean input camera:1?"),
     ("input camera x", "camera 'x' is neither an index (camera:0) nor a device path (camera:/dev/video0); usage: "),
     ("input file my clip.mp4", "'file my clip.mp4' is no input: did you mean input file:my clip.mp4?"),
 ])
 def test_a_decimal_comma_or_a_space_for_an_inputs_colon_is_answered_with_what_was_meant(line, said):
     """`strength 0,5` (a decimal comma, as many keyboards write one) and `input camera 1` were answered with the
-    usage only."""
+    usage only; `strength 0,123456789012` was offered 0.123457, six of its digits."""
     message = refusal(line)
     assert message.startswith(said)
 

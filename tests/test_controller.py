@@ -2166,8 +2166,40 @@ def test_a_preset_s_name_typed_in_full_width_or_with_a_sentence_s_mark_is_offere
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
                      lambda s: None)
     before = len(producer.actions)
-    assert ctl.handle_line(line, "stdin") == "error: 'ocean' is a preset, not a command: did you mean preset ocean?"
+    said = "ｏｃｅａｎ" if line.startswith("ｏ") else "ocean"  # quoted as typed, a sentence's mark left off
+    assert ctl.handle_line(line, "stdin") == f"error: '{said}' is a preset, not a command: did you mean preset ocean?"
     assert len(producer.actions) == before
+
+
+@pytest.mark.parametrize("line, said, meant", [("‘ocean’", "'ocean'", "preset ocean"),
+                                               ("'ocean'", "'ocean'", "preset ocean"),
+                                               ('"ocean"', "'ocean'", "preset ocean"),
+                                               ("‘ｏｃｅａｎ’", "'ｏｃｅａｎ'", "preset ocean"),
+                                               ("“misty forest” ＠ｂａｒ", "'misty forest'", "preset misty forest @bar"),
+                                               ("ｄｒｏｐ ＠ｂａｒ", "'ｄｒｏｐ'", "go drop @bar"),
+                                               ("blend city ocean ‘x’", "'x'", None),
+                                               ("blend city ocean 'x'", "'x'", None),
+                                               ("blend city ocean ‘x y’", "'x y'", None),
+                                               ("blend city ocean ‘ｘ’", "'ｘ'", None),
+                                               ("blend city ocean “half”", "'half'", None)])
+def test_a_refusal_quotes_the_line_as_typed_and_offers_the_line_to_type(line, said, meant):
+    """`ｄｒｏｐ ＠ｂａｒ` was told "'drop' is a cue", `blend city ocean ‘ｘ’` "not 'x'": words the operator did not
+    type and cannot find on the line; `'ocean'` "\"'ocean'\" is a preset", quotes within quotes. A refusal quotes a
+    word a full-width fold changed as typed, the line's own quotes, straight or curled, off, from the console, the
+    network and vcam cam alike; the line offered is still the one to type, which plays."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda sent: True)
+    remote.state.presets = ["city", "ocean", "misty forest"]
+    for source, network in _SOURCES:
+        ctl = _cued()
+        reply = ctl.handle_line(line, source, network=network)
+        assert reply.startswith("error: ") and f" {said}" in reply, reply
+        if meant is not None:
+            assert f"did you mean {meant}?" in reply, reply
+            assert not ctl.handle_line(meant, source, network=network).startswith("error"), meant
+    if not line.startswith("ｄ"):  # vcam cam is not told the server's cues
+        assert f" {said}" in remote.handle_line(line, "stdin")
 
 
 def test_a_command_in_quotes_is_that_command_where_a_preset_is_so_named():
@@ -2751,11 +2783,14 @@ def test_a_comment_after_a_timing_is_read_as_a_command_reads_it(line, meant, pic
 
 
 @pytest.mark.parametrize("line", ["preset", "blend", "scene 2 # c", "scene 2 @bar # c", "next 2", "next 2 @bar",
-                                  "next 2 # x", "next preset", "next cue", "next 9"])
+                                  "next 2 # x", "next preset", "next cue", "next 9", "scene 2,3", "scene ocean,city",
+                                  "scene 2 & 3", "scene 2,2", "scene misty forest, city"])
 def test_vcam_cam_answers_a_line_as_the_console_does_where_it_knows_the_servers_presets(line):
     """At vcam cam, `preset` alone was an error where the console lists the presets, and `scene 2 # c` and `next 2`
-    were offered no line where the console offers preset 2: each is answered as the console answers it, of a show with
-    the server's presets and no cues (which vcam cam is not told of: no go is offered, nor go alone)."""
+    were offered no line where the console offers preset 2, `scene 2,3` none where it offers blend 2 3 0.5 (and
+    `scene misty forest, city` no blend where it offers 'misty forest'): each is
+    answered as the console answers it, of a show with the server's presets and no cues (which vcam cam is not told
+    of: no go is offered, nor go alone)."""
     from vcam.remote.controller import RemoteController
 
     show = parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml")

@@ -187,6 +187,8 @@ def test_on_windows_no_backslash_is_an_escape():
     (r"/Users/me/My\ Clips/loop\ \(2\).mp4", "file:/Users/me/My Clips/loop (2).mp4"),
     (r"C:\clips\a.mp4", r"file:C:\clips\a.mp4"), ("/dev/video2", "camera:/dev/video2"),
     ("/home/me/a:b.mp4", "file:/home/me/a:b.mp4"),
+    # an iPhone's photo is a picture: offered as a clip, it was told damaged or still being recorded
+    ("~/Pictures/IMG_0001.HEIC", "image:~/Pictures/IMG_0001.HEIC"), ("photo.heif", "image:photo.heif"),
 ])
 def test_a_path_without_its_kind_is_refused_with_the_input_it_most_likely_is(text, meant):
     """`/home/me/clip.mp4` was an "unknown input" with the list of forms: the fix is one word, so it is said."""
@@ -196,6 +198,15 @@ def test_a_path_without_its_kind_is_refused_with_the_input_it_most_likely_is(tex
         parse_input(text)
     assert str(err.value) == f"a path needs its kind first: did you mean {meant}?"
     assert parse_input(meant) == err.value.meant  # what it says reads back as that input
+
+
+def test_an_iphone_photo_named_with_another_word_for_a_clip_is_offered_as_an_image():
+    """`clip:IMG_0001.heic` was offered file:IMG_0001.heic, which told the photo damaged or a HEIC only once played."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input("clip:IMG_0001.heic")
+    assert str(err.value) == "'clip' is no kind of input: did you mean image:IMG_0001.heic?"
 
 
 @pytest.mark.parametrize("text, why, meant", [

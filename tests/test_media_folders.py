@@ -1061,3 +1061,131 @@ def test_a_network_path_opened_by_a_curled_quote_before_a_full_width_timing_is_h
     assert said == (f"error: no such file {named} in the folders shared with the network: check the name, as in "
                     "input image:'NAME' @bar"), said
     assert producer.actions == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+@pytest.mark.parametrize("form", ["input image:N", "input image:'N' ＠ｂａｒ", "input image:W", "input image:W ＠ｂａｒ"])
+def test_a_name_stored_decomposed_gets_one_answer_at_the_console_in_every_form(tree, monkeypatch, form):
+    """At the console, `reçu.png` stored as a Mac names it (NFD), a link out of its folder, was told no such file
+    typed plainly, and typed in quotes before a full-width timing or in full-width letters was read as a name of its
+    own (`'reçu.png' ＠ｂａｒ`, `ｒｅçｕ．ｐｎｇ`): three answers. A plain file so stored opened typed plainly alone.
+    Every form is read as the plain one now; the link out stays unopened in all (the open holds a stored name to
+    its folder, which is what keeps a network line's name in the shared ones)."""
+    import cv2
+    import numpy as np
+
+    shared, outside = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    cv2.imwrite(str(outside / "x.png"), np.zeros((8, 8, 3), np.uint8))
+    cv2.imwrite(str(shared / nfd("thé.png")), np.zeros((8, 8, 3), np.uint8))
+    (shared / nfd("reçu.png")).symlink_to(outside / "x.png")
+    monkeypatch.chdir(shared)
+
+    def line(name: str) -> str:
+        wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and (c.isalnum() or c == ".") else c for c in name)
+        return nfc(form.replace("N", name).replace("W", wide))
+
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    said = ctl.handle_line(line("reçu.png"), "stdin")
+    assert nfc(said).startswith(f"error: image {shared / nfc('reçu.png')}: no such file"), said
+    said = ctl.handle_line(line("thé.png"), "stdin")
+    assert said.startswith("input image:") and "thé.png" in nfc(said), said
+    assert len(producer.actions) == 1
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
+@pytest.mark.parametrize("form", ["input image:N", "input image:W"])
+def test_a_decomposed_link_to_its_own_folder_is_told_a_folder_as_a_plain_one_is(tree, monkeypatch, form):
+    """`café` stored as a Mac names it (NFD), a link to the folder it is in: typed in full-width letters at the
+    console it was told no such file, where `cafe`, a plain link alike, was told it is a folder."""
+    shared, _ = tree
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    (shared / nfd("café")).symlink_to(shared)
+    (shared / "cafe").symlink_to(shared)
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    for name in ("cafe", "café"):
+        wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() else c for c in name)
+        said = ctl.handle_line(nfc(form.replace("N", name).replace("W", wide)), "stdin")
+        assert nfc(said).startswith(f"error: image {shared / nfc(name)} is a folder, not a file"), said
+    assert producer.actions == []
+
+
+@pytest.mark.parametrize("line", ["input image:café.png", "input image:'café.png' ＠ｂａｒ", "input image:ｃａｆé.png"])
+@pytest.mark.parametrize("network", [False, True])
+def test_a_missing_accented_name_reads_its_folder_once_to_open_then_for_respacing(tree, monkeypatch, network, line):
+    """A missing `café.png` read its folder twice as its input was opened, after what admitting a network line
+    read: once for a name a Mac stored (NFD), once more for the names alike its fix offers. Its quoted and
+    full-width forms at the console are not read again for the Mac's name: a look at that name alone. The
+    console's line reads the folder it was typed in once more, for a name alike but for its spaces."""
+    from vcam import storednames
+
+    shared, _ = tree
+    monkeypatch.chdir(shared)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    said = ctl.handle_line(line, "net 10.0.0.2:5000" if network else "stdin", network=network)
+    assert "no such file" in said and producer.actions == [], said
+    # the line admitted from the network is looked up as it is admitted and again as it opens, which may be later
+    # the console's line is looked for named alike but for its spaces too, once, from the folder it was typed in
+    assert listed == [str(shared)] * (2 if network else 1) + (["."] if not network else [])
+
+
+@pytest.mark.parametrize("form", ["input image:V/N", "input image:'V/N' ＠ｂａｒ", "input image:W", "input image:V/N ＠ｂａｒ"])
+def test_a_decomposed_name_in_a_composed_folder_gets_one_answer_in_every_form(tmp_path, monkeypatch, form):
+    """`Vidéos` named at a keyboard (NFC) holding a Mac's copy of `café.png` (NFD): typed plainly at the console it
+    opened, but in quotes before a full-width timing or in full-width letters it was told no such file."""
+    import cv2
+    import numpy as np
+
+    nfd, nfc = (lambda text: unicodedata.normalize("NFD", text)), (lambda text: unicodedata.normalize("NFC", text))
+    folder = tmp_path / nfc("Vidéos")
+    folder.mkdir()
+    cv2.imwrite(str(folder / nfd("café.png")), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c != " " else c for c in "Vidéos/café.png")
+    line = nfc(form.replace("W", wide).replace("V", "Vidéos").replace("N", "café.png"))
+    ctl, producer = make_controller(MediaFolders.chosen([str(tmp_path)], None), check=check_input)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("input image:") and "café.png" in nfc(said), said
+    assert len(producer.actions) == 1
+
+
+def test_an_iphone_photo_sent_as_a_clip_is_told_how_to_convert_it_without_the_shared_folder(tree):
+    """`input file:IMG_2.HEIC` from the network was told the commands that convert it with the JPEG's path in the
+    shared folder, which the network is never told (`--out /srv/IMG_2.jpg`)."""
+    shared, _ = tree
+    (shared / "IMG_2.HEIC").write_bytes(b"\0\0\0\x1cftypheic\0\0\0\0mif1heicmiaf" + b"\0" * 200)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    said = ctl.handle_line("input file:IMG_2.HEIC", "net 10.0.0.2:5000", network=True)
+    assert "it is a HEIC photo" in said and "sips -s format jpeg" in said, said
+    assert str(shared) not in said and str(shared.parent) not in said, said
+    assert producer.actions == []
+
+
+def test_a_full_width_name_in_the_share_is_opened_as_typed_beside_its_ascii_twin(tree):
+    """Both ｘ．ｐｎｇ and x.png shared: `input image:'ｘ．ｐｎｇ' ＠ｂａｒ` from the network opened x.png, not the file
+    named as typed."""
+    shared, _ = tree
+    (shared / "ｘ．ｐｎｇ").write_bytes(b"png")
+    (shared / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line("input image:'ｘ．ｐｎｇ' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert [a.spec for a in producer.actions] == [f"image:{shared}/ｘ．ｐｎｇ"], producer.actions
+
+
+def test_a_full_width_slash_with_no_kind_from_the_network_is_offered_no_file_kind(tree):
+    """`input 'sub／x.png' ＠ｂａｒ` from the network, sub/x.png shared, was offered `input file:'sub/x.png' ＠ｂａｒ`,
+    the kind wrong for an image and the timing still full width: it is offered no such line."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    (shared / "sub" / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    try:
+        said = ctl.handle_line("input 'sub／x.png' ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    except Refused as e:
+        said = f"refused: {e}"
+    assert "did you mean input file:" not in said, said
+    assert producer.actions == [], producer.actions

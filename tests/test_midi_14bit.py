@@ -348,11 +348,12 @@ def test_a_14_bit_knobs_strength_reads_in_three_decimals_its_value_kept_whole():
     ("strength 0.12345", "strength 0.12345"), ("strength 0.7535", "strength 0.7535"),
     ("strength 0.0000004", "strength 4e-07"), ("strength 0.9999999", "strength 0.9999999"),
     ("bias 0.7535", "bias 0.7535"), ("strength 0.12345678", "strength 0.12345678"),
-    ("bias 0.9876543211", "bias 0.9876543211")])
+    ("bias 0.9876543211", "bias 0.9876543211"), ("strength 1.2345678e-300", "strength 1.2345678e-300")])
 def test_a_typed_level_reads_back_as_typed(typed, read):
     """0.12345 read back as 0.123 and 0.7535 as 0.753 (three decimals of a value typed whole), 0.0000004 as 0 and
     0.9999999 as 1: a strength that is neither said as text only, or as all input. One of more than six significant
-    digits (0.12345678) read back as a knob's three decimals, 0.123."""
+    digits (0.12345678) read back as a knob's three decimals, 0.123. A tiny one reads with its exponent, as typed,
+    not as some 300 zeros."""
     ctl, _ = rig("{cc: 1, param: strength}", strength=0.5)
     ctl.state.input = "clip.mp4"
     assert ctl.handle_line(typed, "stdin") == f"{read} from the next block"
@@ -371,7 +372,19 @@ def test_a_knobs_strength_and_bias_read_in_three_decimals_more_where_three_would
     assert str(router.handle(cc(7, 77))).startswith("strength 0.606")
 
 
-@pytest.mark.parametrize("level, read", [(0.5, "0.50"), (0.9999, "0.9999"), (0.004, "0.004"), (1.0, "1.00")])
+@pytest.mark.parametrize("controls, raw, read", [
+    ("{cc: 1, bits: 14, param: strength, range: [0.2, 0.8]}", 16350, "strength 0.799"),
+    ("{cc: 1, bits: 14, param: strength, curve: log}", 7897, "strength 0.774"),
+    ("{cc: 1, bits: 14, param: bias, range: [0.1, 0.9]}", 15026, "bias 0.834")])
+def test_a_14_bit_knob_over_a_range_or_a_curve_reads_in_three_decimals(controls, raw, read):
+    """A 14-bit knob over [0.2, 0.8] at 16350 read "strength 0.798791430141", twelve digits nobody typed."""
+    ctl, router = rig(controls, strength=0.8, bias=0.83)
+    said = [str(line) for msg in pair(1, raw) if (line := router.handle(msg))]
+    assert said[-1].split(",")[0].removesuffix(" from the next block") == read, said
+
+
+@pytest.mark.parametrize("level, read", [(0.5, "0.50"), (0.9999, "0.9999"), (0.004, "0.004"), (1.0, "1.00"),
+                                         (1.2345678e-300, "1.2345678e-300")])
 def test_the_status_line_never_rounds_a_strength_or_bias_off_1_onto_1(level, read):
     """A strength of 0.9999 showed as 1.00 on the status line while its reply said 0.9999."""
     ctl, _ = rig("{cc: 1, param: strength}", strength=level, bias=level)

@@ -210,6 +210,7 @@ def test_a_buttons_image_is_found_next_to_the_file_it_is_written_in_whatever_fol
 
 def test_a_buttons_missing_or_unusable_file_is_refused_as_the_map_is_read_with_its_file_and_line(tmp_path):
     from vcam.control.midimap import load_map, map_named
+    from vcam.remote.camquit import CAM_WORDS
     from vcam.control.show import load_show
     from vcam.control.yamlproblems import ConfigError
 
@@ -233,7 +234,7 @@ def test_a_buttons_missing_or_unusable_file_is_refused_as_the_map_is_read_with_i
                                   "folder of the file that names it (or a whole path)"]
     # a map whose commands go to a server (vcam cam) keeps them as written: the server finds them in its folders
     (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: 'input file:clips/gone.mp4'}\n")
-    assert str(load_map(tmp_path / "cam.yaml", whole_paths=False).buttons[0].command) == "input file:clips/gone.mp4"
+    assert str(load_map(tmp_path / "cam.yaml", CAM_WORDS).buttons[0].command) == "input file:clips/gone.mp4"
 
 
 def test_a_map_named_from_the_home_folder_is_found_as_the_shell_would_find_it(tmp_path, monkeypatch):

@@ -25,6 +25,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.pending import Waiting
 from vcam.remote.attach import attachment
+from vcam.control.mapfiles import SHOW_WORDS
 from vcam.remote.served import ServedClient
 from vcam.remote.server import FrameServer, ServeSettings
 
@@ -1475,8 +1476,8 @@ def test_vcam_cams_maps_may_name_files_only_the_server_has_and_send_them_as_writ
         got["osc"] = client_module._osc_parts(opts, None, SimpleNamespace(pacer=None), status.message)
         return 0
 
-    def osc_parts(listen, reply, map_ref, show, controller, say, whole_paths=True, **rest):
-        return [osc.read_map(map_ref, show, whole_paths)]
+    def osc_parts(listen, reply, map_ref, show, controller, say, words=SHOW_WORDS, **rest):
+        return [osc.read_map(map_ref, show, words=words)]
 
     monkeypatch.setattr(client_module, "_run_cam", started)
     monkeypatch.setattr(osc, "osc_parts", osc_parts)

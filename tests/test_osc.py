@@ -14,6 +14,7 @@ from vcam.control.commands import USAGE, parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.media import MediaFolders
 from vcam.control.osc import osc_parts
+from vcam.remote.camquit import CAM_WORDS
 from vcam.control.oscinput import MAX_KEYS, OscInput
 from vcam.control.oscmap import OscButton, OscFader, OscMap, find_map_file, load_map, map_named
 from vcam.control.oscports import parse_address
@@ -790,7 +791,7 @@ def test_an_address_under_vcam_that_is_none_of_its_commands_is_still_a_maps_to_b
      "vcam run SHOW --osc 8000"),
     ("controls: []\nreply: 9001\n", 2, "OSC map: reply: is not read here: the address replies are sent to is vcam "
      "run's: vcam run SHOW --osc-reply 9001"),
-    ("controls:\n  - {address: /a, param: blend\n", 3, "not valid YAML"),
+    ("controls:\n  - {address: /a, param: blend\n", 2, "not valid YAML"),
     ("controls:\n\t- {address: /a, param: blend}\n", 2, "indent with spaces"),
     ("", 1, "the file is empty; it needs a controls: list"),
     ("presets:\n  - {name: a, prompt: b}\n", 1, "this is a show file (presets:, no controls:), not an OSC map"),
@@ -1179,9 +1180,23 @@ def test_an_osc_buttons_file_is_found_next_to_the_file_it_is_written_in_and_a_mi
     assert err.value.problems[0].startswith(f"{maps / 'pad.yaml'}:2: OSC map control 1 release: file clips/c.mp4 "
                                             "not found")
     # vcam cam's map: its commands go to the server, which finds the files in the folders it shares
-    kept = read_map(str(maps / "pad.yaml"), None, whole_paths=False)
+    kept = read_map(str(maps / "pad.yaml"), None, words=CAM_WORDS)
     assert (str(kept.buttons[0].command), str(kept.buttons[0].release)) == ("input file:clips/b.mp4",
                                                                             "input file:clips/c.mp4 @bar")
+
+
+def test_an_osc_maps_reader_takes_its_words_and_say_by_name_and_its_words_hash(tmp_path):
+    """`read_map(ref, show, True)` (whole_paths third, as it once was) passed True as `say`, which failed only when
+    the map had a note to say; hash() of the words a map is read with raised, a frozen class holding a mapping."""
+    from vcam.control.mapfiles import SHOW_WORDS
+    from vcam.control.osc import read_map, read_map_file
+
+    (tmp_path / "pad.yaml").write_text("controls:\n  - {address: /n, command: next}\n")
+    for reader in (read_map, read_map_file):
+        with pytest.raises(TypeError):
+            reader(str(tmp_path / "pad.yaml"), None, True)
+    assert read_map(str(tmp_path / "pad.yaml"), None, say=[].append, words=CAM_WORDS).buttons[0].address == "/n"
+    assert len({CAM_WORDS, SHOW_WORDS, CAM_WORDS}) == 2
 
 
 @pytest.mark.parametrize("meanwhile", [OscMap(), OscMap(buttons=(OscButton("/f", parse("next")),))],
@@ -1244,7 +1259,7 @@ def test_an_osc_map_files_notes_are_said_as_a_midi_maps_are(tmp_path):
     assert len(said) == 1 and said[0].startswith(note), said
     said.clear()
     ctl = Spy()
-    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False)  # vcam cam's, read there
+    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, words=CAM_WORDS)  # vcam cam's, read there
     assert [s for s in said if s.startswith(note)] == said[:1] and len(said) == 1, said
 
 

@@ -122,7 +122,7 @@ presets:
 """
 
 BROKEN = [
-    ("presets:\n  - name: a\n    prompt: [unclosed\n", 4, "the [ that opens on line 3 (column 13) is never closed"),
+    ("presets:\n  - name: a\n    prompt: [unclosed\n", 3, "the [ that opens on line 3 (column 13) is never closed"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n    promt: a dog\n", 5, "unknown key 'promt'"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n", 4, "either prompt"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: A\n    prompt: x\n", 4, "already used"),

@@ -185,8 +185,9 @@ def test_a_lists_first_item_moved_left_names_no_blank_line_under_it(tmp_path, lo
                                              "in")
 
 
-# (a first '- ' at its key's own column, the items after it indented as its keys, is told as those items moved)
-@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1)])
+# (a first '- ' at its key's own column, the items after it indented as its keys, was told as those items moved,
+# one per load)
+@pytest.mark.parametrize("first, indent", [(" - name: a\n   prompt: x\n", 1), ("- name: a\n  prompt: x\n", 0)])
 def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loader, first, indent):
     """The first preset's '- ' left of the others' was offered the second one moved to it, then at the next load the
     third, one per load; it is told the first item's move, and made as told, the show loads."""
@@ -201,6 +202,45 @@ def test_a_lists_first_item_moved_left_is_told_its_own_move_once(tmp_path, loade
     moved = "".join(" " * shift + line + "\n" for line in first.splitlines())
     path.write_text(f"presets:\n{moved}{rest}")
     assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("first", ["  - name: a\n    prompt: x\n", "   - name: a\n     prompt: x\n"])
+def test_a_lists_first_item_deeper_than_the_items_at_its_keys_column_is_told_its_own_move_once(tmp_path, loader,
+                                                                                             first):
+    """The first preset indented, the others at presets:'s own column, was offered the second moved to it, then at
+    the next load the third, one per load; it is told the first item's move, and made as told, the show loads."""
+    path = tmp_path / "show.yaml"
+    rest = "- name: b\n  prompt: y\n- name: c\n  prompt: z\ncues: []\n"
+    path.write_text(f"presets:\n{first}{rest}")
+    indent = len(first) - len(first.lstrip(" "))
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented {indent} spaces and the 2 items after it "
+        f"0 (from line 4): the items of one list line up; indent line 2 0 spaces, and line 3, under it, with it: "
+        f"{indent} spaces less")
+    moved = "".join(line[indent:] + "\n" for line in first.splitlines())
+    path.write_text(f"presets:\n{moved}{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+def test_an_items_lines_moved_with_it_are_named_as_those_with_yaml_on_them(tmp_path, loader):
+    """A '- ' item moved with the lines under it named a blank line among them, and two lines as a range ("lines 5
+    to 6"); the lines with YAML on them are named, two as two."""
+    path = tmp_path / "show.yaml"
+    head = "presets:\n  - name: a\n    prompt: x\n - name: b\n"
+    path.write_text(f"{head}   prompt: y\n   seed: 3\n  - name: c\n    prompt: z\n")
+    assert refused(load_show, path).endswith("indent it 2 spaces as well, and lines 5 and 6, under it, with it: each "
+                                             "1 space further in")
+    path.write_text("presets:\n  - name: a\n    prompt: x\n  - name: b\n    prompt: y\n    seed: 3\n"
+                    "  - name: c\n    prompt: z\n")
+    assert [(p.name, p.seed) for p in load_show(path).presets][:2] == [("a", None), ("b", 3)]
+    path.write_text(f"{head}\n   prompt: y\n  - name: c\n    prompt: z\n")
+    assert refused(load_show, path).endswith("indent it 2 spaces as well, and line 6, under it, with it: 1 space "
+                                             "further in")
+    path.write_text(f"{head}   prompt: y\n\n   seed: 3\n")
+    assert refused(load_show, path).endswith("indent it 2 spaces as well, and lines 5 and 7, under it, with it: each "
+                                             "1 space further in")
+    path.write_text("presets:\n  - name: a\n    prompt: x\n  - name: b\n    prompt: y\n\n    seed: 3\n")
+    assert [(p.name, p.seed) for p in load_show(path).presets] == [("a", None), ("b", 3)]
 
 
 def test_a_lists_first_entry_in_braces_moved_left_is_told_to_move_that_line_alone(tmp_path, loader):
@@ -223,3 +263,109 @@ def test_a_lists_first_item_moved_left_with_two_lines_under_it_names_both(tmp_pa
                     "    prompt: z\n")
     assert refused(load_show, path).endswith("indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
                                              "1 space further in")
+
+
+@pytest.mark.parametrize("written, offered", [
+    # an apostrophe in a word read as a quote opening: the braces offered ran on into the next entry's
+    ("presets: [{name: it's, prompt: \"x\" seed: 3}, {name: b's, prompt: y}]\n",
+     "{name: it's, prompt: \"x\", seed: 3}"),
+    ("presets:\n  - {name: a, prompts: [{text: it's, weight: 2}, {text: \"b\" weight: 1}, {text: c'd}]}\n",
+     "{text: \"b\", weight: 1}"),
+    ("presets:\n  - {name: it's, prompt: \"neon\" seed: 3}\n", "{name: it's, prompt: \"neon\", seed: 3}"),
+    # refused with its comma (`prompt: neon: city`): the slip said, no braces offered
+    ("presets:\n  - {name: \"a\" prompt: neon: city}\n", None),
+])
+def test_a_comma_left_out_after_a_quoted_value_offers_the_braces_that_hold_it_only(tmp_path, loader, written,
+                                                                                  offered):
+    """The braces offered for a comma left out after a quoted value paired an apostrophe (`it's`) with the next
+    one, offering two entries as one, or none; and a line refused as written was offered. The braces offered are
+    those that hold the comma, and pasted in place of the ones written, the show loads."""
+    path = tmp_path / "show.yaml"
+    path.write_text(written)
+    problem = refused(load_show, path)
+    assert "a comma separates keys: write a comma before" in problem, problem
+    if offered is None:
+        assert ", as in" not in problem, problem
+        return
+    assert problem.endswith(f", as in {offered}"), problem
+    written_braces = offered.replace(", seed", " seed").replace(", weight", " weight")
+    assert written_braces in written
+    path.write_text(written.replace(written_braces, offered))
+    load_show(path)
+
+
+@pytest.mark.parametrize("first, offered, prompt", [
+    ("neon city", "neon city", "neon city"),
+    ("[neon, city", "'[neon, city'", "[neon, city"),
+])
+def test_two_values_at_their_keys_column_are_told_one_per_load_each_with_a_line_that_loads(tmp_path, loader, first,
+                                                                                           offered, prompt):
+    """Two prompts each on the line under prompt: at its column were told in YAML's words, no line offered: the line
+    offered for the first was refused for the second slip. The first is told with its line, the second at the next
+    load, and mended as told, the show is the one meant."""
+    path = tmp_path / "show.yaml"
+    lines = ["presets:", "  - name: a", "    prompt:", f"    {first}", "  - name: b", "    prompt:", "    dusk forest"]
+    path.write_text("\n".join(lines) + "\n")
+    said = refused(load_show, path)
+    assert said.startswith(f"{path}:4: not valid YAML: line 4, prompt:'s value, is at prompt:'s own column"), said
+    assert said.endswith(f": {offered}"), said
+    lines[3] = f"      {offered}"
+    path.write_text("\n".join(lines) + "\n")
+    assert refused(load_show, path).endswith("indent it 6 spaces: dusk forest")
+    lines[6] = "      dusk forest"
+    path.write_text("\n".join(lines) + "\n")
+    assert [p.prompts for p in load_show(path).presets] == [{prompt: 1.0}, {"dusk forest": 1.0}]
+
+
+def test_a_first_item_at_its_keys_column_with_a_list_under_it_is_told_its_own_move(tmp_path, loader):
+    """The first preset at presets:'s own column, its prompts: list under it, and the presets after it indented: the
+    first item's move is told (lines under it with it), not the prompts' list moved to line up with the presets,
+    which read the presets as texts."""
+    path = tmp_path / "show.yaml"
+    rest = "  - name: b\n    prompt: y\n  - name: c\n    prompt: z\n"
+    path.write_text(f"presets:\n- name: a\n  prompts:\n    - text: x\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 0 spaces and the 2 items after it 2 (from "
+        "line 5): the items of one list line up; indent line 2 2 spaces, and lines 3 and 4, under it, with it: each "
+        "2 spaces further in")
+    path.write_text(f"presets:\n  - name: a\n    prompts:\n      - text: x\n{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("head, rest, mended, said", [
+    ('presets:\n  - {name: "a" prompt: neon}\n', '  - {name: "a", prompt: x}\n',
+     'presets:\n  - {name: "a", prompt: neon}\n',
+     '2: not valid YAML: in {...} a comma separates keys: write a comma before prompt:, as in '
+     '{name: "a", prompt: neon}'),
+    ('presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y" seed: 3}\n', '  - name: c\n    promt: z\n',
+     'presets:\n  - name: a\n    prompt: x\n  - {name: b, prompt: "y", seed: 3}\n',
+     '4: not valid YAML: in {...} a comma separates keys: write a comma before seed:, as in '
+     '{name: b, prompt: "y", seed: 3}'),
+    ('presets:\n  - name: a\n    prompt:\n    neon city\n', '  - name: b\n    promt: y\n',
+     'presets:\n  - name: a\n    prompt:\n      neon city\n',
+     "4: not valid YAML: line 4, prompt:'s value, is at prompt:'s own column, where YAML reads a new key and finds no "
+     "':'; a value on the lines under its key is indented deeper than the key: indent it 6 spaces: neon city"),
+])
+def test_a_line_offered_is_kept_where_a_slip_on_another_line_is_its_own(tmp_path, loader, head, rest, mended, said):
+    """A line that mends its slip was left unsaid, or YAML's words said a line late, where the file mended still had
+    a slip of its own further on (a name taken twice, a key misspelt); written as offered, the file is refused for
+    that slip alone, at its own line."""
+    path = tmp_path / "show.yaml"
+    path.write_text(head + rest)
+    assert refused(load_show, path) == f"{path}:{said}"
+    path.write_text(mended + rest)
+    # the slip left, the file's last line (a name taken again, a key misspelt), is said there alone
+    assert refused(load_show, path).startswith(f"{path}:{len((mended + rest).splitlines())}: ")
+
+
+def test_a_comment_with_a_dash_on_a_lists_key_line_leaves_its_first_items_move_offered(tmp_path, loader):
+    """`presets:  # my-list` over a first item deeper than the items after it at the key's column was told one item
+    per load, the comment's '-' taken for an item's; the first item is told its move, and moved, the file loads."""
+    path = tmp_path / "show.yaml"
+    rest = "- name: b\n  prompt: y\n- name: c\n  prompt: z\n"
+    path.write_text(f"presets:  # my-list\n  - name: a\n    prompt: x\n{rest}")
+    assert refused(load_show, path) == (
+        f"{path}:2: not valid YAML: the first '- ' of this list is indented 2 spaces and the 2 items after it 0 (from "
+        "line 4): the items of one list line up; indent line 2 0 spaces, and line 3, under it, with it: 2 spaces less")
+    path.write_text(f"presets:  # my-list\n- name: a\n  prompt: x\n{rest}")
+    assert [p.name for p in load_show(path).presets] == ["a", "b", "c"]

@@ -1110,11 +1110,11 @@ def test_a_text_too_long_for_a_line_offered_is_not_read_as_yaml(monkeypatch):
 
 
 @pytest.mark.parametrize("text, line, said", [
-    ("presets: [{name: a, prompt: city}\ncues: []\n", 2,
+    ("presets: [{name: a, prompt: city}\ncues: []\n", 1,
      "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 1"),
-    ("presets:\n  - {name: a, prompt: city\n  - {name: b, prompt: x}\n", 3,
+    ("presets:\n  - {name: a, prompt: city\n  - {name: b, prompt: x}\n", 2,
      "the { that opens on line 2 (column 5) is never closed; close it at the end of line 2"),
-    ("presets: [\n  {name: a, prompt: b},\n  {name: c, prompt: d}  # the last\ncues: []\n", 4,
+    ("presets: [\n  {name: a, prompt: b},\n  {name: c, prompt: d}  # the last\ncues: []\n", 3,
      "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 3"),
     ("presets: [{name: a, prompt: city]\n", 1,
      "the { that opens on line 1 (column 11) is still open at the ] of column 33; close it first"),
@@ -1379,9 +1379,9 @@ def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_o
 
 @pytest.mark.parametrize("written, said, offered", [
     ("presets:\n  - name: a\n    proompt: [unclosed\n",
-     "show.yaml:4: not valid YAML: the [ that opens on line 3 (column 14) is never closed",
+     "show.yaml:3: not valid YAML: the [ that opens on line 3 (column 14) is never closed",
      "presets:\n  - name: a\n    proompt: [unclosed]\n"),
-    ("defaults: {{seed: 3}\n", "show.yaml:2: not valid YAML: the { that opens on line 1 (column 11) is never closed",
+    ("defaults: {{seed: 3}\n", "show.yaml:1: not valid YAML: the { that opens on line 1 (column 11) is never closed",
      "defaults: {{seed: 3}}\n"),
     ("defaults: {{seed: 3}}}\n",
      "show.yaml:1: not valid YAML (", "defaults: {{seed: 3}}\n"),  # YAML's own words: libyaml's or PyYAML's
@@ -1520,11 +1520,12 @@ def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, t
                                                                       value):
     """`prompt: [dusk forest`, saved mid-edit, was told "did not find expected ',' or ']'" (at the file's end) or
     that a comma goes before the next preset's name:, then offered it closed, `prompt: [dusk forest]`, refused as a
-    list where a text goes, and the text quoted with the comment after it inside; the text quoted alone loads."""
+    list where a text goes, and the text quoted with the comment after it inside; the text quoted alone loads. It
+    is told at the bracket's own line, not at the next key's (`line`), where YAML found it open."""
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     what = "list" if opener == "[" else "mapping"
-    head = (f"show.yaml:{line}: not valid YAML: the {opener} that opens on line {row} (column {column}) is never "
+    head = (f"show.yaml:{row}: not valid YAML: the {opener} that opens on line {row} (column {column}) is never "
             f"closed, and {key}: takes a text, not a {what}: put the whole text in quotes: ")
     problem = only_problem(err)
     assert problem.startswith(head), problem
@@ -1549,7 +1550,7 @@ def test_a_text_on_the_line_under_its_key_opening_a_bracket_never_closed_is_offe
         parse_show(text, "show.yaml")
     opener = offered[1]
     problem = only_problem(err)
-    assert problem == (f"show.yaml:5: not valid YAML: the {opener} that opens on line 4 (column 7) is never closed, "
+    assert problem == (f"show.yaml:4: not valid YAML: the {opener} that opens on line 4 (column 7) is never closed, "
                        f"and prompt: takes a text, not a {'list' if opener == '[' else 'mapping'}: put the whole text "
                        f"in quotes: {offered}"), problem
     lines = text.split("\n")
@@ -1859,7 +1860,7 @@ def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written
      "spaces as well, and line 5, under it, with it: 1 space less"),
     ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n   seed: 3\n", 4,
      "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
-     "spaces as well, and lines 5 to 6, under it, with it: each 1 space further in"),
+     "spaces as well, and lines 5 and 6, under it, with it: each 1 space further in"),
     ("presets:\n  - name: a\n    prompt: x\n - name: b\n   prompt: y\n  - name: c\n    prompt: z\n", 4,
      "this '- ' is indented 1 space and the '- ' of its list (line 2) 2: the items of one list line up; indent it 2 "
      "spaces as well, and line 5, under it, with it: 1 space further in"),
@@ -1868,13 +1869,13 @@ def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written
      "spaces as well, and line 6, under it, with it: 2 spaces further in"),
     ("presets:\n  - name: a\n    prompt: x\n    - name: b\n\n      prompt: y\n", 4,
      "this '- ' is indented 4 spaces, as the keys of the entry above it are, and YAML read it inside that entry; a new "
-     "entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and lines 5 to 6, under it, with it: each 2 "
+     "entry's '- ' lines up with the '- ' of line 2: indent it 2 spaces, and line 6, under it, with it: 2 "
      "spaces less"),
 ])
 def test_a_list_item_off_its_list_is_told_to_move_its_lines_under_it_with_it(loader, text, line, said):
     """`   - name: b` over `     prompt: y` was told to indent the '- ' 2 spaces, and that alone moved, the prompt
     under it was refused next: the item's lines under it are told to move with it, and moved so, the show loads with
-    both presets."""
+    both presets. The lines named are those with YAML on them, two as two (told "lines 5 to 6", line 5 blank)."""
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert only_problem(err) == f"show.yaml:{line}: not valid YAML: {said}"
@@ -1882,7 +1883,7 @@ def test_a_list_item_off_its_list_is_told_to_move_its_lines_under_it_with_it(loa
     lines = text.split("\n")
     shift = int(found[2]) * (1 if found[3] == "further in" else -1)
     lines[line - 1] = " " * int(found[1]) + lines[line - 1].lstrip()
-    last = re.search(r"lines? (\d+)(?: to (\d+))?, under it", said)
+    last = re.search(r"lines? (\d+)(?: (?:to|and) (\d+))?, under it", said)
     for i in range(line, int(last[2] or last[1])):
         lines[i] = " " * (len(lines[i]) - len(lines[i].lstrip()) + shift) + lines[i].lstrip() if lines[i].strip() \
             else lines[i]
@@ -2117,11 +2118,11 @@ def test_keys_on_one_line_without_braces_are_offered_braces_only_where_the_show_
 
 def test_an_item_off_its_list_with_a_nested_list_at_its_keys_column_moves_its_lines_with_it(loader):
     """`- name: b` over `  prompts:` and `  - text: y` (the prompts' list at their key's column) was told to move
-    line 5 alone; lines 5 to 6 moved with it load."""
+    line 5 alone; lines 5 and 6 moved with it load."""
     text = "presets:\n  - name: a\n    prompt: x\n- name: b\n  prompts:\n  - text: y\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
-    assert only_problem(err).endswith(", and lines 5 to 6, under it, with it: each 2 spaces further in"), err.value
+    assert only_problem(err).endswith(", and lines 5 and 6, under it, with it: each 2 spaces further in"), err.value
     lines = text.split("\n")
     parse_show("\n".join([*lines[:3], *("  " + line for line in lines[3:6]), ""]), "show.yaml")
 

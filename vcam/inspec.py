@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
-from vcam.storednames import as_stored, missing_names
+from vcam.storednames import as_stored, entries_in, missing_names
 from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -110,12 +110,13 @@ def heic_fix(name: str) -> str:
     return _heic_converted(shlex.quote(name), shlex.quote(os.path.splitext(name)[0] + ".jpg"))
 
 
-def alike_fix(path: str, kind: str) -> str | None:
+def alike_fix(path: str, kind: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
     """The fix for a file not there whose folder holds one named alike, of the kind (`kind`: file, image; a
     fallback's is image): with its ending left out or another of the kind's (`logo`, `logo.png` there), or in
     another case alone (`Clip.mp4`, `clip.mp4` there); the names alone, at most three (a network sender is told no
     folder). A name's ending no media file has is part of the name (`take.2` is no take.mp4). None where it holds
-    none: "check the path" sent the operator looking at the folder, where the file was."""
+    none: "check the path" sent the operator looking at the folder, where the file was. `listings`: the folders
+    already read for the same path (storednames.entries_in), not read again."""
     folder, name = os.path.split(path)
     typed = name.casefold()
     stem, ending = os.path.splitext(typed)
@@ -130,7 +131,7 @@ def alike_fix(path: str, kind: str) -> str | None:
         return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
 
     try:
-        names = sorted(e.name for e in os.scandir(folder or os.curdir) if alike(e.name) and e.is_file())
+        names = sorted(e.name for e in entries_in(folder or os.curdir, listings) if alike(e.name) and e.is_file())
     except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
         return None
     if not names:
@@ -351,7 +352,8 @@ def _meant(path: str) -> InputSpec:
     an image, else a clip. Only said: what then plays is the kind the operator writes."""
     if path.startswith("/dev/"):
         return InputSpec("camera", path)
-    return InputSpec("image" if path.lower().endswith(_STILL_ENDINGS) else "file", path)
+    # an iPhone's photo too: offered file:, it was told damaged or a HEIC only as a clip; image: says how to convert it
+    return InputSpec("image" if path.lower().endswith((*_STILL_ENDINGS, *_HEIC_ENDINGS)) else "file", path)
 
 
 def split_kind(text: str) -> tuple[str, str, str]:
@@ -397,7 +399,9 @@ def _kind_by_ending(path: str) -> str | None:
     """`image` for a path a picture's ending names, `file` for a video's, else None: the kind offered for a path
     named with another word for a kind, which may be the wrong one (`clip: photo.png`, `photo: loop.mp4`)."""
     low = path.lower()
-    return "image" if low.endswith(_STILL_ENDINGS) else "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
+    if low.endswith((*_STILL_ENDINGS, *_HEIC_ENDINGS)):  # a HEIC is a photo, said so with its fix as an image
+        return "image"
+    return "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
 
 
 def _misnamed(text: str) -> MeantError | None:

@@ -31,24 +31,48 @@ def missing_names(path: str, most: int) -> tuple[str, list[str]] | None:
             return base, names
 
 
+def decomposed_there(path: str) -> str | None:
+    """`path` with each name not there as typed in the form a Mac stores its names in (NFD), where a file or folder
+    is there so; else None. One look at the disk a name, no folder listed: for the many paths a typed line's reading
+    asks about, where as_stored read a folder of 10,000 clips for each. Name by name, as as_stored reads them: a
+    folder copied from a keyboard's name (NFC) may hold a Mac's copy of a file (NFD)."""
+    if os.path.lexists(path):
+        return None
+    walked = missing_names(_trimmed(path), STORED_FOLDERS)
+    if walked is None:
+        return None
+    found, names = walked
+    for name in reversed(names):
+        stored = os.path.join(found, unicodedata.normalize("NFD", name))
+        if not os.path.lexists(stored):
+            return None
+        found = stored
+    return found if found != _trimmed(path) else None
+
+
 def _trimmed(path: str) -> str:
     """`path` without the slashes it ends in (`Dossier-é/`, a folder typed as a shell completes it: its empty last
     name would end the look-up), or `/` itself."""
     return path.rstrip(os.sep + (os.altsep or "")) or path
 
 
-def _names_in(folder: str, listings: dict[str, list[str]] | None) -> list[str]:
-    """The names `folder` holds (OSError where it cannot be listed), read once for all of `listings`' look-ups:
-    the forms a network line's name is tried in each read a folder of 10,000 clips again."""
+def entries_in(folder: str, listings: dict[str, list[os.DirEntry]] | None) -> list[os.DirEntry]:
+    """What `folder` holds (OSError where it cannot be listed), read once for all of `listings`' look-ups: the
+    forms a network line's name is tried in, and the names alike a missing one's fix offers, each read a folder of
+    10,000 clips again."""
     if listings is not None and folder in listings:
         return listings[folder]
-    names = [e.name for e in os.scandir(folder)]
+    entries = list(os.scandir(folder))  # read to its end, which closes it
     if listings is not None:
-        listings[folder] = names
-    return names
+        listings[folder] = entries
+    return entries
 
 
-def _stored_names(path: str, listings: dict[str, list[str]] | None = None) -> str | None:
+def _names_in(folder: str, listings: dict[str, list[os.DirEntry]] | None) -> list[str]:
+    return [e.name for e in entries_in(folder, listings)]
+
+
+def _stored_names(path: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
     """`path` with each name not there replaced by the one its folder holds that is the same text in another
     Unicode form, as far as such names are found, the rest as typed; None where no name is replaced."""
     trimmed = _trimmed(path)
@@ -89,7 +113,7 @@ class LeadsOut(ValueError):
 
 
 def as_stored(path: str, within: Sequence[str] | None = None,
-              listings: dict[str, list[str]] | None = None) -> str | None:
+              listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
     """`path`, not there as typed, with each name in it that is not there replaced by the one its folder holds that
     is the same text in another Unicode form; None where it is there as typed, where no such file or folder is
     there, or where a folder holds two (NFC's and NFD's of one name, each a file of its own).
@@ -111,18 +135,18 @@ def as_stored(path: str, within: Sequence[str] | None = None,
     return found if os.path.lexists(found) else None
 
 
-def as_stored_within(path: str) -> str | None:
+def as_stored_within(path: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
     """as_stored, where what it names, resolved, lies in the folder it was looked up in (the deepest of `path` that
     is there): a network line's path is held to the shared folders as it is admitted, missing, and a link stored
     under a Mac's form of its name put there since (or before its logged line is replayed) must lead nowhere those
-    folders do not."""
+    folders do not. `listings`: as as_stored's."""
     if os.path.lexists(path):  # nothing resolved for a file there: a stalled mount would hold each look-up
         return None
     walked = missing_names(_trimmed(path), STORED_FOLDERS)
     if walked is None:
         return None
     try:
-        return as_stored(path, within=(os.path.realpath(walked[0] or os.curdir),))
+        return as_stored(path, within=(os.path.realpath(walked[0] or os.curdir),), listings=listings)
     except LeadsOut:
         return None
 

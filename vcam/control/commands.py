@@ -817,8 +817,8 @@ def _blend(text: str) -> tuple:
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
-        raise CommandError(f"blend position must be a number from 0 to 1, not {shown_typed(parts[2])}{said}",
-                           meant=meant) from None
+        shown = shown_typed(_word_typed(text, parts[2]))
+        raise CommandError(f"blend position must be a number from 0 to 1, not {shown}{said}", meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
@@ -828,6 +828,28 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
+
+
+def _word_typed(text: str, word: str) -> str:
+    """The last word of a blend's words `text` as typed (`‘x’`), where it reads as `word` (shlex took its quotes
+    out): a refusal quotes what is on the line."""
+    last = text.split()[-1] if text.split() else ""
+    try:
+        read = shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, last))) == [word]
+    except ValueError:
+        return word
+    return _folded_as_typed(last) if read and width_folded(last) != last else word
+
+
+# a pair of quotes round a word, straight or curled, as the line's own quoting: a refusal quotes what is within
+_OWN_QUOTES = re.compile(r"""^['"‘’“”„](.*)['"‘’“”]$""", re.S)
+
+
+def _folded_as_typed(typed: str) -> str:
+    """`typed`, a word a full-width fold changed (`ｏｃｅａｎ`, `‘ｏｃｅａｎ’`), as a refusal quotes it: as typed, its own
+    quotes off (the refusal's are round it), as the words of a line with no full-width letter are quoted as read."""
+    own = _OWN_QUOTES.match(typed)
+    return own[1] if own and own[1] else typed
 
 
 def _straight_quotes(text: str) -> str:
@@ -1469,6 +1491,15 @@ def preset_choices(missing: str | None, names: list[str]) -> str:
     return f"; the show's presets: {', '.join(named)}{more}"
 
 
+def choices_asked(line: str, missing: str | None, names: list[str]) -> str | None:
+    """`preset` or `blend` typed alone (`missing`, the argument its refusal says is missing; `line` as typed) asks
+    which presets there are: the list and the usage, not an error ("preset needs an argument") that holds it. None
+    for any other line, and where there are no presets (`names`) to list."""
+    alone = missing == "preset" or missing == "blend" and line.split() == ["blend"]
+    listed = preset_choices(missing, names) if alone else ""
+    return f"{listed.removeprefix('; ')}; usage: {usage(missing)}" if listed else None
+
+
 # what ends a sentence typed after a name (`ocean.`, `ocean?`, an input method's `ocean。`): no part of it
 _SENTENCE_ENDS = ".?!。？！｡"
 
@@ -1497,8 +1528,19 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
     if not lines:
         return None
     what = " and a ".join("preset" if cmd.name == "preset" else "cue" for cmd in lines)
-    return (f"{quoted(clipped(lines[0].args[0], SHOWN_CHARS + 1))} is a {what}, not a command: did you mean "
-            f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
+    return (f"{quoted(clipped(_name_as_typed(text, name, lines[0]), SHOWN_CHARS + 1))} is a {what}, not a command: "
+            f"did you mean {' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
+
+
+def _name_as_typed(text: str, read: str, cmd: Command) -> str:
+    """The words of the line `text` that name `cmd`'s preset or cue, as typed where a full-width fold changed them
+    (`ｏｃｅａｎ`), else as read (`'ocean'`, `‘ocean’`: the line's own quotes): `read` is `text` as read (folded one
+    character for one, a sentence's mark cut off its end), before its timing. A refusal quotes what is on the line;
+    the line offered is the one to type."""
+    words, _ = split_timing(cmd.name, read)
+    typed = text[:len(words)].strip()
+    folded = typed and width_folded(typed) != typed and width_folded(typed) == width_folded(words.strip())
+    return _folded_as_typed(typed) if folded else str(cmd.args[0])
 
 
 # what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
@@ -1848,10 +1890,9 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
     as typed, where `text` is its width fold."""
-    found = _COMMENT.search(text)
-    if found is None:
+    if (cut := _comment_cut(name, text, takes)) is None:
         return ""
-    line = _uncommented_line(name, text[:found.start()].strip(), takes)
+    line, found = cut
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
@@ -1863,8 +1904,16 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
-# where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types
-_COMMENT = re.compile(r"(?:^|\s)([#＃])")
+# where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types (one
+# at their start too: `next # x` is next)
+COMMENT_START = re.compile(r"(?:^|\s)([#＃])")
+
+
+def _comment_cut(name: str, text: str, takes: Callable[[str], bool]) -> tuple[str, re.Match] | None:
+    """The line of command `name` with its argument `text` cut at the first comment in it (COMMENT_START), and
+    where that comment starts; None where `text` holds none."""
+    found = COMMENT_START.search(text)
+    return None if found is None else (_uncommented_line(name, text[:found.start()].strip(), takes), found)
 
 
 def _uncommented_line(name: str, head: str, takes: Callable[[str], bool]) -> str:
@@ -1879,10 +1928,9 @@ def _uncommented_line(name: str, head: str, takes: Callable[[str], bool]) -> str
 def comment_offer(name: str, text: str, takes: Callable[[str], bool]) -> str | None:
     """The line comment_meant offers for the argument `text` of command `name`, whole; None where it offers none, or
     says it cut short (it would read back as another)."""
-    found = _COMMENT.search(text)
-    if found is None:
+    if (cut := _comment_cut(name, text, takes)) is None:
         return None
-    line = _uncommented_line(name, text[:found.start()].strip(), takes)
+    line, _ = cut
     return line if takes(line) and clipped(line, SHOWN_CHARS + 1) == line else None
 
 

@@ -17,14 +17,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from vcam.blendname import blend_on_air
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_spaced, help_text, joined_commands, joined_hint, lands_on,
-                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
-                                   setting_now, timing_glued, typed_only, usage)
+                                   CommandError, blend_spaced, choices_asked, help_text, joined_commands, joined_hint,
+                                   lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
+                                   presets_found, setting_now, timing_glued, typed_only)
 from vcam.control.sources import TYPED, by_a_cue, by_vcam_cam, given_as, read_as_typed, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -205,11 +206,8 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
-            # `preset` or `blend` alone asks which there are: the list, not an error ("preset needs an argument")
-            # that holds it
-            alone = e.missing == "preset" or e.missing == "blend" and line.split() == ["blend"]
-            if source == TYPED and alone and (listed := self._choices(e.missing)):
-                return f"{listed.removeprefix('; ')}; usage: {usage(e.missing)}"
+            if source == TYPED and (listed := choices_asked(line, e.missing, self._preset_names())) is not None:
+                return listed
             show = self.show
             if show is not None and (spaced := blend_spaced(line, lambda ref: show.named(ref) is not None,
                                                             console)) is not None:
@@ -227,10 +225,12 @@ class Controller:
             return f"error: {joined}"
         return cmd
 
-    @property
+    @cached_property
     def _offers(self) -> Offers:
-        """The line meant, offered in a refusal, read from the show and its cues as they stand then."""
-        return Offers(lambda: self.show, lambda: self.cues, self._takes)
+        """The line meant, offered in a refusal: made once, as it reads the show and its cues as they stand at each
+        refusal (a reload swaps them) and asks _takes as the show is then. Stateless: two threads that make it at
+        once make two alike."""
+        return Offers(lambda: self.show, lambda: self.cues, lambda cmd: self._takes(cmd))
 
     def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
@@ -288,7 +288,11 @@ class Controller:
 
     def _choices(self, missing: str | None) -> str:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
-        return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
+        return preset_choices(missing, self._preset_names())
+
+    def _preset_names(self) -> list[str]:
+        """The names of the show's presets, in order; none without a show."""
+        return [p.name for p in self.show.presets] if self.show is not None else []
 
     def _input_help(self, missing: str | None, network: bool) -> str:
         """input_help with one to type: a clip or an image the show names, else one in the folder vcam was started

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from vcam.control.linesource import line_source, names_file_here
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
+from vcam.storednames import decomposed_there
 from vcam.words import MINUS_SIGNS, clipped, width_folded
 
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
@@ -93,7 +94,9 @@ def a_file_here(path: str) -> bool:
     source = line_source()
     base = source.beside if source.in_a_file else None
     path = os.path.expanduser(path)
-    return os.path.isfile(os.path.join(base, path) if base is not None else path)
+    whole = os.path.join(base, path) if base is not None else path
+    # under a Mac's name for it (NFD), as the plain form finds it: read alike, so every form gets one answer
+    return os.path.isfile(decomposed_there(whole) or whole)
 
 
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
@@ -119,3 +122,4 @@ def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     if names_file(whole) or not (full_width_kind or names_file(path) or names_file(width_folded(path))):
         return text
     return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
+

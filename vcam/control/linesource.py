@@ -10,6 +10,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from vcam.storednames import decomposed_there
+
 
 @dataclass(frozen=True)
 class LineSource:
@@ -125,4 +127,7 @@ def names_file_here(path: str) -> bool:
     path = os.path.expanduser(path)
     source = _SOURCE.get()
     base = source.beside if source.in_a_file else None
-    return os.path.lexists(os.path.join(base, path) if base is not None else path)
+    whole = os.path.join(base, path) if base is not None else path
+    # a Mac's name for it (NFD), typed as the keyboard writes it: the plain form opens it (or says why not), so a
+    # quoted or full-width form must be read as the same name, not as a name of its own that names nothing
+    return os.path.lexists(whole) or decomposed_there(whole) is not None

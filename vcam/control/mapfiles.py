@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -24,6 +26,21 @@ if TYPE_CHECKING:
     from vcam.control.show import Show
 
 Map = TypeVar("Map")
+
+
+@dataclass(frozen=True, eq=False)  # told apart as themselves: a mapping in a field would make hash() raise
+class CommandWords:
+    """How the commands of a map (and of OSC) are read where they run: `whole_paths`, a button's `input file:` /
+    `image:` made whole against its map's folder (False: kept as written, for a server to find in its shared
+    folders); `typed_only`, as typed_only's words, what a command only the console gives is told where the show's
+    own would mislead; `goes_on`, what such a refusal leaves running. vcam cam's differ (remote/camquit.py)."""
+
+    whole_paths: bool = True
+    typed_only: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    goes_on: str = "the show goes on"
+
+
+SHOW_WORDS = CommandWords()
 # each kind of map: how it is named, the option that gives it, and the keys its controls are told by
 KINDS = {"midi": ("a MIDI map", "--midi-map", "cc:, note:, nrpn: or program:"),
          "osc": ("an OSC map", "--osc-map", "address:")}
@@ -99,7 +116,7 @@ class MapFiles(Generic[Map]):
     """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
     def __init__(self, kind: str, what: str, read: Callable[[Reader, object, Path, bool], Map], empty: Map,
-                 article: str = "a", top: tuple[str, ...] = (), keys: tuple[str, ...] = ()):
+                 article: str = "a", top: tuple[str, ...] = (), keys: tuple[str, ...] = ()) -> None:
         """`read(reader, node, path, whole_paths)`: a map file's top node read as this kind's map; `empty`: the map
         of a file with nothing in it. `top`: the keys of a map file's top mapping; `keys`: all the keys a map file
         takes (as Reader.compose takes them: a slip of indentation is offered the place of the key meant)."""
@@ -146,8 +163,7 @@ class MapFiles(Generic[Map]):
             return None, refusal
         return path, None
 
-    def named(self, ref: str, whole_paths: bool = True,
-              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, Map]:
+    def named(self, ref: str, words: CommandWords = SHOW_WORDS) -> tuple[Path, Map]:
         """The map a command line names (`--midi-map`, `--osc-map`): a shipped map's name or a file's path,
         ValueError naming the shipped maps when there is no such map; read as `load` reads it."""
         path = self.find(ref, None)
@@ -161,7 +177,7 @@ class MapFiles(Generic[Map]):
         # `--midi-map nano.yaml~`, tab completion's other offer, as a show's backup is refused
         if (refusal := backup_refused(str(path), f"{self.what} file", "use")) is not None:
             raise ValueError(refusal)
-        return path, self.load(path, whole_paths, typed_only_words)
+        return path, self.load(path, words)
 
     def _meant(self, ref: str) -> str:
         """' (did you mean nanokontrol2?)' for a shipped map's name mistyped (shipped_map_meant); '' for a path, or a
@@ -187,14 +203,12 @@ class MapFiles(Generic[Map]):
                         f"{self.what}s: {', '.join(self.shipped()) or 'none'})")
         return None
 
-    def load(self, path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> Map:
+    def load(self, path: Path, words: CommandWords = SHOW_WORDS) -> Map:
         """One map file, with what it does nothing with as written in its `notes`; ConfigError with every problem
         by line, naming the map's kind (the problems of a map given on the command line are not the show file's).
-        `whole_paths`: its buttons' `input file:`/`image:` found relative to its own folder; False keeps them as
-        written, for a server to find in its shared folders (vcam cam's). `typed_only_words`: as typed_only's, for
-        a button's command only the console gives (vcam cam's words)."""
+        `words`: how its buttons' commands are read (CommandWords)."""
         try:
-            return self._read(path, Reader(str(path), typed_only_words=dict(typed_only_words or {})), whole_paths)
+            return self._read(path, Reader(str(path), typed_only_words=dict(words.typed_only)), words.whole_paths)
         except ConfigError as e:
             raise ConfigError(e.problems, f"the {self.what} file") from None
 

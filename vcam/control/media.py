@@ -81,7 +81,7 @@ class MediaFolders:
             return cmd
         real = self._resolve(spec.target)
         read_as, at = cmd.read_as, cmd.at
-        listings: dict[str, list[str]] = {}  # each folder read once for all the forms the line is tried in
+        listings: dict[str, list[os.DirEntry]] = {}  # each folder read once for all the forms the line is tried in
         # only a shared path is looked for: whether one outside exists must not change the reply
         if real is not None and not self._found(real) and \
                 (other := self._read_otherwise(spec.target, at, listings)):
@@ -93,7 +93,7 @@ class MediaFolders:
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
 
     def _read_otherwise(self, target: str, at: str | None,
-                        listings: dict[str, list[str]]) -> tuple[str, str | None, str] | None:
+                        listings: dict[str, list[os.DirEntry]]) -> tuple[str, str | None, str] | None:
         """The shared file a network line's path not found as written names (resolved, with its timing and how it
         was read), where one does: its full-width ASCII fold, or the path before a full-width timing, in its
         quotes or not; None where none does."""
@@ -122,7 +122,7 @@ class MediaFolders:
                 return other, when, f"{target[:len(path)]} read as {path}" if path not in target else ""
         return None
 
-    def _stored(self, real: str, listings: dict[str, list[str]] | None = None) -> str | None:
+    def _stored(self, real: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
         """The shared path `real`, not there, resolved as the disk stores its names (`café.png` typed, café.png
         stored by a Mac, NFD), where a file is there so; where those names lead out of the shared folders, where
         they lead, to be refused whether a file is there or not; else None."""

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError, install_fix
@@ -29,7 +30,7 @@ NO_MIDI = NO_MIDI  # --midi none, read from here by what opens an input: midimap
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 
-def heeded(msg) -> bool:
+def heeded(msg: Message) -> bool:
     """Whether a map (or `vcam midi learn`) can act on `msg`: a control change, a program change or a key pressed.
     Pitch bend, aftertouch, SysEx, active sensing and key releases act on nothing, and stream while a knob is
     turned (a held key's aftertouch, a wheel): let into the controls' queue, each parted one of the knob's values
@@ -61,7 +62,7 @@ def acted_on(msg: Message, mapping: MidiMap) -> bool:
     return msg.type == "program_change" and mapping.program_listens(channel)
 
 
-def message_text(msg) -> str:
+def message_text(msg: Message) -> str:
     """A MIDI message as vcam shows it: mido's words, its channel counted from 1 as a map's `channel:` and the
     controller's own settings count it (mido's 0 is channel 1: a user copying it set the map a channel off), and
     without mido's time, which is always 0 here."""
@@ -69,7 +70,7 @@ def message_text(msg) -> str:
     return re.sub(r" time=\S+$", "", text)
 
 
-def load_mido():
+def load_mido() -> ModuleType:
     """The mido module; a VcamError with the install command where MIDI support is not installed (the light
     install for a machine that only shows frames has none)."""
     try:
@@ -474,7 +475,7 @@ class MidiRouter:
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
     A 14-bit knob's halves are put together as they come (midifine.py)."""
 
-    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None, clock=None):
+    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None, clock=None) -> None:
         self.on_remap: Callable[[], None] = lambda: None  # told when a map that differs replaces the one in force
         self._mapping = mapping
         self.controller = controller

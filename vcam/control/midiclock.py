@@ -67,7 +67,7 @@ FLAP_S = 60.0
 class ClockFit:
     """Arrival times of numbered ticks in, seconds per tick (and the fitted line) out."""
 
-    def __init__(self, window_s: float = WINDOW_S):
+    def __init__(self, window_s: float = WINDOW_S) -> None:
         self.window_s = window_s
         self.ticks: deque[tuple[int, float]] = deque(maxlen=MAX_TICKS)
         self.changes = 0  # tempo changes seen (the window started again)
@@ -280,7 +280,7 @@ class MidiClock:
     beat, a song position pointer moves it (while stopped, as a DAW sends it)."""
 
     def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None,
-                 link: bool = False):
+                 link: bool = False) -> None:
         self.tempo = tempo
         self.link = link  # Ableton Link is on: named where the stopped clock's tempo may be taken over
         self.fit = ClockFit(window_s)

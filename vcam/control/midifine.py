@@ -65,7 +65,7 @@ class Halves:
     """The halves heard of a router's 14-bit controls, fed each control change in the order they came. Not
     thread-safe by itself: its router feeds it under a lock of its own."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._coarse: dict[tuple, int] = {}  # a control -> its last coarse half
         self._picked: dict[int | None, list] = {}  # a channel -> ["nrpn" or "rpn", number's coarse, number's fine]
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from typing import TYPE_CHECKING
 
 from vcam.control.midifine import DATA, NRPN_NUMBER, RPN_NUMBER
 from vcam.control.midimap import FINE, PRESSED
 
+if TYPE_CHECKING:
+    from mido import Message  # mido is optional: a machine that only shows frames has none
 
-def control_of(msg) -> tuple:
+
+def control_of(msg: Message) -> tuple:
     """Which knob, button or key sent `msg`, whatever its value."""
     return (msg.type, getattr(msg, "channel", None), getattr(msg, "control", getattr(msg, "note", None)))
 
@@ -37,7 +41,7 @@ class Inbox:
     given: a reloaded map (`remapped`) makes it forget them, and a message that came after the change never takes
     the place of one that came before it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._waiting: deque[list] = deque()  # slots of messages, so that a newer value can take one's place
         self._ready: deque = deque()  # the rest of a slot taken out, given before the next slot
         self._floods: dict[tuple, _Flood] = {}  # a knob's waiting slot, while only knobs came after it
@@ -53,7 +57,7 @@ class Inbox:
         self._maps = 0  # how many times the map was replaced
         self._taken_under = 0  # ... when the message the controls' thread has in hand was taken out
 
-    def put(self, msg) -> None:
+    def put(self, msg: Message) -> None:
         with self._changed:
             key = self._key(msg)
             if key is None:
@@ -196,7 +200,7 @@ class Inbox:
             self._floods.clear()
             self._picking.clear()
 
-    def get(self, timeout: float):
+    def get(self, timeout: float) -> Message | None:
         """The next message, or None after `timeout` seconds without one."""
         with self._changed:
             while not self._ready:
@@ -226,7 +230,7 @@ class _Flood:
     the router is on and came back to its start (a controller that leaves out a fine half of 0), that coarse half,
     the same as the router's, would move nothing; its fine half of 0, put after it, takes the knob there."""
 
-    def __init__(self, slot: list, start: int | None):
+    def __init__(self, slot: list, start: int | None) -> None:
         self.slot = slot
         self._picks = list(slot)  # the NRPN numbers waiting before it
         self._start = self._step = start

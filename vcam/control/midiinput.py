@@ -71,7 +71,7 @@ class PolledInput:
     (clock ticks, while the clock's fit runs). Without a callback, RtMidi queues each message and its thread never
     waits for Python; the queue is read every POLL_S (IDLE_POLL_S once the controller is quiet)."""
 
-    def __init__(self, name: str, api: str | None, deliver: Callable):
+    def __init__(self, name: str, api: str | None, deliver: Callable) -> None:
         import rtmidi
 
         self.name = name
@@ -130,7 +130,7 @@ class PortLister:
     afresh on every call, so one client sees unplugs and replugs. Other backends list without a client of their own
     and are asked through mido."""
 
-    def __init__(self, api: str | None = None):
+    def __init__(self, api: str | None = None) -> None:
         self.api = api  # the rtmidi API of the open port, where mido was not told one (ALSA or JACK)
         self._client = None
 
@@ -187,8 +187,8 @@ class EarlyLeft:
     unheard_on: str | None = None
     unheard: int = 0
 
-    def lines(self, port: str) -> list[str]:
-        """What is said of them where the show listens on `port`."""
+    def lines(self, port: str | None) -> list[str]:
+        """What is said of them where the show listens on `port` (None: it waits for the controller)."""
         lines = []
         if dropped := self.dropped:
             oldest, were = ("message", "was") if dropped == 1 else (f"{dropped} messages", "were")
@@ -346,7 +346,7 @@ class MidiInput:
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None, where: str | None = None,
                  unheeded: Callable | None = None, meanwhile: str = "the show goes on",
-                 waiting: Callable[[str, list[str], str | None], str] = waiting_line):
+                 waiting: Callable[[str, list[str], str | None], str] = waiting_line) -> None:
         self.wanted = wanted
         self.waiting = waiting  # what is said where no input `wanted` names is there at the start
         self.meanwhile = meanwhile  # what goes on while an unplugged controller is waited for
@@ -415,6 +415,9 @@ class MidiInput:
         elif self._open(port, self._refused_at_start):
             self._listening(port, names)
             for line in self._early_left.lines(port):  # after the port's line: they speak of that port's messages
+                self.say(line)
+        elif not self._stop.is_set():  # gone as it opened, and waited for: what the port opened early kept is
+            for line in self._early_left.lines(None):  # stale by the time it is back, as an unplug's
                 self.say(line)
 
     def _refused_at_start(self, port: str, e: BaseException) -> None:

@@ -100,7 +100,7 @@ def _waits(seen: _Control) -> bool:
 class Learner:
     """Messages in, lines to print out; `now` is the caller's clock."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._cc: dict[tuple, _Control] = {}
         self._msg: dict[tuple, object] = {}  # the last message of each control, for its line
         self._said: set[tuple] = set()  # notes and program changes said

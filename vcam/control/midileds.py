@@ -43,7 +43,7 @@ class Lit(Protocol):
 class Unlit(Exception):
     """Why a device's buttons are not lit, said once (`always`: also without --log-controls)."""
 
-    def __init__(self, why: str, always: bool = False):
+    def __init__(self, why: str, always: bool = False) -> None:
         super().__init__(why)
         self.always = always
 
@@ -84,7 +84,7 @@ class PadLights:
     what = "the MIDI pad lights"  # as the show's end names it where its stop fails
 
     def __init__(self, mapping: Callable[[], MidiMap], on_air: Callable[[], OnAir], say: Callable[[str], None],
-                 verbose: bool = False):
+                 verbose: bool = False) -> None:
         self.mapping = mapping
         self.on_air = on_air
         self.say = say

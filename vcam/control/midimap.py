@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.linesource import found_beside
-from vcam.control.mapfiles import MapFiles, map_named_in
+from vcam.control.mapfiles import SHOW_WORDS, CommandWords, MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.control.yamlproblems import ConfigError, in_line_order
@@ -717,13 +717,12 @@ def maps_offered() -> str:
     return first + (f" (or {', '.join(others)}, a file)" if others else "")
 
 
-def map_named(ref: str, whole_paths: bool = True,
-              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, MidiMap]:
+def map_named(ref: str, words: CommandWords = SHOW_WORDS) -> tuple[Path, MidiMap]:
     """The map --midi-map names (MapFiles.named), read as load_map reads: what the command line's readers import,
     typed with this module's MidiMap where MAPS gives the generic Map."""
-    return MAPS.named(ref, whole_paths, typed_only_words)
+    return MAPS.named(ref, words)
 
 
-def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> MidiMap:
+def load_map(path: Path, words: CommandWords = SHOW_WORDS) -> MidiMap:
     """One MIDI map file (MapFiles.load)."""
-    return MAPS.load(path, whole_paths, typed_only_words)
+    return MAPS.load(path, words)

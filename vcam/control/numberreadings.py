@@ -59,7 +59,10 @@ def number_readings(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= 
             return ()
     except ValueError:
         return ()
-    return (f"{meant + 0.0:g}",) if fits(meant) else ()  # `-0%` meant 0, as strength -0 is read
+    said = f"{meant + 0.0:g}"  # `-0%` meant 0, as strength -0 is read
+    if float(said) != meant and "," in text and "%" not in text:  # `:g` keeps six digits: 0,123456789012 read 0.123457
+        said = repr(meant)
+    return (said,) if fits(meant) else ()
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it

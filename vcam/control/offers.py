@@ -8,28 +8,37 @@ go 1 @bar; without it, the offer fires at once), and never a go to a cue's own l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Protocol
 
-from vcam.control.commands import (COMMENT_WHERE, NOT_IN_CUES, READ_AS, Command, CommandError, parse, shown_typed,
-                                   split_timing, takes_nothing_said, unknown_said)
+from vcam.control.commands import (COMMENT_START, COMMENT_WHERE, NOT_IN_CUES, READ_AS, Command, CommandError, parse,
+                                   shown_typed, split_timing, takes_nothing_said, unknown_said)
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.sources import by_a_cue
 from vcam.words import quoted, width_folded
 
 # the kind of thing each command names, as a refusal says it
-_KIND = {"go": "cue", "preset": "preset"}
+_KIND = MappingProxyType({"go": "cue", "preset": "preset"})
 # A show's refusal of a preset's name is text (vcam.control.show.Show.find's KeyError), as is the cue list's
 # (cue_index): the line it offers is read from it
 _OFFERED = re.compile(r"did you mean (.+?)\?")
-# where a comment may start in the words after a command: a # after a blank (one at their start begins a name, `#2`)
-_COMMENT_CUT = re.compile(r"(?<=\S)\s+[#＃]")
+
+
+class Named(Protocol):
+    """A preset as offers read it: its name."""
+
+    @property
+    def name(self) -> str: ...
 
 
 class Presets(Protocol):
     """A show's presets as offers read them (vcam.control.show.Show; at vcam cam, the server's as it said them)."""
+
+    @property
+    def presets(self) -> Sequence[Named]: ...  # in order
 
     def find(self, ref: str | int) -> int: ...  # KeyError, saying why, where none is
 
@@ -78,7 +87,8 @@ class Offers:
         """The line `offer` makes of the words `rest`, else of those words without a comment after them, cut at each
         # after a blank from the last back (a name may hold a # of its own: `drop #2 @bar # x` is go drop #2 @bar, not
         go drop); only a line at the timing typed before the cut (`go drop`, played at once, is no offer for it)."""
-        cuts = [found.start() for found in _COMMENT_CUT.finditer(rest)]
+        # where a comment starts as a command reads one, but at their start, which begins a name (`#2`)
+        cuts = [found.start() for found in COMMENT_START.finditer(rest) if found.start() > 0]
         for words in [rest] + [rest[:cut].rstrip() for cut in reversed(cuts)]:
             dropped = rest[len(words):]
             if not words or "@" in dropped or "＠" in dropped:  # a timing in what is cut off may be the one meant
@@ -184,7 +194,7 @@ class Offers:
         """The names of the show's presets (`kind` preset) or cues (go), in order."""
         show, cues = self.show(), self.cues()
         if kind == "preset":
-            return [p.name for p in getattr(show, "presets", ())]
+            return [p.name for p in show.presets] if show is not None else []
         return [c.name for c in cues.cues] if cues is not None else []
 
 

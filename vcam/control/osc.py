@@ -19,9 +19,10 @@ oscinput.py, what a message does oscrouter.py, bundles timed ahead osctimed.py, 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
+from vcam.control.mapfiles import SHOW_WORDS, CommandWords
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscMap
 from vcam.control.oscpackets import load_pythonosc
@@ -34,18 +35,15 @@ from vcam.loopback import is_loopback
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
               replaying: bool = False, osc_map: OscMap | Callable[[], OscMap] | None = None,
-              whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None,
-              goes_on: str = "the show goes on") -> list:
+              words: CommandWords = SHOW_WORDS) -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
     `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
     `map_ref` names, where it was read already (read_map), so that the file is read once, or a function giving the
-    one in force (a reload of vcam run's show reads its file again). `whole_paths`: as
-    read_map's (False where the commands go to a server, vcam cam's). `typed_only_words`: what a command only the
-    console gives is told, from the map's button or sent over OSC, where the show's own words would mislead
-    (typed_only's); `goes_on`, what a sender's such command is told keeps running (vcam cam's: OscRouter's)."""
+    one in force (a reload of vcam run's show reads its file again). `words`: how the map and the messages' commands
+    are read (vcam cam's: its files found by the server, and a quit told in its own words)."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
@@ -56,7 +54,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     taking = listen is not None and not replaying
     # the map read first: a map that cannot be read refuses the start before anything else is made
-    mapping = _mapping(map_ref, show, controller, osc_map, whole_paths, say, typed_only_words) if taking else None
+    mapping = _mapping(map_ref, show, controller, osc_map, say, words) if taking else None
     # the replies read the router's faders and hands only once started, after the router is made below
     replies = None
     if reply is not None:
@@ -64,8 +62,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
                            faders=(lambda: router.mapping) if taking else None,
                            moving=(lambda address, host=None: router.moving(address, host)) if taking else None)
     if taking:
-        router = OscRouter(mapping, controller, answers=replies, typed_only_words=typed_only_words,
-                            goes_on=goes_on)
+        router = OscRouter(mapping, controller, answers=replies, words=words)
     parts: list = []
     if router is not None:
         host, port = parse_address(listen)
@@ -110,30 +107,32 @@ def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[st
 
 
 def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | Callable[[], OscMap] | None,
-             whole_paths: bool = True, say: Callable[[str], None] | None = None,
-             typed_only_words: Mapping[str, str] | None = None) -> OscMap | Callable[[], OscMap | None] | None:
+             say: Callable[[str], None] | None = None,
+             words: CommandWords = SHOW_WORDS) -> OscMap | Callable[[], OscMap | None] | None:
     """The map named on the command line (`osc_map` where it was read already), else the show's `osc:` section as
     the show file has it now."""
     if not map_ref:
         return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
-    return osc_map if osc_map is not None else read_map(map_ref, show, whole_paths, say, typed_only_words)
+    return osc_map if osc_map is not None else read_map(map_ref, show, say=say, words=words)
 
 
-def read_map(map_ref: str, show, whole_paths: bool = True, say: Callable[[str], None] | None = None,
-             typed_only_words: Mapping[str, str] | None = None) -> OscMap:
+def read_map(map_ref: str, show, *, say: Callable[[str], None] | None = None,
+             words: CommandWords = SHOW_WORDS) -> OscMap:
     """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks.
-    `whole_paths`: its buttons' `input file:`/`image:` found next to it and made whole (oscmap.read_map); False
-    keeps them as written, for a server to find in its shared folders."""
-    return read_map_file(map_ref, show, whole_paths, say, typed_only_words)[1]
+    `words` reads its commands: `whole_paths`, its buttons' `input file:`/`image:` found next to it and made whole
+    (oscmap.read_map), or kept as written, for a server to find in its shared folders; `typed_only`, what a button's
+    command only the console gives is told. Keyword-only: a call written when `whole_paths` came third fails, where
+    it would pass it as `say`."""
+    return read_map_file(map_ref, show, say=say, words=words)[1]
 
 
-def read_map_file(map_ref: str, show, whole_paths: bool = True, say: Callable[[str], None] | None = None,
-                  typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
+def read_map_file(map_ref: str, show, *, say: Callable[[str], None] | None = None,
+                  words: CommandWords = SHOW_WORDS) -> tuple[Path, OscMap]:
     """read_map's map with the file it was read from; `say` hears its notes (what reads but does nothing as
     written), as --midi-map's are said."""
     from vcam.control.oscmap import map_named, missing_presets
 
-    path, mapping = map_named(map_ref, whole_paths, typed_only_words)
+    path, mapping = map_named(map_ref, words)
     for note in mapping.notes if say is not None else ():
         say(note)
     if show is not None and (problems := missing_presets(show, mapping)):

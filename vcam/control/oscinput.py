@@ -64,7 +64,7 @@ class OscInput:
                  say: Callable[[str], None], throttle_s: float = 2.0,
                  swept: Callable[[str], bool] | None = None, clock: Callable[[], float] = time.monotonic,
                  heard: Callable[[tuple], None] | None = None, own: Callable[[tuple], bool] | None = None,
-                 wall: Callable[[], float] = time.time):
+                 wall: Callable[[], float] = time.time) -> None:
         self.host, self.port = host, port
         self.handle = handle
         self.say = say
@@ -251,7 +251,7 @@ class _Presses:
     """How many presses each address may still make at once: PRESS_BURST, filling up again at one per MIN_GAP_S.
     A runaway sender's presses past that are dropped, not queued: it costs the show 50 commands a second at most."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._left: dict[str, tuple[float, float]] = {}  # address → presses left, when last counted
 
     def admit(self, address: str, now: float) -> bool:

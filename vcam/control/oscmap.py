@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +29,8 @@ from vcam.control.commands import USAGE, Command, blend_twice, name_key, presets
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.linesource import found_beside
-from vcam.control.mapfiles import (MapFiles, between_twice, find_as_written, map_named_in, not_a_preset,
-                                   run_together)
+from vcam.control.mapfiles import (SHOW_WORDS, CommandWords, MapFiles, between_twice, find_as_written,
+                                   map_named_in, not_a_preset, run_together)
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import Reader, in_a_block, written_in_a_block
@@ -349,13 +348,12 @@ shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
 
 
-def map_named(ref: str, whole_paths: bool = True,
-              typed_only_words: Mapping[str, str] | None = None) -> tuple[Path, OscMap]:
+def map_named(ref: str, words: CommandWords = SHOW_WORDS) -> tuple[Path, OscMap]:
     """The map --osc-map names (MapFiles.named), read as load_map reads: what the command line's readers import,
     typed with this module's OscMap where MAPS gives the generic Map."""
-    return MAPS.named(ref, whole_paths, typed_only_words)
+    return MAPS.named(ref, words)
 
 
-def load_map(path: Path, whole_paths: bool = True, typed_only_words: Mapping[str, str] | None = None) -> OscMap:
+def load_map(path: Path, words: CommandWords = SHOW_WORDS) -> OscMap:
     """One OSC map file (MapFiles.load)."""
-    return MAPS.load(path, whole_paths, typed_only_words)
+    return MAPS.load(path, words)

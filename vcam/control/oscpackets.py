@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from types import ModuleType
 
 TYPE_TAGS = set("ihfdsbrmtTFN[]")  # what python-osc reads; it logs a warning of its own for anything else
 
 
-def load_pythonosc():
+def load_pythonosc() -> ModuleType:
     """The module that reads and writes OSC packets; ModuleNotFoundError naming `pythonosc` where the `osc` extra
     is not installed (the command line turns it into the install command)."""
     import pythonosc.osc_packet

@@ -149,7 +149,7 @@ class OscReplies:
     def __init__(self, host: str | None, port: int, snapshot: Callable[[], dict], say: Callable[[str], None],
                  tempo=None, fps: Callable[[], float | None] | None = None, every_s: float = EVERY_S,
                  faders: Callable[[], object] | None = None, moving: Callable[..., bool] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.host, self.port = host, port
         self.snapshot = snapshot
         self.say = say

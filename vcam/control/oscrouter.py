@@ -11,13 +11,14 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse,
                                    typed_only, usage)
 from vcam.control.faders import PARAMS, Takeovers
+from vcam.control.mapfiles import SHOW_WORDS, CommandWords
 from vcam.control.media import Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
 from vcam.words import counted, nearest, terminal_safe
@@ -43,7 +44,7 @@ class Unfit(Exception):
     `once`: nothing listens at its address, which is said once while messages keep coming there (a tablet's
     accelerometer streams all show long), not every few seconds."""
 
-    def __init__(self, message: str, key: tuple, once: bool = False):
+    def __init__(self, message: str, key: tuple, once: bool = False) -> None:
         super().__init__(message)
         self.key = key
         self.once = once
@@ -72,19 +73,18 @@ class OscRouter:
     `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
     show file replaces). `controller` is the show's Controller or vcam cam's RemoteController. `answers`: where an
     answer meant for the sender goes, and which senders get one: the OSC replies; None without --osc-reply (OSC
-    itself answers no sender). `typed_only_words`: as typed_only's, what a command only the console gives is told
-    where the show's own words would mislead; `goes_on`: what such a refusal leaves running (vcam cam's: this
-    camera, whose show goes on at the server)."""
+    itself answers no sender). `words`: what a command only the console gives is told where the show's own words
+    would mislead, and what such a refusal leaves running (vcam cam's: this camera, whose show goes on at the
+    server)."""
 
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
                  clock: Callable[[], float] = time.monotonic,
                  answers: SenderAnswers | None = None,
-                 typed_only_words: Mapping[str, str] | None = None, goes_on: str = "the show goes on"):
+                 words: CommandWords = SHOW_WORDS) -> None:
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
         self.answers = answers
-        self.typed_only_words = typed_only_words
-        self.goes_on = goes_on
+        self.words = words
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
         # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
@@ -209,8 +209,8 @@ class OscRouter:
             cmd = parse(line, network=True)
         except CommandError:
             cmd = None  # the controller says what is wrong with it
-        if (why := typed_only(cmd, "OSC", self.typed_only_words)) is not None:
-            return f"error: OSC sender {sender}: {why}; {self.goes_on}"
+        if (why := typed_only(cmd, "OSC", self.words.typed_only)) is not None:
+            return f"error: OSC sender {sender}: {why}; {self.words.goes_on}"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
         # only, as the operator's account (with the folders) and whose message it was.

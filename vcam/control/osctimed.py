@@ -30,7 +30,7 @@ class TimedBundles:
 
     def __init__(self, arrive: Callable[[str, list, str, float], None],
                  complain: Callable[[tuple, str, float], None], say: Callable[[str], None],
-                 wall: Callable[[], float] = time.time):
+                 wall: Callable[[], float] = time.time) -> None:
         self._hand_on = arrive
         self._complain = complain
         self.say = say

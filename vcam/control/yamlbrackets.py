@@ -94,21 +94,28 @@ def left_unclosed(text: str) -> tuple[str, int] | None:
 
 def braces_around(line: str, column: int) -> str | None:
     """The braces or brackets of `line` that hold `column`, from their opening to their close; None where they do
-    not both lie on the line."""
+    not both lie on the line. A bracket in a quoted text is the text's own, and a quote inside a word (`it's`) no
+    quote: read as one, the ', ' and ': ' after it were taken as the text's."""
     opened: list[int] = []
-    quote, escaped = None, False
-    for i, char in enumerate(line):
-        if escaped:
-            escaped = False
-        elif quote:
-            escaped = quote == '"' and char == "\\"
+    quote = None
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if quote == "'" and line.startswith("''", i):
+            i += 1  # a single-quoted text's own apostrophe
+        elif quote == '"' and char == "\\":
+            i += 1  # an escape: the character after it is the text's
+        elif quote is not None:
             quote = None if char == quote else quote
-        elif char in "'\"":
+        elif char in "'\"" and opens_quote(line, i):
             quote = char
+        elif char == "#" and i > 0 and line[i - 1] in " \t":
+            break  # a comment's brackets are its own
         elif char in "{[":
             opened.append(i)
         elif char in "}]" and opened and (start := opened.pop()) < column <= i:
             return line[start:i + 1]
+        i += 1
     return None
 
 

@@ -9,10 +9,10 @@ from types import MappingProxyType
 import yaml
 
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
-from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, code_end, indent_of, written_above,
-                                    written_below)
+from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, code_end, indent_of,
+                                    written_above, written_below)
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
-from vcam.control.yamlproblems import ConfigError
+from vcam.control.yamlproblems import PROBLEM_AT, ConfigError
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 from vcam.words import nearest
 
@@ -91,25 +91,26 @@ def item_loads(entry: str, kind: str, path: str = "show.yaml") -> bool:
     """Whether `entry` ({note: 36, command: next}, {address: /b, param: blend}, {name: neon, prompt: city}), the only
     item of a MIDI map's or OSC map's controls or a show's presets (`kind`: midi, osc or preset), loads as one."""
     if kind == "preset":
-        return _show_loads(f"presets:\n  - {entry}\n", path)
-    return _map_loads(f"controls:\n  - {entry}\n", kind, None)
+        return not _show_problems(f"presets:\n  - {entry}\n", path)
+    return not _map_problems(f"controls:\n  - {entry}\n", kind, None)
 
 
-def _show_loads(text: str, path: str) -> bool:
-    """Whether `text`, a show file (its paths read against `path`'s), parses and passes its check."""
+def _show_problems(text: str, path: str) -> list[str]:
+    """The problems the check of `text`, a show file (its paths read against `path`'s), finds: none where it loads."""
     # here, not at the top: show imports this module through yamlcheck
     from vcam.control.show import parse_show
 
     try:
         parse_show(text, path)
-    except ConfigError:
-        return False
-    return True
+    except ConfigError as e:
+        return e.problems
+    return []
 
 
-def _map_loads(text: str, kind: str | None, base: Path | None) -> bool:
-    """Whether `text`, a MIDI or OSC map file (`kind`: midi or osc; told by its controls where None), reads with no
-    problem; False for one that is neither. `base`: where its paths are found, None to leave them unchecked."""
+def _map_problems(text: str, kind: str | None, base: Path | None) -> list[str]:
+    """The problems of `text`, a MIDI or OSC map file (`kind`: midi or osc; told by its controls where None), as
+    its check finds them; one with no line for one that is neither. `base`: where its paths are found, None to leave
+    them unchecked."""
     # here, not at the top: midimap and oscmap import this module through yamlcheck
     from vcam.control import midimap, oscmap
     from vcam.control.mapfiles import map_kind
@@ -124,10 +125,10 @@ def _map_loads(text: str, kind: str | None, base: Path | None) -> bool:
         elif node is not None and kind == "osc":
             oscmap.read_map(r, node, "OSC map", base, file=True, whole_paths=False)
         elif node is not None:
-            return False
-    except ConfigError:  # problems enough to stop the reading
-        return False
-    return node is not None and not r.problems
+            return ["neither a MIDI nor an OSC map"]
+    except ConfigError as e:  # problems enough to stop the reading
+        return e.problems
+    return r.problems if node is not None else r.problems or ["no map"]
 
 
 def wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
@@ -170,15 +171,18 @@ def wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     return None
 
 
-def flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> str | None:
+def flow_gap(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = (),
+             path: str = "show.yaml") -> str | None:
     """What to write where braces or brackets find more after a value than a comma or their end: a key with no comma
     before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise.
     `keys`: the keys the file takes, a word after a quoted text with a colon being a key left its comma only where
-    it is one of them (or near one)."""
+    it is one of them (or near one). `path`: the file's, which a show's paths are read against."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
-    if found is None or e.problem_mark is None or e.problem_mark.column > len(here):
+    mark = e.problem_mark
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if found is None or mark is None or mark.column > len(here):
         return None
-    before, column = here[:e.problem_mark.column].rstrip(), e.problem_mark.column
+    before, column = here[:mark.column].rstrip(), mark.column
     inside = "{...}" if found[1] == "}" else "[...]"
     if here[column:column + 1] == ":" and (word := re.search(r"[^\s,{}\[\]:]+$", before)) is not None:
         return (f"not valid YAML: in {inside} a key follows a comma: write a comma before {word[0]}: where it is a "
@@ -189,7 +193,9 @@ def flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> 
         # made the name `"a" prompt: x`
         mended = here[:len(before)] + "," + here[len(before):]
         braces = braces_around(mended, len(before) + 1)
-        as_in = f", as in {braces}" if braces else ""
+        # the braces offered are the line mended, which must load as written: `prompt: neon: city` after the comma
+        # is refused again
+        as_in = f", as in {braces}" if braces and line_loads(lines, mark.line, mended, keys, path) else ""
         return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
     if before[-1:] in ("'", '"'):
         follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
@@ -220,16 +226,27 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     else:
         tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
     unloaded = None
+    # filed at the line to mend: YAML complains at the line after a bracket left open, where the next key starts
     for line, mended, said in tries:
         if not offer_loads(lines, line, mended, row, keys, first=start[0]):
             if unloaded is None and reads_past(lines, line, mended, row):
                 # what is open stays said, true as it is, without the fix (after its '; ') refused next
-                unloaded = said.split("; ")[0]
+                unloaded = AtLine(line + 1, f"not valid YAML: {said.split('; ')[0]}")
             continue
         shown = mended.strip()
         offer = f": {shown}" if len(shown) <= 100 else ""
-        return f"not valid YAML: {said}{offer}"
-    return f"not valid YAML: {unloaded}" if unloaded else None
+        return AtLine(line + 1, f"not valid YAML: {said}{offer}")
+    return unloaded
+
+
+def line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str) -> bool:
+    """Whether the text with line `row` written `mended` reads on past it and, where it then parses to its end,
+    passes the file's check (a slip further on is said at the next load)."""
+    ended = [*lines, ""]
+    # a bracket or quote it opens, read on to a later line, is no slip further on but the line's own
+    if not offer_loads(ended, row, mended, row, keys) or not flow_closes(ended, row, mended):
+        return False
+    return mend_loads("\n".join([*lines[:row], mended, *lines[row + 1:]]), range(row, row + 1), path)
 
 
 def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
@@ -342,12 +359,31 @@ _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 def text_loads(text: str, path: str) -> bool:
     """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
     refused beside the others (a name or a cc taken twice, a file it names missing)."""
+    problems = _problems(text, path)
+    return problems is not None and not problems
+
+
+def mend_loads(text: str, rows: range, path: str) -> bool:
+    """Whether `text`, a file with its lines `rows` (counted from 0) mended, holds a mend to offer: one that leaves a
+    slip further on (said at the next load), or whose check finds no problem on those lines. A problem on another
+    line is a slip of its own, there before the mend (`promt:` in the next preset), and said next."""
+    if built_or_none(text) is None:
+        return True
+    problems = _problems(text, path)
+    if problems is None:
+        return False
+    at = [PROBLEM_AT.match(problem) for problem in problems]
+    return not any(found is None or int(found[2]) - 1 in rows for found in at)
+
+
+def _problems(text: str, path: str) -> list[str] | None:
+    """The problems the check of `text`, a whole show or map file, finds; None where it is no mapping."""
     top = built_or_none(text)
     if not isinstance(top, dict):
-        return False  # a slip left elsewhere, or no mapping: nothing a check reads
+        return None  # a slip left elsewhere, or no mapping: nothing a check reads
     if "controls" in top and "presets" not in top:
-        return _map_loads(text, None, Path(path).parent)
-    return _show_loads(text, path)
+        return _map_problems(text, None, Path(path).parent)
+    return _show_problems(text, path)
 
 
 def _item_loads(entry: str, checked_only: bool) -> bool:

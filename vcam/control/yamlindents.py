@@ -118,8 +118,9 @@ def _item_moved(lines: list[str], row: int, column: int, meant: int) -> str | No
     moved = [*lines[:row], *(_shifted(line, shift) for line in lines[row:end + 1]), *ended[end + 1:]]
     if end == row or not reads_past(moved, row, moved[row], end):
         return None
-    under = f"line {end + 1}" if end == row + 1 else f"lines {row + 2} to {end + 1}"
-    return (f", and {under}, under it, with it: {'' if end == row + 1 else 'each '}"
+    # the lines named are those with YAML on them: a blank or a comment between is no line to move
+    held = [i + 1 for i in range(row + 1, end + 1) if written(lines[i])]
+    return (f", and {_lines_named(held)}, under it, with it: {'' if len(held) == 1 else 'each '}"
             f"{counted(abs(shift), 'space')} {'further in' if shift > 0 else 'less'}")
 
 
@@ -163,29 +164,45 @@ def _nearest_list(e: yaml.MarkedYAMLError, lines: list[str], row: int, column: i
                    f"it {counted(meant, 'space')} as well")
 
 
-def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str],
+                     checks: Callable[[str, range], bool] = lambda text, rows: True,
+                     at_its_key: bool = False) -> str | None:
     """What to write for a list whose first '- ' item is indented off the items after it, which all line up (`presets:`
-    over ` - name: a` and `  - name: b`, `  - name: c`): that item moved to their column, with its lines under it,
-    where the list then reads to its end. Said of each later item in turn, it took a load for each; None otherwise."""
+    over ` - name: a` and `  - name: b`, `  - name: c`; or over `  - name: a` and `- name: b`, `- name: c` at the
+    key's own column): that item moved to their column, with its lines under it, where the list then reads to its
+    end and `checks` (the whole text moved, checked as the file is, and the list's lines) passes it. Said of each
+    later item in turn, it took a load for each; None otherwise. `at_its_key`: only a first item at its key's own
+    column (`presets:` over `- name: a`), which is the one off where the items after it are indented as its keys
+    are; else only one off its key's column (those at it being asked first, before other slips)."""
     if (at := _dash_at(e, lines)) is None:
         return None
-    row, column = at
-    first = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) < column), None)
-    head = written_above(lines, first) if first is not None else None
-    if first is None or head is None or re.match(r" *- ", lines[first]) is None \
-            or indent_of(lines[head]) > indent_of(lines[first]) or _KEY_ALONE.fullmatch(lines[head]) is None:
-        return None  # not the first item of a list under its key
-    # the items after it, up to the list's end: the first line back at the key's column or less
+    # a key alone at the items' column may be the list's key or a key of the first item (`- name: a` over
+    # `  prompts:`): each first item found is tried, the one whose move the check passes said
+    for first, head in _first_items(lines, *at):
+        if (indent_of(lines[first]) == indent_of(lines[head])) == at_its_key:
+            if (said := _first_moved(lines, *at, first, head, checks)) is not None:
+                return said
+    return None
+
+
+def _first_moved(lines: list[str], row: int, column: int, first: int, head: int,
+                 checks: Callable[[str, range], bool]) -> str | None:
+    """What to write for the first item at line `first` of the list under the key at line `head`, its later items
+    from line `row` at `column` (first_item_moved); None where the move does not read on, or `checks` refuses it."""
+    # the items after it, up to the list's end: the first line left of their column, or a key at it where they
+    # line up with the list's key
     later, last = [], row
     for i in range(row, len(lines)):
-        if not written(lines[i]):
+        if not written(lines[i]) or indent_of(lines[i]) > column:
+            last = i if written(lines[i]) else last
             continue
-        if indent_of(lines[i]) <= indent_of(lines[head]) or indent_of(lines[i]) < column:
+        if indent_of(lines[i]) < column:
             break
-        if indent_of(lines[i]) == column:
-            if not lines[i].lstrip(" ").startswith("- "):
-                return None  # a key at the items' column: not a list lined up
-            later.append(i)
+        if not lines[i].lstrip(" ").startswith("- "):
+            if column == indent_of(lines[head]):
+                break  # the key after the list, at its key's column
+            return None  # a key at the items' column: not a list lined up
+        later.append(i)
         last = i
     if len(later) < 2:
         return None  # one item after it: moving either is one edit, said as before
@@ -194,19 +211,51 @@ def first_item_moved(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             f"and the {len(later)} items after it {column} (from line {row + 1}): the items of one list line up; "
             f"indent line {first + 1} {counted(column, 'space')}")
     ended = [*lines, ""]
-    if reads_past(ended, first, _shifted(lines[first], shift), last):
-        return AtLine(first + 1, said)  # its '- ' alone moved left: the keys under it are where they go
+    alone = [*lines[:first], _shifted(lines[first], shift), *ended[first + 1:]]
+    span = range(head, last + 1)  # the list's lines: a problem on another is a slip of its own
+    if reads_past(ended, first, alone[first], last) and checks("\n".join(alone), span):
+        return AtLine(first + 1, said)  # its '- ' alone moved: the keys under it are where they go
     moved = [*lines[:first], *(_shifted(line, shift) for line in lines[first:row]), *ended[row:]]
-    if row - first == 1 or not reads_past(moved, first, moved[first], last):
+    # `  prompts:` over `    - text: x` and then `  - name: b`: lined up, the presets read as texts, refused
+    if row - first == 1 or not reads_past(moved, first, moved[first], last) or not checks("\n".join(moved), span):
         return None
     # the lines named are those with YAML on them: a blank or a comment between is no line to move
     held = [i + 1 for i in range(first + 1, row) if written(lines[i])]
     if not held:
         return None
-    under = f"line {held[0]}" if len(held) == 1 else f"lines {held[0]} and {held[1]}" \
-        if held == [held[0], held[0] + 1] else f"lines {held[0]} to {held[-1]}"
-    return AtLine(first + 1, f"{said}, and {under}, under it, with it: {'' if len(held) == 1 else 'each '}"
-                             f"{counted(shift, 'space')} further in")
+    return AtLine(first + 1, f"{said}, and {_lines_named(held)}, under it, with it: {'' if len(held) == 1 else 'each '}"
+                             f"{counted(abs(shift), 'space')} {'further in' if shift > 0 else 'less'}")
+
+
+def _first_items(lines: list[str], row: int, column: int) -> list[tuple[int, int]]:
+    """The lines of the first '- ' item of the list whose later item at line `row` is at `column`, where that first
+    item alone is at another column, under a key alone on its line, each with the line of that key: right of
+    `column`, the later items at the key's own column, and left of `column` (YAML stopped at the second item)."""
+    found = []
+    key = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) <= column), None)
+    alone = _KEY_ALONE.fullmatch(lines[key]) if key is not None else None
+    if key is not None and indent_of(lines[key]) == column and alone is not None and "-" not in alone[1]:
+        # the items at the key's column: the item under that key is the list's first, the only one at its column
+        first = next((i for i in range(key + 1, row) if written(lines[i])), None)
+        if first is not None and indent_of(lines[first]) > column and re.match(r" *- ", lines[first]) \
+                and all(indent_of(lines[i]) > indent_of(lines[first]) for i in range(first + 1, row)
+                        if written(lines[i])):
+            found.append((first, key))
+    first = next((i for i in range(row - 1, -1, -1) if written(lines[i]) and indent_of(lines[i]) < column), None)
+    head = written_above(lines, first) if first is not None else None
+    if first is not None and head is not None and re.match(r" *- ", lines[first]) \
+            and indent_of(lines[head]) <= indent_of(lines[first]) and _KEY_ALONE.fullmatch(lines[head]):
+        found.append((first, head))
+    return found
+
+
+def _lines_named(rows: list[int]) -> str:
+    """Line numbers `rows` (in order) as said: one line, a run of them first to last, or else each of them."""
+    if len(rows) == 1:
+        return f"line {rows[0]}"
+    if len(rows) > 2 and rows == list(range(rows[0], rows[-1] + 1)):
+        return f"lines {rows[0]} to {rows[-1]}"
+    return f"lines {', '.join(map(str, rows[:-1]))} and {rows[-1]}"
 
 
 def item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
@@ -344,13 +393,14 @@ def _keys_above(lines: list[str], row: int, column: int) -> tuple[int | None, re
 _KEY_ALONE = re.compile(r"( *(?:- +)?)(" + KEY_HEAD + r"[^\s:#]*):[ \t]*(?:#.*)?")
 
 
-def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[str], bool],
+def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[int, str], bool],
                         keys: tuple[str, ...] = ()) -> str | None:
     """What to write for a key's value on the line under it at the key's own column (`prompt:` over `[neon, city`
     lined up with it), which YAML reads as a new key and finds no ':' after; None otherwise. The line offered is
     the value indented under its key, quoted where it is a text opening with a bracket never closed; None where
-    `loads` (the whole text mended, checked as the file is) refuses both, or where the line reads as a key with its
-    colon left out (one of `keys`, misspelt), what it meant not known."""
+    `loads` (line `row` written as given, the text checked as the file is; a slip further on left to the next
+    load) refuses both, or where the line reads as a key with its colon left out (one of `keys`, misspelt), what it
+    meant not known."""
     if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
         return None
     row = e.context_mark.line
@@ -364,21 +414,18 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     said = (f"not valid YAML: line {row + 1}, {key[2]}:'s value, is at {key[2]}:'s own column, where YAML reads a "
             f"new key and finds no ':'; a value on the lines under its key is indented deeper than the key")
 
-    def mended(line: str) -> str:
-        return "\n".join([*lines[:row], line, *lines[row + 1:]])
-
     if _key_like(value, keys):
         # `fsp 30` under `output:`, `sed 3` under `prompt:`: a key misspelt, its colon left out, not a value; indented
         # it may load, as a text no one meant
         return None
-    if loads(mended(indent + value)):
+    if loads(row, indent + value):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}: {value}")
     # `[neon, city` under prompt:: a text that opens with a bracket, as _never_closed quotes one a line up
     # (a comment after it, after a space or a tab, stays one: quoted, it went on air)
     bare = key[2] in TEXT_KEYS and value[:1] in "[{" and re.search(r"[ \t]#", value) is None \
         and built_or_none(value) is None
     quoted = flow_yaml(value) if bare else None
-    if quoted is not None and loads(mended(indent + quoted)):
+    if quoted is not None and loads(row, indent + quoted):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}, and put the whole text in quotes "
                                 f"({key[2]}: takes a text, not a {'list' if value[0] == '[' else 'mapping'}): {quoted}")
     return None  # nothing written deeper loads: what the line was meant as is not known here

@@ -7,8 +7,8 @@ import re
 import yaml
 
 from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
-from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, text_loads,
-                                    wrong_closer)
+from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, line_loads,
+                                    mend_loads, text_loads, wrong_closer)
 from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, list_after_flow,
                                       misaligned, value_at_key_column)
 from vcam.control.yamllines import (COLON_SLIPS, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key,
@@ -33,11 +33,16 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+    def moved_loads(moved: str, rows: range) -> bool:
+        return mend_loads(moved, rows, path)
+
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
-            or value_at_key_column(e, lines, lambda mended: text_loads(mended, path), keys)
+            or value_at_key_column(e, lines, lambda row, line: line_loads(lines, row, line, keys, path), keys)
             or _dash_unspaced(e, lines, keys, path) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
-            or item_misaligned(e, lines) or first_item_moved(e, lines) or dash_misaligned(e, lines)
-            or left_open(e, lines, here, keys) or flow_gap(e, here, keys)
+            or first_item_moved(e, lines, moved_loads, at_its_key=True) or item_misaligned(e, lines)
+            or first_item_moved(e, lines, moved_loads) or dash_misaligned(e, lines)
+            or left_open(e, lines, here, keys) or flow_gap(e, lines, keys, path)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
             or braces_left_out(e, lines, path) or wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it

@@ -186,9 +186,9 @@ def is_png(head: bytes) -> bool:
 DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
 
 
-# The brands of a HEIF file whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered; hevc, hevx: a
-# burst): not AVIF's (avif, avis), which OpenCV reads
-_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
+# The brands of a HEIF still whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered): not AVIF's
+# (avif, avis), which OpenCV reads, nor an image sequence's (hevc, hevx), which an MP4 may name among its own
+_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis")
 
 
 def undecoded_why(fix: str, default: str) -> str:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 from vcam.control.media import Refused
+from vcam.control.sources import by_vcam_cam
 from vcam.words import clipped, quoted
 from vcam.remote.server import FrameServer, ServeSettings
 
@@ -50,7 +51,7 @@ def tell_not_applied(controller, server: FrameServer) -> None:
         return
 
     def told(action, origin, line: str, key: tuple) -> None:
-        if origin is None or not origin.source.startswith("net "):
+        if origin is None or not by_vcam_cam(origin.source):
             return
         command = quoted(clipped(controller.told_network(origin.command, action), NAMED_CHARS))
         server.not_applied(origin.source, one_line(f"{command}: {controller.told_network(line, action)}"), key)

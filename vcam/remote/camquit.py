@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from vcam.control.mapfiles import CommandWords
+
 # blackout, sent on to the server, hides its show from every viewer
 CAM_QUIT = ("this vcam cam ends where it runs (quit typed at its console, or Ctrl-C), and the server's show goes on "
             "without it (blackout would hide that show from every viewer, not this camera alone)")
-# said after a refusal to an OSC sender, where the show's words would have it "the show goes on"
-CAM_GOES_ON = "this camera goes on"
-# what vcam cam's maps are told of a button that gives quit, after "quit is not taken from a control or a cue: "
-CAM_TYPED_ONLY = MappingProxyType({"quit": CAM_QUIT})
+# its maps' and OSC's commands: the server finds their files; a quit is told in this camera's words (after "quit is
+# not taken from a control or a cue: "), and a refusal to an OSC sender that this camera, not the show, goes on
+CAM_WORDS = CommandWords(whole_paths=False, typed_only=MappingProxyType({"quit": CAM_QUIT}),
+                         goes_on="this camera goes on")

@@ -30,7 +30,7 @@ from vcam.live.outputs.paths import OlderTakes, check_outputs, given_output
 from vcam.live.pacer import Pacer
 from vcam.live.signals import stop_code, stop_said
 from vcam.live.status import StatusLine
-from vcam.remote.camquit import CAM_GOES_ON, CAM_TYPED_ONLY
+from vcam.remote.camquit import CAM_WORDS
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.controller import RemoteController
 from vcam.remote.feed import FIRST_FRAME_WAIT_S, LinkFeed
@@ -112,7 +112,7 @@ def run_cam(opts: CamOptions) -> int:
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         # the server finds its files; quit on a button is told this camera's words, as OSC's map's is
-        _, midi_map = map_named(opts.midi_map, whole_paths=False, typed_only_words=CAM_TYPED_ONLY)
+        _, midi_map = map_named(opts.midi_map, CAM_WORDS)
         for note in midi_map.notes:
             status.message(note)
     elif opts.midi_map:
@@ -189,8 +189,7 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
     from vcam.control.osc import osc_parts
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, None, remote, say,
-                     fps=lambda: air.pacer.stats.production_fps, whole_paths=False,  # the server finds its files
-                     typed_only_words=CAM_TYPED_ONLY, goes_on=CAM_GOES_ON)
+                     fps=lambda: air.pacer.stats.production_fps, words=CAM_WORDS)
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool, stopped_by: int | None = None,

@@ -6,18 +6,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, finite_number, joined_hint,
-                                   keyed_names, name_typed, parse, preset_choices, preset_index, presets_named,
-                                   setting_now, usage)
+from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, choices_asked,
+                                   finite_number, joined_hint, keyed_names, listed_meant, name_key, name_typed, parse,
+                                   preset_choices, preset_index, presets_named, setting_now, two_presets_meant)
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.control.offers import Offers
 from vcam.control.sources import TYPED, given_as
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
-from vcam.words import width_folded
+from vcam.words import nearest, quoted, width_folded
 
 # help's lines as an OSC or MIDI sender at vcam cam reads them, away from the console: the sources `input` names are
 # the server's, not those of the machine the sender's tablet steers (typed, help reads as on the server's console)
@@ -41,11 +42,19 @@ _MIRRORED: dict[str, Callable[[object], bool]] = {
 }
 
 
+class ServerPreset(NamedTuple):
+    """One of the server's presets, as a show's preset is read where only its name is asked (offers.Presets)."""
+
+    name: str
+
+
 class ServerPresets:
-    """The server's presets by the names it sends, found as a show finds its own (midileds.Presets)."""
+    """The server's presets by the names it sends, found as a show finds its own (midileds.Presets, offers.Presets:
+    `presets` in order, as a show holds them)."""
 
     def __init__(self, names: list[str]):
         self.names = names
+        self.presets = tuple(ServerPreset(name) for name in names)
         self._keyed = keyed_names(names)
 
     def find(self, ref: str | int) -> int:
@@ -53,12 +62,36 @@ class ServerPresets:
         found = preset_index(len(self.names), self._keyed, ref)
         if found is None:
             raise KeyError(f"no preset {ref} on the server" if isinstance(ref, int)
-                           else f"no preset named {ref!r} on the server")
+                           else f"no preset named {ref!r} on the server{self._meant(ref)}")
         return found
+
+    def _meant(self, ref: str) -> str:
+        """What a refusal of `ref` offers; none here, where no line is offered (the lights' look-ups)."""
+        return ""
 
     def named(self, name: str) -> int | None:
         """The index of the preset named `name` (case-insensitive), None where the server has none so named."""
         return preset_index(len(self.names), self._keyed, name)
+
+
+class OfferedPresets(ServerPresets):
+    """The server's presets as a refusal that offers the line meant finds them."""
+
+    def _meant(self, ref: str) -> str:
+        """`scene misty forest, city`: the name listed first, as the server's show offers it before a blend
+        (vcam.control.show.Show.find); `preset 2,3`: the blend of the two."""
+        listed = listed_meant(ref, self.names)
+        if isinstance(listed, str):
+            return f" (did you mean {quoted(listed)}?)"
+        # a name near the words typed is the show's offer before a blend, and no line it takes: none offered here
+        typed = " ".join(width_folded(name_key(ref)).split())
+        if listed is not None or typed and nearest(typed, self._keyed, cutoff=0.8) is not None:
+            return ""
+        blend = two_presets_meant(ref, self.named_or_numbered)
+        return f" (did you mean {blend}?)" if blend is not None else ""
+
+    def named_or_numbered(self, read: str | int) -> int | None:
+        return preset_index(len(self.names), self._keyed, read)
 
 
 class RemoteController:
@@ -82,7 +115,7 @@ class RemoteController:
         self._here_said: set[str] = set()  # the paths (and cameras) said to be opened on the server's (_here_only)
         # the line meant, offered as the server's console offers it, of the presets it last said (its cues are not
         # said here: no go is offered)
-        self._offers = Offers(lambda: ServerPresets(list(self.state.presets or [])), lambda: None, self._takes)
+        self._offers = Offers(lambda: OfferedPresets(list(self.state.presets or [])), lambda: None, self._takes)
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
@@ -154,9 +187,8 @@ class RemoteController:
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
             # `preset` or `blend` alone asks which there are, as at the server's console: the list, not an error
-            alone = e.missing == "preset" or e.missing == "blend" and line.split() == ["blend"]
-            if source == TYPED and alone and (listed := preset_choices(e.missing, self.state.presets)):
-                return f"{listed.removeprefix('; ')}; usage: {usage(e.missing)}"
+            if source == TYPED and (listed := choices_asked(line, e.missing, self.state.presets)) is not None:
+                return listed
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
 
@@ -169,14 +201,16 @@ class RemoteController:
         return self._offers.instead(e, source, not network)
 
     def _takes(self, cmd: Command) -> bool:
-        """Whether the server would take `cmd`, as far as is known here: what no show refuses, and a preset, a next
-        or a prev where the server's show has the presets named (as it last said them)."""
+        """Whether the server would take `cmd`, as far as is known here: what no show refuses, and a preset, a
+        blend, a next or a prev where the server's show has the presets named (as it last said them)."""
         if cmd.name in TAKEN_ANYWHERE:
             return True
         names = list(self.state.presets or [])
-        if cmd.name not in ("next", "prev", "preset") or not names:
+        if cmd.name not in ("next", "prev", "preset", "blend") or not names:
             return False
-        return all(preset_index(len(names), keyed_names(names), ref) is not None for ref in presets_named(cmd))
+        found = [preset_index(len(names), keyed_names(names), ref) for ref in presets_named(cmd)]
+        # a blend of one preset with itself is refused, as the server's show refuses it (commands.blend_twice)
+        return None not in found and len(set(found)) == len(found)
 
     def _has_preset(self, cmd: Command) -> bool:
         """Whether `cmd` names a preset the server's show has, as it last said its presets (its cues are not said)."""

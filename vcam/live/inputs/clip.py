@@ -21,12 +21,12 @@ from functools import partial
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
+from vcam.inspec import HEIC_FIX, KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.storednames import as_stored_within
 from vcam.words import name_listed, name_said, shell_word
 from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
-                              fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
+                              fallback_refusal, fit, is_heic, is_png, is_webp, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
                               undecoded_fix, undecoded_why, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
@@ -70,11 +70,13 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if os.path.exists(path) and not os.path.isfile(path):  # the path is right: checking it was no fix
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
-    if (stored := as_stored_within(path)) is not None:  # held to its folder: a network path was held only as admitted
-        return _check_file(stored, what, kind)  # the name a Mac stored it under: the file meant, played as it is
+    listings: dict[str, list[os.DirEntry]] = {}  # its folder read once, for the Mac's name and the names alike
+    # held to its folder: a network path was held only as admitted. The name a Mac stored it under: played as it is
+    if (stored := as_stored_within(path, listings)) is not None:
+        return _check_file(stored, what, kind)
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file",
-                         spaced_fix(path, kind) or alike_fix(path, kind) or missing_fix(kind))
+                         spaced_fix(path, kind) or alike_fix(path, kind, listings) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
@@ -127,6 +129,10 @@ def _undecodable(file: HeadFirst) -> InputError:
     a recording still being written would not help, so those are told apart from a codec OpenCV does not read."""
     path = file.path
     convert = _conversion(path)
+    if file.head is not None and is_heic(file.head):  # an iPhone's photo: was told damaged or still being recorded,
+        # with the fix for a recording; it is a still, which image: does not show either until it is converted
+        return InputError(f"cannot decode {path} as a video: it is a HEIC photo (an iPhone's), a still picture",
+                          f"{HEIC_FIX}; then show the JPEG with image:PATH")
     if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
