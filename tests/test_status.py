@@ -452,8 +452,8 @@ def test_a_blend_keeps_its_names_and_position_at_80_columns_beside_a_failed_outp
     head = " | ".join([state, *(["FAILED file:show.mp4"] if failed else []), "gen  30.0 fps", "out  30.0 fps"])
     shown = at(80)
     assert len(shown) <= 80 and shown.startswith("\r" + head + " | blend "), shown
-    # short of room to cut one name only, the blend is cut at the row's end: `blend n… 40% c… …` said three cuts
-    assert {"LIVE": "blend 'neon' / '…", "STALLED (blackout)": "blend neon 40% city | buf…"}[state] in shown, shown
+    # short of room to cut one name only, both are cut, the second to the row's end: one ellipsis a name
+    assert shown.endswith({"LIVE": "| blend n… 40% ci…", "STALLED (blackout)": "| blend neon 40% city | buf…"}[state])
     whole = f"{head} | blend 'neon' / 'city' at 0.40 | buffer   13 | latency  0.8 s | VRAM 61.2/80 GiB"
     assert at(200) == "\r" + whole
     assert format_status(30.0, 30.0, 13, 0.8, (61.2, 79.6), ("neon", "city", 0.4), state, failed) == whole
@@ -494,9 +494,9 @@ def test_a_names_own_backslashes_beside_a_blank_are_shown_as_typed():
 
 @pytest.mark.parametrize("room", range(14, 30))
 def test_a_name_starting_with_a_wide_character_keeps_a_character_when_a_blend_is_said_short(room):
-    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column. Short of
-    room for a character of the name cut and the other whole, the blend is said as a reply says it, and cut at the
-    row's end."""
+    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column. Each name
+    keeps a whole character at least, whole or with one ellipsis; short of room for that, the blend is said as a
+    reply says it, and cut at the row's end."""
     from vcam.live.status import on_air_said
     from vcam.terminal import text_cells
 
@@ -505,9 +505,10 @@ def test_a_name_starting_with_a_wide_character_keeps_a_character_when_a_blend_is
         said = on_air_said(preset, room)
         if said != f"blend '{a}' / '{b}' at 0.40":
             assert text_cells(said) <= room, (room, said)
-            shown_a, shown_b = said.removeprefix("blend ").split(" 40% ")
+            shown_a, shown_b = said.removeprefix("blend ").rstrip(" ").split(" 40% ")  # blanks to the row's end
             assert shown_a.startswith(a[0]) and shown_b.startswith(b[0]), (room, said)
-            assert (shown_a, shown_b).count(a if shown_a == a else b) == 1 and said.count("…") <= 1, (room, said)
+            for shown, name in ((shown_a, a), (shown_b, b)):
+                assert shown == name or (shown.count("…") == 1 and name.startswith(shown[:-1])), (room, said)
     # the room for one name whole and a character of the other and its ellipsis
     assert on_air_said(("neon", "夜の街の雨", 0.4), text_cells("blend neon 40% 夜…")) == "blend neon 40% 夜…"
 
@@ -646,3 +647,49 @@ def test_ctrl_z_gives_the_terminal_back_and_fg_pins_the_line_again(monkeypatch):
         assert shown(pty.leader) == (b"\r\n\x1b[1A\x1b7\x1b[1;23r\x1b8\x1b7\x1b[24;1HLIVE | two\x1b[K\x1b8")
         line.end()
     assert signal.getsignal(signal.SIGTSTP) == before
+
+
+_PAIRS = [("cyberpunk city street at night", "underwater coral reef with fish", 0.5), ("neon", "city", 0.4),
+          ("東京\u3000夜景\u3000ネオン", "海\u3000波", 0.3), ("夜の街を走る車の長い名前", "ocean waves under a storm", 0.5)]
+
+
+@pytest.mark.parametrize("preset", _PAIRS)
+def test_a_blend_keeps_its_position_wherever_a_character_of_each_name_fits(preset):
+    """Two long names neither of which could be cut alone left the blend `blend 'cyberpunk city street at night' …`
+    at 80 columns, its position gone where main showed it from 57 columns: both are cut now, one ellipsis each,
+    the second to the row's end (`blend cyberpunk ci… 50% underwater co…`), never inside an escape."""
+    from vcam.live.status import _least_cut
+    from vcam.terminal import text_cells
+
+    a, b, x = preset
+    share = f"{x * 100:.0f}%"
+    for failed in ([], ["file:show.mp4"]):
+        head = " | ".join(["LIVE", *(f"FAILED {f}" for f in failed), "gen  30.0 fps", "out  30.0 fps"]) + " | "
+        for columns in range(50, 131):
+            row = _fitted_at(columns, preset, failed).removeprefix("\r")
+            assert text_cells(row) < columns, (columns, row)
+            room = columns - 2 - text_cells(head)
+            if room >= text_cells(f"blend  {share} ") + _least_cut(a) + _least_cut(b):
+                assert f" {share} " in row or f" at {x:.2f}" in row, (columns, row)
+            assert not any(cut in row for cut in ("\\…", "\\u…", "\\u3…", "\\u30…", "\\u300…")), (columns, row)
+            on_air = row.removeprefix(head).split(" | ")[0].removesuffix(" …")
+            if f" {share} " in on_air:
+                shown_a, shown_b = on_air.removeprefix("blend ").split(f" {share} ")
+                assert shown_a.count("…") <= 1 and shown_b.count("…") <= 1, (columns, row)
+
+
+@pytest.mark.parametrize("preset", ["東京\u3000夜景\u3000ネオン\u3000雨の街", _PAIRS[2]])
+def test_a_name_cut_short_ends_the_row_with_its_own_ellipsis(preset):
+    """A wide character left a column free after a cut name, and the row cut there again: `preset 東京… |…`,
+    `blend 東京… 30% 海\\u3000波 |…`, two ellipses where one says the text goes on, or a separator left bare."""
+    for columns in range(50, 80):
+        row = _fitted_at(columns, preset).removeprefix("\r")
+        assert "… |…" not in row and "…|…" not in row and "… |" not in row and " |…" not in row, (columns, row)
+
+
+def test_a_blend_said_as_a_reply_is_never_cut_inside_an_escape():
+    """Short of room for its short form, a blend said as its reply says it was cut inside a name's escape,
+    `blend '東京\\u3000夜景\\u…`, read as some other character."""
+    for columns in range(40, 90):
+        row = _fitted_at(columns, ("東京\u3000夜景\u3000ネオン", "海\u3000波", 0.3))
+        assert not any(cut in row for cut in ("\\…", "\\u…", "\\u3…", "\\u30…", "\\u300…")), (columns, row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import threading
 import unicodedata
@@ -119,6 +120,10 @@ def one_row(text: str) -> str:
     return terminal_safe(text.replace("\t", " "), lines=False)
 
 
+# the start of an escape `quoted` writes (`\\t`, `\\xa0`, `\\u3000`) left unfinished at the end of a cut
+_PARTIAL_ESCAPE = re.compile(r"(\\+)(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?$")
+
+
 def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str:
     """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
     carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
@@ -141,12 +146,19 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
         cut += 1
     while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
+    # never inside a name's escape (`\\u3000` cut to `\\u30…` read as some other character): before it
+    partial = _PARTIAL_ESCAPE.search(text, 0, cut)
+    if partial and len(partial.group(1)) % 2:
+        cut = partial.start() + len(partial.group(1)) - 1
     # a name shortened before (`file:clip….mp4`, a blend's `'neon cit…'`) and cut again just past its own ellipsis
-    # read `……`, or `… …` past the blank after it: the cut goes back over it, one ellipsis saying the text goes on
-    if text[:cut].rstrip(" ").endswith("…"):
-        cut = len(text[:cut].rstrip(" "))
+    # read `……`, or `… …` or `… |…` past the blank or the separator after it: the cut goes back over it, one
+    # ellipsis saying the text goes on
+    if text[:cut].rstrip(" |").endswith("…"):
+        cut = len(text[:cut].rstrip(" |"))
     while cut > 0 and text[cut - 1] == "…":
         cut -= 1
+    if text[:cut].endswith("  "):  # one blank before the ellipsis says the field before it ends whole
+        cut = len(text[:cut].rstrip(" ")) + 1
     return as_printed(text[:cut], encoding) + ellipsis
 
 

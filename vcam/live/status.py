@@ -227,17 +227,17 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
     each name shown as a reply shows it (`quoted`). `room`: the columns left for it on a terminal's row (None: a
     log's line, never cut). What does not fit there is said in short, its names bare: `preset NAME…`, and a blend
     `blend a 40% b`, its position as a share of the way to `b` (cut at the row's end instead, its position went
-    first: the one number a fader moves). One name at most is cut, the one whose cut leaves the other whole, its
-    ellipsis the field's one: two cut names read `blend neon c… 40% ocea… …`, three ellipses in one field. Where no
-    name can be cut so, or a name would not read as one bare (empty or blank, or holding ` | `, `%` or a quote),
-    it is cut at the row's end as any other field."""
+    first: the one number a fader moves). The name whose cut leaves the other whole is cut, else both, one ellipsis
+    each, `b` to the row's end, whose cut goes back over its ellipsis (`blend neon c… 40% ocea…`, where a row's own
+    cut after it read `… …`). Where no name keeps a whole character so, or a name would not read as one bare (empty
+    or blank, or holding ` | `, `%` or a quote), it is cut at the row's end as any other field."""
     if not isinstance(preset, tuple):
         said = f"preset {quoted(preset)}" if preset else "preset -"
         fits = room is None or not preset or text_cells(said) <= room
         if fits or not _reads_bare(preset) or room - text_cells("preset ") < _least_cut(preset):
             return said
         # a name cut at the row's end inside its quotes lost two columns to them and read as a quote left open
-        return f"preset {_name_cut(preset, room - text_cells('preset '))}"
+        return _to_row_end(f"preset {_name_cut(preset, room - text_cells('preset '))}", room)
     a, b, x = preset
     said = f"{blend_on_air(a, b)} at {x:.2f}"
     if room is None or text_cells(said) <= room or not (_reads_bare(a) and _reads_bare(b)):
@@ -247,15 +247,25 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
     left = room - text_cells("blend " + share)
     if wa + wb < left:  # both whole, a blank before the row's ellipsis that follows (`b…` read as b cut)
         return f"blend {_bare(a)}{share}{_bare(b)}"
-    # `b` cut fills the room: the row's cut falls just past its ellipsis and says it once (fit_line); `a` cut
-    # leaves the blank before the row's ellipsis
-    cut_b = wa + _least_cut(b) <= left
-    cut_a = _least_cut(a) + wb < left
-    if cut_b and (wb >= wa or not cut_a):
-        return f"blend {_bare(a)}{share}{_name_cut(b, left - wa)}"
-    if cut_a:
-        return f"blend {_name_cut(a, left - 1 - wb)}{share}{_bare(b)}"
+    need_a, need_b = _least_cut(a), _least_cut(b)
+    if wa + need_b <= left and (wb >= wa or need_a + wb >= left):
+        return _to_row_end(f"blend {_bare(a)}{share}{_name_cut(b, left - wa)}", room)
+    if need_a + wb < left:
+        # `a` cut leaves the blank before the row's ellipsis; a column short of that (a wide character or an escape
+        # not kept), the row read `b |…`: blanks fill it, said as one (`fit_line`)
+        cut_a = _name_cut(a, left - 1 - wb)
+        return f"blend {cut_a}{share}{_bare(b)}" + " " * (left - 1 - wb - text_cells(cut_a))
+    if need_a + need_b <= left:  # both cut, `b` to the row's end, whose cut goes back over its ellipsis
+        cut_a = _name_cut(a, min(wa, max(need_a, left // 2), left - need_b))
+        return _to_row_end(f"blend {cut_a}{share}{_name_cut(b, left - text_cells(cut_a))}", room)
     return said
+
+
+def _to_row_end(said: str, room: int) -> str:
+    """`said`, ending in a cut name, filled with blanks to the row's end: the row's cut falls past it and goes back
+    over the name's ellipsis (`fit_line`); a name cut a column or two short (a wide character or an escape not
+    kept) let the next field in, `preset 東京… | b…`."""
+    return said + " " * (room - text_cells(said)) if said.endswith("…") else said
 
 
 def _reads_bare(name: str) -> bool:
