@@ -1530,15 +1530,29 @@ def test_a_stopped_download_starts_on_a_fresh_row_of_a_terminal(monkeypatch, wid
     assert err.getvalue().startswith(f"{start}vcam: download stopped; "), err.getvalue()
 
 
-def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch):
-    """huggingface_hub draws its bars on a terminal, with no line end, where vcam's line is not drawn."""
+@pytest.mark.parametrize("bars_off, start", [(False, "\r\x1b[K"), (True, "\n")])
+def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch, bars_off, start):
+    """huggingface_hub draws its bars on a terminal, with no line end, where vcam's line is not drawn: that row is
+    wiped; with its bars off, the row holds the echo of Ctrl-C, ended with a line end."""
+
+    class Left(Exception):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
     err = DrawnOn()
     monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(W, "_hub_bars_off", lambda: False)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: bars_off)
     monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
-    assert stopped_line_start(err, lambda: not W._hub_bars_off()) == "\r\x1b[K"
-    monkeypatch.setattr(W, "_hub_bars_off", lambda: True)
-    assert stopped_line_start(err, lambda: not W._hub_bars_off()) == "\n"
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, Path("no-blobs")))
+    with pytest.raises(Left):
+        W.leave_mid_download(130)
+    assert err.getvalue().startswith(f"{start}vcam: download stopped; "), err.getvalue()
+    assert W.hub_bars_drawn() is not bars_off
     assert stopped_line_start(io.StringIO(), lambda: True) == ""
 
 

@@ -884,7 +884,7 @@ def leave_mid_download(code: int) -> None:
     ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
-        start = stopped_line_start(sys.stderr, lambda: not _hub_bars_off())
+        start = stopped_line_start(sys.stderr, hub_bars_drawn)
         print(f"{start}vcam: download stopped; {said}the files it finished are kept: run "
               "the same command again to go on\n", end="", file=sys.stderr, flush=True)
     finally:
@@ -1169,6 +1169,11 @@ def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
         progress.done()  # huggingface_hub closes no bar at the end: a terminal's next line went on after the bar's
 
     return end
+
+
+def hub_bars_drawn() -> bool:
+    """Whether huggingface_hub draws its own bars: a download stopped then ends the row they drew on."""
+    return not _hub_bars_off()
 
 
 def _hub_bars_off() -> bool:
