@@ -649,6 +649,32 @@ def test_ctrl_z_gives_the_terminal_back_and_fg_pins_the_line_again(monkeypatch):
     assert signal.getsignal(signal.SIGTSTP) == before
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "tcgetpgrp"), reason="no job control")
+def test_ctrl_z_then_bg_draws_nothing_until_fg(monkeypatch):
+    """After Ctrl-Z and `bg`, the next update set the scroll region again under the shell's prompt; in the
+    background the line draws nothing, and pins itself again after `fg`."""
+    import os
+    import select
+
+    def shown(leader) -> bytes:
+        got = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            got += os.read(leader, 65536)
+        return got
+
+    with typed_on_pty(monkeypatch, 24) as pty:
+        line = StatusLine(pty.out, suspend=lambda: None)
+        line._give_back_and_suspend()  # Ctrl-Z: the region given back, the process stopped
+        shown(pty.leader)
+        monkeypatch.setattr(os, "tcgetpgrp", lambda fd: os.getpgrp() + 1)  # `bg`: the shell's job in front
+        line.update("LIVE | in the background")
+        assert shown(pty.leader) == b""
+        monkeypatch.setattr(os, "tcgetpgrp", lambda fd: os.getpgrp())  # `fg`
+        line.update("LIVE | back")
+        assert shown(pty.leader) == (b"\r\n\x1b[1A\x1b7\x1b[1;23r\x1b8\x1b7\x1b[24;1HLIVE | back\x1b[K\x1b8")
+        line.end()
+
+
 _PAIRS = [("cyberpunk city street at night", "underwater coral reef with fish", 0.5), ("neon", "city", 0.4),
           ("東京\u3000夜景\u3000ネオン", "海\u3000波", 0.3), ("夜の街を走る車の長い名前", "ocean waves under a storm", 0.5)]
 

@@ -238,6 +238,16 @@ def row_cleared(out: TextIO | None) -> str:
     return "\r" + " " * blanks + "\r" if blanks else ""
 
 
+def in_foreground(out: TextIO) -> bool:
+    """Whether the process is the foreground job of the terminal `out` is on (True where that cannot be told: no
+    terminal, or one that is not the process's own). Put in the background (Ctrl-Z, then `bg`), a row drawn on the
+    shell's terminal set a scroll region under its prompt."""
+    try:
+        return os.tcgetpgrp(out.fileno()) == os.getpgrp()
+    except (AttributeError, OSError, ValueError):  # no job control (Windows), no file, or not its terminal
+        return True
+
+
 def stopped_line_start(out: TextIO, others_drew: Callable[[], bool]) -> str:
     """What goes before the line that says a download stopped: on a terminal, a fresh row. Where a line stands on the
     cursor's row with no line end (vcam's progress line or a show's status line, as drawn; `others_drew`: another

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
-from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pinned_on, pins_last_row, still_on_row,
-                           terminal_size, text_cells, typed_on)
+from vcam.terminal import (ERASE_TO_END, drawn, fit_line, in_foreground, one_row, pinned_on, pins_last_row,
+                           still_on_row, terminal_size, text_cells, typed_on)
 from vcam.words import quoted, starts_a_character
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
@@ -76,6 +76,8 @@ class StatusLine:
         if self._suspend_asked:
             self._give_back_and_suspend()
         with self._lock:
+            if self.tty and not in_foreground(self.out):
+                return  # in the background after `bg`: the terminal is the shell's until `fg`
             if self.tty:
                 columns, rows = self._size() or (None, None)
                 text = fit_line(text, columns, getattr(self.out, "encoding", None))
