@@ -249,7 +249,8 @@ def in_foreground(out: TextIO) -> bool:
 
 
 def stopped_line_start(out: TextIO, others_drew: Callable[[], bool]) -> str:
-    """What goes before the line that says a download stopped: on a terminal, a fresh row. Where a line stands on the
+    """What goes before a line said as the process is stopped (Ctrl-C, a signal; a download's `download stopped`):
+    on a terminal, a fresh row. Where a line stands on the
     cursor's row with no line end (vcam's progress line or a show's status line, as drawn; `others_drew`: another
     library's, such as huggingface_hub's own bars, which a terminal shows unless they are off) it is wiped, or ended
     where the row is left as it is (typed on); where nothing was drawn, a line end all the same: the terminal's echo
