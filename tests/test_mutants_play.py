@@ -488,6 +488,21 @@ def test_a_download_stopped_on_a_terminal_is_said_in_one_write_on_a_wiped_row(mo
                                  "download` again to fetch the rest\n"], sys.stderr.writes
 
 
+@pytest.mark.parametrize("bars_off, start", [(False, "\r\x1b[K"), (True, "\n")])
+def test_a_download_stopped_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch, bars_off, start):
+    """The hub's bars, with no line end, are wiped; with them off the row holds the echo of Ctrl-C, ended."""
+    import vcam.engine.hub
+
+    _downloading(monkeypatch, fetched=KeyboardInterrupt())
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
+    monkeypatch.setattr(vcam.engine.hub, "_hub_bars_off", lambda: bars_off)
+    assert main(["download"]) == 130
+    assert sys.stderr.writes == [f"{start}vcam: download stopped; the files it finished are kept: run `vcam "
+                                 "download` again to fetch the rest\n"], sys.stderr.writes
+
+
 def test_a_download_stopped_on_a_real_terminal_is_said_on_a_line_of_its_own(monkeypatch):
     """On a terminal commands could be typed on (stdin one too, 24 rows), the message ran on from the end of the
     hub's bar, left with no line end: "…210MB/s]vcam: download stopped". The row is not wiped there (it may hold

@@ -1,6 +1,7 @@
 """The on-air loop that vcam run and vcam cam share, with a feed of our own."""
 import io
 import os
+import re
 import signal
 import sys
 import threading
@@ -739,3 +740,35 @@ def test_an_output_alone_refused_as_the_show_goes_on_air_ends_it_even_as_the_fee
     else:
         assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 1
         assert "output window failed and is stopped: /dev/video10 is taken" in status.getvalue()
+
+
+@pytest.mark.parametrize("sig, said", [(signal.SIGINT, "stopping … (Ctrl-C again"),
+                                       (signal.SIGTERM, "stopping on SIGTERM")])
+def test_a_show_stopped_with_no_recording_ends_with_the_line_of_its_outputs(captured, sig, said):
+    """Ctrl-C with `--out null` said `stopping …` and then nothing: a recording's `recorded … frames` line ends the
+    others, and the operator waited for one."""
+    status = io.StringIO()
+    air = air_for(["null"], status=status)
+
+    class Stopped(Feed):
+        def poll(self, stats):
+            if self.pushed == 2:
+                os.kill(os.getpid(), sig)
+            return super().poll(stats)
+
+    feed = Stopped(air.pacer, blocks=1000)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    lines = status.getvalue().splitlines()
+    stop = next(at for at, line in enumerate(lines) if said in line)
+    assert len(lines[stop + 1:]) == 1 and re.fullmatch(r"vcam: output null: \d+ frames? sent", lines[-1]), lines
+
+
+def test_a_show_with_no_recording_that_ends_by_itself_says_nothing_more(captured):
+    """Without a stop's `stopping …` line (the feed played out, --duration, quit) the show's end is its last line."""
+    status = io.StringIO()
+    air = air_for(["null"], status=status)
+    feed = Feed(air.pacer, blocks=2)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert "sent" not in status.getvalue(), status.getvalue()

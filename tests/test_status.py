@@ -396,15 +396,42 @@ def test_what_is_on_air_shows_on_a_terminal_80_columns_wide():
 
 def test_a_blends_position_stays_on_a_terminal_80_columns_wide_its_names_shortened():
     """Cut at the row's end, a blend lost its position first: the one number a fader moves. Short of room, it is
-    said `blend a 40% b`, the longer name cut first, a blank between its last name and the row's ellipsis."""
-    written = _fitted_at(80, ("neon city at night in the rain", "ocean waves under a storm", 0.35))
-    # the names' ellipses say they are cut, the row's that fields follow
-    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at… 35% ocean waves… | …", written
+    said `blend a 40% b`, one name cut so the other stays whole; where `b` is cut the row's cut says its ellipsis
+    once, and after a whole `b` a blank stands before the row's ellipsis."""
+    written = _fitted_at(80, ("neon city at night", "ocean waves under a storm", 0.35))
+    assert written == "\rLIVE | gen  30.0 fps | out  30.0 fps | blend neon city at night 35% ocean wav…", written
     assert _fitted_at(80, ("city", "ocean waves under a storm at dusk", 0.35)).endswith(
-        "| blend city 35% ocean waves under a st… …")
+        "| blend city 35% ocean waves under a sto…")
+    assert _fitted_at(80, ("neon city at night in the rain", "ocean waves under a storm", 0.35)).endswith(
+        "| blend n… 35% ocean waves under a storm …")
     assert "| blend 'city' / 'ocean' at 0.35 | buffer" in _fitted_at(80, ("city", "ocean", 0.35))
     # with no room for a letter of each name, the line is cut at the row's end as any other
     assert _fitted_at(80, ("city", "ocean", 0.35), ["file:show.mp4", "window"]).endswith("| blend 'c…")
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 100, 200])
+@pytest.mark.parametrize("preset", [("neon city at night in the rain", "ocean waves under a storm", 0.35),
+                                    ("neon", "city", 0.4), ("夜の街を走る車の長い名前", "ocean waves under a storm", 0.5),
+                                    "a single preset with a long name that runs on past the row"])
+def test_no_field_of_a_cut_row_shows_more_than_one_ellipsis(columns, preset):
+    """A blend said short with both names cut read `blend neon city at… 35% ocean waves… | …`, and a row cut just
+    past a blank after a name's ellipsis `ocean wa… …`: three ellipses where one says the text goes on."""
+    for failed in ([], ["file:show.mp4"]):
+        row = _fitted_at(columns, preset, failed).removeprefix("\r")
+        assert "… …" not in row and "……" not in row, row
+        # the row's own ellipsis at its end aside (shared with a name cut just before it)
+        assert all(field.count("…") <= 1 for field in row.removesuffix("…").split(" | ")), row
+
+
+def test_a_long_preset_name_cut_short_keeps_its_letters_not_its_quotes():
+    """Cut at the row's end inside its quotes, a long name read `preset 'a very long single preset name …`: a quote
+    left open and two columns lost to it; bare it keeps them, the rates, state and fields before it as they were."""
+    name = "a very long single preset name that goes on and on and on for a while yes"
+    assert _fitted_at(80, name) == "\rLIVE | gen  30.0 fps | out  30.0 fps | preset a very long single preset name…"
+    # a name that does not read bare keeps its quotes, cut at the row's end
+    assert _fitted_at(80, "it's " + name).endswith("| preset \"it's a very long single preset …")
+    assert _fitted_at(200, name).startswith(f"\rLIVE | gen  30.0 fps | out  30.0 fps | preset '{name}' | buffer")
+    assert _fitted_at(40, name) == "\rLIVE | gen  30.0 fps | out  30.0 fps |…"
 
 
 @pytest.mark.parametrize("state, failed", [("LIVE", ["file:show.mp4"]), ("STALLED (blackout)", [])])
@@ -425,60 +452,65 @@ def test_a_blend_keeps_its_names_and_position_at_80_columns_beside_a_failed_outp
     head = " | ".join([state, *(["FAILED file:show.mp4"] if failed else []), "gen  30.0 fps", "out  30.0 fps"])
     shown = at(80)
     assert len(shown) <= 80 and shown.startswith("\r" + head + " | blend "), shown
-    # `c… …`: the name's ellipsis says it is cut, the row's that buffer, latency and VRAM follow
-    assert {"LIVE": "blend n… 40% c… …", "STALLED (blackout)": "blend neon 40% city | buf…"}[state] in shown, shown
+    # short of room to cut one name only, both are cut, the second to the row's end: one ellipsis a name
+    assert shown.endswith({"LIVE": "| blend n… 40% ci…", "STALLED (blackout)": "| blend neon 40% city | buf…"}[state])
     whole = f"{head} | blend 'neon' / 'city' at 0.40 | buffer   13 | latency  0.8 s | VRAM 61.2/80 GiB"
     assert at(200) == "\r" + whole
     assert format_status(30.0, 30.0, 13, 0.8, (61.2, 79.6), ("neon", "city", 0.4), state, failed) == whole
 
 
-@pytest.mark.parametrize("blank", ["\t", "\u3000", "\u00a0"])
-def test_a_blank_in_a_preset_name_is_shown_and_counted_alike_at_every_width(blank):
-    """A tab read `\\t` in a whole name and a blank once the name was cut; an ideographic space read `\\u3000`,
-    six columns where two were counted, and the line came out wider than its room."""
+@pytest.mark.parametrize("blank, shown", [("\t", "\\t"), ("\u3000", "\\u3000"), ("\u00a0", "\\xa0")])
+def test_a_blank_in_a_preset_name_is_shown_alike_in_a_reply_and_at_every_width(blank, shown):
+    """A tab read `\\t` in a reply and a blank on the status line; an ideographic or no-break space read
+    `\\u3000` or `\\xa0` in a reply, where a blank would not show that it is no space, and as a blank on the
+    status line: the same name said two ways. The line says it as the reply does, whole or cut (never inside an
+    escape), counted as shown."""
     from vcam.live.status import on_air_said
     from vcam.terminal import text_cells
     from vcam.words import quoted
 
     name = f"night{blank}city lights"
-    shown = name.replace("\t", " ")
-    assert on_air_said(name, 200) == f"preset '{shown}'"
-    assert on_air_said((name, "ocean", 0.5), 200) == f"blend '{shown}' / 'ocean' at 0.50"
-    # a log's line, whose width is never counted, names it as a reply does
-    assert on_air_said(name) == f"preset {quoted(name)}"
-    assert on_air_said((name, "ocean", 0.5)) == f"blend {quoted(name)} / 'ocean' at 0.50"
-    for room in range(16, 50):  # from the least a letter of each name takes
-        said = on_air_said((name, "ocean waves", 0.5), room)
-        assert "\\" not in said and "\t" not in said and text_cells(said) <= room, (room, said)
+    assert quoted(name) == f"'night{shown}city lights'"
+    assert on_air_said(name, 200) == on_air_said(name) == f"preset {quoted(name)}"
+    assert on_air_said((name, "ocean", 0.5), 200) == f"blend {quoted(name)} / 'ocean' at 0.50"
+    for room in range(16, 50):
+        said = on_air_said(("ocean waves", name, 0.5), room)
+        assert text_cells(said) <= room or said == on_air_said(("ocean waves", name, 0.5)), (room, said)
+        assert "\t" not in said and ("night" not in said or f"night{shown}" in said or "night…" in said), said
 
 
 def test_a_names_own_backslashes_beside_a_blank_are_shown_as_typed():
-    """The text `\\u3000` in a name was shown as an ideographic space, and a backslash before one doubled."""
+    """The text `\\u3000` in a name is shown as typed, apart from an ideographic space said `\\u3000`."""
     from vcam.live.status import on_air_said
+    from vcam.words import quoted
 
     assert on_air_said("a\\u3000b", 200) == "preset 'a\\u3000b'"
-    assert on_air_said("a\\\u3000b", 200) == "preset 'a\\\u3000b'"
-    assert on_air_said(("it's \"x\"\u3000", "b\\tc", 0.5), 200) == "blend 'it\\'s \"x\"\u3000' / 'b\\tc' at 0.50"
+    name = "a\\\u3000b"
+    assert on_air_said(name, 200) == "preset " + quoted(name) != "preset 'a\\u3000b'"
+    for room in range(12, 20):  # cut where a character of the name starts, never inside its escape
+        said = on_air_said(("ocean", "b\u3000night sky", 0.5), room)
+        assert not said.endswith(("\\…", "\\u…", "\\u30…")), (room, said)
 
 
 @pytest.mark.parametrize("room", range(14, 30))
 def test_a_name_starting_with_a_wide_character_keeps_a_character_when_a_blend_is_said_short(room):
-    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column. Short of
-    room for a character of each name, the blend is said whole, as a reply says it, and cut at the row's end."""
+    """A name in Japanese was cut to a bare `…`, `blend n… 40% …`: one letter was counted one column. Each name
+    keeps a whole character at least, whole or with one ellipsis; short of room for that, the blend is said as a
+    reply says it, and cut at the row's end."""
     from vcam.live.status import on_air_said
     from vcam.terminal import text_cells
 
     for preset in [("neon", "夜の街の雨", 0.4), ("夜の街の雨", "neon", 0.4), ("🌃🌧 rain", "夜の街", 0.4)]:
         a, b, _ = preset
-        # `blend ` and ` 40% `, a character and an ellipsis of each name, a blank and the row's ellipsis
-        least = text_cells("blend 40% ") + sum(text_cells(name[0]) + 1 for name in (a, b)) + 2
         said = on_air_said(preset, room)
-        if room >= least:
+        if said != f"blend '{a}' / '{b}' at 0.40":
             assert text_cells(said) <= room, (room, said)
-            shown_a, shown_b = said.removeprefix("blend ").split(" 40% ")
+            shown_a, shown_b = said.removeprefix("blend ").rstrip(" ").split(" 40% ")  # blanks to the row's end
             assert shown_a.startswith(a[0]) and shown_b.startswith(b[0]), (room, said)
-        else:
-            assert said == f"blend '{a}' / '{b}' at 0.40", (room, said)
+            for shown, name in ((shown_a, a), (shown_b, b)):
+                assert shown == name or (shown.count("…") == 1 and name.startswith(shown[:-1])), (room, said)
+    # the room for one name whole and a character of the other and its ellipsis
+    assert on_air_said(("neon", "夜の街の雨", 0.4), text_cells("blend neon 40% 夜…")) == "blend neon 40% 夜…"
 
 
 @pytest.mark.parametrize("columns", range(56, 72))
@@ -582,3 +614,108 @@ def test_a_name_shortened_before_and_cut_again_just_past_its_ellipsis_shows_one_
 
     assert _fitted_at(26, "forest", ["file:clip….mp4"]) == "\rLIVE | FAILED file:clip…"
     assert fit_line("FAILED …… next", 10) == "FAILED …"
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTSTP"), reason="no Ctrl-Z")
+def test_ctrl_z_gives_the_terminal_back_and_fg_pins_the_line_again(monkeypatch):
+    """Ctrl-Z left the scroll region set under the shell, its last row the stale status line, and after `fg` the
+    line was drawn into a region the shell had scrolled: the handler only asks, the drawing gives back and pins."""
+    import os
+    import select
+    import signal
+
+    def shown(leader) -> bytes:
+        got = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            got += os.read(leader, 65536)
+        return got
+
+    before = signal.getsignal(signal.SIGTSTP)
+    with typed_on_pty(monkeypatch, 24) as pty:
+        seen_at_stop = []
+        line = StatusLine(pty.out, suspend=lambda: seen_at_stop.append(shown(pty.leader)))
+        line.update("LIVE | one")
+        shown(pty.leader)
+        handler = signal.getsignal(signal.SIGTSTP)
+        assert callable(handler)  # else the signal below would stop the tests' own process
+        os.kill(os.getpid(), signal.SIGTSTP)  # Ctrl-Z: nothing is drawn from the handler
+        assert not seen_at_stop and shown(pty.leader) == b""
+        line.update("LIVE | two")
+        # the region given back and the pinned row wiped before the process stops
+        assert seen_at_stop == [b"\x1b7\x1b[r\x1b[24;1H\x1b[K\x1b8"], seen_at_stop
+        # after fg: room made on the last row, the region set again and the line drawn there
+        assert shown(pty.leader) == (b"\r\n\x1b[1A\x1b7\x1b[1;23r\x1b8\x1b7\x1b[24;1HLIVE | two\x1b[K\x1b8")
+        line.end()
+    assert signal.getsignal(signal.SIGTSTP) == before
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "tcgetpgrp"), reason="no job control")
+def test_ctrl_z_then_bg_draws_nothing_until_fg(monkeypatch):
+    """After Ctrl-Z and `bg`, the next update set the scroll region again under the shell's prompt; in the
+    background the line draws nothing, and pins itself again after `fg`."""
+    import os
+    import select
+
+    def shown(leader) -> bytes:
+        got = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            got += os.read(leader, 65536)
+        return got
+
+    with typed_on_pty(monkeypatch, 24) as pty:
+        line = StatusLine(pty.out, suspend=lambda: None)
+        line._give_back_and_suspend()  # Ctrl-Z: the region given back, the process stopped
+        shown(pty.leader)
+        monkeypatch.setattr(os, "tcgetpgrp", lambda fd: os.getpgrp() + 1)  # `bg`: the shell's job in front
+        line.update("LIVE | in the background")
+        assert shown(pty.leader) == b""
+        monkeypatch.setattr(os, "tcgetpgrp", lambda fd: os.getpgrp())  # `fg`
+        line.update("LIVE | back")
+        assert shown(pty.leader) == (b"\r\n\x1b[1A\x1b7\x1b[1;23r\x1b8\x1b7\x1b[24;1HLIVE | back\x1b[K\x1b8")
+        line.end()
+
+
+_PAIRS = [("cyberpunk city street at night", "underwater coral reef with fish", 0.5), ("neon", "city", 0.4),
+          ("東京\u3000夜景\u3000ネオン", "海\u3000波", 0.3), ("夜の街を走る車の長い名前", "ocean waves under a storm", 0.5)]
+
+
+@pytest.mark.parametrize("preset", _PAIRS)
+def test_a_blend_keeps_its_position_wherever_a_character_of_each_name_fits(preset):
+    """Two long names neither of which could be cut alone left the blend `blend 'cyberpunk city street at night' …`
+    at 80 columns, its position gone where main showed it from 57 columns: both are cut now, one ellipsis each,
+    the second to the row's end (`blend cyberpunk ci… 50% underwater co…`), never inside an escape."""
+    from vcam.live.status import _least_cut
+    from vcam.terminal import text_cells
+
+    a, b, x = preset
+    share = f"{x * 100:.0f}%"
+    for failed in ([], ["file:show.mp4"]):
+        head = " | ".join(["LIVE", *(f"FAILED {f}" for f in failed), "gen  30.0 fps", "out  30.0 fps"]) + " | "
+        for columns in range(50, 131):
+            row = _fitted_at(columns, preset, failed).removeprefix("\r")
+            assert text_cells(row) < columns, (columns, row)
+            room = columns - 2 - text_cells(head)
+            if room >= text_cells(f"blend  {share} ") + _least_cut(a) + _least_cut(b):
+                assert f" {share} " in row or f" at {x:.2f}" in row, (columns, row)
+            assert not any(cut in row for cut in ("\\…", "\\u…", "\\u3…", "\\u30…", "\\u300…")), (columns, row)
+            on_air = row.removeprefix(head).split(" | ")[0].removesuffix(" …")
+            if f" {share} " in on_air:
+                shown_a, shown_b = on_air.removeprefix("blend ").split(f" {share} ")
+                assert shown_a.count("…") <= 1 and shown_b.count("…") <= 1, (columns, row)
+
+
+@pytest.mark.parametrize("preset", ["東京\u3000夜景\u3000ネオン\u3000雨の街", _PAIRS[2]])
+def test_a_name_cut_short_ends_the_row_with_its_own_ellipsis(preset):
+    """A wide character left a column free after a cut name, and the row cut there again: `preset 東京… |…`,
+    `blend 東京… 30% 海\\u3000波 |…`, two ellipses where one says the text goes on, or a separator left bare."""
+    for columns in range(50, 80):
+        row = _fitted_at(columns, preset).removeprefix("\r")
+        assert "… |…" not in row and "…|…" not in row and "… |" not in row and " |…" not in row, (columns, row)
+
+
+def test_a_blend_said_as_a_reply_is_never_cut_inside_an_escape():
+    """Short of room for its short form, a blend said as its reply says it was cut inside a name's escape,
+    `blend '東京\\u3000夜景\\u…`, read as some other character."""
+    for columns in range(40, 90):
+        row = _fitted_at(columns, ("東京\u3000夜景\u3000ネオン", "海\u3000波", 0.3))
+        assert not any(cut in row for cut in ("\\…", "\\u…", "\\u3…", "\\u30…", "\\u300…")), (columns, row)

@@ -26,7 +26,7 @@ from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
 from vcam.progress import ByteProgress
-from vcam.terminal import row_cleared
+from vcam.terminal import row_cleared, stopped_line_start
 from vcam.words import size_text
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
@@ -1530,15 +1530,30 @@ def test_a_stopped_download_starts_on_a_fresh_row_of_a_terminal(monkeypatch, wid
     assert err.getvalue().startswith(f"{start}vcam: download stopped; "), err.getvalue()
 
 
-def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch):
-    """huggingface_hub draws its bars on a terminal, with no line end, where vcam's line is not drawn."""
+@pytest.mark.parametrize("bars_off, start", [(False, "\r\x1b[K"), (True, "\n")])
+def test_a_stopped_download_ends_the_row_the_hubs_own_bars_drew_on(monkeypatch, bars_off, start):
+    """huggingface_hub draws its bars on a terminal, with no line end, where vcam's line is not drawn: that row is
+    wiped; with its bars off, the row holds the echo of Ctrl-C, ended with a line end."""
+
+    class Left(Exception):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
     err = DrawnOn()
     monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(W, "_hub_bars_off", lambda: False)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(W, "_hub_bars_off", lambda: bars_off)
     monkeypatch.setattr("vcam.terminal.typed_on", lambda out: False)
-    assert W.stopped_line_start(err) == "\r\x1b[K"
-    monkeypatch.setattr(W, "_hub_bars_off", lambda: True)
-    assert W.stopped_line_start(err) == "\n" and W.stopped_line_start(io.StringIO()) == ""
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, Path("no-blobs")))
+    with pytest.raises(Left):
+        W.leave_mid_download(130)
+    assert err.getvalue().startswith(f"{start}vcam: download stopped; "), err.getvalue()
+    assert W.hub_bars_drawn() is not bars_off
+    assert stopped_line_start(io.StringIO(), lambda: True) == ""
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")

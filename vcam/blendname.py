@@ -2,14 +2,11 @@
 (apart from the commands, so the status line names it without importing the control side)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from vcam.words import quoted
 
 
-def blend_on_air(a: str, b: str, said: Callable[[str], str] = quoted) -> str:
+def blend_on_air(a: str, b: str) -> str:
     """The blend of the presets named `a` and `b` as a reply and the status say it: `blend 'neon city' / 'ocean'`,
     each name in quotes as a preset's is there (bare, a name in typographic quotes of its own read as quoted by vcam
-    beside one that was not, and one with a ` / ` ran into the other). `said`: how a name is put in quotes (the status
-    line's shows a tab as a blank)."""
-    return f"blend {said(a)} / {said(b)}"
+    beside one that was not, and one with a ` / ` ran into the other)."""
+    return f"blend {quoted(a)} / {quoted(b)}"

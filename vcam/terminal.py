@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import threading
 import unicodedata
 import weakref
+from collections.abc import Callable
 from typing import TextIO
 
 from vcam.words import starts_a_character, terminal_safe
@@ -118,6 +120,10 @@ def one_row(text: str) -> str:
     return terminal_safe(text.replace("\t", " "), lines=False)
 
 
+# the start of an escape `quoted` writes (`\\t`, `\\xa0`, `\\u3000`) left unfinished at the end of a cut
+_PARTIAL_ESCAPE = re.compile(r"(\\+)(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?$")
+
+
 def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str:
     """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
     carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
@@ -140,10 +146,19 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
         cut += 1
     while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
+    # never inside a name's escape (`\\u3000` cut to `\\u30…` read as some other character): before it
+    partial = _PARTIAL_ESCAPE.search(text, 0, cut)
+    if partial and len(partial.group(1)) % 2:
+        cut = partial.start() + len(partial.group(1)) - 1
     # a name shortened before (`file:clip….mp4`, a blend's `'neon cit…'`) and cut again just past its own ellipsis
-    # read `……`: the cut goes back over it, one ellipsis saying the text goes on
+    # read `……`, or `… …` or `… |…` past the blank or the separator after it: the cut goes back over it, one
+    # ellipsis saying the text goes on
+    if text[:cut].rstrip(" |").endswith("…"):
+        cut = len(text[:cut].rstrip(" |"))
     while cut > 0 and text[cut - 1] == "…":
         cut -= 1
+    if text[:cut].endswith("  "):  # one blank before the ellipsis says the field before it ends whole
+        cut = len(text[:cut].rstrip(" ")) + 1
     return as_printed(text[:cut], encoding) + ellipsis
 
 
@@ -221,3 +236,30 @@ def row_cleared(out: TextIO | None) -> str:
         return "\r" + ERASE_TO_END
     blanks = size[0] - 1 if size else _ROWS_DRAWN.get(out)
     return "\r" + " " * blanks + "\r" if blanks else ""
+
+
+def in_foreground(out: TextIO) -> bool:
+    """Whether the process is the foreground job of the terminal `out` is on (True where that cannot be told: no
+    terminal, or one that is not the process's own). Put in the background (Ctrl-Z, then `bg`), a row drawn on the
+    shell's terminal set a scroll region under its prompt."""
+    try:
+        return os.tcgetpgrp(out.fileno()) == os.getpgrp()
+    except (AttributeError, OSError, ValueError):  # no job control (Windows), no file, or not its terminal
+        return True
+
+
+def stopped_line_start(out: TextIO, others_drew: Callable[[], bool]) -> str:
+    """What goes before a line said as the process is stopped (Ctrl-C, a signal; a download's `download stopped`):
+    on a terminal, a fresh row. Where a line stands on the
+    cursor's row with no line end (vcam's progress line or a show's status line, as drawn; `others_drew`: another
+    library's, such as huggingface_hub's own bars, which a terminal shows unless they are off) it is wiped, or ended
+    where the row is left as it is (typed on); where nothing was drawn, a line end all the same: the terminal's echo
+    of Ctrl-C (`^C`) stands there, and the line ran on from it. Nothing where `out` is no terminal: a bare line end
+    left an empty line in a log."""
+    try:
+        if not out.isatty():
+            return ""
+        drew = bool(drawn_width(out)) or others_drew()
+    except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
+        return ""
+    return (row_cleared(out) or "\n") if drew else "\n"

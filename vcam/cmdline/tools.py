@@ -99,12 +99,14 @@ def cmd_download(args) -> int:
         code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
             return code
-        from vcam.engine.hub import stopped_line_start
+        from vcam.engine.hub import hub_bars_drawn
+        from vcam.terminal import stopped_line_start
 
         try:
             # one write, on a wiped row: the progress line's thread, still drawing, ran into a second write's line
-            sys.stderr.write(f"{stopped_line_start(sys.stderr)}vcam: download stopped; the files it finished are "
-                             "kept: run `vcam download` again to fetch the rest\n")
+            start = stopped_line_start(sys.stderr, hub_bars_drawn)
+            sys.stderr.write(f"{start}vcam: download stopped; the files it finished are kept: run `vcam download` "
+                             "again to fetch the rest\n")
             sys.stderr.flush()
         except OSError:  # the terminal gone with the SSH session that sent SIGHUP: there is no one to tell
             pass

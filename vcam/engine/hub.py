@@ -23,7 +23,7 @@ from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
 from vcam.progress import ByteProgress
-from vcam.terminal import drawn_width, row_cleared
+from vcam.terminal import row_cleared, stopped_line_start
 from vcam.words import few, ps_word, shell_word, size_text
 
 
@@ -884,25 +884,11 @@ def leave_mid_download(code: int) -> None:
     ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
-        print(f"{stopped_line_start(sys.stderr)}vcam: download stopped; {said}the files it finished are kept: run "
+        start = stopped_line_start(sys.stderr, hub_bars_drawn)
+        print(f"{start}vcam: download stopped; {said}the files it finished are kept: run "
               "the same command again to go on\n", end="", file=sys.stderr, flush=True)
     finally:
         leave_now(code)
-
-
-def stopped_line_start(out: TextIO) -> str:
-    """What goes before the line that says a download stopped: on a terminal, a fresh row. Where a line stands on the
-    cursor's row with no line end (vcam's progress line or a show's status line, as drawn; the hub's own bars, which
-    a terminal shows unless they are off) it is wiped, or ended where the row is left as it is (typed on); where
-    nothing was drawn, a line end all the same: the terminal's echo of Ctrl-C (`^C`) stands there, and the line ran
-    on from it. Nothing where `out` is no terminal: a bare line end left an empty line in a log."""
-    try:
-        if not out.isatty():
-            return ""
-        drew = bool(drawn_width(out)) or not _hub_bars_off()
-    except (AttributeError, OSError, ValueError):  # no isatty (a stand-in stream), or a closed one
-        return ""
-    return (row_cleared(out) or "\n") if drew else "\n"
 
 
 def _partials_left(repo: str, blobs: Path) -> str:
@@ -1183,6 +1169,11 @@ def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
         progress.done()  # huggingface_hub closes no bar at the end: a terminal's next line went on after the bar's
 
     return end
+
+
+def hub_bars_drawn() -> bool:
+    """Whether huggingface_hub draws its own bars: a download stopped then ends the row they drew on."""
+    return not _hub_bars_off()
 
 
 def _hub_bars_off() -> bool:

@@ -166,7 +166,7 @@ class OnAir:
                     report_outputs(self.workers, self.status.message)
                     raise
                 close_failed = self._close(started, pacer_thread, signals)
-                code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
+                code = self._report(signals.first is not None)  # also when the show ends with an error
             except KeyboardInterrupt:  # Ctrl-C again while stopping, or after the show ended otherwise
                 return self._leave_at_once(again=signals.first == signal.SIGINT)
             finally:
@@ -297,6 +297,26 @@ class OnAir:
                         self._say_closing(traceback.print_exception, type(e), e, e.__traceback__)
                 first = first or (what, e)
         return first
+
+    def _report(self, stopped: bool) -> int:
+        """The end's lines on the outputs (report_outputs), and its exit code. `stopped`: by a signal, whose
+        `stopping …` line waits for an end: where no output has a line of its own there (none recording, none
+        failed: `--out null`), each says what it was sent, or the show ended without a word after `stopping …`."""
+        said: list[str] = []
+
+        def say(text: str) -> None:
+            said.append(text)
+            self.status.message(text)
+
+        code = report_outputs(self.workers, say)
+        if stopped and not said:
+            for w in self.workers:
+                if w.left_out is None and w.ended_show is None:  # those were said as they were left out
+                    # its count alone: a frame skipped where it is never behind (null) is no slowness of its own
+                    frames = getattr(w.output, "frames", None)
+                    sent = frames if isinstance(frames, int) else w.sent
+                    self._say_closing(self.status.message, f"output {w.output.name}: {counted(sent, 'frame')} sent")
+        return code
 
     @staticmethod
     def _say_closing(say: Callable[..., None], *args) -> None:

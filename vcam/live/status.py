@@ -6,17 +6,18 @@ key at the next update, so a command could not be seen as it was typed."""
 from __future__ import annotations
 
 import atexit
+import os
+import signal
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
-from vcam.terminal import (ERASE_TO_END, drawn, fit_line, one_row, pinned_on, pins_last_row, still_on_row,
-                           terminal_size, text_cells, typed_on)
-from vcam.words import quoted
+from vcam.terminal import (ERASE_TO_END, drawn, fit_line, in_foreground, one_row, pinned_on, pins_last_row,
+                           still_on_row, terminal_size, text_cells, typed_on)
+from vcam.words import quoted, starts_a_character
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
 
@@ -24,10 +25,12 @@ SAVE, RESTORE = "\x1b7", "\x1b8"
 class StatusLine:
     def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
                  columns: Callable[[], int | None] | None = None, pinned: bool | None = None,
-                 size: Callable[[], tuple[int | None, int | None] | None] | None = None):
+                 size: Callable[[], tuple[int | None, int | None] | None] | None = None,
+                 suspend: Callable[[], None] | None = None):
         """`size`: the terminal's (columns, rows) now, `columns` its width alone (default: asked of `out` at each
         update, so a resized terminal is followed). `pinned`: keep the line on the terminal's last row (default:
-        where commands are typed on this terminal, `typed_on`)."""
+        where commands are typed on this terminal, `typed_on`). `suspend`: stops the process as Ctrl-Z does, until
+        `fg` (default: SIGTSTP's own action)."""
         self.out = out
         self.tty = hasattr(out, "isatty") and out.isatty()
         self.log_every = log_every
@@ -41,6 +44,12 @@ class StatusLine:
         self._last_log = -1e9
         self._width = 0
         self._lock = threading.Lock()
+        self._suspend = suspend or _suspend_process
+        # Ctrl-Z while pinned: the handler only sets this flag (a handler that took the lock deadlocked where the
+        # main thread held it); the next update, on the thread that draws, gives the terminal back and stops
+        self._suspend_asked = False
+        self._took_tstp = False
+        self._before_tstp: object = None  # SIGTSTP's handler before the line's own
         if self.pinned:
             atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
 
@@ -64,7 +73,11 @@ class StatusLine:
         return self.tty or self.clock() - self._last_log >= self.log_every
 
     def update(self, text: str) -> None:
+        if self._suspend_asked:
+            self._give_back_and_suspend()
         with self._lock:
+            if self.tty and not in_foreground(self.out):
+                return  # in the background after `bg`: the terminal is the shell's until `fg`
             if self.tty:
                 columns, rows = self._size() or (None, None)
                 text = fit_line(text, columns, getattr(self.out, "encoding", None))
@@ -100,6 +113,31 @@ class StatusLine:
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
+        self._take_ctrl_z()
+
+    def _take_ctrl_z(self) -> None:
+        """Ctrl-Z then `fg` left the scroll region set under the shell (its prompt could not reach the last row) and
+        the pinned row stale: while the line is pinned, Ctrl-Z gives the terminal back first (see `update`)."""
+        sigtstp = getattr(signal, "SIGTSTP", None)  # none on Windows
+        if sigtstp is None or self._took_tstp or threading.current_thread() is not threading.main_thread():
+            return
+        self._before_tstp = signal.signal(sigtstp, self._ask_suspend)
+        self._took_tstp = True
+
+    def _ask_suspend(self, _sig: int, _frame) -> None:
+        self._suspend_asked = True
+
+    def _give_back_and_suspend(self) -> None:
+        """The whole terminal given back, the process stopped until `fg`; then the next draw pins the line again,
+        the region set for the terminal as it is then."""
+        self._suspend_asked = False
+        with self._lock:
+            if self._rows is not None:
+                self.out.write(f"{SAVE}\x1b[r\x1b[{self._rows};1H{ERASE_TO_END}{RESTORE}")
+                self.out.flush()
+                self._rows = None
+                pinned_on(self.out, False)
+        self._suspend()
 
     def message(self, text: str) -> None:
         """A line of its own (a warning, an event), above the status line."""
@@ -121,6 +159,10 @@ class StatusLine:
     def end(self) -> None:
         """The status line stops: on a terminal its last text stays, as a line of its own, and a pinned line's
         region is given back to the whole terminal."""
+        if self._took_tstp and threading.current_thread() is threading.main_thread():
+            # Ctrl-Z's own action again: nothing pinned to give back
+            signal.signal(signal.SIGTSTP, self._before_tstp if self._before_tstp is not None else signal.SIG_DFL)
+            self._took_tstp = False
         with self._lock:
             if self._rows is not None:
                 # at the start of the row typed on: what was typed there (a ^C) is of no use once the show ends
@@ -133,6 +175,16 @@ class StatusLine:
                 self.out.write("\n")
                 self.out.flush()
                 self._width = 0
+
+
+def _suspend_process() -> None:
+    """Stops the process as Ctrl-Z does (SIGTSTP's default action), until `fg`; the status line's handler is put
+    back after."""
+    handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    try:
+        os.kill(os.getpid(), signal.SIGTSTP)
+    finally:
+        signal.signal(signal.SIGTSTP, handler)
 
 
 def with_screen(state: str, mode: str) -> str:
@@ -173,36 +225,49 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
 
 def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = None) -> str:
     """What the status line says is on air: `preset NAME`, or a blend as its reply says it, `blend 'a' / 'b' at
-    0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air).
-    `room`: the columns left for it on a terminal's row (None: a log's line, said as a reply says it). A blend that
-    does not fit there is said in short, `blend a 40% b`, its position as a share of the way to `b` and the names
-    bare, the longer cut first down to the other's width, then both alike (cut at the row's end instead, its
-    position went first: the one number a fader moves). Where a name cannot keep a whole character and its
-    ellipsis, or a name would not read as one bare (empty or blank, or holding ` | `, `%` or a quote), it is cut
-    at the row's end as any other field."""
-    say = quoted if room is None else _name_quoted  # a log's line as it was, where no row's width is counted
+    0.50`, a name in quotes either way (named as one of its presets alone, a blend looked like that preset on air),
+    each name shown as a reply shows it (`quoted`). `room`: the columns left for it on a terminal's row (None: a
+    log's line, never cut). What does not fit there is said in short, its names bare: `preset NAME…`, and a blend
+    `blend a 40% b`, its position as a share of the way to `b` (cut at the row's end instead, its position went
+    first: the one number a fader moves). The name whose cut leaves the other whole is cut, else both, one ellipsis
+    each, `b` to the row's end, whose cut goes back over its ellipsis (`blend neon c… 40% ocea…`, where a row's own
+    cut after it read `… …`). Where no name keeps a whole character so, or a name would not read as one bare (empty
+    or blank, or holding ` | `, `%` or a quote), it is cut at the row's end as any other field."""
     if not isinstance(preset, tuple):
-        return f"preset {say(preset)}" if preset else "preset -"
+        said = f"preset {quoted(preset)}" if preset else "preset -"
+        fits = room is None or not preset or text_cells(said) <= room
+        if fits or not _reads_bare(preset) or room - text_cells("preset ") < _least_cut(preset):
+            return said
+        # a name cut at the row's end inside its quotes lost two columns to them and read as a quote left open
+        return _to_row_end(f"preset {_name_cut(preset, room - text_cells('preset '))}", room)
     a, b, x = preset
-    said = f"{blend_on_air(a, b, say)} at {x:.2f}"
+    said = f"{blend_on_air(a, b)} at {x:.2f}"
     if room is None or text_cells(said) <= room or not (_reads_bare(a) and _reads_bare(b)):
         return said
     share = f" {x * 100:.0f}% "
-    wa, wb = text_cells(one_row(a)), text_cells(one_row(b))
-    # a blank after `blend`, and one before the row's ellipsis that follows: `b…` read as b's name cut
-    left = room - text_cells("blend" + share) - 2
+    wa, wb = text_cells(_bare(a)), text_cells(_bare(b))
+    left = room - text_cells("blend " + share)
+    if wa + wb < left:  # both whole, a blank before the row's ellipsis that follows (`b…` read as b cut)
+        return f"blend {_bare(a)}{share}{_bare(b)}"
     need_a, need_b = _least_cut(a), _least_cut(b)
-    if left < need_a + need_b:
-        return said
-    if wa + wb > left:
-        short = min(wa, wb, left // 2)
-        wa, wb = (left - short, short) if wa >= wb else (short, left - short)
-        # a name whose first character is wide takes more than a letter's column beside its ellipsis
-        if wa < need_a:
-            wa, wb = need_a, left - need_a
-        elif wb < need_b:
-            wa, wb = left - need_b, need_b
-    return f"blend {_name_cut(a, wa)}{share}{_name_cut(b, wb)}"
+    if wa + need_b <= left and (wb >= wa or need_a + wb >= left):
+        return _to_row_end(f"blend {_bare(a)}{share}{_name_cut(b, left - wa)}", room)
+    if need_a + wb < left:
+        # `a` cut leaves the blank before the row's ellipsis; a column short of that (a wide character or an escape
+        # not kept), the row read `b |…`: blanks fill it, said as one (`fit_line`)
+        cut_a = _name_cut(a, left - 1 - wb)
+        return f"blend {cut_a}{share}{_bare(b)}" + " " * (left - 1 - wb - text_cells(cut_a))
+    if need_a + need_b <= left:  # both cut, `b` to the row's end, whose cut goes back over its ellipsis
+        cut_a = _name_cut(a, min(wa, max(need_a, left // 2), left - need_b))
+        return _to_row_end(f"blend {cut_a}{share}{_name_cut(b, left - text_cells(cut_a))}", room)
+    return said
+
+
+def _to_row_end(said: str, room: int) -> str:
+    """`said`, ending in a cut name, filled with blanks to the row's end: the row's cut falls past it and goes back
+    over the name's ellipsis (`fit_line`); a name cut a column or two short (a wide character or an escape not
+    kept) let the next field in, `preset 東京… | b…`."""
+    return said + " " * (room - text_cells(said)) if said.endswith("…") else said
 
 
 def _reads_bare(name: str) -> bool:
@@ -212,30 +277,39 @@ def _reads_bare(name: str) -> bool:
     return seen and not any(mark in f" {name} " for mark in (" | ", "%", "'", '"'))
 
 
+def _bare(name: str) -> str:
+    """`name` without its quotes, as a reply shows it (`quoted`): a tab `\\t`, an ideographic space `\\u3000` (a
+    blank on the row, `\\u3000` in the reply beside it, read as two names), each escape counted as the columns it
+    takes."""
+    return quoted(name)[1:-1]
+
+
 def _least_cut(name: str) -> int:
     """The fewest columns `name` is shown in by `_name_cut` with a whole character of its own: its first
     character (two columns where it is wide, an accent with it) and the ellipsis, or the whole name."""
-    width = text_cells(one_row(name))
-    return next((w for w in range(1, width) if _name_cut(name, w) != "…"), width)
-
-
-def _name_quoted(name: str) -> str:
-    """A preset's name in quotes as a reply says it (`quoted`), but as a terminal's row counts it at every width: a
-    tab a blank (escaped `\\t` whole, it became a blank once the name was cut), an ideographic or no-break space
-    itself, two columns or one (escaped `\\u3000`, six columns where two were counted). Each such character is
-    quoted as a printable one the name does not hold, then put back: a name's own text `\\u3000` stays as typed."""
-    name = name.replace("\t", " ")
-    blanks = sorted({ch for ch in name if ch != " " and unicodedata.category(ch) == "Zs"})
-    stand_ins = [ch for ch in map(chr, range(0x2460, 0x24ff)) if ch not in name][:len(blanks)]
-    said = quoted(name.translate({ord(blank): stand_in for blank, stand_in in zip(blanks, stand_ins)}))
-    return one_row(said.translate({ord(stand_in): blank for blank, stand_in in zip(blanks, stand_ins)}))
+    whole = text_cells(_bare(name))
+    for at in range(1, len(name) + 1):
+        if (at == len(name) or starts_a_character(name, at)) and _bare(name[:at]).strip():
+            return min(whole, text_cells(_bare(name[:at])) + 1)
+    return whole
 
 
 def _name_cut(name: str, width: int) -> str:
-    """`name` bare (`one_row`) in at most `width` columns, cut where a character starts, the cut said with an
-    ellipsis right after a letter (`at …` read as the name's last word, the row cut after it)."""
-    shown = one_row(name)
-    return shown if text_cells(shown) <= width else fit_line(shown, width + 1)[:-1].rstrip() + "…"
+    """`name` bare (`_bare`) in at most `width` columns, cut where a character starts and never inside an escape
+    (`\\t` cut to `\\…`), the cut said with an ellipsis right after a letter (`at …` read as the name's last
+    word, the row cut after it)."""
+    shown = _bare(name)
+    if text_cells(shown) <= width:
+        return shown
+    kept = ""
+    for at in range(1, len(name) + 1):
+        if at < len(name) and not starts_a_character(name, at):
+            continue
+        part = _bare(name[:at])
+        if text_cells(part) + 1 > width:
+            break
+        kept = part
+    return kept.rstrip() + "…"
 
 
 class TickCounter:
