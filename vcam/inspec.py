@@ -89,6 +89,7 @@ KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
 # An iPhone's photo is named IMG_1.HEIC: offered for `image:IMG_1.jpg` (the name a converted copy gets), with the
 # fix its own check gives, not as an input to type (it does not show)
 _HEIC_ENDINGS = (".heic", ".heif")
+_PHOTO_ENDINGS = (*_STILL_ENDINGS, *_HEIC_ENDINGS)  # read as an image: a still, or a photo said with its fix
 _MEDIA_ENDINGS = (*_PICTURE_ENDINGS, *_HEIC_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac",
                   ".flac", ".opus")
 # Why a HEIC photo does not show, and the fix: OpenCV reads no HEIC, and the fix for any other picture (to convert
@@ -353,7 +354,7 @@ def _meant(path: str) -> InputSpec:
     if path.startswith("/dev/"):
         return InputSpec("camera", path)
     # an iPhone's photo too: offered file:, it was told damaged or a HEIC only as a clip; image: says how to convert it
-    return InputSpec("image" if path.lower().endswith((*_STILL_ENDINGS, *_HEIC_ENDINGS)) else "file", path)
+    return InputSpec("image" if path.lower().endswith(_PHOTO_ENDINGS) else "file", path)
 
 
 def split_kind(text: str) -> tuple[str, str, str]:
@@ -399,7 +400,7 @@ def _kind_by_ending(path: str) -> str | None:
     """`image` for a path a picture's ending names, `file` for a video's, else None: the kind offered for a path
     named with another word for a kind, which may be the wrong one (`clip: photo.png`, `photo: loop.mp4`)."""
     low = path.lower()
-    if low.endswith((*_STILL_ENDINGS, *_HEIC_ENDINGS)):  # a HEIC is a photo, said so with its fix as an image
+    if low.endswith(_PHOTO_ENDINGS):  # a HEIC is a photo, said so with its fix as an image
         return "image"
     return "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
 

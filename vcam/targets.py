@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import stat
+from types import MappingProxyType
 
 # Links followed to find whether a name leads through /proc: Linux's own limit on the links one path goes through
 # (a loop of links is given up on there, as the system gives it up with ELOOP)
 MOST_LINKS = 40
 STANDARD_OUTPUT = "standard output"
+_STANDARD = MappingProxyType({1: STANDARD_OUTPUT, 2: "standard error"})
 
 
 def names_a_descriptor(path: str) -> bool:
@@ -75,8 +77,6 @@ def said_name(path: str) -> str:
         return os.path.realpath(path)
     return path
 
-
-_STANDARD = {1: STANDARD_OUTPUT, 2: "standard error"}
 
 
 def _descriptor_number(path: str) -> int | None:

@@ -833,7 +833,8 @@ def _blend(text: str) -> tuple:
 def _word_typed(text: str, word: str) -> str:
     """The last word of a blend's words `text` as typed (`‘x’`), where it reads as `word` (shlex took its quotes
     out): a refusal quotes what is on the line."""
-    last = text.split()[-1] if text.split() else ""
+    words = text.split()
+    last = words[-1] if words else ""
     try:
         read = shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, last))) == [word]
     except ValueError:

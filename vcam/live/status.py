@@ -26,7 +26,7 @@ class StatusLine:
     def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
                  columns: Callable[[], int | None] | None = None, pinned: bool | None = None,
                  size: Callable[[], tuple[int | None, int | None] | None] | None = None,
-                 suspend: Callable[[], None] | None = None):
+                 suspend: Callable[[], None] | None = None) -> None:
         """`size`: the terminal's (columns, rows) now, `columns` its width alone (default: asked of `out` at each
         update, so a resized terminal is followed). `pinned`: keep the line on the terminal's last row (default:
         where commands are typed on this terminal, `typed_on`). `suspend`: stops the process as Ctrl-Z does, until
