@@ -15,7 +15,6 @@ from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
 
-
 def _fullwidth(text: str) -> str:
     """`text` as an East Asian keyboard types it: each ASCII sign or letter in its fullwidth form (? as ？)."""
     return "".join(chr(ord(c) + 0xFEE0) for c in text)
@@ -395,7 +394,9 @@ def _check_url(url: str) -> None:
                              f"goes (a : typed without shift?); {_offer(meant)}")
         fixed = _bracketed_form(parts, port_typed)
         offer = _offer(fixed)
-        if holds_token(text):  # given by --token, as every other token typed is; what was asked with it kept
+        # a token there is given by --token, as every other token typed is; beside another pair (&role=watch), no
+        # address is offered: left out with the token, that pair would be lost (a watcher offered to control)
+        if holds_token(text):
             asked = _TOKEN_PAIR_LEFT_OUT.sub("", text).strip(_PAIR_STARTS + _fullwidth(_PAIR_STARTS) + " ")
             offer = _LOOKS if asked else f"type {cam_command(fixed)}"
         raise ValueError(f"{shown!r}: {said_url(text)!r} stands beside the IPv6 address's brackets, where only a "
