@@ -65,6 +65,7 @@ class RunOptions:
     replay: str | None = None
     serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked
     commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
+    commands_read: object = field(default=None, repr=False)  # a threading.Event set as the console starts reading
     status_out: object = field(default=None, repr=False)
 
 
