@@ -178,6 +178,19 @@ def test_a_role_after_a_fullwidth_question_mark_gets_no_offer_that_controls():
     assert asks_to_watch("ws://h:8765/?role=watch") and not asks_to_watch("ws://h:8765/\uff1frole=watch")
 
 
+def test_a_token_after_a_fullwidth_question_mark_and_its_role_is_left_out_before_the_role_is_read_as_meant():
+    """ws://h:8765/？role=control?token=SEC: the server reads a path and controls, as meant, and was offered so;
+    read as meant with the token still in, the role read "control?token=SEC" (which watches) and no address was
+    offered. Where the role typed watches, no offer controls."""
+    from vcam.remote.urls import asks_to_watch
+
+    command = cam_command(f"ws://h:8765/\uff1frole=control?token={SECRET}")
+    assert command == "vcam cam 'ws://h:8765/？role=control' --token TOKEN", command
+    assert not asks_to_watch("ws://h:8765/\uff1frole=control")
+    command = cam_command(f"ws://h:8765/\uff1frole=watch?token={SECRET}")
+    assert command.startswith("vcam cam ADDRESS --token TOKEN"), command
+
+
 def test_guard_a_role_before_a_fullwidth_ampersand_is_offered_as_meant_and_read_so():
     """A guard (offered so before too): vcam serve reads ?role=control＆token=SEC as one role, "control＆token=SEC"
     (which watches) and no token; the operator meant to control, with a token. The offer, read as the server
@@ -291,7 +304,8 @@ def test_a_space_in_a_host_is_said_with_the_token_typed_after_it_hidden():
 def test_no_offer_is_itself_refused():
     """A token left out of a host read as an IPv6 zone (ws://::1%3Ftoken=SEC) was offered as ws://[::1, which is
     no address; a user left without its password (ws://vj@[::1];8765?token=…) as one refused for that."""
-    for url in (f"ws://::1%3Ftoken={SECRET}", f"ws://vj@[::1];8765?token={SECRET}\uff06role=watch"):
+    for url in (f"ws://::1%3Ftoken={SECRET}", f"ws://vj@[::1];8765?token={SECRET}\uff06role=watch",
+                f"ws://[::1]&token={SECRET}#x"):
         with pytest.raises(ValueError) as e:
             check_url(url)
         assert "it looks like ws://HOST:PORT" in str(e.value) and SECRET not in str(e.value), str(e.value)

@@ -263,21 +263,26 @@ def cam_command(url: str) -> str:
     pasted as shown, it would connect with *** as the password."""
     offered = _without_token(url)  # --token gives it: the one in the query was refused or missing
     meant = url.translate(_AS_MEANT)
-    if not _means_the_typed(_meaning(offered), _meaning(url), _meaning(meant) if meant != url else None):
+    # the token left out of what was meant before it is read: ？role=control?token=x meant ?role=control (typed
+    # fullwidth, its ? read as ASCII, the token's ? ended up inside the role's value, which then watched)
+    as_meant = (_meaning(meant), _meaning(_without_token(meant))) if meant != url else None
+    if not _means_the_typed(_meaning(offered), _meaning(url), as_meant):
         return _TYPED_WITHOUT_TOKEN.format(_AS_TYPED_IN_ASCII if meant != url else "")
     return f"vcam cam {shell_word(said_url(offered))} --token TOKEN" + put_back(offered)
 
 
-def _means_the_typed(offered: tuple | None, typed: tuple | None, meant: tuple | None) -> bool:
+def _means_the_typed(offered: tuple | None, typed: tuple | None,
+                     meant: tuple[tuple | None, tuple | None] | None) -> bool:
     """Whether an address offered, read by vcam serve as `offered`, asks what the address typed asked: what the
     server reads from it (`typed`) or, typed on a fullwidth keyboard (？ ＆ ＃ ＝), what the operator meant
-    (`meant`, None where no such sign was typed). Left out, the token took what the server read around it
-    (?role=control%26token=x: role "control&token=x", which watches, where the offer without it controls). Read
+    (`meant`: read with its token in and with it left out; None where no such sign was typed). Left out, the
+    token took what the server read around it (?role=control%26token=x: role "control&token=x", which watches,
+    where the offer without it controls). Read
     either way, the offer watches or controls as the operator meant: after ？role=watch?token=x, read as a path,
     it was offered to control."""
     if meant is None:
         return offered == typed
-    return offered in (typed, meant) and _watches(offered) == _watches(meant)
+    return offered in (typed, meant[0]) and _watches(offered) == _watches(meant[1])
 
 
 def _watches(meaning: tuple | None) -> bool | None:
@@ -398,7 +403,8 @@ def _check_url(url: str) -> None:
         # address is offered: left out with the token, that pair would be lost (a watcher offered to control)
         if holds_token(text):
             asked = _TOKEN_PAIR_LEFT_OUT.sub("", text).strip(_PAIR_STARTS + _fullwidth(_PAIR_STARTS) + " ")
-            offer = _LOOKS if asked else f"type {cam_command(fixed)}"
+            # a # after it would be offered too: refused when typed back, no address is offered
+            offer = _LOOKS if asked or "#" in fixed else f"type {cam_command(fixed)}"
         raise ValueError(f"{shown!r}: {said_url(text)!r} stands beside the IPv6 address's brackets, where only a "
                          f"port goes, after a colon; {offer}")
     # looked up, it was "no host named h;8765", tried again and again; a # is said first (below), then this
