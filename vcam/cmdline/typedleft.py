@@ -8,7 +8,11 @@ import os
 import select
 import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import TextIO
+
+# the console's own test, so that the two never disagree on whether the terminal is read in the foreground
+from vcam.control.console import _in_foreground
 
 # What the lines read but not acted on are told: the console's own reply says the show stopped taking commands
 NOT_ACTED_ON = ("{count} typed after the show stopped taking commands {were} not acted on, and not passed on to the "
@@ -47,7 +51,7 @@ def drop_typed_after_stop(stdin: TextIO | None = None, say: Callable[[str], None
     return count, half
 
 
-def _pending(fd: int, termios) -> bytes:
+def _pending(fd: int, termios: ModuleType) -> bytes:
     """What waits on the terminal `fd`, a line not yet ended included: the terminal holds such a line back from a
     read until its Enter, so it is read with the line editing off for that instant, then the terminal is put back
     as it was."""
@@ -69,9 +73,3 @@ def _pending(fd: int, termios) -> bytes:
         termios.tcflush(fd, termios.TCIFLUSH)  # and whatever came in between
     return pending
 
-
-def _in_foreground(fd: int) -> bool:
-    try:
-        return os.tcgetpgrp(fd) == os.getpgrp()
-    except OSError:  # not this process's controlling terminal: no job control stops a read of it
-        return True

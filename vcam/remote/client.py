@@ -66,7 +66,7 @@ class CamOptions:
     osc_reply: str | None = None  # --osc-reply HOST:PORT: the server's state goes there
     osc_map: str | None = None
     commands: object = field(default=None, repr=False)
-    commands_read: object = field(default=None, repr=False)  # a threading.Event set as the console starts reading
+    commands_read: threading.Event | None = field(default=None, repr=False)  # set as the console starts reading
     status_out: object = field(default=None, repr=False)
 
 
