@@ -11,6 +11,11 @@ boundary went a step ahead (the new coarse half with the old fine one, near 127)
 boundary, the coarse half lands on its new step's start until its fine half, sent straight after it, lifts it: less
 than 1/128 of the range, for the moment between two messages, where waiting for a fine half that may never come would
 leave the knob a step behind.
+
+A fine half that comes before any coarse half of its knob (its first move, a controller that sends the fine half
+first) waits for the coarse half that follows it, and the two move the knob as one value: dropped, the coarse half
+alone took the knob to its step's start, up to 1/128 of the range off, until it moved again. Later fine halves never
+wait, as the usual order's may come alone (MIDI 1.0 lets a change within a step send its fine half alone).
 """
 from __future__ import annotations
 
@@ -67,6 +72,7 @@ class Halves:
 
     def __init__(self) -> None:
         self._coarse: dict[tuple, int] = {}  # a control -> its last coarse half
+        self._held: dict[tuple, int] = {}  # a control -> a fine half that came before any coarse half
         self._picked: dict[int | None, list] = {}  # a channel -> ["nrpn" or "rpn", number's coarse, number's fine]
 
     def feed(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | Unmapped | str | None:
@@ -121,17 +127,20 @@ class Halves:
 
     def _half(self, knob: Knob, control: tuple, coarse: bool, value: int) -> Moved | str:
         if coarse:
-            if self._coarse.get(control) == value:
+            held = self._held.pop(control, None)
+            if held is None and self._coarse.get(control) == value:
                 return HALF  # the same step: the fine half sent after it says where in it
             self._coarse[control] = value
-            return Moved(knob, control, value << 7, True)
+            return Moved(knob, control, value << 7 | (held or 0), True)
         last = self._coarse.get(control)
         if last is None:
-            return HALF  # a fine half before any coarse one: which step it refines is not known
+            self._held[control] = value  # which step it refines comes with the coarse half after it
+            return HALF
         return Moved(knob, control, last << 7 | value, False)
 
     def forget(self) -> None:
         """After a reconnect: the halves heard before are stale (the controller may have been moved or swapped)."""
         self._coarse.clear()
         self._picked.clear()
+        self._held.clear()
 
