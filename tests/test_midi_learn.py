@@ -548,3 +548,43 @@ def test_learn_offers_a_port_meant_that_starts_with_a_dash_as_a_flag_it_takes():
     said = learn_waiting_line("drumpadz", ["-Drum_Pads-"])
     flag = re.search(r"run vcam midi learn (.*); else plug it in", said).group(1)
     assert build_parser().parse_args(["midi", "learn", *shlex.split(flag)]).midi == "-Drum_Pads-", said
+
+
+@pytest.mark.parametrize("messages", [
+    [(1, 64), (33, 10), (33, 12), (33, 15), (1, 65), (33, 2)],  # fine halves sent alone within a step
+    [(33, 10), (1, 64), (33, 40), (1, 64), (33, 70), (1, 64)],  # the fine half sent first
+    [(1, 64), (33, 10)],  # one click, then the knob left alone
+], ids=["fine halves alone", "fine half first", "one click"])
+def test_learn_says_a_14_bit_knob_turned_as_its_pair_alone_never_its_fine_half_as_a_knob(messages):
+    """Turned, a 14-bit knob printed a `cc 33` knob line (and, after one click, a guess for each half) before the
+    14-bit line that replaces it: a line that reads as a knob of its own on the fine half."""
+    from vcam.control.midilearn import QUIET, Learner
+
+    learner, lines = Learner(), []
+    for control, value in messages:
+        lines += learner.feed(cc(control, value), 0.0)
+    lines += learner.due(QUIET)
+    assert len(lines) == 1 and "- {cc: 1, bits: 14, param: blend, channel: 1}" in lines[0], lines
+
+
+def test_learn_through_the_midi_input_says_a_14_bit_knob_turned_one_click_as_its_pair(fake_midi_backend):
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, 1, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        for msg in (cc(1, 64), cc(33, 10)):
+            fake_midi.send(nano, msg)
+        thread.join(30)
+        ended = not thread.is_alive()  # by --count
+    finally:
+        stop.set()
+    thread.join(30)
+    assert ended and errors == []
+    assert len(out) == 1 and "- {cc: 1, bits: 14, param: blend, channel: 1}" in out[0], out
