@@ -98,6 +98,40 @@ def fake_midi_backend():
     mido.set_backend(None)
 
 
+class Applied:
+    """A controller that keeps the commands its buttons send."""
+
+    def __init__(self):
+        self.commands = []
+
+    def apply(self, command, origin):
+        self.commands.append(command.name)
+        return f"did {command.name}"
+
+
+@pytest.fixture
+def opened_early(fake_midi_backend):
+    """A show's MIDI input opened on the nanoKONTROL2 as vcam starts: `opened_early(*buttons)` gives the router of
+    a map of `buttons` on an Applied controller (`.controller`) and the EarlyInput opened with its map; one no
+    MidiInput took is closed at the end."""
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midiinput import EarlyInput
+    from vcam.control.midimap import MidiMap
+
+    opened = []
+
+    def open_early(*buttons):
+        router = MidiRouter(MidiMap(buttons=buttons), Applied())
+        early = EarlyInput()
+        early.open("nano", router.mapping)
+        opened.append(early)
+        return router, early
+
+    yield open_early
+    for early in opened:
+        early.close()
+
+
 @pytest.fixture
 def local_servers():
     """Starts FrameServers (vcam serve's network side) on free ports, loopback unless told, with a controller that
