@@ -249,6 +249,9 @@ def _address(r: Reader, node, what: str) -> str | None:
         r.error(node, f"{what} {text!r} must start with / and hold no spaces or any of # * , ? [ ] {{ }}, "
                       "e.g. /1/fader1")
         return None
+    if text.endswith("/") and (meant := text.rstrip("/")):  # no app sends one: the control stayed dead unsaid
+        r.error(node, f"{what} {text!r} ends with /, which no app's address does: write {meant}")
+        return None
     return text
 
 
