@@ -109,8 +109,6 @@ class Learner:
         self._last: dict[int, int] = {}  # channel -> the CC that came last on it
         self._paired: dict[tuple, int] = {}  # (channel, coarse CC) -> times its fine half came straight after it
         self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
-        self._alone: set[tuple] = set()  # (channel, coarse CC) that came twice in a row: a knob of its own
-        self._pair_at: dict[tuple, float] = {}  # (channel, coarse CC) -> when either half came last
         self._held: set[tuple] = set()  # (channel, note) of the keys and pads held down, whose pressure is their own
 
     def feed(self, msg, now: float) -> list[str]:
@@ -127,11 +125,8 @@ class Learner:
         (_Control.kept), or a single value so far; any, or `msg`'s control."""
         if msg is None:
             return any(_waits(seen) for seen in self._cc.values())
-        if msg.type != "control_change":
-            return False
-        # a fine half shows the coarse half before it for the 14-bit knob it is, not a knob guessed from one value
-        halves = [msg.control] + ([msg.control - FINE] if FINE <= msg.control < 2 * FINE else [])
-        return any((seen := self._cc.get((msg.channel, cc))) is not None and _waits(seen) for cc in halves)
+        seen = self._cc.get((msg.channel, msg.control)) if msg.type == "control_change" else None
+        return seen is not None and _waits(seen)
 
     def _say_kept(self, key: tuple) -> str:
         """The button line kept back for `key` (_Control.kept), said now."""
@@ -159,9 +154,7 @@ class Learner:
             # a 14-bit pair's coarse half comes with its fine half straight after: a knob on CC n and one on
             # CC n + 32 (a MIDImix's) turned one after the other are two knobs
             self._paired.pop((msg.channel, last), None)
-            if msg.control == last:  # a 14-bit pair's coarse half never comes twice in a row
-                self._alone.add((msg.channel, last))
-        if (paired := self._pair(msg, last, now)) is not None:
+        if (paired := self._pair(msg, last)) is not None:
             return paired
         key = (msg.channel, msg.control)
         seen = self._cc.setdefault(key, _Control())
@@ -185,21 +178,17 @@ class Learner:
             line += f" ({before}, 0, then {msg.value}: if those were a pad's hits, {_SOFT})"
         return [_show(msg, line)]
 
-    def _pair(self, msg, last: int | None, now: float) -> list[str] | None:
+    def _pair(self, msg, last: int | None) -> list[str] | None:
         """A 14-bit knob's half: its coarse CC (0-31) followed straight by its fine one (CC + 32), which a 7-bit
         line would map as two knobs, the coarse one stepping and its fine one jumping through each step. None for
         a CC that is not (yet) seen as one."""
         coarse = msg.control - FINE if FINE <= msg.control < 2 * FINE else msg.control
         pair = (msg.channel, coarse)
         said = ("14-bit", pair) in self._said
-        self._pair_at[pair] = now
-        if msg.control != coarse:
-            self._msg[(msg.channel, msg.control)] = msg  # for its pair's line where a guess is due
         if msg.control == coarse or said:
-            if msg.control == coarse and last == coarse + FINE and not said:
-                self._paired[pair] = self._paired.get(pair, 0) + 1  # a controller that sends the fine half first
             # the coarse half of one moved slowly repeats its value, which alone would read as a button's
-            return [] if said or self._suspected(pair) else None
+            suspected = self._paired.get(pair, 0) and self._fine.get(pair, set()) - {0, 127}
+            return [] if said or suspected else None
         if last == coarse:
             self._paired[pair] = self._paired.get(pair, 0) + 1
         values = self._fine.setdefault(pair, set())
@@ -207,24 +196,13 @@ class Learner:
         # a button on CC + 32 pressed straight after the knob on CC (a nanoKONTROL2's S button under its fader)
         # sends 127 and 0 alone
         if self._paired.get(pair, 0) < PAIRED or not values - {0, 127}:
-            # a fine half sent alone (a change within a step) or before its coarse half is no knob of its own
-            return [] if self._suspected(pair) else None
-        return self._pair_line(msg, pair)
-
-    def _suspected(self, pair: tuple) -> bool:
-        """Whether `pair` (channel, coarse CC) came together as a 14-bit knob's halves, not yet often enough to say."""
-        return (pair not in self._alone and self._paired.get(pair, 0) > 0
-                and bool(self._fine.get(pair, set()) - {0, 127}))
-
-    def _pair_line(self, msg, pair: tuple) -> list[str]:
-        """The 14-bit line of `pair` (channel, coarse CC), said once, with `msg`, the last message of its fine half."""
-        channel, coarse = pair
+            return None
         self._said.add(("14-bit", pair))
-        for half in (coarse, coarse + FINE):  # no guess is said for either half
-            self._cc.setdefault((channel, half), _Control()).said = "14-bit"
-        ch = f", channel: {channel + 1}"
+        for half in (coarse, msg.control):  # no guess is said for either half
+            self._cc.setdefault((msg.channel, half), _Control()).said = "14-bit"
+        ch = f", channel: {msg.channel + 1}"
         return [_show(msg, f"- {{cc: {coarse}, bits: 14, param: blend{ch}}}    # a 14-bit knob or fader (coarse "
-                           f"on CC {coarse}, fine on CC {coarse + FINE}): in place of any line above for either")]
+                           f"on CC {coarse}, fine on CC {msg.control}): in place of any line above for either")]
 
     def _parameter_number(self, msg) -> list[str]:
         """A control that sends (N)RPN: an NRPN said once its value came (bits: 7 where its value has come on CC 6
@@ -301,17 +279,11 @@ class Learner:
         the kept lines (_Control.kept) of those quiet as long, or of any where a guess is due."""
         quiet = [key for key, seen in self._cc.items() if seen.kind is None and seen.said is None and not seen.kept
                  and (now is None or now - seen.at >= QUIET)]
-        pairs = [pair for pair in self._paired if self._suspected(pair) and ("14-bit", pair) not in self._said
-                 and (now is None or now - self._pair_at[pair] >= QUIET)]
-        halves = {(channel, cc + half) for channel, cc in pairs for half in (0, FINE)}
-        quiet = [key for key in quiet if key not in halves]  # one line for the two: its halves guessed apart before
         kept = [key for key, seen in self._cc.items() if seen.kept]
         if not quiet:
             kept = [key for key in kept if now is None or now - self._cc[key].at >= QUIET]
         # a kept press came after the guessed control's last value: its line goes first, as it did when said at once
         lines = [self._say_kept(key) for key in kept]
-        for channel, cc in pairs:
-            lines += self._pair_line(self._msg[(channel, cc + FINE)], (channel, cc))
         for key in quiet:
             seen = self._cc[key]
             seen.said = "guess"
