@@ -1,8 +1,12 @@
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # not imported here: the cache folders below are set before vcam brings torch in
+    from vcam.control.commands import Command
 
 sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -101,10 +105,10 @@ def fake_midi_backend():
 class Applied:
     """A controller that keeps the commands its buttons send."""
 
-    def __init__(self):
-        self.commands = []
+    def __init__(self) -> None:
+        self.commands: list[str] = []
 
-    def apply(self, command, origin):
+    def apply(self, command: "Command", origin: str) -> str:
         self.commands.append(command.name)
         return f"did {command.name}"
 
