@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import os
 import re
 import shlex
 import unicodedata
@@ -575,7 +574,7 @@ def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     bare, mark = unquoted(kept), spec.target[len(kept):]
     # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
-            or not names_file_here(bare) or not os.path.isfile(os.path.expanduser(bare)):
+            or not a_file_here(bare):
         return None
     return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
 
