@@ -2635,6 +2635,33 @@ def test_a_cue_asked_for_in_other_words_is_offered_the_go_that_fires_that_cue(li
     assert "did you mean go" not in _cued().handle_line(line, "cue 1")
 
 
+def test_a_cue_whose_name_ends_in_a_question_mark_is_offered_when_asked_for_in_other_words():
+    """`cue redy?` of a cue named `ready?` was offered no line: the line was read back out of the refusal's words,
+    which stopped at the name's own question mark. The refusal's offer is kept apart from its words."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(_CUED.replace("name: drop,", 'name: "ready?",'), "show.yaml")
+    for source, network in _SOURCES:
+        ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+        ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+        said = ctl.handle_line("cue redy?", source, network=network)
+        assert said.startswith("error: ") and "did you mean go ready??" in said, said
+        assert ctl.handle_line("go ready?", source, network=network).startswith("cue 2/5 'ready?'")
+
+
+def test_a_refusal_of_a_name_keeps_the_line_it_offers_apart_from_its_words():
+    """The line a refusal offers was read back out of its words with a pattern: a name typed or offered with a
+    question mark of its own was cut there."""
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show(_CUED, "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find("misty forest ＠ｂａｒ")
+    assert err.value.args[0].hint.meant == "preset misty forest @bar"
+    assert cue_index(show.cues, "dorp").hint.meant == "go 'drop'"
+    assert cue_index(show.cues, "did you mean 2?").hint.meant == ""
+
+
 @pytest.mark.parametrize("line, meant, picks", [("scene 2", "preset 2", "preset 2 'ocean'"),
                                                 ("scene city", "preset city", "preset 1 'city'"),
                                                 ("next 2", "preset 2", "preset 2 'ocean'"),

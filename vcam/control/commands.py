@@ -18,6 +18,7 @@ from vcam.control.fullwidth import (FULL_WIDTH_TIMING, a_file_here, input_read_a
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
+from vcam.control.replies import Hint
 from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
                                  OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
@@ -1890,18 +1891,24 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
     as typed, where `text` is its width fold."""
-    if (cut := _comment_cut(name, text, takes)) is None:
-        return ""
+    return comment_hint(name, text, takes, console, typed).said()
+
+
+def comment_hint(name: str, text: str, takes: Callable[[str], bool], console: bool = True,
+                 typed: str | None = None) -> Hint:
+    """comment_meant's words in parts: the line offered and why; no hint where it offers none."""
+    if (cut := _comment_cut(name, text, takes)) is None or not takes(cut[0]):
+        return Hint()
     line, found = cut
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
         # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
         # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
-        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+        return Hint(clipped(line, SHOWN_CHARS + 1), COMMENT_FULL_WIDTH)
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
     where = COMMENT_WHERE if console or line_source().from_afar else COMMENT_IN_QUOTES
-    return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+    return Hint(clipped(line, SHOWN_CHARS + 1), where)
 
 
 # where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types (one

@@ -7,7 +7,6 @@ go 1 @bar; without it, the offer fires at once), and never a go to a cue's own l
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,14 +16,12 @@ from vcam.control.commands import (COMMENT_START, COMMENT_WHERE, NOT_IN_CUES, RE
                                    shown_typed, split_timing, takes_nothing_said, unknown_said)
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
+from vcam.control.replies import Missing
 from vcam.control.sources import by_a_cue
 from vcam.words import quoted, width_folded
 
 # the kind of thing each command names, as a refusal says it
 _KIND = MappingProxyType({"go": "cue", "preset": "preset"})
-# A show's refusal of a preset's name is text (vcam.control.show.Show.find's KeyError), as is the cue list's
-# (cue_index): the line it offers is read from it
-_OFFERED = re.compile(r"did you mean (.+?)\?")
 
 
 class Named(Protocol):
@@ -40,7 +37,7 @@ class Presets(Protocol):
     @property
     def presets(self) -> Sequence[Named]: ...  # in order
 
-    def find(self, ref: str | int) -> int: ...  # KeyError, saying why, where none is
+    def find(self, ref: str | int) -> int: ...  # KeyError(replies.Missing), saying why, where none is
 
     def named(self, name: str) -> int | None: ...
 
@@ -125,8 +122,8 @@ class Offers:
                 return None
             if self.takes(cmd):
                 return str(cmd)
-            found = _OFFERED.search(why := self._not_found(cmd))
-            offered = found[1] if found else None
+            why = self._not_found(cmd)
+            offered = (why.hint.meant or None) if isinstance(why, Missing) else None
         if COMMENT_WHERE in why:
             # the words before a # (`preset city` for `city #2`) name another cue or preset than the words typed: the
             # comment is cut where the line has one (_first)
@@ -146,8 +143,8 @@ class Offers:
             return None
         return str(meant)
 
-    def _not_found(self, cmd: Command) -> str:
-        """Why the show has no preset or cue `cmd` names; empty for any other command."""
+    def _not_found(self, cmd: Command) -> Missing | str:
+        """Why the show has no preset or cue `cmd` names, with the line it offers; empty for any other command."""
         cues, show = self.cues(), self.show()
         if cmd.name == "go" and cmd.args and cues is not None:
             index = cue_index(cues.cues, cmd.args[0])
@@ -156,7 +153,7 @@ class Offers:
             try:
                 show.find(cmd.args[0])
             except KeyError as e:
-                return str(e.args[0])
+                return e.args[0]
         return ""
 
     def named_otherwise(self, cmd: Command, missing: str, source: str, console: bool) -> str | None:

@@ -15,6 +15,7 @@ from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, Comm
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.control.offers import Offers
+from vcam.control.replies import Hint, Missing
 from vcam.control.sources import TYPED, given_as
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
@@ -61,13 +62,15 @@ class ServerPresets:
         """The index of a preset by 1-based number or name (case-insensitive); KeyError where the server has none."""
         found = preset_index(len(self.names), self._keyed, ref)
         if found is None:
-            raise KeyError(f"no preset {ref} on the server" if isinstance(ref, int)
-                           else f"no preset named {ref!r} on the server{self._meant(ref)}")
+            if isinstance(ref, int):
+                raise KeyError(Missing(f"no preset {ref} on the server"))
+            hint = self._meant(ref)
+            raise KeyError(Missing(f"no preset named {ref!r} on the server{hint}", hint))
         return found
 
-    def _meant(self, ref: str) -> str:
+    def _meant(self, ref: str) -> Hint:
         """What a refusal of `ref` offers; none here, where no line is offered (the lights' look-ups)."""
-        return ""
+        return Hint()
 
     def named(self, name: str) -> int | None:
         """The index of the preset named `name` (case-insensitive), None where the server has none so named."""
@@ -77,18 +80,18 @@ class ServerPresets:
 class OfferedPresets(ServerPresets):
     """The server's presets as a refusal that offers the line meant finds them."""
 
-    def _meant(self, ref: str) -> str:
+    def _meant(self, ref: str) -> Hint:
         """`scene misty forest, city`: the name listed first, as the server's show offers it before a blend
         (vcam.control.show.Show.find); `preset 2,3`: the blend of the two."""
         listed = listed_meant(ref, self.names)
         if isinstance(listed, str):
-            return f" (did you mean {quoted(listed)}?)"
+            return Hint(quoted(listed))
         # a name near the words typed is the show's offer before a blend, and no line it takes: none offered here
         typed = " ".join(width_folded(name_key(ref)).split())
         if listed is not None or typed and nearest(typed, self._keyed, cutoff=0.8) is not None:
-            return ""
+            return Hint()
         blend = two_presets_meant(ref, self.named_or_numbered)
-        return f" (did you mean {blend}?)" if blend is not None else ""
+        return Hint(blend) if blend is not None else Hint()
 
     def named_or_numbered(self, read: str | int) -> int | None:
         return preset_index(len(self.names), self._keyed, read)
