@@ -541,7 +541,7 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     try:
         spec = parse_input(given)
     except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
-        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{_at_said(at)}")) from None
+        raise _input_offered(e.why, e.meant, at) from None
     except ValueError as e:
         # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
         said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
@@ -564,8 +564,20 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
     the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
     if (found := _mark_meant(spec)) is None:
         return
-    why, meant = found
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+    raise _input_offered(*found, at)
+
+
+def _input_offered(why: str, meant: InputSpec, at: str | None) -> CommandError:
+    """The refusal of an input's line, saying `why`, that offers the input `meant` at the timing typed (`at`)."""
+    return CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+
+
+def _mark_left_off(why: str, meant: InputSpec, console: bool) -> tuple[str, InputSpec]:
+    """`why` and `meant` with a mark ending its path (_mark_meant) left off too, in a line typed here: offered without
+    both at once (`file:"it's.png,`), not the line with the mark on, which would only be refused in turn."""
+    if console and (found := _mark_meant(meant)) is not None:
+        return f"{why}, and {found[0]}", found[1]
+    return why, meant
 
 
 def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
@@ -711,8 +723,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
     except ValueError:
         return
     meant, at = _timing_unglued(meant, at)
-    if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
-        why, meant = f"{why}, and {found[0]}", found[1]
+    why, meant = _mark_left_off(why, meant, console)
     if meant.kind in ("file", "image") and not meant.target.strip(QUOTE_MARKS) \
             and not (console and names_file_here(meant.target)):
         # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
@@ -721,7 +732,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
         # a line offered for it would only be refused in turn
         raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                            f"input {meant.kind}:PATH")
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+    raise _input_offered(why, meant, at)
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -755,9 +766,7 @@ def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: b
         return
     why = f"the quote after {name_said(rest)} opens nowhere"
     meant, at = _timing_unglued(meant, at)
-    if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
-        why, meant = f"{why}, and {found[0]}", found[1]
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+    raise _input_offered(*_mark_left_off(why, meant, console), at)
 
 
 def checked_prompt(text: str) -> str:
