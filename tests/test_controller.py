@@ -2886,3 +2886,38 @@ def test_a_name_holding_a_hash_is_offered_the_cue_or_preset_it_names_at_its_timi
         assert offered is not None, said
         assert offered[1].replace("'", "") == meant.replace("'", ""), said
         assert ctl.handle_line(offered[1], source, network=network).startswith(picks), offered[1]
+
+
+@pytest.mark.parametrize("line", ["scene city ocean", "scene ｃｉｔｙ ocean", "scene cafe noir", "scene city, ocean"])
+def test_vcam_cam_offers_what_the_server_s_console_offers_for_a_preset_asked_for_in_other_words(line):
+    """`scene city ocean` of a show with a preset `city ocean dream` was offered blend city ocean 0.5 at vcam cam,
+    and nothing at the server's console, which reads those words as the start of that one preset's name: vcam cam
+    kept a copy of part of the console's order of offers. Both follow the one rule now."""
+    from vcam.remote.controller import RemoteController
+
+    names = ["city", "ocean", "city ocean dream", "café", "cafe noir"]
+    show = parse_show("presets:\n" + "".join(f"  - {{name: {n}, prompt: x}}\n" for n in names), "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    remote = RemoteController(lambda sent: True)
+    remote.update({"presets": names})
+    said, said_at_cam = ctl.handle_line(line, "stdin"), remote.handle_line(line, "stdin")
+    assert said.startswith("error: ") and said_at_cam == said, (said, said_at_cam)
+
+
+@pytest.mark.parametrize("line, said", [("go 'dorp' ＠ｂａｒ", "no cue named 'dorp ＠ｂａｒ'"),
+                                        ('go "dorp" ＠ｂａｒ', "no cue named 'dorp ＠ｂａｒ'"),
+                                        ("go ‘dorp’ ＠ｂａｒ", "no cue named 'dorp ＠ｂａｒ'"),
+                                        ("go ‘ｄｏｒｐ’ ＠ｂａｒ", "no cue named 'ｄｏｒｐ ＠ｂａｒ'"),
+                                        ("go ‘dorp’ # x", "no cue named 'dorp # x'"),
+                                        ("preset 'oceann' ＠ｂａｒ", "no preset named 'oceann ＠ｂａｒ'"),
+                                        ('preset "misty forest" ＠ｂａｒ', "no preset named 'misty forest ＠ｂａｒ' "
+                                                                        "(did you mean preset misty forest @bar?)")])
+def test_a_name_refused_in_its_quotes_before_a_full_width_timing_is_quoted_without_them(line, said):
+    """`go 'dorp' ＠ｂａｒ` was told no cue named "'dorp' ＠ｂａｒ", and `go ‘dorp’ ＠ｂａｒ` '‘dorp’ ＠ｂａｒ': the line's own
+    quotes within the refusal's. They are left off, as typed otherwise, as the line without them is refused; the
+    line offered still plays."""
+    for source, network in _SOURCES:
+        reply = _cued().handle_line(line, source, network=network)
+        assert reply.startswith(f"error: {said}"), reply
+        if "did you mean" in said:
+            assert not _cued().handle_line("preset misty forest @bar", source, network=network).startswith("error")
