@@ -907,23 +907,6 @@ def ref_read(command: str, text: str) -> str | int | None:
         return None
 
 
-# a name in a pair of quotes, straight, curled or mixed, with nothing after it but a full-width timing or a comment
-# (`'dorp' ＠ｂａｒ`, `‘dorp’ # x`): the line's own quotes, which the parser left on, the timing or comment being read
-# as part of the name
-_QUOTED_BEFORE = re.compile(r"""(['"‘’“”„][^'"‘’“”„]*['"‘’“”])\s+(?:＠(\S+)|[#＃].*)""", re.DOTALL)
-
-
-def refused_name(command: str, ref: str) -> str:
-    """What a refusal of `ref`, no preset's (`command` preset) or cue's (go), quotes: the line's own quotes left off a
-    name a full-width timing or a comment follows (`'dorp' ＠ｂａｒ`: dorp ＠ｂａｒ, as typed, as the line without
-    them is refused), so that no quote of the line stands within the refusal's; `ref` as read for any other."""
-    found = _QUOTED_BEFORE.fullmatch(ref := ref.strip())
-    if found is None or found[2] is not None and at_timing(width_folded(found[2])) is None:
-        return ref
-    named = ref_read(command, found[1])
-    return named + ref[found.end(1):] if isinstance(named, str) and named != found[1] else ref
-
-
 def _without_quotes(text: str) -> str:
     """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
     phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none

@@ -20,8 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
                                    blend_twice, comment_hint, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
-                                   read_command, ref_read, refused_name, typed_only,
-                                   wide_timing_meant)
+                                   read_command, ref_read, typed_only, wide_timing_meant)
 from vcam.control.linesource import found_beside, in_a_file, line_source
 from vcam.control.replies import Hint, Missing
 from vcam.control.showpaths import whole_command
@@ -588,8 +587,8 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     listed = ", ".join(f"{i + 1} {cue_said(c)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     hint = _cue_hint(cues, cue)
-    named = quoted(clipped(refused_name("go", cue), SHOWN_CHARS + 1))
-    return Missing(f"no cue named {named}{hint}; the cues: {listed}{more}", hint)
+    after = f"; the cues: {listed}{more}"
+    return Missing(f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{hint}{after}", hint, after)
 
 
 def _cue_hint(cues: tuple[Cue, ...], cue: str) -> Hint:

@@ -156,13 +156,13 @@ class Offers:
                 return e.args[0]
         return ""
 
-    def named_otherwise(self, cmd: Command, missing: str, source: str, console: bool) -> str | None:
+    def named_otherwise(self, cmd: Command, missing: Missing, source: str, console: bool) -> str | None:
         """The refusal (`missing`, the show's) of a go or a preset to a name no cue or preset has, nor one near it,
         that names the other kind (`go ocean` of a preset ocean, `preset drop` of a cue drop), offering the line that
         plays it at the command's timing; of `go cue 5`, offering go 5. None for any other, and for a go offered to
         a cue's own line, which fires no cue."""
         name = cmd.args[0]
-        if not isinstance(name, str) or "did you mean" in missing:
+        if not isinstance(name, str) or missing.hint.meant:
             return None
         other = "preset" if cmd.name == "go" else "go"
         if other == "go" and by_a_cue(source):
@@ -171,12 +171,12 @@ class Offers:
             # a name a preset or a cue has is short (a show's names are 100 characters at most): said whole
             line = Command(other, (self._names(other)[index],), at=cmd.at)
             return (f"no {_KIND[cmd.name]} named {quoted(name)}: that is {_KIND[other]} {index + 1}: did you "
-                    f"mean {line}?{_listed(name, missing)}")
+                    f"mean {line}?{missing.listed}")
         word, ref = (name.split(None, 1) + [""])[:2]
         if cmd.name == "go" and width_folded(word).lower() == "cue" and ref.strip():  # `go cue 5`: cue said twice
             timing = f" @{cmd.at}" if cmd.at else ""
             if (offer := self.taken_line(f"go {ref}{timing}", source, console)) is not None:
-                return f"no cue named {quoted(name)}: did you mean {offer}?{_listed(name, missing)}"
+                return f"no cue named {quoted(name)}: did you mean {offer}?{missing.listed}"
         return None
 
     def _found(self, kind: str, name: str) -> int | None:
@@ -202,10 +202,3 @@ def _timing(line: str, console: bool) -> str | None:
     except CommandError:
         return None
     return cmd.at if cmd is not None else None
-
-
-def _listed(name: str, missing: str) -> str:
-    """What a refusal (`missing`) of the name `name` says after it (`; presets: city, ocean`): kept after the hint
-    put in its place, as the show's own refusal lists what there is."""
-    said = quoted(name)
-    return missing[missing.find(said) + len(said):] if said in missing else ""

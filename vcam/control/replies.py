@@ -79,11 +79,13 @@ class Hint:
 
 class Missing(str):
     """A refusal of a name or number no preset or cue has ("no preset named 'x' (did you mean 'ocean'?); presets:
-    …"), with its `hint` kept apart: it is read as text everywhere else (a KeyError's, cue_index's)."""
+    …"), with its `hint` and what it lists after it (`listed`: "; presets: …") kept apart: it is read as text
+    everywhere else (a KeyError's, cue_index's)."""
 
     hint: Hint
+    listed: str
 
-    def __new__(cls, text: str, hint: Hint = Hint()) -> Missing:
+    def __new__(cls, text: str, hint: Hint = Hint(), listed: str = "") -> Missing:
         missing = super().__new__(cls, text)
-        missing.hint = hint
+        missing.hint, missing.listed = hint, listed
         return missing

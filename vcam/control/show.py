@@ -50,7 +50,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION, MIN_BPM,
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
                                    blank_prompt, blank_said, folded, keyed_names, name_key, parse_quantize,
-                                   preset_index, refused_name, two_presets_meant)
+                                   preset_index)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.control.numberreadings import blocks_meant
 from vcam.control.presethints import PresetNames, preset_hint
@@ -149,13 +149,14 @@ class Show:
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
         hint = self._meant(ref)
-        named = quoted(clipped(refused_name("preset", ref), SHOWN_CHARS + 1))
-        raise KeyError(Missing(f"no preset named {named}{hint}; presets: {names}", hint))
+        named = quoted(clipped(ref, SHOWN_CHARS + 1))
+        listed = f"; presets: {names}"
+        raise KeyError(Missing(f"no preset named {named}{hint}{listed}", hint, listed))
 
     def blend_meant(self, ref: str) -> str | None:
         """`preset city ocean`, `preset city & ocean`: the blend line of the two presets the words name, as the
-        refusal of `preset REF` offers it (two_presets_meant); None where they name no two."""
-        return two_presets_meant(ref, lambda read: preset_index(len(self.presets), self._by_name, read))
+        refusal of `preset REF` offers it (PresetNames.blend_meant); None where they name no two."""
+        return self._names().blend_meant(ref)
 
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
@@ -166,7 +167,11 @@ class Show:
 
     def _meant(self, ref: str) -> Hint:
         """What the refusal of `ref`, a name no preset has, offers in its place (presethints.preset_hint)."""
-        return preset_hint(ref, PresetNames([p.name for p in self.presets], self._by_name))
+        return preset_hint(ref, self._names())
+
+    def _names(self) -> PresetNames:
+        """The presets by name, as a refusal reads them."""
+        return PresetNames([p.name for p in self.presets], self._by_name)
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
