@@ -429,3 +429,44 @@ def test_braces_for_a_comma_left_out_are_offered_where_the_line_holds_a_slip_of_
         load_show(path)
     where = f"{path}:{slip}" if slip else f"{tmp_path / 'm.yaml'}:2: "
     assert all(problem.startswith(where) for problem in err.value.problems), err.value.problems
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("presets:\n  - name: neon, prompt: city\n  - name: b\n    promt: y\n", "{name: neon, prompt: city}"),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - name: drop, do: preset a\n  - {name: up, do: nxt}\n",
+     "{name: drop, do: preset a}"),
+])
+def test_a_preset_or_cue_without_its_braces_is_offered_them_beside_a_slip_on_another_line(tmp_path, loader, text,
+                                                                                        entry):
+    """A preset's or a cue's keys on one line without their braces, a key misspelt or a command unknown in another
+    entry: the braces were left unsaid (YAML's ': ' words instead); they are offered, and written as offered, the
+    slip left is said at its own line."""
+    path = tmp_path / "show.yaml"
+    path.write_text(text)
+    said = refused(load_show, path)
+    assert said == (f"{path}:{text.splitlines().index(next(l for l in text.splitlines() if entry[1:-1] in l)) + 1}: "
+                    f"not valid YAML: a {'cue' if 'do:' in entry else 'preset'}'s keys on one line go in braces, or "
+                    f"YAML reads the ', ' as part of the first key's value: write - {entry}")
+    path.write_text(text.replace(entry[1:-1], entry))
+    slip = refused(load_show, path)
+    assert slip.startswith(f"{path}:{len(text.splitlines())}: "), slip
+
+
+def test_a_dash_without_its_space_is_offered_its_item_beside_a_slip_on_another_line(tmp_path, loader):
+    """`-{cc: 16, param: blend}`, a param misspelt in the next control: the dash was told without a line to write;
+    the item is offered, and written as offered, the misspelling is said at its own line."""
+    path = tmp_path / "mine.yaml"
+    text = "name: m\ncontrols:\n  -{cc: 16, param: blend}\n  - {cc: 17, param: blnd}\n"
+    path.write_text(text)
+    assert refused(load_map, path) == (f"{path}:3: not valid YAML: line 3 starts -{{ with no space after its '-'; a "
+                                       "list item is a '-' and a space: write - {cc: 16, param: blend}")
+    path.write_text(text.replace("-{", "- {"))
+    assert refused(load_map, path).startswith(f"{path}:4: ")
+
+
+def test_a_value_at_its_keys_column_in_a_map_is_offered_no_line_the_map_refuses(tmp_path, loader):
+    """`command:` over `nxt` lined up with it: the map was offered `      nxt`, a command refused as soon as it was
+    written; no line is offered that the map's check refuses at that line."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - cc: 1\n    command:\n    nxt\n")
+    assert "indent it 6 spaces: nxt" not in refused(load_map, path)

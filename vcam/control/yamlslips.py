@@ -8,7 +8,7 @@ import yaml
 
 from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, line_loads,
-                                    mend_loads, text_loads, wrong_closer)
+                                    mend_loads, wrong_closer)
 from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, list_after_flow,
                                       misaligned, value_at_key_column)
 from vcam.control.yamllines import (COLON_SLIPS, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key,
@@ -179,9 +179,11 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
             # meant to be (a control's keys, a cue's `- preset 1`) is not known here
             return AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
                                   "list in [...] as its item")
-        if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
-                                                  path):
-            offered = None  # loads alone, refused beside the others: a name or a cc taken, a file missing
+        if offered is not None and not mend_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
+                                                  range(i, i + 1), path):
+            # loads alone, refused beside the others: a name or a cc taken, a file missing (a slip on another line
+            # is its own, said at the next load)
+            offered = None
         if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
             entry, closers = offered
