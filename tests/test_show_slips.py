@@ -99,11 +99,29 @@ def test_a_value_at_its_keys_own_column_is_said_with_its_indent(tmp_path, loader
     assert load_show(path).presets[0].prompts == {value: 1.0}
 
 
-# (each stays as YAML says it: the line no value a user meant, nothing written deeper loads, or a tab)
 @pytest.mark.parametrize("text, said", [
     # a list where a text goes, indented; quoted, a text with brackets no one meant
-    ("presets:\n  - name: a\n    prompt:\n    [neon, city]\n",
-     "5: not valid YAML (could not find expected ':'; the key started on line 4)"),
+    ("presets:\n  - name: a\n    prompt:\n    [neon, city]\n", None),
+    # a comment after a tab: PyYAML's own scanner says the tab
+    ("presets:\n  - name: a\n    prompt:\n    [neon, city\t# warm\n  - name: b\n    prompt: y\n",
+     "4: a tab character (column 16) where YAML allows only spaces; indent with spaces (set the editor to insert "
+     "spaces for the Tab key)"),
+])
+def test_a_list_at_a_texts_column_is_said_at_its_own_line_with_no_line_to_write(tmp_path, loader, text, said):
+    """`[neon, city` under `prompt:` at its column, indented, loads only as a list where a text goes, or quoted as a
+    text with brackets no one meant: it was told in YAML's words at the line after it; it is said at its own line
+    as a value alone where a key goes, with no line to write."""
+    path = tmp_path / "show.yaml"
+    path.write_text(text)
+    shown = text.splitlines()[3].strip()
+    alone = (f"4: not valid YAML: line 4 ({shown}) is a value alone on its line, at column 5, where YAML reads a key "
+             "and finds no ':' after it; a value goes after its key's ': ' on the key's line, or on the lines under "
+             "its key, indented deeper than the key")
+    assert refused(load_show, path) == f"{path}:{said if said and loader == 'pure-python' else alone}"
+
+
+# (each stays as YAML says it: the line no value a user meant, nothing written deeper loads, or a tab)
+@pytest.mark.parametrize("text, said", [
     # a key misspelt with its colon left out: indented, it loads as output:'s value, or a prompt no one meant
     ("name: show\ndefaults:\n  seed: 3\noutput:\nfsp 30\npresets:\n  - {name: a, prompt: x}\n",
      "6: not valid YAML (could not find expected ':'; the key started on line 5)"),
@@ -112,11 +130,6 @@ def test_a_value_at_its_keys_own_column_is_said_with_its_indent(tmp_path, loader
     # nothing indented loads: the line is no value of fallback:
     ("presets:\n  - name: a\n    prompt: x\n    fallback:\n    sed 3\n",
      "6: not valid YAML (could not find expected ':'; the key started on line 5)"),
-    # a comment after a tab: libyaml says the key, PyYAML's own scanner the tab
-    ("presets:\n  - name: a\n    prompt:\n    [neon, city\t# warm\n  - name: b\n    prompt: y\n",
-     ("5: not valid YAML (could not find expected ':'; the key started on line 4)",
-      "4: a tab character (column 16) where YAML allows only spaces; indent with spaces (set the editor to insert "
-      "spaces for the Tab key)")),
 ])
 def test_a_line_at_a_keys_column_not_known_as_its_value_stays_told_in_yamls_words(tmp_path, loader, text, said):
     """A guard: a line under a key at its column that, indented, loads only as something no one meant (a list for a
@@ -470,3 +483,16 @@ def test_a_value_at_its_keys_column_in_a_map_is_offered_no_line_the_map_refuses(
     path = tmp_path / "mine.yaml"
     path.write_text("controls:\n  - cc: 1\n    command:\n    nxt\n")
     assert "indent it 6 spaces: nxt" not in refused(load_map, path)
+
+
+@pytest.mark.parametrize("key", ["output:", "fps: 30"])
+def test_a_prompt_slid_out_to_column_0_under_a_key_is_said_at_its_own_line(tmp_path, loader, key):
+    """`neon city`, a preset's prompt, at column 0 under `output:` or `fps: 30`: said in YAML's own words ("could
+    not find expected ':'") at the line after it; it is said at its own line, with no line to write (indented under
+    output: it is refused as no mapping)."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"presets:\n  - name: a\n    prompt:\n{key}\nneon city\n")
+    assert refused(load_show, path) == (
+        f"{path}:5: not valid YAML: line 5 (neon city) is a value alone on its line, at column 1, where YAML reads a "
+        "key and finds no ':' after it; a value goes after its key's ': ' on the key's line, or on the lines under "
+        "its key, indented deeper than the key")

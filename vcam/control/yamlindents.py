@@ -415,7 +415,7 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     said = (f"not valid YAML: line {row + 1}, {key[2]}:'s value, is at {key[2]}:'s own column, where YAML reads a "
             f"new key and finds no ':'; a value on the lines under its key is indented deeper than the key")
 
-    if _key_like(value, keys):
+    if key_like(value, keys):
         # `fsp 30` under `output:`, `sed 3` under `prompt:`: a key misspelt, its colon left out, not a value; indented
         # it may load, as a text no one meant
         return None
@@ -432,7 +432,7 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     return None  # nothing written deeper loads: what the line was meant as is not known here
 
 
-def _key_like(value: str, keys: tuple[str, ...]) -> bool:
+def key_like(value: str, keys: tuple[str, ...]) -> bool:
     """Whether a line reads as a key with its colon left out: its first word one of `keys` or a misspelling of one
     (`seed 3`, `sed 3`, `fsp 30`), a word alone only where it is one of `keys` or a misspelling 4 letters or more
     long. Any other word followed by text is a value (`neon city at night`, `preset ocean`)."""

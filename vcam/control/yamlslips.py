@@ -9,10 +9,10 @@ import yaml
 from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, line_loads,
                                     mend_loads, wrong_closer)
-from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, list_after_flow,
-                                      misaligned, value_at_key_column)
-from vcam.control.yamllines import (COLON_SLIPS, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key,
-                                    written_below)
+from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, key_like,
+                                      list_after_flow, misaligned, value_at_key_column)
+from vcam.control.yamllines import (COLON_SLIPS, KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of,
+                                    top_key, written_below)
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 
@@ -44,7 +44,7 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
             or first_item_moved(e, lines, moved_loads) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, lines, keys, path)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
-            or braces_left_out(e, lines, path) or wrong_closer(e, lines)
+            or braces_left_out(e, lines, path) or wrong_closer(e, lines) or _value_alone(e, lines, keys)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -210,6 +210,24 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
             return f"{said}; no list item goes at its column: write {key}"
         return None
     return None
+
+
+def _value_alone(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to say of a value alone on its line where a key goes (`neon city` at column 0 under `output:` or `fps:
+    30`, a preset's prompt slid out of it), which YAML reads as a key and finds no ':' after: said at its own line,
+    with no line to write, whose key it was meant for not being known here; None for any other complaint, and for a
+    line that reads as a key with its colon left out (`fsp 30`)."""
+    if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
+        return None
+    row = e.context_mark.line
+    value = lines[row].strip()
+    if not value or value[0] in "-#" or KEY_LINE.match(lines[row]) is not None or key_like(value, keys):
+        return None
+    shown = value if len(value) <= 40 else f"{value[:37]}..."
+    return AtLine(row + 1, f"not valid YAML: line {row + 1} ({shown}) is a value alone on its line, at column "
+                           f"{indent_of(lines[row]) + 1}, where YAML reads a key and finds no ':' after it; a value goes "
+                           "after its key's ': ' on the key's line, or on the lines under its key, indented deeper "
+                           "than the key")
 
 
 def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
