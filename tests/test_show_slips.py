@@ -496,3 +496,33 @@ def test_a_prompt_slid_out_to_column_0_under_a_key_is_said_at_its_own_line(tmp_p
         f"{path}:5: not valid YAML: line 5 (neon city) is a value alone on its line, at column 1, where YAML reads a "
         "key and finds no ':' after it; a value goes after its key's ': ' on the key's line, or on the lines under "
         "its key, indented deeper than the key")
+
+
+def test_a_value_at_its_keys_column_in_a_long_show_is_checked_with_its_own_preset_alone(monkeypatch):
+    """A value at its key's column in a show of 1,500 presets was checked with the whole show for each line tried
+    (0.6 s a try); the line offered is checked with its own preset and the names above it."""
+    from vcam.control import yamlflows
+    from vcam.control.show import parse_show
+
+    checked = []
+    whole = yamlflows._show_problems
+    monkeypatch.setattr(yamlflows, "_show_problems", lambda text, path: checked.append(text) or whole(text, path))
+    items = [f"  - name: p{i}\n    prompt: neon city {i}\n" for i in range(1500)]
+    text = "presets:\n" + "".join(items[:750]) + "  - name: x\n    prompt:\n    rain at dusk\n" + "".join(items[750:])
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:1504: not valid YAML: line 1504, prompt:'s value, is at prompt:'s own column, where YAML reads a "
+        "new key and finds no ':'; a value on the lines under its key is indented deeper than the key: indent it 6 "
+        "spaces: rain at dusk"]
+    assert checked and all("prompt: neon city" not in text for text in checked)
+
+
+@pytest.mark.parametrize("line", ["  bias:0.8   # gentle", "  bias\uff1a0.8   # gentle"])
+def test_a_key_with_its_colons_space_left_out_is_not_said_as_a_value_alone(loader, line):
+    """A guard: `bias:0.8` with a comment after it, a key whose ': ' is mistyped, is no value alone on its line."""
+    from vcam.control.show import parse_show
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"defaults:\n  seed: 3\n{line}\npresets:\n  - {{name: a, prompt: x}}\n", "show.yaml")
+    assert "value alone" not in err.value.problems[0]

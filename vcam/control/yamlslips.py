@@ -221,13 +221,14 @@ def _value_alone(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...
         return None
     row = e.context_mark.line
     value = lines[row].strip()
-    if not value or value[0] in "-#" or KEY_LINE.match(lines[row]) is not None or key_like(value, keys):
-        return None
+    if not value or value[0] in "-#" or KEY_LINE.match(lines[row]) is not None or key_like(value, keys) \
+            or re.match(rf"[A-Za-z_][\w-]*[ \t]*[:{COLON_SLIPS}]", value):
+        return None  # a key with its colon's space left out or mistyped (`bias:0.8  # gentle`): not known here
     shown = value if len(value) <= 40 else f"{value[:37]}..."
     return AtLine(row + 1, f"not valid YAML: line {row + 1} ({shown}) is a value alone on its line, at column "
-                           f"{indent_of(lines[row]) + 1}, where YAML reads a key and finds no ':' after it; a value goes "
-                           "after its key's ': ' on the key's line, or on the lines under its key, indented deeper "
-                           "than the key")
+                           f"{indent_of(lines[row]) + 1}, where YAML reads a key and finds no ':' after it; a value "
+                           "goes after its key's ': ' on the key's line, or on the lines under its key, indented "
+                           "deeper than the key")
 
 
 def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
