@@ -526,3 +526,14 @@ def test_a_key_with_its_colons_space_left_out_is_not_said_as_a_value_alone(loade
     with pytest.raises(ConfigError) as err:
         parse_show(f"defaults:\n  seed: 3\n{line}\npresets:\n  - {{name: a, prompt: x}}\n", "show.yaml")
     assert "value alone" not in err.value.problems[0]
+
+
+def test_a_ranges_bracket_left_open_before_the_brace_is_offered_no_line_the_map_refuses(tmp_path, loader):
+    """`range: [0, 12, curve: exp}`, the ] after 12 left out: offered `range: [0, 12, curve: exp]}`, which parses
+    and is refused as a range; the bracket left open is said without a line."""
+    from vcam.control import oscmap
+
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - {address: /1/fader3, param: transition, range: [0, 12, curve: exp}\n")
+    assert refused(oscmap.load_map, path) == (f"{path}:2: not valid YAML: the [ that opens on line 2 (column 52) is "
+                                              "still open at the } of column 70")

@@ -207,11 +207,13 @@ def flow_gap(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = 
     return None
 
 
-def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
+def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = (),
+                path: str | None = None) -> str | None:
     """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
     (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
     between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
-    otherwise (offer_loads)."""
+    otherwise (offer_loads). `path`: the file's, where the line offered must also pass the file's check there
+    (`range: [0, 12, curve: exp]` parses, and is refused); None to leave it unchecked."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
     mark = e.problem_mark
     if found is None or mark is None or mark.line > len(lines):
@@ -231,7 +233,9 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     unloaded = None
     # filed at the line to mend: YAML complains at the line after a bracket left open, where the next key starts
     for line, mended, said in tries:
-        if not offer_loads(lines, line, mended, row, keys, first=start[0]):
+        if not offer_loads(lines, line, mended, row, keys, first=start[0]) or path is not None \
+                and not mend_loads("\n".join([*lines[:line], mended, *lines[line + 1:]]), range(line, line + 1), path,
+                                   whole_up_to=_CHECKED_WHOLE_CHARS):
             if unloaded is None and reads_past(lines, line, mended, row):
                 # what is open stays said, true as it is, without the fix (after its '; ') refused next
                 unloaded = AtLine(line + 1, f"not valid YAML: {said.split('; ')[0]}")
@@ -240,6 +244,11 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
         offer = f": {shown}" if len(shown) <= 100 else ""
         return AtLine(line + 1, f"not valid YAML: {said}{offer}")
     return unloaded
+
+
+# above this many characters a flow's close offered outside a preset is not checked whole: a 600 KB show with a
+# bracket left open took seconds more at each check, start and reload
+_CHECKED_WHOLE_CHARS = 64_000
 
 
 def line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str, checked: bool = True) -> bool:
@@ -361,16 +370,19 @@ def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
 _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 
-def mend_loads(text: str, rows: range, path: str) -> bool:
+def mend_loads(text: str, rows: range, path: str, whole_up_to: int | None = None) -> bool:
     """Whether `text`, a file with its lines `rows` (counted from 0) mended, holds a mend to offer: one that leaves a
     slip further on (said at the next load), or whose check finds no problem on those lines. A problem on another
-    line is a slip of its own, there before the mend (`promt:` in the next preset), and said next."""
+    line is a slip of its own, there before the mend (`promt:` in the next preset), and said next. `whole_up_to`:
+    the most characters checked whole, a mend outside one preset of a longer text taken as one to offer."""
     # built once, with libyaml's parser where PyYAML has it: a mend is checked for each way a slip may be offered,
     # and a show of 1,500 presets took seconds for each pure-Python build
     if (window := _preset_window(text.split("\n"), rows)) is not None:
         # a mend inside one preset changes no other: checked alone, where a 1,500-preset show took 0.6 s a try
         text, shift = window
         rows = range(rows.start - shift, rows.stop - shift)
+    elif whole_up_to is not None and len(text) > whole_up_to:
+        return True
     if (top := _built(text)) is None:
         return True
     problems = _problems(text, path, top)

@@ -43,7 +43,7 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
             or first_item_moved(e, lines, moved_loads, at_its_key=True) or item_misaligned(e, lines)
             or first_item_moved(e, lines, moved_loads) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, lines, keys, path)
-            or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
+            or flow_mended(e, lines, keys, path) or deeper_key(e, lines, keys)
             or braces_left_out(e, lines, path) or wrong_closer(e, lines) or _value_alone(e, lines, keys)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
