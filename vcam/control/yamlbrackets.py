@@ -64,9 +64,10 @@ def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]
 
 
 def _outside_quotes(text: str) -> Iterator[tuple[int, str]]:
-    """Each character of `text` outside its quoted texts, with its index: a quote where it opens one (the text in
-    it and its close left out), a comment's '#' as ' #', the scan ending there; and where a quote is left open at
-    the end, that quote again at len(text). A quote inside a word (`it's`) opens none (opens_quote)."""
+    """Each character of `text` outside its quoted texts, with its index, quotes among them: one that opens a
+    quoted text (the text in it and its close left out) and one that opens none, inside a word (`it's`,
+    opens_quote); a comment's '#' as ' #', the scan ending there; and where a quote is left open at the end, that
+    quote again at len(text)."""
     quote, i = None, 0
     while i < len(text):
         char = text[i]
@@ -135,7 +136,7 @@ def quote_closed(text: str) -> tuple[str, str] | None:
         if i == len(text):
             quote = char
         elif char in "'\"":
-            at = i  # where the last quote opened: the one left open, where one is
+            at = i  # where one is left open, the last quote yielded before the end is the one that opened it
     if quote is None or _STARTS_VALUE.search(text[:at]) is None:
         return None
     rest = text[at + 1:]

@@ -10,7 +10,7 @@ import yaml
 
 from vcam.control.yamlbrackets import CLOSING, braces_around, left_unclosed, open_brackets, quote_closed
 from vcam.control.yamllines import (KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, code_end, indent_of,
-                                    written, written_above, written_below)
+                                    written_above, written_below)
 from vcam.control.yamlloaders import SafeLoader
 from vcam.control.yamloffers import flow_closes, offer_loads, reads_past
 from vcam.control.yamlproblems import PROBLEM_AT, ConfigError
@@ -207,13 +207,11 @@ def flow_gap(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = 
     return None
 
 
-def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = (),
-                path: str | None = None) -> str | None:
+def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
     """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
     (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
     between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
-    otherwise (offer_loads). `path`: the file's, where the line offered must also pass the file's check there
-    (`range: [0, 12, curve: exp]` parses, and is refused); None to leave it unchecked."""
+    otherwise (offer_loads)."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
     mark = e.problem_mark
     if found is None or mark is None or mark.line > len(lines):
@@ -233,9 +231,7 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     unloaded = None
     # filed at the line to mend: YAML complains at the line after a bracket left open, where the next key starts
     for line, mended, said in tries:
-        if not offer_loads(lines, line, mended, row, keys, first=start[0]) or path is not None \
-                and not mend_loads("\n".join([*lines[:line], mended, *lines[line + 1:]]), range(line, line + 1), path,
-                                   whole_up_to=_CHECKED_WHOLE_CHARS):
+        if not offer_loads(lines, line, mended, row, keys, first=start[0]):
             if unloaded is None and reads_past(lines, line, mended, row):
                 # what is open stays said, true as it is, without the fix (after its '; ') refused next
                 unloaded = AtLine(line + 1, f"not valid YAML: {said.split('; ')[0]}")
@@ -244,11 +240,6 @@ def flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
         offer = f": {shown}" if len(shown) <= 100 else ""
         return AtLine(line + 1, f"not valid YAML: {said}{offer}")
     return unloaded
-
-
-# above this many characters a flow's close offered outside a preset is not checked whole: a 600 KB show with a
-# bracket left open took seconds more at each check, start and reload
-_CHECKED_WHOLE_CHARS = 64_000
 
 
 def line_loads(lines: list[str], row: int, mended: str, keys: tuple[str, ...], path: str, checked: bool = True) -> bool:
@@ -370,19 +361,12 @@ def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
 _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 
-def mend_loads(text: str, rows: range, path: str, whole_up_to: int | None = None) -> bool:
+def mend_loads(text: str, rows: range, path: str) -> bool:
     """Whether `text`, a file with its lines `rows` (counted from 0) mended, holds a mend to offer: one that leaves a
     slip further on (said at the next load), or whose check finds no problem on those lines. A problem on another
-    line is a slip of its own, there before the mend (`promt:` in the next preset), and said next. `whole_up_to`:
-    the most characters checked whole, a mend outside one preset of a longer text taken as one to offer."""
+    line is a slip of its own, there before the mend (`promt:` in the next preset), and said next."""
     # built once, with libyaml's parser where PyYAML has it: a mend is checked for each way a slip may be offered,
     # and a show of 1,500 presets took seconds for each pure-Python build
-    if (window := _preset_window(text.split("\n"), rows)) is not None:
-        # a mend inside one preset changes no other: checked alone, where a 1,500-preset show took 0.6 s a try
-        text, shift = window
-        rows = range(rows.start - shift, rows.stop - shift)
-    elif whole_up_to is not None and len(text) > whole_up_to:
-        return True
     if (top := _built(text)) is None:
         return True
     problems = _problems(text, path, top)
@@ -392,51 +376,6 @@ def mend_loads(text: str, rows: range, path: str, whole_up_to: int | None = None
     # a map file the show names counts its own lines: its line 2 is not the show's; a map file checked here is
     # read with no path of its own (_map_problems)
     return not any(found is None or found[1] in (path, "") and int(found[2]) - 1 in rows for found in at)
-
-
-def _preset_window(lines: list[str], rows: range) -> tuple[str, int] | None:
-    """`lines` less every preset but the one holding lines `rows`, where they lie inside one item of a top-level
-    `presets:` list written as '- ' lines, and how many lines before them were left out; None otherwise, and where
-    the file sets an &anchor (a preset left out may hold what an alias in the one kept repeats)."""
-    if not rows or any("&" in line for line in lines):
-        return None
-    top = next((i for i in range(min(rows.start, len(lines) - 1), -1, -1)
-                if lines[i][:1].strip() and not lines[i].startswith("#")), None)
-    if top is None or top == rows.start or _KEY_ALONE.fullmatch(lines[top]) is None \
-            or _KEY_ALONE.fullmatch(lines[top])[2] != "presets":
-        return None
-    items = [i for i in range(top + 1, len(lines)) if lines[i].lstrip(" ").startswith("- ")
-             or lines[i].lstrip(" ") == "-"]
-    end = next((i for i in range(top + 1, len(lines)) if lines[i][:1].strip() and not lines[i].startswith("#")),
-               len(lines))
-    items = [i for i in items if i < end]
-    if not items:
-        return None
-    column = indent_of(lines[items[0]])
-    starts = [i for i in items if indent_of(lines[i]) == column]
-    # each line of the list is an item's, or under one: a line at the items' column or left of it that is no
-    # '- ' (a key lined up with the dashes, a comment) leaves the list's shape to the whole check
-    if any(written(lines[i]) and not lines[i].lstrip().startswith("#") and indent_of(lines[i]) <= column
-           and i not in starts for i in range(starts[0], end)):
-        return None
-    first = next((i for i in reversed(starts) if i <= rows.start), None)
-    last = next((i for i in starts if i > first), end) if first is not None else None
-    if first is None or rows.stop > last:
-        return None
-    # the presets before it kept by their names alone, a name taken above being said at the later one
-    before = [line for a, b in zip(starts, [*starts[1:], end]) if b <= first for line in _named_by(lines[a:b])]
-    kept = [*lines[:starts[0]], *before, *lines[first:last], *lines[end:]]
-    return "\n".join(kept), first - starts[0] - len(before)
-
-
-# a preset's first line naming it, its name a plain text on the line
-_NAMED = re.compile(r" *- +name: +[^\s|>'\"\[{&*!#%@`][^#]*?(?: +#.*)?")
-
-
-def _named_by(item: list[str]) -> list[str]:
-    """The lines of a preset's that say its name: its '- name: ...' line, where its name is a plain text on it;
-    else all of them."""
-    return item[:1] if _NAMED.fullmatch(item[0]) is not None else item
 
 
 def _built(text: str) -> object:

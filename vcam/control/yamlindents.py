@@ -395,13 +395,14 @@ _KEY_ALONE = re.compile(r"( *(?:- +)?)(" + KEY_HEAD + r"[^\s:#]*):[ \t]*(?:#.*)?
 
 
 def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[int, str], bool],
-                        keys: tuple[str, ...] = ()) -> str | None:
+                        keys: tuple[str, ...] = (), parses: Callable[[int, str], bool] | None = None) -> str | None:
     """What to write for a key's value on the line under it at the key's own column (`prompt:` over `[neon, city`
     lined up with it), which YAML reads as a new key and finds no ':' after; None otherwise. The line offered is
     the value indented under its key, quoted where it is a text opening with a bracket never closed; None where
     `loads` (line `row` written as given, the text checked as the file is; a slip further on left to the next
     load) refuses both, or where the line reads as a key with its colon left out (one of `keys`, misspelt), what it
-    meant not known."""
+    meant not known. `parses`: whether line `row` written as given parses, the file's check aside: where it does
+    and `loads` refuses it, the slip is said without a line to write."""
     if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
         return None
     row = e.context_mark.line
@@ -429,6 +430,10 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     if quoted is not None and loads(row, indent + quoted):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}, and put the whole text in quotes "
                                 f"({key[2]}: takes a text, not a {'list' if value[0] == '[' else 'mapping'}): {quoted}")
+    if column > 0 and parses is not None and parses(row, indent + value):
+        # `param:` over `stepz`: indented, the map's check refuses it; the indent is still what was left out (a key
+        # at column 0, `output:` over a prompt slid out of its preset, takes no such value: not said so)
+        return AtLine(row + 1, said)
     return None  # nothing written deeper loads: what the line was meant as is not known here
 
 
