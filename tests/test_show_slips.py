@@ -500,8 +500,8 @@ def test_a_key_with_its_colons_space_left_out_is_not_said_as_a_value_alone(loade
 ])
 def test_a_value_at_its_keys_column_refused_indented_is_said_at_its_keys_column_without_a_line(tmp_path, loader, text,
                                                                                             key):
-    """`param:` over `stepz` lined up with it, a param the map refuses indented: said as a value alone (or in
-    YAML's words), with no word of param:; the indent left out is said, with no line to write."""
+    """`param:` over `stepz` lined up with it, a param the map refuses indented: said at param:'s own column, with
+    no line to write (an indented line would be refused)."""
     path = tmp_path / "mine.yaml"
     path.write_text(text)
     load = load_map if key == "param" else load_show
@@ -518,10 +518,18 @@ def test_a_value_at_its_keys_column_refused_indented_is_said_at_its_keys_column_
     # a key quoted, or glued to its value, its colon left out
     "controls:\n  - cc: 1\n    param: blend\n    \"cc\" 2\n",
     "output:\n  fps: 30\n  size640x480\npresets:\n  - {name: a, prompt: x}\n",
+    # an indented line: an item with its '- ' left out, or a prompt running on
+    "cues:\n  - name: a\n    do: preset a\n  go now\npresets:\n  - {name: a, prompt: x}\n",
+    "presets:\n  - name: a\n    prompt: x\n  neon city\n",
+    # an anchor, alias or tag at column 0
+    "output:\n  fps: 30\n&neon city\npresets:\n  - {name: a, prompt: x}\n",
+    "output:\n  fps: 30\n*neon\npresets:\n  - {name: a, prompt: x}\n",
+    "output:\n  fps: 30\n!neon city\npresets:\n  - {name: a, prompt: x}\n",
 ])
 def test_a_flow_quoted_or_glued_key_is_not_said_as_a_value_alone(tmp_path, loader, text):
-    """A guard: an item with its '- ' left out (`{cc: 2, param: steps}`), a key quoted or glued to its value
-    (`"cc" 2`, `size640x480`) were told a value goes after its key's ': '; they stay in YAML's words."""
+    """An item with its '- ' left out (`{cc: 2, param: steps}`, `  go now`), a key quoted or glued to its value
+    (`"cc" 2`, `size640x480`), an anchor or tag at column 0 were told a value goes after its key's ': '; they stay in
+    YAML's words."""
     path = tmp_path / "mine.yaml"
     path.write_text(text)
     said = refused(load_map if text.startswith("controls") else load_show, path)
