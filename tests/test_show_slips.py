@@ -101,9 +101,6 @@ def test_a_value_at_its_keys_own_column_is_said_with_its_indent(tmp_path, loader
 
 # (each stays as YAML says it: the line no value a user meant, nothing written deeper loads, or a tab)
 @pytest.mark.parametrize("text, said", [
-    # a list where a text goes, indented; quoted, a text with brackets no one meant
-    ("presets:\n  - name: a\n    prompt:\n    [neon, city]\n",
-     "5: not valid YAML (could not find expected ':'; the key started on line 4)"),
     # a key misspelt with its colon left out: indented, it loads as output:'s value, or a prompt no one meant
     ("name: show\ndefaults:\n  seed: 3\noutput:\nfsp 30\npresets:\n  - {name: a, prompt: x}\n",
      "6: not valid YAML (could not find expected ':'; the key started on line 5)"),
@@ -429,3 +426,125 @@ def test_braces_for_a_comma_left_out_are_offered_where_the_line_holds_a_slip_of_
         load_show(path)
     where = f"{path}:{slip}" if slip else f"{tmp_path / 'm.yaml'}:2: "
     assert all(problem.startswith(where) for problem in err.value.problems), err.value.problems
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("presets:\n  - name: neon, prompt: city\n  - name: b\n    promt: y\n", "{name: neon, prompt: city}"),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - name: drop, do: preset a\n  - {name: up, do: nxt}\n",
+     "{name: drop, do: preset a}"),
+])
+def test_a_preset_or_cue_without_its_braces_is_offered_them_beside_a_slip_on_another_line(tmp_path, loader, text,
+                                                                                        entry):
+    """A preset's or a cue's keys on one line without their braces, a key misspelt or a command unknown in another
+    entry: the braces were left unsaid (YAML's ': ' words instead); they are offered, and written as offered, the
+    slip left is said at its own line."""
+    path = tmp_path / "show.yaml"
+    path.write_text(text)
+    said = refused(load_show, path)
+    assert said == (f"{path}:{text.splitlines().index(next(l for l in text.splitlines() if entry[1:-1] in l)) + 1}: "
+                    f"not valid YAML: a {'cue' if 'do:' in entry else 'preset'}'s keys on one line go in braces, or "
+                    f"YAML reads the ', ' as part of the first key's value: write - {entry}")
+    path.write_text(text.replace(entry[1:-1], entry))
+    slip = refused(load_show, path)
+    assert slip.startswith(f"{path}:{len(text.splitlines())}: "), slip
+
+
+def test_a_dash_without_its_space_is_offered_its_item_beside_a_slip_on_another_line(tmp_path, loader):
+    """`-{cc: 16, param: blend}`, a param misspelt in the next control: the dash was told without a line to write;
+    the item is offered, and written as offered, the misspelling is said at its own line."""
+    path = tmp_path / "mine.yaml"
+    text = "name: m\ncontrols:\n  -{cc: 16, param: blend}\n  - {cc: 17, param: blnd}\n"
+    path.write_text(text)
+    assert refused(load_map, path) == (f"{path}:3: not valid YAML: line 3 starts -{{ with no space after its '-'; a "
+                                       "list item is a '-' and a space: write - {cc: 16, param: blend}")
+    path.write_text(text.replace("-{", "- {"))
+    assert refused(load_map, path).startswith(f"{path}:4: ")
+
+
+def test_a_value_at_its_keys_column_in_a_map_is_offered_no_line_the_map_refuses(tmp_path, loader):
+    """`command:` over `nxt` lined up with it: the map was offered `      nxt`, a command refused as soon as it was
+    written; no line is offered that the map's check refuses at that line."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - cc: 1\n    command:\n    nxt\n")
+    assert refused(load_map, path) == (f"{path}:4: not valid YAML: line 4, command:'s value, is at command:'s own "
+                                       "column, where YAML reads a new key and finds no ':'; a value on the lines "
+                                       "under its key is indented deeper than the key")
+
+
+@pytest.mark.parametrize("key", ["output:", "fps: 30"])
+def test_a_prompt_slid_out_to_column_0_under_a_key_is_said_at_its_own_line(tmp_path, loader, key):
+    """`neon city`, a preset's prompt, at column 0 under `output:` or `fps: 30`: said in YAML's own words ("could
+    not find expected ':'") at the line after it; it is said at its own line, with no line to write (indented under
+    output: it is refused as no mapping)."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"presets:\n  - name: a\n    prompt:\n{key}\nneon city\n")
+    assert refused(load_show, path) == (
+        f"{path}:5: not valid YAML: line 5 (neon city) is a value alone on its line, at column 1, where YAML reads a "
+        "key and finds no ':' after it; a value goes after its key's ': ' on the key's line, or on the lines under "
+        "its key, indented deeper than the key")
+
+
+@pytest.mark.parametrize("line", ["  bias:0.8   # gentle", "  bias\uff1a0.8   # gentle"])
+def test_a_key_with_its_colons_space_left_out_is_not_said_as_a_value_alone(loader, line):
+    """A guard: `bias:0.8` with a comment after it, a key whose ': ' is mistyped, is no value alone on its line."""
+    from vcam.control.show import parse_show
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"defaults:\n  seed: 3\n{line}\npresets:\n  - {{name: a, prompt: x}}\n", "show.yaml")
+    assert "value alone" not in err.value.problems[0]
+
+
+@pytest.mark.parametrize("text, key", [
+    ("controls:\n  - cc: 1\n    param:\n    stepz\n", "param"),
+    ("presets:\n  - name: a\n    prompt:\n    [neon, city]\n", "prompt"),
+])
+def test_a_value_at_its_keys_column_refused_indented_is_said_at_its_keys_column_without_a_line(tmp_path, loader, text,
+                                                                                            key):
+    """`param:` over `stepz` lined up with it, a param the map refuses indented: said at param:'s own column, with
+    no line to write (an indented line would be refused)."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    load = load_map if key == "param" else load_show
+    assert refused(load, path) == (f"{path}:4: not valid YAML: line 4, {key}:'s value, is at {key}:'s own column, "
+                                   "where YAML reads a new key and finds no ':'; a value on the lines under its key "
+                                   "is indented deeper than the key")
+
+
+@pytest.mark.parametrize("text", [
+    # a list's item with its '- ' left out
+    "controls:\n  - {cc: 1, param: blend}\n  {cc: 2, param: steps}\n",
+    "presets:\n  - {name: a, prompt: x}\n  [1, 2]\n",
+    "presets:\n  - {name: a, prompt: x}\n  {a: 1}\n",
+    # a key quoted, or glued to its value, its colon left out
+    "controls:\n  - cc: 1\n    param: blend\n    \"cc\" 2\n",
+    "output:\n  fps: 30\n  size640x480\npresets:\n  - {name: a, prompt: x}\n",
+    # an indented line: an item with its '- ' left out, or a prompt running on
+    "cues:\n  - name: a\n    do: preset a\n  go now\npresets:\n  - {name: a, prompt: x}\n",
+    "presets:\n  - name: a\n    prompt: x\n  neon city\n",
+    # an anchor, alias or tag at column 0
+    "output:\n  fps: 30\n&neon city\npresets:\n  - {name: a, prompt: x}\n",
+    "output:\n  fps: 30\n*neon\npresets:\n  - {name: a, prompt: x}\n",
+    "output:\n  fps: 30\n!neon city\npresets:\n  - {name: a, prompt: x}\n",
+])
+def test_a_flow_quoted_or_glued_key_is_not_said_as_a_value_alone(tmp_path, loader, text):
+    """An item with its '- ' left out (`{cc: 2, param: steps}`, `  go now`), a key quoted or glued to its value
+    (`"cc" 2`, `size640x480`), an anchor or tag at column 0 were told a value goes after its key's ': '; they stay in
+    YAML's words."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    said = refused(load_map if text.startswith("controls") else load_show, path)
+    assert "value alone" not in said and "could not find expected ':'" in said, said
+
+
+@pytest.mark.parametrize("line, shown", [("neon city   # a comment", "neon city"), ("neon\tcity", "neon\\tcity")])
+def test_a_value_alone_is_shown_without_its_comment_and_its_tab_as_written(tmp_path, loader, line, shown):
+    """`neon city # a comment` slid out to column 0: the value was shown with its comment, and a tab raw."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"presets:\n  - name: a\n    prompt:\noutput:\n{line}\n")
+    alone = (f"{path}:5: not valid YAML: line 5 ({shown}) is a value alone on its line, at column 1, where YAML "
+             "reads a key and finds no ':' after it; a value goes after its key's ': ' on the key's line, or on the "
+             "lines under its key, indented deeper than the key")
+    tab = (f"{path}:5: a tab character (column 5) where YAML allows only spaces; indent with spaces (set the editor "
+           "to insert spaces for the Tab key)")
+    # PyYAML's own scanner says the tab
+    assert refused(load_show, path) == (tab if "\t" in line and loader == "pure-python" else alone)

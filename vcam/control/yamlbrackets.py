@@ -3,6 +3,7 @@ holds a column, where a value that opens with one closes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from vcam.control.yamlkeys import NEXT_KEY
 
@@ -62,13 +63,12 @@ def open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]
     return opened
 
 
-def left_unclosed(text: str) -> tuple[str, int] | None:
-    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens),
-    and where what it holds ends (before its comment, if any); None where it closes one of the other kind or one it
-    never opened, or leaves a quote open. A bracket inside quotes is the text's own."""
-    opened: list[str] = []
-    quote = None
-    i = 0
+def _outside_quotes(text: str) -> Iterator[tuple[int, str]]:
+    """Each character of `text` outside its quoted texts, with its index, quotes among them: one that opens a
+    quoted text (the text in it and its close left out) and one that opens none, inside a word (`it's`,
+    opens_quote); a comment's '#' as ' #', the scan ending there; and where a quote is left open at the end, that
+    quote again at len(text)."""
+    quote, i = None, 0
     while i < len(text):
         char = text[i]
         if quote == "'" and text.startswith("''", i):
@@ -77,18 +77,34 @@ def left_unclosed(text: str) -> tuple[str, int] | None:
             i += 1  # an escape: the character after it is the text's
         elif quote is not None:
             quote = None if char == quote else quote
-        elif char in "'\"" and opens_quote(text, i):
-            quote = char
         elif char == "#" and i > 0 and text[i - 1] in " \t":
+            yield i, " #"  # a comment's brackets and quotes are its own
+            return
+        else:
+            if char in "'\"" and opens_quote(text, i):
+                quote = char
+            yield i, char
+        i += 1
+    if quote is not None:
+        yield len(text), quote
+
+
+def left_unclosed(text: str) -> tuple[str, int] | None:
+    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens),
+    and where what it holds ends (before its comment, if any); None where it closes one of the other kind or one it
+    never opened, or leaves a quote open. A bracket inside quotes is the text's own."""
+    opened: list[str] = []
+    end = len(text)
+    for i, char in _outside_quotes(text):
+        if i == len(text):
+            return None  # a quote left open
+        if char == " #":
+            end = len(text[:i].rstrip(" \t"))
             break
-        elif char in "{[":
+        if char in "{[":
             opened.append(CLOSING[char])
         elif char in "}]" and (not opened or opened.pop() != char):
             return None
-        i += 1
-    if quote is not None:
-        return None
-    end = len(text[:i].rstrip(" \t")) if i < len(text) else len(text)
     return "".join(reversed(opened)), end
 
 
@@ -97,25 +113,13 @@ def braces_around(line: str, column: int) -> str | None:
     not both lie on the line. A bracket in a quoted text is the text's own, and a quote inside a word (`it's`) no
     quote: read as one, the ', ' and ': ' after it were taken as the text's."""
     opened: list[int] = []
-    quote = None
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if quote == "'" and line.startswith("''", i):
-            i += 1  # a single-quoted text's own apostrophe
-        elif quote == '"' and char == "\\":
-            i += 1  # an escape: the character after it is the text's
-        elif quote is not None:
-            quote = None if char == quote else quote
-        elif char in "'\"" and opens_quote(line, i):
-            quote = char
-        elif char == "#" and i > 0 and line[i - 1] in " \t":
-            break  # a comment's brackets are its own
-        elif char in "{[":
+    for i, char in _outside_quotes(line):
+        if char == " #":
+            break
+        if char in "{[":
             opened.append(i)
         elif char in "}]" and opened and (start := opened.pop()) < column <= i:
             return line[start:i + 1]
-        i += 1
     return None
 
 
@@ -125,20 +129,14 @@ def quote_closed(text: str) -> tuple[str, str] | None:
     where no quote is left open, and wherever that end is a guess: the quote opens no value, or what it takes in
     holds another quote, a # before the braces (`"prompt a # b}`: a comment, or the text's own), a bracket, or the
     next key (`"preset 1, channel: 2}`)."""
-    quote, at, i = None, -1, 0
-    while i < len(text):
-        char = text[i]
-        if quote == "'" and text.startswith("''", i):
-            i += 1
-        elif quote == '"' and char == "\\":
-            i += 1
-        elif quote is not None:
-            quote = None if char == quote else quote
-        elif char in "'\"" and opens_quote(text, i):
-            quote, at = char, i
-        elif char == "#" and i > 0 and text[i - 1] in " \t":
+    quote, at = None, -1
+    for i, char in _outside_quotes(text):
+        if char == " #":
             return None
-        i += 1
+        if i == len(text):
+            quote = char
+        elif char in "'\"":
+            at = i  # where one is left open, the last quote yielded before the end is the one that opened it
     if quote is None or _STARTS_VALUE.search(text[:at]) is None:
         return None
     rest = text[at + 1:]

@@ -59,8 +59,9 @@ def braces_left_out(e: yaml.MarkedYAMLError, lines: list[str], path: str) -> str
     mended = [*lines[:row], f"{found[1]}{entry}", *lines[row + 1:]]
     # a cue loads only beside the presets it names: the whole show is what says so
     alone = what == "cue" or item_loads(entry, "preset" if what == "preset" else "midi", path)
+    # a slip on another line (`promt:` in the next preset) is its own, said at the next load
     if not reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not alone \
-            or not text_loads("\n".join(mended), path):
+            or not mend_loads("\n".join(mended), range(row, row + 1), path):
         # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
         # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
@@ -360,13 +361,6 @@ def _goes_on_below(lines: list[str], row: int, column: int) -> bool:
 _STARTS_ENTRY = re.compile(r"-(?:[ \t{\[]|$)|[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 
-def text_loads(text: str, path: str) -> bool:
-    """Whether `text`, a whole show or map file, parses and passes its check: an item that loads alone may still be
-    refused beside the others (a name or a cc taken twice, a file it names missing)."""
-    problems = _problems(text, path)
-    return problems is not None and not problems
-
-
 def mend_loads(text: str, rows: range, path: str) -> bool:
     """Whether `text`, a file with its lines `rows` (counted from 0) mended, holds a mend to offer: one that leaves a
     slip further on (said at the next load), or whose check finds no problem on those lines. A problem on another
@@ -379,8 +373,9 @@ def mend_loads(text: str, rows: range, path: str) -> bool:
     if problems is None:
         return False
     at = [PROBLEM_AT.match(problem) for problem in problems]
-    # a map file the show names counts its own lines: its line 2 is not the show's
-    return not any(found is None or found[1] == path and int(found[2]) - 1 in rows for found in at)
+    # a map file the show names counts its own lines: its line 2 is not the show's; a map file checked here is
+    # read with no path of its own (_map_problems)
+    return not any(found is None or found[1] in (path, "") and int(found[2]) - 1 in rows for found in at)
 
 
 def _built(text: str) -> object:

@@ -395,13 +395,14 @@ _KEY_ALONE = re.compile(r"( *(?:- +)?)(" + KEY_HEAD + r"[^\s:#]*):[ \t]*(?:#.*)?
 
 
 def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callable[[int, str], bool],
-                        keys: tuple[str, ...] = ()) -> str | None:
+                        keys: tuple[str, ...] = (), parses: Callable[[int, str], bool] | None = None) -> str | None:
     """What to write for a key's value on the line under it at the key's own column (`prompt:` over `[neon, city`
     lined up with it), which YAML reads as a new key and finds no ':' after; None otherwise. The line offered is
     the value indented under its key, quoted where it is a text opening with a bracket never closed; None where
     `loads` (line `row` written as given, the text checked as the file is; a slip further on left to the next
     load) refuses both, or where the line reads as a key with its colon left out (one of `keys`, misspelt), what it
-    meant not known."""
+    meant not known. `parses`: whether line `row` written as given parses, the file's check aside: where it does
+    and `loads` refuses it, the slip is said without a line to write."""
     if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
         return None
     row = e.context_mark.line
@@ -415,7 +416,7 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     said = (f"not valid YAML: line {row + 1}, {key[2]}:'s value, is at {key[2]}:'s own column, where YAML reads a "
             f"new key and finds no ':'; a value on the lines under its key is indented deeper than the key")
 
-    if _key_like(value, keys):
+    if key_like(value, keys):
         # `fsp 30` under `output:`, `sed 3` under `prompt:`: a key misspelt, its colon left out, not a value; indented
         # it may load, as a text no one meant
         return None
@@ -429,10 +430,14 @@ def value_at_key_column(e: yaml.MarkedYAMLError, lines: list[str], loads: Callab
     if quoted is not None and loads(row, indent + quoted):
         return AtLine(row + 1, f"{said}: indent it {counted(column + 2, 'space')}, and put the whole text in quotes "
                                 f"({key[2]}: takes a text, not a {'list' if value[0] == '[' else 'mapping'}): {quoted}")
+    if column > 0 and parses is not None and parses(row, indent + value):
+        # `param:` over `stepz`: indented, the map's check refuses it; the indent is still what was left out (a key
+        # at column 0, `output:` over a prompt slid out of its preset, takes no such value: not said so)
+        return AtLine(row + 1, said)
     return None  # nothing written deeper loads: what the line was meant as is not known here
 
 
-def _key_like(value: str, keys: tuple[str, ...]) -> bool:
+def key_like(value: str, keys: tuple[str, ...]) -> bool:
     """Whether a line reads as a key with its colon left out: its first word one of `keys` or a misspelling of one
     (`seed 3`, `sed 3`, `fsp 30`), a word alone only where it is one of `keys` or a misspelling 4 letters or more
     long. Any other word followed by text is a value (`neon city at night`, `preset ocean`)."""

@@ -8,11 +8,11 @@ import yaml
 
 from vcam.control.yamlbrackets import CLOSING, closed_head, quote_closed
 from vcam.control.yamlflows import (braces_left_out, flow_gap, flow_item_offered, flow_mended, left_open, line_loads,
-                                    mend_loads, text_loads, wrong_closer)
-from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, list_after_flow,
-                                      misaligned, value_at_key_column)
-from vcam.control.yamllines import (COLON_SLIPS, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, indent_of, top_key,
-                                    written_below)
+                                    mend_loads, wrong_closer)
+from vcam.control.yamlindents import (dash_misaligned, deeper_key, first_item_moved, item_misaligned, key_like,
+                                      list_after_flow, misaligned, value_at_key_column)
+from vcam.control.yamllines import (COLON_SLIPS, KEY_LINE, MAPPING_VALUES, OPENED, TEXT_KEYS, AtLine, code_end,
+                                    indent_of, top_key, written_below)
 from vcam.control.yamloffers import offer_loads, reads_past
 from vcam.control.yamlwrite import built_or_none, flow_yaml
 
@@ -38,13 +38,14 @@ def syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, 
         return mend_loads(moved, rows, path)
 
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
-            or value_at_key_column(e, lines, lambda row, line: line_loads(lines, row, line, keys, path), keys)
+            or value_at_key_column(e, lines, lambda row, line: line_loads(lines, row, line, keys, path), keys,
+                                   lambda row, line: line_loads(lines, row, line, keys, path, checked=False))
             or _dash_unspaced(e, lines, keys, path) or misaligned(e, lines, top, groups) or list_after_flow(e, lines)
             or first_item_moved(e, lines, moved_loads, at_its_key=True) or item_misaligned(e, lines)
             or first_item_moved(e, lines, moved_loads) or dash_misaligned(e, lines)
             or left_open(e, lines, here, keys) or flow_gap(e, lines, keys, path)
             or flow_mended(e, lines, keys) or deeper_key(e, lines, keys)
-            or braces_left_out(e, lines, path) or wrong_closer(e, lines)
+            or braces_left_out(e, lines, path) or wrong_closer(e, lines) or _value_alone(e, lines, keys)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -179,9 +180,11 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
             # meant to be (a control's keys, a cue's `- preset 1`) is not known here
             return AtLine(i + 1, f"{said}; a list item is a '-' and a space, and no list in a show or map takes a "
                                   "list in [...] as its item")
-        if offered is not None and not text_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
-                                                  path):
-            offered = None  # loads alone, refused beside the others: a name or a cc taken, a file missing
+        if offered is not None and not mend_loads("\n".join([*lines[:i], f"{flow[1]}- {offered[0]}", *lines[i + 1:]]),
+                                                  range(i, i + 1), path):
+            # loads alone, refused beside the others: a name or a cc taken, a file missing (a slip on another line
+            # is its own, said at the next load)
+            offered = None
         if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
             entry, closers = offered
@@ -208,6 +211,33 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
             return f"{said}; no list item goes at its column: write {key}"
         return None
     return None
+
+
+def _value_alone(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to say of a value alone on its line where a key goes (`neon city` at column 0 under `output:` or `fps:
+    30`, a preset's prompt slid out of it), which YAML reads as a key and finds no ':' after: said at its own line,
+    with no line to write, whose key it was meant for not being known here; None for any other complaint, and for a
+    line that reads as a key with its colon left out (`fsp 30`)."""
+    if e.problem != "could not find expected ':'" or e.context_mark is None or e.context_mark.line >= len(lines):
+        return None
+    row = e.context_mark.line
+    value = lines[row][:code_end(lines[row])].strip()
+    word = re.match(r"[A-Za-z_]+", value)
+    if indent_of(lines[row]) > 0 or not value or value[0] in "-#{[\"'&*!|>%@" or KEY_LINE.match(lines[row]) is not None \
+            or key_like(value, keys) \
+            or word is not None and key_like(word[0], keys) \
+            or re.match(rf"[A-Za-z_][\w-]*[ \t]*[:{COLON_SLIPS}]", value):
+        # a key with its colon's space left out or mistyped (`bias:0.8  # gentle`), or glued to its value
+        # (`size640x480`), or a flow or quoted text (`{cc: 2, param: steps}` with its '- ' left out, `"fps" 30`): what
+        # it was meant as is not known here, and YAML's words stay; an indented line may be an item with its '- '
+        # left out or a prompt running on, and an anchor, alias or tag is YAML's own
+        return None
+    value = value.replace("\t", "\\t")  # as a text's repr shows it
+    shown = value if len(value) <= 40 else f"{value[:37]}..."
+    return AtLine(row + 1, f"not valid YAML: line {row + 1} ({shown}) is a value alone on its line, at column "
+                           f"{indent_of(lines[row]) + 1}, where YAML reads a key and finds no ':' after it; a value "
+                           "goes after its key's ': ' on the key's line, or on the lines under its key, indented "
+                           "deeper than the key")
 
 
 def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
