@@ -223,8 +223,8 @@ def _value_alone(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...
     row = e.context_mark.line
     value = lines[row][:code_end(lines[row])].strip()
     word = re.match(r"[A-Za-z_]+", value)
-    if indent_of(lines[row]) > 0 or not value or value[0] in "-#{[\"'&*!|>%@" or KEY_LINE.match(lines[row]) is not None \
-            or key_like(value, keys) \
+    if indent_of(lines[row]) > 0 or not value or value[0] in "-#{[\"'&*!|>%@" \
+            or KEY_LINE.match(lines[row]) is not None or key_like(value, keys) \
             or word is not None and key_like(word[0], keys) \
             or re.match(rf"[A-Za-z_][\w-]*[ \t]*[:{COLON_SLIPS}]", value):
         # a key with its colon's space left out or mistyped (`bias:0.8  # gentle`), or glued to its value
