@@ -323,7 +323,7 @@ TYPOS = [
     ("presets:\n  - name: &a x\n    prompt: &a y\n", 3, "the anchor &a is set twice (first on line 2)"),
     ("presets:\n  - name: 'abc\n    prompt: b\n", 4,
      "the quoted text (is its closing quote missing?) started on line 2"),
-    ("presets:\n  - name: a\n    prompt: b\n  foo\n", 4, "line 4 (foo) is a value alone on its line"),
+    ("presets:\n  - name: a\n    prompt: b\n  foo\n", 5, "the key started on line 4"),
     ("name: x\n---\npresets:\n  - {name: a, prompt: b}\n", 2, "a second document starts here (a '---' line)"),
     ('presets:\n  - {name: a, prompt: b, input: "file:My\\ Clips/loop\\ \\(2\\).mp4"}\n', 2,
      "a backslash in \"double quotes\" starts one of YAML's own escapes (\\n, \\t, ...); write a path with "
