@@ -103,6 +103,7 @@ class StatusLine:
         if rows != self._rows:
             if self._rows is None:  # room for the pinned row: where the cursor was on the last row, it scrolls up
                 self.out.write("\n\x1b[1A")
+                self._take_ctrl_z()
             else:  # the old pinned row is a row of the region now
                 self.out.write(f"{SAVE}\x1b[{min(self._rows, rows)};1H{ERASE_TO_END}{RESTORE}")
             self.out.write(f"{SAVE}\x1b[1;{rows - 1}r{RESTORE}")  # setting the region moves the cursor home
@@ -113,11 +114,12 @@ class StatusLine:
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
-        self._take_ctrl_z()
 
     def _take_ctrl_z(self) -> None:
         """Ctrl-Z then `fg` left the scroll region set under the shell (its prompt could not reach the last row) and
-        the pinned row stale: while the line is pinned, Ctrl-Z gives the terminal back first (see `update`)."""
+        the pinned row stale: while the line is pinned, Ctrl-Z gives the terminal back first (see `update`). Taken as
+        the line first takes the last row (not before: a load before it is stopped by Ctrl-Z at once), and kept until
+        `end`."""
         sigtstp = getattr(signal, "SIGTSTP", None)  # none on Windows
         if sigtstp is None or self._took_tstp or threading.current_thread() is not threading.main_thread():
             return
