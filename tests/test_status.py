@@ -741,3 +741,26 @@ def test_ctrl_z_is_taken_once_as_the_line_pins_and_given_back_at_its_end(monkeyp
         assert taken == [1] and signal.getsignal(signal.SIGTSTP) == line._ask_suspend
         line.end()
     assert signal.getsignal(signal.SIGTSTP) == before
+
+
+@pytest.mark.parametrize("preset", [_PAIRS[0], _PAIRS[2], "a very long single preset name that goes on and on"])
+def test_a_name_cut_at_the_rows_end_ends_the_text_the_status_line_is_given(preset):
+    """A name cut to the row's end is the row's end where the text is made: no blanks after it for the row's cut
+    to fall in and go back over, no fields past it; the terminal's row shows it as it is, in any encoding its
+    ellipsis printed as the row's own."""
+    from vcam.live.status import on_air_said
+    from vcam.terminal import fit_line, text_cells
+
+    head = "LIVE | gen  30.0 fps | out  30.0 fps | "
+    cut = 0
+    for columns in range(60, 100):
+        text = format_status(30.0, 30.0, 13, 0.8, None, preset, "LIVE", columns=columns)
+        said = on_air_said(preset, columns - 2 - len(head))
+        if not said.endswith("…"):
+            continue
+        cut += 1
+        assert text == head + said and text_cells(text) < columns, (columns, text)
+        assert fit_line(text, columns) == text
+        assert fit_line(text, columns, "latin-1").endswith("...")
+    assert cut
+
