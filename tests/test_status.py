@@ -764,3 +764,14 @@ def test_a_name_cut_at_the_rows_end_ends_the_text_the_status_line_is_given(prese
         assert fit_line(text, columns, "latin-1").endswith("...")
     assert cut
 
+
+def test_a_name_cut_just_past_a_backslash_keeps_it_as_the_whole_name_shows_it():
+    """The part of a name kept by a cut was quoted again on its own, its last backslash doubled as before a closing
+    quote: `show\\\\…` did not fit where `show\\…` did, and the cut went back to `show…`."""
+    from vcam.live.status import on_air_said
+    from vcam.words import quoted
+
+    name = "show\\neon city at night over the bay"
+    assert quoted(name) == "'show\\neon city at night over the bay'"
+    assert on_air_said(name, 13) == "preset show\\…"
+    assert on_air_said(("ocean", name, 0.5), 22) == "blend ocean 50% show\\…"

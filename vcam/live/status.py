@@ -11,13 +11,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
 from vcam.terminal import (ERASE_TO_END, drawn, fit_line, in_foreground, one_row, pinned_on, pins_last_row,
                            still_on_row, terminal_size, text_cells, typed_on)
-from vcam.words import quoted, starts_a_character
+from vcam.words import quoted, quoted_parts, starts_a_character
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
 
@@ -302,9 +302,9 @@ def _least_cut(name: str) -> int:
     """The fewest columns `name` is shown in by `_name_cut` with a whole character of its own: its first
     character (two columns where it is wide, an accent with it) and the ellipsis, or the whole name."""
     whole = text_cells(_bare(name))
-    for at in range(1, len(name) + 1):
-        if (at == len(name) or starts_a_character(name, at)) and _bare(name[:at]).strip():
-            return min(whole, text_cells(_bare(name[:at])) + 1)
+    for kept in _kept_prefixes(name):
+        if kept.strip():
+            return min(whole, text_cells(kept) + 1)
     return whole
 
 
@@ -316,14 +316,22 @@ def _name_cut(name: str, width: int) -> str:
     if text_cells(shown) <= width:
         return shown
     kept = ""
-    for at in range(1, len(name) + 1):
-        if at < len(name) and not starts_a_character(name, at):
-            continue
-        part = _bare(name[:at])
+    for part in _kept_prefixes(name):
         if text_cells(part) + 1 > width:
             break
         kept = part
     return kept.rstrip() + "…"
+
+
+def _kept_prefixes(name: str) -> Iterator[str]:
+    """Each prefix of `name` a cut may keep (up to where a character starts), shown as the whole name is shown
+    (`quoted`, the name quoted once)."""
+    parts = quoted_parts(name)[1]
+    shown = ""
+    for at in range(1, len(name) + 1):
+        shown += parts[at - 1]
+        if at == len(name) or starts_a_character(name, at):
+            yield shown
 
 
 class TickCounter:
