@@ -133,12 +133,10 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
     and cut where a character the text holds starts, never inside its escape (`\\u59…`). Control characters (see
     `one_row`) are escaped."""
     text = one_row(text)
-    ellipsis = as_printed("…", encoding, instead="...")
-    # an ellipsis that ends the text (a status line's name cut at the row's end) is the row's, printed as the row's
-    # is: on a terminal without `…` (latin-1) it read `b\u2026`
-    printed = as_printed(text[:-1], encoding) + ellipsis if text.endswith("…") else as_printed(text, encoding)
+    printed = as_printed(text, encoding)
     if columns is None or text_cells(printed) < columns:
         return printed
+    ellipsis = as_printed("…", encoding, instead="...")
     room = columns - 1 - text_cells(ellipsis)
     if room < 1:  # a pane 1 or 2 columns wide: a letter and the ellipsis wrapped, a new row at each update
         return ellipsis if text_cells(ellipsis) < columns else ""
@@ -152,15 +150,14 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
     partial = _PARTIAL_ESCAPE.search(text, 0, cut)
     if partial and len(partial.group(1)) % 2:
         cut = partial.start() + len(partial.group(1)) - 1
-    # a name with an ellipsis of its own (`file:clip….mp4`, `wait…`) or shortened before (a blend's `neon c…`, on a
-    # terminal whose encoding lacks `…` escaped and so wider than counted) and cut again just past its ellipsis read
-    # `……`, or `… …` or `… |…` past the blank or the separator after it: the cut goes back over it, one ellipsis
-    # saying the text goes on
+    # a name shortened before (`file:clip….mp4`, a blend's `'neon cit…'`) and cut again just past its own ellipsis
+    # read `……`, or `… …` or `… |…` past the blank or the separator after it: the cut goes back over it, one
+    # ellipsis saying the text goes on
     if text[:cut].rstrip(" |").endswith("…"):
         cut = len(text[:cut].rstrip(" |"))
     while cut > 0 and text[cut - 1] == "…":
         cut -= 1
-    if text[:cut].endswith("  "):  # one blank before the ellipsis says the field before it ends whole (`buffer …`)
+    if text[:cut].endswith("  "):  # one blank before the ellipsis says the field before it ends whole
         cut = len(text[:cut].rstrip(" ")) + 1
     return as_printed(text[:cut], encoding) + ellipsis
 

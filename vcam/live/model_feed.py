@@ -172,9 +172,10 @@ class ModelFeed:
     def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
         state = with_screen("STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING"), self.screen())
         # a rate of 0 is none measured yet (one block so far): no rate is read from a single arrival
-        return format_status(stats.production_fps or None, out_fps, stats.buffered, stats.latency, self._vram(),
-                             self.preset_name(), state, failed, stats.dropped + stats.skipped, self.columns(),
-                             self.extra_status() if self.extra_status else "")
+        text = format_status(stats.production_fps or None, out_fps, stats.buffered, stats.latency, self._vram(),
+                             self.preset_name(), state, failed, stats.dropped + stats.skipped, self.columns())
+        extra = self.extra_status() if self.extra_status else ""
+        return text + (f" | {extra}" if extra else "")
 
     def _vram(self) -> tuple[float, float] | None:
         stream = self.producer.stream

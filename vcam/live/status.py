@@ -197,7 +197,7 @@ def with_screen(state: str, mode: str) -> str:
 
 def format_status(gen_fps: float | None, out_fps: float, buffered: float, latency: float,
                   vram_gb: tuple[float, float] | None, preset: str | tuple[str, str, float] | None, state: str,
-                  failed: Sequence[str] = (), lost: int = 0, columns: int | None = None, more: str = "") -> str:
+                  failed: Sequence[str] = (), lost: int = 0, columns: int | None = None) -> str:
     """`gen_fps`: None until blocks have come far enough apart to be timed (the first one alone says no rate: "gen 0.0"
     beside frames on screen read as a generator that makes nothing). `vram_gb`: (used, total) of the card, every
     process counted: what an operator needs to see coming.
@@ -206,8 +206,7 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
     the name of the preset on air, or the two of a blend and its position, said as the blend's reply says it.
     What is on air comes straight after the rates: last, a terminal 80 columns wide cut it off. `columns`: the
     terminal's width, where a blend's names are shortened to keep its position on the row (cut first, it was the
-    one number a fader moves). `more`: a field of the feed's own after the rest (an input clip's place in it),
-    none shown past a name cut at the row's end."""
+    one number a fader moves)."""
     vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
     head = " | ".join([
         f"{state}",
@@ -217,16 +216,12 @@ def format_status(gen_fps: float | None, out_fps: float, buffered: float, latenc
     ]) + " | "
     # the row's last column is left free, and the next one holds the ellipsis of the cut that follows the field
     room = columns - 2 - text_cells(one_row(head)) if columns else None
-    said, row_end = _on_air(preset, room)
-    if row_end is not None:  # the row is cut in or right after the field: no field after it is shown
-        return head + said + row_end
     return head + " | ".join([
-        said,
+        on_air_said(preset, room),
         f"buffer {buffered:4.0f}",
         f"latency {latency:4.1f} s",
         *([f"lost {lost}"] if lost else []),
         f"VRAM {vram}",
-        *([more] if more else []),
     ])
 
 
@@ -237,51 +232,44 @@ def on_air_said(preset: str | tuple[str, str, float] | None, room: int | None = 
     log's line, never cut). What does not fit there is said in short, its names bare: `preset NAME…`, and a blend
     `blend a 40% b`, its position as a share of the way to `b` (cut at the row's end instead, its position went
     first: the one number a fader moves). The name whose cut leaves the other whole is cut, else both, one ellipsis
-    each, `b` to the row's end, its ellipsis the row's (`blend neon c… 40% ocea…`, where a row's own cut after it
-    read `… …`): the status line shows no field after it (`format_status`). Where no name keeps a whole character
-    so, or a name would not read as one bare (empty or blank, or holding ` | `, `%` or a quote), it is cut at the
-    row's end as any other field."""
-    return _on_air(preset, room)[0]
-
-
-def _on_air(preset: str | tuple[str, str, float] | None, room: int | None) -> tuple[str, str | None]:
-    """What `on_air_said` says, and where it ends the row, what ends it (None: the row goes on after it): nothing
-    where its last name is cut, its ellipsis the row's own, or ` …` after a blend's whole second name where the
-    row is cut right after it (cut a column or two later, the row read `b |…`)."""
+    each, `b` to the row's end, whose cut goes back over its ellipsis (`blend neon c… 40% ocea…`, where a row's own
+    cut after it read `… …`). Where no name keeps a whole character so, or a name would not read as one bare (empty
+    or blank, or holding ` | `, `%` or a quote), it is cut at the row's end as any other field."""
     if not isinstance(preset, tuple):
         said = f"preset {quoted(preset)}" if preset else "preset -"
         fits = room is None or not preset or text_cells(said) <= room
         if fits or not _reads_bare(preset) or room - text_cells("preset ") < _least_cut(preset):
-            return said, None
+            return said
         # a name cut at the row's end inside its quotes lost two columns to them and read as a quote left open
-        return _cut_to_row_end(f"preset {_name_cut(preset, room - text_cells('preset '))}")
+        return _to_row_end(f"preset {_name_cut(preset, room - text_cells('preset '))}", room)
     a, b, x = preset
     said = f"{blend_on_air(a, b)} at {x:.2f}"
     if room is None or text_cells(said) <= room or not (_reads_bare(a) and _reads_bare(b)):
-        return said, None
+        return said
     share = f" {x * 100:.0f}% "
     wa, wb = text_cells(_bare(a)), text_cells(_bare(b))
     left = room - text_cells("blend " + share)
     if wa + wb < left:  # both whole, a blank before the row's ellipsis that follows (`b…` read as b cut)
-        return f"blend {_bare(a)}{share}{_bare(b)}", None
+        return f"blend {_bare(a)}{share}{_bare(b)}"
     need_a, need_b = _least_cut(a), _least_cut(b)
     if wa + need_b <= left and (wb >= wa or need_a + wb >= left):
-        return _cut_to_row_end(f"blend {_bare(a)}{share}{_name_cut(b, left - wa)}")
+        return _to_row_end(f"blend {_bare(a)}{share}{_name_cut(b, left - wa)}", room)
     if need_a + wb < left:
-        # `a` cut leaves the blank before the row's ellipsis, which ends the row here: the next field's ` |` in a
-        # column or two left over (a wide character or an escape not kept) read `b |…`
-        return f"blend {_name_cut(a, left - 1 - wb)}{share}{_bare(b)}", " …"
-    if need_a + need_b <= left:  # both cut, `b` to the row's end, its ellipsis the row's
+        # `a` cut leaves the blank before the row's ellipsis; a column short of that (a wide character or an escape
+        # not kept), the row read `b |…`: blanks fill it, said as one (`fit_line`)
+        cut_a = _name_cut(a, left - 1 - wb)
+        return f"blend {cut_a}{share}{_bare(b)}" + " " * (left - 1 - wb - text_cells(cut_a))
+    if need_a + need_b <= left:  # both cut, `b` to the row's end, whose cut goes back over its ellipsis
         cut_a = _name_cut(a, min(wa, max(need_a, left // 2), left - need_b))
-        return _cut_to_row_end(f"blend {cut_a}{share}{_name_cut(b, left - text_cells(cut_a))}")
-    return said, None
+        return _to_row_end(f"blend {cut_a}{share}{_name_cut(b, left - text_cells(cut_a))}", room)
+    return said
 
 
-def _cut_to_row_end(said: str) -> tuple[str, str | None]:
-    """`said`, which ends in a name cut short to the row's end, and what ends the row after it: where the name was
-    cut, nothing, its ellipsis the row's (the row cut after it again read `preset 東京… |…`); a name that fits bare
-    (its quotes were what did not fit) leaves the row to go on."""
-    return said, "" if said.endswith("…") else None
+def _to_row_end(said: str, room: int) -> str:
+    """`said`, ending in a cut name, filled with blanks to the row's end: the row's cut falls past it and goes back
+    over the name's ellipsis (`fit_line`); a name cut a column or two short (a wide character or an escape not
+    kept) let the next field in, `preset 東京… | b…`."""
+    return said + " " * (room - text_cells(said)) if said.endswith("…") else said
 
 
 def _reads_bare(name: str) -> bool:
@@ -325,12 +313,13 @@ def _name_cut(name: str, width: int) -> str:
 
 def _kept_prefixes(name: str) -> Iterator[str]:
     """Each prefix of `name` a cut may keep (up to where a character starts), shown as the whole name is shown
-    (`quoted`, the name quoted once)."""
+    (`quoted`, the name quoted once); never one ending in a backslash, which would read the ellipsis after it as
+    an escape (`show\\…`, and `show\\\\u2026` where the terminal cannot print `…`)."""
     parts = quoted_parts(name)[1]
     shown = ""
     for at in range(1, len(name) + 1):
         shown += parts[at - 1]
-        if at == len(name) or starts_a_character(name, at):
+        if at == len(name) or starts_a_character(name, at) and not shown.endswith("\\"):
             yield shown
 
 
