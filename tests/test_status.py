@@ -724,7 +724,8 @@ def test_a_blend_said_as_a_reply_is_never_cut_inside_an_escape():
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTSTP"), reason="no Ctrl-Z")
 def test_ctrl_z_is_taken_once_as_the_line_pins_and_given_back_at_its_end(monkeypatch):
     """Ctrl-Z's handler is put in place as the line first takes the last row, not looked at again at each draw,
-    and Ctrl-Z's own action is back once the line ends."""
+    and Ctrl-Z's own action is back once the line ends. A guard on the code's shape: what the operator sees is the
+    same when it is taken at each draw (only the count of takings tells them apart)."""
     import signal
 
     before = signal.getsignal(signal.SIGTSTP)
