@@ -681,3 +681,34 @@ def test_an_output_busy_past_the_close_with_nothing_waiting_is_not_said_to_drop_
         _ended(w)
     assert said == ["output vcam:/dev/video10 is still busy after 0.1 s: closing it"]
     assert out.ticks == [0] and out.closed and not w.failed and w.dropped == 0
+
+
+def test_a_stopped_show_says_each_output_as_its_end_says_it_a_few_skips_not_blamed():
+    """Stopped by Ctrl-C or SIGTERM with no other end line, null was said `0 frames sent; 3 frames dropped (it
+    could not keep up)` (null is never behind) and a window's few opening skips were said, where any other end
+    leaves them unsaid: the end and the stop say one line of each output."""
+    from types import SimpleNamespace
+
+    from vcam.live.onair import OnAir
+
+    class Null(Gated):
+        never_behind = True
+
+    outs = [Null("null"), Gated("window")]
+    workers = [OutputWorker(out, 8, 8, queue=1, say=lambda text: None) for out in outs]
+    try:
+        for w, out in zip(workers, outs):
+            w.offer(FRAME, 0)
+            _drop(w, out, range(1, 5))
+            out.open.set()
+        close_workers(workers, 60)
+    finally:
+        _ended(*workers)
+    assert all(w.slow_drops == 3 for w in workers)
+    ended: list[str] = []
+    assert report_outputs(workers, ended.append) == 0 and ended == []
+    stopped: list[str] = []
+    air = SimpleNamespace(workers=workers, status=SimpleNamespace(message=stopped.append),
+                          _say_closing=OnAir._say_closing)
+    assert OnAir._report(air, True) == 0
+    assert stopped == ["output null: 2 frames sent", "output window: 2 frames sent"], stopped

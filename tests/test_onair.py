@@ -772,3 +772,35 @@ def test_a_show_with_no_recording_that_ends_by_itself_says_nothing_more(captured
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert "sent" not in status.getvalue(), status.getvalue()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_show_stopped_says_its_outputs_end_line_as_any_end_says_it(captured, monkeypatch, sig):
+    """Stopped by Ctrl-C or SIGTERM, a window its user closed on air was said `output window: 3 frames sent`
+    alone: the line that says why it drew no more (said whenever the end names the window) was left out."""
+    note = "closed on air by its user: not drawn again this show (--out window opens it at the next run)"
+
+    class ClosedByUser(Capture):
+        note = None
+
+        def send(self, frame, tick):
+            if len(self.frames) < 3:
+                super().send(frame, tick)
+            else:
+                self.note = note
+
+    monkeypatch.setitem(outputs.OPENERS, "window", lambda spec, w, h, fps: ClosedByUser("window"))
+    status = io.StringIO()
+    air = air_for(["window"], status=status)
+
+    class Stopped(Feed):
+        def poll(self, stats):
+            if self.pushed == 3:
+                os.kill(os.getpid(), sig)
+            return super().poll(stats)
+
+    feed = Stopped(air.pacer, blocks=1000)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    last = status.getvalue().splitlines()[-1]
+    assert re.fullmatch(rf"vcam: output window: \d+ frames? sent; {re.escape(note)}", last), last

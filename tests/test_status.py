@@ -719,3 +719,45 @@ def test_a_blend_said_as_a_reply_is_never_cut_inside_an_escape():
     for columns in range(40, 90):
         row = _fitted_at(columns, ("東京\u3000夜景\u3000ネオン", "海\u3000波", 0.3))
         assert not any(cut in row for cut in ("\\…", "\\u…", "\\u3…", "\\u30…", "\\u300…")), (columns, row)
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTSTP"), reason="no Ctrl-Z")
+def test_ctrl_z_is_taken_once_as_the_line_pins_and_given_back_at_its_end(monkeypatch):
+    """Ctrl-Z's handler is put in place as the line first takes the last row, not looked at again at each draw,
+    and Ctrl-Z's own action is back once the line ends. A guard on the code's shape: what the operator sees is the
+    same when it is taken at each draw (only the count of takings tells them apart)."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTSTP)
+    taken = []
+    with typed_on_pty(monkeypatch, 24) as pty:
+        line = StatusLine(pty.out, suspend=lambda: None)
+        took = line._take_ctrl_z
+        monkeypatch.setattr(line, "_take_ctrl_z", lambda: (taken.append(1), took()))
+        assert signal.getsignal(signal.SIGTSTP) == before  # a load before the line pins stops at Ctrl-Z at once
+        for n in range(5):
+            line.update(f"LIVE | {n}")
+        pty.resize(20)
+        line.update("LIVE | smaller")
+        assert taken == [1] and signal.getsignal(signal.SIGTSTP) == line._ask_suspend
+        line.end()
+    assert signal.getsignal(signal.SIGTSTP) == before
+
+
+def test_a_name_cut_just_past_a_backslash_goes_back_before_it():
+    """The part of a name kept by a cut is quoted once, as the whole is, and never ends in a backslash: `show\\…`
+    read its ellipsis as an escape, `show\\\\u2026` where the terminal cannot print `…`."""
+    from vcam.live.status import on_air_said
+    from vcam.terminal import fit_line
+    from vcam.words import quoted
+
+    name = "show\\neon city at night over the bay"
+    assert quoted(name) == "'show\\neon city at night over the bay'"
+    assert on_air_said(name, 13).rstrip() == "preset show…"
+    assert on_air_said(("ocean", name, 0.5), 22).rstrip() == "blend ocean 50% show…"
+    for columns in range(40, 90):
+        text = format_status(30.0, 30.0, 13, 0.8, None, ("show\\neon city at night", "ocean", 1.0), "LIVE",
+                             columns=columns)
+        for encoding in ("utf-8", "latin-1", "ascii"):
+            row = fit_line(text, columns, encoding)
+            assert "\\…" not in row and "\\\\u2026" not in row, (columns, encoding, row)

@@ -227,6 +227,13 @@ def quoted(text: str) -> str:
     one that holds both, the single one inside escaped (`'it\\'s "x"'`) so the name is seen to go on past it.
     A backslash stays single (a Windows path reads as typed) except in a run just before an escape or the closing
     quote, doubled as repr() doubles it: `a\\` + a line break is 'a\\\\\\n', not 'a\\\\n' read as a line break."""
+    quote, said = quoted_parts(text)
+    return quote + "".join(said) + quote
+
+
+def quoted_parts(text: str) -> tuple[str, list[str]]:
+    """The quote `quoted` puts round `text`, and each of its characters as shown inside them: a name cut where a
+    character starts is shown as its whole is (a prefix quoted again doubled a backslash the cut left last)."""
     quote = '"' if "'" in text and '"' not in text else "'"
     said = [f"\\{ch}" if ch == quote else ch if ch.isprintable() or drawn(text, at) else repr(ch)[1:-1]
             for at, ch in enumerate(text)]
@@ -234,7 +241,7 @@ def quoted(text: str) -> str:
         after = said[at + 1] if at + 1 < len(said) else quote
         if said[at] == "\\" and (after.startswith("\\") and after != "\\" or after == quote):
             said[at] = "\\\\"
-    return quote + "".join(said) + quote
+    return quote, said
 
 
 # Zero-width joiner and non-joiner: printing nothing, they still change what is drawn between two characters (the

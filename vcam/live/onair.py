@@ -316,10 +316,9 @@ class OnAir:
         if stopped and not said:
             for w in self.workers:
                 if w.left_out is None and w.ended_show is None:  # those were said as they were left out
-                    # its count alone: a frame skipped where it is never behind (null) is no slowness of its own
-                    frames = getattr(w.output, "frames", None)
-                    sent = frames if isinstance(frames, int) else w.sent
-                    self._say_closing(self.status.message, f"output {w.output.name}: {counted(sent, 'frame')} sent")
+                    # the line the end says of any output, counted where it is counted for all: none failed nor
+                    # fell behind here, so it is the count and the output's own note (a window its user closed)
+                    self._say_closing(self.status.message, w.summary())
         return code
 
     @staticmethod

@@ -11,13 +11,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from vcam.blendname import blend_on_air
 from vcam.terminal import (ERASE_TO_END, drawn, fit_line, in_foreground, one_row, pinned_on, pins_last_row,
                            still_on_row, terminal_size, text_cells, typed_on)
-from vcam.words import quoted, starts_a_character
+from vcam.words import quoted, quoted_parts, starts_a_character
 
 SAVE, RESTORE = "\x1b7", "\x1b8"
 
@@ -103,6 +103,7 @@ class StatusLine:
         if rows != self._rows:
             if self._rows is None:  # room for the pinned row: where the cursor was on the last row, it scrolls up
                 self.out.write("\n\x1b[1A")
+                self._take_ctrl_z()
             else:  # the old pinned row is a row of the region now
                 self.out.write(f"{SAVE}\x1b[{min(self._rows, rows)};1H{ERASE_TO_END}{RESTORE}")
             self.out.write(f"{SAVE}\x1b[1;{rows - 1}r{RESTORE}")  # setting the region moves the cursor home
@@ -113,11 +114,12 @@ class StatusLine:
         self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
         self._last = text
         self.out.flush()
-        self._take_ctrl_z()
 
     def _take_ctrl_z(self) -> None:
         """Ctrl-Z then `fg` left the scroll region set under the shell (its prompt could not reach the last row) and
-        the pinned row stale: while the line is pinned, Ctrl-Z gives the terminal back first (see `update`)."""
+        the pinned row stale: while the line is pinned, Ctrl-Z gives the terminal back first (see `update`). Taken as
+        the line first takes the last row (not before: a load before it is stopped by Ctrl-Z at once), and kept until
+        `end`."""
         sigtstp = getattr(signal, "SIGTSTP", None)  # none on Windows
         if sigtstp is None or self._took_tstp or threading.current_thread() is not threading.main_thread():
             return
@@ -288,9 +290,9 @@ def _least_cut(name: str) -> int:
     """The fewest columns `name` is shown in by `_name_cut` with a whole character of its own: its first
     character (two columns where it is wide, an accent with it) and the ellipsis, or the whole name."""
     whole = text_cells(_bare(name))
-    for at in range(1, len(name) + 1):
-        if (at == len(name) or starts_a_character(name, at)) and _bare(name[:at]).strip():
-            return min(whole, text_cells(_bare(name[:at])) + 1)
+    for kept in _kept_prefixes(name):
+        if kept.strip():
+            return min(whole, text_cells(kept) + 1)
     return whole
 
 
@@ -302,14 +304,23 @@ def _name_cut(name: str, width: int) -> str:
     if text_cells(shown) <= width:
         return shown
     kept = ""
-    for at in range(1, len(name) + 1):
-        if at < len(name) and not starts_a_character(name, at):
-            continue
-        part = _bare(name[:at])
+    for part in _kept_prefixes(name):
         if text_cells(part) + 1 > width:
             break
         kept = part
     return kept.rstrip() + "…"
+
+
+def _kept_prefixes(name: str) -> Iterator[str]:
+    """Each prefix of `name` a cut may keep (up to where a character starts), shown as the whole name is shown
+    (`quoted`, the name quoted once); never one ending in a backslash, which would read the ellipsis after it as
+    an escape (`show\\…`, and `show\\\\u2026` where the terminal cannot print `…`)."""
+    parts = quoted_parts(name)[1]
+    shown = ""
+    for at in range(1, len(name) + 1):
+        shown += parts[at - 1]
+        if at == len(name) or starts_a_character(name, at) and not shown.endswith("\\"):
+            yield shown
 
 
 class TickCounter:

@@ -279,7 +279,9 @@ class OutputWorker:
         notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
-        if slow := self.slow_drops:
+        # the test report_outputs makes of naming an output at all: null is never blamed, nor a window for the
+        # few frames it skips as it opens, whichever end says the line (a stop names every output)
+        if (slow := self.slow_drops) and (self.failed or self.worth_saying(slow)):
             notes.append(f"{counted(slow, 'frame')} dropped (it could not keep up)")
         if self.left_unsent:  # the show stopped at once, while they waited: no slowness of the output's
             done = "written" if self.every_frame else "sent"
