@@ -1189,3 +1189,31 @@ def test_a_full_width_slash_with_no_kind_from_the_network_is_offered_no_file_kin
         said = f"refused: {e}"
     assert "did you mean input file:" not in said, said
     assert producer.actions == [], producer.actions
+
+
+@pytest.mark.parametrize("line", ["input image:‘sub／x.png' ＠ｂａｒ", "input image:'sub／x.png' ＠ｂａｒ"])
+def test_a_quoted_full_width_name_before_a_full_width_timing_opens_its_ascii_file_as_at_the_console(tree, line):
+    """`input image:‘sub／x.png' ＠ｂａｒ`, sub/x.png shared: the console plays sub/x.png; from the network the quotes
+    were read off for the fold's sake, then the name as typed (quotes and timing on) was set as the input, a name
+    the shared folder does not hold (`'sub／x.png' ＠ｂａｒ` was told no such file)."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    (shared / "sub" / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    reply = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:sub/x.png; sub／x.png read as sub/x.png; it lands")
+    assert producer.actions == [SetInput(f"image:{shared}/sub/x.png")]
+
+
+@pytest.mark.parametrize("typed, stored", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_a_quoted_name_before_a_full_width_timing_is_found_as_its_unicode_twin_from_the_network(tree, typed, stored):
+    """`input image:‘sub/é.png' ＠ｂａｒ` sent in one Unicode form, the file stored in the other: was refused as missing,
+    where the same name unquoted was found."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    name = unicodedata.normalize(stored, "sub/é.png")
+    (shared / name).write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    line = unicodedata.normalize(typed, "input image:‘sub/é.png' ＠ｂａｒ")
+    assert not ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("error")
+    assert producer.actions == [SetInput(f"image:{shared / name}")]
