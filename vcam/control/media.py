@@ -19,7 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
-from vcam.storednames import LeadsOut, as_stored, lies_within
+from vcam.storednames import lies_within, twin_named
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -81,19 +81,17 @@ class MediaFolders:
             return cmd
         real = self._resolve(spec.target)
         read_as, at = cmd.read_as, cmd.at
-        listings: dict[str, list[os.DirEntry]] = {}  # each folder read once for all the forms the line is tried in
         # only a shared path is looked for: whether one outside exists must not change the reply
         if real is not None and not self._found(real) and \
-                (other := self._read_otherwise(spec.target, at, listings)):
+                (other := self._read_otherwise(spec.target, at)):
             real, at, read_as = other
         if real is not None and self._shares(real) and not os.path.lexists(real):
-            real = self._stored(real, listings) or real
+            real = self._stored(real) or real
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
 
-    def _read_otherwise(self, target: str, at: str | None,
-                        listings: dict[str, list[os.DirEntry]]) -> tuple[str, str | None, str] | None:
+    def _read_otherwise(self, target: str, at: str | None) -> tuple[str, str | None, str] | None:
         """The shared file a network line's path not found as written names (resolved, with its timing and how it
         was read), where one does: its full-width ASCII fold, or the path before a full-width timing, in its
         quotes or not; None where none does."""
@@ -121,21 +119,22 @@ class MediaFolders:
             if not path or (other := resolve(path)) is None or not self._shares(other) or other in tried:
                 continue
             tried.add(other)
-            if not os.path.lexists(other) and (stored := self._stored(other, listings)) is not None:
+            if not os.path.lexists(other) and (stored := self._stored(other)) is not None:
                 other = stored  # where it leads out of the folders, refused as the plain form is
             if not self._shares(other) or os.path.lexists(other):
                 return other, when, f"{typed} read as {path}" if path != typed else ""
         return None
 
-    def _stored(self, real: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
+    def _stored(self, real: str) -> str | None:
         """The shared path `real`, not there, resolved as the disk stores its names (`café.png` typed, café.png
-        stored by a Mac, NFD), where a file is there so; where those names lead out of the shared folders, where
-        they lead, to be refused whether a file is there or not; else None."""
-        try:
-            stored = as_stored(real, within=self.folders, listings=listings)
-        except LeadsOut as e:
-            return e.real
-        return os.path.realpath(stored) if stored is not None else None
+        stored by a Mac, NFD, or the other way round), where a file is there so; where those names lead out of the
+        shared folders, where they lead, to be refused whether a file is there or not; else None. No folder listed:
+        the clip's opening reads it, for the names alike (a missing name's folder was read twice a line)."""
+        stored = twin_named(real)
+        if stored is None:
+            return None
+        resolved = os.path.realpath(stored)
+        return resolved if not self._shares(resolved) or os.path.lexists(stored) else None
 
     def _found(self, real: str) -> bool:
         """Whether the resolved path `real` is a shared one that exists."""
@@ -205,6 +204,14 @@ class MediaFolders:
         whole = os.path.expanduser(path)
         whole = os.path.abspath(whole if os.path.isabs(whole) else os.path.join(self.folders[0], whole))
         return self._resolve(whole) if self._shares(whole) else None
+
+    def folder_of(self, spec: str) -> str | None:
+        """The shared folder the file or image of `spec` (as admit made it: whole, resolved) lies in; None for any
+        other input, or a path in none of them."""
+        parsed = parse_input(spec)
+        if parsed.kind not in ("file", "image"):
+            return None
+        return next((folder for folder in self.folders if lies_within(parsed.target, folder)), None)
 
     def _shares(self, real: str) -> bool:
         return any(lies_within(real, folder) for folder in self.folders)
