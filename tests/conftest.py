@@ -1,8 +1,12 @@
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # not imported here: the cache folders below are set before vcam brings torch in
+    from vcam.control.commands import Command
 
 sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -96,6 +100,40 @@ def fake_midi_backend():
     fake_midi.SENT.clear()
     yield fake_midi
     mido.set_backend(None)
+
+
+class Applied:
+    """A controller that keeps the commands its buttons send."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def apply(self, command: "Command", origin: str) -> str:
+        self.commands.append(command.name)
+        return f"did {command.name}"
+
+
+@pytest.fixture
+def opened_early(fake_midi_backend):
+    """A show's MIDI input opened on the nanoKONTROL2 as vcam starts: `opened_early(*buttons)` gives the router of
+    a map of `buttons` on an Applied controller (`.controller`) and the EarlyInput opened with its map; one no
+    MidiInput took is closed at the end."""
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midiinput import EarlyInput
+    from vcam.control.midimap import MidiMap
+
+    opened = []
+
+    def open_early(*buttons):
+        router = MidiRouter(MidiMap(buttons=buttons), Applied())
+        early = EarlyInput()
+        early.open("nano", router.mapping)
+        opened.append(early)
+        return router, early
+
+    yield open_early
+    for early in opened:
+        early.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import math
 import random
 import re
 import sys
+import unicodedata
 import warnings
 
 import pytest
@@ -2047,6 +2048,18 @@ def test_an_input_path_ended_by_a_comma_or_a_full_stop_is_offered_the_line_witho
     assert parse("input image:gone.jpg,") == Command("input", ("image:gone.jpg,",))
     (tmp_path / "pic.jpg,").write_bytes(b"")
     assert parse("input image:pic.jpg,") == Command("input", ("image:pic.jpg,",))
+
+
+@pytest.mark.parametrize("stored", ["NFC", "NFD"])
+def test_an_input_path_ended_by_a_comma_is_offered_alike_however_the_disk_stores_its_accent(tmp_path, monkeypatch,
+                                                                                            stored):
+    """`input image:thé.png,` of a file a Mac stored decomposed (NFD) was played as `thé.png,` and said to be no such
+    file, where the same file stored as the keyboard types it (NFC) was offered the line without the comma."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / unicodedata.normalize(stored, "thé.png")).write_bytes(b"")
+    with pytest.raises(CommandError) as err:
+        parse(unicodedata.normalize("NFC", "input image:thé.png,"))
+    assert str(err.value) == "the ',' after thé.png is read as part of its name: did you mean input image:thé.png?"
 
 
 @pytest.mark.parametrize("line, meant", [("blend 1 2 0.5 ＠ｂａｒ", "blend 1 2 0.5 @bar"),

@@ -2635,6 +2635,33 @@ def test_a_cue_asked_for_in_other_words_is_offered_the_go_that_fires_that_cue(li
     assert "did you mean go" not in _cued().handle_line(line, "cue 1")
 
 
+def test_a_cue_whose_name_ends_in_a_question_mark_is_offered_when_asked_for_in_other_words():
+    """`cue redy?` of a cue named `ready?` was offered no line: the line was read back out of the refusal's words,
+    which stopped at the name's own question mark. The refusal's offer is kept apart from its words."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(_CUED.replace("name: drop,", 'name: "ready?",'), "show.yaml")
+    for source, network in _SOURCES:
+        ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+        ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+        said = ctl.handle_line("cue redy?", source, network=network)
+        assert said.startswith("error: ") and "did you mean go ready??" in said, said
+        assert ctl.handle_line("go ready?", source, network=network).startswith("cue 2/5 'ready?'")
+
+
+def test_a_refusal_of_a_name_keeps_the_line_it_offers_apart_from_its_words():
+    """The line a refusal offers was read back out of its words with a pattern: a name typed or offered with a
+    question mark of its own was cut there."""
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show(_CUED, "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find("misty forest ＠ｂａｒ")
+    assert err.value.args[0].hint.meant == "preset misty forest @bar"
+    assert cue_index(show.cues, "dorp").hint.meant == "go 'drop'"
+    assert cue_index(show.cues, "did you mean 2?").hint.meant == ""
+
+
 @pytest.mark.parametrize("line, meant, picks", [("scene 2", "preset 2", "preset 2 'ocean'"),
                                                 ("scene city", "preset city", "preset 1 'city'"),
                                                 ("next 2", "preset 2", "preset 2 'ocean'"),
@@ -2859,3 +2886,55 @@ def test_a_name_holding_a_hash_is_offered_the_cue_or_preset_it_names_at_its_timi
         assert offered is not None, said
         assert offered[1].replace("'", "") == meant.replace("'", ""), said
         assert ctl.handle_line(offered[1], source, network=network).startswith(picks), offered[1]
+
+
+_OTHER_WORDS_PRESETS = ["city", "ocean", "city ocean dream", "café", "cafe noir"]
+
+
+def _said_at_console_and_cam(line: str) -> tuple[str, str]:
+    from vcam.remote.controller import RemoteController
+
+    names = _OTHER_WORDS_PRESETS
+    show = parse_show("presets:\n" + "".join(f"  - {{name: {n}, prompt: x}}\n" for n in names), "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    remote = RemoteController(lambda sent: True)
+    remote.update({"presets": names})
+    return ctl.handle_line(line, "stdin"), remote.handle_line(line, "stdin")
+
+
+@pytest.mark.parametrize("line", ["scene city ocean", "scene ｃｉｔｙ ocean"])
+def test_vcam_cam_offers_what_the_server_s_console_offers_for_a_preset_asked_for_in_other_words(line):
+    """`scene city ocean` of a show with a preset `city ocean dream` was offered blend city ocean 0.5 at vcam cam,
+    and nothing at the server's console, which reads those words as the start of that one preset's name: vcam cam
+    kept a copy of part of the console's order of offers. Both follow the one rule now."""
+    said, said_at_cam = _said_at_console_and_cam(line)
+    assert said.startswith("error: ") and said_at_cam == said, (said, said_at_cam)
+
+
+@pytest.mark.parametrize("line", ["scene cafe noir", "scene city, ocean"])
+def test_vcam_cam_and_the_console_agree_on_a_preset_named_whole_or_two_named_apart(line):
+    """A name that is a preset's whole, and two presets named apart by a comma, were offered alike at vcam cam and
+    the console before their order was made one rule: kept so."""
+    said, said_at_cam = _said_at_console_and_cam(line)
+    assert said.startswith("error: ") and said_at_cam == said, (said, said_at_cam)
+
+
+
+@pytest.mark.parametrize("line, said", [
+    ("go did you mean it", "error: no cue named 'did you mean it': that is preset 2: did you mean preset did you mean "
+                           "it?; the cues: 1 'drop', 2 'did you say'"),
+    ("preset did you say", "error: no preset named 'did you say': that is cue 2: did you mean go did you say?; "
+                           "presets: ocean, did you mean it"),
+])
+def test_a_name_holding_did_you_mean_is_offered_the_preset_or_cue_it_names(line, said):
+    """`go did you mean it` of a show with a preset so named was refused with no offer: the refusal's words were
+    searched for "did you mean" to tell whether it offered a line, and the name held those words. What it offers is
+    read from the refusal's hint now."""
+    from vcam.control.cues import CueList
+
+    show = parse_show("presets:\n  - {name: ocean, prompt: x}\n  - {name: did you mean it, prompt: x}\n"
+                      "cues:\n  - {name: drop, do: [preset 1]}\n  - {name: did you say, do: [preset 2]}\n", "show.yaml")
+    for source, network in _SOURCES:
+        ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+        ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+        assert ctl.handle_line(line, source, network=network) == said

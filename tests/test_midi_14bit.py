@@ -392,3 +392,62 @@ def test_the_status_line_never_rounds_a_strength_or_bias_off_1_onto_1(level, rea
     status = ctl.describe()
     assert f"| strength {read} |" in status
     assert (f"| bias {read} |" in status) == (level != 1.0), status
+
+
+def fine_first(coarse_cc, raw, channel=0):
+    """A 14-bit CC pair's two messages for `raw`, fine half first, as some controllers send them."""
+    return pair(coarse_cc, raw, channel)[::-1]
+
+
+def test_a_knobs_fine_half_sent_before_any_coarse_half_waits_for_it_and_moves_the_knob_with_it(fake_midi_backend):
+    """A knob's first move, its fine half sent first: the fine half was dropped (no step known for it) and the coarse
+    half took the knob to its step's start, up to 1/128 of the range off where the fader was, and said so, until
+    it moved again."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    said = []
+    midi = MidiInput("nanokontrol", router.handle, said.append, poll=0.02)
+    midi.start()
+    try:
+        for msg in fine_first(1, 3 << 7 | 100):
+            fake_midi.send(NANO, msg)
+        assert wait_for(lambda: ctl.state.strength != 0.0, 60), said
+        assert ctl.state.strength == (3 << 7 | 100) / 16383, said
+    finally:
+        midi.stop()
+    assert not any(f"strength {(3 << 7) / 16383:.3f}" in line for line in said), said  # the step's start
+
+
+def test_a_fine_half_held_for_its_coarse_half_is_forgotten_with_the_rest_after_a_reconnect():
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    router.handle(cc(33, 100))
+    router.forget_buttons()  # unplugged and back: the fine half heard before is stale
+    router.handle(cc(1, 0))
+    assert ctl.state.strength == 0.0
+    router.handle(cc(33, 5))  # a later fine half refines the coarse half before it at once
+    assert ctl.state.strength == 5 / 16383
+
+
+@pytest.mark.parametrize("between", [
+    cc(7, 50),  # another knob's
+    mido.Message("note_on", note=36, velocity=100),
+    mido.Message("note_on", note=36, velocity=0),
+    "reload",
+], ids=["a knob", "a pad", "a note-off", "a map reloaded"])
+def test_a_fine_half_held_for_its_coarse_half_is_dropped_once_anything_comes_between(between):
+    """A fine half heard before any coarse half waited for good: the knob's next coarse half, however much later,
+    another move's, took it up, up to 1/128 of the range off its step's start."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.5)
+    router.handle(cc(33, 100))
+    if isinstance(between, str):  # "reload"
+        router.mapping = rig("{cc: 1, bits: 14, param: strength}")[1].mapping
+    else:
+        router.handle(between)
+    router.handle(cc(1, 64))
+    assert ctl.state.strength == (64 << 7) / 16383
+
+
+def test_of_fine_halves_come_one_after_another_before_a_coarse_half_the_last_moves_the_knob_with_it():
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.5)
+    for msg in (cc(33, 100), cc(33, 5), cc(1, 64)):
+        router.handle(msg)
+    assert ctl.state.strength == (64 << 7 | 5) / 16383

@@ -7,30 +7,18 @@ import fake_midi
 from helpers import wait_for
 from vcam.control import midiinput
 from vcam.control.commands import parse
-from vcam.control.midi import MidiRouter
-from vcam.control.midimap import Button, MidiMap
+from vcam.control.midimap import Button
 
 NANO = "Fake nanoKONTROL2 MIDI 1"
 NANO_AGAIN = "Fake nanoKONTROL2 MIDI 2"
 
 
-class _Applied:
-    def __init__(self):
-        self.commands = []
-
-    def apply(self, command, origin):
-        self.commands.append(command.name)
-        return f"did {command.name}"
-
-
-def test_messages_kept_for_a_controller_that_left_as_it_first_opened_are_said_not_acted_on(fake_midi_backend,
+def test_messages_kept_for_a_controller_that_left_as_it_first_opened_are_said_not_acted_on(opened_early,
                                                                                            monkeypatch):
     """A button pressed as the show loaded, its controller gone as the show's input first opened it: the input
     waited for it, and the press was dropped without a word (the other early cases say theirs)."""
-    held = _Applied()
-    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), note=36),)), held)
-    early = midiinput.EarlyInput()
-    early.open("nano", router.mapping)
+    router, early = opened_early(Button(parse("next"), note=36))
+    held = router.controller
     fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))
     fake_midi.unplug(NANO)
     assert wait_for(lambda: early._port is None)  # its watch saw it go

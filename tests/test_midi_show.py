@@ -1088,27 +1088,14 @@ def test_a_controller_replugged_while_vcam_starts_is_opened_afresh_and_heard(fak
     assert fake_midi.OPEN == []
 
 
-class _Applied:
-    """A controller that keeps the commands its buttons send."""
-
-    def __init__(self):
-        self.commands = []
-
-    def apply(self, command, origin):
-        self.commands.append(command.name)
-        return f"did {command.name}"
-
-
-def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(fake_midi_backend):
+def test_taps_sent_while_vcam_starts_are_left_out_and_said_after_the_ports_line(opened_early):
     """Four taps on the tap button as the show loaded were handed on within microseconds of each other as it
     started: no tempo (taps that close are no beat), and no word why the taps did nothing."""
-    from vcam.control.midiinput import EarlyInput, routed_input
+    from vcam.control.midiinput import routed_input
 
-    tap = Button(parse("tap"), note=40)
-    held = _Applied()
-    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), note=36), tap, Button(parse("tap"), cc=45))), held)
-    early = EarlyInput()
-    early.open("nano", router.mapping)
+    router, early = opened_early(Button(parse("next"), note=36), Button(parse("tap"), note=40),
+                                 Button(parse("tap"), cc=45))
+    held = router.controller
     def note(number, velocity=100):
         return mido.Message("note_on", note=number, velocity=velocity)
 
@@ -1185,17 +1172,13 @@ def test_an_error_of_rtmidi_s_own_in_the_early_port_watch_leaves_the_port_to_the
 
 @pytest.mark.parametrize("values, taps", [(range(128), "1 tap sent while vcam started was"),
                                           ((127, 127), "2 taps sent while vcam started were")])
-def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_presses(fake_midi_backend, values,
-                                                                                       taps):
+def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_presses(opened_early, values, taps):
     """Every value from the middle up was counted a tap: a fader swept on the tap button's CC said "64 taps", where
     acting on it presses the button once as it passes the middle (a button sending 127 twice: pressed twice, its
     release lost)."""
-    from vcam.control.midiinput import EarlyInput, routed_input
+    from vcam.control.midiinput import routed_input
 
-    held = _Applied()
-    router = MidiRouter(MidiMap(buttons=(Button(parse("tap"), cc=45), Button(parse("next"), note=36))), held)
-    early = EarlyInput()
-    early.open("nano", router.mapping)
+    router, early = opened_early(Button(parse("tap"), cc=45), Button(parse("next"), note=36))
     for value in values:
         fake_midi.send(NANO, cc(45, value))
     fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))
@@ -1209,16 +1192,14 @@ def test_taps_on_a_cc_sent_while_vcam_starts_are_counted_as_the_router_counts_pr
         midi.stop()
 
 
-def test_a_port_opened_early_keeps_only_what_the_shows_map_acts_on(fake_midi_backend, monkeypatch):
+def test_a_port_opened_early_keeps_only_what_the_shows_map_acts_on(opened_early, monkeypatch):
     """A keyboard played on the controller's port as the show loaded pushed a mapped button's press out of what was
     kept, and "the oldest 201 messages … were dropped: press again any button" spoke of keys no control is on."""
     from vcam.control import midiinput
 
     monkeypatch.setattr(midiinput, "EARLY_KEPT", 100)
-    held = _Applied()
-    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=45, channel=0),)), held)
-    early = midiinput.EarlyInput()
-    early.open("nano", router.mapping)
+    router, early = opened_early(Button(parse("next"), cc=45, channel=0))
+    held = router.controller
     fake_midi.send(NANO, cc(45, 127))
     for i in range(300):  # keys, and the button's CC on another channel: no control of the map is on them
         fake_midi.send(NANO, mido.Message("note_on", note=60 + i % 12, velocity=90) if i % 2 else cc(45, 127, 1))

@@ -66,7 +66,7 @@ def test_every_option_of_vcam_run_reaches_the_show_under_its_own_name(monkeypatc
     args = _marked(["run", "--attention", "cudnn"])
     assert cmd_run(args) == 0
     opts, attach = seen[-1]
-    skip = {"show", "serve", "speed", "commands", "status_out"}
+    skip = {"show", "serve", "speed", "commands", "status_out", "commands_read"}  # the last: no option
     assert _handed(opts, skip) == {name: f"<{_option_of(name)}>" for name in _handed(opts, skip)}
     assert (opts.show, opts.serve, attach) == (None, False, None)
     assert opts.speed == SpeedFlags(attention="cudnn")
@@ -184,7 +184,7 @@ def test_every_option_of_vcam_cam_reaches_the_camera_under_its_own_name(monkeypa
     monkeypatch.delenv("VCAM_TOKEN", raising=False)
     args = _marked(["cam", "ws://127.0.0.1:9"])
     assert cmd_cam(args) == 7
-    skip = {"token", "commands", "status_out", "first_frame_wait"}
+    skip = {"token", "commands", "status_out", "first_frame_wait", "commands_read"}
     assert _handed(seen[-1], skip) == {name: f"<{_option_of(name)}>" for name in _handed(seen[-1], skip)}
     assert seen[-1].token == "<token>"
     assert set(vars(args)) - NOT_HANDED_AS_GIVEN <= {_option_of(f.name) for f in dataclasses.fields(CamOptions)}

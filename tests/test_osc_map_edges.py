@@ -94,6 +94,11 @@ def test_a_faders_arg_is_one_of_the_first_16_values(tmp_path, arg, bound):
     ("{address: 1/fader5, param: blend}", "must start with /: write /1/fader5"),
     ("{address: /1/fader 5, param: blend}", "must start with / and hold no spaces"),
     ("{address: '/1/fader*', param: blend}", "must start with / and hold no spaces"),
+    # a trailing slash bound an address no app sends: the fader stayed dead without a word
+    ("{address: /1/fader1/, param: blend}", "'/1/fader1/' ends with /, which no app's address does: write /1/fader1"),
+    ("{address: /2/push1//, command: next}", "ends with /, which no app's address does: write /2/push1"),
+    # told to write /vcam/next, which is then refused as one of vcam's own
+    ("{address: /vcam/next/, command: next}", "'/vcam/next/' is one of vcam's own addresses"),
 ])
 def test_an_osc_entry_written_wrong_is_refused_with_what_to_write(tmp_path, entry, said):
     assert said in refusal(tmp_path, entry)

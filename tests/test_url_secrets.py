@@ -158,13 +158,50 @@ def test_a_password_before_a_fullwidth_question_mark_is_not_said_in_the_librarys
     (f"ws://h:8765/?next=/a?b&token={SECRET}", "vcam cam 'ws://h:8765/?next=/a?b' --token TOKEN"),
     (f"ws://h:8765/?name=a\uff06b&token={SECRET}", "vcam cam 'ws://h:8765/?name=a\uff06b' --token TOKEN"),
     (f"ws://h:8765/\uff1fx?token={SECRET}", "vcam cam 'ws://h:8765/\uff1fx' --token TOKEN"),
-    (f"ws://h:8765/\uff1frole=watch?token={SECRET}", "vcam cam 'ws://h:8765/\uff1frole=watch' --token TOKEN"),
     (f"ws://h:8765/?token={SECRET}&role=watch&x=1", "vcam cam 'ws://h:8765/?role=watch&x=1' --token TOKEN"),
 ])
 def test_the_line_offered_without_a_token_keeps_the_rest_of_the_address_as_typed(url, offered):
-    """Each pair was split at every ? & # ？ ＆ and joined with &: a ? in a value was written &, a path written as a
-    query, and ?role=watch asked where a ？ had made it part of the path (connected as control as typed)."""
+    """Each pair was split at every ? & # ？ ＆ and joined with &: a ? in a value was written &, and a path written
+    as a query."""
     assert cam_command(url) == offered
+
+
+def test_a_role_after_a_fullwidth_question_mark_gets_no_offer_that_controls():
+    """ws://h:8765/？role=watch?token=SEC: the server reads the ？role=watch as the path (and controls), the operator
+    meant to watch. It was offered ws://h:8765/？role=watch, which connects as a controller; the address typed is
+    asked for, each fullwidth sign typed in ASCII, which watches."""
+    from vcam.remote.urls import asks_to_watch
+
+    command = cam_command(f"ws://h:8765/\uff1frole=watch?token={SECRET}")
+    assert command == "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…, its " \
+                      "fullwidth ？ ＆ ＃ ＝ typed as ? & # =)", command
+    assert asks_to_watch("ws://h:8765/?role=watch") and not asks_to_watch("ws://h:8765/\uff1frole=watch")
+
+
+def test_a_token_after_a_fullwidth_question_mark_and_its_role_is_left_out_before_the_role_is_read_as_meant():
+    """ws://h:8765/？role=control?token=SEC: the server reads a path and controls, as meant, and was offered so;
+    read as meant with the token still in, the role read "control?token=SEC" (which watches) and no address was
+    offered. Where the role typed watches, no offer controls."""
+    from vcam.remote.urls import asks_to_watch
+
+    command = cam_command(f"ws://h:8765/\uff1frole=control?token={SECRET}")
+    assert command == "vcam cam 'ws://h:8765/？role=control' --token TOKEN", command
+    assert not asks_to_watch("ws://h:8765/\uff1frole=control")
+    command = cam_command(f"ws://h:8765/\uff1frole=watch?token={SECRET}")
+    assert command.startswith("vcam cam ADDRESS --token TOKEN"), command
+
+
+def test_guard_a_role_before_a_fullwidth_ampersand_is_offered_as_meant_and_read_so():
+    """A guard (offered so before too): vcam serve reads ?role=control＆token=SEC as one role, "control＆token=SEC"
+    (which watches) and no token; the operator meant to control, with a token. The offer, read as the server
+    reads it, controls, its token given by --token."""
+    from vcam.remote.urls import asks_to_watch, query_token
+
+    assert asks_to_watch(f"ws://h:8765/?role=control\uff06token={SECRET}")
+    assert not query_token(f"ws://h:8765/?role=control\uff06token={SECRET}")
+    command = cam_command(f"ws://h:8765/?role=control\uff06token={SECRET}")
+    assert command == "vcam cam 'ws://h:8765/?role=control' --token TOKEN", command
+    assert not asks_to_watch("ws://h:8765/?role=control")
 
 
 @pytest.mark.parametrize("url, offered", [
@@ -227,6 +264,36 @@ def test_an_address_fixed_for_its_ipv6_brackets_is_offered_with_the_token_by_its
     assert str(e.value).endswith(offered) and "SEC" not in str(e.value), str(e.value)
 
 
+@pytest.mark.parametrize("url, offered", [
+    ("ws://[::1];8765", "use ws://[::1]:8765"),
+    ("ws://[::1]\uff1b8765", "use ws://[::1]:8765"),
+    ("ws://[::1];8765/?token=SEC&role=watch", "type vcam cam 'ws://[::1]:8765/?role=watch' --token TOKEN"),
+])
+def test_a_semicolon_after_an_ipv6_addresss_brackets_is_offered_as_the_ports_colon(url, offered):
+    """ws://[::1];8765 was told ';8765' stands beside the brackets and offered ws://[::1], without its port (dialled
+    at the default port, not the one typed)."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert "(a : typed without shift?)" in str(e.value) and str(e.value).endswith(offered), e.value
+    assert "SEC" not in str(e.value)
+
+
+@pytest.mark.parametrize("url, offered", [
+    ("ws://[::1]&token=SEC", "type vcam cam 'ws://[::1]' --token TOKEN"),
+    ("ws://[::1]%3Ftoken=SEC", "type vcam cam 'ws://[::1]' --token TOKEN"),
+    ("ws://vj:pw@[::1]&token=SEC", "type vcam cam 'ws://vj:***@[::1]' --token TOKEN (with the password where *** "
+                                   "stands)"),
+    # the role asked with it would be lost: no address is offered
+    ("ws://[::1]&token=SEC&role=watch", "it looks like ws://HOST:PORT (default port 8765)"),
+])
+def test_a_token_beside_an_ipv6_addresss_brackets_is_offered_by_its_own_option(url, offered):
+    """ws://[::1]&token=SEC was offered `use ws://[::1]`, without the --token TOKEN that every other token typed is
+    offered with: typed back, it connected with no token and was refused again."""
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).endswith(offered) and "SEC" not in str(e.value) and "pw" not in str(e.value), e.value
+
+
 def test_a_space_in_a_host_is_said_with_the_token_typed_after_it_hidden():
     """'h %3Ftoken=SEC' holds a space: the host was quoted as typed, the token with it."""
     with pytest.raises(ValueError) as e:
@@ -237,7 +304,8 @@ def test_a_space_in_a_host_is_said_with_the_token_typed_after_it_hidden():
 def test_no_offer_is_itself_refused():
     """A token left out of a host read as an IPv6 zone (ws://::1%3Ftoken=SEC) was offered as ws://[::1, which is
     no address; a user left without its password (ws://vj@[::1];8765?token=…) as one refused for that."""
-    for url in (f"ws://::1%3Ftoken={SECRET}", f"ws://vj@[::1];8765?token={SECRET}\uff06role=watch"):
+    for url in (f"ws://::1%3Ftoken={SECRET}", f"ws://vj@[::1];8765?token={SECRET}\uff06role=watch",
+                f"ws://[::1]&token={SECRET}#x"):
         with pytest.raises(ValueError) as e:
             check_url(url)
         assert "it looks like ws://HOST:PORT" in str(e.value) and SECRET not in str(e.value), str(e.value)

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 
 from vcam.cmdline.errorlines import say_error
+from vcam.cmdline.typedleft import drop_typed_after_stop
 from vcam.engine.speed import SpeedFlags
 from vcam.errors import VcamError
 
 
 def cmd_run(args, attach=None) -> int:
+    commands_read = threading.Event()
+    try:
+        return _run(args, attach, commands_read)
+    finally:
+        if commands_read.is_set():  # a show read the terminal: what is typed after it is no shell command
+            drop_typed_after_stop()
+
+
+def _run(args, attach, commands_read: threading.Event) -> int:
     from vcam.control.shipped import show_file
     from vcam.live.run import RunOptions, play
 
@@ -28,6 +39,7 @@ def cmd_run(args, attach=None) -> int:
         speed=_speed_flags(args),
         tuning=args.tuning,
         target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map, media=args.media,
+        commands_read=commands_read,
     )
     ended = play(opts, attach)
     if ended.error is not None:
@@ -94,9 +106,15 @@ def cmd_cam(args) -> int:
     # thread it printed a traceback, and the camera waited 10 minutes for frames, then said the server "could not
     # be reached"
     importlib.import_module("websockets.sync.client")
-    return run_cam(CamOptions(
-        url=args.url, token=given_token(args.token, os.environ), outs=args.out or ["vcam"],
-        size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
-        max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
-        midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
-    ))
+    commands_read = threading.Event()
+    try:
+        return run_cam(CamOptions(
+            url=args.url, token=given_token(args.token, os.environ), outs=args.out or ["vcam"],
+            size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
+            max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
+            midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
+            commands_read=commands_read,
+        ))
+    finally:
+        if commands_read.is_set():  # the camera's show read the terminal: as cmd_run's
+            drop_typed_after_stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import os
 import re
 import shlex
 import unicodedata
@@ -19,6 +18,7 @@ from vcam.control.fullwidth import (FULL_WIDTH_TIMING, a_file_here, input_read_a
 from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
                                      may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
+from vcam.control.replies import Hint
 from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
                                  OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
@@ -541,7 +541,7 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     try:
         spec = parse_input(given)
     except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
-        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{_at_said(at)}")) from None
+        raise _input_offered(e.why, e.meant, at) from None
     except ValueError as e:
         # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
         said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
@@ -564,8 +564,20 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
     the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
     if (found := _mark_meant(spec)) is None:
         return
-    why, meant = found
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+    raise _input_offered(*found, at)
+
+
+def _input_offered(why: str, meant: InputSpec, at: str | None) -> CommandError:
+    """The refusal of an input's line, saying `why`, that offers the input `meant` at the timing typed (`at`)."""
+    return CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+
+
+def _mark_left_off(why: str, meant: InputSpec, console: bool) -> tuple[str, InputSpec]:
+    """`why` and `meant` with a mark ending its path (_mark_meant) left off too, in a line typed here: offered without
+    both at once (`file:"it's.png,`), not the line with the mark on, which would only be refused in turn."""
+    if console and (found := _mark_meant(meant)) is not None:
+        return f"{why}, and {found[0]}", found[1]
+    return why, meant
 
 
 def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
@@ -575,7 +587,7 @@ def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     bare, mark = unquoted(kept), spec.target[len(kept):]
     # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
-            or not names_file_here(bare) or not os.path.isfile(os.path.expanduser(bare)):
+            or not a_file_here(bare):
         return None
     return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
 
@@ -711,8 +723,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
     except ValueError:
         return
     meant, at = _timing_unglued(meant, at)
-    if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
-        why, meant = f"{why}, and {found[0]}", found[1]
+    why, meant = _mark_left_off(why, meant, console)
     if meant.kind in ("file", "image") and not meant.target.strip(QUOTE_MARKS) \
             and not (console and names_file_here(meant.target)):
         # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
@@ -721,7 +732,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
         # a line offered for it would only be refused in turn
         raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                            f"input {meant.kind}:PATH")
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+    raise _input_offered(why, meant, at)
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -755,9 +766,7 @@ def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: b
         return
     why = f"the quote after {name_said(rest)} opens nowhere"
     meant, at = _timing_unglued(meant, at)
-    if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
-        why, meant = f"{why}, and {found[0]}", found[1]
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
+    raise _input_offered(*_mark_left_off(why, meant, console), at)
 
 
 def checked_prompt(text: str) -> str:
@@ -1891,18 +1900,24 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
     as typed, where `text` is its width fold."""
-    if (cut := _comment_cut(name, text, takes)) is None:
-        return ""
+    return comment_hint(name, text, takes, console, typed).said()
+
+
+def comment_hint(name: str, text: str, takes: Callable[[str], bool], console: bool = True,
+                 typed: str | None = None) -> Hint:
+    """comment_meant's words in parts: the line offered and why; no hint where it offers none."""
+    if (cut := _comment_cut(name, text, takes)) is None or not takes(cut[0]):
+        return Hint()
     line, found = cut
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
         # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
         # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
-        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+        return Hint(clipped(line, SHOWN_CHARS + 1), COMMENT_FULL_WIDTH)
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
     where = COMMENT_WHERE if console or line_source().from_afar else COMMENT_IN_QUOTES
-    return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+    return Hint(clipped(line, SHOWN_CHARS + 1), where)
 
 
 # where a comment after a command's words starts: a # after a space, or the full-width ＃ an input method types (one

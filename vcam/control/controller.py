@@ -737,7 +737,7 @@ class Controller:
                 index = show.find(args[0])
             except KeyError as e:
                 console = read_as_typed(origin.source, network)
-                offer = self._offers.named_otherwise(cmd, str(e.args[0]), origin.source, console)
+                offer = self._offers.named_otherwise(cmd, e.args[0], origin.source, console)
                 raise KeyError(offer or e.args[0]) from None
         else:
             step = 1 if name == "next" else -1

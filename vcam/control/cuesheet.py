@@ -18,10 +18,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
-                                   blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
+                                   blend_twice, comment_hint, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
                                    read_command, ref_read, typed_only, wide_timing_meant)
 from vcam.control.linesource import found_beside, in_a_file, line_source
+from vcam.control.replies import Hint, Missing
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -572,38 +573,46 @@ def _near_cue(cues: tuple[Cue, ...], key: str) -> str | None:
     return keys[meant] if meant is not None and not (len(tied) > 1 and meant in tied) else None
 
 
-def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> int | str:
+def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> int | Missing:
     """The cue (0-based) `go CUE` names: by number, or by name (any case; of cues of one name, the first from `nxt`,
     the next one, on); else why there is none, with the cues there are."""
     if isinstance(cue, int):
         if 1 <= cue <= len(cues):
             return cue - 1
-        return f"no cue {cue}: this show has " + (f"cues 1 to {len(cues)}" if len(cues) > 1 else "cue 1")
+        return Missing(f"no cue {cue}: this show has " + (f"cues 1 to {len(cues)}" if len(cues) > 1 else "cue 1"))
     key = name_key(cue)
     named = [i for i, c in enumerate(cues) if name_key(c.name) == key]
     if named:
         return next((i for i in named if nxt is not None and i >= nxt), named[0])
     listed = ", ".join(f"{i + 1} {cue_said(c)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
-    number = f" (a cue's number is a whole number from 1 to {len(cues)})" if number_like(cue) else ""
+    hint = _cue_hint(cues, cue)
+    after = f"; the cues: {listed}{more}"
+    return Missing(f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{hint}{after}", hint, after)
+
+
+def _cue_hint(cues: tuple[Cue, ...], cue: str) -> Hint:
+    """What the refusal of `go CUE`, a name no cue has, offers or says in brackets."""
+    numbers = f"a cue's number is a whole number from 1 to {len(cues)}"
+    hint = Hint(why=numbers) if number_like(cue) else Hint()
     # `go #2` was answered as a comment, with go alone, which fires the next cue, not cue 2
     written = listed_meant(cue, [c.name for c in cues])
     if isinstance(written, str):
-        number = f" (did you mean go {quoted(written)}?)"
+        hint = Hint(f"go {quoted(written)}")
     elif written is not None:
-        number = (f" (did you mean go {written}? a cue's number is written alone)" if 1 <= written <= len(cues)
-                  else f" (a cue's number is a whole number from 1 to {len(cues)})")
+        hint = Hint(f"go {written}", after=" a cue's number is written alone") if 1 <= written <= len(cues) \
+            else Hint(why=numbers)
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
     elif not any("#" in c.name or "＃" in c.name for c in cues) and \
-            (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]),
-                                   console=not line_source().in_a_file)):
-        number = f" ({said})"
+            (said := comment_hint("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]),
+                                  console=not line_source().in_a_file)).said():
+        hint = said
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
-    elif not number and (meant := _near_cue(cues, key)) is not None:
-        number = f" (did you mean go {quoted(meant)}?)"
+    elif not hint.said() and (meant := _near_cue(cues, name_key(cue))) is not None:
+        hint = Hint(f"go {quoted(meant)}")
     # `go three`: after the names, a name near it being the one meant (`four` of a show's `Fourth`)
-    elif not number and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
-        number = f" (did you mean go {spelled}?)"
+    elif not hint.said() and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
+        hint = Hint(f"go {spelled}")
     # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
     def names(head: str | int) -> bool:
         return (1 <= head <= len(cues)) if isinstance(head, int) else any(name_key(c.name) == name_key(head)
@@ -611,11 +620,11 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
 
     # `２ ＠ｂａｒ`, `the drop ＠ｂａｒ`, typed in full-width mode
     if (line := wide_timing_meant("go", cue, len(cues), names)) is not None:
-        number = f" (did you mean {line}?)"
+        hint = Hint(line)
     # `go drop@bar`, typed in a hurry: the timing read as part of the cue's name
     elif (line := glued_timing_meant("go", cue, names)) is not None:
-        number = f" (a timing is set apart by a space: did you mean {line}?)"
-    return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
+        hint = Hint(line, why="a timing is set apart by a space")
+    return hint
 
 
 def _cue_named(cues: tuple[Cue, ...], ref: str) -> bool:

@@ -505,6 +505,8 @@ class MidiRouter:
         taken out of an input's inbox after the word is weighed by the new map, so what it answers is learnt."""
         changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
         self._mapping = mapping
+        with self._lock:
+            self._halves.interrupted()  # a fine half heard before the reload may be of a knob it moved
         if changed:
             self._program_said = False
             self.on_remap()
@@ -529,6 +531,8 @@ class MidiRouter:
         as `msg` moves it."""
         channel = getattr(msg, "channel", None)
         mapping = self.mapping  # read once: a reload on the show watcher's thread may replace it meanwhile
+        if msg.type != "control_change":
+            self._halves.interrupted()  # a fine half waits for the coarse half straight after it alone
         if msg.type == "control_change":
             moved = self._halves.feed(mapping, channel, msg.control, msg.value)
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back

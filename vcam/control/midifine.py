@@ -11,6 +11,15 @@ boundary went a step ahead (the new coarse half with the old fine one, near 127)
 boundary, the coarse half lands on its new step's start until its fine half, sent straight after it, lifts it: less
 than 1/128 of the range, for the moment between two messages, where waiting for a fine half that may never come would
 leave the knob a step behind.
+
+A knob's first fine half, come before any coarse half of it (its first move on a controller that sends the fine
+half first), waits for the coarse half straight after it, and the two move the knob as one value: dropped, the coarse
+half alone took the knob to its step's start, up to 1/128 of the range off, until it moved again. That first move is
+all that is mended for such a controller: later fine halves refine the last coarse half at once, as the usual order's
+may come alone (MIDI 1.0 lets a change within a step send its fine half alone), so each step boundary it crosses
+still goes briefly to the old step (swept up, near its top) until the new coarse half comes, as MIDI 1.0 reads the
+halves. The waiting fine half is the latest message's alone: another fine half takes its place, and any other message
+between it and a coarse half, or a map reloaded, drops it, so no stale fine half lands on a later move.
 """
 from __future__ import annotations
 
@@ -67,12 +76,14 @@ class Halves:
 
     def __init__(self) -> None:
         self._coarse: dict[tuple, int] = {}  # a control -> its last coarse half
+        self._held: tuple[tuple, int] | None = None  # (a control, its first fine half) where the last message was it
         self._picked: dict[int | None, list] = {}  # a channel -> ["nrpn" or "rpn", number's coarse, number's fine]
 
     def feed(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | Unmapped | str | None:
         """What CC `cc` at `value` on `channel` does to a 14-bit control of `mapping`: a Moved, HALF where it only
         picks a number (or refines nothing known yet), an Unmapped for an NRPN no knob takes now, None where it is
         no 14-bit control's (a knob or button of its own, read as ever)."""
+        held, self._held = self._held, None  # a fine half waits for the coarse half straight after it alone
         if cc in STEPS and mapping.reads_nrpn(channel):
             return self._stepped(mapping, channel)
         if cc in RPN_NUMBER:  # read on as a control of its own where a map names it, as before NRPN came in
@@ -80,21 +91,22 @@ class Halves:
             return None
         if cc in NRPN_NUMBER + DATA:  # followed where no NRPN knob listens too, for the one a map takes out
             read = mapping.reads_nrpn(channel)
-            moved = self._nrpn(mapping, channel, cc, value)
+            moved = self._nrpn(mapping, channel, cc, value, held)
             if isinstance(moved, Unmapped):
                 return Unmapped(moved.control, read)
             return moved if read else None
         knob = mapping.control(channel, cc=cc)
         if not isinstance(knob, Knob) or knob.bits != 14 or knob.cc is None:
             return None
-        return self._half(knob, (channel, knob.cc), cc == knob.cc, value)
+        return self._half(knob, (channel, knob.cc), cc == knob.cc, value, held)
 
     def picks_rpn(self, channel: int | None) -> bool:
         """Whether an RPN's number was picked last on `channel`: its data entry is no NRPN knob's."""
         picked = self._picked.get(channel)
         return picked is not None and picked[0] == "rpn"
 
-    def _nrpn(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | Unmapped | str:
+    def _nrpn(self, mapping: MidiMap, channel: int | None, cc: int, value: int,
+              held: tuple[tuple, int] | None) -> Moved | Unmapped | str:
         picked = self._picked.setdefault(channel, ["nrpn", None, None])
         if cc in NRPN_NUMBER:
             if picked[0] != "nrpn":
@@ -110,7 +122,7 @@ class Halves:
             return Unmapped(control, True)
         if knob.bits == 7:  # its value on data entry's coarse half alone
             return Moved(knob, control, value, True) if cc == DATA[0] else HALF
-        return self._half(knob, control, cc == DATA[0], value)
+        return self._half(knob, control, cc == DATA[0], value, held)
 
     def _stepped(self, mapping: MidiMap, channel: int | None) -> Stepped | str:
         picked = self._picked.get(channel)
@@ -119,19 +131,28 @@ class Halves:
         knob = mapping.nrpn_knob(channel, picked[1] << 7 | picked[2])
         return Stepped(knob, channel) if knob is not None else HALF
 
-    def _half(self, knob: Knob, control: tuple, coarse: bool, value: int) -> Moved | str:
+    def _half(self, knob: Knob, control: tuple, coarse: bool, value: int,
+              held: tuple[tuple, int] | None) -> Moved | str:
         if coarse:
-            if self._coarse.get(control) == value:
+            fine = held[1] if held is not None and held[0] == control else None
+            if fine is None and self._coarse.get(control) == value:
                 return HALF  # the same step: the fine half sent after it says where in it
             self._coarse[control] = value
-            return Moved(knob, control, value << 7, True)
+            return Moved(knob, control, value << 7 | (fine or 0), True)
         last = self._coarse.get(control)
         if last is None:
-            return HALF  # a fine half before any coarse one: which step it refines is not known
+            self._held = (control, value)  # which step it refines comes with the coarse half after it
+            return HALF
         return Moved(knob, control, last << 7 | value, False)
 
     def forget(self) -> None:
         """After a reconnect: the halves heard before are stale (the controller may have been moved or swapped)."""
         self._coarse.clear()
         self._picked.clear()
+        self._held = None
+
+    def interrupted(self) -> None:
+        """A message other than a control change came, or a map was reloaded: a fine half waiting for its coarse
+        half is stale, the coarse half that comes next is another move's."""
+        self._held = None
 

@@ -412,13 +412,16 @@ class MidiInput:
         if port is None:
             self.say(self.waiting(self.wanted, names, self.where))
             self._known = set(names)  # none of them is it: the one that comes is new
-        elif self._open(port, self._refused_at_start):
-            self._listening(port, names)
-            for line in self._early_left.lines(port):  # after the port's line: they speak of that port's messages
-                self.say(line)
-        elif not self._stop.is_set():  # gone as it opened, and waited for: what the port opened early kept is
-            for line in self._early_left.lines(None):  # stale by the time it is back, as an unplug's
-                self.say(line)
+            return
+        if self._open(port, self._refused_at_start):
+            self._listening(port, names)  # first: the lines left speak of that port's messages
+            listens_on: str | None = port
+        elif self._stop.is_set():
+            return
+        else:  # gone as it opened, and waited for: what the port opened early kept is stale by the time it is back
+            listens_on = None
+        for line in self._early_left.lines(listens_on):
+            self.say(line)
 
     def _refused_at_start(self, port: str, e: BaseException) -> None:
         """The first open's failure: a controller that left between the listing and the open (mido's "unknown

@@ -7,7 +7,6 @@ go 1 @bar; without it, the offer fires at once), and never a go to a cue's own l
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,14 +16,12 @@ from vcam.control.commands import (COMMENT_START, COMMENT_WHERE, NOT_IN_CUES, RE
                                    shown_typed, split_timing, takes_nothing_said, unknown_said)
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
+from vcam.control.replies import Missing
 from vcam.control.sources import by_a_cue
 from vcam.words import quoted, width_folded
 
 # the kind of thing each command names, as a refusal says it
 _KIND = MappingProxyType({"go": "cue", "preset": "preset"})
-# A show's refusal of a preset's name is text (vcam.control.show.Show.find's KeyError), as is the cue list's
-# (cue_index): the line it offers is read from it
-_OFFERED = re.compile(r"did you mean (.+?)\?")
 
 
 class Named(Protocol):
@@ -40,7 +37,7 @@ class Presets(Protocol):
     @property
     def presets(self) -> Sequence[Named]: ...  # in order
 
-    def find(self, ref: str | int) -> int: ...  # KeyError, saying why, where none is
+    def find(self, ref: str | int) -> int: ...  # KeyError(replies.Missing), saying why, where none is
 
     def named(self, name: str) -> int | None: ...
 
@@ -125,8 +122,8 @@ class Offers:
                 return None
             if self.takes(cmd):
                 return str(cmd)
-            found = _OFFERED.search(why := self._not_found(cmd))
-            offered = found[1] if found else None
+            why = self._not_found(cmd)
+            offered = (why.hint.meant or None) if isinstance(why, Missing) else None
         if COMMENT_WHERE in why:
             # the words before a # (`preset city` for `city #2`) name another cue or preset than the words typed: the
             # comment is cut where the line has one (_first)
@@ -146,8 +143,8 @@ class Offers:
             return None
         return str(meant)
 
-    def _not_found(self, cmd: Command) -> str:
-        """Why the show has no preset or cue `cmd` names; empty for any other command."""
+    def _not_found(self, cmd: Command) -> Missing | str:
+        """Why the show has no preset or cue `cmd` names, with the line it offers; empty for any other command."""
         cues, show = self.cues(), self.show()
         if cmd.name == "go" and cmd.args and cues is not None:
             index = cue_index(cues.cues, cmd.args[0])
@@ -156,16 +153,16 @@ class Offers:
             try:
                 show.find(cmd.args[0])
             except KeyError as e:
-                return str(e.args[0])
+                return e.args[0]
         return ""
 
-    def named_otherwise(self, cmd: Command, missing: str, source: str, console: bool) -> str | None:
+    def named_otherwise(self, cmd: Command, missing: Missing, source: str, console: bool) -> str | None:
         """The refusal (`missing`, the show's) of a go or a preset to a name no cue or preset has, nor one near it,
         that names the other kind (`go ocean` of a preset ocean, `preset drop` of a cue drop), offering the line that
         plays it at the command's timing; of `go cue 5`, offering go 5. None for any other, and for a go offered to
         a cue's own line, which fires no cue."""
         name = cmd.args[0]
-        if not isinstance(name, str) or "did you mean" in missing:
+        if not isinstance(name, str) or missing.hint.meant:
             return None
         other = "preset" if cmd.name == "go" else "go"
         if other == "go" and by_a_cue(source):
@@ -174,12 +171,12 @@ class Offers:
             # a name a preset or a cue has is short (a show's names are 100 characters at most): said whole
             line = Command(other, (self._names(other)[index],), at=cmd.at)
             return (f"no {_KIND[cmd.name]} named {quoted(name)}: that is {_KIND[other]} {index + 1}: did you "
-                    f"mean {line}?{_listed(name, missing)}")
+                    f"mean {line}?{missing.listed}")
         word, ref = (name.split(None, 1) + [""])[:2]
         if cmd.name == "go" and width_folded(word).lower() == "cue" and ref.strip():  # `go cue 5`: cue said twice
             timing = f" @{cmd.at}" if cmd.at else ""
             if (offer := self.taken_line(f"go {ref}{timing}", source, console)) is not None:
-                return f"no cue named {quoted(name)}: did you mean {offer}?{_listed(name, missing)}"
+                return f"no cue named {quoted(name)}: did you mean {offer}?{missing.listed}"
         return None
 
     def _found(self, kind: str, name: str) -> int | None:
@@ -205,10 +202,3 @@ def _timing(line: str, console: bool) -> str | None:
     except CommandError:
         return None
     return cmd.at if cmd is not None else None
-
-
-def _listed(name: str, missing: str) -> str:
-    """What a refusal (`missing`) of the name `name` says after it (`; presets: city, ocean`): kept after the hint
-    put in its place, as the show's own refusal lists what there is."""
-    said = quoted(name)
-    return missing[missing.find(said) + len(said):] if said in missing else ""

@@ -237,7 +237,8 @@ def _address(r: Reader, node, what: str) -> str | None:
     text = r.string(node, what, 200)
     if text is None:
         return None
-    if builtin_command(text if text.startswith("/") else "/" + text) is not None:
+    bare = text.rstrip("/") or text  # /vcam/next/ is vcam's own too: told to write /vcam/next, it was refused then
+    if builtin_command(bare if bare.startswith("/") else "/" + bare) is not None:
         # a binding is looked up first: /vcam/next bound to a fader no longer went next
         r.error(node, f"{what} {text!r} is one of vcam's own addresses ({BUILTIN}<command>), which needs no map; "
                       "bind the control to an address of its own, e.g. /1/fader1")
@@ -248,6 +249,9 @@ def _address(r: Reader, node, what: str) -> str | None:
     if not text.startswith("/") or NOT_IN_ADDRESS & set(text):
         r.error(node, f"{what} {text!r} must start with / and hold no spaces or any of # * , ? [ ] {{ }}, "
                       "e.g. /1/fader1")
+        return None
+    if text.endswith("/") and (meant := text.rstrip("/")):  # no app sends one: the control stayed dead unsaid
+        r.error(node, f"{what} {text!r} ends with /, which no app's address does: write {meant}")
         return None
     return text
 

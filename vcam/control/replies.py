@@ -4,6 +4,7 @@ common landing once, and drops a note that a line of the same cue answers, or sa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class Note(str):
@@ -53,3 +54,38 @@ class Reply(str):
     def unlanded(self) -> Reply:
         """This reply less where it lands, said by whoever joins it to others landing there too."""
         return Reply(self.done, self.notes, at_once=self.at_once)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a refusal of a name says in brackets after it: `meant`, the line, name or number offered ("did you mean
+    preset ocean?"), `why` said before it (or alone, where nothing is offered), `after` said after it. Kept apart so
+    that a line offered for a refusal (vcam.control.offers) is read from here, never from the words."""
+
+    meant: str = ""
+    why: str = ""
+    after: str = ""
+
+    def said(self) -> str:
+        """The hint's words, without their brackets; empty for no hint."""
+        if not self.meant:
+            return self.why
+        lead = f"{self.why}: " if self.why else ""
+        return f"{lead}did you mean {self.meant}?{self.after}"
+
+    def __str__(self) -> str:
+        return f" ({said})" if (said := self.said()) else ""
+
+
+class Missing(str):
+    """A refusal of a name or number no preset or cue has ("no preset named 'x' (did you mean 'ocean'?); presets:
+    …"), with its `hint` and what it lists after it (`listed`: "; presets: …") kept apart: it is read as text
+    everywhere else (a KeyError's, cue_index's)."""
+
+    hint: Hint
+    listed: str
+
+    def __new__(cls, text: str, hint: Hint = Hint(), listed: str = "") -> Missing:
+        missing = super().__new__(cls, text)
+        missing.hint, missing.listed = hint, listed
+        return missing

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -50,12 +49,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION, MIN_BPM,
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
-                                   blank_prompt, blank_said, comment_meant, folded, glued_timing_meant, keyed_names,
-                                   listed_meant, name_key, number_like, parse_quantize, preset_index, ref_read,
-                                   two_presets_meant, wide_timing_meant)
+                                   blank_prompt, blank_said, folded, keyed_names, name_key, parse_quantize,
+                                   preset_index)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
-from vcam.control.linesource import line_source
 from vcam.control.numberreadings import blocks_meant
+from vcam.control.presethints import PresetNames, preset_hint
+from vcam.control.replies import Hint, Missing
 from vcam.control.quotes import CURLY_APOSTROPHES, DOUBLE_QUOTES, TYPOGRAPHIC_PAIR, YAML_CURLY_PAIRS
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -75,7 +74,7 @@ from vcam.control.yamlproblems import in_line_order
 from vcam.control.yamllines import COLON_SLIPS
 from vcam.control.yamlwrite import NULL_TAG, STR_TAG, flow_yaml
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
+from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,6 @@ class OutputSettings:
     out: tuple[str, ...] | None = None
 
 
-MAX_STARTS = 6  # the presets named where a name typed begins several
-
-
 @dataclass(frozen=True)
 class Show:
     path: str
@@ -142,21 +138,25 @@ class Show:
         object.__setattr__(self, "_by_name", keyed_names(p.name for p in self.presets))
 
     def find(self, ref: str | int) -> int:
-        """Index of a preset by 1-based number or by name (case-insensitive); KeyError saying what exists."""
+        """Index of a preset by 1-based number or by name (case-insensitive); KeyError saying what exists (a
+        Missing, whose hint is the line it offers)."""
         if (index := preset_index(len(self.presets), self._by_name, ref)) is not None:
             return index
         if isinstance(ref, int):
             # as a cue's number is said: "presets 1 to 1" where there is one
             has = f"presets 1 to {len(self.presets)}" if len(self.presets) > 1 else "preset 1"
-            raise KeyError(f"no preset {ref}: this show has {has}")
+            raise KeyError(Missing(f"no preset {ref}: this show has {has}"))
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
-        raise KeyError(f"no preset named {quoted(clipped(ref, SHOWN_CHARS + 1))}{self._meant(ref)}; presets: {names}")
+        hint = self._meant(ref)
+        named = quoted(clipped(ref, SHOWN_CHARS + 1))
+        listed = f"; presets: {names}"
+        raise KeyError(Missing(f"no preset named {named}{hint}{listed}", hint, listed))
 
     def blend_meant(self, ref: str) -> str | None:
         """`preset city ocean`, `preset city & ocean`: the blend line of the two presets the words name, as the
-        refusal of `preset REF` offers it (two_presets_meant); None where they name no two."""
-        return two_presets_meant(ref, lambda read: preset_index(len(self.presets), self._by_name, read))
+        refusal of `preset REF` offers it (PresetNames.blend_meant); None where they name no two."""
+        return self._names().blend_meant(ref)
 
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
@@ -165,78 +165,17 @@ class Show:
         space as the show file writes it."""
         return self._by_name.get(name_key(name))
 
-    def _meant(self, ref: str) -> str:
-        """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
-        start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
-        how numbers go."""
-        # `２ ＠ｂａｒ`, `laser tunnel ＠ｂａｒ`
-        if (line := wide_timing_meant("preset", ref, len(self.presets), lambda head: self.named(head) is not None)) \
-                is not None:
-            return f" (did you mean {line}?)"
-        # `ocean@bar`, typed in a hurry: the timing read as part of the name
-        if (line := glued_timing_meant("preset", ref, lambda head: preset_index(
-                len(self.presets), self._by_name, head) is not None)) is not None:
-            return f" (a timing is set apart by a space: did you mean {line}?)"
-        listed = listed_meant(ref, [p.name for p in self.presets])
-        if isinstance(listed, str):
-            return f" (did you mean {quoted(listed)}?)"
-        if listed is not None and 1 <= listed <= len(self.presets):
-            return f" (did you mean {listed}? a preset's number is written alone)"
-        if listed is not None or number_like(ref):  # `preset ２．０` too, where no preset is named that
-            return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
-        # `ｏｃｅａｎ`, typed in an input method's full-width mode: its letters are the ASCII ones they are drawn as
-        typed = " ".join(width_folded(name_key(ref)).split())
-        # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
-        bare = [name for name in self._by_name if typed and _unaccented(name) == _unaccented(typed)]
-        starts = [name for name in self._by_name if typed and name.startswith(typed)]
-        meant = bare[0] if len(bare) == 1 else starts[0] if len(starts) == 1 else nearest(typed, self._by_name,
-                                                                                          cutoff=0.8)
-        # in a show's or map's line a # is YAML's to read: one that reached the name was in quotes or a block
-        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]),
-                             console=not line_source().in_a_file)
-        # `laser tunnel ＃ x`: the name before a comment is the near one, so the comment is what went wrong
-        if meant and said and self._by_name[meant] == self._before_comment(ref):
-            return f" ({said})"
-        if meant:
-            return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
-        if starts:  # `neon`, the start of two names: each with its number, the short form to type
-            named = ", ".join(f"{self._by_name[name] + 1} {quoted(self.presets[self._by_name[name]].name)}"
-                              for name in starts[:MAX_STARTS])
-            more = ", …" if len(starts) > MAX_STARTS else ""
-            begun = quoted(clipped(ref.strip(), SHOWN_CHARS + 1))
-            return f" ({len(starts)} presets start with {begun}: {named}{more}; give more of the name, or the number)"
-        # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
-        if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
-            return f" (did you mean {spelled}?)"
-        if not said and (blend := self.blend_meant(ref)) is not None:
-            return f" (preset picks one preset; to mix two: did you mean {blend}?)"
-        return f" ({said})" if said else ""
+    def _meant(self, ref: str) -> Hint:
+        """What the refusal of `ref`, a name no preset has, offers in its place (presethints.preset_hint)."""
+        return preset_hint(ref, self._names())
 
-    def _before_comment(self, ref: str) -> int | None:
-        """The index of the preset `ref` names before a # or ＃ set apart by a space (`laser tunnel ＃ x`), if any."""
-        found = re.search(r"\s[#＃]", ref)
-        return None if found is None else self._index(ref[:found.start()].strip())
-
-    def _index(self, ref: str) -> int | None:
-        """The index of the preset `preset REF` picks, read as that line reads it (`"misty forest"`, `'laser
-        tunnel’`: the name in its quotes); None where it names none. Never `ref` as it stands: a preset named
-        `'quoted'`, quotes and all, is not what `preset 'quoted'` picks, so that line is not offered for it."""
-        read = ref_read("preset", ref)
-        return preset_index(len(self.presets), self._by_name, read) if read is not None else None
-
-    def _names(self, ref: str) -> bool:
-        """Whether `ref`, typed after preset, names one of the show's (by number or name, in quotes too)."""
-        number = ref.isdecimal() and 1 <= int(ref) <= len(self.presets)
-        return number or self._index(ref) is not None
+    def _names(self) -> PresetNames:
+        """The presets by name, as a refusal reads them."""
+        return PresetNames([p.name for p in self.presets], self._by_name)
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
         return list(dict.fromkeys(text for p in self.presets for text in p.prompts))
-
-
-def _unaccented(name: str) -> str:
-    """`name` without its accents (café: cafe), as a keyboard without them types it."""
-    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
 # YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a

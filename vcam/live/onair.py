@@ -54,6 +54,8 @@ class AirSettings:
     card: str = "loading..."  # the second line of the card shown until the first frames arrive
     stdin: bool = True
     commands: BinaryIO | None = field(default=None, repr=False)  # typed commands (default: stdin)
+    # set as the console starts reading them: lines typed after the show are the show's, not the shell's
+    commands_read: threading.Event | None = field(default=None, repr=False)
     # the show is also served (vcam serve): the server is an output too, so no output here is all the show has
     served: bool = False
 
@@ -201,6 +203,8 @@ class OnAir:
             from vcam.control.console import Console
 
             Console(handle_line, self.status.message, self.settings.commands, stopping=self._stopping).start()
+            if self.settings.commands_read is not None:
+                self.settings.commands_read.set()
         try:
             self._loop()
         except FeedFailed as e:

@@ -269,8 +269,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=_smoothing(opts, cfg, status.message), max_latency=opts.max_latency,
                             duration=opts.duration, fallback=prep.fallback, card=f"loading {model}...",
-                            stdin=opts.stdin and replay is None, commands=opts.commands, served=attach is not None),
-                status, producer_waits=True)
+                            stdin=opts.stdin and replay is None, commands=opts.commands, served=attach is not None,
+                            commands_read=opts.commands_read), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
     # a `quit` typed as the show starts ends the load at its next step: it went on "building tiny" after "stopping"

@@ -3,6 +3,7 @@ starting settings over the show file over the defaults. A pure function of its i
 opening anything."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from vcam.bias import DEFAULT_BIAS, check_bias
@@ -65,6 +66,7 @@ class RunOptions:
     replay: str | None = None
     serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked
     commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
+    commands_read: threading.Event | None = field(default=None, repr=False)  # set as the console starts reading
     status_out: object = field(default=None, repr=False)
 
 

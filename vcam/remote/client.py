@@ -66,6 +66,7 @@ class CamOptions:
     osc_reply: str | None = None  # --osc-reply HOST:PORT: the server's state goes there
     osc_map: str | None = None
     commands: object = field(default=None, repr=False)
+    commands_read: threading.Event | None = field(default=None, repr=False)  # set as the console starts reading
     status_out: object = field(default=None, repr=False)
 
 
@@ -134,7 +135,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     air = OnAir(AirSettings(outs=specs, width=width, height=height, fps=opts.fps, fit=opts.fit, smooth=opts.smooth,
                             max_latency=opts.max_latency, block_frames=None, duration=opts.duration,
                             fallback=fallback, card=f"connecting to {said_url(opts.url)}...", stdin=opts.stdin,
-                            commands=opts.commands), status)
+                            commands=opts.commands, commands_read=opts.commands_read), status)
     link: Link | None = None
     quit_typed = threading.Event()
 

@@ -10,15 +10,17 @@ from typing import NamedTuple
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (READ_AS, TAKEN_ANYWHERE, USAGE, Command, CommandError, choices_asked,
-                                   finite_number, joined_hint, keyed_names, listed_meant, name_key, name_typed, parse,
-                                   preset_choices, preset_index, presets_named, setting_now, two_presets_meant)
+                                   finite_number, joined_hint, keyed_names, name_typed, parse, preset_choices,
+                                   preset_index, presets_named, setting_now)
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.linesource import from_network
 from vcam.control.offers import Offers
+from vcam.control.presethints import PresetNames, preset_hint
+from vcam.control.replies import Hint, Missing
 from vcam.control.sources import TYPED, given_as
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
-from vcam.words import nearest, quoted, width_folded
+from vcam.words import width_folded
 
 # help's lines as an OSC or MIDI sender at vcam cam reads them, away from the console: the sources `input` names are
 # the server's, not those of the machine the sender's tablet steers (typed, help reads as on the server's console)
@@ -61,13 +63,15 @@ class ServerPresets:
         """The index of a preset by 1-based number or name (case-insensitive); KeyError where the server has none."""
         found = preset_index(len(self.names), self._keyed, ref)
         if found is None:
-            raise KeyError(f"no preset {ref} on the server" if isinstance(ref, int)
-                           else f"no preset named {ref!r} on the server{self._meant(ref)}")
+            if isinstance(ref, int):
+                raise KeyError(Missing(f"no preset {ref} on the server"))
+            hint = self._meant(ref)
+            raise KeyError(Missing(f"no preset named {ref!r} on the server{hint}", hint))
         return found
 
-    def _meant(self, ref: str) -> str:
+    def _meant(self, ref: str) -> Hint:
         """What a refusal of `ref` offers; none here, where no line is offered (the lights' look-ups)."""
-        return ""
+        return Hint()
 
     def named(self, name: str) -> int | None:
         """The index of the preset named `name` (case-insensitive), None where the server has none so named."""
@@ -77,21 +81,10 @@ class ServerPresets:
 class OfferedPresets(ServerPresets):
     """The server's presets as a refusal that offers the line meant finds them."""
 
-    def _meant(self, ref: str) -> str:
-        """`scene misty forest, city`: the name listed first, as the server's show offers it before a blend
-        (vcam.control.show.Show.find); `preset 2,3`: the blend of the two."""
-        listed = listed_meant(ref, self.names)
-        if isinstance(listed, str):
-            return f" (did you mean {quoted(listed)}?)"
-        # a name near the words typed is the show's offer before a blend, and no line it takes: none offered here
-        typed = " ".join(width_folded(name_key(ref)).split())
-        if listed is not None or typed and nearest(typed, self._keyed, cutoff=0.8) is not None:
-            return ""
-        blend = two_presets_meant(ref, self.named_or_numbered)
-        return f" (did you mean {blend}?)" if blend is not None else ""
-
-    def named_or_numbered(self, read: str | int) -> int | None:
-        return preset_index(len(self.names), self._keyed, read)
+    def _meant(self, ref: str) -> Hint:
+        """What the server's show offers in place of `ref` (`scene misty forest, city`: the name listed first;
+        `preset 2,3`: the blend of the two), by the one rule its console follows (presethints.preset_hint)."""
+        return preset_hint(ref, PresetNames(self.names, self._keyed))
 
 
 class RemoteController:

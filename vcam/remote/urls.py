@@ -14,23 +14,31 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
+
+def _fullwidth(text: str) -> str:
+    """`text` as an East Asian keyboard types it: each ASCII sign or letter in its fullwidth form (? as ？)."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)
+
+
+# the signs that part an address's query, read as the ASCII ones the operator meant where typed fullwidth
+_AS_MEANT = str.maketrans(_fullwidth("?&#="), "?&#=")
 # token as a query's name, as vcam serve reads it (its %XX decoded: ?to%6Ben= is ?token=), in any case; and typed
 # in fullwidth letters (an East Asian keyboard's), no token to vcam serve, but the secret typed all the same
-_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{chr(ord(c) + 0xFEE0)})" for c in "token")
+_TOKEN_NAME = "".join(f"(?:{c}|%{ord(c):02x}|%{ord(c.upper()):02x}|{_fullwidth(c)})" for c in "token")
 # and its = (one written %3D or fullwidth too, as above), for an (?i) pattern
-_TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|\uff1d)"
+_TOKEN_IS = rf"{_TOKEN_NAME}(?:=|%3d|{_fullwidth('=')})"
 # what a token's name=value pair follows: a query's ? or & (or the ; some servers split pairs at), a # (the token
 # typed in the wrong place), a / (a path read as the query), each as typed, written %XX (%3F, %26…: no pair to vcam
 # serve, the secret typed all the same) or fullwidth (an address typed on an East Asian keyboard)
 _PAIR_STARTS = "?&;#/"
-_PAIR_START = "(?:[" + re.escape(_PAIR_STARTS) + "".join(chr(ord(c) + 0xFEE0) for c in _PAIR_STARTS) + "]|" + \
+_PAIR_START = "(?:[" + re.escape(_PAIR_STARTS) + _fullwidth(_PAIR_STARTS) + "]|" + \
     "|".join(f"%{ord(c):02x}" for c in _PAIR_STARTS) + ")"
 # the starts that begin a query (where the pair after a token left out is offered after a ?, as the server reads it)
-_QUERY_OPENS = ("?", "#", "%3f", "%23", "\uff1f", "\uff03")
-_SLASHES = ("/", "%2f", "\uff0f")
+_QUERY_OPENS = ("?", "#", "%3f", "%23", *_fullwidth("?#"))
+_SLASHES = ("/", "%2f", _fullwidth("/"))
 # a token's value: up to the next pair's & or fullwidth ＆ (a # or ; in it is the token's, as vcam serve reads it),
 # the spaces pasted after it left out
-_VALUE_ENDS = "&\uff06"
+_VALUE_ENDS = "&" + _fullwidth("&")
 _TOKEN_VALUE = rf"[^{_VALUE_ENDS}]*[^{_VALUE_ENDS}\s]"
 # a token pair: its start, its name and =, its value, and (looked at, not taken: it starts the next pair) the & that
 # follows it where one does
@@ -141,15 +149,13 @@ def _without_token(url: str) -> str:
     return head + tail  # the spaces pasted after a token went with it (a space after the rest is the rest's)
 
 
-def _meaning(url: str, meant: bool = False) -> tuple | None:
+def _meaning(url: str) -> tuple | None:
     """What vcam serve reads from `url` but its token: host, port, path (its token pairs left out) and every query
     pair, name and value, by the server's own parser (parse_qs of the query the websockets library sends: a %26 or
     ; in a value is the value's), but a pair named token (also one named with its letters or = written %XX, as a
     non-ASCII address sends them, or in fullwidth letters: the secret, never sent by the offer). A # before a
-    token is read as the query's & (no address with a # is dialled: a token typed in the wrong place). `meant`: a
-    fullwidth ？ ＆ ＃ ＝ read as the ASCII one, as the operator meant them. None where no host and port can be read."""
-    if meant:
-        url = url.translate({ord(c) + 0xFEE0: c for c in "?&#="})
+    token is read as the query's & (no address with a # is dialled: a token typed in the wrong place). None where
+    no host and port can be read."""
     head, hash_, fragment = url.partition("#")
     if hash_ and re.match(rf"(?i){_TOKEN_IS}", fragment):  # ?x=1#token=… (else a token's value: ?token=a#b)
         url = head + ("&" if "?" in head else "?") + fragment
@@ -246,17 +252,44 @@ def _in_query_pair(url: str, at: int) -> bool:
     return "=" in url[max(url.rfind("&", query, at), query) + 1:at]
 
 
+# said where no address is offered: the one typed is asked for, its token left out (by --token)
+_TYPED_WITHOUT_TOKEN = "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…{})"
+# and where it holds a fullwidth sign, how to type that sign for the address to mean what was meant
+_AS_TYPED_IN_ASCII = ", its fullwidth ？ ＆ ＃ ＝ typed as ? & # ="
+
+
 def cam_command(url: str) -> str:
     """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
     pasted as shown, it would connect with *** as the password."""
     offered = _without_token(url)  # --token gives it: the one in the query was refused or missing
-    # left out, the token took what the server read around it (?role=control%26token=x: role "control&token=x",
-    # which watches, where the offer without it controls); typed on a fullwidth keyboard (？ ＆ ＃ ＝), what is
-    # around it is read as the operator meant it
-    fullwidth = any(ord(c) - 0xFEE0 in map(ord, "?&#=") for c in url)
-    if _meaning(offered) != _meaning(url) and (not fullwidth or _meaning(offered, True) != _meaning(url, True)):
-        return "vcam cam ADDRESS --token TOKEN (ADDRESS: the address typed, without its token=…)"
+    meant = url.translate(_AS_MEANT)
+    # the token left out of what was meant before it is read: ？role=control?token=x meant ?role=control (typed
+    # fullwidth, its ? read as ASCII, the token's ? ended up inside the role's value, which then watched)
+    as_meant = (_meaning(meant), _meaning(_without_token(meant))) if meant != url else None
+    if not _means_the_typed(_meaning(offered), _meaning(url), as_meant):
+        return _TYPED_WITHOUT_TOKEN.format(_AS_TYPED_IN_ASCII if meant != url else "")
     return f"vcam cam {shell_word(said_url(offered))} --token TOKEN" + put_back(offered)
+
+
+def _means_the_typed(offered: tuple | None, typed: tuple | None,
+                     meant: tuple[tuple | None, tuple | None] | None) -> bool:
+    """Whether an address offered, read by vcam serve as `offered`, asks what the address typed asked: what the
+    server reads from it (`typed`) or, typed on a fullwidth keyboard (？ ＆ ＃ ＝), what the operator meant
+    (`meant`: read with its token in and with it left out; None where no such sign was typed). Left out, the
+    token took what the server read around it (?role=control%26token=x: role "control&token=x", which watches,
+    where the offer without it controls). Read
+    either way, the offer watches or controls as the operator meant: after ？role=watch?token=x, read as a path,
+    it was offered to control."""
+    if meant is None:
+        return offered == typed
+    return offered in (typed, meant[0]) and _watches(offered) == _watches(meant[1])
+
+
+def _watches(meaning: tuple | None) -> bool | None:
+    """Whether an address read so (_meaning) only watches, as vcam serve decides: any ?role= but control."""
+    if meaning is None:
+        return None
+    return dict(meaning[3]).get("role", "control") != "control"
 
 
 def shown_host(parts: SplitResult) -> str:
@@ -288,7 +321,7 @@ def asks_to_watch(url: str) -> bool:
 # what a server's address looks like, said after an address refused
 _LOOKS = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
 # a semicolon, as typed for a port's colon (the key beside it, without shift), ASCII or fullwidth
-_SEMICOLON = "[;\uff1b]"
+_SEMICOLON = f"[;{_fullwidth(';')}]"
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
 
 
@@ -360,8 +393,20 @@ def _check_url(url: str) -> None:
     if (stray := _stray_by_brackets(parts)) is not None:
         # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
         text, port_typed = stray
+        # ws://[::1];8765: the port's colon typed without shift (with no port after it, the stray ; said below)
+        if re.match(_SEMICOLON, text) and not port_typed and (meant := _semicolon_fixed(url)) is not None:
+            raise ValueError(f"{shown!r}: a semicolon follows the IPv6 address's brackets, where the port's colon "
+                             f"goes (a : typed without shift?); {_offer(meant)}")
+        fixed = _bracketed_form(parts, port_typed)
+        offer = _offer(fixed)
+        # a token there is given by --token, as every other token typed is; beside another pair (&role=watch), no
+        # address is offered: left out with the token, that pair would be lost (a watcher offered to control)
+        if holds_token(text):
+            asked = _TOKEN_PAIR_LEFT_OUT.sub("", text).strip(_PAIR_STARTS + _fullwidth(_PAIR_STARTS) + " ")
+            # a # after it would be offered too: refused when typed back, no address is offered
+            offer = _LOOKS if asked or "#" in fixed else f"type {cam_command(fixed)}"
         raise ValueError(f"{shown!r}: {said_url(text)!r} stands beside the IPv6 address's brackets, where only a "
-                         f"port goes, after a colon; {_offer(_bracketed_form(parts, port_typed))}")
+                         f"port goes, after a colon; {offer}")
     # looked up, it was "no host named h;8765", tried again and again; a # is said first (below), then this
     if re.search(_SEMICOLON, parts.hostname) and "#" not in url:
         raise ValueError(f"{shown!r}: no host name holds a semicolon" + _colon_meant(url, parts))
