@@ -1221,82 +1221,12 @@ def test_a_quoted_name_before_a_full_width_timing_is_found_as_its_unicode_twin_f
     assert producer.actions == [SetInput(f"image:{shared / name}")]
 
 
-@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
-@pytest.mark.parametrize("swapped", ["sub/x.png", "sub"])
-def test_a_link_put_in_place_of_a_network_lines_file_after_its_check_is_not_opened(tree, monkeypatch, swapped):
-    """`input image:sub/x.png` from the network, checked in the shared folder; the file (or its folder) then made a
-    link out of it, before the image was opened by name: the file outside was put on air."""
-    import cv2
-    import numpy as np
-
-    shared, outside = tree
-    (shared / "sub").mkdir()
-    cv2.imwrite(str(shared / "sub" / "x.png"), np.full((8, 8, 3), 10, np.uint8))
-    (outside / "sub").mkdir()
-    cv2.imwrite(str(outside / "sub" / "x.png"), np.full((8, 8, 3), 250, np.uint8))
-    real_admit = MediaFolders.admit
-
-    def admitted_then_swapped(media, cmd):
-        admitted = real_admit(media, cmd)
-        moved = shared / f"{swapped}.old"
-        os.rename(shared / swapped, moved)
-        (shared / swapped).symlink_to(outside / swapped)
-        return admitted
-
-    monkeypatch.setattr(MediaFolders, "admit", admitted_then_swapped)
-    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
-    said = ctl.handle_line("input image:sub/x.png", "net 10.0.0.2:5000", network=True)
-    assert said.startswith("error: image sub/x.png: no such file") and str(outside) not in said, said
-    assert producer.actions == [] and ctl.state.input == "none"
-
-
-@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
-def test_a_network_lines_clip_loops_on_the_file_it_opened_when_its_name_becomes_a_link_out(tree):
-    """A network line's clip, opened within the shared folder, opened again by name at its loop: a link put in
-    its place meanwhile played the clip outside."""
-    from helpers import write_clip
-    from vcam.live.inputs.clip import ClipSource
-
-    shared, outside = tree
-    write_clip(shared / "loop.avi", count=3, levels=[20])
-    write_clip(outside / "loop.avi", count=3, levels=[230])
-    clip = ClipSource(str(shared / "loop.avi"), 64, 48, within=str(shared))
-    try:
-        os.rename(shared / "loop.avi", shared / "loop.old")
-        (shared / "loop.avi").symlink_to(outside / "loop.avi")
-        again = clip._open()  # as a loop opens it
-        ok, frame = again.read()
-        again.release()
-        assert ok and frame.mean() < 60
-    finally:
-        clip.close()
-    # the console's clip (the operator's own file) opens its name as before
-    console = ClipSource(str(shared / "loop.avi"), 64, 48)
-    assert console.frames(0, 1).mean() > 170
-    console.close()
-
-
-@pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
-def test_a_network_lines_image_saved_again_as_a_link_out_keeps_its_picture(tree):
-    """A network line's image, followed on air as it is saved again: a link out of the shared folder put in its
-    place was read as the save, and the picture outside shown."""
-    import cv2
-    import numpy as np
-
-    from vcam.live.inputs.clip import ImageSource
-
-    shared, outside = tree
-    cv2.imwrite(str(shared / "logo.png"), np.full((8, 8, 3), 10, np.uint8))
-    cv2.imwrite(str(outside / "logo.png"), np.full((8, 8, 3), 250, np.uint8))
-    said = []
-    image = ImageSource(str(shared / "logo.png"), 8, 8, say=said.append, within=str(shared))
-    try:
-        os.rename(shared / "logo.png", shared / "logo.old")
-        (shared / "logo.png").symlink_to(outside / "logo.png")
-        image.frames(0, 1)  # the change seen
-        image.frames(1, 1)  # held still a block: read
-        assert image._decoding is not None and image._decoding.ready.wait(30)
-        assert image.frames(2, 1).mean() < 60
-        assert said and "does not read" in said[-1] and str(outside) not in said[-1]
-    finally:
-        image.close()
+def test_a_text_file_named_as_a_clip_from_the_network_is_said_a_text_file(tree):
+    """A network line's `input file:notes.txt` is told it names a text file, as the console's is (it was told that
+    a file of the server's own, named by its descriptor, cannot be decoded and to convert it to H.264)."""
+    shared, _ = tree
+    (shared / "notes.txt").write_text("presets:\n  - {name: a, prompt: a city}\n" * 20)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check_input)
+    reply = ctl.handle_line("input file:notes.txt", "net 10.0.0.2:5000", network=True)
+    assert "notes.txt is a text file, not a video" in reply and "/proc/" not in reply, reply
+    assert "H.264" not in reply and producer.actions == [], reply

@@ -854,11 +854,8 @@ class Controller:
         the files outside the shared folders (media). `cam`: a vcam cam's, told as read on its machine."""
         if self.check_input is None:
             return
-        # a network line's clip or image opened within the shared folder it was admitted in, whatever is put in its
-        # place meanwhile (a link out of it), and the folder not read again for its name's other form
-        within = self.media.folder_of(spec) if network else None
         try:
-            self.check_input(spec) if within is None else self.check_input(spec, within=within)
+            self.check_input(spec)
         except VcamError as e:
             # a name that differs by its spaces is looked for in this machine's folders for its console alone
             said = respaced_fix(e.fix, typed, "input") if typed is not None and not network else e.fix

@@ -205,14 +205,6 @@ class MediaFolders:
         whole = os.path.abspath(whole if os.path.isabs(whole) else os.path.join(self.folders[0], whole))
         return self._resolve(whole) if self._shares(whole) else None
 
-    def folder_of(self, spec: str) -> str | None:
-        """The shared folder the file or image of `spec` (as admit made it: whole, resolved) lies in; None for any
-        other input, or a path in none of them."""
-        parsed = parse_input(spec)
-        if parsed.kind not in ("file", "image"):
-            return None
-        return next((folder for folder in self.folders if lies_within(parsed.target, folder)), None)
-
     def _shares(self, real: str) -> bool:
         return any(lies_within(real, folder) for folder in self.folders)
 

@@ -14,15 +14,14 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from fractions import Fraction
 from functools import partial
 
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import HEIC_CLIP_FIX, HEIC_CLIP_WHY, KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
+from vcam.inspec import HEIC_FIX, KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.storednames import as_stored_within
 from vcam.words import name_listed, name_said, shell_word
@@ -31,7 +30,6 @@ from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
                               undecoded_fix, undecoded_why, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
-from vcam.live.inputs.heldfile import HeldFile
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
 
@@ -45,8 +43,7 @@ SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's
 # otherwise repeat a frame every 33 s, a hitch for a difference of speed nobody sees.
 RATE_MATCH = 0.01
 # What a clip opened again takes over from the one it was opened beside (ClipSource._adopt)
-DECODING = ("_cap", "_alpha", "length", "rate", "step", "_next", "_failed", "_dead_from", "_kept", "_last", "_held",
-            "_opens")
+DECODING = ("_cap", "_alpha", "length", "rate", "step", "_next", "_failed", "_dead_from", "_kept", "_last")
 # libvpx's decoders, which read the alpha a WebM carries beside the picture
 VPX_ALPHA = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
@@ -63,9 +60,7 @@ OFFLINE_SAY_S = 5.0
 STOP_LOOK_S = 0.25
 
 
-def _check_file(path: str, what: str, kind: str, within: str | None = None) -> str:
-    """`path` as it opens; InputError saying why it does not. `within`: the shared folder a network line's path was
-    admitted in, found there as the disk stores its names already (its folder is not read again)."""
+def _check_file(path: str, what: str, kind: str) -> str:
     path = os.path.expanduser(path)
     if os.path.islink(path) and not os.path.exists(path):  # `ls` lists it: "no such file" read as a wrong path
         target = os.path.join(os.path.dirname(path), os.readlink(path))
@@ -77,7 +72,7 @@ def _check_file(path: str, what: str, kind: str, within: str | None = None) -> s
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
     listings: dict[str, list[os.DirEntry]] = {}  # its folder read once, for the Mac's name and the names alike
     # held to its folder: a network path was held only as admitted. The name a Mac stored it under: played as it is
-    if within is None and (stored := as_stored_within(path, listings)) is not None:
+    if (stored := as_stored_within(path, listings)) is not None:
         return _check_file(stored, what, kind)
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file",
@@ -87,43 +82,6 @@ def _check_file(path: str, what: str, kind: str, within: str | None = None) -> s
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
         raise InputError(f"{what} {path} is empty (0 bytes)", EMPTY_FIX)
     return path
-
-
-def _held(path: str, what: str, within: str | None) -> HeldFile | None:
-    """`path` opened within the shared folder `within` (HeldFile), None where it is no network line's; InputError
-    saying it is not there where no such file lies there now, as a name not there is said (nothing of where a link
-    put in its place leads)."""
-    if within is None:
-        return None
-    try:
-        return HeldFile(path, within)
-    except OSError:
-        raise InputError(f"{what} {path}: no such file", missing_fix("file" if what == "video file" else "image")) \
-            from None
-
-
-@contextmanager
-def _held_open(path: str, what: str, within: str | None) -> Iterator[str]:
-    """Within, the name `path` is read by: held open within `within` for a network line's (_held), else itself."""
-    held = _held(path, what, within)
-    try:
-        with _said_by_name(held.path if held is not None else path, path):
-            yield held.path if held is not None else path
-    finally:
-        if held is not None:
-            held.close()
-
-
-@contextmanager
-def _said_by_name(opens: str, path: str) -> Iterator[None]:
-    """Within, an input's error about the file it reads by `opens` (a descriptor's name, /proc/self/fd/N) names it
-    by `path`, the name it was given by (and in a command, as a shell word)."""
-    try:
-        yield
-    except (InputError, ImageError) as e:  # an image too large to decode, said as a save's refusal, as well
-        if opens == path:
-            raise
-        raise type(e)(e.message.replace(opens, path), e.fix.replace(opens, shell_word(path))) from None
 
 
 def _one_file_in(folder: str, kind: str) -> str:
@@ -173,7 +131,8 @@ def _undecodable(file: HeadFirst) -> InputError:
     convert = _conversion(path)
     if file.head is not None and is_heic(file.head):  # an iPhone's photo: was told damaged or still being recorded,
         # with the fix for a recording; it is a still, which image: does not show either until it is converted
-        return InputError(f"cannot decode {path} as a video: {HEIC_CLIP_WHY}", HEIC_CLIP_FIX)
+        return InputError(f"cannot decode {path} as a video: it is a HEIC photo (an iPhone's), a still picture",
+                          f"{HEIC_FIX}; then show the JPEG with image:PATH")
     if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
@@ -621,12 +580,8 @@ class ClipSource:
     ends that wait at once, the block in progress made with the clip as it was."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
-                 say: Say = lambda text: None, offline: bool = False, stop: threading.Event | None = None,
-                 within: str | None = None):
-        self.path = _check_file(path, "video file", "file", within)
-        self.within = within
-        self._held = _held(self.path, "video file", within)  # a network line's: opened as checked, looped so
-        self._opens = self._held.path if self._held is not None else self.path  # what the decoders open
+                 say: Say = lambda text: None, offline: bool = False, stop: threading.Event | None = None):
+        self.path = _check_file(path, "video file", "file")
         self.name = os.path.basename(self.path)
         self.say = say
         self.offline = offline
@@ -638,13 +593,8 @@ class ClipSource:
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
-        header = _header(self._opens)  # read once for every look at it as it opens
-        try:
-            with _said_by_name(self._opens, self.path):
-                self._load(header)
-        except BaseException:
-            self.close()
-            raise
+        header = _header(self.path)  # read once for every look at it as it opens
+        self._load(header)
         self._shown = 0
         if self.length == 1 and (convert := _gif_conversion(header)) is not None:
             say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
@@ -655,14 +605,14 @@ class ClipSource:
         left as it was. `header`: the file's (_header)."""
         import cv2
 
-        with Probe(self._opens) as probe:  # the one PyAV opening of the file to learn about it
+        with Probe(self.path) as probe:  # the one PyAV opening of the file to learn about it
             if probe.text:
                 raise InputError(f"{self.path} is a text file, not a video", "give a video file (file:PATH) or a "
                                  "picture (image:PATH)")
             if probe.cover_only:
                 raise InputError(f"cannot play {self.path} as a video: it is a sound file, with no picture to play but "
                                  "its cover art", "give a video file; a still picture is image:PATH")
-            cap, first, alpha = _first(self._opens, probe.alpha)
+            cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(header)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
@@ -671,12 +621,12 @@ class ClipSource:
                 # alone does not tell: a raw MJPEG stream starts as a JPEG does
                 still = _picture(header) and probe.still
                 first = self._upright(first, header) if still else first
-                length, counted_rate = (1, None) if still else _frame_count(self._opens, declared, probe)
+                length, counted_rate = (1, None) if still else _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
                 raise
             rate = counted_rate or probe.rate  # the clip's frames a second; None: unknown
-        self._release()
+        self.close()
         self._cap, self._alpha = cap, alpha  # _alpha None: OpenCV decodes it; else PyAV with this decoder
         self.length, self.rate = max(1, length), rate
         self.step = clip_step(self.rate, self._fps)
@@ -694,7 +644,7 @@ class ClipSource:
         if _read_upright(header):
             return first
         try:
-            shown = read_shown(self._opens, (self.width, self.height, self.fit_mode))
+            shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
         except ImageError:  # too large for image: (a huge PNG), which the capture decoded all the same: as it read it
             return first
         return first if shown is None else quiet_cv2().cvtColor(shown, quiet_cv2().COLOR_RGB2BGR)
@@ -758,7 +708,7 @@ class ClipSource:
 
     def _opened_again(self) -> "ClipSource":
         """The clip's file as it now is, opened as the clip was (in the reload's thread)."""
-        return ClipSource(self.path, self.width, self.height, self.fit_mode, self._fps, within=self.within)
+        return ClipSource(self.path, self.width, self.height, self.fit_mode, self._fps)
 
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
@@ -832,13 +782,10 @@ class ClipSource:
 
     def _adopt(self, fresh: "ClipSource") -> None:
         """Plays on as `fresh` (the file opened again) decodes, from where it stopped."""
-        self._release()
-        held = self._held
+        self.close()
         for name in DECODING:
             setattr(self, name, getattr(fresh, name))
-        fresh._cap, fresh._held = None, None
-        if held is not None:
-            held.close()
+        fresh._cap = None
 
     def _drop_reload(self) -> None:
         if self.reload is not None:
@@ -865,7 +812,7 @@ class ClipSource:
         return index >= self._dead_from
 
     def _open(self):
-        return _opened(self._opens, self._alpha)
+        return _opened(self.path, self._alpha)
 
     def _keep(self, index: int, bgr: np.ndarray) -> np.ndarray:
         import cv2
@@ -938,12 +885,6 @@ class ClipSource:
         return partial(_same_stamp, self.path, self._stamp, _stamp)
 
     def close(self) -> None:
-        self._release()
-        if self._held is not None:
-            self._held.close()
-            self._held = None
-
-    def _release(self) -> None:
         self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
             self._cap.release()
@@ -1069,9 +1010,8 @@ def _no_image(path: str) -> InputError:
 class _Decoded:
     """An image saved again, decoded in a Reload's thread: it is there at once (step_toward)."""
 
-    def __init__(self, path: str, fitted: tuple, within: str | None = None):
-        with _held_open(path, "image", within) as opens:
-            frame = read_shown(opens, fitted)  # ImageError, too large to decode: said with its own fix
+    def __init__(self, path: str, fitted: tuple):
+        frame = read_shown(path, fitted)  # ImageError, too large to decode: said with its own fix
         if frame is None:
             raise ValueError("does not read as an image")
         self.frame = frame
@@ -1089,33 +1029,31 @@ class ImageSource:
     (a render: its blocks would depend on when the save came)."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None,
-                 follow: bool = True, within: str | None = None):
-        self.path = _check_file(path, "image", "image", within)
-        self.within = within
+                 follow: bool = True):
+        self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
         self.say, self.follow = say, follow
         self._fitted = (width, height, fit_mode)
         self._stamp = self._seen = _image_stamp(self.path)  # taken first: a save while it is read is seen later
         self._decoding: Reload | None = None  # a save being decoded in its thread
-        with _held_open(self.path, "image", within) as opens:  # a network line's: read as it was checked
-            try:
-                frame = read_shown(opens, self._fitted)
-            except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
-                raise InputError(e.message, e.fix) from None
-            if frame is None:
-                raise _no_image(self.path)
-            self.frame = frame
-            self._say_animated(opens)
+        try:
+            frame = read_shown(self.path, self._fitted)
+        except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
+            raise InputError(e.message, e.fix) from None
+        if frame is None:
+            raise _no_image(self.path)
+        self.frame = frame
+        self._say_animated()
 
-    def _say_animated(self, opens: str) -> None:
+    def _say_animated(self) -> None:
         """Where the image is an animation, that only its first frame shows, and how to play it: otherwise its
-        first frame was shown still without a word. `opens`: the name its file is read by."""
-        if (frames := animated_frames(opens)) is not None:
+        first frame was shown still without a word."""
+        if (frames := animated_frames(self.path)) is not None:
             count = f" ({frames} frames)" if frames > 1 else ""
             played = f"{shell_word(f'file:{self.path}')} plays it as a clip" if _pastable(self.path) else \
                 f"file:PATH plays it as a clip ({_unpasted('input line')})"
             self.say(f"image {self.name} is animated{count}: only its first frame is used; {played}")
-        elif (convert := _gif_conversion(_header(opens))) is not None:  # file: would show it still as well
+        elif (convert := _gif_conversion(_header(self.path))) is not None:  # file: would show it still as well
             self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
                      f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
 
@@ -1152,7 +1090,7 @@ class ImageSource:
             self.say(f"image {self.name} was saved again, but it cannot be read (permission denied): the picture "
                      f"stays as it was; {READ_FIX}")
         else:
-            self._decoding = Reload(lambda: _Decoded(self.path, self._fitted, self.within), 0)
+            self._decoding = Reload(lambda: _Decoded(self.path, self._fitted), 0)
 
     def _take_decoded(self) -> None:
         """The save decoded in its thread, put on air (or why it could not be, said), once it is done."""

@@ -57,19 +57,17 @@ def _device(spec: InputSpec) -> str:
 def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                 uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
                 clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
-                fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None,
-                within: str | None = None):
+                fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None):
     """The source of `spec` at width×height, or None for `none`; InputError with the fix when it cannot open.
     `fps`: the show's frame rate, at which a clip plays at its own speed. `offline`: a render, `stop` its stop
-    request (ClipSource's). `within`: the shared folder a network line's clip or image was admitted in, where it is
-    opened (heldfile)."""
+    request (ClipSource's)."""
     spec = _spec(spec)
     if spec.kind == "none":
         return None
     if spec.kind == "file":
-        return ClipSource(spec.target, width, height, fit, fps, say, offline, stop, within=within)
+        return ClipSource(spec.target, width, height, fit, fps, say, offline, stop)
     if spec.kind == "image":
-        return ImageSource(spec.target, width, height, fit, say, follow=not offline, within=within)
+        return ImageSource(spec.target, width, height, fit, say, follow=not offline)
     if spec.kind == "camera":
         return CameraSource(spec.target, width, height, fit, say, open_capture=open_capture, clock=clock,
                             stall_after_s=stall_after_s)
@@ -79,16 +77,15 @@ def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop
     return uploads
 
 
-def check_input(spec: InputSpec | str, net: bool = False, open_capture: OpenCapture | None = None,
-                within: str | None = None) -> InputSpec:
+def check_input(spec: InputSpec | str, net: bool = False, open_capture: OpenCapture | None = None) -> InputSpec:
     """The spec, once its file, image or device opened and gave a frame (closed again); InputError otherwise.
-    `net`: whether uploads are taken here (vcam serve). `within`: as open_source's. Run before the model loads."""
+    `net`: whether uploads are taken here (vcam serve). Run before the model loads."""
     spec = _spec(spec)
     if spec.kind == "net" and not net:
         raise _net_only()
     if spec.kind in ("none", "net"):
         return spec
-    source = open_source(spec, 64, 64, open_capture=open_capture, within=within)
+    source = open_source(spec, 64, 64, open_capture=open_capture)
     source.close()
     return spec
 
@@ -159,9 +156,6 @@ class InputSwitch:
         # animated GIF's first frame only) was said twice. Not the source itself, closed: a still held its picture.
         self._pushed_out: dict[InputSpec, tuple[tuple, Callable[[], bool]]] = {}
         self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
-        # The shared folder each network line's clip or image was checked in, the latest SAID_KEPT: one opened again
-        # for its block (pushed out of those kept, its file saved since, the stream resized) is held to it as well
-        self._held_in: dict[InputSpec, str] = {}
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
@@ -196,10 +190,8 @@ class InputSwitch:
         """`quiet`: what opening it says was said already; what it says later (a save on air) is said."""
         width, height, fit = fitting or self._fitting()
         say = _SaidOnceOpen(self.say) if quiet else self.say
-        with self._ready_lock:
-            within = self._held_in.get(spec)
         source = open_source(spec, width, height, fit, say, self.uploads, self.open_capture, self.clock,
-                             self.stall_after_s, self.fps, self.offline, self.stop, within)
+                             self.stall_after_s, self.fps, self.offline, self.stop)
         if isinstance(say, _SaidOnceOpen):
             say.opened = True
         return source
@@ -279,24 +271,15 @@ class InputSwitch:
         spec, self.spec = self.spec, InputSpec("none")  # a clip or an image: opened again at the new size
         if spec.kind == "image":  # without a word: what opening it said (an animated image) was said already
             say = _SaidOnceOpen(self.say)
-            with self._ready_lock:
-                within = self._held_in.get(spec)
-            self.source = ImageSource(spec.target, width, height, self.fit, say, follow=not self.offline, within=within)
+            self.source = ImageSource(spec.target, width, height, self.fit, say, follow=not self.offline)
             self.spec, say.opened = spec, True  # a save of it on air is said from now on
             return self.source
         return self.open(spec)
 
-    def check(self, spec: InputSpec | str, within: str | None = None) -> InputSpec:
-        """check_input with this switch's uploads and capture; the camera already open counts as checked. `within`:
-        as open_source's, for this input's every opening from now on (None: a line of this machine's own)."""
+    def check(self, spec: InputSpec | str) -> InputSpec:
+        """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
         if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
-            with self._ready_lock:
-                self._held_in.pop(spec, None)
-                if within is not None:
-                    self._held_in[spec] = within
-                    for old in list(self._held_in)[:-SAID_KEPT]:
-                        del self._held_in[old]
             # the size read once, before opening: a resize meanwhile finds the source kept for the size it has
             fitting = self._fitting()
             source = self._opened(spec, fitting)
