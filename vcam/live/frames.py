@@ -12,7 +12,7 @@ import numpy as np
 
 from vcam import jpeg
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
-from vcam.inspec import HEIC_FIX, HEIC_WHY, alike_fix, is_heic  # is_heic: the clips' look at a header too
+from vcam.inspec import HEIC_FIX, HEIC_WHY, alike_fix, is_heic
 from vcam.words import shell_word
 
 if TYPE_CHECKING:
