@@ -834,7 +834,7 @@ def test_an_iphone_photo_given_as_a_clip_is_said_to_be_one_with_the_fix_for_it(t
 def test_an_mp4_naming_an_hevc_sequence_among_its_brands_is_no_heic_photo():
     """An MP4 whose file type names hevc among its compatible brands (an HEVC image sequence's) was told a HEIC
     photo, a still, where it was a video that did not decode."""
-    from vcam.live.frames import is_heic
+    from vcam.inspec import is_heic
 
     assert not is_heic(b"\0\0\0\x1cftypisom\0\0\0\0isomhevcmp41" + b"\0" * 64)
     assert not is_heic(b"\0\0\0\x18ftyphevc\0\0\0\0mif1hevc" + b"\0" * 64)

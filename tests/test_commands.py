@@ -2472,3 +2472,21 @@ def test_a_folder_in_a_pair_curled_at_one_end_before_a_full_width_timing_is_no_f
     with pytest.raises(CommandError) as e:
         parse(typed.format(tmp_path), console=True)
     assert "did you mean" not in str(e.value) and "not closed" in str(e.value), str(e.value)
+
+
+def test_a_name_stored_as_a_mac_stores_it_is_looked_up_once_to_tell_a_file_from_a_folder(tmp_path, monkeypatch):
+    """`‘café.png' ＠ｂａｒ`, café.png stored by a Mac (NFD): whether the name is a file was asked by walking its
+    folders twice, once to find it and once more to see it was no folder."""
+    import unicodedata
+
+    from vcam import storednames
+    from vcam.control.fullwidth import a_file_here
+
+    (tmp_path / unicodedata.normalize("NFD", "café.png")).write_bytes(b"png")
+    (tmp_path / unicodedata.normalize("NFD", "thé")).mkdir()
+    monkeypatch.chdir(tmp_path)
+    walks = []
+    real = storednames.missing_names
+    monkeypatch.setattr(storednames, "missing_names", lambda *a: walks.append(a) or real(*a))
+    assert a_file_here(unicodedata.normalize("NFC", "café.png")) and len(walks) == 1
+    assert not a_file_here(unicodedata.normalize("NFC", "thé")) and len(walks) == 2

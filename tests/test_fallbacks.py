@@ -638,3 +638,22 @@ def test_a_link_a_mac_stored_decomposed_whose_image_is_gone_is_said_once_as_a_pl
     said = []
     assert all(int(images.get(typed, said.append).max()) == 70 for _ in range(3))
     assert len(said) == 1 and "not found: the fallback image as it was before stays" in said[0]
+
+
+@pytest.mark.parametrize("head", HEIC_HEADS)
+def test_a_heic_photo_named_as_a_clip_is_refused_by_the_check_as_the_run_refuses_it(tmp_path, capsys, head):
+    """`input: file:photo.heic`: vcam check said ok, and the run refused the preset on air (a HEIC is a still)."""
+    from vcam.cli import main
+    from vcam.live.inputs import ClipSource, InputError
+
+    path = tmp_path / "photo.heic"
+    path.write_bytes(head + b"\0\0\1\xadmeta" + bytes(range(256)) * 4)
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: b, input: 'file:photo.heic'}\n")
+    with pytest.raises(InputError) as run:
+        ClipSource(str(path), 16, 16)
+    assert main(["check", str(show)]) == 2
+    said = capsys.readouterr().err
+    assert f"preset 'a' input: file photo.heic cannot play as a video: it is a HEIC photo (an iPhone's), a still " \
+        f"picture (looked at {path}); {run.value.fix}" in said
+    assert run.value.message.endswith("it is a HEIC photo (an iPhone's), a still picture")

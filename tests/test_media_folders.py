@@ -924,7 +924,8 @@ def test_a_name_stored_decomposed_is_found_from_the_network_in_every_form_the_pl
                                   "input image:ｃａｆé.png ＠ｂａｒ"])
 def test_a_missing_accented_name_reads_its_shared_folder_once_a_line_in_any_form(tree, monkeypatch, line):
     """Each form a missing `café.png` was tried in read its folder again, often for the same path: two to five
-    reads of a folder of 10,000 clips a line, where the plain form had read it once."""
+    reads of a folder of 10,000 clips a line, where the plain form had read it once. Its forms are looked up by
+    name now, and the folder read once, as the input opens (for the names alike its reply offers)."""
     from vcam import storednames
 
     shared, _ = tree
@@ -932,7 +933,7 @@ def test_a_missing_accented_name_reads_its_shared_folder_once_a_line_in_any_form
     real_scandir = os.scandir
     monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
     MediaFolders.chosen([str(shared)], None).admit(parse(line, console=False, network=True))
-    assert listed == [str(shared)]
+    assert listed == []
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a POSIX link")
@@ -1128,9 +1129,10 @@ def test_a_missing_accented_name_reads_its_folder_once_to_open_then_for_respacin
     monkeypatch.setattr(storednames.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
     said = ctl.handle_line(line, "net 10.0.0.2:5000" if network else "stdin", network=network)
     assert "no such file" in said and producer.actions == [], said
-    # the line admitted from the network is looked up as it is admitted and again as it opens, which may be later
-    # the console's line is looked for named alike but for its spaces too, once, from the folder it was typed in
-    assert listed == [str(shared)] * (2 if network else 1) + (["."] if not network else [])
+    # the line admitted from the network is looked up by its name's forms as it is admitted, its folder read once
+    # as it opens (it was read as it was admitted too); the console's line is looked for named alike but for its
+    # spaces too, once, from the folder it was typed in
+    assert listed == [str(shared)] + (["."] if not network else [])
 
 
 @pytest.mark.parametrize("form", ["input image:V/N", "input image:'V/N' ＠ｂａｒ", "input image:W", "input image:V/N ＠ｂａｒ"])
@@ -1189,3 +1191,42 @@ def test_a_full_width_slash_with_no_kind_from_the_network_is_offered_no_file_kin
         said = f"refused: {e}"
     assert "did you mean input file:" not in said, said
     assert producer.actions == [], producer.actions
+
+
+@pytest.mark.parametrize("line", ["input image:‘sub／x.png' ＠ｂａｒ", "input image:'sub／x.png' ＠ｂａｒ"])
+def test_a_quoted_full_width_name_before_a_full_width_timing_opens_its_ascii_file_as_at_the_console(tree, line):
+    """`input image:‘sub／x.png' ＠ｂａｒ`, sub/x.png shared: the console plays sub/x.png; from the network the quotes
+    were read off for the fold's sake, then the name as typed (quotes and timing on) was set as the input, a name
+    the shared folder does not hold (`'sub／x.png' ＠ｂａｒ` was told no such file)."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    (shared / "sub" / "x.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    reply = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:sub/x.png; sub／x.png read as sub/x.png; it lands")
+    assert producer.actions == [SetInput(f"image:{shared}/sub/x.png")]
+
+
+@pytest.mark.parametrize("typed, stored", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_a_quoted_name_before_a_full_width_timing_is_found_as_its_unicode_twin_from_the_network(tree, typed, stored):
+    """`input image:‘sub/é.png' ＠ｂａｒ` sent in one Unicode form, the file stored in the other: was refused as missing,
+    where the same name unquoted was found."""
+    shared, _ = tree
+    (shared / "sub").mkdir()
+    name = unicodedata.normalize(stored, "sub/é.png")
+    (shared / name).write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    line = unicodedata.normalize(typed, "input image:‘sub/é.png' ＠ｂａｒ")
+    assert not ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("error")
+    assert producer.actions == [SetInput(f"image:{shared / name}")]
+
+
+def test_a_text_file_named_as_a_clip_from_the_network_is_said_a_text_file(tree):
+    """A network line's `input file:notes.txt` is told it names a text file, as the console's is (it was told that
+    a file of the server's own, named by its descriptor, cannot be decoded and to convert it to H.264)."""
+    shared, _ = tree
+    (shared / "notes.txt").write_text("presets:\n  - {name: a, prompt: a city}\n" * 20)
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check_input)
+    reply = ctl.handle_line("input file:notes.txt", "net 10.0.0.2:5000", network=True)
+    assert "notes.txt is a text file, not a video" in reply and "/proc/" not in reply, reply
+    assert "H.264" not in reply and producer.actions == [], reply

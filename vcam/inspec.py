@@ -104,6 +104,24 @@ def _heic_converted(name: str, out: str) -> str:
 
 
 HEIC_FIX = _heic_converted("IN.heic", "OUT.jpg")
+# A HEIC named as a clip (file:): the run refuses it as a still, and a check of the show says so in the same words
+HEIC_CLIP_WHY = "it is a HEIC photo (an iPhone's), a still picture"
+HEIC_CLIP_FIX = f"{HEIC_FIX}; then show the JPEG with image:PATH"
+# The first bytes a HEIC's file type box lies within, read to tell one by its content, whatever it is named
+HEIC_HEAD_BYTES = 4096
+
+# The brands of a HEIF still whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered): not AVIF's
+# (avif, avis), which OpenCV reads, nor an image sequence's (hevc, hevx), which an MP4 may name among its own
+_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis")
+
+
+def is_heic(head: bytes) -> bool:
+    """Whether the file's first bytes `head` start a HEIC: an ISO file type box naming a HEVC picture's brand, as
+    the major one or among the compatible ones (a camera may put mif1 first), whatever the file is named."""
+    if head[4:8] != b"ftyp":
+        return False
+    end = min(int.from_bytes(head[:4], "big"), len(head))
+    return any(head[at:at + 4] in _HEIC_BRANDS for at in (8, *range(16, end - 3, 4)))
 
 
 def heic_fix(name: str) -> str:

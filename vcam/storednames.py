@@ -50,6 +50,30 @@ def decomposed_there(path: str) -> str | None:
     return found if found != _trimmed(path) else None
 
 
+def twin_named(path: str) -> str | None:
+    """`path`, not there as typed, with each name not there replaced by its other Unicode form (NFC's, NFD's) where
+    that is there, as far as such names are found, the rest as typed; None where none is. One look at the disk a
+    form, no folder listed: a network line's name is admitted so, and its folder (10,000 clips) is read once, for
+    the names alike its reply offers, as the clip opens."""
+    trimmed = _trimmed(path)
+    if os.path.lexists(trimmed):
+        return None
+    walked = missing_names(trimmed, STORED_FOLDERS)
+    if walked is None:
+        return None
+    found, names = walked
+    replaced = False
+    rest = list(reversed(names))
+    for depth, name in enumerate(rest):
+        twin = next((os.path.join(found, form) for form in (unicodedata.normalize("NFC", name),
+                                                             unicodedata.normalize("NFD", name))
+                     if form != name and os.path.lexists(os.path.join(found, form))), None)
+        if twin is None:
+            return os.path.join(found, *rest[depth:]) + path[len(trimmed):] if replaced else None
+        found, replaced = twin, True
+    return found + path[len(trimmed):]
+
+
 def _trimmed(path: str) -> str:
     """`path` without the slashes it ends in (`Dossier-é/`, a folder typed as a shell completes it: its empty last
     name would end the look-up), or `/` itself."""

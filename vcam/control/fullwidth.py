@@ -7,9 +7,8 @@ import os
 import re
 from collections.abc import Callable
 
-from vcam.control.linesource import line_source, names_file_here
+from vcam.control.linesource import found_here, names_file_here
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
-from vcam.storednames import decomposed_there
 from vcam.words import MINUS_SIGNS, clipped, width_folded
 
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
@@ -89,14 +88,8 @@ def path_in_quotes(path: str) -> str:
 def a_file_here(path: str) -> bool:
     """Whether `path` names a file here (names_file_here), followed through a link as the input opens it: a folder
     (`‘.' ＠ｂａｒ`) is no input's file, and its line is read as typed."""
-    if not names_file_here(path):
-        return False
-    source = line_source()
-    base = source.beside if source.in_a_file else None
-    path = os.path.expanduser(path)
-    whole = os.path.join(base, path) if base is not None else path
     # under a Mac's name for it (NFD), as the plain form finds it: read alike, so every form gets one answer
-    return os.path.isfile(decomposed_there(whole) or whole)
+    return (found := found_here(path)) is not None and os.path.isfile(found)
 
 
 def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:

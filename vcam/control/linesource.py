@@ -122,12 +122,20 @@ def names_file_here(path: str) -> bool:
     """Whether `path` names a file on this machine, looked for only where looks_here: a network line's reply must
     tell nothing of what is on the disk outside the shared folders (media.admit reads its paths), and a show's line
     must mean the same whatever folder vcam was started from (it is looked for beside the show)."""
+    return found_here(path) is not None
+
+
+def found_here(path: str) -> str | None:
+    """What `path` names on this machine as names_file_here finds it (beside the show for a file's line, under a
+    Mac's name for it), for a look at what it is without walking its folders again; None where nothing is."""
     if not looks_here(path):
-        return False
+        return None
     path = os.path.expanduser(path)
     source = _SOURCE.get()
     base = source.beside if source.in_a_file else None
     whole = os.path.join(base, path) if base is not None else path
+    if os.path.lexists(whole):
+        return whole
     # a Mac's name for it (NFD), typed as the keyboard writes it: the plain form opens it (or says why not), so a
     # quoted or full-width form must be read as the same name, not as a name of its own that names nothing
-    return os.path.lexists(whole) or decomposed_there(whole) is not None
+    return decomposed_there(whole)

@@ -19,7 +19,7 @@ from vcam.control.fullwidth import FULL_WIDTH_TIMING, path_in_quotes
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
-from vcam.storednames import LeadsOut, as_stored, lies_within
+from vcam.storednames import lies_within, twin_named
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
@@ -81,19 +81,17 @@ class MediaFolders:
             return cmd
         real = self._resolve(spec.target)
         read_as, at = cmd.read_as, cmd.at
-        listings: dict[str, list[os.DirEntry]] = {}  # each folder read once for all the forms the line is tried in
         # only a shared path is looked for: whether one outside exists must not change the reply
         if real is not None and not self._found(real) and \
-                (other := self._read_otherwise(spec.target, at, listings)):
+                (other := self._read_otherwise(spec.target, at)):
             real, at, read_as = other
         if real is not None and self._shares(real) and not os.path.lexists(real):
-            real = self._stored(real, listings) or real
+            real = self._stored(real) or real
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
 
-    def _read_otherwise(self, target: str, at: str | None,
-                        listings: dict[str, list[os.DirEntry]]) -> tuple[str, str | None, str] | None:
+    def _read_otherwise(self, target: str, at: str | None) -> tuple[str, str | None, str] | None:
         """The shared file a network line's path not found as written names (resolved, with its timing and how it
         was read), where one does: its full-width ASCII fold, or the path before a full-width timing, in its
         quotes or not; None where none does."""
@@ -107,30 +105,36 @@ class MediaFolders:
         # `'it\'s.png'`, its quote within escaped: the console reads the backslash as the name's, which names no
         # file, so the network line is no more taken without its quotes than the console's
         quoted = None if quoted is not None and before.strip()[0] in quoted else quoted
-        attempts = ((width_folded(target), at, self._resolve), (before, said, self._resolve),
-                    (width_folded(before or ""), said, self._resolve), (quoted, said, self._resolve_shared))
+        # each path tried, with the part of the line it was read from (told where the two differ)
+        attempts = ((width_folded(target), target, at, self._resolve), (before, before, said, self._resolve),
+                    (width_folded(before or ""), before, said, self._resolve),
+                    (quoted, quoted, said, self._resolve_shared),
+                    # `‘sub／x.png' ＠ｂａｒ`: in its quotes and folded, as the console reads it; the quotes were read
+                    # off for sub/x.png (names), and the name as typed, quotes and timing on, was set as the input
+                    (width_folded(quoted or ""), quoted, said, self._resolve_shared))
         # the quotes dropped, a path may name any folder (`'/etc/passwd' ＠ｂａｒ`): resolved only where, as
         # written, it lies in a shared one, so nothing outside is looked at, and a link from outside is no way in
         tried: set[str] = set()  # one path tried again (`café.png` folded is itself) finds no more
-        for path, when, resolve in attempts:
+        for path, typed, when, resolve in attempts:
             if not path or (other := resolve(path)) is None or not self._shares(other) or other in tried:
                 continue
             tried.add(other)
-            if not os.path.lexists(other) and (stored := self._stored(other, listings)) is not None:
+            if not os.path.lexists(other) and (stored := self._stored(other)) is not None:
                 other = stored  # where it leads out of the folders, refused as the plain form is
             if not self._shares(other) or os.path.lexists(other):
-                return other, when, f"{target[:len(path)]} read as {path}" if path not in target else ""
+                return other, when, f"{typed} read as {path}" if path != typed else ""
         return None
 
-    def _stored(self, real: str, listings: dict[str, list[os.DirEntry]] | None = None) -> str | None:
+    def _stored(self, real: str) -> str | None:
         """The shared path `real`, not there, resolved as the disk stores its names (`café.png` typed, café.png
-        stored by a Mac, NFD), where a file is there so; where those names lead out of the shared folders, where
-        they lead, to be refused whether a file is there or not; else None."""
-        try:
-            stored = as_stored(real, within=self.folders, listings=listings)
-        except LeadsOut as e:
-            return e.real
-        return os.path.realpath(stored) if stored is not None else None
+        stored by a Mac, NFD, or the other way round), where a file is there so; where those names lead out of the
+        shared folders, where they lead, to be refused whether a file is there or not; else None. No folder listed:
+        the clip's opening reads it, for the names alike (a missing name's folder was read twice a line)."""
+        stored = twin_named(real)
+        if stored is None:
+            return None
+        resolved = os.path.realpath(stored)
+        return resolved if not self._shares(resolved) or os.path.lexists(stored) else None
 
     def _found(self, real: str) -> bool:
         """Whether the resolved path `real` is a shared one that exists."""
@@ -180,10 +184,16 @@ class MediaFolders:
         return real is not None and self._shares(real)
 
     def names(self, path: str) -> bool:
-        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder (not a
-        folder: the empty name is the first shared one)."""
-        return any((real := self._resolve_shared(each)) is not None and self._found(real) and not os.path.isdir(real)
-                   for each in dict.fromkeys((path, width_folded(path))))
+        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder as the
+        disk stores it, or as its other Unicode form (a Mac's NFD) does, as admit finds it; not a folder (the empty
+        name is the first shared one)."""
+        return any(self._holds_file(each) for each in dict.fromkeys((path, width_folded(path))))
+
+    def _holds_file(self, path: str) -> bool:
+        real = self._resolve_shared(path)
+        if real is not None and not os.path.lexists(real):
+            real = self._stored(real)  # where it leads out of the folders, it is not found there
+        return real is not None and self._found(real) and not os.path.isdir(real)
 
     def _resolve_shared(self, path: str) -> str | None:
         """The path resolved only where, made whole, it already lies in a shared folder; else None, and nothing on

@@ -19,7 +19,8 @@ from vcam.control.quotes import CLOSING_QUOTES, OPENING_QUOTES
 from vcam.control.yamlcheck import Reader, constructed
 from vcam.control.yamlwrite import BOOL_TAG, NULL_TAG
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
-from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
+from vcam.inspec import (HEIC_CLIP_FIX, HEIC_CLIP_WHY, HEIC_HEAD_BYTES, InputSpec, alike_fix, is_heic, parse_input,
+                         spaced_fix)
 from vcam.storednames import as_stored
 from vcam.words import name_said, shell_word
 
@@ -58,7 +59,19 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
                    not_still=f"{what}: {named}", hint=" (a video is file:PATH)",
                    clip=shell_word(str(InputSpec("file", written.target)))):
         return None
+    if written.kind == "file" and _heic_photo(path):  # the check said ok, and the run refused it at the preset
+        r.error(node, f"{what}: {named} cannot play as a video: {HEIC_CLIP_WHY} (looked at {path}); {HEIC_CLIP_FIX}")
+        return None
     return InputSpec(written.kind, str(path))
+
+
+def _heic_photo(path: Path) -> bool:
+    """Whether the file at `path` is a HEIC photo by its first bytes (an iPhone's, named IMG_1.HEIC or not)."""
+    try:
+        with open(path, "rb") as f:
+            return is_heic(f.read(HEIC_HEAD_BYTES))
+    except OSError:  # unreadable: said as the run opens it
+        return False
 
 
 def whole_command(r: Reader, node, what: str, cmd: Command, base: Path | None) -> Command | None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from vcam import jpeg
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
-from vcam.inspec import HEIC_FIX, HEIC_WHY, alike_fix
+from vcam.inspec import HEIC_FIX, HEIC_WHY, alike_fix, is_heic
 from vcam.words import shell_word
 
 if TYPE_CHECKING:
@@ -186,24 +186,10 @@ def is_png(head: bytes) -> bool:
 DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
 
 
-# The brands of a HEIF still whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered): not AVIF's
-# (avif, avis), which OpenCV reads, nor an image sequence's (hevc, hevx), which an MP4 may name among its own
-_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis")
-
-
 def undecoded_why(fix: str, default: str) -> str:
     """Why a file whose fix is `fix` does not show: a HEIC photo is said as one, since the fix names tools that read
     it; `default` for any other file."""
     return HEIC_WHY if fix == HEIC_FIX else default
-
-
-def is_heic(head: bytes) -> bool:
-    """Whether the file's first bytes `head` start a HEIC: an ISO file type box naming a HEVC picture's brand, as
-    the major one or among the compatible ones (a camera may put mif1 first), whatever the file is named."""
-    if head[4:8] != b"ftyp":
-        return False
-    end = min(int.from_bytes(head[:4], "big"), len(head))
-    return any(head[at:at + 4] in _HEIC_BRANDS for at in (8, *range(16, end - 3, 4)))
 
 
 def undecoded_fix(path: str, fix: str = IMAGE_FIX) -> str:

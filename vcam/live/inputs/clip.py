@@ -21,12 +21,13 @@ from functools import partial
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import HEIC_FIX, KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
+from vcam.inspec import (HEIC_CLIP_FIX, HEIC_CLIP_WHY, KIND_ENDINGS, alike_fix, is_heic, missing_fix, spaced_fix,
+                         visible_files)
 from vcam.outspec import rate_said
 from vcam.storednames import as_stored_within
 from vcam.words import name_listed, name_said, shell_word
 from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
-                              fallback_refusal, fit, is_heic, is_png, is_webp, jpeg_header, over_black_bgr,
+                              fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
                               undecoded_fix, undecoded_why, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
@@ -131,8 +132,7 @@ def _undecodable(file: HeadFirst) -> InputError:
     convert = _conversion(path)
     if file.head is not None and is_heic(file.head):  # an iPhone's photo: was told damaged or still being recorded,
         # with the fix for a recording; it is a still, which image: does not show either until it is converted
-        return InputError(f"cannot decode {path} as a video: it is a HEIC photo (an iPhone's), a still picture",
-                          f"{HEIC_FIX}; then show the JPEG with image:PATH")
+        return InputError(f"cannot decode {path} as a video: {HEIC_CLIP_WHY}", HEIC_CLIP_FIX)
     if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
